@@ -1,0 +1,447 @@
+//! The client side of a module: `Environment`, `Config`, `Client` with one
+//! async method per operation, and the parameter structs.
+
+use proc_macro2::TokenStream;
+use quote::quote;
+
+use crate::model::*;
+
+use super::doc;
+use super::types::{arg_type, emit_status_enum, ident, rust_type};
+
+pub fn emit_environment(api: &Api) -> TokenStream {
+    let variants: Vec<_> = api.environments.iter().map(|e| ident(&e.name)).collect();
+    let urls: Vec<&str> = api.environments.iter().map(|e| e.url.as_str()).collect();
+    let docs: Vec<TokenStream> = api
+        .environments
+        .iter()
+        .enumerate()
+        .map(|(i, e)| {
+            let default = if i == 0 { Some("The default.") } else { None };
+            doc::paragraphs(&[Some(&format!("`{}`", e.url)), e.doc.as_deref(), default])
+        })
+        .collect();
+    let first = variants.first().map(|_| quote!(#[default]));
+    let (head, tail) = match variants.split_first() {
+        Some((h, t)) => (Some(h), t),
+        None => (None, &[][..]),
+    };
+    let head_doc = docs.first();
+    let tail_docs = docs.iter().skip(1);
+    let default_custom = if head.is_none() {
+        quote!(#[default])
+    } else {
+        quote!()
+    };
+    let head_item = head.map(|h| quote!(#head_doc #first #h,));
+    quote! {
+        /// Where requests go. The first environment of the spec is the default.
+        #[derive(Debug, Clone, PartialEq, Eq, Default)]
+        pub enum Environment {
+            #head_item
+            #( #tail_docs #tail, )*
+            /// Any other base URL (a mock server, a proxy).
+            #default_custom
+            Custom(String),
+        }
+
+        impl Environment {
+            /// The base URL requests are sent to.
+            pub fn base_url(&self) -> &str {
+                match self {
+                    #( Self::#variants => #urls, )*
+                    Self::Custom(url) => url,
+                }
+            }
+        }
+    }
+}
+
+pub fn emit_config(api: &Api) -> TokenStream {
+    let (args, creds, args_doc) = match &api.auth {
+        Auth::None => (
+            quote!(),
+            quote!(runtime::Credentials::None),
+            "The API needs no credentials.",
+        ),
+        Auth::Bearer => (
+            quote!(token: impl Into<runtime::SecretString>),
+            quote!(runtime::Credentials::Bearer(token.into())),
+            "`token` is sent as `Authorization: Bearer <token>`.",
+        ),
+        Auth::Basic => (
+            quote!(username: impl Into<String>, password: impl Into<runtime::SecretString>),
+            quote!(runtime::Credentials::Basic {
+                username: username.into(),
+                password: password.into()
+            }),
+            "`username` and `password` are sent with HTTP Basic authentication.",
+        ),
+        Auth::BasicRawKey => (
+            quote!(api_key: impl Into<runtime::SecretString>),
+            quote!(runtime::Credentials::BasicRawKey(api_key.into())),
+            "`api_key` is sent as it is: `Authorization: Basic <api_key>`.",
+        ),
+        Auth::ApiKeyHeader { header } => {
+            let h = header.to_ascii_lowercase();
+            (
+                quote!(api_key: impl Into<runtime::SecretString>),
+                quote!(runtime::Credentials::Header { name: #h, value: api_key.into() }),
+                "`api_key` is sent in its own header.",
+            )
+        }
+    };
+    let new_doc = format!(
+        " Settings for the default environment. {args_doc} Credentials are held as secrets and never printed."
+    );
+    let header_setters = api.client_headers.iter().map(|h| {
+        let name = ident(&h.rust);
+        let wire = h.wire.to_ascii_lowercase();
+        let d = doc::paragraphs(&[
+            Some(&format!("Sends `{}` on every request.", h.wire)),
+            h.doc.as_deref(),
+        ]);
+        quote! {
+            #d
+            pub fn #name(mut self, value: impl Into<String>) -> Self {
+                self.headers.retain(|(n, _)| *n != #wire);
+                self.headers.push((#wire, value.into()));
+                self
+            }
+        }
+    });
+    quote! {
+        /// How a [`Client`] connects: environment, credentials and HTTP options.
+        #[derive(Debug, Clone)]
+        pub struct Config {
+            environment: Environment,
+            credentials: runtime::Credentials,
+            options: runtime::HttpOptions,
+            headers: Vec<(&'static str, String)>,
+        }
+
+        impl Config {
+            #[doc = #new_doc]
+            pub fn new(#args) -> Self {
+                Self {
+                    environment: Environment::default(),
+                    credentials: #creds,
+                    options: runtime::HttpOptions::default(),
+                    headers: Vec::new(),
+                }
+            }
+
+            /// Selects the environment.
+            pub fn environment(mut self, environment: Environment) -> Self {
+                self.environment = environment;
+                self
+            }
+
+            /// Sends requests to `url` instead (a mock server, a proxy).
+            pub fn base_url(mut self, url: impl Into<String>) -> Self {
+                self.environment = Environment::Custom(url.into());
+                self
+            }
+
+            /// Timeouts, retries and limits; see [`runtime::HttpOptions`].
+            pub fn options(mut self, options: runtime::HttpOptions) -> Self {
+                self.options = options;
+                self
+            }
+
+            #(#header_setters)*
+        }
+    }
+}
+
+pub fn emit_client(api: &Api) -> TokenStream {
+    let provider = &api.module;
+    let idem = match &api.idempotency_header {
+        Some(h) => {
+            let h = h.to_ascii_lowercase();
+            quote!(Some(#h))
+        }
+        None => quote!(None),
+    };
+    let methods = api.operations.iter().map(emit_operation);
+    let title = format!(
+        " A client for the {} API. Cheap to clone; clones share connections.",
+        api.title
+    );
+    quote! {
+        #[doc = #title]
+        #[derive(Debug, Clone)]
+        pub struct Client {
+            transport: runtime::Transport,
+        }
+
+        impl Client {
+            /// Builds a client from `config`.
+            pub fn new(config: Config) -> Result<Self, runtime::BuildError> {
+                let transport = runtime::Transport::new(runtime::Settings {
+                    provider: #provider,
+                    base_url: config.environment.base_url().to_string(),
+                    credentials: config.credentials,
+                    options: config.options,
+                    headers: config.headers,
+                    idempotency_header: #idem,
+                })?;
+                Ok(Self { transport })
+            }
+
+            /// The base URL requests go to.
+            pub fn base_url(&self) -> &str {
+                self.transport.base_url()
+            }
+
+            #(#methods)*
+        }
+    }
+}
+
+/// The error type name and its decoder expression for an operation.
+fn error_parts(op: &Operation) -> (TokenStream, TokenStream) {
+    match &op.error {
+        ErrorType::None => (quote!(()), quote!(runtime::decode_none)),
+        ErrorType::Single(t) => {
+            let t = rust_type(t);
+            (quote!(#t), quote!(runtime::decode_json::<#t>))
+        }
+        ErrorType::Enum { name, .. } => {
+            let n = ident(name);
+            (quote!(#n), quote!(#n::decode))
+        }
+    }
+}
+
+fn emit_operation(op: &Operation) -> TokenStream {
+    let name = ident(&op.name);
+    let op_id = op.name.trim_start_matches("r#").to_string();
+    let method = ident(op.method.as_str());
+    let (err_ty, decoder) = error_parts(op);
+
+    // Arguments: path parameters, then the params struct, then the body.
+    let mut args = Vec::new();
+    let mut path_build = Vec::new();
+    for seg in &op.path {
+        match seg {
+            PathSegment::Literal(s) if s.chars().count() == 1 => {
+                let c = s.chars().next().expect("one char");
+                path_build.push(quote!(path.push(#c);))
+            }
+            PathSegment::Literal(s) => path_build.push(quote!(path.push_str(#s);)),
+            PathSegment::Param(i) => {
+                let p = &op.params[*i];
+                let pn = ident(&p.rust);
+                match &p.ty {
+                    TypeRef::Prim(Prim::I32) => {
+                        args.push(quote!(#pn: i32));
+                        path_build
+                            .push(quote!(runtime::encode_segment(&mut path, &#pn.to_string());));
+                    }
+                    TypeRef::Prim(Prim::I64) => {
+                        args.push(quote!(#pn: i64));
+                        path_build
+                            .push(quote!(runtime::encode_segment(&mut path, &#pn.to_string());));
+                    }
+                    _ => {
+                        args.push(quote!(#pn: &str));
+                        path_build.push(quote!(runtime::encode_segment(&mut path, #pn);));
+                    }
+                }
+            }
+        }
+    }
+    let mut apply = Vec::new();
+    if let Some(pt) = &op.params_type {
+        let pt = ident(pt);
+        args.push(quote!(params: #pt));
+        for p in op
+            .params
+            .iter()
+            .filter(|p| p.location != ParamLocation::Path)
+        {
+            let pn = ident(&p.rust);
+            let wire = match p.location {
+                ParamLocation::Header => p.wire.to_ascii_lowercase(),
+                _ => p.wire.clone(),
+            };
+            let call = if p.location == ParamLocation::Header {
+                quote!(header)
+            } else {
+                quote!(query)
+            };
+            apply.push(quote!(req.#call(#wire, &params.#pn);));
+        }
+    }
+    if let Some(body) = &op.body {
+        let bt = rust_type(&body.ty);
+        let encode = match body.encoding {
+            BodyEncoding::Json => quote!(json),
+            BodyEncoding::Form => quote!(form),
+        };
+        if body.required {
+            args.push(quote!(body: #bt));
+            apply.push(quote!(req.#encode(&body);));
+        } else {
+            args.push(quote!(body: Option<#bt>));
+            apply.push(quote!(if let Some(body) = &body { req.#encode(body); }));
+        }
+    }
+    let (ret, handle) = match &op.success {
+        Success::Empty => (
+            quote!(()),
+            quote!(s if (200..300).contains(&s) => resp.empty(),),
+        ),
+        Success::Single {
+            ty,
+            optional: false,
+        } => {
+            let t = rust_type(ty);
+            (t, quote!(s if (200..300).contains(&s) => resp.json(),))
+        }
+        Success::Single { ty, optional: true } => {
+            let t = rust_type(ty);
+            (
+                quote!(Option<#t>),
+                quote!(s if (200..300).contains(&s) => if resp.body.is_empty() { Ok(None) } else { resp.json().map(Some) },),
+            )
+        }
+        Success::Enum { name, .. } => {
+            let n = ident(name);
+            (
+                quote!(#n),
+                quote!(s if (200..300).contains(&s) => match #n::decode(s, &resp.body) {
+                    Some(v) => Ok(v),
+                    None => Err(resp.unexpected()),
+                },),
+            )
+        }
+    };
+    let summary = op.summary.as_deref();
+    let route = format!("`{} {}`", op.method.as_str(), op.path_template);
+    let errors = match &op.error {
+        ErrorType::None => {
+            "Errors carry the raw body only: the spec documents no error body.".to_string()
+        }
+        ErrorType::Single(_) => format!("Error bodies decode as `{err_ty}`."),
+        ErrorType::Enum { name, .. } => format!("Error bodies decode as [`{name}`] by status."),
+    };
+    let docs = doc::paragraphs(&[summary, op.doc.as_deref(), Some(&route), Some(&errors)]);
+    quote! {
+        #docs
+        pub async fn #name(&self, #(#args),*) -> Result<#ret, runtime::Error<#err_ty>> {
+            let mut path = String::new();
+            #(#path_build)*
+            #[allow(unused_mut)]
+            let mut req = runtime::Request::new(#op_id, runtime::Method::#method, path);
+            #(#apply)*
+            let resp = self.transport.send(req).await?;
+            match resp.status {
+                #handle
+                _ => Err(resp.error(#decoder)),
+            }
+        }
+    }
+}
+
+/// Parameter structs, plus the per-operation error aliases and success enums.
+pub fn emit_operation_types(op: &Operation) -> TokenStream {
+    let mut out = TokenStream::new();
+    if let Some(pt) = &op.params_type {
+        out.extend(emit_params(op, pt));
+    }
+    if let ErrorType::Enum {
+        name,
+        alias_of: Some(target),
+    } = &op.error
+    {
+        let n = ident(name);
+        let t = ident(target);
+        let d = format!(
+            " Errors of `{}`: the same responses as [`{target}`].",
+            op.name.trim_start_matches("r#")
+        );
+        out.extend(quote! { #[doc = #d] pub type #n = #t; });
+    }
+    if let Success::Enum { name, variants } = &op.success {
+        let d = format!(
+            "What `{}` returns, by status.",
+            op.name.trim_start_matches("r#")
+        );
+        out.extend(emit_status_enum(name, &d, variants, false));
+    }
+    out
+}
+
+fn emit_params(op: &Operation, name: &str) -> TokenStream {
+    let sname = ident(name);
+    let mut fields = Vec::new();
+    let mut new_args = Vec::new();
+    let mut inits = Vec::new();
+    let mut setters = Vec::new();
+    for p in op
+        .params
+        .iter()
+        .filter(|p| p.location != ParamLocation::Path)
+    {
+        let pn = ident(&p.rust);
+        let t = rust_type(&p.ty);
+        let (arg_ty, conv) = arg_type(&p.ty);
+        let loc = if p.location == ParamLocation::Header {
+            "header"
+        } else {
+            "query parameter"
+        };
+        let d = doc::paragraphs(&[
+            p.doc.as_deref(),
+            Some(&format!("Sent as the {loc} `{}`.", p.wire)),
+        ]);
+        if p.required {
+            fields.push(quote!(#d pub #pn: #t,));
+            new_args.push(quote!(#pn: #arg_ty));
+            inits.push(if conv.is_empty() {
+                quote!(#pn,)
+            } else {
+                quote!(#pn: #pn #conv,)
+            });
+        } else {
+            fields.push(quote!(#d pub #pn: Option<#t>,));
+            inits.push(quote!(#pn: None,));
+            let sd = format!(" Sets `{}`.", p.wire);
+            setters.push(quote! {
+                #[doc = #sd]
+                pub fn #pn(mut self, value: #arg_ty) -> Self {
+                    self.#pn = Some(value #conv);
+                    self
+                }
+            });
+        }
+    }
+    let doc_text = format!(
+        " Query and header parameters of `{}`.",
+        op.name.trim_start_matches("r#")
+    );
+    let (derives, body) = if new_args.is_empty() {
+        (
+            quote!(#[derive(Debug, Clone, PartialEq, Default)]),
+            quote!(Self::default()),
+        )
+    } else {
+        (
+            quote!(#[derive(Debug, Clone, PartialEq)]),
+            quote!(Self { #(#inits)* }),
+        )
+    };
+    quote! {
+        #[doc = #doc_text]
+        #derives
+        pub struct #sname { #(#fields)* }
+
+        impl #sname {
+            /// The parameters, with the required ones given.
+            pub fn new(#(#new_args),*) -> Self { #body }
+            #(#setters)*
+        }
+    }
+}

@@ -1,0 +1,161 @@
+//! Spec prose → rustdoc that renders as text and never as a doc test or a
+//! broken link: code fences become `text`, indentation (which rustdoc would
+//! read as a code block) is dropped, brackets and angle brackets are escaped,
+//! bare URLs become autolinks, and list continuations are indented.
+
+use proc_macro2::TokenStream;
+use quote::quote;
+
+/// `#[doc = "…"]` attributes for `text`.
+pub fn attrs(text: &str) -> TokenStream {
+    let lines = sanitize(text);
+    quote! { #( #[doc = #lines] )* }
+}
+
+/// `#[doc]` attributes for several paragraphs, skipping empty ones.
+pub fn paragraphs(parts: &[Option<&str>]) -> TokenStream {
+    let text = parts
+        .iter()
+        .flatten()
+        .map(|s| s.trim())
+        .filter(|s| !s.is_empty())
+        .collect::<Vec<_>>()
+        .join("\n\n");
+    attrs(&text)
+}
+
+/// Each returned line starts with a space, as `///` comments do.
+pub fn sanitize(text: &str) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    let mut fence: Option<&str> = None;
+    let mut list_indent: Option<usize> = None;
+    for raw in text.replace("\r\n", "\n").replace('\r', "\n").lines() {
+        let line = raw.trim_end();
+        let trimmed = line.trim_start();
+        if let Some(marker) = fence {
+            if trimmed.starts_with(marker) {
+                fence = None;
+                out.push(format!(" {marker}"));
+            } else {
+                out.push(format!(" {line}"));
+            }
+            continue;
+        }
+        if let Some(marker) = ["```", "~~~"].into_iter().find(|m| trimmed.starts_with(m)) {
+            fence = Some(marker);
+            list_indent = None;
+            out.push(format!(" {marker}text"));
+            continue;
+        }
+        if trimmed.is_empty() {
+            list_indent = None;
+            out.push(String::new());
+            continue;
+        }
+        let escaped = escape_inline(trimmed);
+        if let Some(width) = list_marker_width(trimmed) {
+            list_indent = Some(width);
+            out.push(format!(" {escaped}"));
+        } else if let Some(width) = list_indent {
+            out.push(format!(" {}{escaped}", " ".repeat(width)));
+        } else {
+            out.push(format!(" {escaped}"));
+        }
+    }
+    if fence.is_some() {
+        out.push(" ```".into());
+    }
+    while out.last().is_some_and(|l| l.trim().is_empty()) {
+        out.pop();
+    }
+    while out.first().is_some_and(|l| l.trim().is_empty()) {
+        out.remove(0);
+    }
+    out
+}
+
+fn list_marker_width(line: &str) -> Option<usize> {
+    let bytes = line.as_bytes();
+    if bytes.len() >= 2 && matches!(bytes[0], b'-' | b'*' | b'+') && bytes[1] == b' ' {
+        return Some(2);
+    }
+    let digits = bytes.iter().take_while(|b| b.is_ascii_digit()).count();
+    if digits > 0
+        && bytes.len() > digits + 1
+        && matches!(bytes[digits], b'.' | b')')
+        && bytes[digits + 1] == b' '
+    {
+        return Some(digits + 2);
+    }
+    None
+}
+
+/// Escapes Markdown that rustdoc would misread, outside inline code spans.
+fn escape_inline(line: &str) -> String {
+    let mut out = String::with_capacity(line.len() + 8);
+    let mut in_code = false;
+    let mut rest = line;
+    while let Some(c) = rest.chars().next() {
+        if c == '`' {
+            in_code = !in_code;
+            out.push(c);
+            rest = &rest[1..];
+            continue;
+        }
+        if !in_code && (rest.starts_with("https://") || rest.starts_with("http://")) {
+            let end = rest
+                .find(|c: char| {
+                    c.is_whitespace()
+                        || matches!(c, '<' | '>' | '"' | '\'' | '`' | '[' | ']' | '(' | ')')
+                })
+                .unwrap_or(rest.len());
+            let url = rest[..end].trim_end_matches(['.', ',', ';', ':', '!', '?']);
+            if url.len() > "https://".len() {
+                out.push('<');
+                out.push_str(url);
+                out.push('>');
+                rest = &rest[url.len()..];
+                continue;
+            }
+        }
+        if !in_code && matches!(c, '[' | ']' | '<' | '>' | '\\' | '|') {
+            out.push('\\');
+        }
+        out.push(c);
+        rest = &rest[c.len_utf8()..];
+    }
+    if in_code {
+        // An unclosed span would swallow the next line: close it.
+        out.push('`');
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn code_and_indentation_never_become_doc_tests() {
+        let lines = sanitize("Example:\n\n    let x = 1;\n```\nfoo()\n```");
+        assert_eq!(
+            lines,
+            vec![" Example:", "", " let x = 1;", " ```text", " foo()", " ```"]
+        );
+    }
+
+    #[test]
+    fn links_brackets_and_lists() {
+        let lines = sanitize("See https://docs.klarna.com/x. Use [id] or <Brand ID>.\n- one\ncontinued\n\nafter `a[0]`");
+        assert_eq!(
+            lines,
+            vec![
+                " See <https://docs.klarna.com/x>. Use \\[id\\] or \\<Brand ID\\>.",
+                " - one",
+                "   continued",
+                "",
+                " after `a[0]`",
+            ]
+        );
+    }
+}

@@ -1,0 +1,222 @@
+//! Loaders: spec files → [`crate::model::Api`].
+//!
+//! A provider is a folder under `specs/` holding the API description
+//! (`openapi.yaml` / `openapi.json`, or `spec.yaml` in our own format) and an
+//! optional `paygen.yaml` with settings a vendor document cannot express.
+//! Keeping those settings apart means a vendor's own document can be dropped
+//! in unchanged.
+
+pub mod openapi;
+pub mod source;
+
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+
+use crate::diag::{Diagnostic, Diagnostics};
+use crate::model::{Api, Auth, ClientHeader};
+use crate::names;
+
+/// Settings from `paygen.yaml`, with defaults filled in.
+#[derive(Debug, Clone, Default)]
+pub struct ProviderOptions {
+    /// Rust module and cargo feature name.
+    pub module: String,
+    /// The spec file, relative to the workspace root (for headers).
+    pub source: String,
+    /// Overrides the document's security scheme.
+    pub auth: Option<Auth>,
+    pub idempotency_header: Option<String>,
+    pub client_headers: Vec<ClientHeader>,
+    /// Extra type names the module must not use.
+    pub reserved_types: Vec<String>,
+}
+
+#[derive(Debug, Deserialize, Default)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+struct OptionsFile {
+    module: Option<String>,
+    spec: Option<String>,
+    auth: Option<AuthSetting>,
+    idempotency_header: Option<String>,
+    #[serde(default)]
+    client_headers: Vec<ClientHeaderSetting>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+enum AuthSetting {
+    None,
+    Bearer,
+    Basic,
+    BasicRawKey,
+    ApiKeyHeader(String),
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ClientHeaderSetting {
+    name: String,
+    doc: Option<String>,
+}
+
+/// Everything that went wrong loading one provider.
+#[derive(Debug)]
+pub struct LoadFailure {
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+/// A loaded provider: the model plus any warnings.
+#[derive(Debug)]
+pub struct Loaded {
+    pub api: Api,
+    pub warnings: Vec<Diagnostic>,
+}
+
+const SPEC_NAMES: &[&str] = &["openapi.yaml", "openapi.yml", "openapi.json", "spec.yaml"];
+
+/// Loads the provider in `dir`. `display_root` is stripped from paths shown
+/// in diagnostics and headers, so output does not depend on the checkout.
+pub fn load_provider(dir: &Path, display_root: &Path) -> Result<Loaded, LoadFailure> {
+    let shown = |p: &Path| {
+        p.strip_prefix(display_root)
+            .unwrap_or(p)
+            .to_string_lossy()
+            .replace('\\', "/")
+    };
+    let folder = dir
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let options_path = dir.join("paygen.yaml");
+    let mut diags = Diagnostics::new(shown(&options_path));
+    let file: OptionsFile = if options_path.exists() {
+        match read_text(&options_path, &mut diags) {
+            Some(text) => match serde_yaml::from_str::<Option<OptionsFile>>(&text) {
+                Ok(f) => f.unwrap_or_default(),
+                Err(e) => {
+                    push_yaml_error(&mut diags, &e);
+                    return Err(LoadFailure {
+                        diagnostics: diags.items,
+                    });
+                }
+            },
+            None => {
+                return Err(LoadFailure {
+                    diagnostics: diags.items,
+                })
+            }
+        }
+    } else {
+        OptionsFile::default()
+    };
+    let spec_path: PathBuf = match &file.spec {
+        Some(s) => dir.join(s),
+        None => match SPEC_NAMES.iter().map(|n| dir.join(n)).find(|p| p.exists()) {
+            Some(p) => p,
+            None => {
+                diags.file = shown(dir);
+                diags.error(
+                    "",
+                    format!("no spec file found; expected one of {SPEC_NAMES:?}"),
+                );
+                return Err(LoadFailure {
+                    diagnostics: diags.items,
+                });
+            }
+        },
+    };
+    let opts = ProviderOptions {
+        module: file
+            .module
+            .unwrap_or_else(|| names::snake(&folder, "provider")),
+        source: shown(&spec_path),
+        auth: file.auth.map(|a| match a {
+            AuthSetting::None => Auth::None,
+            AuthSetting::Bearer => Auth::Bearer,
+            AuthSetting::Basic => Auth::Basic,
+            AuthSetting::BasicRawKey => Auth::BasicRawKey,
+            AuthSetting::ApiKeyHeader(header) => Auth::ApiKeyHeader { header },
+        }),
+        idempotency_header: file.idempotency_header,
+        client_headers: file
+            .client_headers
+            .into_iter()
+            .map(|h| ClientHeader {
+                rust: names::snake(&h.name, "header"),
+                wire: h.name,
+                doc: h.doc,
+            })
+            .collect(),
+        reserved_types: Vec::new(),
+    };
+    let mut diags = Diagnostics::new(opts.source.clone());
+    let Some(text) = read_text(&spec_path, &mut diags) else {
+        return Err(LoadFailure {
+            diagnostics: diags.items,
+        });
+    };
+    let api = load_openapi_text(&text, &opts, &mut diags);
+    finish(api, diags)
+}
+
+/// Parses and converts an OpenAPI document given as text.
+pub fn load_openapi_text(
+    text: &str,
+    opts: &ProviderOptions,
+    diags: &mut Diagnostics,
+) -> Option<Api> {
+    diags.set_locator(source::Locator::new(text));
+    let parsed: Result<openapiv3::OpenAPI, String> = if text.trim_start().starts_with('{') {
+        serde_json::from_str(text).map_err(|e| {
+            diags.error_at(e.line(), e.column(), format!("invalid OpenAPI JSON: {e}"));
+            String::new()
+        })
+    } else {
+        serde_yaml::from_str(text).map_err(|e| {
+            push_yaml_error(diags, &e);
+            String::new()
+        })
+    };
+    let doc = parsed.ok()?;
+    Some(openapi::load(&doc, opts, diags))
+}
+
+fn finish(api: Option<Api>, diags: Diagnostics) -> Result<Loaded, LoadFailure> {
+    match api {
+        Some(mut api) if !diags.has_errors() => {
+            crate::shape::finish(&mut api);
+            Ok(Loaded {
+                api,
+                warnings: diags.items,
+            })
+        }
+        _ => Err(LoadFailure {
+            diagnostics: diags.items,
+        }),
+    }
+}
+
+fn read_text(path: &Path, diags: &mut Diagnostics) -> Option<String> {
+    match std::fs::read(path) {
+        Ok(bytes) => source::decode_utf8(&bytes, diags),
+        Err(e) => {
+            diags.error("", format!("cannot read the file: {e}"));
+            None
+        }
+    }
+}
+
+fn push_yaml_error(diags: &mut Diagnostics, e: &serde_yaml::Error) {
+    let message = e.to_string();
+    // serde_yaml appends " at line L column C"; the position is reported apart.
+    let message = message
+        .split(" at line ")
+        .next()
+        .unwrap_or(&message)
+        .to_string();
+    match e.location() {
+        Some(loc) => diags.error_at(loc.line(), loc.column(), message),
+        None => diags.error("", message),
+    }
+}

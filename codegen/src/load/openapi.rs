@@ -1,0 +1,1124 @@
+//! OpenAPI 3.0 (and the 3.1 documents openapiv3 accepts) → [`Api`].
+//!
+//! Every problem becomes a [`Diagnostics`] entry with a JSON pointer; the
+//! loader keeps going where it can so that one run reports all of them.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use indexmap::IndexMap;
+use openapiv3::{
+    AdditionalProperties, OpenAPI, Parameter, ParameterSchemaOrContent, ReferenceOr, Schema,
+    SchemaKind, StatusCode, StringFormat, Type, VariantOrUnknownOrEmpty,
+};
+
+use crate::diag::{join, Diagnostics};
+use crate::model::*;
+use crate::names::{self, camel, snake, Namer};
+
+use super::ProviderOptions;
+
+/// What a schema converts to when used from a field, parameter or body.
+#[derive(Debug, Clone)]
+struct Conv {
+    ty: TypeRef,
+    nullable: bool,
+    read_only: bool,
+    write_only: bool,
+    doc: Option<String>,
+    constraints: Constraints,
+}
+
+impl Conv {
+    fn of(ty: TypeRef) -> Self {
+        Conv {
+            ty,
+            nullable: false,
+            read_only: false,
+            write_only: false,
+            doc: None,
+            constraints: Constraints::default(),
+        }
+    }
+}
+
+struct Loader<'a> {
+    doc: &'a OpenAPI,
+    diags: &'a mut Diagnostics,
+    /// Component schema key → Rust type name.
+    schema_names: IndexMap<String, String>,
+    types: Vec<TypeDef>,
+    type_namer: Namer,
+    /// Component schemas being merged by allOf right now (cycle detection).
+    merging: Vec<String>,
+}
+
+const SCHEMA_PREFIX: &str = "#/components/schemas/";
+
+/// Converts a parsed document into the model.
+pub fn load(doc: &OpenAPI, opts: &ProviderOptions, diags: &mut Diagnostics) -> Api {
+    let mut reserved: Vec<&str> = names::RESERVED_TYPES.to_vec();
+    reserved.extend(opts.reserved_types.iter().map(String::as_str));
+    let mut loader = Loader {
+        doc,
+        diags,
+        schema_names: IndexMap::new(),
+        types: Vec::new(),
+        type_namer: Namer::with_reserved(&reserved),
+        merging: Vec::new(),
+    };
+    let schemas = doc.components.as_ref().map(|c| &c.schemas);
+    // Names first, so that references resolve whatever the order.
+    for key in schemas.into_iter().flat_map(|s| s.keys()) {
+        let mut candidate = camel(key, "Schema");
+        if names::RESERVED_TYPES.contains(&candidate.as_str()) {
+            candidate.push_str("Model");
+        }
+        let name = loader.type_namer.unique(&candidate);
+        loader.schema_names.insert(key.clone(), name);
+    }
+    for (key, schema) in schemas.into_iter().flatten() {
+        let name = loader.schema_names[key].clone();
+        let ptr = join("/components/schemas", key);
+        loader.define_component(&name, schema, &ptr);
+    }
+    let operations = loader.operations();
+    let (auth, environments) = loader.auth_and_servers(opts);
+    let Loader { types, .. } = loader;
+    Api {
+        module: opts.module.clone(),
+        source: opts.source.clone(),
+        title: doc.info.title.clone(),
+        version: doc.info.version.clone(),
+        doc: doc.info.description.clone(),
+        environments,
+        auth,
+        idempotency_header: opts.idempotency_header.clone(),
+        client_headers: opts.client_headers.clone(),
+        operations,
+        types,
+        error_enums: Vec::new(),
+    }
+}
+
+impl<'a> Loader<'a> {
+    // ---------------------------------------------------------------- schemas
+
+    fn resolve_schema_ref(&mut self, reference: &str, ptr: &str) -> Option<(String, String)> {
+        match reference.strip_prefix(SCHEMA_PREFIX) {
+            Some(key) => {
+                let key = unescape_pointer(key);
+                match self.schema_names.get(&key) {
+                    Some(name) => Some((key, name.clone())),
+                    None => {
+                        self.diags.error(
+                            ptr,
+                            format!("$ref `{reference}` points at no schema in components/schemas"),
+                        );
+                        None
+                    }
+                }
+            }
+            None if reference.starts_with('#') => {
+                self.diags.error(
+                    ptr,
+                    format!(
+                        "$ref `{reference}` must point into #/components/schemas/ \
+                         to be used as a schema"
+                    ),
+                );
+                None
+            }
+            None => {
+                self.diags.error(
+                    ptr,
+                    format!(
+                        "external $ref `{reference}` cannot be resolved: bundle the document \
+                         into one file first"
+                    ),
+                );
+                None
+            }
+        }
+    }
+
+    fn component_schema(&self, key: &str) -> Option<&'_ ReferenceOr<Schema>> {
+        self.doc.components.as_ref()?.schemas.get(key)
+    }
+
+    fn define_component(&mut self, name: &str, schema: &ReferenceOr<Schema>, ptr: &str) {
+        match schema {
+            ReferenceOr::Reference { reference } => {
+                let ty = self
+                    .resolve_schema_ref(reference, &join(ptr, "$ref"))
+                    .map_or(TypeRef::Any, |(_, n)| TypeRef::Named(n));
+                self.types.push(TypeDef {
+                    name: name.to_string(),
+                    doc: None,
+                    kind: TypeKind::Alias(ty),
+                });
+            }
+            ReferenceOr::Item(s) => {
+                if is_definition(s) {
+                    let slot = self.reserve_slot(name);
+                    self.fill(slot, s, ptr);
+                } else {
+                    let conv = self.convert_schema(s, name, ptr);
+                    self.types.push(TypeDef {
+                        name: name.to_string(),
+                        doc: s.schema_data.description.clone(),
+                        kind: TypeKind::Alias(conv.ty),
+                    });
+                }
+            }
+        }
+    }
+
+    fn reserve_slot(&mut self, name: &str) -> usize {
+        self.types.push(TypeDef {
+            name: name.to_string(),
+            doc: None,
+            kind: TypeKind::Alias(TypeRef::Any),
+        });
+        self.types.len() - 1
+    }
+
+    fn fill(&mut self, slot: usize, s: &Schema, ptr: &str) {
+        let name = self.types[slot].name.clone();
+        let kind = self.build_kind(s, &name, ptr);
+        self.types[slot].doc = describe(s);
+        self.types[slot].kind = kind;
+    }
+
+    fn convert(&mut self, s: &ReferenceOr<Schema>, ctx: &str, ptr: &str) -> Conv {
+        match s {
+            ReferenceOr::Reference { reference } => {
+                match self.resolve_schema_ref(reference, &join(ptr, "$ref")) {
+                    Some((_, name)) => Conv::of(TypeRef::Named(name)),
+                    None => Conv::of(TypeRef::Any),
+                }
+            }
+            ReferenceOr::Item(s) => self.convert_schema(s, ctx, ptr),
+        }
+    }
+
+    fn convert_boxed(&mut self, s: &ReferenceOr<Box<Schema>>, ctx: &str, ptr: &str) -> Conv {
+        match s {
+            ReferenceOr::Reference { reference } => self.convert(
+                &ReferenceOr::Reference {
+                    reference: reference.clone(),
+                },
+                ctx,
+                ptr,
+            ),
+            ReferenceOr::Item(b) => self.convert_schema(b, ctx, ptr),
+        }
+    }
+
+    fn convert_schema(&mut self, s: &Schema, ctx: &str, ptr: &str) -> Conv {
+        let data = &s.schema_data;
+        // `allOf: [$ref]` next to description/nullable/readOnly is the 3.0 way
+        // to annotate a reference: it is the referenced type, annotated.
+        if let Some((member, idx)) = single_all_of(s) {
+            let mut inner = self.convert(member, ctx, &join(&join(ptr, "allOf"), &idx.to_string()));
+            inner.nullable |= data.nullable;
+            inner.read_only |= data.read_only;
+            inner.write_only |= data.write_only;
+            inner.doc = describe(s).or(inner.doc);
+            return inner;
+        }
+        let mut conv = Conv::of(TypeRef::Any);
+        conv.nullable = data.nullable;
+        conv.read_only = data.read_only;
+        conv.write_only = data.write_only;
+        conv.doc = describe(s);
+        if is_definition(s) {
+            let name = self.type_namer.unique(&camel(ctx, "Inline"));
+            let slot = self.reserve_slot(&name);
+            self.fill(slot, s, ptr);
+            conv.ty = TypeRef::Named(name);
+            return conv;
+        }
+        match &s.schema_kind {
+            SchemaKind::Type(Type::String(st)) => {
+                conv.constraints.min_length = st.min_length.map(|v| v as u64);
+                conv.constraints.max_length = st.max_length.map(|v| v as u64);
+                conv.constraints.pattern = st.pattern.clone();
+                conv.ty = TypeRef::Prim(match &st.format {
+                    VariantOrUnknownOrEmpty::Item(StringFormat::DateTime) => Prim::DateTime,
+                    VariantOrUnknownOrEmpty::Item(StringFormat::Date) => Prim::Date,
+                    VariantOrUnknownOrEmpty::Unknown(f) => {
+                        conv.constraints.format = Some(f.clone());
+                        Prim::String
+                    }
+                    _ => Prim::String,
+                });
+            }
+            SchemaKind::Type(Type::Integer(it)) => {
+                conv.constraints.minimum = it.minimum.map(|v| v as f64);
+                conv.constraints.maximum = it.maximum.map(|v| v as f64);
+                conv.ty = TypeRef::Prim(match &it.format {
+                    VariantOrUnknownOrEmpty::Item(openapiv3::IntegerFormat::Int32) => Prim::I32,
+                    _ => Prim::I64,
+                });
+            }
+            SchemaKind::Type(Type::Number(nt)) => {
+                conv.constraints.minimum = nt.minimum;
+                conv.constraints.maximum = nt.maximum;
+                conv.ty = TypeRef::Prim(Prim::F64);
+            }
+            SchemaKind::Type(Type::Boolean(_)) => conv.ty = TypeRef::Prim(Prim::Bool),
+            SchemaKind::Type(Type::Array(at)) => {
+                conv.constraints.min_items = at.min_items.map(|v| v as u64);
+                conv.constraints.max_items = at.max_items.map(|v| v as u64);
+                let item = match &at.items {
+                    Some(items) => {
+                        self.convert_boxed(items, &format!("{ctx} item"), &join(ptr, "items"))
+                            .ty
+                    }
+                    None => TypeRef::Any,
+                };
+                conv.ty = TypeRef::Vec(Box::new(item));
+            }
+            SchemaKind::Type(Type::Object(ot)) => {
+                conv.ty = self.map_type(ot.additional_properties.as_ref(), ctx, ptr);
+            }
+            SchemaKind::Any(any) => {
+                conv.constraints.min_length = any.min_length.map(|v| v as u64);
+                conv.constraints.max_length = any.max_length.map(|v| v as u64);
+                conv.constraints.minimum = any.minimum;
+                conv.constraints.maximum = any.maximum;
+                conv.constraints.pattern = any.pattern.clone();
+                conv.ty = match any.typ.as_deref() {
+                    Some("string") => TypeRef::Prim(match any.format.as_deref() {
+                        Some("date-time") => Prim::DateTime,
+                        Some("date") => Prim::Date,
+                        _ => Prim::String,
+                    }),
+                    Some("integer") => TypeRef::Prim(match any.format.as_deref() {
+                        Some("int32") => Prim::I32,
+                        _ => Prim::I64,
+                    }),
+                    Some("number") => TypeRef::Prim(Prim::F64),
+                    Some("boolean") => TypeRef::Prim(Prim::Bool),
+                    Some("array") => {
+                        let item = match &any.items {
+                            Some(items) => {
+                                self.convert_boxed(
+                                    items,
+                                    &format!("{ctx} item"),
+                                    &join(ptr, "items"),
+                                )
+                                .ty
+                            }
+                            None => TypeRef::Any,
+                        };
+                        TypeRef::Vec(Box::new(item))
+                    }
+                    Some("object") => self.map_type(any.additional_properties.as_ref(), ctx, ptr),
+                    None if any.items.is_some() => {
+                        let items = any.items.as_ref().expect("checked is_some above");
+                        let item = self
+                            .convert_boxed(items, &format!("{ctx} item"), &join(ptr, "items"))
+                            .ty;
+                        TypeRef::Vec(Box::new(item))
+                    }
+                    None if any.additional_properties.is_some() => {
+                        self.map_type(any.additional_properties.as_ref(), ctx, ptr)
+                    }
+                    None => TypeRef::Any,
+                    Some(other) => {
+                        self.diags.warning(
+                            join(ptr, "type"),
+                            format!("unknown type `{other}`; using an untyped JSON value"),
+                        );
+                        TypeRef::Any
+                    }
+                };
+            }
+            SchemaKind::Not { .. } => {
+                self.diags.warning(
+                    join(ptr, "not"),
+                    "`not` schemas are not supported; the value is kept as untyped JSON",
+                );
+            }
+            // Definitions were handled above.
+            SchemaKind::OneOf { .. } | SchemaKind::AllOf { .. } | SchemaKind::AnyOf { .. } => {}
+        }
+        conv
+    }
+
+    fn map_type(&mut self, ap: Option<&AdditionalProperties>, ctx: &str, ptr: &str) -> TypeRef {
+        match ap {
+            Some(AdditionalProperties::Schema(s)) => {
+                let v = self.convert(
+                    s,
+                    &format!("{ctx} value"),
+                    &join(ptr, "additionalProperties"),
+                );
+                TypeRef::Map(Box::new(v.ty))
+            }
+            _ => TypeRef::Object,
+        }
+    }
+
+    fn build_kind(&mut self, s: &Schema, name: &str, ptr: &str) -> TypeKind {
+        match &s.schema_kind {
+            SchemaKind::Type(Type::String(st)) if !st.enumeration.is_empty() => {
+                let values: Vec<&str> = st
+                    .enumeration
+                    .iter()
+                    .flatten()
+                    .map(String::as_str)
+                    .collect();
+                TypeKind::Enum(enum_of(&values))
+            }
+            SchemaKind::Any(any) if !any.one_of.is_empty() || !any.any_of.is_empty() => {
+                let members = if any.one_of.is_empty() {
+                    &any.any_of
+                } else {
+                    &any.one_of
+                };
+                let key = if any.one_of.is_empty() {
+                    "anyOf"
+                } else {
+                    "oneOf"
+                };
+                self.union(s, members, name, &join(ptr, key))
+            }
+            SchemaKind::OneOf { one_of } => self.union(s, one_of, name, &join(ptr, "oneOf")),
+            SchemaKind::AnyOf { any_of } => self.union(s, any_of, name, &join(ptr, "anyOf")),
+            SchemaKind::Any(any) if !any.enumeration.is_empty() && any.properties.is_empty() => {
+                let values: Vec<&str> = any.enumeration.iter().filter_map(|v| v.as_str()).collect();
+                TypeKind::Enum(enum_of(&values))
+            }
+            _ => {
+                let mut acc = ObjectAcc::default();
+                self.collect_object(s, name, ptr, &mut acc);
+                TypeKind::Struct(self.finish_struct(acc, name))
+            }
+        }
+    }
+
+    fn union(
+        &mut self,
+        s: &Schema,
+        members: &[ReferenceOr<Schema>],
+        name: &str,
+        ptr: &str,
+    ) -> TypeKind {
+        let mut namer = Namer::default();
+        let mut variants = Vec::new();
+        let mut by_key: BTreeMap<String, usize> = BTreeMap::new();
+        for (i, m) in members.iter().enumerate() {
+            let mptr = join(ptr, &i.to_string());
+            let conv = self.convert(m, &format!("{name} option {}", i + 1), &mptr);
+            if let ReferenceOr::Reference { reference } = m {
+                if let Some(key) = reference.strip_prefix(SCHEMA_PREFIX) {
+                    by_key.insert(unescape_pointer(key), variants.len());
+                }
+            }
+            let rust = namer.unique(&variant_name(&conv.ty));
+            variants.push(UnionVariant {
+                rust,
+                ty: conv.ty,
+                tags: Vec::new(),
+            });
+        }
+        let discriminator = s.schema_data.discriminator.as_ref().map(|d| {
+            if d.mapping.is_empty() {
+                for (key, &i) in &by_key {
+                    variants[i].tags.push(key.clone());
+                }
+            }
+            for (tag, target) in &d.mapping {
+                let key = target.strip_prefix(SCHEMA_PREFIX).map(unescape_pointer);
+                match key.as_ref().and_then(|k| by_key.get(k)) {
+                    Some(&i) => variants[i].tags.push(tag.clone()),
+                    None => self.diags.warning(
+                        join(&join(ptr.rsplit_once('/').map_or(ptr, |p| p.0), "discriminator"), "mapping"),
+                        format!("discriminator value `{tag}` maps to `{target}`, which is not one of the union's members; the value decodes as unknown"),
+                    ),
+                }
+            }
+            Discriminator {
+                property: d.property_name.clone(),
+            }
+        });
+        TypeKind::Union(Union {
+            variants,
+            discriminator,
+        })
+    }
+
+    /// Gathers properties from an object schema and, through allOf, from
+    /// every schema it merges.
+    fn collect_object(&mut self, s: &Schema, name: &str, ptr: &str, acc: &mut ObjectAcc) {
+        let (props, required, additional, all_of) = match &s.schema_kind {
+            SchemaKind::Type(Type::Object(o)) => (
+                Some(&o.properties),
+                Some(&o.required),
+                o.additional_properties.as_ref(),
+                None,
+            ),
+            SchemaKind::Any(a) => (
+                Some(&a.properties),
+                Some(&a.required),
+                a.additional_properties.as_ref(),
+                if a.all_of.is_empty() {
+                    None
+                } else {
+                    Some(&a.all_of)
+                },
+            ),
+            SchemaKind::AllOf { all_of } => (None, None, None, Some(all_of)),
+            _ => (None, None, None, None),
+        };
+        for (i, member) in all_of.into_iter().flatten().enumerate() {
+            let mptr = join(&join(ptr, "allOf"), &i.to_string());
+            match member {
+                ReferenceOr::Reference { reference } => {
+                    let Some((key, _)) = self.resolve_schema_ref(reference, &join(&mptr, "$ref"))
+                    else {
+                        continue;
+                    };
+                    if self.merging.contains(&key) {
+                        self.diags.error(
+                            join(&mptr, "$ref"),
+                            format!(
+                                "allOf cycle: `{key}` includes itself ({} → {key})",
+                                self.merging.join(" → ")
+                            ),
+                        );
+                        continue;
+                    }
+                    let Some(ReferenceOr::Item(target)) = self.component_schema(&key).cloned()
+                    else {
+                        continue;
+                    };
+                    self.merging.push(key.clone());
+                    let tptr = join("/components/schemas", &key);
+                    self.collect_object(&target, name, &tptr, acc);
+                    self.merging.pop();
+                }
+                ReferenceOr::Item(m) => self.collect_object(m, name, &mptr, acc),
+            }
+        }
+        for r in required.into_iter().flatten() {
+            acc.required.insert(r.clone());
+        }
+        for (pname, pschema) in props.into_iter().flatten() {
+            let pptr = join(&join(ptr, "properties"), pname);
+            let conv = self.convert_boxed(pschema, &format!("{name} {pname}"), &pptr);
+            // A later allOf member overrides an earlier one's property.
+            acc.props.insert(pname.clone(), conv);
+        }
+        match additional {
+            Some(AdditionalProperties::Schema(v)) => {
+                let c = self.convert(
+                    v,
+                    &format!("{name} value"),
+                    &join(ptr, "additionalProperties"),
+                );
+                acc.additional = Some(c.ty);
+            }
+            Some(AdditionalProperties::Any(true)) => acc.additional = Some(TypeRef::Any),
+            _ => {}
+        }
+    }
+
+    fn finish_struct(&mut self, acc: ObjectAcc, _name: &str) -> Struct {
+        let mut namer = Namer::default();
+        let mut fields = Vec::new();
+        for (wire, conv) in acc.props {
+            let rust = namer.unique(&snake(&wire, "field"));
+            fields.push(Field {
+                required: acc.required.contains(&wire),
+                wire,
+                rust,
+                ty: conv.ty,
+                nullable: conv.nullable,
+                read_only: conv.read_only,
+                write_only: conv.write_only,
+                boxed: false,
+                doc: conv.doc,
+                constraints: conv.constraints,
+            });
+        }
+        Struct {
+            fields,
+            additional: acc.additional,
+        }
+    }
+
+    // ------------------------------------------------------------- operations
+
+    fn operations(&mut self) -> Vec<Operation> {
+        let mut ops = Vec::new();
+        let mut method_namer = Namer::with_reserved(&["new", "config", "environment"]);
+        let mut seen_ids: BTreeMap<String, String> = BTreeMap::new();
+        let doc = self.doc;
+        for (path, item) in &doc.paths.paths {
+            let pptr = join("/paths", path);
+            let item = match item {
+                ReferenceOr::Item(i) => i,
+                ReferenceOr::Reference { reference } => {
+                    self.diags.error(
+                        join(&pptr, "$ref"),
+                        format!(
+                            "path item $ref `{reference}` is not supported; inline the path item"
+                        ),
+                    );
+                    continue;
+                }
+            };
+            for (method_str, op) in item.iter() {
+                let optr = join(&pptr, method_str);
+                let method = match method_str {
+                    "get" => Method::Get,
+                    "put" => Method::Put,
+                    "post" => Method::Post,
+                    "delete" => Method::Delete,
+                    "options" => Method::Options,
+                    "head" => Method::Head,
+                    "patch" => Method::Patch,
+                    _ => Method::Trace,
+                };
+                let id = match &op.operation_id {
+                    Some(id) => {
+                        if let Some(prev) = seen_ids.insert(id.clone(), optr.clone()) {
+                            self.diags.error(
+                                join(&optr, "operationId"),
+                                format!("duplicate operationId `{id}` (first used at {prev})"),
+                            );
+                        }
+                        id.clone()
+                    }
+                    None => {
+                        let derived = derive_operation_id(method_str, path);
+                        self.diags.warning(
+                            optr.clone(),
+                            format!("operation has no operationId; named it `{derived}` from its method and path"),
+                        );
+                        derived
+                    }
+                };
+                let name = method_namer.unique(&snake(&id, "operation"));
+                let type_name = camel(names::bare(&name), "Operation");
+                let mut params = Vec::new();
+                let mut pnamer = Namer::with_reserved(&["body", "params", "self_"]);
+                // Operation-level parameters override path-level ones.
+                let mut merged: IndexMap<(String, &'static str), (&Parameter, String)> =
+                    IndexMap::new();
+                for (i, p) in item.parameters.iter().enumerate() {
+                    let ptr = join(&join(&pptr, "parameters"), &i.to_string());
+                    if let Some(param) = self.resolve_param(p, &ptr) {
+                        merged.insert(
+                            (param.parameter_data_ref().name.clone(), location_key(param)),
+                            (param, ptr),
+                        );
+                    }
+                }
+                for (i, p) in op.parameters.iter().enumerate() {
+                    let ptr = join(&join(&optr, "parameters"), &i.to_string());
+                    if let Some(param) = self.resolve_param(p, &ptr) {
+                        merged.insert(
+                            (param.parameter_data_ref().name.clone(), location_key(param)),
+                            (param, ptr),
+                        );
+                    }
+                }
+                for (param, ptr) in merged.values() {
+                    let data = param.parameter_data_ref();
+                    let location = match param {
+                        Parameter::Path { .. } => ParamLocation::Path,
+                        Parameter::Query { .. } => ParamLocation::Query,
+                        Parameter::Header { .. } => ParamLocation::Header,
+                        Parameter::Cookie { .. } => {
+                            self.diags.warning(
+                                ptr.clone(),
+                                format!(
+                                    "cookie parameter `{}` is not supported and is left out",
+                                    data.name
+                                ),
+                            );
+                            continue;
+                        }
+                    };
+                    let conv = match &data.format {
+                        ParameterSchemaOrContent::Schema(s) => self.convert(
+                            s,
+                            &format!("{type_name} {}", data.name),
+                            &join(ptr, "schema"),
+                        ),
+                        ParameterSchemaOrContent::Content(_) => {
+                            Conv::of(TypeRef::Prim(Prim::String))
+                        }
+                    };
+                    if !matches!(
+                        conv.ty,
+                        TypeRef::Prim(_) | TypeRef::Named(_) | TypeRef::Vec(_)
+                    ) {
+                        self.diags.warning(
+                            ptr.clone(),
+                            format!(
+                                "parameter `{}` has an object type; it is sent as its JSON text",
+                                data.name
+                            ),
+                        );
+                    }
+                    params.push(Param {
+                        wire: data.name.clone(),
+                        rust: pnamer.unique(&snake(&data.name, "param")),
+                        location,
+                        required: data.required || location == ParamLocation::Path,
+                        ty: conv.ty,
+                        doc: data.description.clone().or(conv.doc),
+                    });
+                }
+                let segments = self.path_segments(path, &mut params, &pptr);
+                let body = self.request_body(op, &type_name, &optr);
+                let responses = self.responses(op, &type_name, &optr);
+                let has_query_or_header = params.iter().any(|p| p.location != ParamLocation::Path);
+                let params_type = has_query_or_header
+                    .then(|| self.type_namer.unique(&format!("{type_name}Params")));
+                ops.push(Operation {
+                    id,
+                    name,
+                    type_name,
+                    method,
+                    path_template: path.clone(),
+                    path: segments,
+                    summary: op.summary.clone(),
+                    doc: op.description.clone(),
+                    deprecated: op.deprecated,
+                    params,
+                    params_type,
+                    body,
+                    responses,
+                    success: Success::Empty,
+                    error: ErrorType::None,
+                });
+            }
+        }
+        ops
+    }
+
+    fn resolve_param<'d>(
+        &mut self,
+        p: &'d ReferenceOr<Parameter>,
+        ptr: &str,
+    ) -> Option<&'d Parameter>
+    where
+        'a: 'd,
+        Self: 'd,
+    {
+        match p {
+            ReferenceOr::Item(p) => Some(p),
+            ReferenceOr::Reference { reference } => {
+                let key = reference
+                    .strip_prefix("#/components/parameters/")
+                    .map(unescape_pointer);
+                let found = key
+                    .as_ref()
+                    .and_then(|k| self.doc.components.as_ref()?.parameters.get(k));
+                match found {
+                    Some(ReferenceOr::Item(p)) => Some(p),
+                    _ => {
+                        self.diags.error(
+                            join(ptr, "$ref"),
+                            format!("parameter $ref `{reference}` points at no parameter in components/parameters"),
+                        );
+                        None
+                    }
+                }
+            }
+        }
+    }
+
+    fn path_segments(&mut self, path: &str, params: &mut [Param], ptr: &str) -> Vec<PathSegment> {
+        let mut segments = Vec::new();
+        let mut used: BTreeSet<String> = BTreeSet::new();
+        let mut rest = path;
+        while let Some(start) = rest.find('{') {
+            if start > 0 {
+                segments.push(PathSegment::Literal(rest[..start].to_string()));
+            }
+            let Some(len) = rest[start..].find('}') else {
+                self.diags
+                    .error(ptr, format!("path `{path}` has an unclosed `{{`"));
+                return segments;
+            };
+            let pname = &rest[start + 1..start + len];
+            if !used.insert(pname.to_string()) {
+                self.diags.error(
+                    ptr,
+                    format!("path `{path}` uses the parameter `{{{pname}}}` twice; give each placeholder its own name"),
+                );
+            }
+            match params
+                .iter()
+                .position(|p| p.location == ParamLocation::Path && p.wire == pname)
+            {
+                Some(i) => segments.push(PathSegment::Param(i)),
+                None => {
+                    self.diags.error(
+                        ptr,
+                        format!("path `{path}` uses `{{{pname}}}`, but no path parameter `{pname}` is declared"),
+                    );
+                }
+            }
+            rest = &rest[start + len + 1..];
+        }
+        if !rest.is_empty() {
+            segments.push(PathSegment::Literal(rest.to_string()));
+        }
+        for p in params.iter().filter(|p| p.location == ParamLocation::Path) {
+            if !used.contains(&p.wire) {
+                self.diags.error(
+                    ptr,
+                    format!(
+                        "path parameter `{}` is declared but path `{path}` has no `{{{}}}`",
+                        p.wire, p.wire
+                    ),
+                );
+            }
+        }
+        segments
+    }
+
+    fn request_body(
+        &mut self,
+        op: &openapiv3::Operation,
+        type_name: &str,
+        optr: &str,
+    ) -> Option<Body> {
+        let bptr = join(optr, "requestBody");
+        let body = match op.request_body.as_ref()? {
+            ReferenceOr::Item(b) => b.clone(),
+            ReferenceOr::Reference { reference } => {
+                let key = reference
+                    .strip_prefix("#/components/requestBodies/")
+                    .map(unescape_pointer);
+                match key
+                    .as_ref()
+                    .and_then(|k| self.doc.components.as_ref()?.request_bodies.get(k))
+                {
+                    Some(ReferenceOr::Item(b)) => b.clone(),
+                    _ => {
+                        self.diags.error(
+                            join(&bptr, "$ref"),
+                            format!("request body $ref `{reference}` points at nothing"),
+                        );
+                        return None;
+                    }
+                }
+            }
+        };
+        let (media, encoding) = if let Some(m) = body.content.iter().find(|(k, _)| is_json(k)) {
+            (m, BodyEncoding::Json)
+        } else if let Some(m) = body
+            .content
+            .iter()
+            .find(|(k, _)| k.starts_with("application/x-www-form-urlencoded"))
+        {
+            (m, BodyEncoding::Form)
+        } else {
+            let kinds: Vec<&str> = body.content.keys().map(String::as_str).collect();
+            self.diags.warning(
+                bptr,
+                format!("request body media types {kinds:?} are not supported (JSON and form only); the operation is generated without a body"),
+            );
+            return None;
+        };
+        let ty = match &media.1.schema {
+            Some(s) => {
+                let mptr = join(&join(&join(&bptr, "content"), media.0), "schema");
+                self.convert(s, &format!("{type_name} request"), &mptr).ty
+            }
+            None => TypeRef::Any,
+        };
+        Some(Body {
+            required: body.required,
+            encoding,
+            ty,
+            doc: body.description.clone(),
+        })
+    }
+
+    fn responses(
+        &mut self,
+        op: &openapiv3::Operation,
+        type_name: &str,
+        optr: &str,
+    ) -> Vec<Response> {
+        let rptr = join(optr, "responses");
+        let mut out = Vec::new();
+        let entries = op
+            .responses
+            .responses
+            .iter()
+            .map(|(code, r)| {
+                let status = match code {
+                    StatusCode::Code(c) => StatusMatch::Code(*c),
+                    StatusCode::Range(r) => StatusMatch::Range(*r as u8),
+                };
+                (status, code.to_string(), r)
+            })
+            .chain(
+                op.responses
+                    .default
+                    .iter()
+                    .map(|r| (StatusMatch::Default, "default".to_string(), r)),
+            );
+        for (status, key, r) in entries {
+            let ptr = join(&rptr, &key);
+            let (resp, ctx_name) = match r {
+                ReferenceOr::Item(resp) => (resp.clone(), None),
+                ReferenceOr::Reference { reference } => {
+                    let key = reference
+                        .strip_prefix("#/components/responses/")
+                        .map(unescape_pointer);
+                    match key
+                        .as_ref()
+                        .and_then(|k| self.doc.components.as_ref()?.responses.get(k))
+                    {
+                        Some(ReferenceOr::Item(resp)) => (resp.clone(), key.clone()),
+                        _ => {
+                            self.diags.error(join(&ptr, "$ref"), format!("response $ref `{reference}` points at nothing in components/responses"));
+                            continue;
+                        }
+                    }
+                }
+            };
+            let ty = match resp.content.iter().find(|(k, _)| is_json(k)) {
+                Some((mt, media)) => match &media.schema {
+                    Some(s) => {
+                        let ctx = match &ctx_name {
+                            Some(n) => format!("{n} response"),
+                            None if status.is_success() => format!("{type_name} response"),
+                            None => format!("{type_name} {key} response"),
+                        };
+                        Some(
+                            self.convert(
+                                s,
+                                &ctx,
+                                &join(&join(&join(&ptr, "content"), mt), "schema"),
+                            )
+                            .ty,
+                        )
+                    }
+                    None => Some(TypeRef::Any),
+                },
+                None => None,
+            };
+            out.push(Response {
+                status,
+                ty,
+                doc: Some(resp.description.clone()).filter(|d| !d.is_empty()),
+            });
+        }
+        out
+    }
+
+    // ---------------------------------------------------- auth and servers
+
+    fn auth_and_servers(&mut self, opts: &ProviderOptions) -> (Auth, Vec<Environment>) {
+        let auth = match &opts.auth {
+            Some(a) => a.clone(),
+            None => self.auth_from_security(),
+        };
+        let mut namer = Namer::with_reserved(&["Custom"]);
+        let environments = self
+            .doc
+            .servers
+            .iter()
+            .enumerate()
+            .map(|(i, s)| {
+                let label = s.description.clone().unwrap_or_default();
+                let first_word = label
+                    .split(['.', '(', ':'])
+                    .next()
+                    .unwrap_or("")
+                    .trim()
+                    .to_string();
+                let candidate =
+                    if first_word.is_empty() || first_word.split_whitespace().count() > 3 {
+                        format!("Server{}", i + 1)
+                    } else {
+                        camel(&first_word, "Server")
+                    };
+                Environment {
+                    name: namer.unique(&candidate),
+                    url: s.url.trim_end_matches('/').to_string(),
+                    doc: s.description.clone(),
+                }
+            })
+            .collect();
+        (auth, environments)
+    }
+
+    fn auth_from_security(&mut self) -> Auth {
+        let Some(components) = &self.doc.components else {
+            return Auth::None;
+        };
+        let wanted: Vec<&String> = self
+            .doc
+            .security
+            .iter()
+            .flatten()
+            .flat_map(|req| req.keys())
+            .collect();
+        let chosen = wanted
+            .iter()
+            .find_map(|k| components.security_schemes.get(*k))
+            .or_else(|| components.security_schemes.values().next());
+        match chosen {
+            Some(ReferenceOr::Item(openapiv3::SecurityScheme::HTTP { scheme, .. })) => {
+                match scheme.to_ascii_lowercase().as_str() {
+                    "bearer" => Auth::Bearer,
+                    "basic" => Auth::Basic,
+                    other => {
+                        self.diags.warning(
+                            "/components/securitySchemes",
+                            format!("HTTP auth scheme `{other}` is not supported; the client sends no credentials"),
+                        );
+                        Auth::None
+                    }
+                }
+            }
+            Some(ReferenceOr::Item(openapiv3::SecurityScheme::APIKey {
+                location, name, ..
+            })) => {
+                if matches!(location, openapiv3::APIKeyLocation::Header) {
+                    Auth::ApiKeyHeader {
+                        header: name.clone(),
+                    }
+                } else {
+                    self.diags.warning(
+                        "/components/securitySchemes",
+                        "API keys in query or cookie are not supported; the client sends no credentials",
+                    );
+                    Auth::None
+                }
+            }
+            Some(_) => {
+                self.diags.warning(
+                    "/components/securitySchemes",
+                    "OAuth2 / OpenID Connect schemes are not supported; set a bearer token through `auth: bearer` in paygen.yaml",
+                );
+                Auth::None
+            }
+            None => Auth::None,
+        }
+    }
+}
+
+#[derive(Default)]
+struct ObjectAcc {
+    props: IndexMap<String, Conv>,
+    required: BTreeSet<String>,
+    additional: Option<TypeRef>,
+}
+
+fn location_key(p: &Parameter) -> &'static str {
+    match p {
+        Parameter::Path { .. } => "path",
+        Parameter::Query { .. } => "query",
+        Parameter::Header { .. } => "header",
+        Parameter::Cookie { .. } => "cookie",
+    }
+}
+
+fn is_json(media_type: &str) -> bool {
+    let m = media_type.split(';').next().unwrap_or("").trim();
+    m == "application/json" || m.ends_with("+json") || m == "*/*"
+}
+
+fn unescape_pointer(token: &str) -> String {
+    token.replace("~1", "/").replace("~0", "~")
+}
+
+/// `GET /purchases/{id}/` → `get_purchases_id`.
+fn derive_operation_id(method: &str, path: &str) -> String {
+    let mut id = method.to_string();
+    for part in path.split('/').filter(|p| !p.is_empty()) {
+        id.push('_');
+        id.push_str(part.trim_matches(|c| c == '{' || c == '}'));
+    }
+    id
+}
+
+fn describe(s: &Schema) -> Option<String> {
+    s.schema_data
+        .description
+        .clone()
+        .or_else(|| s.schema_data.title.clone())
+        .filter(|d| !d.trim().is_empty())
+}
+
+/// `allOf` with exactly one member, used to annotate a reference.
+fn single_all_of(s: &Schema) -> Option<(&ReferenceOr<Schema>, usize)> {
+    let members = match &s.schema_kind {
+        SchemaKind::AllOf { all_of } => all_of,
+        SchemaKind::Any(a) if a.properties.is_empty() && a.typ.is_none() => &a.all_of,
+        _ => return None,
+    };
+    match members.as_slice() {
+        [one] => Some((one, 0)),
+        _ => None,
+    }
+}
+
+/// Does this schema need a named type of its own?
+fn is_definition(s: &Schema) -> bool {
+    if single_all_of(s).is_some() {
+        return false;
+    }
+    match &s.schema_kind {
+        SchemaKind::Type(Type::String(st)) => st.enumeration.iter().flatten().next().is_some(),
+        SchemaKind::Type(Type::Object(o)) => !o.properties.is_empty(),
+        SchemaKind::OneOf { .. } | SchemaKind::AnyOf { .. } | SchemaKind::AllOf { .. } => true,
+        SchemaKind::Any(a) => {
+            !a.properties.is_empty()
+                || !a.all_of.is_empty()
+                || !a.one_of.is_empty()
+                || !a.any_of.is_empty()
+                || (a.enumeration.iter().any(|v| v.is_string())
+                    && matches!(a.typ.as_deref(), None | Some("string")))
+        }
+        _ => false,
+    }
+}
+
+fn enum_of(values: &[&str]) -> Enum {
+    let mut namer = Namer::with_reserved(&["Unknown"]);
+    let mut seen = BTreeSet::new();
+    let variants = values
+        .iter()
+        .filter(|v| seen.insert(**v))
+        .enumerate()
+        .map(|(i, v)| EnumVariant {
+            wire: v.to_string(),
+            rust: namer.unique(&camel(v, &format!("Value{}", i + 1))),
+            doc: None,
+        })
+        .collect();
+    Enum { variants }
+}
+
+fn variant_name(ty: &TypeRef) -> String {
+    match ty {
+        TypeRef::Named(n) => n.clone(),
+        TypeRef::Prim(Prim::String) => "String".into(),
+        TypeRef::Prim(Prim::Bool) => "Bool".into(),
+        TypeRef::Prim(Prim::I32 | Prim::I64) => "Integer".into(),
+        TypeRef::Prim(Prim::F64) => "Number".into(),
+        TypeRef::Prim(Prim::DateTime) => "DateTime".into(),
+        TypeRef::Prim(Prim::Date) => "Date".into(),
+        TypeRef::Prim(Prim::Decimal) => "Decimal".into(),
+        TypeRef::Vec(_) => "List".into(),
+        TypeRef::Map(_) => "Map".into(),
+        TypeRef::Object => "Object".into(),
+        TypeRef::Any => "Value".into(),
+    }
+}

@@ -1,0 +1,357 @@
+//! The intermediate model: one provider API as plain data.
+//!
+//! Both loaders (OpenAPI and the hand-written YAML format) produce an [`Api`];
+//! the emitters only read it. Nothing here knows about OpenAPI, YAML or Rust
+//! tokens. Names are already final Rust identifiers (resolved by
+//! [`crate::names`]) so that emitters never have to invent or dedupe a name.
+
+use std::collections::BTreeMap;
+
+/// One provider API, ready to emit.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Api {
+    /// Rust module name (`klix`, `klarna_payments`); also the cargo feature.
+    pub module: String,
+    /// Spec file the model was loaded from, relative to the workspace (for headers).
+    pub source: String,
+    pub title: String,
+    pub version: String,
+    pub doc: Option<String>,
+    /// Environments in spec order; the first is the default.
+    pub environments: Vec<Environment>,
+    pub auth: Auth,
+    /// Header that makes a request safe to resend (set on every POST/PATCH).
+    pub idempotency_header: Option<String>,
+    /// Header set once per client (e.g. `Klarna-Partner-Account`), optional.
+    pub client_headers: Vec<ClientHeader>,
+    pub operations: Vec<Operation>,
+    /// Named types, in a deterministic order (spec order, then inline types
+    /// in the order they were found).
+    pub types: Vec<TypeDef>,
+    /// Error enums shared by operations whose error responses are the same.
+    pub error_enums: Vec<ErrorEnum>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Environment {
+    /// CamelCase variant name (`Production`, `PlaygroundEu`).
+    pub name: String,
+    pub url: String,
+    pub doc: Option<String>,
+}
+
+/// How a request is authenticated.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Auth {
+    None,
+    /// `Authorization: Bearer <token>`.
+    Bearer,
+    /// `Authorization: Basic base64(user:password)`.
+    Basic,
+    /// `Authorization: Basic <key>`: an API key sent as it is.
+    BasicRawKey,
+    /// A secret in a named header.
+    ApiKeyHeader {
+        header: String,
+    },
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct ClientHeader {
+    pub wire: String,
+    /// snake_case setter name on `Config`.
+    pub rust: String,
+    pub doc: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Method {
+    Get,
+    Put,
+    Post,
+    Delete,
+    Options,
+    Head,
+    Patch,
+    Trace,
+}
+
+impl Method {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Method::Get => "GET",
+            Method::Put => "PUT",
+            Method::Post => "POST",
+            Method::Delete => "DELETE",
+            Method::Options => "OPTIONS",
+            Method::Head => "HEAD",
+            Method::Patch => "PATCH",
+            Method::Trace => "TRACE",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Operation {
+    /// The identifier in the spec (operationId), for docs and tracing.
+    pub id: String,
+    /// snake_case method name.
+    pub name: String,
+    /// CamelCase stem for types named after the operation.
+    pub type_name: String,
+    pub method: Method,
+    /// The path template as written (`/purchases/{id}/`).
+    pub path_template: String,
+    pub path: Vec<PathSegment>,
+    pub summary: Option<String>,
+    pub doc: Option<String>,
+    pub deprecated: bool,
+    pub params: Vec<Param>,
+    /// Name of the generated struct holding the query and header parameters,
+    /// when there are any.
+    pub params_type: Option<String>,
+    pub body: Option<Body>,
+    pub responses: Vec<Response>,
+    /// What a successful call returns.
+    pub success: Success,
+    /// The error type of this operation.
+    pub error: ErrorType,
+}
+
+/// What a successful call decodes to.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Success {
+    /// No 2xx response declares a body.
+    Empty,
+    /// One body type; `optional` when some 2xx responses carry no body.
+    Single { ty: TypeRef, optional: bool },
+    /// Distinct bodies per status: a generated enum with one variant each.
+    Enum {
+        name: String,
+        variants: Vec<StatusVariant>,
+    },
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum PathSegment {
+    /// Literal text, emitted as is (already valid in a URL path).
+    Literal(String),
+    /// Index into `Operation::params` of a path parameter.
+    Param(usize),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ParamLocation {
+    Path,
+    Query,
+    Header,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Param {
+    pub wire: String,
+    pub rust: String,
+    pub location: ParamLocation,
+    pub required: bool,
+    pub ty: TypeRef,
+    pub doc: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BodyEncoding {
+    Json,
+    Form,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Body {
+    pub required: bool,
+    pub encoding: BodyEncoding,
+    pub ty: TypeRef,
+    pub doc: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum StatusMatch {
+    Code(u16),
+    /// `2XX` etc.: the first digit.
+    Range(u8),
+    Default,
+}
+
+impl StatusMatch {
+    pub fn is_success(self) -> bool {
+        match self {
+            StatusMatch::Code(c) => (200..300).contains(&c),
+            StatusMatch::Range(r) => r == 2,
+            StatusMatch::Default => false,
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Response {
+    pub status: StatusMatch,
+    /// `None` when the response has no (JSON) body.
+    pub ty: Option<TypeRef>,
+    pub doc: Option<String>,
+}
+
+/// What an operation's error type is.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ErrorType {
+    /// No error body is declared: the raw body is kept.
+    None,
+    /// Every declared error response has this one body type.
+    Single(TypeRef),
+    /// Distinct bodies per status: a generated enum in `Api::error_enums`,
+    /// possibly shared with operations whose error responses are the same
+    /// (`alias_of` names the enum when this operation only aliases it).
+    Enum {
+        name: String,
+        alias_of: Option<String>,
+    },
+}
+
+/// A reference to a type from a field, parameter or body.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum TypeRef {
+    Prim(Prim),
+    /// A type in `Api::types`, by its Rust name.
+    Named(String),
+    Vec(Box<TypeRef>),
+    /// String-keyed map (deterministic order).
+    Map(Box<TypeRef>),
+    /// Any JSON value.
+    Any,
+    /// A JSON object with no declared properties.
+    Object,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Prim {
+    String,
+    Bool,
+    I32,
+    I64,
+    F64,
+    /// RFC 3339 date-time (`paygen::DateTime`).
+    DateTime,
+    /// ISO 8601 calendar date (`paygen::Date`).
+    Date,
+    /// A decimal amount carried as a string (`paygen::Decimal`).
+    Decimal,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct TypeDef {
+    pub name: String,
+    pub doc: Option<String>,
+    pub kind: TypeKind,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum TypeKind {
+    Struct(Struct),
+    /// A string enum with an `Unknown(String)` fallback.
+    Enum(Enum),
+    Union(Union),
+    /// `pub type Name = Target;`
+    Alias(TypeRef),
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Struct {
+    pub fields: Vec<Field>,
+    /// Type of undeclared properties kept in a flattened map, if any.
+    pub additional: Option<TypeRef>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Field {
+    pub wire: String,
+    pub rust: String,
+    pub ty: TypeRef,
+    pub required: bool,
+    pub nullable: bool,
+    /// Sent by the server only: never serialised, not in `new()`.
+    pub read_only: bool,
+    /// Sent by the client only: responses need not carry it.
+    pub write_only: bool,
+    /// Behind a `Box` to break a cycle.
+    pub boxed: bool,
+    pub doc: Option<String>,
+    pub constraints: Constraints,
+}
+
+/// Validation rules from the spec; documented on the field.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Constraints {
+    pub min_length: Option<u64>,
+    pub max_length: Option<u64>,
+    pub minimum: Option<f64>,
+    pub maximum: Option<f64>,
+    pub pattern: Option<String>,
+    pub min_items: Option<u64>,
+    pub max_items: Option<u64>,
+    pub format: Option<String>,
+}
+
+impl Constraints {
+    pub fn is_empty(&self) -> bool {
+        *self == Constraints::default()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Enum {
+    pub variants: Vec<EnumVariant>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct EnumVariant {
+    pub wire: String,
+    pub rust: String,
+    pub doc: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Union {
+    pub variants: Vec<UnionVariant>,
+    pub discriminator: Option<Discriminator>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct UnionVariant {
+    pub rust: String,
+    pub ty: TypeRef,
+    /// Discriminator values that select this variant.
+    pub tags: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Discriminator {
+    pub property: String,
+}
+
+/// An enum over response statuses (errors, or several success bodies).
+#[derive(Debug, Clone, PartialEq)]
+pub struct ErrorEnum {
+    pub name: String,
+    pub variants: Vec<StatusVariant>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct StatusVariant {
+    pub rust: String,
+    pub status: StatusMatch,
+    pub ty: Option<TypeRef>,
+    pub doc: Option<String>,
+}
+
+impl Api {
+    /// Types by name, for emitters that need to look one up.
+    pub fn type_index(&self) -> BTreeMap<&str, &TypeDef> {
+        self.types.iter().map(|t| (t.name.as_str(), t)).collect()
+    }
+}

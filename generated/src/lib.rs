@@ -1,0 +1,47 @@
+//! Typed clients for payment providers, generated from their API specs.
+//!
+//! Each provider is a module behind a cargo feature of the same name:
+//!
+//! | module | feature | spec |
+//! |---|---|---|
+//! | [`klix`] | `klix` | `specs/klix/openapi.yaml` |
+//! | [`klarna_customer_token`] | `klarna_customer_token` | `specs/klarna-customer-token/openapi.yaml` |
+//! | [`klarna_payments`] | `klarna_payments` | `specs/klarna-payments/openapi.yaml` |
+//!
+//! The provider modules are generated (`cargo xtask codegen`) and never edited
+//! by hand; [`runtime`] is the hand-written code they share.
+//!
+//! ```no_run
+//! # async fn demo() -> Result<(), Box<dyn std::error::Error>> {
+//! use paygen::klix;
+//!
+//! let client = klix::Client::new(klix::Config::new("secret key"))?;
+//! let purchase = client
+//!     .create_purchase(
+//!         klix::Purchase::new(
+//!             klix::ClientDetails::new("buyer@example.com"),
+//!             klix::PurchaseDetails::new(vec![klix::Product::new("Band 5", 3000)]),
+//!             "795ad4f4-2d41-4b3e-8a1f-6ac5ac87d8a5",
+//!         )
+//!         .success_redirect("https://shop.example/ok"),
+//!     )
+//!     .await?;
+//! println!("pay at {:?}", purchase.checkout_url);
+//! # Ok(()) }
+//! ```
+
+pub mod runtime;
+
+pub use runtime::{Error, Nullable};
+
+#[cfg(feature = "klix")]
+#[rustfmt::skip] // formatted by prettyplease when generated
+pub mod klix;
+
+#[cfg(feature = "klarna_customer_token")]
+#[rustfmt::skip] // formatted by prettyplease when generated
+pub mod klarna_customer_token;
+
+#[cfg(feature = "klarna_payments")]
+#[rustfmt::skip] // formatted by prettyplease when generated
+pub mod klarna_payments;

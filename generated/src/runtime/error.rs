@@ -1,0 +1,213 @@
+//! The one error type every generated client returns.
+
+use std::fmt;
+
+use bytes::Bytes;
+use http::HeaderMap;
+
+/// Why a call failed. `E` is the operation's decoded error body (a generated
+/// type per operation; `()` when the operation declares none).
+///
+/// No variant's `Display` or `Debug` shows a credential: requests are not
+/// kept, and response bodies are the provider's, not ours.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error<E: fmt::Debug = ()> {
+    /// The request could not be built (a value failed validation, or did not serialise).
+    #[error("invalid request for {operation}: {message}")]
+    InvalidRequest {
+        operation: &'static str,
+        message: String,
+    },
+    /// The connection could not be set up: the request never left the machine.
+    #[error("could not connect for {operation} after {attempts} attempt(s): {source}")]
+    Connect {
+        operation: &'static str,
+        attempts: u32,
+        #[source]
+        source: reqwest::Error,
+    },
+    /// The connection failed after the request may have been sent.
+    #[error("transport error in {operation} after {attempts} attempt(s): {source}")]
+    Transport {
+        operation: &'static str,
+        attempts: u32,
+        #[source]
+        source: reqwest::Error,
+    },
+    /// No complete response arrived within the configured timeout.
+    #[error("{operation} timed out after {attempts} attempt(s)")]
+    Timeout {
+        operation: &'static str,
+        attempts: u32,
+    },
+    /// The provider answered with an error status.
+    #[error("{} failed with HTTP {} after {} attempt(s)", .0.operation, .0.status, .0.attempts)]
+    Api(Box<ApiError<E>>),
+    /// The response arrived but did not decode into the documented type.
+    #[error("could not decode the HTTP {} response of {}: {}", .0.status, .0.operation, .0.message)]
+    Decode(Box<DecodeError>),
+    /// The response body was larger than the configured limit.
+    #[error("the response of {operation} exceeded the {limit}-byte limit")]
+    ResponseTooLarge {
+        operation: &'static str,
+        limit: usize,
+    },
+}
+
+/// An error status from the provider, with the body decoded where it matches
+/// what the operation documents, and always the raw text.
+#[derive(Debug)]
+pub struct ApiError<E> {
+    pub operation: &'static str,
+    pub status: u16,
+    /// The documented error body; `None` when the body did not decode.
+    pub body: Option<E>,
+    /// The body as received (lossy UTF-8).
+    pub raw_body: String,
+    pub headers: HeaderMap,
+    pub attempts: u32,
+}
+
+/// A response that did not match its documented shape.
+#[derive(Debug)]
+pub struct DecodeError {
+    pub operation: &'static str,
+    pub status: u16,
+    /// What went wrong, with the JSON path of the offending value.
+    pub message: String,
+    pub content_type: Option<String>,
+    /// The body as received (lossy UTF-8).
+    pub raw_body: String,
+}
+
+impl<E: fmt::Debug> Error<E> {
+    /// The HTTP status, for errors that have one.
+    pub fn status(&self) -> Option<u16> {
+        match self {
+            Error::Api(e) => Some(e.status),
+            Error::Decode(e) => Some(e.status),
+            _ => None,
+        }
+    }
+
+    /// The documented error body, when the provider sent one.
+    pub fn body(&self) -> Option<&E> {
+        match self {
+            Error::Api(e) => e.body.as_ref(),
+            _ => None,
+        }
+    }
+
+    /// How many requests were sent (0 when the request was never built).
+    pub fn attempts(&self) -> u32 {
+        match self {
+            Error::InvalidRequest { .. } => 0,
+            Error::Connect { attempts, .. }
+            | Error::Transport { attempts, .. }
+            | Error::Timeout { attempts, .. } => *attempts,
+            Error::Api(e) => e.attempts,
+            Error::Decode(_) | Error::ResponseTooLarge { .. } => 1,
+        }
+    }
+
+    /// The same error with the body type erased, for code that handles every
+    /// operation alike.
+    pub fn into_untyped(self) -> Error<()> {
+        match self {
+            Error::InvalidRequest { operation, message } => {
+                Error::InvalidRequest { operation, message }
+            }
+            Error::Connect {
+                operation,
+                attempts,
+                source,
+            } => Error::Connect {
+                operation,
+                attempts,
+                source,
+            },
+            Error::Transport {
+                operation,
+                attempts,
+                source,
+            } => Error::Transport {
+                operation,
+                attempts,
+                source,
+            },
+            Error::Timeout {
+                operation,
+                attempts,
+            } => Error::Timeout {
+                operation,
+                attempts,
+            },
+            Error::Api(e) => Error::Api(Box::new(ApiError {
+                operation: e.operation,
+                status: e.status,
+                body: None,
+                raw_body: e.raw_body,
+                headers: e.headers,
+                attempts: e.attempts,
+            })),
+            Error::Decode(d) => Error::Decode(d),
+            Error::ResponseTooLarge { operation, limit } => {
+                Error::ResponseTooLarge { operation, limit }
+            }
+        }
+    }
+}
+
+/// A failure below the HTTP status level; converts into any `Error<E>`.
+#[derive(Debug)]
+pub(crate) enum Failure {
+    Connect {
+        attempts: u32,
+        source: reqwest::Error,
+    },
+    Transport {
+        attempts: u32,
+        source: reqwest::Error,
+    },
+    Timeout {
+        attempts: u32,
+    },
+    TooLarge {
+        limit: usize,
+    },
+    Invalid(String),
+}
+
+impl Failure {
+    pub(crate) fn into_error<E: fmt::Debug>(self, operation: &'static str) -> Error<E> {
+        match self {
+            Failure::Connect { attempts, source } => Error::Connect {
+                operation,
+                attempts,
+                source,
+            },
+            Failure::Transport { attempts, source } => Error::Transport {
+                operation,
+                attempts,
+                source,
+            },
+            Failure::Timeout { attempts } => Error::Timeout {
+                operation,
+                attempts,
+            },
+            Failure::TooLarge { limit } => Error::ResponseTooLarge { operation, limit },
+            Failure::Invalid(message) => Error::InvalidRequest { operation, message },
+        }
+    }
+}
+
+/// Building a client failed (for example, the TLS backend could not start).
+#[derive(Debug, thiserror::Error)]
+#[error("could not build the HTTP client: {0}")]
+pub struct BuildError(pub(crate) String);
+
+/// Lossy text of a body, for error reports.
+pub(crate) fn text_of(body: &Bytes) -> String {
+    String::from_utf8_lossy(body).into_owned()
+}

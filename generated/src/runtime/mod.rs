@@ -1,0 +1,20 @@
+//! The hand-written runtime shared by every generated provider module:
+//! transport (auth, retries, timeouts, limits, tracing), the error type, and
+//! the value types generated code uses. Nothing here is generated.
+
+mod error;
+mod transport;
+mod values;
+
+pub use error::{ApiError, BuildError, DecodeError, Error};
+pub use transport::{
+    decode_json, decode_none, Credentials, HttpOptions, Request, Response, RetryPolicy, Settings,
+    Transport,
+};
+pub use values::{
+    deserialize_nullable, encode_segment, Date, DateTime, Nullable, ParamValue, PathValue,
+    StringEnum,
+};
+
+pub use http::Method;
+pub use secrecy::{ExposeSecret, SecretString};

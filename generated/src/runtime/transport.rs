@@ -1,0 +1,630 @@
+//! Sending requests: authentication, idempotency keys, timeouts, a response
+//! size cap, retries that are safe for payments, and a tracing span per try.
+
+use std::fmt;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use bytes::Bytes;
+use http::{HeaderMap, HeaderName, HeaderValue, Method};
+use secrecy::{ExposeSecret, SecretString};
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+use tracing::Instrument;
+
+use super::error::{text_of, ApiError, BuildError, DecodeError, Error, Failure};
+use super::values::ParamValue;
+
+/// Connection and retry settings shared by every provider's `Config`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct HttpOptions {
+    /// Time allowed to open a connection (TCP + TLS). Default 10 s.
+    pub connect_timeout: Duration,
+    /// Time allowed for one attempt, from sending to the last body byte. Default 30 s.
+    pub timeout: Duration,
+    /// Largest response body accepted, in bytes. Default 4 MiB.
+    pub max_response_bytes: usize,
+    pub retry: RetryPolicy,
+    /// `User-Agent` header. Default `paygen/<version>`.
+    pub user_agent: String,
+}
+
+impl Default for HttpOptions {
+    fn default() -> Self {
+        HttpOptions {
+            connect_timeout: Duration::from_secs(10),
+            timeout: Duration::from_secs(30),
+            max_response_bytes: 4 * 1024 * 1024,
+            retry: RetryPolicy::default(),
+            user_agent: concat!("paygen/", env!("CARGO_PKG_VERSION")).to_string(),
+        }
+    }
+}
+
+impl HttpOptions {
+    pub fn connect_timeout(mut self, d: Duration) -> Self {
+        self.connect_timeout = d;
+        self
+    }
+    pub fn timeout(mut self, d: Duration) -> Self {
+        self.timeout = d;
+        self
+    }
+    pub fn max_response_bytes(mut self, n: usize) -> Self {
+        self.max_response_bytes = n;
+        self
+    }
+    pub fn retry(mut self, policy: RetryPolicy) -> Self {
+        self.retry = policy;
+        self
+    }
+    pub fn user_agent(mut self, ua: impl Into<String>) -> Self {
+        self.user_agent = ua.into();
+        self
+    }
+}
+
+/// When a failed attempt is tried again.
+///
+/// A request is resent only when that cannot cause a second effect: the
+/// connection was never made, or the method is GET, HEAD, PUT, DELETE or
+/// OPTIONS, or the request carries an idempotency key. Retried statuses are
+/// 429, 502, 503 and 504; `Retry-After` (seconds or an HTTP date) is honoured
+/// up to `max_retry_after`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RetryPolicy {
+    /// Attempts in all, including the first. 1 disables retries. Default 3.
+    pub max_attempts: u32,
+    /// Delay before the second attempt; doubles each time, with jitter. Default 200 ms.
+    pub initial_backoff: Duration,
+    /// Upper bound of one backoff delay. Default 5 s.
+    pub max_backoff: Duration,
+    /// No retry starts once this much time has passed since the first attempt. Default 30 s.
+    pub max_elapsed: Duration,
+    /// Longest `Retry-After` honoured; a longer one ends the retries. Default 30 s.
+    pub max_retry_after: Duration,
+}
+
+impl Default for RetryPolicy {
+    fn default() -> Self {
+        RetryPolicy {
+            max_attempts: 3,
+            initial_backoff: Duration::from_millis(200),
+            max_backoff: Duration::from_secs(5),
+            max_elapsed: Duration::from_secs(30),
+            max_retry_after: Duration::from_secs(30),
+        }
+    }
+}
+
+impl RetryPolicy {
+    /// Never retry.
+    pub fn none() -> Self {
+        RetryPolicy {
+            max_attempts: 1,
+            ..RetryPolicy::default()
+        }
+    }
+
+    fn backoff(&self, retry: u32) -> Duration {
+        let base = self
+            .initial_backoff
+            .saturating_mul(1u32.checked_shl(retry.min(20)).unwrap_or(u32::MAX))
+            .min(self.max_backoff);
+        // Full jitter in [base/2, base]: spreads clients that failed together.
+        let half = base / 2;
+        half + half.mul_f64(fastrand::f64())
+    }
+}
+
+/// The credentials a client sends. Every secret is a [`SecretString`], so
+/// `Debug` shows `[REDACTED]`.
+#[derive(Clone)]
+pub enum Credentials {
+    None,
+    /// `Authorization: Bearer <token>`.
+    Bearer(SecretString),
+    /// `Authorization: Basic base64(username:password)`.
+    Basic {
+        username: String,
+        password: SecretString,
+    },
+    /// `Authorization: Basic <key>`, the key sent as it is.
+    BasicRawKey(SecretString),
+    /// The secret in a header of its own.
+    Header {
+        name: &'static str,
+        value: SecretString,
+    },
+}
+
+impl fmt::Debug for Credentials {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Credentials::None => f.write_str("None"),
+            Credentials::Bearer(_) => f.write_str("Bearer([REDACTED])"),
+            Credentials::Basic { username, .. } => {
+                write!(
+                    f,
+                    "Basic {{ username: {username:?}, password: [REDACTED] }}"
+                )
+            }
+            Credentials::BasicRawKey(_) => f.write_str("BasicRawKey([REDACTED])"),
+            Credentials::Header { name, .. } => {
+                write!(f, "Header {{ name: {name:?}, value: [REDACTED] }}")
+            }
+        }
+    }
+}
+
+impl Credentials {
+    fn header(&self) -> Result<Option<(HeaderName, HeaderValue)>, BuildError> {
+        use base64::Engine as _;
+        let (name, value) = match self {
+            Credentials::None => return Ok(None),
+            Credentials::Bearer(t) => (
+                http::header::AUTHORIZATION,
+                format!("Bearer {}", t.expose_secret()),
+            ),
+            Credentials::Basic { username, password } => {
+                let raw = format!("{username}:{}", password.expose_secret());
+                let encoded = base64::engine::general_purpose::STANDARD.encode(raw);
+                (http::header::AUTHORIZATION, format!("Basic {encoded}"))
+            }
+            Credentials::BasicRawKey(k) => (
+                http::header::AUTHORIZATION,
+                format!("Basic {}", k.expose_secret()),
+            ),
+            Credentials::Header { name, value } => (
+                HeaderName::from_static(name),
+                value.expose_secret().to_string(),
+            ),
+        };
+        // The error must not echo the value.
+        let mut value = HeaderValue::try_from(value).map_err(|_| {
+            BuildError("the credential contains characters not allowed in an HTTP header".into())
+        })?;
+        value.set_sensitive(true);
+        Ok(Some((name, value)))
+    }
+}
+
+/// What a generated `Client` hands to [`Transport::new`].
+#[derive(Debug, Clone)]
+pub struct Settings {
+    pub provider: &'static str,
+    pub base_url: String,
+    pub credentials: Credentials,
+    pub options: HttpOptions,
+    /// Headers sent on every request (e.g. `Klarna-Partner-Account`).
+    pub headers: Vec<(&'static str, String)>,
+    /// Sent with a fresh UUID on every POST and PATCH that lacks it.
+    pub idempotency_header: Option<&'static str>,
+}
+
+/// A configured HTTP client for one provider. Cheap to clone.
+#[derive(Clone)]
+pub struct Transport {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    http: reqwest::Client,
+    provider: &'static str,
+    base_url: String,
+    headers: HeaderMap,
+    options: HttpOptions,
+    idempotency_header: Option<HeaderName>,
+}
+
+impl fmt::Debug for Transport {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Transport")
+            .field("provider", &self.inner.provider)
+            .field("base_url", &self.inner.base_url)
+            .field("options", &self.inner.options)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Transport {
+    pub fn new(settings: Settings) -> Result<Self, BuildError> {
+        let http = reqwest::Client::builder()
+            .connect_timeout(settings.options.connect_timeout)
+            .user_agent(settings.options.user_agent.clone())
+            .build()
+            .map_err(|e| BuildError(e.to_string()))?;
+        let mut headers = HeaderMap::new();
+        for (name, value) in &settings.headers {
+            let value = HeaderValue::try_from(value.as_str()).map_err(|_| {
+                BuildError(format!(
+                    "the value of header `{name}` is not a valid header value"
+                ))
+            })?;
+            headers.insert(HeaderName::from_static(name), value);
+        }
+        if let Some((name, value)) = settings.credentials.header()? {
+            headers.insert(name, value);
+        }
+        headers.insert(
+            http::header::ACCEPT,
+            HeaderValue::from_static("application/json"),
+        );
+        let base_url = settings.base_url.trim_end_matches('/').to_string();
+        url::Url::parse(&base_url)
+            .map_err(|e| BuildError(format!("base URL `{base_url}` is not a URL: {e}")))?;
+        Ok(Transport {
+            inner: Arc::new(Inner {
+                http,
+                provider: settings.provider,
+                base_url,
+                headers,
+                options: settings.options,
+                idempotency_header: settings.idempotency_header.map(HeaderName::from_static),
+            }),
+        })
+    }
+
+    pub fn base_url(&self) -> &str {
+        &self.inner.base_url
+    }
+
+    /// Sends `req`, retrying where it is safe, and returns the final response
+    /// whatever its status.
+    pub async fn send<E: fmt::Debug>(&self, req: Request) -> Result<Response, Error<E>> {
+        let operation = req.operation;
+        self.send_inner(req)
+            .await
+            .map_err(|f| f.into_error(operation))
+    }
+
+    async fn send_inner(&self, mut req: Request) -> Result<Response, Failure> {
+        if let Some(message) = req.invalid.take() {
+            return Err(Failure::Invalid(message));
+        }
+        let inner = &*self.inner;
+        let mut url = String::with_capacity(inner.base_url.len() + req.path.len() + 32);
+        url.push_str(&inner.base_url);
+        url.push_str(&req.path);
+        if !req.query.is_empty() {
+            url.push('?');
+            url.push_str(
+                &url::form_urlencoded::Serializer::new(String::new())
+                    .extend_pairs(&req.query)
+                    .finish(),
+            );
+        }
+        let mut headers = inner.headers.clone();
+        for (name, value) in &req.headers {
+            let value = HeaderValue::try_from(value.as_str()).map_err(|_| {
+                Failure::Invalid(format!(
+                    "header `{name}` has a value that is not allowed in HTTP"
+                ))
+            })?;
+            headers.insert(HeaderName::from_static(name), value);
+        }
+        if let Some(ct) = req.content_type {
+            headers.insert(http::header::CONTENT_TYPE, HeaderValue::from_static(ct));
+        }
+        if let Some(h) = &inner.idempotency_header {
+            if (req.method == Method::POST || req.method == Method::PATCH)
+                && !headers.contains_key(h)
+            {
+                let key = uuid::Uuid::new_v4().to_string();
+                headers.insert(
+                    h.clone(),
+                    HeaderValue::try_from(key).expect("a UUID is a valid header value"),
+                );
+            }
+        }
+        let replay_safe = matches!(
+            req.method,
+            Method::GET | Method::HEAD | Method::PUT | Method::DELETE | Method::OPTIONS
+        ) || inner
+            .idempotency_header
+            .as_ref()
+            .is_some_and(|h| headers.contains_key(h));
+        let policy = req.retry.as_ref().unwrap_or(&inner.options.retry);
+        let started = Instant::now();
+        let mut attempt = 0u32;
+        loop {
+            attempt += 1;
+            let span = tracing::info_span!(
+                "paygen.request",
+                provider = inner.provider,
+                operation = req.operation,
+                method = %req.method,
+                path = %req.path,
+                attempt,
+                status = tracing::field::Empty,
+                duration_ms = tracing::field::Empty,
+            );
+            let t0 = Instant::now();
+            let outcome = self
+                .attempt(&url, &req.method, &headers, req.body.clone())
+                .instrument(span.clone())
+                .await;
+            span.record("duration_ms", t0.elapsed().as_millis() as u64);
+            let retryable = match &outcome {
+                Ok(resp) => {
+                    span.record("status", resp.status);
+                    replay_safe && matches!(resp.status, 429 | 502 | 503 | 504)
+                }
+                // Never sent: always safe to try again.
+                Err(Attempt::Connect(_)) => true,
+                Err(Attempt::Timeout | Attempt::Transport(_)) => replay_safe,
+                Err(Attempt::TooLarge(_)) => false,
+            };
+            let delay = match &outcome {
+                _ if !retryable || attempt >= policy.max_attempts => None,
+                Ok(resp) => match parse_retry_after(&resp.headers) {
+                    Some(d) if d > policy.max_retry_after => None,
+                    Some(d) => Some(d),
+                    None => Some(policy.backoff(attempt - 1)),
+                },
+                Err(_) => Some(policy.backoff(attempt - 1)),
+            }
+            .filter(|d| started.elapsed() + *d <= policy.max_elapsed);
+            let Some(delay) = delay else {
+                return match outcome {
+                    Ok(resp) => Ok(Response {
+                        attempts: attempt,
+                        operation: req.operation,
+                        ..resp
+                    }),
+                    Err(a) => Err(a.into_failure(attempt)),
+                };
+            };
+            tracing::debug!(
+                provider = inner.provider,
+                operation = req.operation,
+                attempt,
+                delay_ms = delay.as_millis() as u64,
+                "retrying"
+            );
+            tokio::time::sleep(delay).await;
+        }
+    }
+
+    async fn attempt(
+        &self,
+        url: &str,
+        method: &Method,
+        headers: &HeaderMap,
+        body: Option<Bytes>,
+    ) -> Result<Response, Attempt> {
+        let inner = &*self.inner;
+        let mut builder = inner
+            .http
+            .request(method.clone(), url)
+            .headers(headers.clone());
+        if let Some(b) = body {
+            builder = builder.body(b);
+        }
+        let limit = inner.options.max_response_bytes;
+        let work = async {
+            let mut resp = builder.send().await.map_err(Attempt::from_reqwest)?;
+            let status = resp.status().as_u16();
+            if resp.content_length().is_some_and(|n| n > limit as u64) {
+                return Err(Attempt::TooLarge(limit));
+            }
+            let mut body = Vec::new();
+            while let Some(chunk) = resp.chunk().await.map_err(Attempt::from_reqwest)? {
+                if body.len() + chunk.len() > limit {
+                    return Err(Attempt::TooLarge(limit));
+                }
+                body.extend_from_slice(&chunk);
+            }
+            Ok(Response {
+                operation: "",
+                status,
+                headers: std::mem::take(resp.headers_mut()),
+                body: Bytes::from(body),
+                attempts: 1,
+            })
+        };
+        match tokio::time::timeout(inner.options.timeout, work).await {
+            Ok(r) => r,
+            Err(_) => Err(Attempt::Timeout),
+        }
+    }
+}
+
+#[derive(Debug)]
+enum Attempt {
+    Connect(reqwest::Error),
+    Transport(reqwest::Error),
+    Timeout,
+    TooLarge(usize),
+}
+
+impl Attempt {
+    fn from_reqwest(e: reqwest::Error) -> Self {
+        if e.is_connect() {
+            Attempt::Connect(e)
+        } else if e.is_timeout() {
+            Attempt::Timeout
+        } else {
+            Attempt::Transport(e)
+        }
+    }
+
+    fn into_failure(self, attempts: u32) -> Failure {
+        match self {
+            Attempt::Connect(source) => Failure::Connect { attempts, source },
+            Attempt::Transport(source) => Failure::Transport { attempts, source },
+            Attempt::Timeout => Failure::Timeout { attempts },
+            Attempt::TooLarge(limit) => Failure::TooLarge { limit },
+        }
+    }
+}
+
+fn parse_retry_after(headers: &HeaderMap) -> Option<Duration> {
+    let v = headers
+        .get(http::header::RETRY_AFTER)?
+        .to_str()
+        .ok()?
+        .trim();
+    if let Ok(secs) = v.parse::<u64>() {
+        return Some(Duration::from_secs(secs));
+    }
+    let when = httpdate::parse_http_date(v).ok()?;
+    Some(
+        when.duration_since(std::time::SystemTime::now())
+            .unwrap_or(Duration::ZERO),
+    )
+}
+
+/// One request, as built by a generated operation method.
+#[derive(Debug)]
+pub struct Request {
+    operation: &'static str,
+    method: Method,
+    path: String,
+    query: Vec<(&'static str, String)>,
+    headers: Vec<(&'static str, String)>,
+    body: Option<Bytes>,
+    content_type: Option<&'static str>,
+    retry: Option<RetryPolicy>,
+    /// Set when building failed; reported when the request is sent.
+    invalid: Option<String>,
+}
+
+impl Request {
+    pub fn new(operation: &'static str, method: Method, path: String) -> Self {
+        Request {
+            operation,
+            method,
+            path,
+            query: Vec::new(),
+            headers: Vec::new(),
+            body: None,
+            content_type: None,
+            retry: None,
+            invalid: None,
+        }
+    }
+
+    pub fn query<V: ParamValue + ?Sized>(&mut self, name: &'static str, value: &V) {
+        value.append(name, &mut self.query);
+    }
+
+    pub fn header<V: ParamValue + ?Sized>(&mut self, name: &'static str, value: &V) {
+        value.append(name, &mut self.headers);
+    }
+
+    pub fn json<T: Serialize + ?Sized>(&mut self, body: &T) {
+        match serde_json::to_vec(body) {
+            Ok(bytes) => {
+                self.body = Some(Bytes::from(bytes));
+                self.content_type = Some("application/json");
+            }
+            Err(e) => self.invalid = Some(format!("the body did not serialise: {e}")),
+        }
+    }
+
+    /// A body already encoded, with its content type.
+    pub fn raw_body(&mut self, body: Bytes, content_type: &'static str) {
+        self.body = Some(body);
+        self.content_type = Some(content_type);
+    }
+
+    /// Overrides the client's retry policy for this request.
+    pub fn retry(&mut self, policy: RetryPolicy) {
+        self.retry = Some(policy);
+    }
+}
+
+/// A complete response.
+#[derive(Debug)]
+pub struct Response {
+    operation: &'static str,
+    pub status: u16,
+    pub headers: HeaderMap,
+    pub body: Bytes,
+    pub attempts: u32,
+}
+
+impl Response {
+    fn content_type(&self) -> Option<String> {
+        self.headers
+            .get(http::header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_string)
+    }
+
+    /// Decodes a JSON body, naming the JSON path of a mismatch.
+    pub fn json<T: DeserializeOwned, E: fmt::Debug>(self) -> Result<T, Error<E>> {
+        let mut de = serde_json::Deserializer::from_slice(&self.body);
+        let value = match serde_path_to_error::deserialize(&mut de) {
+            Ok(v) => v,
+            Err(e) => {
+                let path = e.path().to_string();
+                let message = if path == "." || path.is_empty() {
+                    e.inner().to_string()
+                } else {
+                    format!("at `{path}`: {}", e.inner())
+                };
+                return Err(self.decode_error(message));
+            }
+        };
+        match de.end() {
+            Ok(()) => Ok(value),
+            Err(e) => Err(self.decode_error(e.to_string())),
+        }
+    }
+
+    /// Accepts any body (the operation documents none).
+    pub fn empty<E: fmt::Debug>(self) -> Result<(), Error<E>> {
+        Ok(())
+    }
+
+    /// A 2xx status whose body matches none of the documented ones.
+    pub fn unexpected<E: fmt::Debug>(&self) -> Error<E> {
+        self.decode_error(format!(
+            "the body matches no documented response for status {}",
+            self.status
+        ))
+    }
+
+    fn decode_error<E: fmt::Debug>(&self, message: String) -> Error<E> {
+        let content_type = self.content_type();
+        let message = match &content_type {
+            Some(ct) if !ct.contains("json") => {
+                format!("{message} (the response's content type is `{ct}`)")
+            }
+            _ => message,
+        };
+        Error::Decode(Box::new(DecodeError {
+            operation: self.operation,
+            status: self.status,
+            message,
+            content_type,
+            raw_body: text_of(&self.body),
+        }))
+    }
+
+    /// Turns an error status into [`Error::Api`], decoding the body with the
+    /// operation's documented error types.
+    pub fn error<E: fmt::Debug>(self, decode: fn(u16, &[u8]) -> Option<E>) -> Error<E> {
+        let body = decode(self.status, &self.body);
+        Error::Api(Box::new(ApiError {
+            operation: self.operation,
+            status: self.status,
+            body,
+            raw_body: text_of(&self.body),
+            headers: self.headers,
+            attempts: self.attempts,
+        }))
+    }
+}
+
+/// Error decoder for operations whose error responses share one JSON type.
+pub fn decode_json<E: DeserializeOwned>(_status: u16, body: &[u8]) -> Option<E> {
+    serde_json::from_slice(body).ok()
+}
+
+/// Error decoder for operations that document no error body.
+pub fn decode_none(_status: u16, _body: &[u8]) -> Option<()> {
+    None
+}
