@@ -12,7 +12,7 @@
 //! Authentication is HTTP Basic with the merchant's Klarna API username and password.
 //! All amounts are integers in minor units of the purchase currency.
 //!
-//! Generated from `specs/klarna-customer-token/openapi.yaml`. Start with \[`Config::new`\] and \[`Client::new`\]; every operation is a method on \[`Client`\].
+//! Generated from `specs/klarna-customer-token/openapi.yaml`. Start with [`Config::new`] and [`Client::new`]; every operation is a method on [`Client`].
 #![warn(missing_docs)]
 #![allow(
     clippy::too_many_arguments,
@@ -20,9 +20,11 @@
     clippy::should_implement_trait
 )]
 #![allow(clippy::enum_variant_names)]
+
 #[allow(unused_imports)]
 use serde::{Deserialize, Serialize};
 use crate::runtime;
+
 /// Where requests go. The first environment of the spec is the default.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub enum Environment {
@@ -56,6 +58,7 @@ pub enum Environment {
     /// Any other base URL (a mock server, a proxy).
     Custom(String),
 }
+
 impl Environment {
     /// The base URL requests are sent to.
     pub fn base_url(&self) -> &str {
@@ -70,6 +73,7 @@ impl Environment {
         }
     }
 }
+
 /// How a [`Client`] connects: environment, credentials and HTTP options.
 #[derive(Debug, Clone)]
 pub struct Config {
@@ -78,6 +82,7 @@ pub struct Config {
     options: runtime::HttpOptions,
     headers: Vec<(&'static str, String)>,
 }
+
 impl Config {
     /// Settings for the default environment. `username` and `password` are sent with HTTP Basic authentication. Credentials are held as secrets and never printed.
     pub fn new(
@@ -94,27 +99,32 @@ impl Config {
             headers: Vec::new(),
         }
     }
+
     /// Selects the environment.
     pub fn environment(mut self, environment: Environment) -> Self {
         self.environment = environment;
         self
     }
+
     /// Sends requests to `url` instead (a mock server, a proxy).
     pub fn base_url(mut self, url: impl Into<String>) -> Self {
         self.environment = Environment::Custom(url.into());
         self
     }
+
     /// Timeouts, retries and limits; see [`runtime::HttpOptions`].
     pub fn options(mut self, options: runtime::HttpOptions) -> Self {
         self.options = options;
         self
     }
 }
+
 /// A client for the Klarna Customer Token API API. Cheap to clone; clones share connections.
 #[derive(Debug, Clone)]
 pub struct Client {
     transport: runtime::Transport,
 }
+
 impl Client {
     /// Builds a client from `config`.
     pub fn new(config: Config) -> Result<Self, runtime::BuildError> {
@@ -124,14 +134,16 @@ impl Client {
             credentials: config.credentials,
             options: config.options,
             headers: config.headers,
-            idempotency_header: None,
+            idempotency_header: Some("klarna-idempotency-key"),
         })?;
         Ok(Self { transport })
     }
+
     /// The base URL requests go to.
     pub fn base_url(&self) -> &str {
         self.transport.base_url()
     }
+
     /// Read a customer token
     ///
     /// Fetches a customer token: its current status and details of the payment method stored behind it (masked card or direct-debit data).
@@ -146,6 +158,7 @@ impl Client {
         let mut path = String::new();
         path.push_str("/customer-token/v1/tokens/");
         runtime::encode_segment(&mut path, customer_token);
+
         #[allow(unused_mut)]
         let mut req = runtime::Request::new(
             "read_customer_token",
@@ -158,6 +171,7 @@ impl Client {
             _ => Err(resp.error(runtime::decode_json::<ErrorResponse>)),
         }
     }
+
     /// Create an order with a customer token
     ///
     /// Places a new order that is charged to the customer behind the given token. Double-check the token so that the right customer is billed. Send a `Klarna-Idempotency-Key` to make retries safe.
@@ -175,6 +189,7 @@ impl Client {
         path.push_str("/customer-token/v1/tokens/");
         runtime::encode_segment(&mut path, customer_token);
         path.push_str("/order");
+
         #[allow(unused_mut)]
         let mut req = runtime::Request::new(
             "create_order_from_token",
@@ -189,6 +204,7 @@ impl Client {
             _ => Err(resp.error(runtime::decode_json::<ErrorResponse>)),
         }
     }
+
     /// Update the status of a customer token
     ///
     /// Changes the status of a customer token. The only supported transition is to `CANCELLED`, which stops the token from being used for further orders. The change is accepted and processed asynchronously.
@@ -205,6 +221,7 @@ impl Client {
         path.push_str("/customer-token/v1/tokens/");
         runtime::encode_segment(&mut path, customer_token);
         path.push_str("/status");
+
         #[allow(unused_mut)]
         let mut req = runtime::Request::new(
             "update_customer_token_status",
@@ -219,6 +236,7 @@ impl Client {
         }
     }
 }
+
 /// Query and header parameters of `create_order_from_token`.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct CreateOrderFromTokenParams {
@@ -227,17 +245,20 @@ pub struct CreateOrderFromTokenParams {
     /// Sent as the header `Klarna-Idempotency-Key`.
     pub klarna_idempotency_key: Option<String>,
 }
+
 impl CreateOrderFromTokenParams {
     /// The parameters, with the required ones given.
     pub fn new() -> Self {
         Self::default()
     }
+
     /// Sets `Klarna-Idempotency-Key`.
     pub fn klarna_idempotency_key(mut self, value: impl Into<String>) -> Self {
         self.klarna_idempotency_key = Some(value.into());
         self
     }
 }
+
 /// Three-letter ISO 4217 currency code. The listed values are the currencies Klarna commonly supports; the list is open, so clients must accept codes not listed here.
 ///
 /// Values this client does not know decode as `Unknown`, so a new
@@ -277,6 +298,7 @@ pub enum Currency {
     /// A value not listed in the spec, kept as sent.
     Unknown(String),
 }
+
 impl Currency {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -300,6 +322,7 @@ impl Currency {
         }
     }
 }
+
 impl From<&str> for Currency {
     fn from(s: &str) -> Self {
         match s {
@@ -322,27 +345,32 @@ impl From<&str> for Currency {
         }
     }
 }
+
 impl runtime::StringEnum for Currency {
     fn as_str(&self) -> &str {
         Currency::as_str(self)
     }
 }
+
 impl std::fmt::Display for Currency {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
+
 impl Serialize for Currency {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         s.serialize_str(self.as_str())
     }
 }
+
 impl<'de> Deserialize<'de> for Currency {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let s = std::borrow::Cow::<'de, str>::deserialize(d)?;
         Ok(Self::from(s.as_ref()))
     }
 }
+
 /// Lifecycle status of a customer token. Open list: unknown values must be accepted.
 ///
 /// Values this client does not know decode as `Unknown`, so a new
@@ -358,6 +386,7 @@ pub enum CustomerTokenStatus {
     /// A value not listed in the spec, kept as sent.
     Unknown(String),
 }
+
 impl CustomerTokenStatus {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -369,6 +398,7 @@ impl CustomerTokenStatus {
         }
     }
 }
+
 impl From<&str> for CustomerTokenStatus {
     fn from(s: &str) -> Self {
         match s {
@@ -379,27 +409,32 @@ impl From<&str> for CustomerTokenStatus {
         }
     }
 }
+
 impl runtime::StringEnum for CustomerTokenStatus {
     fn as_str(&self) -> &str {
         CustomerTokenStatus::as_str(self)
     }
 }
+
 impl std::fmt::Display for CustomerTokenStatus {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
+
 impl Serialize for CustomerTokenStatus {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         s.serialize_str(self.as_str())
     }
 }
+
 impl<'de> Deserialize<'de> for CustomerTokenStatus {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let s = std::borrow::Cow::<'de, str>::deserialize(d)?;
         Ok(Self::from(s.as_ref()))
     }
 }
+
 /// Status a customer token can be moved to. Only cancellation is supported.
 ///
 /// Values this client does not know decode as `Unknown`, so a new
@@ -411,6 +446,7 @@ pub enum CustomerTokenTargetStatus {
     /// A value not listed in the spec, kept as sent.
     Unknown(String),
 }
+
 impl CustomerTokenTargetStatus {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -420,6 +456,7 @@ impl CustomerTokenTargetStatus {
         }
     }
 }
+
 impl From<&str> for CustomerTokenTargetStatus {
     fn from(s: &str) -> Self {
         match s {
@@ -428,27 +465,32 @@ impl From<&str> for CustomerTokenTargetStatus {
         }
     }
 }
+
 impl runtime::StringEnum for CustomerTokenTargetStatus {
     fn as_str(&self) -> &str {
         CustomerTokenTargetStatus::as_str(self)
     }
 }
+
 impl std::fmt::Display for CustomerTokenTargetStatus {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
+
 impl Serialize for CustomerTokenTargetStatus {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         s.serialize_str(self.as_str())
     }
 }
+
 impl<'de> Deserialize<'de> for CustomerTokenTargetStatus {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let s = std::borrow::Cow::<'de, str>::deserialize(d)?;
         Ok(Self::from(s.as_ref()))
     }
 }
+
 /// A customer token with its status and the stored payment method.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct CustomerTokenDetails {
@@ -463,6 +505,7 @@ pub struct CustomerTokenDetails {
     /// Current status of the token.
     pub status: CustomerTokenStatus,
 }
+
 impl CustomerTokenDetails {
     /// A `CustomerTokenDetails` with its required fields; set the others with the setters.
     pub fn new(
@@ -476,17 +519,20 @@ impl CustomerTokenDetails {
             status,
         }
     }
+
     /// Sets `card`.
     pub fn card(mut self, value: CardInformation) -> Self {
         self.card = Some(value);
         self
     }
+
     /// Sets `direct_debit`.
     pub fn direct_debit(mut self, value: DirectDebitInformation) -> Self {
         self.direct_debit = Some(value);
         self
     }
 }
+
 /// Masked details of a stored card.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct CardInformation {
@@ -500,27 +546,32 @@ pub struct CardInformation {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub masked_number: Option<String>,
 }
+
 impl CardInformation {
     /// An empty `CardInformation`; set fields with the setters.
     pub fn new() -> Self {
         Self::default()
     }
+
     /// Sets `brand`.
     pub fn brand(mut self, value: impl Into<String>) -> Self {
         self.brand = Some(value.into());
         self
     }
+
     /// Sets `expiry_date`.
     pub fn expiry_date(mut self, value: impl Into<String>) -> Self {
         self.expiry_date = Some(value.into());
         self
     }
+
     /// Sets `masked_number`.
     pub fn masked_number(mut self, value: impl Into<String>) -> Self {
         self.masked_number = Some(value.into());
         self
     }
 }
+
 /// Masked details of a stored bank account used for direct debit.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct DirectDebitInformation {
@@ -528,17 +579,20 @@ pub struct DirectDebitInformation {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub masked_number: Option<String>,
 }
+
 impl DirectDebitInformation {
     /// An empty `DirectDebitInformation`; set fields with the setters.
     pub fn new() -> Self {
         Self::default()
     }
+
     /// Sets `masked_number`.
     pub fn masked_number(mut self, value: impl Into<String>) -> Self {
         self.masked_number = Some(value.into());
         self
     }
 }
+
 /// A new order to be charged to the customer behind the token.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct CustomerTokenOrderRequest {
@@ -585,6 +639,7 @@ pub struct CustomerTokenOrderRequest {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub shipping_address: Option<Address>,
 }
+
 impl CustomerTokenOrderRequest {
     /// A `CustomerTokenOrderRequest` with its required fields; set the others with the setters.
     pub fn new(
@@ -606,47 +661,56 @@ impl CustomerTokenOrderRequest {
             shipping_address: None,
         }
     }
+
     /// Sets `attachment`.
     pub fn attachment(mut self, value: Attachment) -> Self {
         self.attachment = Some(value);
         self
     }
+
     /// Sets `auto_capture`.
     pub fn auto_capture(mut self, value: bool) -> Self {
         self.auto_capture = Some(value);
         self
     }
+
     /// Sets `merchant_data`.
     pub fn merchant_data(mut self, value: impl Into<String>) -> Self {
         self.merchant_data = Some(value.into());
         self
     }
+
     /// Sets `merchant_reference1`.
     pub fn merchant_reference1(mut self, value: impl Into<String>) -> Self {
         self.merchant_reference1 = Some(value.into());
         self
     }
+
     /// Sets `merchant_reference2`.
     pub fn merchant_reference2(mut self, value: impl Into<String>) -> Self {
         self.merchant_reference2 = Some(value.into());
         self
     }
+
     /// Sets `merchant_urls`.
     pub fn merchant_urls(mut self, value: MerchantUrls) -> Self {
         self.merchant_urls = Some(value);
         self
     }
+
     /// Sets `order_tax_amount`.
     pub fn order_tax_amount(mut self, value: i64) -> Self {
         self.order_tax_amount = Some(value);
         self
     }
+
     /// Sets `shipping_address`.
     pub fn shipping_address(mut self, value: Address) -> Self {
         self.shipping_address = Some(value);
         self
     }
 }
+
 /// Extra merchant data (EMD) sent as a serialised document with its media type.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct Attachment {
@@ -657,22 +721,26 @@ pub struct Attachment {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub content_type: Option<String>,
 }
+
 impl Attachment {
     /// An empty `Attachment`; set fields with the setters.
     pub fn new() -> Self {
         Self::default()
     }
+
     /// Sets `body`.
     pub fn body(mut self, value: impl Into<String>) -> Self {
         self.body = Some(value.into());
         self
     }
+
     /// Sets `content_type`.
     pub fn content_type(mut self, value: impl Into<String>) -> Self {
         self.content_type = Some(value.into());
         self
     }
 }
+
 /// Merchant URLs used for the order.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct MerchantUrls {
@@ -683,22 +751,26 @@ pub struct MerchantUrls {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub push: Option<String>,
 }
+
 impl MerchantUrls {
     /// An empty `MerchantUrls`; set fields with the setters.
     pub fn new() -> Self {
         Self::default()
     }
+
     /// Sets `confirmation`.
     pub fn confirmation(mut self, value: impl Into<String>) -> Self {
         self.confirmation = Some(value.into());
         self
     }
+
     /// Sets `push`.
     pub fn push(mut self, value: impl Into<String>) -> Self {
         self.push = Some(value.into());
         self
     }
 }
+
 /// One line of an order (product, fee, discount, ...).
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct OrderLine {
@@ -748,87 +820,104 @@ pub struct OrderLine {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub subscription: Option<Subscription>,
 }
+
 impl OrderLine {
     /// An empty `OrderLine`; set fields with the setters.
     pub fn new() -> Self {
         Self::default()
     }
+
     /// Sets `image_url`.
     pub fn image_url(mut self, value: impl Into<String>) -> Self {
         self.image_url = Some(value.into());
         self
     }
+
     /// Sets `merchant_data`.
     pub fn merchant_data(mut self, value: impl Into<String>) -> Self {
         self.merchant_data = Some(value.into());
         self
     }
+
     /// Sets `name`.
     pub fn name(mut self, value: impl Into<String>) -> Self {
         self.name = Some(value.into());
         self
     }
+
     /// Sets `product_identifiers`.
     pub fn product_identifiers(mut self, value: ProductIdentifiers) -> Self {
         self.product_identifiers = Some(value);
         self
     }
+
     /// Sets `product_url`.
     pub fn product_url(mut self, value: impl Into<String>) -> Self {
         self.product_url = Some(value.into());
         self
     }
+
     /// Sets `quantity`.
     pub fn quantity(mut self, value: i64) -> Self {
         self.quantity = Some(value);
         self
     }
+
     /// Sets `quantity_unit`.
     pub fn quantity_unit(mut self, value: impl Into<String>) -> Self {
         self.quantity_unit = Some(value.into());
         self
     }
+
     /// Sets `reference`.
     pub fn reference(mut self, value: impl Into<String>) -> Self {
         self.reference = Some(value.into());
         self
     }
+
     /// Sets `tax_rate`.
     pub fn tax_rate(mut self, value: i64) -> Self {
         self.tax_rate = Some(value);
         self
     }
+
     /// Sets `total_amount`.
     pub fn total_amount(mut self, value: i64) -> Self {
         self.total_amount = Some(value);
         self
     }
+
     /// Sets `total_discount_amount`.
     pub fn total_discount_amount(mut self, value: i64) -> Self {
         self.total_discount_amount = Some(value);
         self
     }
+
     /// Sets `total_tax_amount`.
     pub fn total_tax_amount(mut self, value: i64) -> Self {
         self.total_tax_amount = Some(value);
         self
     }
+
     /// Sets `type`.
     pub fn r#type(mut self, value: impl Into<String>) -> Self {
         self.r#type = Some(value.into());
         self
     }
+
     /// Sets `unit_price`.
     pub fn unit_price(mut self, value: i64) -> Self {
         self.unit_price = Some(value);
         self
     }
+
     /// Sets `subscription`.
     pub fn subscription(mut self, value: Subscription) -> Self {
         self.subscription = Some(value);
         self
     }
 }
+
 /// Identifiers and attributes of a product.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct ProductIdentifiers {
@@ -851,42 +940,50 @@ pub struct ProductIdentifiers {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub size: Option<String>,
 }
+
 impl ProductIdentifiers {
     /// An empty `ProductIdentifiers`; set fields with the setters.
     pub fn new() -> Self {
         Self::default()
     }
+
     /// Sets `brand`.
     pub fn brand(mut self, value: impl Into<String>) -> Self {
         self.brand = Some(value.into());
         self
     }
+
     /// Sets `category_path`.
     pub fn category_path(mut self, value: impl Into<String>) -> Self {
         self.category_path = Some(value.into());
         self
     }
+
     /// Sets `global_trade_item_number`.
     pub fn global_trade_item_number(mut self, value: impl Into<String>) -> Self {
         self.global_trade_item_number = Some(value.into());
         self
     }
+
     /// Sets `manufacturer_part_number`.
     pub fn manufacturer_part_number(mut self, value: impl Into<String>) -> Self {
         self.manufacturer_part_number = Some(value.into());
         self
     }
+
     /// Sets `color`.
     pub fn color(mut self, value: impl Into<String>) -> Self {
         self.color = Some(value.into());
         self
     }
+
     /// Sets `size`.
     pub fn size(mut self, value: impl Into<String>) -> Self {
         self.size = Some(value.into());
         self
     }
 }
+
 /// How often a subscription item recurs.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct Subscription {
@@ -900,27 +997,32 @@ pub struct Subscription {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub interval_count: Option<i64>,
 }
+
 impl Subscription {
     /// An empty `Subscription`; set fields with the setters.
     pub fn new() -> Self {
         Self::default()
     }
+
     /// Sets `name`.
     pub fn name(mut self, value: impl Into<String>) -> Self {
         self.name = Some(value.into());
         self
     }
+
     /// Sets `interval`.
     pub fn interval(mut self, value: impl Into<String>) -> Self {
         self.interval = Some(value.into());
         self
     }
+
     /// Sets `interval_count`.
     pub fn interval_count(mut self, value: i64) -> Self {
         self.interval_count = Some(value);
         self
     }
 }
+
 /// A postal address with contact details.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct Address {
@@ -964,77 +1066,92 @@ pub struct Address {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub title: Option<String>,
 }
+
 impl Address {
     /// An empty `Address`; set fields with the setters.
     pub fn new() -> Self {
         Self::default()
     }
+
     /// Sets `attention`.
     pub fn attention(mut self, value: impl Into<String>) -> Self {
         self.attention = Some(value.into());
         self
     }
+
     /// Sets `city`.
     pub fn city(mut self, value: impl Into<String>) -> Self {
         self.city = Some(value.into());
         self
     }
+
     /// Sets `country`.
     pub fn country(mut self, value: impl Into<String>) -> Self {
         self.country = Some(value.into());
         self
     }
+
     /// Sets `email`.
     pub fn email(mut self, value: impl Into<String>) -> Self {
         self.email = Some(value.into());
         self
     }
+
     /// Sets `family_name`.
     pub fn family_name(mut self, value: impl Into<String>) -> Self {
         self.family_name = Some(value.into());
         self
     }
+
     /// Sets `given_name`.
     pub fn given_name(mut self, value: impl Into<String>) -> Self {
         self.given_name = Some(value.into());
         self
     }
+
     /// Sets `organization_name`.
     pub fn organization_name(mut self, value: impl Into<String>) -> Self {
         self.organization_name = Some(value.into());
         self
     }
+
     /// Sets `phone`.
     pub fn phone(mut self, value: impl Into<String>) -> Self {
         self.phone = Some(value.into());
         self
     }
+
     /// Sets `postal_code`.
     pub fn postal_code(mut self, value: impl Into<String>) -> Self {
         self.postal_code = Some(value.into());
         self
     }
+
     /// Sets `region`.
     pub fn region(mut self, value: impl Into<String>) -> Self {
         self.region = Some(value.into());
         self
     }
+
     /// Sets `street_address`.
     pub fn street_address(mut self, value: impl Into<String>) -> Self {
         self.street_address = Some(value.into());
         self
     }
+
     /// Sets `street_address2`.
     pub fn street_address2(mut self, value: impl Into<String>) -> Self {
         self.street_address2 = Some(value.into());
         self
     }
+
     /// Sets `title`.
     pub fn title(mut self, value: impl Into<String>) -> Self {
         self.title = Some(value.into());
         self
     }
 }
+
 /// The order created from a customer token.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct CustomerTokenOrderResponse {
@@ -1048,6 +1165,7 @@ pub struct CustomerTokenOrderResponse {
     /// Optional but recommended Klarna URL to send the customer to; Klarna sets a cookie and forwards the customer to the merchant's confirmation URL.
     pub redirect_url: String,
 }
+
 impl CustomerTokenOrderResponse {
     /// A `CustomerTokenOrderResponse` with its required fields; set the others with the setters.
     pub fn new(
@@ -1062,12 +1180,14 @@ impl CustomerTokenOrderResponse {
             redirect_url: redirect_url.into(),
         }
     }
+
     /// Sets `authorized_payment_method`.
     pub fn authorized_payment_method(mut self, value: AuthorizedPaymentMethod) -> Self {
         self.authorized_payment_method = Some(value);
         self
     }
 }
+
 /// Payment method used to authorize the order.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct AuthorizedPaymentMethod {
@@ -1081,39 +1201,46 @@ pub struct AuthorizedPaymentMethod {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub r#type: Option<String>,
 }
+
 impl AuthorizedPaymentMethod {
     /// An empty `AuthorizedPaymentMethod`; set fields with the setters.
     pub fn new() -> Self {
         Self::default()
     }
+
     /// Sets `number_of_days`.
     pub fn number_of_days(mut self, value: i64) -> Self {
         self.number_of_days = Some(value);
         self
     }
+
     /// Sets `number_of_installments`.
     pub fn number_of_installments(mut self, value: i64) -> Self {
         self.number_of_installments = Some(value);
         self
     }
+
     /// Sets `type`.
     pub fn r#type(mut self, value: impl Into<String>) -> Self {
         self.r#type = Some(value.into());
         self
     }
 }
+
 /// Requested new status of a customer token.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct CustomerTokenStatusUpdate {
     /// Status to move the token to.
     pub status: CustomerTokenTargetStatus,
 }
+
 impl CustomerTokenStatusUpdate {
     /// A `CustomerTokenStatusUpdate` with its required fields; set the others with the setters.
     pub fn new(status: CustomerTokenTargetStatus) -> Self {
         Self { status }
     }
 }
+
 /// Error body returned by the Customer Token API.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct ErrorResponse {
@@ -1130,26 +1257,31 @@ pub struct ErrorResponse {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub correlation_id: Option<String>,
 }
+
 impl ErrorResponse {
     /// An empty `ErrorResponse`; set fields with the setters.
     pub fn new() -> Self {
         Self::default()
     }
+
     /// Sets `error_code`.
     pub fn error_code(mut self, value: impl Into<String>) -> Self {
         self.error_code = Some(value.into());
         self
     }
+
     /// Sets `error_messages`.
     pub fn error_messages(mut self, value: Vec<String>) -> Self {
         self.error_messages = Some(value);
         self
     }
+
     /// Sets `error_message`.
     pub fn error_message(mut self, value: impl Into<String>) -> Self {
         self.error_message = Some(value.into());
         self
     }
+
     /// Sets `correlation_id`.
     pub fn correlation_id(mut self, value: impl Into<String>) -> Self {
         self.correlation_id = Some(value.into());

@@ -18,7 +18,7 @@
 //!   given as the component schema `WebhookEvent`.
 //! * Enumerations are open: clients must accept values that are not listed.
 //!
-//! Generated from `specs/klarna-payments/openapi.yaml`. Start with \[`Config::new`\] and \[`Client::new`\]; every operation is a method on \[`Client`\].
+//! Generated from `specs/klarna-payments/openapi.yaml`. Start with [`Config::new`] and [`Client::new`]; every operation is a method on [`Client`].
 #![warn(missing_docs)]
 #![allow(
     clippy::too_many_arguments,
@@ -26,10 +26,13 @@
     clippy::should_implement_trait
 )]
 #![allow(clippy::enum_variant_names)]
+
 use std::collections::BTreeMap;
+
 #[allow(unused_imports)]
 use serde::{Deserialize, Serialize};
 use crate::runtime;
+
 /// Where requests go. The first environment of the spec is the default.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub enum Environment {
@@ -47,6 +50,7 @@ pub enum Environment {
     /// Any other base URL (a mock server, a proxy).
     Custom(String),
 }
+
 impl Environment {
     /// The base URL requests are sent to.
     pub fn base_url(&self) -> &str {
@@ -57,6 +61,7 @@ impl Environment {
         }
     }
 }
+
 /// How a [`Client`] connects: environment, credentials and HTTP options.
 #[derive(Debug, Clone)]
 pub struct Config {
@@ -65,43 +70,52 @@ pub struct Config {
     options: runtime::HttpOptions,
     headers: Vec<(&'static str, String)>,
 }
+
 impl Config {
-    /// Settings for the default environment. `username` and `password` are sent with HTTP Basic authentication. Credentials are held as secrets and never printed.
-    pub fn new(
-        username: impl Into<String>,
-        password: impl Into<runtime::SecretString>,
-    ) -> Self {
+    /// Settings for the default environment. `api_key` is sent as it is: `Authorization: Basic <api_key>`. Credentials are held as secrets and never printed.
+    pub fn new(api_key: impl Into<runtime::SecretString>) -> Self {
         Self {
             environment: Environment::default(),
-            credentials: runtime::Credentials::Basic {
-                username: username.into(),
-                password: password.into(),
-            },
+            credentials: runtime::Credentials::BasicRawKey(api_key.into()),
             options: runtime::HttpOptions::default(),
             headers: Vec::new(),
         }
     }
+
     /// Selects the environment.
     pub fn environment(mut self, environment: Environment) -> Self {
         self.environment = environment;
         self
     }
+
     /// Sends requests to `url` instead (a mock server, a proxy).
     pub fn base_url(mut self, url: impl Into<String>) -> Self {
         self.environment = Environment::Custom(url.into());
         self
     }
+
     /// Timeouts, retries and limits; see [`runtime::HttpOptions`].
     pub fn options(mut self, options: runtime::HttpOptions) -> Self {
         self.options = options;
         self
     }
+
+    /// Sends `Klarna-Partner-Account` on every request.
+    ///
+    /// Acts on behalf of another Klarna account (partner integrations).
+    pub fn klarna_partner_account(mut self, value: impl Into<String>) -> Self {
+        self.headers.retain(|(n, _)| *n != "klarna-partner-account");
+        self.headers.push(("klarna-partner-account", value.into()));
+        self
+    }
 }
+
 /// A client for the Klarna Payments API (Partner Product API – Payment) API. Cheap to clone; clones share connections.
 #[derive(Debug, Clone)]
 pub struct Client {
     transport: runtime::Transport,
 }
+
 impl Client {
     /// Builds a client from `config`.
     pub fn new(config: Config) -> Result<Self, runtime::BuildError> {
@@ -111,14 +125,16 @@ impl Client {
             credentials: config.credentials,
             options: config.options,
             headers: config.headers,
-            idempotency_header: None,
+            idempotency_header: Some("klarna-idempotency-key"),
         })?;
         Ok(Self { transport })
     }
+
     /// The base URL requests go to.
     pub fn base_url(&self) -> &str {
         self.transport.base_url()
     }
+
     /// Create a payment request
     ///
     /// Creates a payment request from the partner's server. A new payment request starts in state `SUBMITTED`; the customer then completes the purchase flow.
@@ -133,6 +149,7 @@ impl Client {
     ) -> Result<PaymentRequest, runtime::Error<Error>> {
         let mut path = String::new();
         path.push_str("/v1/payment/requests");
+
         #[allow(unused_mut)]
         let mut req = runtime::Request::new(
             "create_payment_request",
@@ -147,6 +164,7 @@ impl Client {
             _ => Err(resp.error(runtime::decode_json::<Error>)),
         }
     }
+
     /// Read a payment request
     ///
     /// Returns a payment request with its current state.
@@ -161,6 +179,7 @@ impl Client {
         let mut path = String::new();
         path.push_str("/v1/payment/requests/");
         runtime::encode_segment(&mut path, payment_request_id);
+
         #[allow(unused_mut)]
         let mut req = runtime::Request::new(
             "read_payment_request",
@@ -173,6 +192,7 @@ impl Client {
             _ => Err(resp.error(runtime::decode_json::<Error>)),
         }
     }
+
     /// Update a payment request
     ///
     /// Changes a payment request while it is still in state `SUBMITTED`. Fields that are left out keep their current values.
@@ -189,6 +209,7 @@ impl Client {
         let mut path = String::new();
         path.push_str("/v1/payment/requests/");
         runtime::encode_segment(&mut path, payment_request_id);
+
         #[allow(unused_mut)]
         let mut req = runtime::Request::new(
             "update_payment_request",
@@ -203,6 +224,7 @@ impl Client {
             _ => Err(resp.error(runtime::decode_json::<Error>)),
         }
     }
+
     /// Confirm a payment request
     ///
     /// Confirms the payment request behind a payment confirmation token, which is handed out once the customer has completed the purchase flow. On success the payment is authorized and a payment transaction exists. The call is idempotent: confirming the same token again returns the same result.
@@ -220,6 +242,7 @@ impl Client {
         path.push_str("/v1/payment/confirmation-tokens/");
         runtime::encode_segment(&mut path, payment_confirmation_token);
         path.push_str("/confirm");
+
         #[allow(unused_mut)]
         let mut req = runtime::Request::new(
             "confirm_payment_request",
@@ -234,6 +257,7 @@ impl Client {
             _ => Err(resp.error(runtime::decode_json::<Error>)),
         }
     }
+
     /// Cancel a pending confirmation
     ///
     /// Withdraws a payment confirmation token when the partner decides not to confirm. Only possible while the payment request is `PENDING_CONFIRMATION`. The payment request is not cancelled; it goes back to `SUBMITTED`.
@@ -248,6 +272,7 @@ impl Client {
         let mut path = String::new();
         path.push_str("/v1/payment/confirmation-tokens/");
         runtime::encode_segment(&mut path, payment_confirmation_token);
+
         #[allow(unused_mut)]
         let mut req = runtime::Request::new(
             "cancel_payment_confirmation",
@@ -260,6 +285,7 @@ impl Client {
             _ => Err(resp.error(runtime::decode_json::<Error>)),
         }
     }
+
     /// Read a payment transaction
     ///
     /// Returns a payment transaction: authorized and remaining amounts, currency, line items, shipping, captures, refunds, chargebacks, pricing and state.
@@ -277,6 +303,7 @@ impl Client {
         runtime::encode_segment(&mut path, account_id);
         path.push_str("/payment/transactions/");
         runtime::encode_segment(&mut path, payment_transaction_id);
+
         #[allow(unused_mut)]
         let mut req = runtime::Request::new(
             "read_payment_transaction",
@@ -289,6 +316,7 @@ impl Client {
             _ => Err(resp.error(runtime::decode_json::<Error>)),
         }
     }
+
     /// Update the references of a payment transaction
     ///
     /// Changes the partner's references on a payment transaction (`payment_transaction_reference` and/or `merchant_reference`) so that they match the partner's own records.
@@ -308,6 +336,7 @@ impl Client {
         runtime::encode_segment(&mut path, account_id);
         path.push_str("/payment/transactions/");
         runtime::encode_segment(&mut path, payment_transaction_id);
+
         #[allow(unused_mut)]
         let mut req = runtime::Request::new(
             "update_payment_transaction_references",
@@ -322,6 +351,7 @@ impl Client {
             _ => Err(resp.error(runtime::decode_json::<Error>)),
         }
     }
+
     /// Capture a payment transaction
     ///
     /// Captures all or part of the authorized amount, normally when the goods are shipped. Settlement of the captured funds to the merchant starts afterwards.
@@ -342,6 +372,7 @@ impl Client {
         path.push_str("/payment/transactions/");
         runtime::encode_segment(&mut path, payment_transaction_id);
         path.push_str("/captures");
+
         #[allow(unused_mut)]
         let mut req = runtime::Request::new(
             "capture_payment_transaction",
@@ -356,6 +387,7 @@ impl Client {
             _ => Err(resp.error(runtime::decode_json::<Error>)),
         }
     }
+
     /// Refund a payment transaction
     ///
     /// Returns money to the customer, typically after items were sent back. Klarna spreads the refund over the transaction's captures and adjusts the merchant's settlement accordingly.
@@ -376,6 +408,7 @@ impl Client {
         path.push_str("/payment/transactions/");
         runtime::encode_segment(&mut path, payment_transaction_id);
         path.push_str("/refunds");
+
         #[allow(unused_mut)]
         let mut req = runtime::Request::new(
             "refund_payment_transaction",
@@ -390,6 +423,7 @@ impl Client {
             _ => Err(resp.error(runtime::decode_json::<Error>)),
         }
     }
+
     /// Void a payment transaction
     ///
     /// Ends a payment transaction that will not be (fully) fulfilled. Any authorization still left is released. The request has no body.
@@ -409,6 +443,7 @@ impl Client {
         path.push_str("/payment/transactions/");
         runtime::encode_segment(&mut path, payment_transaction_id);
         path.push_str("/void");
+
         #[allow(unused_mut)]
         let mut req = runtime::Request::new(
             "void_payment_transaction",
@@ -422,6 +457,7 @@ impl Client {
             _ => Err(resp.error(runtime::decode_json::<Error>)),
         }
     }
+
     /// Read a payment capture
     ///
     /// Returns a capture with its amount, line items and shipment details.
@@ -439,6 +475,7 @@ impl Client {
         runtime::encode_segment(&mut path, account_id);
         path.push_str("/payment/captures/");
         runtime::encode_segment(&mut path, payment_capture_id);
+
         #[allow(unused_mut)]
         let mut req = runtime::Request::new("read_capture", runtime::Method::GET, path);
         let resp = self.transport.send(req).await?;
@@ -447,6 +484,7 @@ impl Client {
             _ => Err(resp.error(runtime::decode_json::<Error>)),
         }
     }
+
     /// Refund a payment capture
     ///
     /// Returns money to the customer against one specific capture, typically after items were sent back. The merchant's settlement is adjusted accordingly.
@@ -467,6 +505,7 @@ impl Client {
         path.push_str("/payment/captures/");
         runtime::encode_segment(&mut path, payment_capture_id);
         path.push_str("/refunds");
+
         #[allow(unused_mut)]
         let mut req = runtime::Request::new(
             "refund_capture",
@@ -481,6 +520,7 @@ impl Client {
             _ => Err(resp.error(runtime::decode_json::<Error>)),
         }
     }
+
     /// Read a payment refund
     ///
     /// Returns a refund with its amount and line items.
@@ -498,6 +538,7 @@ impl Client {
         runtime::encode_segment(&mut path, account_id);
         path.push_str("/payment/refunds/");
         runtime::encode_segment(&mut path, payment_refund_id);
+
         #[allow(unused_mut)]
         let mut req = runtime::Request::new("read_refund", runtime::Method::GET, path);
         let resp = self.transport.send(req).await?;
@@ -506,6 +547,7 @@ impl Client {
             _ => Err(resp.error(runtime::decode_json::<Error>)),
         }
     }
+
     /// Read a payment chargeback
     ///
     /// Returns a chargeback with its amount, reason and affected line items.
@@ -523,6 +565,7 @@ impl Client {
         runtime::encode_segment(&mut path, account_id);
         path.push_str("/payment/chargebacks/");
         runtime::encode_segment(&mut path, payment_chargeback_id);
+
         #[allow(unused_mut)]
         let mut req = runtime::Request::new(
             "read_chargeback",
@@ -536,6 +579,7 @@ impl Client {
         }
     }
 }
+
 /// Query and header parameters of `create_payment_request`.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct CreatePaymentRequestParams {
@@ -544,17 +588,20 @@ pub struct CreatePaymentRequestParams {
     /// Sent as the header `Klarna-Idempotency-Key`.
     pub klarna_idempotency_key: Option<String>,
 }
+
 impl CreatePaymentRequestParams {
     /// The parameters, with the required ones given.
     pub fn new() -> Self {
         Self::default()
     }
+
     /// Sets `Klarna-Idempotency-Key`.
     pub fn klarna_idempotency_key(mut self, value: impl Into<String>) -> Self {
         self.klarna_idempotency_key = Some(value.into());
         self
     }
 }
+
 /// Query and header parameters of `update_payment_request`.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct UpdatePaymentRequestParams {
@@ -563,17 +610,20 @@ pub struct UpdatePaymentRequestParams {
     /// Sent as the header `Klarna-Idempotency-Key`.
     pub klarna_idempotency_key: Option<String>,
 }
+
 impl UpdatePaymentRequestParams {
     /// The parameters, with the required ones given.
     pub fn new() -> Self {
         Self::default()
     }
+
     /// Sets `Klarna-Idempotency-Key`.
     pub fn klarna_idempotency_key(mut self, value: impl Into<String>) -> Self {
         self.klarna_idempotency_key = Some(value.into());
         self
     }
 }
+
 /// Query and header parameters of `confirm_payment_request`.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ConfirmPaymentRequestParams {
@@ -582,17 +632,20 @@ pub struct ConfirmPaymentRequestParams {
     /// Sent as the header `Klarna-Idempotency-Key`.
     pub klarna_idempotency_key: Option<String>,
 }
+
 impl ConfirmPaymentRequestParams {
     /// The parameters, with the required ones given.
     pub fn new() -> Self {
         Self::default()
     }
+
     /// Sets `Klarna-Idempotency-Key`.
     pub fn klarna_idempotency_key(mut self, value: impl Into<String>) -> Self {
         self.klarna_idempotency_key = Some(value.into());
         self
     }
 }
+
 /// Query and header parameters of `update_payment_transaction_references`.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct UpdatePaymentTransactionReferencesParams {
@@ -601,17 +654,20 @@ pub struct UpdatePaymentTransactionReferencesParams {
     /// Sent as the header `Klarna-Idempotency-Key`.
     pub klarna_idempotency_key: Option<String>,
 }
+
 impl UpdatePaymentTransactionReferencesParams {
     /// The parameters, with the required ones given.
     pub fn new() -> Self {
         Self::default()
     }
+
     /// Sets `Klarna-Idempotency-Key`.
     pub fn klarna_idempotency_key(mut self, value: impl Into<String>) -> Self {
         self.klarna_idempotency_key = Some(value.into());
         self
     }
 }
+
 /// Query and header parameters of `capture_payment_transaction`.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct CapturePaymentTransactionParams {
@@ -620,17 +676,20 @@ pub struct CapturePaymentTransactionParams {
     /// Sent as the header `Klarna-Idempotency-Key`.
     pub klarna_idempotency_key: Option<String>,
 }
+
 impl CapturePaymentTransactionParams {
     /// The parameters, with the required ones given.
     pub fn new() -> Self {
         Self::default()
     }
+
     /// Sets `Klarna-Idempotency-Key`.
     pub fn klarna_idempotency_key(mut self, value: impl Into<String>) -> Self {
         self.klarna_idempotency_key = Some(value.into());
         self
     }
 }
+
 /// Query and header parameters of `refund_payment_transaction`.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct RefundPaymentTransactionParams {
@@ -639,17 +698,20 @@ pub struct RefundPaymentTransactionParams {
     /// Sent as the header `Klarna-Idempotency-Key`.
     pub klarna_idempotency_key: Option<String>,
 }
+
 impl RefundPaymentTransactionParams {
     /// The parameters, with the required ones given.
     pub fn new() -> Self {
         Self::default()
     }
+
     /// Sets `Klarna-Idempotency-Key`.
     pub fn klarna_idempotency_key(mut self, value: impl Into<String>) -> Self {
         self.klarna_idempotency_key = Some(value.into());
         self
     }
 }
+
 /// Query and header parameters of `void_payment_transaction`.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct VoidPaymentTransactionParams {
@@ -658,17 +720,20 @@ pub struct VoidPaymentTransactionParams {
     /// Sent as the header `Klarna-Idempotency-Key`.
     pub klarna_idempotency_key: Option<String>,
 }
+
 impl VoidPaymentTransactionParams {
     /// The parameters, with the required ones given.
     pub fn new() -> Self {
         Self::default()
     }
+
     /// Sets `Klarna-Idempotency-Key`.
     pub fn klarna_idempotency_key(mut self, value: impl Into<String>) -> Self {
         self.klarna_idempotency_key = Some(value.into());
         self
     }
 }
+
 /// Query and header parameters of `refund_capture`.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct RefundCaptureParams {
@@ -677,17 +742,20 @@ pub struct RefundCaptureParams {
     /// Sent as the header `Klarna-Idempotency-Key`.
     pub klarna_idempotency_key: Option<String>,
 }
+
 impl RefundCaptureParams {
     /// The parameters, with the required ones given.
     pub fn new() -> Self {
         Self::default()
     }
+
     /// Sets `Klarna-Idempotency-Key`.
     pub fn klarna_idempotency_key(mut self, value: impl Into<String>) -> Self {
         self.klarna_idempotency_key = Some(value.into());
         self
     }
 }
+
 /// Three-letter ISO 4217 currency code. The listed values are the currencies the API documents as supported; the list is open, so clients must accept other codes.
 ///
 /// Values this client does not know decode as `Unknown`, so a new
@@ -727,6 +795,7 @@ pub enum Currency {
     /// A value not listed in the spec, kept as sent.
     Unknown(String),
 }
+
 impl Currency {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -750,6 +819,7 @@ impl Currency {
         }
     }
 }
+
 impl From<&str> for Currency {
     fn from(s: &str) -> Self {
         match s {
@@ -772,27 +842,32 @@ impl From<&str> for Currency {
         }
     }
 }
+
 impl runtime::StringEnum for Currency {
     fn as_str(&self) -> &str {
         Currency::as_str(self)
     }
 }
+
 impl std::fmt::Display for Currency {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
+
 impl Serialize for Currency {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         s.serialize_str(self.as_str())
     }
 }
+
 impl<'de> Deserialize<'de> for Currency {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let s = std::borrow::Cow::<'de, str>::deserialize(d)?;
         Ok(Self::from(s.as_ref()))
     }
 }
+
 /// State of a payment request. `SUBMITTED` is the state after creation, `PENDING_CONFIRMATION` means the customer finished and the request waits for confirmation, `AUTHORIZED` means it was confirmed and a payment transaction exists; `EXPIRED`, `DECLINED` and `CANCELED` are terminal. Open list: unknown values must be accepted.
 ///
 /// Values this client does not know decode as `Unknown`, so a new
@@ -822,6 +897,7 @@ pub enum PaymentRequestState {
     /// A value not listed in the spec, kept as sent.
     Unknown(String),
 }
+
 impl PaymentRequestState {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -840,6 +916,7 @@ impl PaymentRequestState {
         }
     }
 }
+
 impl From<&str> for PaymentRequestState {
     fn from(s: &str) -> Self {
         match s {
@@ -857,27 +934,32 @@ impl From<&str> for PaymentRequestState {
         }
     }
 }
+
 impl runtime::StringEnum for PaymentRequestState {
     fn as_str(&self) -> &str {
         PaymentRequestState::as_str(self)
     }
 }
+
 impl std::fmt::Display for PaymentRequestState {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
+
 impl Serialize for PaymentRequestState {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         s.serialize_str(self.as_str())
     }
 }
+
 impl<'de> Deserialize<'de> for PaymentRequestState {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let s = std::borrow::Cow::<'de, str>::deserialize(d)?;
         Ok(Self::from(s.as_ref()))
     }
 }
+
 /// Why a payment request is in its current state. Open list: unknown values must be accepted.
 ///
 /// Values this client does not know decode as `Unknown`, so a new
@@ -903,6 +985,7 @@ pub enum PaymentRequestStateReason {
     /// A value not listed in the spec, kept as sent.
     Unknown(String),
 }
+
 impl PaymentRequestStateReason {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -919,6 +1002,7 @@ impl PaymentRequestStateReason {
         }
     }
 }
+
 impl From<&str> for PaymentRequestStateReason {
     fn from(s: &str) -> Self {
         match s {
@@ -934,27 +1018,32 @@ impl From<&str> for PaymentRequestStateReason {
         }
     }
 }
+
 impl runtime::StringEnum for PaymentRequestStateReason {
     fn as_str(&self) -> &str {
         PaymentRequestStateReason::as_str(self)
     }
 }
+
 impl std::fmt::Display for PaymentRequestStateReason {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
+
 impl Serialize for PaymentRequestStateReason {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         s.serialize_str(self.as_str())
     }
 }
+
 impl<'de> Deserialize<'de> for PaymentRequestStateReason {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let s = std::borrow::Cow::<'de, str>::deserialize(d)?;
         Ok(Self::from(s.as_ref()))
     }
 }
+
 /// State of a payment transaction. `AUTHORIZED`: an amount is still open for capture. `EXPIRED`: the authorization ran out before full capture. `COMPLETED`: nothing is left to capture. `CLOSED`: no further operations are possible. Open list: unknown values must be accepted.
 ///
 /// Values this client does not know decode as `Unknown`, so a new
@@ -972,6 +1061,7 @@ pub enum PaymentTransactionState {
     /// A value not listed in the spec, kept as sent.
     Unknown(String),
 }
+
 impl PaymentTransactionState {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -984,6 +1074,7 @@ impl PaymentTransactionState {
         }
     }
 }
+
 impl From<&str> for PaymentTransactionState {
     fn from(s: &str) -> Self {
         match s {
@@ -995,27 +1086,32 @@ impl From<&str> for PaymentTransactionState {
         }
     }
 }
+
 impl runtime::StringEnum for PaymentTransactionState {
     fn as_str(&self) -> &str {
         PaymentTransactionState::as_str(self)
     }
 }
+
 impl std::fmt::Display for PaymentTransactionState {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
+
 impl Serialize for PaymentTransactionState {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         s.serialize_str(self.as_str())
     }
 }
+
 impl<'de> Deserialize<'de> for PaymentTransactionState {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let s = std::borrow::Cow::<'de, str>::deserialize(d)?;
         Ok(Self::from(s.as_ref()))
     }
 }
+
 /// Why a payment transaction is in its current state (e.g. `VOIDED` after a void). Open list: unknown values must be accepted.
 ///
 /// Values this client does not know decode as `Unknown`, so a new
@@ -1029,6 +1125,7 @@ pub enum PaymentTransactionStateReason {
     /// A value not listed in the spec, kept as sent.
     Unknown(String),
 }
+
 impl PaymentTransactionStateReason {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -1039,6 +1136,7 @@ impl PaymentTransactionStateReason {
         }
     }
 }
+
 impl From<&str> for PaymentTransactionStateReason {
     fn from(s: &str) -> Self {
         match s {
@@ -1048,27 +1146,32 @@ impl From<&str> for PaymentTransactionStateReason {
         }
     }
 }
+
 impl runtime::StringEnum for PaymentTransactionStateReason {
     fn as_str(&self) -> &str {
         PaymentTransactionStateReason::as_str(self)
     }
 }
+
 impl std::fmt::Display for PaymentTransactionStateReason {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
+
 impl Serialize for PaymentTransactionStateReason {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         s.serialize_str(self.as_str())
     }
 }
+
 impl<'de> Deserialize<'de> for PaymentTransactionStateReason {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let s = std::borrow::Cow::<'de, str>::deserialize(d)?;
         Ok(Self::from(s.as_ref()))
     }
 }
+
 /// Channel through which the payment was taken. Open list; unknown values must be accepted.
 ///
 /// Values this client does not know decode as `Unknown`, so a new
@@ -1080,6 +1183,7 @@ pub enum AcquiringChannel {
     /// A value not listed in the spec, kept as sent.
     Unknown(String),
 }
+
 impl AcquiringChannel {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -1089,6 +1193,7 @@ impl AcquiringChannel {
         }
     }
 }
+
 impl From<&str> for AcquiringChannel {
     fn from(s: &str) -> Self {
         match s {
@@ -1097,27 +1202,32 @@ impl From<&str> for AcquiringChannel {
         }
     }
 }
+
 impl runtime::StringEnum for AcquiringChannel {
     fn as_str(&self) -> &str {
         AcquiringChannel::as_str(self)
     }
 }
+
 impl std::fmt::Display for AcquiringChannel {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
+
 impl Serialize for AcquiringChannel {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         s.serialize_str(self.as_str())
     }
 }
+
 impl<'de> Deserialize<'de> for AcquiringChannel {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let s = std::borrow::Cow::<'de, str>::deserialize(d)?;
         Ok(Self::from(s.as_ref()))
     }
 }
+
 /// How a shipment is delivered. Open list; unknown values must be accepted.
 ///
 /// Values this client does not know decode as `Unknown`, so a new
@@ -1129,6 +1239,7 @@ pub enum ShippingType {
     /// A value not listed in the spec, kept as sent.
     Unknown(String),
 }
+
 impl ShippingType {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -1138,6 +1249,7 @@ impl ShippingType {
         }
     }
 }
+
 impl From<&str> for ShippingType {
     fn from(s: &str) -> Self {
         match s {
@@ -1146,27 +1258,32 @@ impl From<&str> for ShippingType {
         }
     }
 }
+
 impl runtime::StringEnum for ShippingType {
     fn as_str(&self) -> &str {
         ShippingType::as_str(self)
     }
 }
+
 impl std::fmt::Display for ShippingType {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
+
 impl Serialize for ShippingType {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         s.serialize_str(self.as_str())
     }
 }
+
 impl<'de> Deserialize<'de> for ShippingType {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let s = std::borrow::Cow::<'de, str>::deserialize(d)?;
         Ok(Self::from(s.as_ref()))
     }
 }
+
 /// Extra delivery condition of a shipment. Open list; unknown values must be accepted.
 ///
 /// Values this client does not know decode as `Unknown`, so a new
@@ -1178,6 +1295,7 @@ pub enum ShippingTypeAttribute {
     /// A value not listed in the spec, kept as sent.
     Unknown(String),
 }
+
 impl ShippingTypeAttribute {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -1187,6 +1305,7 @@ impl ShippingTypeAttribute {
         }
     }
 }
+
 impl From<&str> for ShippingTypeAttribute {
     fn from(s: &str) -> Self {
         match s {
@@ -1195,27 +1314,32 @@ impl From<&str> for ShippingTypeAttribute {
         }
     }
 }
+
 impl runtime::StringEnum for ShippingTypeAttribute {
     fn as_str(&self) -> &str {
         ShippingTypeAttribute::as_str(self)
     }
 }
+
 impl std::fmt::Display for ShippingTypeAttribute {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
+
 impl Serialize for ShippingTypeAttribute {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         s.serialize_str(self.as_str())
     }
 }
+
 impl<'de> Deserialize<'de> for ShippingTypeAttribute {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let s = std::borrow::Cow::<'de, str>::deserialize(d)?;
         Ok(Self::from(s.as_ref()))
     }
 }
+
 /// Why a chargeback was raised. Open list; unknown values must be accepted.
 ///
 /// Values this client does not know decode as `Unknown`, so a new
@@ -1227,6 +1351,7 @@ pub enum ChargebackReason {
     /// A value not listed in the spec, kept as sent.
     Unknown(String),
 }
+
 impl ChargebackReason {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -1236,6 +1361,7 @@ impl ChargebackReason {
         }
     }
 }
+
 impl From<&str> for ChargebackReason {
     fn from(s: &str) -> Self {
         match s {
@@ -1244,27 +1370,32 @@ impl From<&str> for ChargebackReason {
         }
     }
 }
+
 impl runtime::StringEnum for ChargebackReason {
     fn as_str(&self) -> &str {
         ChargebackReason::as_str(self)
     }
 }
+
 impl std::fmt::Display for ChargebackReason {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
+
 impl Serialize for ChargebackReason {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         s.serialize_str(self.as_str())
     }
 }
+
 impl<'de> Deserialize<'de> for ChargebackReason {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let s = std::borrow::Cow::<'de, str>::deserialize(d)?;
         Ok(Self::from(s.as_ref()))
     }
 }
+
 /// Operation a pricing rate is charged on. Open list; unknown values must be accepted.
 ///
 /// Values this client does not know decode as `Unknown`, so a new
@@ -1276,6 +1407,7 @@ pub enum PricingUnit {
     /// A value not listed in the spec, kept as sent.
     Unknown(String),
 }
+
 impl PricingUnit {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -1285,6 +1417,7 @@ impl PricingUnit {
         }
     }
 }
+
 impl From<&str> for PricingUnit {
     fn from(s: &str) -> Self {
         match s {
@@ -1293,27 +1426,32 @@ impl From<&str> for PricingUnit {
         }
     }
 }
+
 impl runtime::StringEnum for PricingUnit {
     fn as_str(&self) -> &str {
         PricingUnit::as_str(self)
     }
 }
+
 impl std::fmt::Display for PricingUnit {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
+
 impl Serialize for PricingUnit {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         s.serialize_str(self.as_str())
     }
 }
+
 impl<'de> Deserialize<'de> for PricingUnit {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let s = std::borrow::Cow::<'de, str>::deserialize(d)?;
         Ok(Self::from(s.as_ref()))
     }
 }
+
 /// Broad category of an error. Open list; unknown values must be accepted.
 ///
 /// Values this client does not know decode as `Unknown`, so a new
@@ -1331,6 +1469,7 @@ pub enum ErrorType {
     /// A value not listed in the spec, kept as sent.
     Unknown(String),
 }
+
 impl ErrorType {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -1343,6 +1482,7 @@ impl ErrorType {
         }
     }
 }
+
 impl From<&str> for ErrorType {
     fn from(s: &str) -> Self {
         match s {
@@ -1354,27 +1494,32 @@ impl From<&str> for ErrorType {
         }
     }
 }
+
 impl runtime::StringEnum for ErrorType {
     fn as_str(&self) -> &str {
         ErrorType::as_str(self)
     }
 }
+
 impl std::fmt::Display for ErrorType {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
+
 impl Serialize for ErrorType {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         s.serialize_str(self.as_str())
     }
 }
+
 impl<'de> Deserialize<'de> for ErrorType {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let s = std::borrow::Cow::<'de, str>::deserialize(d)?;
         Ok(Self::from(s.as_ref()))
     }
 }
+
 /// Type of a payment request webhook event; the suffix names the state the payment request moved to. Open list: unknown values must be accepted.
 ///
 /// Values this client does not know decode as `Unknown`, so a new
@@ -1400,6 +1545,7 @@ pub enum WebhookEventType {
     /// A value not listed in the spec, kept as sent.
     Unknown(String),
 }
+
 impl WebhookEventType {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -1432,6 +1578,7 @@ impl WebhookEventType {
         }
     }
 }
+
 impl From<&str> for WebhookEventType {
     fn from(s: &str) -> Self {
         match s {
@@ -1463,27 +1610,32 @@ impl From<&str> for WebhookEventType {
         }
     }
 }
+
 impl runtime::StringEnum for WebhookEventType {
     fn as_str(&self) -> &str {
         WebhookEventType::as_str(self)
     }
 }
+
 impl std::fmt::Display for WebhookEventType {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
+
 impl Serialize for WebhookEventType {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         s.serialize_str(self.as_str())
     }
 }
+
 impl<'de> Deserialize<'de> for WebhookEventType {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let s = std::borrow::Cow::<'de, str>::deserialize(d)?;
         Ok(Self::from(s.as_ref()))
     }
 }
+
 /// The purchase a payment request is for. Sent to create a payment request and echoed back in the `payment_request` field of the response.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct PaymentRequestData {
@@ -1516,6 +1668,7 @@ pub struct PaymentRequestData {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub config: Option<PaymentRequestConfig>,
 }
+
 impl PaymentRequestData {
     /// A `PaymentRequestData` with its required fields; set the others with the setters.
     pub fn new(currency: Currency, payment_amount: i64) -> Self {
@@ -1530,37 +1683,44 @@ impl PaymentRequestData {
             config: None,
         }
     }
+
     /// Sets `payment_reference`.
     pub fn payment_reference(mut self, value: impl Into<String>) -> Self {
         self.payment_reference = Some(value.into());
         self
     }
+
     /// Sets `merchant_reference`.
     pub fn merchant_reference(mut self, value: impl Into<String>) -> Self {
         self.merchant_reference = Some(value.into());
         self
     }
+
     /// Sets `line_items`.
     pub fn line_items(mut self, value: Vec<LineItem>) -> Self {
         self.line_items = Some(value);
         self
     }
+
     /// Sets `shipping`.
     pub fn shipping(mut self, value: Vec<Shipping>) -> Self {
         self.shipping = Some(value);
         self
     }
+
     /// Sets `buyer`.
     pub fn buyer(mut self, value: Buyer) -> Self {
         self.buyer = Some(value);
         self
     }
+
     /// Sets `config`.
     pub fn config(mut self, value: PaymentRequestConfig) -> Self {
         self.config = Some(value);
         self
     }
 }
+
 /// Changes to a payment request in state `SUBMITTED`. Only the fields sent are changed.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct PaymentRequestUpdate {
@@ -1595,52 +1755,62 @@ pub struct PaymentRequestUpdate {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub config: Option<PaymentRequestConfig>,
 }
+
 impl PaymentRequestUpdate {
     /// An empty `PaymentRequestUpdate`; set fields with the setters.
     pub fn new() -> Self {
         Self::default()
     }
+
     /// Sets `currency`.
     pub fn currency(mut self, value: Currency) -> Self {
         self.currency = Some(value);
         self
     }
+
     /// Sets `payment_amount`.
     pub fn payment_amount(mut self, value: i64) -> Self {
         self.payment_amount = Some(value);
         self
     }
+
     /// Sets `payment_reference`.
     pub fn payment_reference(mut self, value: impl Into<String>) -> Self {
         self.payment_reference = Some(value.into());
         self
     }
+
     /// Sets `merchant_reference`.
     pub fn merchant_reference(mut self, value: impl Into<String>) -> Self {
         self.merchant_reference = Some(value.into());
         self
     }
+
     /// Sets `line_items`.
     pub fn line_items(mut self, value: Vec<LineItem>) -> Self {
         self.line_items = Some(value);
         self
     }
+
     /// Sets `shipping`.
     pub fn shipping(mut self, value: Vec<Shipping>) -> Self {
         self.shipping = Some(value);
         self
     }
+
     /// Sets `buyer`.
     pub fn buyer(mut self, value: Buyer) -> Self {
         self.buyer = Some(value);
         self
     }
+
     /// Sets `config`.
     pub fn config(mut self, value: PaymentRequestConfig) -> Self {
         self.config = Some(value);
         self
     }
 }
+
 /// Options for the purchase flow of a payment request. The reference page shows this object without contents; further keys are accepted and kept.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct PaymentRequestConfig {
@@ -1651,17 +1821,20 @@ pub struct PaymentRequestConfig {
     #[serde(flatten)]
     pub additional: BTreeMap<String, serde_json::Value>,
 }
+
 impl PaymentRequestConfig {
     /// An empty `PaymentRequestConfig`; set fields with the setters.
     pub fn new() -> Self {
         Self::default()
     }
+
     /// Sets `redirect_url`.
     pub fn redirect_url(mut self, value: impl Into<String>) -> Self {
         self.redirect_url = Some(value.into());
         self
     }
 }
+
 /// A payment request as returned by the API.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct PaymentRequest {
@@ -1691,6 +1864,7 @@ pub struct PaymentRequest {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub payment_request: Option<PaymentRequestData>,
 }
+
 impl PaymentRequest {
     /// A `PaymentRequest` with its required fields; set the others with the setters.
     pub fn new(
@@ -1709,42 +1883,50 @@ impl PaymentRequest {
             payment_request: None,
         }
     }
+
     /// Sets `state_reason`.
     pub fn state_reason(mut self, value: PaymentRequestStateReason) -> Self {
         self.state_reason = Some(value);
         self
     }
+
     /// Sets `state_expires_at`.
     pub fn state_expires_at(mut self, value: runtime::DateTime) -> Self {
         self.state_expires_at = Some(value);
         self
     }
+
     /// Sets `state_context`.
     pub fn state_context(mut self, value: PaymentRequestStateContext) -> Self {
         self.state_context = Some(value);
         self
     }
+
     /// Sets `expires_at`.
     pub fn expires_at(mut self, value: runtime::DateTime) -> Self {
         self.expires_at = Some(value);
         self
     }
+
     /// Sets `created_at`.
     pub fn created_at(mut self, value: runtime::DateTime) -> Self {
         self.created_at = Some(value);
         self
     }
+
     /// Sets `updated_at`.
     pub fn updated_at(mut self, value: runtime::DateTime) -> Self {
         self.updated_at = Some(value);
         self
     }
+
     /// Sets `payment_request`.
     pub fn payment_request(mut self, value: PaymentRequestData) -> Self {
         self.payment_request = Some(value);
         self
     }
 }
+
 /// State-dependent data of a payment request.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct PaymentRequestStateContext {
@@ -1764,37 +1946,44 @@ pub struct PaymentRequestStateContext {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub klarna_customer: Option<KlarnaCustomer>,
 }
+
 impl PaymentRequestStateContext {
     /// An empty `PaymentRequestStateContext`; set fields with the setters.
     pub fn new() -> Self {
         Self::default()
     }
+
     /// Sets `payment_transaction_id`.
     pub fn payment_transaction_id(mut self, value: impl Into<String>) -> Self {
         self.payment_transaction_id = Some(value.into());
         self
     }
+
     /// Sets `payment_pricing`.
     pub fn payment_pricing(mut self, value: PaymentPricing) -> Self {
         self.payment_pricing = Some(value);
         self
     }
+
     /// Sets `payment_distribution`.
     pub fn payment_distribution(mut self, value: PaymentDistribution) -> Self {
         self.payment_distribution = Some(value);
         self
     }
+
     /// Sets `payment_confirmation_token`.
     pub fn payment_confirmation_token(mut self, value: impl Into<String>) -> Self {
         self.payment_confirmation_token = Some(value.into());
         self
     }
+
     /// Sets `klarna_customer`.
     pub fn klarna_customer(mut self, value: KlarnaCustomer) -> Self {
         self.klarna_customer = Some(value);
         self
     }
 }
+
 /// Where the customer completes the purchase flow.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct PaymentDistribution {
@@ -1802,17 +1991,20 @@ pub struct PaymentDistribution {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub url: Option<String>,
 }
+
 impl PaymentDistribution {
     /// An empty `PaymentDistribution`; set fields with the setters.
     pub fn new() -> Self {
         Self::default()
     }
+
     /// Sets `url`.
     pub fn url(mut self, value: impl Into<String>) -> Self {
         self.url = Some(value.into());
         self
     }
 }
+
 /// Klarna customer data returned for tokenized flows.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct KlarnaCustomer {
@@ -1822,17 +2014,20 @@ pub struct KlarnaCustomer {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub customer_token: Option<String>,
 }
+
 impl KlarnaCustomer {
     /// An empty `KlarnaCustomer`; set fields with the setters.
     pub fn new() -> Self {
         Self::default()
     }
+
     /// Sets `customer_token`.
     pub fn customer_token(mut self, value: impl Into<String>) -> Self {
         self.customer_token = Some(value.into());
         self
     }
 }
+
 /// Confirms a payment request. Amount and currency must match the payment request (and the line items, when sent).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct PaymentConfirmationRequest {
@@ -1854,6 +2049,7 @@ pub struct PaymentConfirmationRequest {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub config: Option<PaymentConfirmationConfig>,
 }
+
 impl PaymentConfirmationRequest {
     /// A `PaymentConfirmationRequest` with its required fields; set the others with the setters.
     pub fn new(currency: Currency, payment_amount: i64) -> Self {
@@ -1865,22 +2061,26 @@ impl PaymentConfirmationRequest {
             config: None,
         }
     }
+
     /// Sets `payment_transaction_reference`.
     pub fn payment_transaction_reference(mut self, value: impl Into<String>) -> Self {
         self.payment_transaction_reference = Some(value.into());
         self
     }
+
     /// Sets `line_items`.
     pub fn line_items(mut self, value: Vec<LineItem>) -> Self {
         self.line_items = Some(value);
         self
     }
+
     /// Sets `config`.
     pub fn config(mut self, value: PaymentConfirmationConfig) -> Self {
         self.config = Some(value);
         self
     }
 }
+
 /// Options applied when confirming a payment request.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct PaymentConfirmationConfig {
@@ -1888,17 +2088,20 @@ pub struct PaymentConfirmationConfig {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub capture: Option<bool>,
 }
+
 impl PaymentConfirmationConfig {
     /// An empty `PaymentConfirmationConfig`; set fields with the setters.
     pub fn new() -> Self {
         Self::default()
     }
+
     /// Sets `capture`.
     pub fn capture(mut self, value: bool) -> Self {
         self.capture = Some(value);
         self
     }
 }
+
 /// One purchased item (or fee, such as sales tax).
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct LineItem {
@@ -1930,47 +2133,56 @@ pub struct LineItem {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reference: Option<String>,
 }
+
 impl LineItem {
     /// An empty `LineItem`; set fields with the setters.
     pub fn new() -> Self {
         Self::default()
     }
+
     /// Sets `name`.
     pub fn name(mut self, value: impl Into<String>) -> Self {
         self.name = Some(value.into());
         self
     }
+
     /// Sets `quantity`.
     pub fn quantity(mut self, value: i64) -> Self {
         self.quantity = Some(value);
         self
     }
+
     /// Sets `total_amount`.
     pub fn total_amount(mut self, value: i64) -> Self {
         self.total_amount = Some(value);
         self
     }
+
     /// Sets `total_tax_amount`.
     pub fn total_tax_amount(mut self, value: i64) -> Self {
         self.total_tax_amount = Some(value);
         self
     }
+
     /// Sets `unit_price`.
     pub fn unit_price(mut self, value: i64) -> Self {
         self.unit_price = Some(value);
         self
     }
+
     /// Sets `product_identifier`.
     pub fn product_identifier(mut self, value: impl Into<String>) -> Self {
         self.product_identifier = Some(value.into());
         self
     }
+
     /// Sets `reference`.
     pub fn reference(mut self, value: impl Into<String>) -> Self {
         self.reference = Some(value.into());
         self
     }
 }
+
 /// One shipping destination with its recipient.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct Shipping {
@@ -1981,22 +2193,26 @@ pub struct Shipping {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub address: Option<Address>,
 }
+
 impl Shipping {
     /// An empty `Shipping`; set fields with the setters.
     pub fn new() -> Self {
         Self::default()
     }
+
     /// Sets `recipient`.
     pub fn recipient(mut self, value: Recipient) -> Self {
         self.recipient = Some(value);
         self
     }
+
     /// Sets `address`.
     pub fn address(mut self, value: Address) -> Self {
         self.address = Some(value);
         self
     }
 }
+
 /// Person receiving a shipment.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct Recipient {
@@ -2026,37 +2242,44 @@ pub struct Recipient {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub attention: Option<String>,
 }
+
 impl Recipient {
     /// An empty `Recipient`; set fields with the setters.
     pub fn new() -> Self {
         Self::default()
     }
+
     /// Sets `given_name`.
     pub fn given_name(mut self, value: impl Into<String>) -> Self {
         self.given_name = Some(value.into());
         self
     }
+
     /// Sets `family_name`.
     pub fn family_name(mut self, value: impl Into<String>) -> Self {
         self.family_name = Some(value.into());
         self
     }
+
     /// Sets `email`.
     pub fn email(mut self, value: impl Into<String>) -> Self {
         self.email = Some(value.into());
         self
     }
+
     /// Sets `phone`.
     pub fn phone(mut self, value: impl Into<String>) -> Self {
         self.phone = Some(value.into());
         self
     }
+
     /// Sets `attention`.
     pub fn attention(mut self, value: impl Into<String>) -> Self {
         self.attention = Some(value.into());
         self
     }
 }
+
 /// The customer making the purchase.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct Buyer {
@@ -2084,37 +2307,44 @@ pub struct Buyer {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub address: Option<Address>,
 }
+
 impl Buyer {
     /// An empty `Buyer`; set fields with the setters.
     pub fn new() -> Self {
         Self::default()
     }
+
     /// Sets `given_name`.
     pub fn given_name(mut self, value: impl Into<String>) -> Self {
         self.given_name = Some(value.into());
         self
     }
+
     /// Sets `family_name`.
     pub fn family_name(mut self, value: impl Into<String>) -> Self {
         self.family_name = Some(value.into());
         self
     }
+
     /// Sets `email`.
     pub fn email(mut self, value: impl Into<String>) -> Self {
         self.email = Some(value.into());
         self
     }
+
     /// Sets `phone`.
     pub fn phone(mut self, value: impl Into<String>) -> Self {
         self.phone = Some(value.into());
         self
     }
+
     /// Sets `address`.
     pub fn address(mut self, value: Address) -> Self {
         self.address = Some(value);
         self
     }
 }
+
 /// A postal address.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct Address {
@@ -2149,42 +2379,50 @@ pub struct Address {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub country: Option<String>,
 }
+
 impl Address {
     /// An empty `Address`; set fields with the setters.
     pub fn new() -> Self {
         Self::default()
     }
+
     /// Sets `street_address`.
     pub fn street_address(mut self, value: impl Into<String>) -> Self {
         self.street_address = Some(value.into());
         self
     }
+
     /// Sets `street_address2`.
     pub fn street_address2(mut self, value: impl Into<String>) -> Self {
         self.street_address2 = Some(value.into());
         self
     }
+
     /// Sets `postal_code`.
     pub fn postal_code(mut self, value: impl Into<String>) -> Self {
         self.postal_code = Some(value.into());
         self
     }
+
     /// Sets `city`.
     pub fn city(mut self, value: impl Into<String>) -> Self {
         self.city = Some(value.into());
         self
     }
+
     /// Sets `region`.
     pub fn region(mut self, value: impl Into<String>) -> Self {
         self.region = Some(value.into());
         self
     }
+
     /// Sets `country`.
     pub fn country(mut self, value: impl Into<String>) -> Self {
         self.country = Some(value.into());
         self
     }
 }
+
 /// An authorized payment and everything that happened to it afterwards.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct PaymentTransaction {
@@ -2251,6 +2489,7 @@ pub struct PaymentTransaction {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub payment_pricing: Option<PaymentPricing>,
 }
+
 impl PaymentTransaction {
     /// A `PaymentTransaction` with its required fields; set the others with the setters.
     pub fn new(
@@ -2280,97 +2519,116 @@ impl PaymentTransaction {
             payment_pricing: None,
         }
     }
+
     /// Sets `currency`.
     pub fn currency(mut self, value: Currency) -> Self {
         self.currency = Some(value);
         self
     }
+
     /// Sets `payment_amount`.
     pub fn payment_amount(mut self, value: i64) -> Self {
         self.payment_amount = Some(value);
         self
     }
+
     /// Sets `acquiring_channel`.
     pub fn acquiring_channel(mut self, value: AcquiringChannel) -> Self {
         self.acquiring_channel = Some(value);
         self
     }
+
     /// Sets `merchant_reference`.
     pub fn merchant_reference(mut self, value: impl Into<String>) -> Self {
         self.merchant_reference = Some(value.into());
         self
     }
+
     /// Sets `payment_transaction_reference`.
     pub fn payment_transaction_reference(mut self, value: impl Into<String>) -> Self {
         self.payment_transaction_reference = Some(value.into());
         self
     }
+
     /// Sets `line_items`.
     pub fn line_items(mut self, value: Vec<LineItem>) -> Self {
         self.line_items = Some(value);
         self
     }
+
     /// Sets `shipping`.
     pub fn shipping(mut self, value: Vec<Shipping>) -> Self {
         self.shipping = Some(value);
         self
     }
+
     /// Sets `captures`.
     pub fn captures(mut self, value: Vec<PaymentCapture>) -> Self {
         self.captures = Some(value);
         self
     }
+
     /// Sets `refunds`.
     pub fn refunds(mut self, value: Vec<PaymentRefund>) -> Self {
         self.refunds = Some(value);
         self
     }
+
     /// Sets `chargebacks`.
     pub fn chargebacks(mut self, value: Vec<PaymentChargeback>) -> Self {
         self.chargebacks = Some(value);
         self
     }
+
     /// Sets `state_reason`.
     pub fn state_reason(mut self, value: PaymentTransactionStateReason) -> Self {
         self.state_reason = Some(value);
         self
     }
+
     /// Sets `previous_state`.
     pub fn previous_state(mut self, value: PaymentTransactionState) -> Self {
         self.previous_state = Some(value);
         self
     }
+
     /// Sets `created_at`.
     pub fn created_at(mut self, value: runtime::DateTime) -> Self {
         self.created_at = Some(value);
         self
     }
+
     /// Sets `updated_at`.
     pub fn updated_at(mut self, value: runtime::DateTime) -> Self {
         self.updated_at = Some(value);
         self
     }
+
     /// Sets `expires_at`.
     pub fn expires_at(mut self, value: runtime::DateTime) -> Self {
         self.expires_at = Some(value);
         self
     }
+
     /// Sets `original_authorization_amount`.
     pub fn original_authorization_amount(mut self, value: i64) -> Self {
         self.original_authorization_amount = Some(value);
         self
     }
+
     /// Sets `remaining_authorization_amount`.
     pub fn remaining_authorization_amount(mut self, value: i64) -> Self {
         self.remaining_authorization_amount = Some(value);
         self
     }
+
     /// Sets `payment_pricing`.
     pub fn payment_pricing(mut self, value: PaymentPricing) -> Self {
         self.payment_pricing = Some(value);
         self
     }
 }
+
 /// New partner references for a payment transaction; only the fields sent are changed.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct PaymentTransactionReferencesUpdate {
@@ -2385,22 +2643,26 @@ pub struct PaymentTransactionReferencesUpdate {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub payment_transaction_reference: Option<String>,
 }
+
 impl PaymentTransactionReferencesUpdate {
     /// An empty `PaymentTransactionReferencesUpdate`; set fields with the setters.
     pub fn new() -> Self {
         Self::default()
     }
+
     /// Sets `merchant_reference`.
     pub fn merchant_reference(mut self, value: impl Into<String>) -> Self {
         self.merchant_reference = Some(value.into());
         self
     }
+
     /// Sets `payment_transaction_reference`.
     pub fn payment_transaction_reference(mut self, value: impl Into<String>) -> Self {
         self.payment_transaction_reference = Some(value.into());
         self
     }
 }
+
 /// Fees Klarna charges for a payment and how they were determined.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct PaymentPricing {
@@ -2417,32 +2679,38 @@ pub struct PaymentPricing {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub evaluation_parameters: Option<PricingEvaluationParameters>,
 }
+
 impl PaymentPricing {
     /// An empty `PaymentPricing`; set fields with the setters.
     pub fn new() -> Self {
         Self::default()
     }
+
     /// Sets `rate`.
     pub fn rate(mut self, value: PricingRate) -> Self {
         self.rate = Some(value);
         self
     }
+
     /// Sets `details`.
     pub fn details(mut self, value: PricingDetails) -> Self {
         self.details = Some(value);
         self
     }
+
     /// Sets `applicable_rate`.
     pub fn applicable_rate(mut self, value: ApplicableRate) -> Self {
         self.applicable_rate = Some(value);
         self
     }
+
     /// Sets `evaluation_parameters`.
     pub fn evaluation_parameters(mut self, value: PricingEvaluationParameters) -> Self {
         self.evaluation_parameters = Some(value);
         self
     }
 }
+
 /// A fixed plus variable fee.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct PricingRate {
@@ -2453,22 +2721,26 @@ pub struct PricingRate {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub variable: Option<i64>,
 }
+
 impl PricingRate {
     /// An empty `PricingRate`; set fields with the setters.
     pub fn new() -> Self {
         Self::default()
     }
+
     /// Sets `fixed`.
     pub fn fixed(mut self, value: i64) -> Self {
         self.fixed = Some(value);
         self
     }
+
     /// Sets `variable`.
     pub fn variable(mut self, value: i64) -> Self {
         self.variable = Some(value);
         self
     }
 }
+
 /// The rate defined by a price plan, with its cap.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct PricePlanRate {
@@ -2482,27 +2754,32 @@ pub struct PricePlanRate {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub price_cap: Option<i64>,
 }
+
 impl PricePlanRate {
     /// An empty `PricePlanRate`; set fields with the setters.
     pub fn new() -> Self {
         Self::default()
     }
+
     /// Sets `fixed`.
     pub fn fixed(mut self, value: i64) -> Self {
         self.fixed = Some(value);
         self
     }
+
     /// Sets `variable`.
     pub fn variable(mut self, value: i64) -> Self {
         self.variable = Some(value);
         self
     }
+
     /// Sets `price_cap`.
     pub fn price_cap(mut self, value: i64) -> Self {
         self.price_cap = Some(value);
         self
     }
 }
+
 /// Price plan and adjustments that produced the effective rate.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct PricingDetails {
@@ -2534,57 +2811,68 @@ pub struct PricingDetails {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub evaluated_at: Option<runtime::DateTime>,
 }
+
 impl PricingDetails {
     /// An empty `PricingDetails`; set fields with the setters.
     pub fn new() -> Self {
         Self::default()
     }
+
     /// Sets `price_plan_id`.
     pub fn price_plan_id(mut self, value: impl Into<String>) -> Self {
         self.price_plan_id = Some(value.into());
         self
     }
+
     /// Sets `program_id`.
     pub fn program_id(mut self, value: impl Into<String>) -> Self {
         self.program_id = Some(value.into());
         self
     }
+
     /// Sets `price_plan_rate`.
     pub fn price_plan_rate(mut self, value: PricePlanRate) -> Self {
         self.price_plan_rate = Some(value);
         self
     }
+
     /// Sets `country`.
     pub fn country(mut self, value: impl Into<String>) -> Self {
         self.country = Some(value.into());
         self
     }
+
     /// Sets `merchant_category_code`.
     pub fn merchant_category_code(mut self, value: impl Into<String>) -> Self {
         self.merchant_category_code = Some(value.into());
         self
     }
+
     /// Sets `discount`.
     pub fn discount(mut self, value: PricingRate) -> Self {
         self.discount = Some(value);
         self
     }
+
     /// Sets `penalty`.
     pub fn penalty(mut self, value: PricingRate) -> Self {
         self.penalty = Some(value);
         self
     }
+
     /// Sets `price_cap_applied`.
     pub fn price_cap_applied(mut self, value: bool) -> Self {
         self.price_cap_applied = Some(value);
         self
     }
+
     /// Sets `evaluated_at`.
     pub fn evaluated_at(mut self, value: runtime::DateTime) -> Self {
         self.evaluated_at = Some(value);
         self
     }
 }
+
 /// The fee that applies to the payment.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct ApplicableRate {
@@ -2598,27 +2886,32 @@ pub struct ApplicableRate {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub unit: Option<PricingUnit>,
 }
+
 impl ApplicableRate {
     /// An empty `ApplicableRate`; set fields with the setters.
     pub fn new() -> Self {
         Self::default()
     }
+
     /// Sets `fixed`.
     pub fn fixed(mut self, value: MoneyAmount) -> Self {
         self.fixed = Some(value);
         self
     }
+
     /// Sets `variable_fee`.
     pub fn variable_fee(mut self, value: VariableFee) -> Self {
         self.variable_fee = Some(value);
         self
     }
+
     /// Sets `unit`.
     pub fn unit(mut self, value: PricingUnit) -> Self {
         self.unit = Some(value);
         self
     }
 }
+
 /// An amount with its currency.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct MoneyAmount {
@@ -2629,22 +2922,26 @@ pub struct MoneyAmount {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub currency: Option<Currency>,
 }
+
 impl MoneyAmount {
     /// An empty `MoneyAmount`; set fields with the setters.
     pub fn new() -> Self {
         Self::default()
     }
+
     /// Sets `amount`.
     pub fn amount(mut self, value: i64) -> Self {
         self.amount = Some(value);
         self
     }
+
     /// Sets `currency`.
     pub fn currency(mut self, value: Currency) -> Self {
         self.currency = Some(value);
         self
     }
 }
+
 /// Percentage-based part of a fee.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct VariableFee {
@@ -2652,17 +2949,20 @@ pub struct VariableFee {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub percentage: Option<i64>,
 }
+
 impl VariableFee {
     /// An empty `VariableFee`; set fields with the setters.
     pub fn new() -> Self {
         Self::default()
     }
+
     /// Sets `percentage`.
     pub fn percentage(mut self, value: i64) -> Self {
         self.percentage = Some(value);
         self
     }
 }
+
 /// Inputs used to select the price plan.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct PricingEvaluationParameters {
@@ -2685,42 +2985,50 @@ pub struct PricingEvaluationParameters {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub evaluated_at: Option<runtime::DateTime>,
 }
+
 impl PricingEvaluationParameters {
     /// An empty `PricingEvaluationParameters`; set fields with the setters.
     pub fn new() -> Self {
         Self::default()
     }
+
     /// Sets `price_plan_id`.
     pub fn price_plan_id(mut self, value: impl Into<String>) -> Self {
         self.price_plan_id = Some(value.into());
         self
     }
+
     /// Sets `program_id`.
     pub fn program_id(mut self, value: impl Into<String>) -> Self {
         self.program_id = Some(value.into());
         self
     }
+
     /// Sets `country`.
     pub fn country(mut self, value: impl Into<String>) -> Self {
         self.country = Some(value.into());
         self
     }
+
     /// Sets `merchant_category_code`.
     pub fn merchant_category_code(mut self, value: impl Into<String>) -> Self {
         self.merchant_category_code = Some(value.into());
         self
     }
+
     /// Sets `channel`.
     pub fn channel(mut self, value: AcquiringChannel) -> Self {
         self.channel = Some(value);
         self
     }
+
     /// Sets `evaluated_at`.
     pub fn evaluated_at(mut self, value: runtime::DateTime) -> Self {
         self.evaluated_at = Some(value);
         self
     }
 }
+
 /// A full or partial capture of a payment transaction.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct CaptureRequest {
@@ -2739,32 +3047,38 @@ pub struct CaptureRequest {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub shipments: Option<Vec<Shipment>>,
 }
+
 impl CaptureRequest {
     /// An empty `CaptureRequest`; set fields with the setters.
     pub fn new() -> Self {
         Self::default()
     }
+
     /// Sets `capture_amount`.
     pub fn capture_amount(mut self, value: i64) -> Self {
         self.capture_amount = Some(value);
         self
     }
+
     /// Sets `capture_reference`.
     pub fn capture_reference(mut self, value: impl Into<String>) -> Self {
         self.capture_reference = Some(value.into());
         self
     }
+
     /// Sets `line_items`.
     pub fn line_items(mut self, value: Vec<LineItem>) -> Self {
         self.line_items = Some(value);
         self
     }
+
     /// Sets `shipments`.
     pub fn shipments(mut self, value: Vec<Shipment>) -> Self {
         self.shipments = Some(value);
         self
     }
 }
+
 /// A capture of a payment transaction.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct PaymentCapture {
@@ -2788,6 +3102,7 @@ pub struct PaymentCapture {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub shipments: Option<Vec<Shipment>>,
 }
+
 impl PaymentCapture {
     /// A `PaymentCapture` with its required fields; set the others with the setters.
     pub fn new(payment_capture_id: impl Into<String>) -> Self {
@@ -2800,32 +3115,38 @@ impl PaymentCapture {
             shipments: None,
         }
     }
+
     /// Sets `capture_amount`.
     pub fn capture_amount(mut self, value: i64) -> Self {
         self.capture_amount = Some(value);
         self
     }
+
     /// Sets `capture_reference`.
     pub fn capture_reference(mut self, value: impl Into<String>) -> Self {
         self.capture_reference = Some(value.into());
         self
     }
+
     /// Sets `captured_at`.
     pub fn captured_at(mut self, value: runtime::DateTime) -> Self {
         self.captured_at = Some(value);
         self
     }
+
     /// Sets `line_items`.
     pub fn line_items(mut self, value: Vec<LineItem>) -> Self {
         self.line_items = Some(value);
         self
     }
+
     /// Sets `shipments`.
     pub fn shipments(mut self, value: Vec<Shipment>) -> Self {
         self.shipments = Some(value);
         self
     }
 }
+
 /// Outbound delivery and return tracking of one shipment.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct Shipment {
@@ -2836,22 +3157,26 @@ pub struct Shipment {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub r#return: Option<ShipmentReturn>,
 }
+
 impl Shipment {
     /// An empty `Shipment`; set fields with the setters.
     pub fn new() -> Self {
         Self::default()
     }
+
     /// Sets `delivery`.
     pub fn delivery(mut self, value: ShipmentDelivery) -> Self {
         self.delivery = Some(value);
         self
     }
+
     /// Sets `return`.
     pub fn r#return(mut self, value: ShipmentReturn) -> Self {
         self.r#return = Some(value);
         self
     }
 }
+
 /// Tracking details of a delivery.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct ShipmentDelivery {
@@ -2875,37 +3200,44 @@ pub struct ShipmentDelivery {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub estimated_delivery_date: Option<runtime::Date>,
 }
+
 impl ShipmentDelivery {
     /// An empty `ShipmentDelivery`; set fields with the setters.
     pub fn new() -> Self {
         Self::default()
     }
+
     /// Sets `tracking_number`.
     pub fn tracking_number(mut self, value: impl Into<String>) -> Self {
         self.tracking_number = Some(value.into());
         self
     }
+
     /// Sets `shipping_carrier`.
     pub fn shipping_carrier(mut self, value: impl Into<String>) -> Self {
         self.shipping_carrier = Some(value.into());
         self
     }
+
     /// Sets `shipping_type`.
     pub fn shipping_type(mut self, value: ShippingType) -> Self {
         self.shipping_type = Some(value);
         self
     }
+
     /// Sets `shipping_type_attribute`.
     pub fn shipping_type_attribute(mut self, value: ShippingTypeAttribute) -> Self {
         self.shipping_type_attribute = Some(value);
         self
     }
+
     /// Sets `estimated_delivery_date`.
     pub fn estimated_delivery_date(mut self, value: runtime::Date) -> Self {
         self.estimated_delivery_date = Some(value);
         self
     }
 }
+
 /// Tracking details of a return shipment.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct ShipmentReturn {
@@ -2920,22 +3252,26 @@ pub struct ShipmentReturn {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub shipping_carrier: Option<String>,
 }
+
 impl ShipmentReturn {
     /// An empty `ShipmentReturn`; set fields with the setters.
     pub fn new() -> Self {
         Self::default()
     }
+
     /// Sets `tracking_number`.
     pub fn tracking_number(mut self, value: impl Into<String>) -> Self {
         self.tracking_number = Some(value.into());
         self
     }
+
     /// Sets `shipping_carrier`.
     pub fn shipping_carrier(mut self, value: impl Into<String>) -> Self {
         self.shipping_carrier = Some(value.into());
         self
     }
 }
+
 /// A refund of a payment transaction or of one capture.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct RefundRequest {
@@ -2951,27 +3287,32 @@ pub struct RefundRequest {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub line_items: Option<Vec<LineItem>>,
 }
+
 impl RefundRequest {
     /// An empty `RefundRequest`; set fields with the setters.
     pub fn new() -> Self {
         Self::default()
     }
+
     /// Sets `refund_amount`.
     pub fn refund_amount(mut self, value: i64) -> Self {
         self.refund_amount = Some(value);
         self
     }
+
     /// Sets `refund_reference`.
     pub fn refund_reference(mut self, value: impl Into<String>) -> Self {
         self.refund_reference = Some(value.into());
         self
     }
+
     /// Sets `line_items`.
     pub fn line_items(mut self, value: Vec<LineItem>) -> Self {
         self.line_items = Some(value);
         self
     }
 }
+
 /// A refund made on a payment transaction or capture.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct PaymentRefund {
@@ -2995,6 +3336,7 @@ pub struct PaymentRefund {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub line_items: Option<Vec<LineItem>>,
 }
+
 impl PaymentRefund {
     /// A `PaymentRefund` with its required fields; set the others with the setters.
     pub fn new(payment_refund_id: impl Into<String>) -> Self {
@@ -3007,32 +3349,38 @@ impl PaymentRefund {
             line_items: None,
         }
     }
+
     /// Sets `payment_capture_id`.
     pub fn payment_capture_id(mut self, value: impl Into<String>) -> Self {
         self.payment_capture_id = Some(value.into());
         self
     }
+
     /// Sets `refund_amount`.
     pub fn refund_amount(mut self, value: i64) -> Self {
         self.refund_amount = Some(value);
         self
     }
+
     /// Sets `refund_reference`.
     pub fn refund_reference(mut self, value: impl Into<String>) -> Self {
         self.refund_reference = Some(value.into());
         self
     }
+
     /// Sets `refunded_at`.
     pub fn refunded_at(mut self, value: runtime::DateTime) -> Self {
         self.refunded_at = Some(value);
         self
     }
+
     /// Sets `line_items`.
     pub fn line_items(mut self, value: Vec<LineItem>) -> Self {
         self.line_items = Some(value);
         self
     }
 }
+
 /// Money taken back from the merchant, e.g. after a lost dispute.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct PaymentChargeback {
@@ -3054,6 +3402,7 @@ pub struct PaymentChargeback {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub line_items: Option<Vec<LineItem>>,
 }
+
 impl PaymentChargeback {
     /// A `PaymentChargeback` with its required fields; set the others with the setters.
     pub fn new(payment_chargeback_id: impl Into<String>) -> Self {
@@ -3066,32 +3415,38 @@ impl PaymentChargeback {
             line_items: None,
         }
     }
+
     /// Sets `payment_dispute_id`.
     pub fn payment_dispute_id(mut self, value: impl Into<String>) -> Self {
         self.payment_dispute_id = Some(value.into());
         self
     }
+
     /// Sets `chargeback_amount`.
     pub fn chargeback_amount(mut self, value: i64) -> Self {
         self.chargeback_amount = Some(value);
         self
     }
+
     /// Sets `chargeback_reason`.
     pub fn chargeback_reason(mut self, value: ChargebackReason) -> Self {
         self.chargeback_reason = Some(value);
         self
     }
+
     /// Sets `chargeback_at`.
     pub fn chargeback_at(mut self, value: runtime::DateTime) -> Self {
         self.chargeback_at = Some(value);
         self
     }
+
     /// Sets `line_items`.
     pub fn line_items(mut self, value: Vec<LineItem>) -> Self {
         self.line_items = Some(value);
         self
     }
 }
+
 /// Error body returned for every 4xx and 5xx response.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Error {
@@ -3110,6 +3465,7 @@ pub struct Error {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub validation_errors: Option<Vec<ValidationError>>,
 }
+
 impl Error {
     /// A `Error` with its required fields; set the others with the setters.
     pub fn new(
@@ -3127,17 +3483,20 @@ impl Error {
             validation_errors: None,
         }
     }
+
     /// Sets `doc_url`.
     pub fn doc_url(mut self, value: impl Into<String>) -> Self {
         self.doc_url = Some(value.into());
         self
     }
+
     /// Sets `validation_errors`.
     pub fn validation_errors(mut self, value: Vec<ValidationError>) -> Self {
         self.validation_errors = Some(value);
         self
     }
 }
+
 /// One invalid input field.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct ValidationError {
@@ -3151,27 +3510,32 @@ pub struct ValidationError {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub doc_url: Option<String>,
 }
+
 impl ValidationError {
     /// An empty `ValidationError`; set fields with the setters.
     pub fn new() -> Self {
         Self::default()
     }
+
     /// Sets `parameter`.
     pub fn parameter(mut self, value: impl Into<String>) -> Self {
         self.parameter = Some(value.into());
         self
     }
+
     /// Sets `reason`.
     pub fn reason(mut self, value: impl Into<String>) -> Self {
         self.reason = Some(value.into());
         self
     }
+
     /// Sets `doc_url`.
     pub fn doc_url(mut self, value: impl Into<String>) -> Self {
         self.doc_url = Some(value.into());
         self
     }
 }
+
 /// Body of a webhook notification Klarna POSTs to the partner when a payment request changes state. The raw body is signed with HMAC-SHA256; the signature travels in the `Klarna-Signature` header and the signing key is named by `Klarna-Signing-Key-Id`. Examples: `components/examples/Webhook*`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct WebhookEvent {
@@ -3180,12 +3544,14 @@ pub struct WebhookEvent {
     /// The payment request the event is about.
     pub payload: PaymentRequestStateChange,
 }
+
 impl WebhookEvent {
     /// A `WebhookEvent` with its required fields; set the others with the setters.
     pub fn new(metadata: WebhookMetadata, payload: PaymentRequestStateChange) -> Self {
         Self { metadata, payload }
     }
 }
+
 /// Envelope data of a webhook event.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct WebhookMetadata {
@@ -3213,6 +3579,7 @@ pub struct WebhookMetadata {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub live: Option<bool>,
 }
+
 impl WebhookMetadata {
     /// A `WebhookMetadata` with its required fields; set the others with the setters.
     pub fn new(
@@ -3233,32 +3600,38 @@ impl WebhookMetadata {
             live: None,
         }
     }
+
     /// Sets `correlation_id`.
     pub fn correlation_id(mut self, value: impl Into<String>) -> Self {
         self.correlation_id = Some(value.into());
         self
     }
+
     /// Sets `account_id`.
     pub fn account_id(mut self, value: impl Into<String>) -> Self {
         self.account_id = Some(value.into());
         self
     }
+
     /// Sets `product_instance_id`.
     pub fn product_instance_id(mut self, value: impl Into<String>) -> Self {
         self.product_instance_id = Some(value.into());
         self
     }
+
     /// Sets `webhook_id`.
     pub fn webhook_id(mut self, value: impl Into<String>) -> Self {
         self.webhook_id = Some(value.into());
         self
     }
+
     /// Sets `live`.
     pub fn live(mut self, value: bool) -> Self {
         self.live = Some(value);
         self
     }
 }
+
 /// Payload of a payment request state-change event.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct PaymentRequestStateChange {
@@ -3283,6 +3656,7 @@ pub struct PaymentRequestStateChange {
     )]
     pub payment_transaction_id: Option<String>,
 }
+
 impl PaymentRequestStateChange {
     /// A `PaymentRequestStateChange` with its required fields; set the others with the setters.
     pub fn new(
@@ -3298,21 +3672,25 @@ impl PaymentRequestStateChange {
             payment_transaction_id: None,
         }
     }
+
     /// Sets `payment_reference`.
     pub fn payment_reference(mut self, value: impl Into<String>) -> Self {
         self.payment_reference = Some(value.into());
         self
     }
+
     /// Sets `merchant_reference`.
     pub fn merchant_reference(mut self, value: impl Into<String>) -> Self {
         self.merchant_reference = Some(value.into());
         self
     }
+
     /// Sets `previous_state`.
     pub fn previous_state(mut self, value: PaymentRequestState) -> Self {
         self.previous_state = Some(value);
         self
     }
+
     /// Sets `payment_Transaction_id`.
     pub fn payment_transaction_id(mut self, value: impl Into<String>) -> Self {
         self.payment_transaction_id = Some(value.into());

@@ -7,7 +7,7 @@
 //!
 //! Authenticate with the brand's secret key as a bearer token; the brand ID is sent in the body (POST) or the query (GET). Amounts are integers in the smallest currency unit and times are Unix timestamps in seconds. Hand-written from the vendor's public documentation; enums are open, so expect unlisted values.
 //!
-//! Generated from `specs/klix/openapi.yaml`. Start with \[`Config::new`\] and \[`Client::new`\]; every operation is a method on \[`Client`\].
+//! Generated from `specs/klix/openapi.yaml`. Start with [`Config::new`] and [`Client::new`]; every operation is a method on [`Client`].
 #![warn(missing_docs)]
 #![allow(
     clippy::too_many_arguments,
@@ -15,10 +15,13 @@
     clippy::should_implement_trait
 )]
 #![allow(clippy::enum_variant_names)]
+
 use std::collections::BTreeMap;
+
 #[allow(unused_imports)]
 use serde::{Deserialize, Serialize};
 use crate::runtime;
+
 /// Where requests go. The first environment of the spec is the default.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub enum Environment {
@@ -32,6 +35,7 @@ pub enum Environment {
     /// Any other base URL (a mock server, a proxy).
     Custom(String),
 }
+
 impl Environment {
     /// The base URL requests are sent to.
     pub fn base_url(&self) -> &str {
@@ -41,6 +45,7 @@ impl Environment {
         }
     }
 }
+
 /// How a [`Client`] connects: environment, credentials and HTTP options.
 #[derive(Debug, Clone)]
 pub struct Config {
@@ -49,6 +54,7 @@ pub struct Config {
     options: runtime::HttpOptions,
     headers: Vec<(&'static str, String)>,
 }
+
 impl Config {
     /// Settings for the default environment. `token` is sent as `Authorization: Bearer <token>`. Credentials are held as secrets and never printed.
     pub fn new(token: impl Into<runtime::SecretString>) -> Self {
@@ -59,27 +65,32 @@ impl Config {
             headers: Vec::new(),
         }
     }
+
     /// Selects the environment.
     pub fn environment(mut self, environment: Environment) -> Self {
         self.environment = environment;
         self
     }
+
     /// Sends requests to `url` instead (a mock server, a proxy).
     pub fn base_url(mut self, url: impl Into<String>) -> Self {
         self.environment = Environment::Custom(url.into());
         self
     }
+
     /// Timeouts, retries and limits; see [`runtime::HttpOptions`].
     pub fn options(mut self, options: runtime::HttpOptions) -> Self {
         self.options = options;
         self
     }
 }
+
 /// A client for the Klix API API. Cheap to clone; clones share connections.
 #[derive(Debug, Clone)]
 pub struct Client {
     transport: runtime::Transport,
 }
+
 impl Client {
     /// Builds a client from `config`.
     pub fn new(config: Config) -> Result<Self, runtime::BuildError> {
@@ -93,23 +104,26 @@ impl Client {
         })?;
         Ok(Self { transport })
     }
+
     /// The base URL requests go to.
     pub fn base_url(&self) -> &str {
         self.transport.base_url()
     }
+
     /// List available payment methods
     ///
     /// Returns the payment methods the brand can use right now for the given currency, with names, logos and per-country availability, e.g. to render a method selection page. Availability changes (e.g. during bank maintenance). The endpoint is rate limited: cache the result and call it at most once a minute, not before every purchase.
     ///
     /// `GET /payment_methods/`
     ///
-    /// Error bodies decode as \[`ListPaymentMethodsError`\] by status.
+    /// Error bodies decode as [`ListPaymentMethodsError`] by status.
     pub async fn list_payment_methods(
         &self,
         params: ListPaymentMethodsParams,
     ) -> Result<PaymentMethods, runtime::Error<ListPaymentMethodsError>> {
         let mut path = String::new();
         path.push_str("/payment_methods/");
+
         #[allow(unused_mut)]
         let mut req = runtime::Request::new(
             "list_payment_methods",
@@ -129,19 +143,21 @@ impl Client {
             _ => Err(resp.error(ListPaymentMethodsError::decode)),
         }
     }
+
     /// Create a purchase
     ///
     /// Creates a purchase and returns it with `checkout_url`, the Klix hosted payment page to redirect the customer to. Treat the purchase as paid only after the callback is received and `GET /purchases/{id}/` reports `paid`. Purchases that are charged with a recurring token via `charge/` are created the same way, but their `checkout_url` is not used.
     ///
     /// `POST /purchases/`
     ///
-    /// Error bodies decode as \[`CreatePurchaseError`\] by status.
+    /// Error bodies decode as [`CreatePurchaseError`] by status.
     pub async fn create_purchase(
         &self,
         body: Purchase,
     ) -> Result<Purchase, runtime::Error<CreatePurchaseError>> {
         let mut path = String::new();
         path.push_str("/purchases/");
+
         #[allow(unused_mut)]
         let mut req = runtime::Request::new(
             "create_purchase",
@@ -155,13 +171,14 @@ impl Client {
             _ => Err(resp.error(CreatePurchaseError::decode)),
         }
     }
+
     /// Get a purchase
     ///
     /// Returns the current state of a purchase, e.g. to confirm it is `paid` after a callback or after the customer returns to the success page.
     ///
     /// `GET /purchases/{id}/`
     ///
-    /// Error bodies decode as \[`GetPurchaseError`\] by status.
+    /// Error bodies decode as [`GetPurchaseError`] by status.
     pub async fn get_purchase(
         &self,
         id: &str,
@@ -170,6 +187,7 @@ impl Client {
         path.push_str("/purchases/");
         runtime::encode_segment(&mut path, id);
         path.push('/');
+
         #[allow(unused_mut)]
         let mut req = runtime::Request::new("get_purchase", runtime::Method::GET, path);
         let resp = self.transport.send(req).await?;
@@ -178,13 +196,14 @@ impl Client {
             _ => Err(resp.error(GetPurchaseError::decode)),
         }
     }
+
     /// Cancel a purchase
     ///
     /// Cancels an unpaid purchase so it can no longer be paid; its status becomes `cancelled`.
     ///
     /// `POST /purchases/{id}/cancel/`
     ///
-    /// Error bodies decode as \[`CancelPurchaseError`\] by status.
+    /// Error bodies decode as [`CancelPurchaseError`] by status.
     pub async fn cancel_purchase(
         &self,
         id: &str,
@@ -193,6 +212,7 @@ impl Client {
         path.push_str("/purchases/");
         runtime::encode_segment(&mut path, id);
         path.push_str("/cancel/");
+
         #[allow(unused_mut)]
         let mut req = runtime::Request::new(
             "cancel_purchase",
@@ -205,13 +225,14 @@ impl Client {
             _ => Err(resp.error(CancelPurchaseError::decode)),
         }
     }
+
     /// Charge a purchase with a recurring token
     ///
     /// Pays a purchase with the card registered by an earlier purchase (the recurring token, created with `force_recurring`). If the purchase has `skip_capture` set, the funds are reserved (`hold`) instead. The answer may carry `pending_charge` while the acquirer is processing.
     ///
     /// `POST /purchases/{id}/charge/`
     ///
-    /// Error bodies decode as \[`ChargePurchaseError`\] by status.
+    /// Error bodies decode as [`ChargePurchaseError`] by status.
     pub async fn charge_purchase(
         &self,
         id: &str,
@@ -221,6 +242,7 @@ impl Client {
         path.push_str("/purchases/");
         runtime::encode_segment(&mut path, id);
         path.push_str("/charge/");
+
         #[allow(unused_mut)]
         let mut req = runtime::Request::new(
             "charge_purchase",
@@ -234,13 +256,14 @@ impl Client {
             _ => Err(resp.error(ChargePurchaseError::decode)),
         }
     }
+
     /// Capture reserved funds
     ///
     /// Captures funds reserved by a purchase in status `hold`. Without a body the whole reserved amount is captured; with `amount` only that part is captured and the rest is released. The status becomes `paid` (possibly `pending_capture` first).
     ///
     /// `POST /purchases/{id}/capture/`
     ///
-    /// Error bodies decode as \[`CapturePurchaseError`\] by status.
+    /// Error bodies decode as [`CapturePurchaseError`] by status.
     pub async fn capture_purchase(
         &self,
         id: &str,
@@ -250,6 +273,7 @@ impl Client {
         path.push_str("/purchases/");
         runtime::encode_segment(&mut path, id);
         path.push_str("/capture/");
+
         #[allow(unused_mut)]
         let mut req = runtime::Request::new(
             "capture_purchase",
@@ -265,13 +289,14 @@ impl Client {
             _ => Err(resp.error(CapturePurchaseError::decode)),
         }
     }
+
     /// Release reserved funds
     ///
     /// Returns the funds reserved by a purchase in status `hold` to the customer. The status becomes `released` (possibly `pending_release` first). Reservations are also released automatically after 6 days without a capture.
     ///
     /// `POST /purchases/{id}/release/`
     ///
-    /// Error bodies decode as \[`ReleasePurchaseError`\] by status.
+    /// Error bodies decode as [`ReleasePurchaseError`] by status.
     pub async fn release_purchase(
         &self,
         id: &str,
@@ -280,6 +305,7 @@ impl Client {
         path.push_str("/purchases/");
         runtime::encode_segment(&mut path, id);
         path.push_str("/release/");
+
         #[allow(unused_mut)]
         let mut req = runtime::Request::new(
             "release_purchase",
@@ -292,13 +318,14 @@ impl Client {
             _ => Err(resp.error(ReleasePurchaseError::decode)),
         }
     }
+
     /// Refund a paid purchase
     ///
     /// Refunds a paid purchase fully (no body) or partially (`amount`). Answers with the refund `Payment`, whose `related_to` points at the purchase. (The vendor notes that a slow refund may instead answer with the purchase in status `pending_refund`; that variant is not modelled.)
     ///
     /// `POST /purchases/{id}/refund/`
     ///
-    /// Error bodies decode as \[`RefundPurchaseError`\] by status.
+    /// Error bodies decode as [`RefundPurchaseError`] by status.
     pub async fn refund_purchase(
         &self,
         id: &str,
@@ -308,6 +335,7 @@ impl Client {
         path.push_str("/purchases/");
         runtime::encode_segment(&mut path, id);
         path.push_str("/refund/");
+
         #[allow(unused_mut)]
         let mut req = runtime::Request::new(
             "refund_purchase",
@@ -323,13 +351,14 @@ impl Client {
             _ => Err(resp.error(RefundPurchaseError::decode)),
         }
     }
+
     /// Delete a recurring token
     ///
     /// Forgets the card stored by a recurring-token purchase; afterwards `is_recurring_token` is `false` and the purchase can no longer be used with `charge/`.
     ///
     /// `POST /purchases/{id}/delete_recurring_token/`
     ///
-    /// Error bodies decode as \[`DeleteRecurringTokenError`\] by status.
+    /// Error bodies decode as [`DeleteRecurringTokenError`] by status.
     pub async fn delete_recurring_token(
         &self,
         id: &str,
@@ -338,6 +367,7 @@ impl Client {
         path.push_str("/purchases/");
         runtime::encode_segment(&mut path, id);
         path.push_str("/delete_recurring_token/");
+
         #[allow(unused_mut)]
         let mut req = runtime::Request::new(
             "delete_recurring_token",
@@ -350,18 +380,20 @@ impl Client {
             _ => Err(resp.error(DeleteRecurringTokenError::decode)),
         }
     }
+
     /// Get the callback public key
     ///
     /// Returns the PEM public key used to verify the `X-Signature` header of callbacks sent to `success_callback`. Verify the raw request bytes, not a re-serialized body.
     ///
     /// `GET /public_key/`
     ///
-    /// Error bodies decode as \[`GetPublicKeyError`\] by status.
+    /// Error bodies decode as [`GetPublicKeyError`] by status.
     pub async fn get_public_key(
         &self,
     ) -> Result<PublicKey, runtime::Error<GetPublicKeyError>> {
         let mut path = String::new();
         path.push_str("/public_key/");
+
         #[allow(unused_mut)]
         let mut req = runtime::Request::new(
             "get_public_key",
@@ -375,6 +407,7 @@ impl Client {
         }
     }
 }
+
 /// Query and header parameters of `list_payment_methods`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ListPaymentMethodsParams {
@@ -407,6 +440,7 @@ pub struct ListPaymentMethodsParams {
     /// Sent as the query parameter `preauthorization`.
     pub preauthorization: Option<bool>,
 }
+
 impl ListPaymentMethodsParams {
     /// The parameters, with the required ones given.
     pub fn new(brand_id: impl Into<String>, currency: impl Into<String>) -> Self {
@@ -420,48 +454,62 @@ impl ListPaymentMethodsParams {
             preauthorization: None,
         }
     }
+
     /// Sets `country`.
     pub fn country(mut self, value: impl Into<String>) -> Self {
         self.country = Some(value.into());
         self
     }
+
     /// Sets `language`.
     pub fn language(mut self, value: impl Into<String>) -> Self {
         self.language = Some(value.into());
         self
     }
+
     /// Sets `recurring`.
     pub fn recurring(mut self, value: bool) -> Self {
         self.recurring = Some(value);
         self
     }
+
     /// Sets `skip_capture`.
     pub fn skip_capture(mut self, value: bool) -> Self {
         self.skip_capture = Some(value);
         self
     }
+
     /// Sets `preauthorization`.
     pub fn preauthorization(mut self, value: bool) -> Self {
         self.preauthorization = Some(value);
         self
     }
 }
+
 /// Errors of `create_purchase`: the same responses as [`ListPaymentMethodsError`].
 pub type CreatePurchaseError = ListPaymentMethodsError;
+
 /// Errors of `cancel_purchase`: the same responses as [`GetPurchaseError`].
 pub type CancelPurchaseError = GetPurchaseError;
+
 /// Errors of `charge_purchase`: the same responses as [`GetPurchaseError`].
 pub type ChargePurchaseError = GetPurchaseError;
+
 /// Errors of `capture_purchase`: the same responses as [`GetPurchaseError`].
 pub type CapturePurchaseError = GetPurchaseError;
+
 /// Errors of `release_purchase`: the same responses as [`GetPurchaseError`].
 pub type ReleasePurchaseError = GetPurchaseError;
+
 /// Errors of `refund_purchase`: the same responses as [`GetPurchaseError`].
 pub type RefundPurchaseError = GetPurchaseError;
+
 /// Errors of `delete_recurring_token`: the same responses as [`GetPurchaseError`].
 pub type DeleteRecurringTokenError = GetPurchaseError;
+
 /// Errors of `get_public_key`: the same responses as [`ListPaymentMethodsError`].
 pub type GetPublicKeyError = ListPaymentMethodsError;
+
 /// Error responses documented for `ListPaymentMethods`, by status.
 #[derive(Debug, Clone, PartialEq)]
 #[allow(clippy::large_enum_variant)]
@@ -475,6 +523,7 @@ pub enum ListPaymentMethodsError {
     /// Any other error (e.g. 401, 403, 409, 422, 429 or 5xx).
     Other(ErrorBody),
 }
+
 impl ListPaymentMethodsError {
     /// Decodes the body of an error response; `None` when it does not match.
     pub fn decode(status: u16, body: &[u8]) -> Option<Self> {
@@ -484,6 +533,7 @@ impl ListPaymentMethodsError {
         }
     }
 }
+
 /// Error responses documented for `GetPurchase`, by status.
 #[derive(Debug, Clone, PartialEq)]
 #[allow(clippy::large_enum_variant)]
@@ -501,6 +551,7 @@ pub enum GetPurchaseError {
     /// Any other error (e.g. 401, 403, 409, 422, 429 or 5xx).
     Other(ErrorBody),
 }
+
 impl GetPurchaseError {
     /// Decodes the body of an error response; `None` when it does not match.
     pub fn decode(status: u16, body: &[u8]) -> Option<Self> {
@@ -511,6 +562,7 @@ impl GetPurchaseError {
         }
     }
 }
+
 /// Payment methods the brand can currently use for the requested currency, with display data (names, logos, per-country availability). The list changes over time, so cache it server side and refresh it at most once a minute (the endpoint is rate limited).
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct PaymentMethods {
@@ -536,47 +588,56 @@ pub struct PaymentMethods {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub payment_method_groups: Option<Vec<PaymentMethodGroup>>,
 }
+
 impl PaymentMethods {
     /// An empty `PaymentMethods`; set fields with the setters.
     pub fn new() -> Self {
         Self::default()
     }
+
     /// Sets `available_payment_methods`.
     pub fn available_payment_methods(mut self, value: Vec<String>) -> Self {
         self.available_payment_methods = Some(value);
         self
     }
+
     /// Sets `by_country`.
     pub fn by_country(mut self, value: BTreeMap<String, Vec<String>>) -> Self {
         self.by_country = Some(value);
         self
     }
+
     /// Sets `country_names`.
     pub fn country_names(mut self, value: BTreeMap<String, String>) -> Self {
         self.country_names = Some(value);
         self
     }
+
     /// Sets `names`.
     pub fn names(mut self, value: BTreeMap<String, String>) -> Self {
         self.names = Some(value);
         self
     }
+
     /// Sets `logos`.
     pub fn logos(mut self, value: BTreeMap<String, PaymentMethodsLogosValue>) -> Self {
         self.logos = Some(value);
         self
     }
+
     /// Sets `card_methods`.
     pub fn card_methods(mut self, value: Vec<String>) -> Self {
         self.card_methods = Some(value);
         self
     }
+
     /// Sets `payment_method_groups`.
     pub fn payment_method_groups(mut self, value: Vec<PaymentMethodGroup>) -> Self {
         self.payment_method_groups = Some(value);
         self
     }
 }
+
 /// `PaymentMethodsLogosValue`.
 ///
 /// Decoding tries each form in order and takes the first that fits.
@@ -589,6 +650,7 @@ pub enum PaymentMethodsLogosValue {
     /// The `List` form.
     List(Vec<String>),
 }
+
 /// A named group of payment methods for display purposes.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct PaymentMethodGroup {
@@ -605,32 +667,38 @@ pub struct PaymentMethodGroup {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub methods: Option<Vec<String>>,
 }
+
 impl PaymentMethodGroup {
     /// An empty `PaymentMethodGroup`; set fields with the setters.
     pub fn new() -> Self {
         Self::default()
     }
+
     /// Sets `name`.
     pub fn name(mut self, value: impl Into<String>) -> Self {
         self.name = Some(value.into());
         self
     }
+
     /// Sets `logo`.
     pub fn logo(mut self, value: impl Into<String>) -> Self {
         self.logo = Some(value.into());
         self
     }
+
     /// Sets `label`.
     pub fn label(mut self, value: impl Into<String>) -> Self {
         self.label = Some(value.into());
         self
     }
+
     /// Sets `methods`.
     pub fn methods(mut self, value: Vec<String>) -> Self {
         self.methods = Some(value);
         self
     }
 }
+
 /// A purchase (payment order). Sent to create one and returned by every purchase operation. Read-only properties are filled in by Klix and ignored in requests. Also the body that Klix POSTs to `success_callback`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Purchase {
@@ -891,6 +959,7 @@ pub struct Purchase {
     #[serde(default, skip_serializing)]
     pub retain_level_details: Option<RetainLevelDetails>,
 }
+
 impl Purchase {
     /// A `Purchase` with its required fields; set the others with the setters.
     pub fn new(
@@ -950,87 +1019,104 @@ impl Purchase {
             retain_level_details: None,
         }
     }
+
     /// Sets `client_id`.
     pub fn client_id(mut self, value: impl Into<String>) -> Self {
         self.client_id = Some(runtime::Nullable::Value(value.into()));
         self
     }
+
     /// Sets `send_receipt`.
     pub fn send_receipt(mut self, value: bool) -> Self {
         self.send_receipt = Some(value);
         self
     }
+
     /// Sets `skip_capture`.
     pub fn skip_capture(mut self, value: bool) -> Self {
         self.skip_capture = Some(value);
         self
     }
+
     /// Sets `force_recurring`.
     pub fn force_recurring(mut self, value: bool) -> Self {
         self.force_recurring = Some(value);
         self
     }
+
     /// Sets `reference`.
     pub fn reference(mut self, value: impl Into<String>) -> Self {
         self.reference = Some(value.into());
         self
     }
+
     /// Sets `issued`.
     pub fn issued(mut self, value: runtime::Date) -> Self {
         self.issued = Some(runtime::Nullable::Value(value));
         self
     }
+
     /// Sets `due`.
     pub fn due(mut self, value: i64) -> Self {
         self.due = Some(runtime::Nullable::Value(value));
         self
     }
+
     /// Sets `payment_method_whitelist`.
     pub fn payment_method_whitelist(mut self, value: Vec<String>) -> Self {
         self.payment_method_whitelist = Some(value);
         self
     }
+
     /// Sets `success_redirect`.
     pub fn success_redirect(mut self, value: impl Into<String>) -> Self {
         self.success_redirect = Some(value.into());
         self
     }
+
     /// Sets `failure_redirect`.
     pub fn failure_redirect(mut self, value: impl Into<String>) -> Self {
         self.failure_redirect = Some(value.into());
         self
     }
+
     /// Sets `cancel_redirect`.
     pub fn cancel_redirect(mut self, value: impl Into<String>) -> Self {
         self.cancel_redirect = Some(value.into());
         self
     }
+
     /// Sets `success_callback`.
     pub fn success_callback(mut self, value: impl Into<String>) -> Self {
         self.success_callback = Some(value.into());
         self
     }
+
     /// Sets `creator_agent`.
     pub fn creator_agent(mut self, value: impl Into<String>) -> Self {
         self.creator_agent = Some(value.into());
         self
     }
+
     /// Sets `platform`.
     pub fn platform(mut self, value: Platform) -> Self {
         self.platform = Some(value);
         self
     }
+
     /// Sets `upsell_campaigns`.
     pub fn upsell_campaigns(mut self, value: Vec<String>) -> Self {
         self.upsell_campaigns = Some(value);
         self
     }
+
     /// Sets `referral_campaign_id`.
     pub fn referral_campaign_id(mut self, value: impl Into<String>) -> Self {
         self.referral_campaign_id = Some(runtime::Nullable::Value(value.into()));
         self
     }
 }
+
 /// Contents of the order: products, currency, totals and presentation settings.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct PurchaseDetails {
@@ -1124,6 +1210,7 @@ pub struct PurchaseDetails {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub payment_method_details: Option<PaymentMethodDetails>,
 }
+
 impl PurchaseDetails {
     /// A `PurchaseDetails` with its required fields; set the others with the setters.
     pub fn new(products: Vec<Product>) -> Self {
@@ -1148,66 +1235,79 @@ impl PurchaseDetails {
             payment_method_details: None,
         }
     }
+
     /// Sets `currency`.
     pub fn currency(mut self, value: impl Into<String>) -> Self {
         self.currency = Some(value.into());
         self
     }
+
     /// Sets `language`.
     pub fn language(mut self, value: impl Into<String>) -> Self {
         self.language = Some(value.into());
         self
     }
+
     /// Sets `notes`.
     pub fn notes(mut self, value: impl Into<String>) -> Self {
         self.notes = Some(value.into());
         self
     }
+
     /// Sets `debt`.
     pub fn debt(mut self, value: i64) -> Self {
         self.debt = Some(value);
         self
     }
+
     /// Sets `subtotal_override`.
     pub fn subtotal_override(mut self, value: i64) -> Self {
         self.subtotal_override = Some(runtime::Nullable::Value(value));
         self
     }
+
     /// Sets `total_tax_override`.
     pub fn total_tax_override(mut self, value: i64) -> Self {
         self.total_tax_override = Some(runtime::Nullable::Value(value));
         self
     }
+
     /// Sets `total_discount_override`.
     pub fn total_discount_override(mut self, value: i64) -> Self {
         self.total_discount_override = Some(runtime::Nullable::Value(value));
         self
     }
+
     /// Sets `total_override`.
     pub fn total_override(mut self, value: i64) -> Self {
         self.total_override = Some(runtime::Nullable::Value(value));
         self
     }
+
     /// Sets `request_client_details`.
     pub fn request_client_details(mut self, value: Vec<RequestClientDetail>) -> Self {
         self.request_client_details = Some(value);
         self
     }
+
     /// Sets `timezone`.
     pub fn timezone(mut self, value: impl Into<String>) -> Self {
         self.timezone = Some(value.into());
         self
     }
+
     /// Sets `due_strict`.
     pub fn due_strict(mut self, value: bool) -> Self {
         self.due_strict = Some(value);
         self
     }
+
     /// Sets `shipping_options`.
     pub fn shipping_options(mut self, value: Vec<ShippingOption>) -> Self {
         self.shipping_options = Some(value);
         self
     }
+
     /// Sets `metadata`.
     pub fn metadata(
         mut self,
@@ -1216,17 +1316,20 @@ impl PurchaseDetails {
         self.metadata = Some(value);
         self
     }
+
     /// Sets `single_attempt`.
     pub fn single_attempt(mut self, value: bool) -> Self {
         self.single_attempt = Some(value);
         self
     }
+
     /// Sets `payment_method_details`.
     pub fn payment_method_details(mut self, value: PaymentMethodDetails) -> Self {
         self.payment_method_details = Some(value);
         self
     }
 }
+
 /// One line item of a purchase.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Product {
@@ -1268,6 +1371,7 @@ pub struct Product {
     )]
     pub total_price_override: Option<runtime::Nullable<i64>>,
 }
+
 impl Product {
     /// A `Product` with its required fields; set the others with the setters.
     pub fn new(name: impl Into<String>, price: i64) -> Self {
@@ -1281,32 +1385,38 @@ impl Product {
             total_price_override: None,
         }
     }
+
     /// Sets `quantity`.
     pub fn quantity(mut self, value: impl Into<String>) -> Self {
         self.quantity = Some(value.into());
         self
     }
+
     /// Sets `discount`.
     pub fn discount(mut self, value: i64) -> Self {
         self.discount = Some(value);
         self
     }
+
     /// Sets `tax_percent`.
     pub fn tax_percent(mut self, value: impl Into<String>) -> Self {
         self.tax_percent = Some(value.into());
         self
     }
+
     /// Sets `category`.
     pub fn category(mut self, value: impl Into<String>) -> Self {
         self.category = Some(value.into());
         self
     }
+
     /// Sets `total_price_override`.
     pub fn total_price_override(mut self, value: i64) -> Self {
         self.total_price_override = Some(runtime::Nullable::Value(value));
         self
     }
 }
+
 /// Customer (payer) data.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ClientDetails {
@@ -1419,6 +1529,7 @@ pub struct ClientDetails {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub bank_code: Option<String>,
 }
+
 impl ClientDetails {
     /// A `ClientDetails` with its required fields; set the others with the setters.
     pub fn new(email: impl Into<String>) -> Self {
@@ -1448,117 +1559,140 @@ impl ClientDetails {
             bank_code: None,
         }
     }
+
     /// Sets `phone`.
     pub fn phone(mut self, value: impl Into<String>) -> Self {
         self.phone = Some(value.into());
         self
     }
+
     /// Sets `full_name`.
     pub fn full_name(mut self, value: impl Into<String>) -> Self {
         self.full_name = Some(value.into());
         self
     }
+
     /// Sets `personal_code`.
     pub fn personal_code(mut self, value: impl Into<String>) -> Self {
         self.personal_code = Some(value.into());
         self
     }
+
     /// Sets `street_address`.
     pub fn street_address(mut self, value: impl Into<String>) -> Self {
         self.street_address = Some(value.into());
         self
     }
+
     /// Sets `country`.
     pub fn country(mut self, value: impl Into<String>) -> Self {
         self.country = Some(value.into());
         self
     }
+
     /// Sets `city`.
     pub fn city(mut self, value: impl Into<String>) -> Self {
         self.city = Some(value.into());
         self
     }
+
     /// Sets `zip_code`.
     pub fn zip_code(mut self, value: impl Into<String>) -> Self {
         self.zip_code = Some(value.into());
         self
     }
+
     /// Sets `state`.
     pub fn state(mut self, value: impl Into<String>) -> Self {
         self.state = Some(value.into());
         self
     }
+
     /// Sets `shipping_street_address`.
     pub fn shipping_street_address(mut self, value: impl Into<String>) -> Self {
         self.shipping_street_address = Some(value.into());
         self
     }
+
     /// Sets `shipping_country`.
     pub fn shipping_country(mut self, value: impl Into<String>) -> Self {
         self.shipping_country = Some(value.into());
         self
     }
+
     /// Sets `shipping_city`.
     pub fn shipping_city(mut self, value: impl Into<String>) -> Self {
         self.shipping_city = Some(value.into());
         self
     }
+
     /// Sets `shipping_zip_code`.
     pub fn shipping_zip_code(mut self, value: impl Into<String>) -> Self {
         self.shipping_zip_code = Some(value.into());
         self
     }
+
     /// Sets `shipping_state`.
     pub fn shipping_state(mut self, value: impl Into<String>) -> Self {
         self.shipping_state = Some(value.into());
         self
     }
+
     /// Sets `cc`.
     pub fn cc(mut self, value: Vec<String>) -> Self {
         self.cc = Some(value);
         self
     }
+
     /// Sets `bcc`.
     pub fn bcc(mut self, value: Vec<String>) -> Self {
         self.bcc = Some(value);
         self
     }
+
     /// Sets `legal_name`.
     pub fn legal_name(mut self, value: impl Into<String>) -> Self {
         self.legal_name = Some(value.into());
         self
     }
+
     /// Sets `brand_name`.
     pub fn brand_name(mut self, value: impl Into<String>) -> Self {
         self.brand_name = Some(value.into());
         self
     }
+
     /// Sets `registration_number`.
     pub fn registration_number(mut self, value: impl Into<String>) -> Self {
         self.registration_number = Some(value.into());
         self
     }
+
     /// Sets `tax_number`.
     pub fn tax_number(mut self, value: impl Into<String>) -> Self {
         self.tax_number = Some(value.into());
         self
     }
+
     /// Sets `delivery_methods`.
     pub fn delivery_methods(mut self, value: Vec<DeliveryMethod>) -> Self {
         self.delivery_methods = Some(value);
         self
     }
+
     /// Sets `bank_account`.
     pub fn bank_account(mut self, value: impl Into<String>) -> Self {
         self.bank_account = Some(value.into());
         self
     }
+
     /// Sets `bank_code`.
     pub fn bank_code(mut self, value: impl Into<String>) -> Self {
         self.bank_code = Some(value.into());
         self
     }
 }
+
 /// A bank account.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct BankAccount {
@@ -1573,22 +1707,26 @@ pub struct BankAccount {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub bank_code: Option<String>,
 }
+
 impl BankAccount {
     /// An empty `BankAccount`; set fields with the setters.
     pub fn new() -> Self {
         Self::default()
     }
+
     /// Sets `bank_account`.
     pub fn bank_account(mut self, value: impl Into<String>) -> Self {
         self.bank_account = Some(value.into());
         self
     }
+
     /// Sets `bank_code`.
     pub fn bank_code(mut self, value: impl Into<String>) -> Self {
         self.bank_code = Some(value.into());
         self
     }
 }
+
 /// Legal and banking data of the merchant that issued the purchase. Filled in by Klix.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct IssuerDetails {
@@ -1643,12 +1781,14 @@ pub struct IssuerDetails {
     #[serde(default, skip_serializing)]
     pub tax_number: Option<String>,
 }
+
 impl IssuerDetails {
     /// An empty `IssuerDetails`; set fields with the setters.
     pub fn new() -> Self {
         Self::default()
     }
 }
+
 /// Money movement of a purchase or payment.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct PaymentDetails {
@@ -1704,32 +1844,38 @@ pub struct PaymentDetails {
     #[serde(default, skip_serializing)]
     pub remote_paid_on: Option<i64>,
 }
+
 impl PaymentDetails {
     /// An empty `PaymentDetails`; set fields with the setters.
     pub fn new() -> Self {
         Self::default()
     }
+
     /// Sets `is_outgoing`.
     pub fn is_outgoing(mut self, value: bool) -> Self {
         self.is_outgoing = Some(value);
         self
     }
+
     /// Sets `amount`.
     pub fn amount(mut self, value: i64) -> Self {
         self.amount = Some(value);
         self
     }
+
     /// Sets `currency`.
     pub fn currency(mut self, value: impl Into<String>) -> Self {
         self.currency = Some(value.into());
         self
     }
+
     /// Sets `description`.
     pub fn description(mut self, value: impl Into<String>) -> Self {
         self.description = Some(value.into());
         self
     }
 }
+
 /// A payment that is not itself a purchase, e.g. the refund created by `POST /purchases/{id}/refund/`. Also the payload of `payment.*` webhook events. Every property is filled in by Klix.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct Payment {
@@ -1819,12 +1965,14 @@ pub struct Payment {
     #[serde(default, skip_serializing)]
     pub brand_id: Option<String>,
 }
+
 impl Payment {
     /// An empty `Payment`; set fields with the setters.
     pub fn new() -> Self {
         Self::default()
     }
 }
+
 /// State of a purchase. This list is open: other deployments of the platform also answer e.g. `blocked`, `cleared` or `settled`, so clients must accept values not listed here. A reservation (`skip_capture`) ends in `hold` instead of `paid` until it is captured (`paid`) or released (`released`).
 ///
 /// Values this client does not know decode as `Unknown`, so a new
@@ -1870,6 +2018,7 @@ pub enum PurchaseStatus {
     /// A value not listed in the spec, kept as sent.
     Unknown(String),
 }
+
 impl PurchaseStatus {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -1896,6 +2045,7 @@ impl PurchaseStatus {
         }
     }
 }
+
 impl From<&str> for PurchaseStatus {
     fn from(s: &str) -> Self {
         match s {
@@ -1921,27 +2071,32 @@ impl From<&str> for PurchaseStatus {
         }
     }
 }
+
 impl runtime::StringEnum for PurchaseStatus {
     fn as_str(&self) -> &str {
         PurchaseStatus::as_str(self)
     }
 }
+
 impl std::fmt::Display for PurchaseStatus {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
+
 impl Serialize for PurchaseStatus {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         s.serialize_str(self.as_str())
     }
 }
+
 impl<'de> Deserialize<'de> for PurchaseStatus {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let s = std::borrow::Cow::<'de, str>::deserialize(d)?;
         Ok(Self::from(s.as_ref()))
     }
 }
+
 /// Processing data of a purchase.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct TransactionData {
@@ -1966,12 +2121,14 @@ pub struct TransactionData {
     #[serde(default, skip_serializing)]
     pub attempts: Option<Vec<PaymentAttempt>>,
 }
+
 impl TransactionData {
     /// An empty `TransactionData`; set fields with the setters.
     pub fn new() -> Self {
         Self::default()
     }
 }
+
 /// One processing attempt (payment, capture, release, refund, ...).
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct PaymentAttempt {
@@ -2016,12 +2173,14 @@ pub struct PaymentAttempt {
     #[serde(default, skip_serializing)]
     pub error: Option<AttemptError>,
 }
+
 impl PaymentAttempt {
     /// An empty `PaymentAttempt`; set fields with the setters.
     pub fn new() -> Self {
         Self::default()
     }
 }
+
 /// Failure reason of a processing attempt.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct AttemptError {
@@ -2036,12 +2195,14 @@ pub struct AttemptError {
     #[serde(default, skip_serializing)]
     pub message: Option<String>,
 }
+
 impl AttemptError {
     /// An empty `AttemptError`; set fields with the setters.
     pub fn new() -> Self {
         Self::default()
     }
 }
+
 /// One status change of a purchase.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct StatusHistoryEntry {
@@ -2061,12 +2222,14 @@ pub struct StatusHistoryEntry {
     #[serde(default, skip_serializing)]
     pub related_object: Option<RelatedObject>,
 }
+
 impl StatusHistoryEntry {
     /// An empty `StatusHistoryEntry`; set fields with the setters.
     pub fn new() -> Self {
         Self::default()
     }
 }
+
 /// Reference to another Klix object.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct RelatedObject {
@@ -2083,12 +2246,14 @@ pub struct RelatedObject {
     #[serde(default, skip_serializing)]
     pub id: Option<String>,
 }
+
 impl RelatedObject {
     /// An empty `RelatedObject`; set fields with the setters.
     pub fn new() -> Self {
         Self::default()
     }
 }
+
 /// Details of a currency conversion applied to a purchase.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct CurrencyConversion {
@@ -2108,12 +2273,14 @@ pub struct CurrencyConversion {
     #[serde(default, skip_serializing)]
     pub exchange_rate: Option<f64>,
 }
+
 impl CurrencyConversion {
     /// An empty `CurrencyConversion`; set fields with the setters.
     pub fn new() -> Self {
         Self::default()
     }
 }
+
 /// Payment method specific request data. Only shown in the vendor page examples; the vendor's schema does not define it.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct PaymentMethodDetails {
@@ -2124,22 +2291,26 @@ pub struct PaymentMethodDetails {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pis_purchase: Option<PisPurchase>,
 }
+
 impl PaymentMethodDetails {
     /// An empty `PaymentMethodDetails`; set fields with the setters.
     pub fn new() -> Self {
         Self::default()
     }
+
     /// Sets `pis_bulk_purchase`.
     pub fn pis_bulk_purchase(mut self, value: Vec<PisBulkPurchase>) -> Self {
         self.pis_bulk_purchase = Some(value);
         self
     }
+
     /// Sets `pis_purchase`.
     pub fn pis_purchase(mut self, value: PisPurchase) -> Self {
         self.pis_purchase = Some(value);
         self
     }
 }
+
 /// One creditor of a bulk bank payment.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct PisBulkPurchase {
@@ -2148,6 +2319,7 @@ pub struct PisBulkPurchase {
     /// IBAN receiving the money; must be whitelisted with Klix.
     pub creditor_iban: String,
 }
+
 impl PisBulkPurchase {
     /// A `PisBulkPurchase` with its required fields; set the others with the setters.
     pub fn new(
@@ -2160,6 +2332,7 @@ impl PisBulkPurchase {
         }
     }
 }
+
 /// Data for a single bank (PIS) payment.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct PisPurchase {
@@ -2167,17 +2340,20 @@ pub struct PisPurchase {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub creditor: Option<Creditor>,
 }
+
 impl PisPurchase {
     /// An empty `PisPurchase`; set fields with the setters.
     pub fn new() -> Self {
         Self::default()
     }
+
     /// Sets `creditor`.
     pub fn creditor(mut self, value: Creditor) -> Self {
         self.creditor = Some(value);
         self
     }
 }
+
 /// Receiver of a bank payment.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct Creditor {
@@ -2188,22 +2364,26 @@ pub struct Creditor {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub iban: Option<String>,
 }
+
 impl Creditor {
     /// An empty `Creditor`; set fields with the setters.
     pub fn new() -> Self {
         Self::default()
     }
+
     /// Sets `name`.
     pub fn name(mut self, value: impl Into<String>) -> Self {
         self.name = Some(value.into());
         self
     }
+
     /// Sets `iban`.
     pub fn iban(mut self, value: impl Into<String>) -> Self {
         self.iban = Some(value.into());
         self
     }
 }
+
 /// A shipping choice offered with the purchase.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct ShippingOption {
@@ -2214,22 +2394,26 @@ pub struct ShippingOption {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub price: Option<i64>,
 }
+
 impl ShippingOption {
     /// An empty `ShippingOption`; set fields with the setters.
     pub fn new() -> Self {
         Self::default()
     }
+
     /// Sets `id`.
     pub fn id(mut self, value: impl Into<String>) -> Self {
         self.id = Some(value.into());
         self
     }
+
     /// Sets `price`.
     pub fn price(mut self, value: i64) -> Self {
         self.price = Some(value);
         self
     }
 }
+
 /// A channel through which the purchase is delivered to the customer. The vendor expects both `method` and `options` to be present.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct DeliveryMethod {
@@ -2240,22 +2424,26 @@ pub struct DeliveryMethod {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub options: Option<DeliveryMethodOptions>,
 }
+
 impl DeliveryMethod {
     /// An empty `DeliveryMethod`; set fields with the setters.
     pub fn new() -> Self {
         Self::default()
     }
+
     /// Sets `method`.
     pub fn method(mut self, value: DeliveryMethodKind) -> Self {
         self.method = Some(value);
         self
     }
+
     /// Sets `options`.
     pub fn options(mut self, value: DeliveryMethodOptions) -> Self {
         self.options = Some(value);
         self
     }
 }
+
 /// Settings of a delivery method.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct DeliveryMethodOptions {
@@ -2263,17 +2451,20 @@ pub struct DeliveryMethodOptions {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub custom_message: Option<String>,
 }
+
 impl DeliveryMethodOptions {
     /// An empty `DeliveryMethodOptions`; set fields with the setters.
     pub fn new() -> Self {
         Self::default()
     }
+
     /// Sets `custom_message`.
     pub fn custom_message(mut self, value: impl Into<String>) -> Self {
         self.custom_message = Some(value.into());
         self
     }
 }
+
 /// Reward granted by a referral code.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct ReferralCodeDetails {
@@ -2300,12 +2491,14 @@ pub struct ReferralCodeDetails {
     #[serde(default, skip_serializing)]
     pub discount_percent: Option<f64>,
 }
+
 impl ReferralCodeDetails {
     /// An empty `ReferralCodeDetails`; set fields with the setters.
     pub fn new() -> Self {
         Self::default()
     }
 }
+
 /// Loyalty (retain level) discount applied to a purchase.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct RetainLevelDetails {
@@ -2327,12 +2520,14 @@ pub struct RetainLevelDetails {
     #[serde(default, skip_serializing)]
     pub discount_percent: Option<f64>,
 }
+
 impl RetainLevelDetails {
     /// An empty `RetainLevelDetails`; set fields with the setters.
     pub fn new() -> Self {
         Self::default()
     }
 }
+
 /// Which refunds a purchase allows: any (`all`), only the full amount (`full_only`), only partial amounts (`partial_only`), bank (PIS) refunds of any or partial amounts (`pis_all`, `pis_partial`; these need `client_name`), or none.
 ///
 /// Values this client does not know decode as `Unknown`, so a new
@@ -2354,6 +2549,7 @@ pub enum RefundAvailability {
     /// A value not listed in the spec, kept as sent.
     Unknown(String),
 }
+
 impl RefundAvailability {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -2368,6 +2564,7 @@ impl RefundAvailability {
         }
     }
 }
+
 impl From<&str> for RefundAvailability {
     fn from(s: &str) -> Self {
         match s {
@@ -2381,27 +2578,32 @@ impl From<&str> for RefundAvailability {
         }
     }
 }
+
 impl runtime::StringEnum for RefundAvailability {
     fn as_str(&self) -> &str {
         RefundAvailability::as_str(self)
     }
 }
+
 impl std::fmt::Display for RefundAvailability {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
+
 impl Serialize for RefundAvailability {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         s.serialize_str(self.as_str())
     }
 }
+
 impl<'de> Deserialize<'de> for RefundAvailability {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let s = std::borrow::Cow::<'de, str>::deserialize(d)?;
         Ok(Self::from(s.as_ref()))
     }
 }
+
 /// Platform a purchase was created from.
 ///
 /// Values this client does not know decode as `Unknown`, so a new
@@ -2423,6 +2625,7 @@ pub enum Platform {
     /// A value not listed in the spec, kept as sent.
     Unknown(String),
 }
+
 impl Platform {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -2437,6 +2640,7 @@ impl Platform {
         }
     }
 }
+
 impl From<&str> for Platform {
     fn from(s: &str) -> Self {
         match s {
@@ -2450,27 +2654,32 @@ impl From<&str> for Platform {
         }
     }
 }
+
 impl runtime::StringEnum for Platform {
     fn as_str(&self) -> &str {
         Platform::as_str(self)
     }
 }
+
 impl std::fmt::Display for Platform {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
+
 impl Serialize for Platform {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         s.serialize_str(self.as_str())
     }
 }
+
 impl<'de> Deserialize<'de> for Platform {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let s = std::borrow::Cow::<'de, str>::deserialize(d)?;
         Ok(Self::from(s.as_ref()))
     }
 }
+
 /// Klix product line a purchase belongs to.
 ///
 /// Values this client does not know decode as `Unknown`, so a new
@@ -2488,6 +2697,7 @@ pub enum PurchaseProduct {
     /// A value not listed in the spec, kept as sent.
     Unknown(String),
 }
+
 impl PurchaseProduct {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -2500,6 +2710,7 @@ impl PurchaseProduct {
         }
     }
 }
+
 impl From<&str> for PurchaseProduct {
     fn from(s: &str) -> Self {
         match s {
@@ -2511,27 +2722,32 @@ impl From<&str> for PurchaseProduct {
         }
     }
 }
+
 impl runtime::StringEnum for PurchaseProduct {
     fn as_str(&self) -> &str {
         PurchaseProduct::as_str(self)
     }
 }
+
 impl std::fmt::Display for PurchaseProduct {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
+
 impl Serialize for PurchaseProduct {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         s.serialize_str(self.as_str())
     }
 }
+
 impl<'de> Deserialize<'de> for PurchaseProduct {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let s = std::borrow::Cow::<'de, str>::deserialize(d)?;
         Ok(Self::from(s.as_ref()))
     }
 }
+
 /// Kind of money movement.
 ///
 /// Values this client does not know decode as `Unknown`, so a new
@@ -2553,6 +2769,7 @@ pub enum PaymentType {
     /// A value not listed in the spec, kept as sent.
     Unknown(String),
 }
+
 impl PaymentType {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -2567,6 +2784,7 @@ impl PaymentType {
         }
     }
 }
+
 impl From<&str> for PaymentType {
     fn from(s: &str) -> Self {
         match s {
@@ -2580,27 +2798,32 @@ impl From<&str> for PaymentType {
         }
     }
 }
+
 impl runtime::StringEnum for PaymentType {
     fn as_str(&self) -> &str {
         PaymentType::as_str(self)
     }
 }
+
 impl std::fmt::Display for PaymentType {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
+
 impl Serialize for PaymentType {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         s.serialize_str(self.as_str())
     }
 }
+
 impl<'de> Deserialize<'de> for PaymentType {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let s = std::borrow::Cow::<'de, str>::deserialize(d)?;
         Ok(Self::from(s.as_ref()))
     }
 }
+
 /// Operation performed by a processing attempt.
 ///
 /// Values this client does not know decode as `Unknown`, so a new
@@ -2624,6 +2847,7 @@ pub enum AttemptType {
     /// A value not listed in the spec, kept as sent.
     Unknown(String),
 }
+
 impl AttemptType {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -2639,6 +2863,7 @@ impl AttemptType {
         }
     }
 }
+
 impl From<&str> for AttemptType {
     fn from(s: &str) -> Self {
         match s {
@@ -2653,27 +2878,32 @@ impl From<&str> for AttemptType {
         }
     }
 }
+
 impl runtime::StringEnum for AttemptType {
     fn as_str(&self) -> &str {
         AttemptType::as_str(self)
     }
 }
+
 impl std::fmt::Display for AttemptType {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
+
 impl Serialize for AttemptType {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         s.serialize_str(self.as_str())
     }
 }
+
 impl<'de> Deserialize<'de> for AttemptType {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let s = std::borrow::Cow::<'de, str>::deserialize(d)?;
         Ok(Self::from(s.as_ref()))
     }
 }
+
 /// A customer field the payment page can ask for.
 ///
 /// Values this client does not know decode as `Unknown`, so a new
@@ -2707,6 +2937,7 @@ pub enum RequestClientDetail {
     /// A value not listed in the spec, kept as sent.
     Unknown(String),
 }
+
 impl RequestClientDetail {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -2727,6 +2958,7 @@ impl RequestClientDetail {
         }
     }
 }
+
 impl From<&str> for RequestClientDetail {
     fn from(s: &str) -> Self {
         match s {
@@ -2746,27 +2978,32 @@ impl From<&str> for RequestClientDetail {
         }
     }
 }
+
 impl runtime::StringEnum for RequestClientDetail {
     fn as_str(&self) -> &str {
         RequestClientDetail::as_str(self)
     }
 }
+
 impl std::fmt::Display for RequestClientDetail {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
+
 impl Serialize for RequestClientDetail {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         s.serialize_str(self.as_str())
     }
 }
+
 impl<'de> Deserialize<'de> for RequestClientDetail {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let s = std::borrow::Cow::<'de, str>::deserialize(d)?;
         Ok(Self::from(s.as_ref()))
     }
 }
+
 /// Channel used to deliver a purchase to the customer.
 ///
 /// Values this client does not know decode as `Unknown`, so a new
@@ -2780,6 +3017,7 @@ pub enum DeliveryMethodKind {
     /// A value not listed in the spec, kept as sent.
     Unknown(String),
 }
+
 impl DeliveryMethodKind {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -2790,6 +3028,7 @@ impl DeliveryMethodKind {
         }
     }
 }
+
 impl From<&str> for DeliveryMethodKind {
     fn from(s: &str) -> Self {
         match s {
@@ -2799,27 +3038,32 @@ impl From<&str> for DeliveryMethodKind {
         }
     }
 }
+
 impl runtime::StringEnum for DeliveryMethodKind {
     fn as_str(&self) -> &str {
         DeliveryMethodKind::as_str(self)
     }
 }
+
 impl std::fmt::Display for DeliveryMethodKind {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
+
 impl Serialize for DeliveryMethodKind {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         s.serialize_str(self.as_str())
     }
 }
+
 impl<'de> Deserialize<'de> for DeliveryMethodKind {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let s = std::borrow::Cow::<'de, str>::deserialize(d)?;
         Ok(Self::from(s.as_ref()))
     }
 }
+
 /// Kind of referral reward.
 ///
 /// Values this client does not know decode as `Unknown`, so a new
@@ -2835,6 +3079,7 @@ pub enum RewardType {
     /// A value not listed in the spec, kept as sent.
     Unknown(String),
 }
+
 impl RewardType {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -2846,6 +3091,7 @@ impl RewardType {
         }
     }
 }
+
 impl From<&str> for RewardType {
     fn from(s: &str) -> Self {
         match s {
@@ -2856,27 +3102,32 @@ impl From<&str> for RewardType {
         }
     }
 }
+
 impl runtime::StringEnum for RewardType {
     fn as_str(&self) -> &str {
         RewardType::as_str(self)
     }
 }
+
 impl std::fmt::Display for RewardType {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
+
 impl Serialize for RewardType {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         s.serialize_str(self.as_str())
     }
 }
+
 impl<'de> Deserialize<'de> for RewardType {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let s = std::borrow::Cow::<'de, str>::deserialize(d)?;
         Ok(Self::from(s.as_ref()))
     }
 }
+
 /// Body of a recurring charge.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct ChargeRequest {
@@ -2886,17 +3137,20 @@ pub struct ChargeRequest {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub recurring_token: Option<String>,
 }
+
 impl ChargeRequest {
     /// An empty `ChargeRequest`; set fields with the setters.
     pub fn new() -> Self {
         Self::default()
     }
+
     /// Sets `recurring_token`.
     pub fn recurring_token(mut self, value: impl Into<String>) -> Self {
         self.recurring_token = Some(value.into());
         self
     }
 }
+
 /// Body of a partial capture. Send no body to capture the whole reserved amount.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct CaptureRequest {
@@ -2904,17 +3158,20 @@ pub struct CaptureRequest {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub amount: Option<i64>,
 }
+
 impl CaptureRequest {
     /// An empty `CaptureRequest`; set fields with the setters.
     pub fn new() -> Self {
         Self::default()
     }
+
     /// Sets `amount`.
     pub fn amount(mut self, value: i64) -> Self {
         self.amount = Some(value);
         self
     }
 }
+
 /// Body of a refund. Send no body to refund the whole refundable amount.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct RefundRequest {
@@ -2925,24 +3182,29 @@ pub struct RefundRequest {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub client_name: Option<String>,
 }
+
 impl RefundRequest {
     /// An empty `RefundRequest`; set fields with the setters.
     pub fn new() -> Self {
         Self::default()
     }
+
     /// Sets `amount`.
     pub fn amount(mut self, value: i64) -> Self {
         self.amount = Some(value);
         self
     }
+
     /// Sets `client_name`.
     pub fn client_name(mut self, value: impl Into<String>) -> Self {
         self.client_name = Some(value.into());
         self
     }
 }
+
 /// PEM encoded RSA public key used to verify the `X-Signature` header (base64 RSA PKCS#1 v1.5 signature over the SHA-256 digest of the raw body) of callbacks sent to `success_callback`.
 pub type PublicKey = String;
+
 /// One validation error.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct FieldError {
@@ -2953,24 +3215,29 @@ pub struct FieldError {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub code: Option<String>,
 }
+
 impl FieldError {
     /// An empty `FieldError`; set fields with the setters.
     pub fn new() -> Self {
         Self::default()
     }
+
     /// Sets `message`.
     pub fn message(mut self, value: impl Into<String>) -> Self {
         self.message = Some(value.into());
         self
     }
+
     /// Sets `code`.
     pub fn code(mut self, value: impl Into<String>) -> Self {
         self.code = Some(value.into());
         self
     }
 }
+
 /// Validation errors keyed by the name of the offending request field; the key `__all__` holds errors not tied to a single field. Operation specific failures (e.g. `purchase_capture_error`) are reported the same way.
 pub type FieldErrors = BTreeMap<String, Vec<FieldError>>;
+
 /// Lenient error body. Deployments of the platform answer either `{code, message}` or `{detail}`; any other keys are kept.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct ErrorBody {
@@ -2987,21 +3254,25 @@ pub struct ErrorBody {
     #[serde(flatten)]
     pub additional: BTreeMap<String, serde_json::Value>,
 }
+
 impl ErrorBody {
     /// An empty `ErrorBody`; set fields with the setters.
     pub fn new() -> Self {
         Self::default()
     }
+
     /// Sets `code`.
     pub fn code(mut self, value: impl Into<String>) -> Self {
         self.code = Some(value.into());
         self
     }
+
     /// Sets `message`.
     pub fn message(mut self, value: impl Into<String>) -> Self {
         self.message = Some(value.into());
         self
     }
+
     /// Sets `detail`.
     pub fn detail(mut self, value: impl Into<String>) -> Self {
         self.detail = Some(value.into());

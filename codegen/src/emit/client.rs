@@ -6,7 +6,7 @@ use quote::quote;
 
 use crate::model::*;
 
-use super::doc;
+use super::doc::{self, Para};
 use super::types::{arg_type, emit_status_enum, ident, rust_type};
 
 pub fn emit_environment(api: &Api) -> TokenStream {
@@ -17,8 +17,12 @@ pub fn emit_environment(api: &Api) -> TokenStream {
         .iter()
         .enumerate()
         .map(|(i, e)| {
-            let default = if i == 0 { Some("The default.") } else { None };
-            doc::paragraphs(&[Some(&format!("`{}`", e.url)), e.doc.as_deref(), default])
+            let default = if i == 0 { "The default." } else { "" };
+            doc::paragraphs(&[
+                Para::Ours(&format!("`{}`", e.url)),
+                Para::Spec(e.doc.as_deref()),
+                Para::Ours(default),
+            ])
         })
         .collect();
     let first = variants.first().map(|_| quote!(#[default]));
@@ -98,8 +102,8 @@ pub fn emit_config(api: &Api) -> TokenStream {
         let name = ident(&h.rust);
         let wire = h.wire.to_ascii_lowercase();
         let d = doc::paragraphs(&[
-            Some(&format!("Sends `{}` on every request.", h.wire)),
-            h.doc.as_deref(),
+            Para::Ours(&format!("Sends `{}` on every request.", h.wire)),
+            Para::Spec(h.doc.as_deref()),
         ]);
         quote! {
             #d
@@ -327,7 +331,12 @@ fn emit_operation(op: &Operation) -> TokenStream {
         ErrorType::Single(_) => format!("Error bodies decode as `{err_ty}`."),
         ErrorType::Enum { name, .. } => format!("Error bodies decode as [`{name}`] by status."),
     };
-    let docs = doc::paragraphs(&[summary, op.doc.as_deref(), Some(&route), Some(&errors)]);
+    let docs = doc::paragraphs(&[
+        Para::Spec(summary),
+        Para::Spec(op.doc.as_deref()),
+        Para::Ours(&route),
+        Para::Ours(&errors),
+    ]);
     quote! {
         #docs
         pub async fn #name(&self, #(#args),*) -> Result<#ret, runtime::Error<#err_ty>> {
@@ -394,8 +403,8 @@ fn emit_params(op: &Operation, name: &str) -> TokenStream {
             "query parameter"
         };
         let d = doc::paragraphs(&[
-            p.doc.as_deref(),
-            Some(&format!("Sent as the {loc} `{}`.", p.wire)),
+            Para::Spec(p.doc.as_deref()),
+            Para::Ours(&format!("Sent as the {loc} `{}`.", p.wire)),
         ]);
         if p.required {
             fields.push(quote!(#d pub #pn: #t,));

@@ -12,16 +12,33 @@ pub fn attrs(text: &str) -> TokenStream {
     quote! { #( #[doc = #lines] )* }
 }
 
+/// One paragraph of a doc comment.
+#[derive(Clone, Copy)]
+pub enum Para<'a> {
+    /// Prose from the spec: sanitised.
+    Spec(Option<&'a str>),
+    /// Our own Markdown (may hold intra-doc links): kept as written.
+    Ours(&'a str),
+}
+
 /// `#[doc]` attributes for several paragraphs, skipping empty ones.
-pub fn paragraphs(parts: &[Option<&str>]) -> TokenStream {
-    let text = parts
-        .iter()
-        .flatten()
-        .map(|s| s.trim())
-        .filter(|s| !s.is_empty())
-        .collect::<Vec<_>>()
-        .join("\n\n");
-    attrs(&text)
+pub fn paragraphs(parts: &[Para<'_>]) -> TokenStream {
+    let mut lines: Vec<String> = Vec::new();
+    for part in parts {
+        let block: Vec<String> = match part {
+            Para::Spec(Some(text)) => sanitize(text),
+            Para::Spec(None) => continue,
+            Para::Ours(text) => text.lines().map(|l| format!(" {l}")).collect(),
+        };
+        if block.iter().all(|l| l.trim().is_empty()) {
+            continue;
+        }
+        if !lines.is_empty() {
+            lines.push(String::new());
+        }
+        lines.extend(block);
+    }
+    quote! { #( #[doc = #lines] )* }
 }
 
 /// Each returned line starts with a space, as `///` comments do.

@@ -7,7 +7,7 @@ use quote::quote;
 
 use crate::model::*;
 
-use super::doc;
+use super::doc::{self, Para};
 
 pub fn ident(name: &str) -> Ident {
     match name.strip_prefix("r#") {
@@ -56,7 +56,11 @@ pub fn arg_type(ty: &TypeRef) -> (TokenStream, TokenStream) {
 
 pub fn emit_type(t: &TypeDef) -> TokenStream {
     let name = ident(&t.name);
-    let docs = doc::attrs(t.doc.as_deref().unwrap_or(&format!("`{}`.", t.name)));
+    let fallback = format!("`{}`.", t.name);
+    let docs = match &t.doc {
+        Some(d) => doc::attrs(d),
+        None => doc::paragraphs(&[Para::Ours(&fallback)]),
+    };
     match &t.kind {
         TypeKind::Alias(target) => {
             let target = rust_type(target);
@@ -93,9 +97,13 @@ fn shape(f: &Field) -> Shape {
     }
 }
 
-fn field_doc(f: &Field) -> String {
+fn field_doc(f: &Field) -> TokenStream {
+    let fallback = format!("`{}`.", f.wire);
+    let spec = match &f.doc {
+        Some(d) => Para::Spec(Some(d)),
+        None => Para::Ours(&fallback),
+    };
     let mut parts: Vec<String> = Vec::new();
-    parts.push(f.doc.clone().unwrap_or_else(|| format!("`{}`.", f.wire)));
     let c = &f.constraints;
     let mut rules = Vec::new();
     if let Some(v) = c.min_length {
@@ -117,7 +125,10 @@ fn field_doc(f: &Field) -> String {
         rules.push(format!("at most {v} items"));
     }
     if let Some(v) = &c.pattern {
-        rules.push(format!("pattern `{}`", v.replace('`', "'")));
+        rules.push(format!(
+            "pattern `{}`",
+            v.replace('`', "'").replace('\n', " ")
+        ));
     }
     if let Some(v) = &c.format {
         rules.push(format!("format `{}`", v.replace('`', "'")));
@@ -130,7 +141,8 @@ fn field_doc(f: &Field) -> String {
     } else if f.nullable && !f.required {
         parts.push("Optional and nullable: `None` leaves the field out, `Some(Nullable::Null)` sends `null`.".into());
     }
-    parts.join("\n\n")
+    let ours = parts.join("\n\n");
+    doc::paragraphs(&[spec, Para::Ours(&ours)])
 }
 
 fn emit_struct(name: &Ident, docs: TokenStream, s: &Struct) -> TokenStream {
@@ -140,7 +152,7 @@ fn emit_struct(name: &Ident, docs: TokenStream, s: &Struct) -> TokenStream {
     let mut setters = Vec::new();
     for f in &s.fields {
         let fname = ident(&f.rust);
-        let fdoc = doc::attrs(&field_doc(f));
+        let fdoc = field_doc(f);
         let mut inner = rust_type(&f.ty);
         if f.boxed {
             inner = quote!(Box<#inner>);
@@ -392,7 +404,10 @@ pub fn emit_status_enum(
     let mut fallback = quote!(_ => None,);
     for v in variants {
         let var = ident(&v.rust);
-        let vdoc = doc::paragraphs(&[Some(&status_label(v.status)), v.doc.as_deref()]);
+        let vdoc = doc::paragraphs(&[
+            Para::Ours(&status_label(v.status)),
+            Para::Spec(v.doc.as_deref()),
+        ]);
         let (def, make) = match &v.ty {
             Some(t) => {
                 let t = rust_type(t);
