@@ -7,10 +7,19 @@ use std::collections::{BTreeMap, BTreeSet};
 use crate::model::*;
 
 pub fn finish(api: &mut Api) {
+    // Names invented here must not collide with any type already named.
+    let mut taken: Vec<&str> = crate::names::RESERVED_TYPES.to_vec();
+    taken.extend(api.types.iter().map(|t| t.name.as_str()));
+    taken.extend(
+        api.operations
+            .iter()
+            .filter_map(|o| o.params_type.as_deref()),
+    );
+    let mut namer = crate::names::Namer::with_reserved(&taken);
     let mut shared: BTreeMap<Vec<(StatusMatch, Option<TypeRef>)>, String> = BTreeMap::new();
     let mut enums = Vec::new();
     for op in &mut api.operations {
-        op.success = success_of(op);
+        op.success = success_of(op, &mut namer);
         let errors: Vec<&Response> = op
             .responses
             .iter()
@@ -23,7 +32,7 @@ pub fn finish(api: &mut Api) {
             [] | [None] => ErrorType::None,
             [Some(ty)] => ErrorType::Single(ty.clone()),
             _ => {
-                let name = format!("{}Error", op.type_name);
+                let name = namer.unique(&format!("{}Error", op.type_name));
                 match shared.get(&key) {
                     Some(first) => ErrorType::Enum {
                         name,
@@ -48,7 +57,7 @@ pub fn finish(api: &mut Api) {
     box_cycles(api);
 }
 
-fn success_of(op: &Operation) -> Success {
+fn success_of(op: &Operation, namer: &mut crate::names::Namer) -> Success {
     let ok: Vec<&Response> = op
         .responses
         .iter()
@@ -62,7 +71,7 @@ fn success_of(op: &Operation) -> Success {
             optional: ok.iter().any(|r| r.ty.is_none()),
         },
         _ => Success::Enum {
-            name: format!("{}Response", op.type_name),
+            name: namer.unique(&format!("{}Response", op.type_name)),
             variants: ok.iter().map(|r| status_variant(r, true)).collect(),
         },
     }

@@ -35,11 +35,50 @@ fn root() -> PathBuf {
         .to_path_buf()
 }
 
+/// One input folder and where its modules go.
+struct Job {
+    specs: &'static str,
+    out: &'static str,
+    /// Must declare `pub mod <module>;` for each module.
+    lib: &'static str,
+    /// Must have a cargo feature per module, when set.
+    manifest: Option<&'static str>,
+}
+
+const JOBS: &[Job] = &[
+    Job {
+        specs: "specs",
+        out: "generated/src",
+        lib: "generated/src/lib.rs",
+        manifest: Some("generated/Cargo.toml"),
+    },
+    // The fixture that exercises every supported construct, compiled in the tests crate.
+    Job {
+        specs: "tests/fixtures",
+        out: "tests/src",
+        lib: "tests/src/lib.rs",
+        manifest: None,
+    },
+];
+
 fn codegen(check: bool) -> ExitCode {
+    let mut ok = true;
+    for job in JOBS {
+        ok &= run_job(job, check);
+    }
+    if ok {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    }
+}
+
+fn run_job(job: &Job, check: bool) -> bool {
     let root = root();
-    let out_dir = root.join("generated/src");
+    let out_dir = root.join(job.out);
+    let out_name = job.out;
     let started = Instant::now();
-    let generation = paygen_codegen::generate(&root.join("specs"), &root);
+    let generation = paygen_codegen::generate(&root.join(job.specs), &root);
     let elapsed = started.elapsed();
     for w in &generation.warnings {
         eprintln!("{w}");
@@ -49,12 +88,13 @@ fn codegen(check: bool) -> ExitCode {
             eprintln!("{e}");
         }
         eprintln!(
-            "codegen failed with {} error(s); generated/ was left as it was",
+            "codegen of {} failed with {} error(s); {out_name}/ was left as it was",
+            job.specs,
             generation.errors.len()
         );
-        return ExitCode::FAILURE;
+        return false;
     }
-    let mut problems = wiring_problems(&root, &generation.files);
+    let mut problems = wiring_problems(&root, job, &generation.files);
     let orphans = orphans(&out_dir, &generation.files);
     if check {
         let mut stale: Vec<String> = write::stale(&out_dir, &generation.files)
@@ -76,22 +116,22 @@ fn codegen(check: bool) -> ExitCode {
         }
         if problems.is_empty() {
             println!(
-                "generated/ is up to date ({} module(s) checked in {:.1?})",
+                "{out_name}/ is up to date ({} module(s) checked in {:.1?})",
                 generation.files.len(),
                 elapsed
             );
-            return ExitCode::SUCCESS;
+            return true;
         }
     } else {
         match write::write_all(&out_dir, &generation.files) {
             Ok(changed) => {
                 for p in &orphans {
                     if let Err(e) = std::fs::remove_file(out_dir.join(p)) {
-                        eprintln!("could not remove generated/src/{}: {e}", p.display());
+                        eprintln!("could not remove {out_name}/{}: {e}", p.display());
                     }
                 }
                 println!(
-                    "generated {} module(s) in {:.1?}; {} file(s) changed, {} removed",
+                    "{out_name}: generated {} module(s) in {:.1?}; {} file(s) changed, {} removed",
                     generation.files.len(),
                     elapsed,
                     changed.len(),
@@ -99,18 +139,18 @@ fn codegen(check: bool) -> ExitCode {
                 );
             }
             Err(e) => {
-                eprintln!("writing generated/ failed: {e}; no file was replaced");
-                return ExitCode::FAILURE;
+                eprintln!("writing {out_name}/ failed: {e}; no file was replaced");
+                return false;
             }
         }
         if problems.is_empty() {
-            return ExitCode::SUCCESS;
+            return true;
         }
     }
     for p in &problems {
         eprintln!("error: {p}");
     }
-    ExitCode::FAILURE
+    false
 }
 
 /// Generated files on disk that no spec produces any more.
@@ -134,9 +174,8 @@ fn orphans(out_dir: &Path, files: &[OutputFile]) -> Vec<PathBuf> {
 }
 
 /// A new provider also needs a `mod` line in lib.rs and a cargo feature.
-fn wiring_problems(root: &Path, files: &[OutputFile]) -> Vec<String> {
-    let lib = std::fs::read_to_string(root.join("generated/src/lib.rs")).unwrap_or_default();
-    let manifest = std::fs::read_to_string(root.join("generated/Cargo.toml")).unwrap_or_default();
+fn wiring_problems(root: &Path, job: &Job, files: &[OutputFile]) -> Vec<String> {
+    let lib = std::fs::read_to_string(root.join(job.lib)).unwrap_or_default();
     let mut problems = Vec::new();
     for f in files {
         let module = f
@@ -145,12 +184,13 @@ fn wiring_problems(root: &Path, files: &[OutputFile]) -> Vec<String> {
             .map(|s| s.to_string_lossy().into_owned())
             .unwrap_or_default();
         if !lib.contains(&format!("pub mod {module};")) {
-            problems.push(format!(
-                "generated/src/lib.rs does not declare `pub mod {module};` (add it under #[cfg(feature = \"{module}\")])"
-            ));
+            problems.push(format!("{} does not declare `pub mod {module};`", job.lib));
         }
-        if !manifest.contains(&format!("\n{module} = [")) {
-            problems.push(format!("generated/Cargo.toml has no feature `{module}` (add `{module} = []` under [features])"));
+        if let Some(manifest_path) = job.manifest {
+            let manifest = std::fs::read_to_string(root.join(manifest_path)).unwrap_or_default();
+            if !manifest.contains(&format!("\n{module} = [")) {
+                problems.push(format!("{manifest_path} has no feature `{module}` (add `{module} = []` under [features])"));
+            }
         }
     }
     problems

@@ -853,6 +853,17 @@ impl<'a> Loader<'a> {
     ) -> Vec<Response> {
         let rptr = join(optr, "responses");
         let mut out = Vec::new();
+        // With several 2xx bodies, inline ones are named by status
+        // (`CreateOrderAccepted`), leaving `…Response` for the enum over them.
+        let success_bodies = op
+            .responses
+            .responses
+            .iter()
+            .filter(|(code, _)| {
+                matches!(code, StatusCode::Code(c) if (200..300).contains(c))
+                    || matches!(code, StatusCode::Range(2))
+            })
+            .count();
         let entries = op
             .responses
             .responses
@@ -895,8 +906,13 @@ impl<'a> Loader<'a> {
                     Some(s) => {
                         let ctx = match &ctx_name {
                             Some(n) => format!("{n} response"),
-                            None if status.is_success() => format!("{type_name} response"),
-                            None => format!("{type_name} {key} response"),
+                            None if status.is_success() && success_bodies <= 1 => {
+                                format!("{type_name} response")
+                            }
+                            None => format!(
+                                "{type_name} {}",
+                                crate::shape::status_name(status, status.is_success())
+                            ),
                         };
                         Some(
                             self.convert(
@@ -1099,7 +1115,14 @@ fn enum_of(values: &[&str]) -> Enum {
         .enumerate()
         .map(|(i, v)| EnumVariant {
             wire: v.to_string(),
-            rust: namer.unique(&camel(v, &format!("Value{}", i + 1))),
+            rust: namer.unique(&camel(
+                v,
+                &if v.is_empty() {
+                    "Empty".to_string()
+                } else {
+                    format!("Value{}", i + 1)
+                },
+            )),
             doc: None,
         })
         .collect();

@@ -1,0 +1,294 @@
+//! How generated code behaves, on the fixture that uses every supported
+//! construct (`tests/fixtures/features/openapi.yaml` → `tests/src/features.rs`).
+
+use paygen::runtime::{Error, HttpOptions, Nullable, RetryPolicy};
+use paygen_tests::features as f;
+use serde_json::json;
+use wiremock::matchers::{method, path};
+use wiremock::{Mock, MockServer, ResponseTemplate};
+
+fn order() -> f::Order {
+    f::Order::new(vec![f::OrderLine::new("SKU-1", 2)], 3000, None)
+}
+
+#[test]
+fn absent_null_and_value_are_three_different_requests() {
+    // `note` is required and nullable: None is sent as null. `discount` is
+    // optional and nullable: left out unless set.
+    assert_eq!(
+        serde_json::to_value(order()).unwrap(),
+        json!({"lines": [{"sku": "SKU-1", "quantity": 2}], "total": 3000, "note": null})
+    );
+    let mut o = order();
+    o.discount = Some(Nullable::Null);
+    assert_eq!(serde_json::to_value(&o).unwrap()["discount"], json!(null));
+    let o = order().discount(150);
+    assert_eq!(serde_json::to_value(&o).unwrap()["discount"], json!(150));
+}
+
+#[test]
+fn read_only_fields_are_decoded_but_never_sent() {
+    let decoded: f::Order = serde_json::from_value(json!({
+        "id": "ord_1",
+        "created_at": "2024-01-01T12:00:00Z",
+        "lines": [{"sku": "A", "quantity": 1}],
+        "total": 10,
+        "note": "gift",
+        "discount": null,
+        "field_from_a_newer_api": {"ignored": true}
+    }))
+    .unwrap();
+    assert_eq!(decoded.id.as_deref(), Some("ord_1"));
+    assert_eq!(
+        decoded.created_at.unwrap().to_string(),
+        "2024-01-01T12:00:00Z"
+    );
+    assert_eq!(decoded.discount, Some(Nullable::Null));
+    assert_eq!(decoded.note.as_deref(), Some("gift"));
+    let resent = serde_json::to_value(&decoded).unwrap();
+    assert!(
+        resent.get("id").is_none() && resent.get("created_at").is_none(),
+        "{resent}"
+    );
+}
+
+#[test]
+fn keywords_and_colliding_names_keep_their_wire_names() {
+    let mut o = order()
+        .r#type("x")
+        .r#match(true)
+        .self_(1.5)
+        .order_ref("a")
+        .order_ref2("b");
+    o.metadata = Some([("k".to_string(), "v".to_string())].into());
+    let v = serde_json::to_value(&o).unwrap();
+    assert_eq!(v["type"], "x");
+    assert_eq!(v["match"], true);
+    assert_eq!(v["self"], 1.5);
+    assert_eq!(v["order-ref"], "a");
+    assert_eq!(v["order_ref"], "b");
+    assert_eq!(v["metadata"], json!({"k": "v"}));
+    // `Order Line` and `OrderLine` both exist; `Client` is renamed away from the client.
+    let _: f::OrderLine2 = f::OrderLine2::new().label("l");
+    let _: f::ClientModel = f::ClientModel::new();
+}
+
+#[test]
+fn string_enums_keep_unknown_values() {
+    let kinds: Vec<f::Kind> =
+        serde_json::from_value(json!(["physical", "3d-print", "", "hologram"])).unwrap();
+    assert_eq!(
+        kinds,
+        vec![
+            f::Kind::Physical,
+            f::Kind::V3dPrint,
+            f::Kind::Empty,
+            f::Kind::Unknown("hologram".into())
+        ]
+    );
+    assert_eq!(
+        serde_json::to_value(&kinds).unwrap(),
+        json!(["physical", "3d-print", "", "hologram"])
+    );
+}
+
+#[test]
+fn discriminated_union_follows_the_mapping() {
+    let pets: Vec<f::Pet> = serde_json::from_value(json!([
+        {"pet_type": "cat", "lives": 9},
+        {"pet_type": "doggo", "good": true},
+        {"pet_type": "fish", "fins": 2}
+    ]))
+    .unwrap();
+    assert!(matches!(&pets[0], f::Pet::Cat(c) if c.lives == Some(9)));
+    assert!(matches!(&pets[1], f::Pet::Dog(d) if d.good == Some(true)));
+    assert!(matches!(&pets[2], f::Pet::Unknown(v) if v["fins"] == 2));
+    // Encoding writes the variant's own fields, tag included.
+    assert_eq!(
+        serde_json::to_value(&pets[1]).unwrap(),
+        json!({"pet_type": "doggo", "good": true})
+    );
+}
+
+#[test]
+fn untagged_union_recursion_and_additional_properties() {
+    let tree: f::Node = serde_json::from_value(json!({
+        "name": "root",
+        "key": 7,
+        "parent": {"name": "up", "key": "seven"},
+        "children": [{"name": "leaf"}]
+    }))
+    .unwrap();
+    assert_eq!(tree.key, Some(f::IdOrName::Integer(7)));
+    let parent = tree.parent.as_deref().unwrap();
+    assert_eq!(parent.key, Some(f::IdOrName::String("seven".into())));
+    assert_eq!(
+        tree.children.as_ref().unwrap()[0].name.as_deref(),
+        Some("leaf")
+    );
+    let p: f::Problem = serde_json::from_value(json!({"code": "E1", "trace": "abc"})).unwrap();
+    assert_eq!(p.additional["trace"], "abc");
+    assert_eq!(
+        serde_json::to_value(&p).unwrap(),
+        json!({"code": "E1", "trace": "abc"})
+    );
+}
+
+fn client(server: &MockServer) -> f::Client {
+    f::Client::new(
+        f::Config::new("tok")
+            .base_url(server.uri())
+            .options(HttpOptions::default().retry(RetryPolicy::none())),
+    )
+    .unwrap()
+}
+
+#[test]
+fn environments_default_to_the_first_server() {
+    assert_eq!(
+        f::Environment::default().base_url(),
+        "https://api.example.test/v2"
+    );
+    assert_eq!(
+        f::Environment::Sandbox.base_url(),
+        "https://sandbox.example.test/v2"
+    );
+    let c = f::Client::new(f::Config::new("tok")).unwrap();
+    assert_eq!(c.base_url(), "https://api.example.test/v2");
+}
+
+#[tokio::test]
+async fn path_query_and_header_parameters_are_encoded() {
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"sku": "A", "quantity": 3})))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let line = client(&server)
+        .get_order_line(
+            "a/b?c#d e%",
+            7,
+            f::GetOrderLineParams::new()
+                .expand(vec!["x".into(), "y z".into()])
+                .x_request_id("req-1")
+                .r#type(f::Kind::V3dPrint),
+        )
+        .await
+        .unwrap();
+    assert_eq!(line.quantity, 3);
+    let req = &server.received_requests().await.unwrap()[0];
+    assert_eq!(req.url.path(), "/orders/a%2Fb%3Fc%23d%20e%25/lines/7");
+    assert_eq!(req.url.query(), Some("expand=x&expand=y+z&type=3d-print"));
+    assert_eq!(req.headers["x-request-id"], "req-1");
+    assert_eq!(req.headers["authorization"], "Bearer tok");
+}
+
+#[tokio::test]
+async fn error_statuses_decode_to_the_operation_error_type() {
+    let server = MockServer::start().await;
+    Mock::given(path("/orders/missing/lines/1"))
+        .respond_with(ResponseTemplate::new(404).set_body_string("not here"))
+        .mount(&server)
+        .await;
+    Mock::given(path("/orders/broken/lines/1"))
+        .respond_with(ResponseTemplate::new(418).set_body_json(json!({"code": "TEAPOT"})))
+        .mount(&server)
+        .await;
+    let c = client(&server);
+    match c
+        .get_order_line("missing", 1, f::GetOrderLineParams::new())
+        .await
+    {
+        Err(Error::Api(e)) => {
+            assert_eq!(e.status, 404);
+            assert_eq!(e.body, Some(f::GetOrderLineError::NotFound));
+            assert_eq!(e.raw_body, "not here");
+        }
+        other => panic!("expected 404, got {other:?}"),
+    }
+    match c
+        .get_order_line("broken", 1, f::GetOrderLineParams::new())
+        .await
+    {
+        Err(Error::Api(e)) => {
+            assert_eq!(e.status, 418);
+            assert!(
+                matches!(e.body, Some(f::GetOrderLineError::Other(ref p)) if p.code.as_deref() == Some("TEAPOT"))
+            );
+        }
+        other => panic!("expected 418, got {other:?}"),
+    }
+}
+
+#[tokio::test]
+async fn several_success_bodies_and_status_ranges() {
+    let server = MockServer::start().await;
+    let c = client(&server);
+    let created =
+        json!({"id": "o1", "lines": [{"sku": "A", "quantity": 1}], "total": 1, "note": null});
+    Mock::given(method("POST"))
+        .respond_with(ResponseTemplate::new(201).set_body_json(&created))
+        .up_to_n_times(1)
+        .mount(&server)
+        .await;
+    assert!(
+        matches!(c.create_order(order()).await.unwrap(), f::CreateOrderResponse::Created(o) if o.id.as_deref() == Some("o1"))
+    );
+    server.reset().await;
+    Mock::given(method("POST"))
+        .respond_with(ResponseTemplate::new(202).set_body_json(json!({"ticket": "t-9"})))
+        .mount(&server)
+        .await;
+    assert!(
+        matches!(c.create_order(order()).await.unwrap(), f::CreateOrderResponse::Accepted(a) if a.ticket.as_deref() == Some("t-9"))
+    );
+    server.reset().await;
+    Mock::given(method("POST"))
+        .respond_with(
+            ResponseTemplate::new(400).set_body_json(json!({"lines": ["must not be empty"]})),
+        )
+        .mount(&server)
+        .await;
+    let err = c.create_order(order()).await.unwrap_err();
+    assert!(
+        matches!(err.body(), Some(f::CreateOrderError::BadRequest(m)) if m["lines"] == ["must not be empty"])
+    );
+    server.reset().await;
+    Mock::given(method("POST"))
+        .respond_with(ResponseTemplate::new(503).set_body_json(json!({"detail": "down"})))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let err = c.create_order(order()).await.unwrap_err();
+    assert_eq!(err.status(), Some(503));
+    assert!(
+        matches!(err.body(), Some(f::CreateOrderError::Status5xx(p)) if p.detail.as_deref() == Some("down"))
+    );
+}
+
+#[tokio::test]
+async fn operations_without_bodies() {
+    let server = MockServer::start().await;
+    Mock::given(method("DELETE"))
+        .and(path("/orders/o1"))
+        .respond_with(ResponseTemplate::new(204))
+        .expect(1)
+        .mount(&server)
+        .await;
+    Mock::given(method("PUT"))
+        .and(path("/pets"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"pet_type": "cat"})))
+        .mount(&server)
+        .await;
+    let c = client(&server);
+    // No operationId: the name comes from the method and path.
+    c.delete_orders_order_id("o1").await.unwrap();
+    // An optional body that is not given is not sent.
+    let pet = c.put_pet(None).await.unwrap();
+    assert!(matches!(pet, f::Pet::Cat(_)));
+    let reqs = server.received_requests().await.unwrap();
+    let put = reqs.iter().find(|r| r.method.as_str() == "PUT").unwrap();
+    assert!(put.body.is_empty());
+    assert!(put.headers.get("content-type").is_none());
+}
