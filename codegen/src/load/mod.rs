@@ -169,7 +169,13 @@ pub fn load_openapi_text(
     diags.set_locator(source::Locator::new(text));
     let parsed: Result<openapiv3::OpenAPI, String> = if text.trim_start().starts_with('{') {
         serde_json::from_str(text).map_err(|e| {
-            diags.error_at(e.line(), e.column(), format!("invalid OpenAPI JSON: {e}"));
+            let text = e.to_string();
+            let message = text.split(" at line ").next().unwrap_or(&text);
+            diags.error_at(
+                e.line(),
+                e.column(),
+                format!("not a valid document: {message}"),
+            );
             String::new()
         })
     } else {
@@ -210,11 +216,10 @@ fn read_text(path: &Path, diags: &mut Diagnostics) -> Option<String> {
 fn push_yaml_error(diags: &mut Diagnostics, e: &serde_yaml::Error) {
     let message = e.to_string();
     // serde_yaml appends " at line L column C"; the position is reported apart.
-    let message = message
-        .split(" at line ")
-        .next()
-        .unwrap_or(&message)
-        .to_string();
+    let message = format!(
+        "not a valid document: {}",
+        message.split(" at line ").next().unwrap_or(&message)
+    );
     match e.location() {
         Some(loc) => diags.error_at(loc.line(), loc.column(), message),
         None => diags.error("", message),

@@ -485,7 +485,8 @@ impl<'a> Loader<'a> {
                         self.diags.error(
                             join(&mptr, "$ref"),
                             format!(
-                                "allOf cycle: `{key}` includes itself ({} → {key})",
+                                "allOf cycle {} → {key}: a schema cannot include itself; \
+                                 refer to it from a property instead",
                                 self.merging.join(" → ")
                             ),
                         );

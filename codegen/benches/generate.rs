@@ -1,0 +1,56 @@
+//! Generation time per provider spec, and for all of `specs/` together:
+//! reading, parsing, building the model, emitting and formatting.
+//!
+//! `cargo bench -p paygen-codegen --bench generate`
+
+use std::hint::black_box;
+use std::path::{Path, PathBuf};
+
+use criterion::{criterion_group, criterion_main, Criterion};
+
+fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("codegen is one level down")
+        .to_path_buf()
+}
+
+fn bench(c: &mut Criterion) {
+    let root = root();
+    let specs = root.join("specs");
+    let mut providers: Vec<PathBuf> = std::fs::read_dir(&specs)
+        .expect("specs/ exists")
+        .filter_map(Result::ok)
+        .map(|e| e.path())
+        .filter(|p| p.is_dir())
+        .collect();
+    providers.sort();
+    let mut group = c.benchmark_group("generate");
+    for dir in &providers {
+        let name = dir
+            .file_name()
+            .unwrap_or_default()
+            .to_string_lossy()
+            .into_owned();
+        group.bench_function(&name, |b| {
+            b.iter(|| {
+                paygen_codegen::generate_provider(black_box(dir), &root).expect("spec generates")
+            })
+        });
+    }
+    group.bench_function("all specs", |b| {
+        b.iter(|| {
+            let g = paygen_codegen::generate(black_box(&specs), &root);
+            assert!(g.errors.is_empty());
+            g
+        })
+    });
+    group.finish();
+}
+
+criterion_group! {
+    name = benches;
+    config = Criterion::default().sample_size(20);
+    targets = bench
+}
+criterion_main!(benches);
