@@ -155,16 +155,9 @@ impl Client {
         &self,
         customer_token: &str,
     ) -> Result<CustomerTokenDetails, runtime::Error<ErrorResponse>> {
-        let mut path = String::new();
-        path.push_str("/customer-token/v1/tokens/");
-        runtime::encode_segment(&mut path, customer_token);
-
-        #[allow(unused_mut)]
-        let mut req = runtime::Request::new(
-            "read_customer_token",
-            runtime::Method::GET,
-            path,
-        );
+        let mut req = runtime::Request::new("read_customer_token", runtime::Method::GET);
+        req.path("/customer-token/v1/tokens/");
+        req.segment("customerToken", customer_token);
         let resp = self.transport.send(req).await?;
         match resp.status {
             s if (200..300).contains(&s) => resp.json(),
@@ -185,17 +178,13 @@ impl Client {
         params: CreateOrderFromTokenParams,
         body: CustomerTokenOrderRequest,
     ) -> Result<CustomerTokenOrderResponse, runtime::Error<ErrorResponse>> {
-        let mut path = String::new();
-        path.push_str("/customer-token/v1/tokens/");
-        runtime::encode_segment(&mut path, customer_token);
-        path.push_str("/order");
-
-        #[allow(unused_mut)]
         let mut req = runtime::Request::new(
             "create_order_from_token",
             runtime::Method::POST,
-            path,
         );
+        req.path("/customer-token/v1/tokens/");
+        req.segment("customerToken", customer_token);
+        req.path("/order");
         req.header("klarna-idempotency-key", &params.klarna_idempotency_key);
         req.json(&body);
         let resp = self.transport.send(req).await?;
@@ -217,17 +206,13 @@ impl Client {
         customer_token: &str,
         body: CustomerTokenStatusUpdate,
     ) -> Result<(), runtime::Error<ErrorResponse>> {
-        let mut path = String::new();
-        path.push_str("/customer-token/v1/tokens/");
-        runtime::encode_segment(&mut path, customer_token);
-        path.push_str("/status");
-
-        #[allow(unused_mut)]
         let mut req = runtime::Request::new(
             "update_customer_token_status",
             runtime::Method::PATCH,
-            path,
         );
+        req.path("/customer-token/v1/tokens/");
+        req.segment("customerToken", customer_token);
+        req.path("/status");
         req.json(&body);
         let resp = self.transport.send(req).await?;
         match resp.status {

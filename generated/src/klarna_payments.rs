@@ -147,15 +147,11 @@ impl Client {
         params: CreatePaymentRequestParams,
         body: PaymentRequestData,
     ) -> Result<PaymentRequest, runtime::Error<Error>> {
-        let mut path = String::new();
-        path.push_str("/v1/payment/requests");
-
-        #[allow(unused_mut)]
         let mut req = runtime::Request::new(
             "create_payment_request",
             runtime::Method::POST,
-            path,
         );
+        req.path("/v1/payment/requests");
         req.header("klarna-idempotency-key", &params.klarna_idempotency_key);
         req.json(&body);
         let resp = self.transport.send(req).await?;
@@ -176,16 +172,12 @@ impl Client {
         &self,
         payment_request_id: &str,
     ) -> Result<PaymentRequest, runtime::Error<Error>> {
-        let mut path = String::new();
-        path.push_str("/v1/payment/requests/");
-        runtime::encode_segment(&mut path, payment_request_id);
-
-        #[allow(unused_mut)]
         let mut req = runtime::Request::new(
             "read_payment_request",
             runtime::Method::GET,
-            path,
         );
+        req.path("/v1/payment/requests/");
+        req.segment("payment_request_id", payment_request_id);
         let resp = self.transport.send(req).await?;
         match resp.status {
             s if (200..300).contains(&s) => resp.json(),
@@ -206,16 +198,12 @@ impl Client {
         params: UpdatePaymentRequestParams,
         body: PaymentRequestUpdate,
     ) -> Result<PaymentRequest, runtime::Error<Error>> {
-        let mut path = String::new();
-        path.push_str("/v1/payment/requests/");
-        runtime::encode_segment(&mut path, payment_request_id);
-
-        #[allow(unused_mut)]
         let mut req = runtime::Request::new(
             "update_payment_request",
             runtime::Method::PATCH,
-            path,
         );
+        req.path("/v1/payment/requests/");
+        req.segment("payment_request_id", payment_request_id);
         req.header("klarna-idempotency-key", &params.klarna_idempotency_key);
         req.json(&body);
         let resp = self.transport.send(req).await?;
@@ -238,17 +226,13 @@ impl Client {
         params: ConfirmPaymentRequestParams,
         body: PaymentConfirmationRequest,
     ) -> Result<PaymentRequest, runtime::Error<Error>> {
-        let mut path = String::new();
-        path.push_str("/v1/payment/confirmation-tokens/");
-        runtime::encode_segment(&mut path, payment_confirmation_token);
-        path.push_str("/confirm");
-
-        #[allow(unused_mut)]
         let mut req = runtime::Request::new(
             "confirm_payment_request",
             runtime::Method::POST,
-            path,
         );
+        req.path("/v1/payment/confirmation-tokens/");
+        req.segment("payment_confirmation_token", payment_confirmation_token);
+        req.path("/confirm");
         req.header("klarna-idempotency-key", &params.klarna_idempotency_key);
         req.json(&body);
         let resp = self.transport.send(req).await?;
@@ -269,16 +253,12 @@ impl Client {
         &self,
         payment_confirmation_token: &str,
     ) -> Result<PaymentRequest, runtime::Error<Error>> {
-        let mut path = String::new();
-        path.push_str("/v1/payment/confirmation-tokens/");
-        runtime::encode_segment(&mut path, payment_confirmation_token);
-
-        #[allow(unused_mut)]
         let mut req = runtime::Request::new(
             "cancel_payment_confirmation",
             runtime::Method::DELETE,
-            path,
         );
+        req.path("/v1/payment/confirmation-tokens/");
+        req.segment("payment_confirmation_token", payment_confirmation_token);
         let resp = self.transport.send(req).await?;
         match resp.status {
             s if (200..300).contains(&s) => resp.json(),
@@ -298,18 +278,14 @@ impl Client {
         account_id: &str,
         payment_transaction_id: &str,
     ) -> Result<PaymentTransaction, runtime::Error<Error>> {
-        let mut path = String::new();
-        path.push_str("/v1/accounts/");
-        runtime::encode_segment(&mut path, account_id);
-        path.push_str("/payment/transactions/");
-        runtime::encode_segment(&mut path, payment_transaction_id);
-
-        #[allow(unused_mut)]
         let mut req = runtime::Request::new(
             "read_payment_transaction",
             runtime::Method::GET,
-            path,
         );
+        req.path("/v1/accounts/");
+        req.segment("account_id", account_id);
+        req.path("/payment/transactions/");
+        req.segment("payment_transaction_id", payment_transaction_id);
         let resp = self.transport.send(req).await?;
         match resp.status {
             s if (200..300).contains(&s) => resp.json(),
@@ -331,18 +307,14 @@ impl Client {
         params: UpdatePaymentTransactionReferencesParams,
         body: PaymentTransactionReferencesUpdate,
     ) -> Result<PaymentTransaction, runtime::Error<Error>> {
-        let mut path = String::new();
-        path.push_str("/v1/accounts/");
-        runtime::encode_segment(&mut path, account_id);
-        path.push_str("/payment/transactions/");
-        runtime::encode_segment(&mut path, payment_transaction_id);
-
-        #[allow(unused_mut)]
         let mut req = runtime::Request::new(
             "update_payment_transaction_references",
             runtime::Method::PATCH,
-            path,
         );
+        req.path("/v1/accounts/");
+        req.segment("account_id", account_id);
+        req.path("/payment/transactions/");
+        req.segment("payment_transaction_id", payment_transaction_id);
         req.header("klarna-idempotency-key", &params.klarna_idempotency_key);
         req.json(&body);
         let resp = self.transport.send(req).await?;
@@ -366,19 +338,15 @@ impl Client {
         params: CapturePaymentTransactionParams,
         body: CaptureRequest,
     ) -> Result<PaymentCapture, runtime::Error<Error>> {
-        let mut path = String::new();
-        path.push_str("/v1/accounts/");
-        runtime::encode_segment(&mut path, account_id);
-        path.push_str("/payment/transactions/");
-        runtime::encode_segment(&mut path, payment_transaction_id);
-        path.push_str("/captures");
-
-        #[allow(unused_mut)]
         let mut req = runtime::Request::new(
             "capture_payment_transaction",
             runtime::Method::POST,
-            path,
         );
+        req.path("/v1/accounts/");
+        req.segment("account_id", account_id);
+        req.path("/payment/transactions/");
+        req.segment("payment_transaction_id", payment_transaction_id);
+        req.path("/captures");
         req.header("klarna-idempotency-key", &params.klarna_idempotency_key);
         req.json(&body);
         let resp = self.transport.send(req).await?;
@@ -402,19 +370,15 @@ impl Client {
         params: RefundPaymentTransactionParams,
         body: RefundRequest,
     ) -> Result<PaymentRefund, runtime::Error<Error>> {
-        let mut path = String::new();
-        path.push_str("/v1/accounts/");
-        runtime::encode_segment(&mut path, account_id);
-        path.push_str("/payment/transactions/");
-        runtime::encode_segment(&mut path, payment_transaction_id);
-        path.push_str("/refunds");
-
-        #[allow(unused_mut)]
         let mut req = runtime::Request::new(
             "refund_payment_transaction",
             runtime::Method::POST,
-            path,
         );
+        req.path("/v1/accounts/");
+        req.segment("account_id", account_id);
+        req.path("/payment/transactions/");
+        req.segment("payment_transaction_id", payment_transaction_id);
+        req.path("/refunds");
         req.header("klarna-idempotency-key", &params.klarna_idempotency_key);
         req.json(&body);
         let resp = self.transport.send(req).await?;
@@ -437,19 +401,15 @@ impl Client {
         payment_transaction_id: &str,
         params: VoidPaymentTransactionParams,
     ) -> Result<PaymentTransaction, runtime::Error<Error>> {
-        let mut path = String::new();
-        path.push_str("/v1/accounts/");
-        runtime::encode_segment(&mut path, account_id);
-        path.push_str("/payment/transactions/");
-        runtime::encode_segment(&mut path, payment_transaction_id);
-        path.push_str("/void");
-
-        #[allow(unused_mut)]
         let mut req = runtime::Request::new(
             "void_payment_transaction",
             runtime::Method::POST,
-            path,
         );
+        req.path("/v1/accounts/");
+        req.segment("account_id", account_id);
+        req.path("/payment/transactions/");
+        req.segment("payment_transaction_id", payment_transaction_id);
+        req.path("/void");
         req.header("klarna-idempotency-key", &params.klarna_idempotency_key);
         let resp = self.transport.send(req).await?;
         match resp.status {
@@ -470,14 +430,11 @@ impl Client {
         account_id: &str,
         payment_capture_id: &str,
     ) -> Result<PaymentCapture, runtime::Error<Error>> {
-        let mut path = String::new();
-        path.push_str("/v1/accounts/");
-        runtime::encode_segment(&mut path, account_id);
-        path.push_str("/payment/captures/");
-        runtime::encode_segment(&mut path, payment_capture_id);
-
-        #[allow(unused_mut)]
-        let mut req = runtime::Request::new("read_capture", runtime::Method::GET, path);
+        let mut req = runtime::Request::new("read_capture", runtime::Method::GET);
+        req.path("/v1/accounts/");
+        req.segment("account_id", account_id);
+        req.path("/payment/captures/");
+        req.segment("payment_capture_id", payment_capture_id);
         let resp = self.transport.send(req).await?;
         match resp.status {
             s if (200..300).contains(&s) => resp.json(),
@@ -499,19 +456,12 @@ impl Client {
         params: RefundCaptureParams,
         body: RefundRequest,
     ) -> Result<PaymentRefund, runtime::Error<Error>> {
-        let mut path = String::new();
-        path.push_str("/v1/accounts/");
-        runtime::encode_segment(&mut path, account_id);
-        path.push_str("/payment/captures/");
-        runtime::encode_segment(&mut path, payment_capture_id);
-        path.push_str("/refunds");
-
-        #[allow(unused_mut)]
-        let mut req = runtime::Request::new(
-            "refund_capture",
-            runtime::Method::POST,
-            path,
-        );
+        let mut req = runtime::Request::new("refund_capture", runtime::Method::POST);
+        req.path("/v1/accounts/");
+        req.segment("account_id", account_id);
+        req.path("/payment/captures/");
+        req.segment("payment_capture_id", payment_capture_id);
+        req.path("/refunds");
         req.header("klarna-idempotency-key", &params.klarna_idempotency_key);
         req.json(&body);
         let resp = self.transport.send(req).await?;
@@ -533,14 +483,11 @@ impl Client {
         account_id: &str,
         payment_refund_id: &str,
     ) -> Result<PaymentRefund, runtime::Error<Error>> {
-        let mut path = String::new();
-        path.push_str("/v1/accounts/");
-        runtime::encode_segment(&mut path, account_id);
-        path.push_str("/payment/refunds/");
-        runtime::encode_segment(&mut path, payment_refund_id);
-
-        #[allow(unused_mut)]
-        let mut req = runtime::Request::new("read_refund", runtime::Method::GET, path);
+        let mut req = runtime::Request::new("read_refund", runtime::Method::GET);
+        req.path("/v1/accounts/");
+        req.segment("account_id", account_id);
+        req.path("/payment/refunds/");
+        req.segment("payment_refund_id", payment_refund_id);
         let resp = self.transport.send(req).await?;
         match resp.status {
             s if (200..300).contains(&s) => resp.json(),
@@ -560,18 +507,11 @@ impl Client {
         account_id: &str,
         payment_chargeback_id: &str,
     ) -> Result<PaymentChargeback, runtime::Error<Error>> {
-        let mut path = String::new();
-        path.push_str("/v1/accounts/");
-        runtime::encode_segment(&mut path, account_id);
-        path.push_str("/payment/chargebacks/");
-        runtime::encode_segment(&mut path, payment_chargeback_id);
-
-        #[allow(unused_mut)]
-        let mut req = runtime::Request::new(
-            "read_chargeback",
-            runtime::Method::GET,
-            path,
-        );
+        let mut req = runtime::Request::new("read_chargeback", runtime::Method::GET);
+        req.path("/v1/accounts/");
+        req.segment("account_id", account_id);
+        req.path("/payment/chargebacks/");
+        req.segment("payment_chargeback_id", payment_chargeback_id);
         let resp = self.transport.send(req).await?;
         match resp.status {
             s if (200..300).contains(&s) => resp.json(),
@@ -3447,17 +3387,21 @@ impl PaymentChargeback {
     }
 }
 
-/// Error body returned for every 4xx and 5xx response.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+/// Error body returned for every 4xx and 5xx response. No field is required, so a partial body from a gateway or proxy still decodes.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct Error {
     /// Unique id of this error occurrence; quote it to Klarna support.
-    pub error_id: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error_id: Option<String>,
     /// Broad category of the error.
-    pub error_type: ErrorType,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error_type: Option<ErrorType>,
     /// Finer-grained error code for program logic, e.g. `UNAUTHORIZED`, `TIMEOUT`, `INTERNAL_ERROR`.
-    pub error_code: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error_code: Option<String>,
     /// Explanation for developers; not meant for customers.
-    pub error_message: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error_message: Option<String>,
     /// Link to documentation about the error, when available.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub doc_url: Option<String>,
@@ -3467,21 +3411,33 @@ pub struct Error {
 }
 
 impl Error {
-    /// A `Error` with its required fields; set the others with the setters.
-    pub fn new(
-        error_id: impl Into<String>,
-        error_type: ErrorType,
-        error_code: impl Into<String>,
-        error_message: impl Into<String>,
-    ) -> Self {
-        Self {
-            error_id: error_id.into(),
-            error_type,
-            error_code: error_code.into(),
-            error_message: error_message.into(),
-            doc_url: None,
-            validation_errors: None,
-        }
+    /// An empty `Error`; set fields with the setters.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Sets `error_id`.
+    pub fn error_id(mut self, value: impl Into<String>) -> Self {
+        self.error_id = Some(value.into());
+        self
+    }
+
+    /// Sets `error_type`.
+    pub fn error_type(mut self, value: ErrorType) -> Self {
+        self.error_type = Some(value);
+        self
+    }
+
+    /// Sets `error_code`.
+    pub fn error_code(mut self, value: impl Into<String>) -> Self {
+        self.error_code = Some(value.into());
+        self
+    }
+
+    /// Sets `error_message`.
+    pub fn error_message(mut self, value: impl Into<String>) -> Self {
+        self.error_message = Some(value.into());
+        self
     }
 
     /// Sets `doc_url`.

@@ -121,15 +121,11 @@ impl Client {
         &self,
         params: ListPaymentMethodsParams,
     ) -> Result<PaymentMethods, runtime::Error<ListPaymentMethodsError>> {
-        let mut path = String::new();
-        path.push_str("/payment_methods/");
-
-        #[allow(unused_mut)]
         let mut req = runtime::Request::new(
             "list_payment_methods",
             runtime::Method::GET,
-            path,
         );
+        req.path("/payment_methods/");
         req.query("brand_id", &params.brand_id);
         req.query("currency", &params.currency);
         req.query("country", &params.country);
@@ -155,15 +151,8 @@ impl Client {
         &self,
         body: Purchase,
     ) -> Result<Purchase, runtime::Error<CreatePurchaseError>> {
-        let mut path = String::new();
-        path.push_str("/purchases/");
-
-        #[allow(unused_mut)]
-        let mut req = runtime::Request::new(
-            "create_purchase",
-            runtime::Method::POST,
-            path,
-        );
+        let mut req = runtime::Request::new("create_purchase", runtime::Method::POST);
+        req.path("/purchases/");
         req.json(&body);
         let resp = self.transport.send(req).await?;
         match resp.status {
@@ -183,13 +172,10 @@ impl Client {
         &self,
         id: &str,
     ) -> Result<Purchase, runtime::Error<GetPurchaseError>> {
-        let mut path = String::new();
-        path.push_str("/purchases/");
-        runtime::encode_segment(&mut path, id);
-        path.push('/');
-
-        #[allow(unused_mut)]
-        let mut req = runtime::Request::new("get_purchase", runtime::Method::GET, path);
+        let mut req = runtime::Request::new("get_purchase", runtime::Method::GET);
+        req.path("/purchases/");
+        req.segment("id", id);
+        req.path("/");
         let resp = self.transport.send(req).await?;
         match resp.status {
             s if (200..300).contains(&s) => resp.json(),
@@ -208,17 +194,10 @@ impl Client {
         &self,
         id: &str,
     ) -> Result<Purchase, runtime::Error<CancelPurchaseError>> {
-        let mut path = String::new();
-        path.push_str("/purchases/");
-        runtime::encode_segment(&mut path, id);
-        path.push_str("/cancel/");
-
-        #[allow(unused_mut)]
-        let mut req = runtime::Request::new(
-            "cancel_purchase",
-            runtime::Method::POST,
-            path,
-        );
+        let mut req = runtime::Request::new("cancel_purchase", runtime::Method::POST);
+        req.path("/purchases/");
+        req.segment("id", id);
+        req.path("/cancel/");
         let resp = self.transport.send(req).await?;
         match resp.status {
             s if (200..300).contains(&s) => resp.json(),
@@ -238,17 +217,10 @@ impl Client {
         id: &str,
         body: ChargeRequest,
     ) -> Result<Purchase, runtime::Error<ChargePurchaseError>> {
-        let mut path = String::new();
-        path.push_str("/purchases/");
-        runtime::encode_segment(&mut path, id);
-        path.push_str("/charge/");
-
-        #[allow(unused_mut)]
-        let mut req = runtime::Request::new(
-            "charge_purchase",
-            runtime::Method::POST,
-            path,
-        );
+        let mut req = runtime::Request::new("charge_purchase", runtime::Method::POST);
+        req.path("/purchases/");
+        req.segment("id", id);
+        req.path("/charge/");
         req.json(&body);
         let resp = self.transport.send(req).await?;
         match resp.status {
@@ -269,17 +241,10 @@ impl Client {
         id: &str,
         body: Option<CaptureRequest>,
     ) -> Result<Purchase, runtime::Error<CapturePurchaseError>> {
-        let mut path = String::new();
-        path.push_str("/purchases/");
-        runtime::encode_segment(&mut path, id);
-        path.push_str("/capture/");
-
-        #[allow(unused_mut)]
-        let mut req = runtime::Request::new(
-            "capture_purchase",
-            runtime::Method::POST,
-            path,
-        );
+        let mut req = runtime::Request::new("capture_purchase", runtime::Method::POST);
+        req.path("/purchases/");
+        req.segment("id", id);
+        req.path("/capture/");
         if let Some(body) = &body {
             req.json(body);
         }
@@ -301,17 +266,10 @@ impl Client {
         &self,
         id: &str,
     ) -> Result<Purchase, runtime::Error<ReleasePurchaseError>> {
-        let mut path = String::new();
-        path.push_str("/purchases/");
-        runtime::encode_segment(&mut path, id);
-        path.push_str("/release/");
-
-        #[allow(unused_mut)]
-        let mut req = runtime::Request::new(
-            "release_purchase",
-            runtime::Method::POST,
-            path,
-        );
+        let mut req = runtime::Request::new("release_purchase", runtime::Method::POST);
+        req.path("/purchases/");
+        req.segment("id", id);
+        req.path("/release/");
         let resp = self.transport.send(req).await?;
         match resp.status {
             s if (200..300).contains(&s) => resp.json(),
@@ -331,17 +289,10 @@ impl Client {
         id: &str,
         body: Option<RefundRequest>,
     ) -> Result<Payment, runtime::Error<RefundPurchaseError>> {
-        let mut path = String::new();
-        path.push_str("/purchases/");
-        runtime::encode_segment(&mut path, id);
-        path.push_str("/refund/");
-
-        #[allow(unused_mut)]
-        let mut req = runtime::Request::new(
-            "refund_purchase",
-            runtime::Method::POST,
-            path,
-        );
+        let mut req = runtime::Request::new("refund_purchase", runtime::Method::POST);
+        req.path("/purchases/");
+        req.segment("id", id);
+        req.path("/refund/");
         if let Some(body) = &body {
             req.json(body);
         }
@@ -363,17 +314,13 @@ impl Client {
         &self,
         id: &str,
     ) -> Result<Purchase, runtime::Error<DeleteRecurringTokenError>> {
-        let mut path = String::new();
-        path.push_str("/purchases/");
-        runtime::encode_segment(&mut path, id);
-        path.push_str("/delete_recurring_token/");
-
-        #[allow(unused_mut)]
         let mut req = runtime::Request::new(
             "delete_recurring_token",
             runtime::Method::POST,
-            path,
         );
+        req.path("/purchases/");
+        req.segment("id", id);
+        req.path("/delete_recurring_token/");
         let resp = self.transport.send(req).await?;
         match resp.status {
             s if (200..300).contains(&s) => resp.json(),
@@ -391,15 +338,8 @@ impl Client {
     pub async fn get_public_key(
         &self,
     ) -> Result<PublicKey, runtime::Error<GetPublicKeyError>> {
-        let mut path = String::new();
-        path.push_str("/public_key/");
-
-        #[allow(unused_mut)]
-        let mut req = runtime::Request::new(
-            "get_public_key",
-            runtime::Method::GET,
-            path,
-        );
+        let mut req = runtime::Request::new("get_public_key", runtime::Method::GET);
+        req.path("/public_key/");
         let resp = self.transport.send(req).await?;
         match resp.status {
             s if (200..300).contains(&s) => resp.json(),
@@ -647,8 +587,8 @@ impl PaymentMethods {
 pub enum PaymentMethodsLogosValue {
     /// The `String` form.
     String(String),
-    /// The `List` form.
-    List(Vec<String>),
+    /// The `StringList` form.
+    StringList(Vec<String>),
 }
 
 /// A named group of payment methods for display purposes.
@@ -3206,26 +3146,22 @@ impl RefundRequest {
 pub type PublicKey = String;
 
 /// One validation error.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct FieldError {
     /// Human readable description of the problem.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub message: Option<String>,
+    pub message: String,
     /// Machine readable error code, e.g. `invalid` or `required`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub code: Option<String>,
 }
 
 impl FieldError {
-    /// An empty `FieldError`; set fields with the setters.
-    pub fn new() -> Self {
-        Self::default()
-    }
-
-    /// Sets `message`.
-    pub fn message(mut self, value: impl Into<String>) -> Self {
-        self.message = Some(value.into());
-        self
+    /// A `FieldError` with its required fields; set the others with the setters.
+    pub fn new(message: impl Into<String>) -> Self {
+        Self {
+            message: message.into(),
+            code: None,
+        }
     }
 
     /// Sets `code`.
@@ -3235,8 +3171,23 @@ impl FieldError {
     }
 }
 
+/// The errors under one key of `FieldErrors`. A plain field has a list of errors; a nested object (e.g. `client`) has its own `FieldErrors`; a list of objects (e.g. `products`) has one `FieldErrors` per item, empty for items without errors.
+///
+/// Decoding tries each form in order and takes the first that fits.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(untagged)]
+#[allow(clippy::large_enum_variant)]
+pub enum FieldErrorEntry {
+    /// The `FieldErrorList` form.
+    FieldErrorList(Vec<FieldError>),
+    /// The `FieldErrors` form.
+    FieldErrors(FieldErrors),
+    /// The `FieldErrorsList` form.
+    FieldErrorsList(Vec<FieldErrors>),
+}
+
 /// Validation errors keyed by the name of the offending request field; the key `__all__` holds errors not tied to a single field. Operation specific failures (e.g. `purchase_capture_error`) are reported the same way.
-pub type FieldErrors = BTreeMap<String, Vec<FieldError>>;
+pub type FieldErrors = BTreeMap<String, FieldErrorEntry>;
 
 /// Lenient error body. Deployments of the platform answer either `{code, message}` or `{detail}`; any other keys are kept.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]

@@ -128,18 +128,11 @@ impl Client {
         line_no: i32,
         params: GetOrderLineParams,
     ) -> Result<OrderLine, runtime::Error<GetOrderLineError>> {
-        let mut path = String::new();
-        path.push_str("/orders/");
-        runtime::encode_segment(&mut path, order_id);
-        path.push_str("/lines/");
-        runtime::encode_segment(&mut path, &line_no.to_string());
-
-        #[allow(unused_mut)]
-        let mut req = runtime::Request::new(
-            "get_order_line",
-            runtime::Method::GET,
-            path,
-        );
+        let mut req = runtime::Request::new("get_order_line", runtime::Method::GET);
+        req.path("/orders/");
+        req.segment("order_id", order_id);
+        req.path("/lines/");
+        req.segment("line-no", &line_no.to_string());
         req.query("expand", &params.expand);
         req.header("x-request-id", &params.x_request_id);
         req.query("type", &params.r#type);
@@ -157,11 +150,8 @@ impl Client {
         &self,
         body: Order,
     ) -> Result<CreateOrderResponse, runtime::Error<CreateOrderError>> {
-        let mut path = String::new();
-        path.push_str("/orders");
-
-        #[allow(unused_mut)]
-        let mut req = runtime::Request::new("create_order", runtime::Method::POST, path);
+        let mut req = runtime::Request::new("create_order", runtime::Method::POST);
+        req.path("/orders");
         req.json(&body);
         let resp = self.transport.send(req).await?;
         match resp.status {
@@ -184,16 +174,12 @@ impl Client {
         &self,
         order_id: &str,
     ) -> Result<(), runtime::Error<()>> {
-        let mut path = String::new();
-        path.push_str("/orders/");
-        runtime::encode_segment(&mut path, order_id);
-
-        #[allow(unused_mut)]
         let mut req = runtime::Request::new(
             "delete_orders_order_id",
             runtime::Method::DELETE,
-            path,
         );
+        req.path("/orders/");
+        req.segment("order_id", order_id);
         let resp = self.transport.send(req).await?;
         match resp.status {
             s if (200..300).contains(&s) => resp.empty(),
@@ -205,11 +191,8 @@ impl Client {
     ///
     /// Errors carry the raw body only: the spec documents no error body.
     pub async fn put_pet(&self, body: Option<Pet>) -> Result<Pet, runtime::Error<()>> {
-        let mut path = String::new();
-        path.push_str("/pets");
-
-        #[allow(unused_mut)]
-        let mut req = runtime::Request::new("put_pet", runtime::Method::PUT, path);
+        let mut req = runtime::Request::new("put_pet", runtime::Method::PUT);
+        req.path("/pets");
         if let Some(body) = &body {
             req.json(body);
         }
@@ -224,11 +207,8 @@ impl Client {
     ///
     /// Errors carry the raw body only: the spec documents no error body.
     pub async fn list_nodes(&self) -> Result<Vec<Node>, runtime::Error<()>> {
-        let mut path = String::new();
-        path.push_str("/nodes");
-
-        #[allow(unused_mut)]
-        let mut req = runtime::Request::new("list_nodes", runtime::Method::GET, path);
+        let mut req = runtime::Request::new("list_nodes", runtime::Method::GET);
+        req.path("/nodes");
         let resp = self.transport.send(req).await?;
         match resp.status {
             s if (200..300).contains(&s) => resp.json(),

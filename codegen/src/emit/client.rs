@@ -229,28 +229,23 @@ fn emit_operation(op: &Operation) -> TokenStream {
     let mut path_build = Vec::new();
     for seg in &op.path {
         match seg {
-            PathSegment::Literal(s) if s.chars().count() == 1 => {
-                let c = s.chars().next().expect("one char");
-                path_build.push(quote!(path.push(#c);))
-            }
-            PathSegment::Literal(s) => path_build.push(quote!(path.push_str(#s);)),
+            PathSegment::Literal(s) => path_build.push(quote!(req.path(#s);)),
             PathSegment::Param(i) => {
                 let p = &op.params[*i];
                 let pn = ident(&p.rust);
+                let wire = &p.wire;
                 match &p.ty {
                     TypeRef::Prim(Prim::I32) => {
                         args.push(quote!(#pn: i32));
-                        path_build
-                            .push(quote!(runtime::encode_segment(&mut path, &#pn.to_string());));
+                        path_build.push(quote!(req.segment(#wire, &#pn.to_string());));
                     }
                     TypeRef::Prim(Prim::I64) => {
                         args.push(quote!(#pn: i64));
-                        path_build
-                            .push(quote!(runtime::encode_segment(&mut path, &#pn.to_string());));
+                        path_build.push(quote!(req.segment(#wire, &#pn.to_string());));
                     }
                     _ => {
                         args.push(quote!(#pn: &str));
-                        path_build.push(quote!(runtime::encode_segment(&mut path, #pn);));
+                        path_build.push(quote!(req.segment(#wire, #pn);));
                     }
                 }
             }
@@ -340,10 +335,8 @@ fn emit_operation(op: &Operation) -> TokenStream {
     quote! {
         #docs
         pub async fn #name(&self, #(#args),*) -> Result<#ret, runtime::Error<#err_ty>> {
-            let mut path = String::new();
+            let mut req = runtime::Request::new(#op_id, runtime::Method::#method);
             #(#path_build)*
-            #[allow(unused_mut)]
-            let mut req = runtime::Request::new(#op_id, runtime::Method::#method, path);
             #(#apply)*
             let resp = self.transport.send(req).await?;
             match resp.status {

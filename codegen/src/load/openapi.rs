@@ -1140,7 +1140,7 @@ fn variant_name(ty: &TypeRef) -> String {
         TypeRef::Prim(Prim::DateTime) => "DateTime".into(),
         TypeRef::Prim(Prim::Date) => "Date".into(),
         TypeRef::Prim(Prim::Decimal) => "Decimal".into(),
-        TypeRef::Vec(_) => "List".into(),
+        TypeRef::Vec(inner) => format!("{}List", variant_name(inner)),
         TypeRef::Map(_) => "Map".into(),
         TypeRef::Object => "Object".into(),
         TypeRef::Any => "Value".into(),

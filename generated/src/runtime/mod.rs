@@ -12,8 +12,7 @@ pub use transport::{
     Transport,
 };
 pub use values::{
-    deserialize_nullable, encode_segment, Date, DateTime, Nullable, ParamValue, PathValue,
-    StringEnum,
+    deserialize_nullable, encode_segment, Date, DateTime, Nullable, ParamValue, StringEnum,
 };
 
 pub use http::Method;

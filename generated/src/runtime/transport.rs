@@ -13,7 +13,7 @@ use serde::Serialize;
 use tracing::Instrument;
 
 use super::error::{text_of, ApiError, BuildError, DecodeError, Error, Failure};
-use super::values::ParamValue;
+use super::values::{encode_segment, ParamValue};
 
 /// Connection and retry settings shared by every provider's `Config`.
 #[derive(Debug, Clone, PartialEq)]
@@ -491,11 +491,13 @@ pub struct Request {
 }
 
 impl Request {
-    pub fn new(operation: &'static str, method: Method, path: String) -> Self {
+    /// A request with an empty path; build it with [`Request::path`] and
+    /// [`Request::segment`].
+    pub fn new(operation: &'static str, method: Method) -> Self {
         Request {
             operation,
             method,
-            path,
+            path: String::new(),
             query: Vec::new(),
             headers: Vec::new(),
             body: None,
@@ -503,6 +505,24 @@ impl Request {
             retry: None,
             invalid: None,
         }
+    }
+
+    /// Appends literal path text from the spec.
+    pub fn path(&mut self, literal: &str) {
+        self.path.push_str(literal);
+    }
+
+    /// Appends a path parameter as one percent-encoded segment. Empty, `.`
+    /// and `..` are refused: no encoding keeps them from changing the path
+    /// (URL parsers treat `%2e` as a dot too).
+    pub fn segment(&mut self, name: &'static str, value: &str) {
+        if matches!(value, "" | "." | "..") {
+            self.invalid.get_or_insert_with(|| {
+                format!("path parameter `{name}` must not be empty, `.` or `..` (got {value:?})")
+            });
+            return;
+        }
+        encode_segment(&mut self.path, value);
     }
 
     pub fn query<V: ParamValue + ?Sized>(&mut self, name: &'static str, value: &V) {

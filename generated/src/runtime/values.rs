@@ -219,34 +219,6 @@ pub fn encode_segment(out: &mut String, value: &str) {
     }
 }
 
-/// A path parameter's text.
-pub trait PathValue {
-    fn push_to(&self, out: &mut String);
-}
-
-impl PathValue for str {
-    fn push_to(&self, out: &mut String) {
-        encode_segment(out, self);
-    }
-}
-
-impl PathValue for String {
-    fn push_to(&self, out: &mut String) {
-        encode_segment(out, self);
-    }
-}
-
-macro_rules! display_path {
-    ($($t:ty),*) => {$(
-        impl PathValue for $t {
-            fn push_to(&self, out: &mut String) {
-                encode_segment(out, &self.to_string());
-            }
-        }
-    )*};
-}
-display_path!(bool, i32, i64, f64, DateTime, Date);
-
 #[cfg(test)]
 mod tests {
     use super::*;
