@@ -30,6 +30,21 @@ pub struct Api {
     pub types: Vec<TypeDef>,
     /// Error enums shared by operations whose error responses are the same.
     pub error_enums: Vec<ErrorEnum>,
+    /// How incoming webhooks are verified and what they decode to.
+    pub webhook: Option<Webhook>,
+}
+
+/// Incoming webhook deliveries: the signature to check and the event type.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Webhook {
+    pub event: TypeRef,
+    pub signature: WebhookSignature,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum WebhookSignature {
+    /// HMAC-SHA256 of the raw body with a shared key, hex or base64 in `header`.
+    HmacSha256 { header: String },
 }
 
 #[derive(Debug, Clone, PartialEq)]

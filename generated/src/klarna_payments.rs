@@ -520,6 +520,35 @@ impl Client {
     }
 }
 
+/// Verifies webhook deliveries: the `Klarna-Signature` header must hold the HMAC-SHA256 of the raw
+/// body under your signing key (hex or base64). Only a verified body is decoded.
+#[derive(Debug, Clone)]
+pub struct WebhookVerifier {
+    inner: runtime::HmacSha256Verifier,
+}
+
+impl WebhookVerifier {
+    /// A verifier for deliveries signed with `signing_key` (held as a secret).
+    pub fn new(signing_key: impl Into<runtime::SecretString>) -> Self {
+        Self {
+            inner: runtime::HmacSha256Verifier::new(
+                signing_key.into(),
+                "klarna-signature",
+            ),
+        }
+    }
+
+    /// Checks the signature over `body` exactly as received (never a re-serialised
+    /// body), in constant time, then decodes it as [`WebhookEvent`].
+    pub fn verify(
+        &self,
+        headers: &runtime::HeaderMap,
+        body: &[u8],
+    ) -> Result<WebhookEvent, runtime::VerifyError> {
+        self.inner.verify(headers, body)
+    }
+}
+
 /// Query and header parameters of `create_payment_request`.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct CreatePaymentRequestParams {

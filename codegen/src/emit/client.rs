@@ -447,3 +447,41 @@ fn emit_params(op: &Operation, name: &str) -> TokenStream {
         }
     }
 }
+
+/// A `WebhookVerifier` that checks a delivery's signature, then decodes it.
+pub fn emit_webhook(api: &Api) -> TokenStream {
+    let Some(w) = &api.webhook else {
+        return TokenStream::new();
+    };
+    let event = rust_type(&w.event);
+    let WebhookSignature::HmacSha256 { header } = &w.signature;
+    let lower = header.to_ascii_lowercase();
+    let event_name = event.to_string();
+    let struct_doc = doc::paragraphs(&[Para::Ours(&format!(
+        "Verifies webhook deliveries: the `{header}` header must hold the HMAC-SHA256 of the raw\n\
+         body under your signing key (hex or base64). Only a verified body is decoded."
+    ))]);
+    let verify_doc = doc::paragraphs(&[Para::Ours(&format!(
+        "Checks the signature over `body` exactly as received (never a re-serialised\n\
+         body), in constant time, then decodes it as [`{event_name}`]."
+    ))]);
+    quote! {
+        #struct_doc
+        #[derive(Debug, Clone)]
+        pub struct WebhookVerifier {
+            inner: runtime::HmacSha256Verifier,
+        }
+
+        impl WebhookVerifier {
+            /// A verifier for deliveries signed with `signing_key` (held as a secret).
+            pub fn new(signing_key: impl Into<runtime::SecretString>) -> Self {
+                Self { inner: runtime::HmacSha256Verifier::new(signing_key.into(), #lower) }
+            }
+
+            #verify_doc
+            pub fn verify(&self, headers: &runtime::HeaderMap, body: &[u8]) -> Result<#event, runtime::VerifyError> {
+                self.inner.verify(headers, body)
+            }
+        }
+    }
+}

@@ -50,6 +50,7 @@ pub fn module_tokens(api: &Api) -> TokenStream {
     let environment = client::emit_environment(api);
     let config = client::emit_config(api);
     let client = client::emit_client(api);
+    let webhook = client::emit_webhook(api);
     let op_types = api.operations.iter().map(client::emit_operation_types);
     let error_enums = api.error_enums.iter().map(|e| {
         let op = e.name.trim_end_matches("Error");
@@ -83,6 +84,7 @@ pub fn module_tokens(api: &Api) -> TokenStream {
         #environment
         #config
         #client
+        #webhook
         #(#op_types)*
         #(#error_enums)*
         #(#types)*

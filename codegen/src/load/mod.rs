@@ -30,6 +30,25 @@ pub struct ProviderOptions {
     pub client_headers: Vec<ClientHeader>,
     /// Extra type names the module must not use.
     pub reserved_types: Vec<String>,
+    pub webhook: Option<WebhookOptions>,
+}
+
+/// `webhook:` in paygen.yaml.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct WebhookOptions {
+    /// Name of the schema (in the spec) that a delivery decodes to.
+    pub event: String,
+    /// Only `hmac-sha256` for now.
+    pub signature: WebhookScheme,
+    /// Header carrying the signature.
+    pub header: String,
+}
+
+#[derive(Debug, Clone, Copy, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "kebab-case")]
+pub enum WebhookScheme {
+    HmacSha256,
 }
 
 #[derive(Debug, Deserialize, Default)]
@@ -41,6 +60,7 @@ struct OptionsFile {
     idempotency_header: Option<String>,
     #[serde(default)]
     client_headers: Vec<ClientHeaderSetting>,
+    webhook: Option<WebhookOptions>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -149,6 +169,7 @@ pub fn load_provider(dir: &Path, display_root: &Path) -> Result<Loaded, LoadFail
             })
             .collect(),
         reserved_types: Vec::new(),
+        webhook: file.webhook,
     };
     let mut diags = Diagnostics::new(opts.source.clone());
     let Some(text) = read_text(&spec_path, &mut diags) else {

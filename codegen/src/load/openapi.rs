@@ -82,6 +82,21 @@ pub fn load(doc: &OpenAPI, opts: &ProviderOptions, diags: &mut Diagnostics) -> A
         loader.define_component(&name, schema, &ptr);
     }
     let operations = loader.operations();
+    let webhook = opts.webhook.as_ref().and_then(|w| match loader.schema_names.get(&w.event) {
+        Some(name) => Some(Webhook {
+            event: TypeRef::Named(name.clone()),
+            signature: match w.signature {
+                super::WebhookScheme::HmacSha256 => WebhookSignature::HmacSha256 { header: w.header.clone() },
+            },
+        }),
+        None => {
+            loader.diags.error(
+                "/components/schemas",
+                format!("paygen.yaml names `{}` as the webhook event, but the spec has no such schema", w.event),
+            );
+            None
+        }
+    });
     let (auth, environments) = loader.auth_and_servers(opts);
     let Loader { types, .. } = loader;
     Api {
@@ -97,6 +112,7 @@ pub fn load(doc: &OpenAPI, opts: &ProviderOptions, diags: &mut Diagnostics) -> A
         operations,
         types,
         error_enums: Vec::new(),
+        webhook,
     }
 }
 

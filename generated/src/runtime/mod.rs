@@ -5,6 +5,7 @@
 mod error;
 mod transport;
 mod values;
+mod webhook;
 
 pub use error::{ApiError, BuildError, DecodeError, Error};
 pub use transport::{
@@ -15,5 +16,7 @@ pub use values::{
     deserialize_nullable, encode_segment, Date, DateTime, Nullable, ParamValue, StringEnum,
 };
 
-pub use http::Method;
+pub use webhook::{HmacSha256Verifier, VerifyError};
+
+pub use http::{HeaderMap, Method};
 pub use secrecy::{ExposeSecret, SecretString};
