@@ -29,6 +29,44 @@
 //! println!("pay at {:?}", purchase.checkout_url);
 //! # Ok(()) }
 //! ```
+//!
+//! Klarna Payments, with an idempotency key per call and verified webhooks:
+//!
+//! ```no_run
+//! # async fn demo(headers: paygen::runtime::HeaderMap, raw_body: Vec<u8>) -> Result<(), Box<dyn std::error::Error>> {
+//! use paygen::klarna_payments as kp;
+//!
+//! let klarna = kp::Client::new(
+//!     kp::Config::new("klarna_test_api_…")
+//!         .environment(kp::Environment::Test)
+//!         .klarna_partner_account("krn:partner:account:…"),
+//! )?;
+//! let request = klarna
+//!     .create_payment_request(
+//!         kp::CreatePaymentRequestParams::new(),
+//!         kp::PaymentRequestData::new(kp::Currency::Usd, 1000),
+//!     )
+//!     .await?;
+//! println!("{} is {}", request.payment_request_id, request.state);
+//!
+//! let event = kp::WebhookVerifier::new("signing key").verify(&headers, &raw_body)?;
+//! println!("{}", event.metadata.event_type);
+//! # Ok(()) }
+//! ```
+//!
+//! Klarna Customer Token:
+//!
+//! ```no_run
+//! # async fn demo() -> Result<(), Box<dyn std::error::Error>> {
+//! use paygen::klarna_customer_token as kct;
+//!
+//! let tokens = kct::Client::new(
+//!     kct::Config::new("username", "password").environment(kct::Environment::PlaygroundEu),
+//! )?;
+//! let token = tokens.read_customer_token("krn:…").await?;
+//! println!("{:?}", token.status);
+//! # Ok(()) }
+//! ```
 
 pub mod runtime;
 
