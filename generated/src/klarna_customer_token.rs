@@ -86,7 +86,7 @@ pub struct Config {
 impl Config {
     /// Settings for the default environment. `username` and `password` are sent with HTTP Basic authentication. Credentials are held as secrets and never printed.
     pub fn new(
-        username: impl Into<String>,
+        username: impl Into<runtime::SecretString>,
         password: impl Into<runtime::SecretString>,
     ) -> Self {
         Self {

@@ -773,12 +773,13 @@ fn unknown_currency_round_trips() {
 // ---------------------------------------------------------------------------
 
 #[tokio::test]
-async fn the_password_never_prints() {
+async fn the_credentials_never_print() {
     let server = MockServer::start().await;
     let config = kct::Config::new(USERNAME, PASSWORD).base_url(server.uri());
     let encoded = BASIC.trim_start_matches("Basic ");
     let shown = format!("{config:?}");
     assert!(!shown.contains(PASSWORD), "{shown}");
+    assert!(!shown.contains(USERNAME), "{shown}");
     assert!(!shown.contains(encoded), "{shown}");
 
     let client = kct::Client::new(config).unwrap();

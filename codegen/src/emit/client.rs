@@ -74,7 +74,7 @@ pub fn emit_config(api: &Api) -> TokenStream {
             "`token` is sent as `Authorization: Bearer <token>`.",
         ),
         Auth::Basic => (
-            quote!(username: impl Into<String>, password: impl Into<runtime::SecretString>),
+            quote!(username: impl Into<runtime::SecretString>, password: impl Into<runtime::SecretString>),
             quote!(runtime::Credentials::Basic {
                 username: username.into(),
                 password: password.into()

@@ -126,7 +126,7 @@ pub enum Credentials {
     Bearer(SecretString),
     /// `Authorization: Basic base64(username:password)`.
     Basic {
-        username: String,
+        username: SecretString,
         password: SecretString,
     },
     /// `Authorization: Basic <key>`, the key sent as it is.
@@ -143,11 +143,8 @@ impl fmt::Debug for Credentials {
         match self {
             Credentials::None => f.write_str("None"),
             Credentials::Bearer(_) => f.write_str("Bearer([REDACTED])"),
-            Credentials::Basic { username, .. } => {
-                write!(
-                    f,
-                    "Basic {{ username: {username:?}, password: [REDACTED] }}"
-                )
+            Credentials::Basic { .. } => {
+                f.write_str("Basic { username: [REDACTED], password: [REDACTED] }")
             }
             Credentials::BasicRawKey(_) => f.write_str("BasicRawKey([REDACTED])"),
             Credentials::Header { name, .. } => {
@@ -167,7 +164,7 @@ impl Credentials {
                 format!("Bearer {}", t.expose_secret()),
             ),
             Credentials::Basic { username, password } => {
-                let raw = format!("{username}:{}", password.expose_secret());
+                let raw = format!("{}:{}", username.expose_secret(), password.expose_secret());
                 let encoded = base64::engine::general_purpose::STANDARD.encode(raw);
                 (http::header::AUTHORIZATION, format!("Basic {encoded}"))
             }
