@@ -32,6 +32,70 @@ pub struct Api {
     pub error_enums: Vec<ErrorEnum>,
     /// How incoming webhooks are verified and what they decode to.
     pub webhook: Option<Webhook>,
+    /// Form-encoded APIs with `key=value` responses (the hand-written format).
+    pub form: Option<FormApi>,
+}
+
+/// What a form-encoded API adds to every request, and how it answers.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FormApi {
+    /// Credentials sent as body parameters, in `Config::new` order.
+    pub credentials: Vec<BodyCredential>,
+    /// Body parameters per environment, parallel to `Api::environments`.
+    pub environment_params: Vec<Vec<(String, String)>>,
+    /// Body parameters with fixed values sent on every request.
+    pub common: Vec<(String, String)>,
+    /// Response field that selects the variant (`status`).
+    pub status_field: String,
+    /// The status value that is an error, and its body type.
+    pub error: Option<(String, TypeRef)>,
+    pub notification: Option<Notification>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct BodyCredential {
+    pub wire: String,
+    pub rust: String,
+    pub doc: Option<String>,
+    pub secret: bool,
+    /// Sent as a hex digest: the first is the default.
+    pub hashes: Vec<HashAlg>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum HashAlg {
+    Md5,
+    Sha384,
+}
+
+/// A form-encoded operation's fixed parameters and response variants.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FormOperation {
+    pub fixed: Vec<(String, String)>,
+    /// Name of the enum over the variants.
+    pub response: String,
+    pub variants: Vec<KvVariant>,
+}
+
+/// One value of the status field and the type its response decodes to.
+#[derive(Debug, Clone, PartialEq)]
+pub struct KvVariant {
+    pub value: String,
+    pub rust: String,
+    pub ty: TypeRef,
+    pub doc: Option<String>,
+}
+
+/// Notifications the provider posts to the merchant, verified by a shared key.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Notification {
+    pub ty: TypeRef,
+    /// The body is ISO-8859-1 (else UTF-8).
+    pub latin1: bool,
+    /// Field that must equal the hashed secret.
+    pub key_field: String,
+    /// The exact reply the provider expects.
+    pub reply: String,
 }
 
 /// Incoming webhook deliveries: the signature to check and the event type.
@@ -131,6 +195,8 @@ pub struct Operation {
     pub success: Success,
     /// The error type of this operation.
     pub error: ErrorType,
+    /// Set for form-encoded operations with `key=value` responses.
+    pub form: Option<FormOperation>,
 }
 
 /// What a successful call decodes to.
@@ -256,6 +322,8 @@ pub enum Prim {
     Date,
     /// A decimal amount carried as a string (`paygen::Decimal`).
     Decimal,
+    /// A date sent as `YYYYMMDD` (`paygen::runtime::CompactDate`).
+    CompactDate,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -295,8 +363,22 @@ pub struct Field {
     pub write_only: bool,
     /// Behind a `Box` to break a cycle.
     pub boxed: bool,
+    /// How the field travels in a form body.
+    pub layout: FieldLayout,
     pub doc: Option<String>,
     pub constraints: Constraints,
+}
+
+/// How a field is written into a form body.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum FieldLayout {
+    /// `name=value`.
+    #[default]
+    Plain,
+    /// A `Vec` of item structs: item field `x` of item `n` is `x[n]`.
+    Indexed,
+    /// A string map: `name[key]=value`.
+    Map,
 }
 
 /// Validation rules from the spec; documented on the field.
@@ -310,6 +392,11 @@ pub struct Constraints {
     pub min_items: Option<u64>,
     pub max_items: Option<u64>,
     pub format: Option<String>,
+    /// Permitted characters: ranges (`0-9`) and single characters.
+    pub symbols: Vec<String>,
+    /// Number of digits of an integer.
+    pub min_digits: Option<u32>,
+    pub max_digits: Option<u32>,
 }
 
 impl Constraints {

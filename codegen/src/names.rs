@@ -2,7 +2,7 @@
 //! escaping, and deterministic collision resolution.
 
 use heck::{ToSnakeCase, ToUpperCamelCase};
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 /// Words that cannot be plain identifiers. All but the last four can be
 /// written as raw identifiers (`r#type`).
@@ -57,6 +57,10 @@ pub fn camel(raw: &str, fallback: &str) -> String {
     if s.starts_with(|c: char| c.is_ascii_digit()) {
         s.insert(0, 'V');
     }
+    if s == "Self" {
+        // The one CamelCase keyword; it cannot even be a raw identifier.
+        s.push_str("Value");
+    }
     s
 }
 
@@ -92,13 +96,44 @@ pub fn bare(ident: &str) -> &str {
 #[derive(Debug, Default, Clone)]
 pub struct Namer {
     taken: BTreeSet<String>,
+    /// Name handed out → the spec name it was made from (see [`Namer::claim`]).
+    owners: BTreeMap<String, String>,
+}
+
+/// Who already had the name a spec name converts to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Taken {
+    /// Nobody: the name is the plain conversion.
+    Free,
+    /// Another spec name that converts to the same identifier.
+    By(String),
+    /// A name the generated code itself uses, or one made up earlier.
+    Reserved,
 }
 
 impl Namer {
     pub fn with_reserved(reserved: &[&str]) -> Self {
         Namer {
             taken: reserved.iter().map(|s| s.to_string()).collect(),
+            owners: BTreeMap::new(),
         }
+    }
+
+    /// Like [`Namer::unique`] for a name converted from the spec name `raw`:
+    /// also says whose the name was when `candidate` was already taken, so
+    /// that the caller can warn with both spec names.
+    pub fn claim(&mut self, raw: &str, candidate: &str) -> (String, Taken) {
+        let taken = if !self.taken.contains(candidate) {
+            Taken::Free
+        } else {
+            match self.owners.get(candidate) {
+                Some(owner) => Taken::By(owner.clone()),
+                None => Taken::Reserved,
+            }
+        };
+        let name = self.unique(candidate);
+        self.owners.insert(name.clone(), raw.to_string());
+        (name, taken)
     }
 
     pub fn is_taken(&self, name: &str) -> bool {
@@ -137,6 +172,7 @@ mod tests {
         );
         assert_eq!(camel("", "Empty"), "Empty");
         assert_eq!(camel("+", "Value1"), "Value1");
+        assert_eq!(camel("self", "X"), "SelfValue");
         assert_eq!(snake("type", "x"), "r#type");
         assert_eq!(snake("self", "x"), "self_");
         assert_eq!(snake("redirectURL", "x"), "redirect_url");
@@ -153,5 +189,22 @@ mod tests {
         assert_eq!(n.unique("Order"), "Order2");
         assert_eq!(n.unique("r#type"), "r#type");
         assert_eq!(n.unique("r#type"), "type2");
+    }
+
+    #[test]
+    fn claims_name_the_previous_owner() {
+        let mut n = Namer::with_reserved(&["Client"]);
+        assert_eq!(
+            n.claim("OrderLine", "OrderLine"),
+            ("OrderLine".into(), Taken::Free)
+        );
+        assert_eq!(
+            n.claim("Order Line", "OrderLine"),
+            ("OrderLine2".into(), Taken::By("OrderLine".into()))
+        );
+        assert_eq!(
+            n.claim("client", "Client"),
+            ("Client2".into(), Taken::Reserved)
+        );
     }
 }

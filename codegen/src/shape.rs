@@ -19,6 +19,10 @@ pub fn finish(api: &mut Api) {
     let mut shared: BTreeMap<Vec<(StatusMatch, Option<TypeRef>)>, String> = BTreeMap::new();
     let mut enums = Vec::new();
     for op in &mut api.operations {
+        // Form operations are typed by their status field, set by the loader.
+        if op.form.is_some() {
+            continue;
+        }
         op.success = success_of(op, &mut namer);
         let errors: Vec<&Response> = op
             .responses

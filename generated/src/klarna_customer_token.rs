@@ -335,6 +335,10 @@ impl runtime::StringEnum for Currency {
     fn as_str(&self) -> &str {
         Currency::as_str(self)
     }
+
+    fn from_wire(s: &str) -> Self {
+        Self::from(s)
+    }
 }
 
 impl std::fmt::Display for Currency {
@@ -399,6 +403,10 @@ impl runtime::StringEnum for CustomerTokenStatus {
     fn as_str(&self) -> &str {
         CustomerTokenStatus::as_str(self)
     }
+
+    fn from_wire(s: &str) -> Self {
+        Self::from(s)
+    }
 }
 
 impl std::fmt::Display for CustomerTokenStatus {
@@ -454,6 +462,10 @@ impl From<&str> for CustomerTokenTargetStatus {
 impl runtime::StringEnum for CustomerTokenTargetStatus {
     fn as_str(&self) -> &str {
         CustomerTokenTargetStatus::as_str(self)
+    }
+
+    fn from_wire(s: &str) -> Self {
+        Self::from(s)
     }
 }
 

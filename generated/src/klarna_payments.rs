@@ -816,6 +816,10 @@ impl runtime::StringEnum for Currency {
     fn as_str(&self) -> &str {
         Currency::as_str(self)
     }
+
+    fn from_wire(s: &str) -> Self {
+        Self::from(s)
+    }
 }
 
 impl std::fmt::Display for Currency {
@@ -908,6 +912,10 @@ impl runtime::StringEnum for PaymentRequestState {
     fn as_str(&self) -> &str {
         PaymentRequestState::as_str(self)
     }
+
+    fn from_wire(s: &str) -> Self {
+        Self::from(s)
+    }
 }
 
 impl std::fmt::Display for PaymentRequestState {
@@ -992,6 +1000,10 @@ impl runtime::StringEnum for PaymentRequestStateReason {
     fn as_str(&self) -> &str {
         PaymentRequestStateReason::as_str(self)
     }
+
+    fn from_wire(s: &str) -> Self {
+        Self::from(s)
+    }
 }
 
 impl std::fmt::Display for PaymentRequestStateReason {
@@ -1060,6 +1072,10 @@ impl runtime::StringEnum for PaymentTransactionState {
     fn as_str(&self) -> &str {
         PaymentTransactionState::as_str(self)
     }
+
+    fn from_wire(s: &str) -> Self {
+        Self::from(s)
+    }
 }
 
 impl std::fmt::Display for PaymentTransactionState {
@@ -1120,6 +1136,10 @@ impl runtime::StringEnum for PaymentTransactionStateReason {
     fn as_str(&self) -> &str {
         PaymentTransactionStateReason::as_str(self)
     }
+
+    fn from_wire(s: &str) -> Self {
+        Self::from(s)
+    }
 }
 
 impl std::fmt::Display for PaymentTransactionStateReason {
@@ -1175,6 +1195,10 @@ impl From<&str> for AcquiringChannel {
 impl runtime::StringEnum for AcquiringChannel {
     fn as_str(&self) -> &str {
         AcquiringChannel::as_str(self)
+    }
+
+    fn from_wire(s: &str) -> Self {
+        Self::from(s)
     }
 }
 
@@ -1232,6 +1256,10 @@ impl runtime::StringEnum for ShippingType {
     fn as_str(&self) -> &str {
         ShippingType::as_str(self)
     }
+
+    fn from_wire(s: &str) -> Self {
+        Self::from(s)
+    }
 }
 
 impl std::fmt::Display for ShippingType {
@@ -1287,6 +1315,10 @@ impl From<&str> for ShippingTypeAttribute {
 impl runtime::StringEnum for ShippingTypeAttribute {
     fn as_str(&self) -> &str {
         ShippingTypeAttribute::as_str(self)
+    }
+
+    fn from_wire(s: &str) -> Self {
+        Self::from(s)
     }
 }
 
@@ -1344,6 +1376,10 @@ impl runtime::StringEnum for ChargebackReason {
     fn as_str(&self) -> &str {
         ChargebackReason::as_str(self)
     }
+
+    fn from_wire(s: &str) -> Self {
+        Self::from(s)
+    }
 }
 
 impl std::fmt::Display for ChargebackReason {
@@ -1399,6 +1435,10 @@ impl From<&str> for PricingUnit {
 impl runtime::StringEnum for PricingUnit {
     fn as_str(&self) -> &str {
         PricingUnit::as_str(self)
+    }
+
+    fn from_wire(s: &str) -> Self {
+        Self::from(s)
     }
 }
 
@@ -1467,6 +1507,10 @@ impl From<&str> for ErrorType {
 impl runtime::StringEnum for ErrorType {
     fn as_str(&self) -> &str {
         ErrorType::as_str(self)
+    }
+
+    fn from_wire(s: &str) -> Self {
+        Self::from(s)
     }
 }
 
@@ -1583,6 +1627,10 @@ impl From<&str> for WebhookEventType {
 impl runtime::StringEnum for WebhookEventType {
     fn as_str(&self) -> &str {
         WebhookEventType::as_str(self)
+    }
+
+    fn from_wire(s: &str) -> Self {
+        Self::from(s)
     }
 }
 

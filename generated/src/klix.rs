@@ -2016,6 +2016,10 @@ impl runtime::StringEnum for PurchaseStatus {
     fn as_str(&self) -> &str {
         PurchaseStatus::as_str(self)
     }
+
+    fn from_wire(s: &str) -> Self {
+        Self::from(s)
+    }
 }
 
 impl std::fmt::Display for PurchaseStatus {
@@ -2523,6 +2527,10 @@ impl runtime::StringEnum for RefundAvailability {
     fn as_str(&self) -> &str {
         RefundAvailability::as_str(self)
     }
+
+    fn from_wire(s: &str) -> Self {
+        Self::from(s)
+    }
 }
 
 impl std::fmt::Display for RefundAvailability {
@@ -2599,6 +2607,10 @@ impl runtime::StringEnum for Platform {
     fn as_str(&self) -> &str {
         Platform::as_str(self)
     }
+
+    fn from_wire(s: &str) -> Self {
+        Self::from(s)
+    }
 }
 
 impl std::fmt::Display for Platform {
@@ -2666,6 +2678,10 @@ impl From<&str> for PurchaseProduct {
 impl runtime::StringEnum for PurchaseProduct {
     fn as_str(&self) -> &str {
         PurchaseProduct::as_str(self)
+    }
+
+    fn from_wire(s: &str) -> Self {
+        Self::from(s)
     }
 }
 
@@ -2742,6 +2758,10 @@ impl From<&str> for PaymentType {
 impl runtime::StringEnum for PaymentType {
     fn as_str(&self) -> &str {
         PaymentType::as_str(self)
+    }
+
+    fn from_wire(s: &str) -> Self {
+        Self::from(s)
     }
 }
 
@@ -2822,6 +2842,10 @@ impl From<&str> for AttemptType {
 impl runtime::StringEnum for AttemptType {
     fn as_str(&self) -> &str {
         AttemptType::as_str(self)
+    }
+
+    fn from_wire(s: &str) -> Self {
+        Self::from(s)
     }
 }
 
@@ -2923,6 +2947,10 @@ impl runtime::StringEnum for RequestClientDetail {
     fn as_str(&self) -> &str {
         RequestClientDetail::as_str(self)
     }
+
+    fn from_wire(s: &str) -> Self {
+        Self::from(s)
+    }
 }
 
 impl std::fmt::Display for RequestClientDetail {
@@ -2982,6 +3010,10 @@ impl From<&str> for DeliveryMethodKind {
 impl runtime::StringEnum for DeliveryMethodKind {
     fn as_str(&self) -> &str {
         DeliveryMethodKind::as_str(self)
+    }
+
+    fn from_wire(s: &str) -> Self {
+        Self::from(s)
     }
 }
 
@@ -3046,6 +3078,10 @@ impl From<&str> for RewardType {
 impl runtime::StringEnum for RewardType {
     fn as_str(&self) -> &str {
         RewardType::as_str(self)
+    }
+
+    fn from_wire(s: &str) -> Self {
+        Self::from(s)
     }
 }
 

@@ -7,6 +7,7 @@
 //! | [`klix`] | `klix` | `specs/klix/openapi.yaml` |
 //! | [`klarna_customer_token`] | `klarna_customer_token` | `specs/klarna-customer-token/openapi.yaml` |
 //! | [`klarna_payments`] | `klarna_payments` | `specs/klarna-payments/openapi.yaml` |
+//! | [`payone`] | `payone` | `specs/payone/spec.yaml` (hand-written) |
 //!
 //! The provider modules are generated (`cargo xtask codegen`) and never edited
 //! by hand; [`runtime`] is the hand-written code they share.
@@ -83,3 +84,7 @@ pub mod klarna_customer_token;
 #[cfg(feature = "klarna_payments")]
 #[rustfmt::skip] // formatted by prettyplease when generated
 pub mod klarna_payments;
+
+#[cfg(feature = "payone")]
+#[rustfmt::skip] // formatted by prettyplease when generated
+pub mod payone;

@@ -203,6 +203,25 @@ impl Client {
         }
     }
 
+    /// OpenAPI 3.1 spellings and vendor quirks, read as their 3.0 equivalents.
+    ///
+    /// `GET /invoices/{invoice_id}`
+    ///
+    /// Errors carry the raw body only: the spec documents no error body.
+    pub async fn get_invoice(
+        &self,
+        invoice_id: &str,
+    ) -> Result<Invoice, runtime::Error<()>> {
+        let mut req = runtime::Request::new("get_invoice", runtime::Method::GET);
+        req.path("/invoices/");
+        req.segment("invoice_id", invoice_id);
+        let resp = self.transport.send(req).await?;
+        match resp.status {
+            s if (200..300).contains(&s) => resp.json(),
+            _ => Err(resp.error(runtime::decode_none)),
+        }
+    }
+
     /// `GET /nodes`
     ///
     /// Errors carry the raw body only: the spec documents no error body.
@@ -709,6 +728,10 @@ impl runtime::StringEnum for Kind {
     fn as_str(&self) -> &str {
         Kind::as_str(self)
     }
+
+    fn from_wire(s: &str) -> Self {
+        Self::from(s)
+    }
 }
 
 impl std::fmt::Display for Kind {
@@ -912,6 +935,143 @@ impl Node {
     pub fn key(mut self, value: IdOrName) -> Self {
         self.key = Some(value);
         self
+    }
+}
+
+/// OpenAPI 3.1 spellings, normalised to OpenAPI 3.0 before they are read.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Invoice {
+    /// `id`.
+    pub id: String,
+    /// `kind`.
+    pub kind: InvoiceKind,
+    /// Required, and may be null.
+    #[serde(default)]
+    pub memo: Option<String>,
+    /// `due`.
+    ///
+    /// Optional and nullable: `None` leaves the field out, `Some(Nullable::Null)` sends `null`.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "runtime::deserialize_nullable",
+    )]
+    pub due: Option<runtime::Nullable<runtime::Date>>,
+    /// `amount`.
+    ///
+    /// Constraints: minimum 1.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub amount: Option<i64>,
+    /// A $ref with a sibling description.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub line: Option<OrderLine>,
+    /// Recursive and nullable, through `anyOf` with a `type: null` member.
+    ///
+    /// Optional and nullable: `None` leaves the field out, `Some(Nullable::Null)` sends `null`.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "runtime::deserialize_nullable",
+    )]
+    pub parent: Option<runtime::Nullable<Box<Invoice>>>,
+}
+
+impl Invoice {
+    /// A `Invoice` with its required fields; set the others with the setters.
+    pub fn new(id: impl Into<String>, kind: InvoiceKind, memo: Option<String>) -> Self {
+        Self {
+            id: id.into(),
+            kind,
+            memo,
+            due: None,
+            amount: None,
+            line: None,
+            parent: None,
+        }
+    }
+
+    /// Sets `due`.
+    pub fn due(mut self, value: runtime::Date) -> Self {
+        self.due = Some(runtime::Nullable::Value(value));
+        self
+    }
+
+    /// Sets `amount`.
+    pub fn amount(mut self, value: i64) -> Self {
+        self.amount = Some(value);
+        self
+    }
+
+    /// Sets `line`.
+    pub fn line(mut self, value: OrderLine) -> Self {
+        self.line = Some(value);
+        self
+    }
+
+    /// Sets `parent`.
+    pub fn parent(mut self, value: Invoice) -> Self {
+        self.parent = Some(runtime::Nullable::Value(Box::new(value)));
+        self
+    }
+}
+
+/// `InvoiceKind`.
+///
+/// Values this client does not know decode as `Unknown`, so a new
+/// value from the provider never breaks decoding.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum InvoiceKind {
+    /// `invoice`
+    Invoice,
+    /// A value not listed in the spec, kept as sent.
+    Unknown(String),
+}
+
+impl InvoiceKind {
+    /// The value as sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Invoice => "invoice",
+            Self::Unknown(s) => s,
+        }
+    }
+}
+
+impl From<&str> for InvoiceKind {
+    fn from(s: &str) -> Self {
+        match s {
+            "invoice" => Self::Invoice,
+            other => Self::Unknown(other.to_string()),
+        }
+    }
+}
+
+impl runtime::StringEnum for InvoiceKind {
+    fn as_str(&self) -> &str {
+        InvoiceKind::as_str(self)
+    }
+
+    fn from_wire(s: &str) -> Self {
+        Self::from(s)
+    }
+}
+
+impl std::fmt::Display for InvoiceKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl Serialize for InvoiceKind {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> Deserialize<'de> for InvoiceKind {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let s = std::borrow::Cow::<'de, str>::deserialize(d)?;
+        Ok(Self::from(s.as_ref()))
     }
 }
 

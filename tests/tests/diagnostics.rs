@@ -5,14 +5,131 @@ use paygen_codegen::diag::Diagnostics;
 use paygen_codegen::load::{load_openapi_text, ProviderOptions};
 
 fn diagnose(text: &str) -> String {
+    diagnose_as(text, "broken.yaml").0
+}
+
+/// What a load reported, rendered one diagnostic a line, and how it ended.
+fn diagnose_as(text: &str, file: &str) -> (String, Outcome) {
     let opts = ProviderOptions {
         module: "broken".into(),
-        source: "broken.yaml".into(),
+        source: file.into(),
         ..ProviderOptions::default()
     };
-    let mut diags = Diagnostics::new("broken.yaml");
-    let _ = load_openapi_text(text, &opts, &mut diags);
-    diags.items.iter().map(|d| format!("{d}\n")).collect()
+    let mut diags = Diagnostics::new(file);
+    let api = load_openapi_text(text, &opts, &mut diags);
+    let rendered = diags.items.iter().map(|d| format!("{d}\n")).collect();
+    let outcome = match api {
+        Some(mut api) if !diags.has_errors() => {
+            // A document that only warns must still generate.
+            paygen_codegen::shape::finish(&mut api);
+            paygen_codegen::emit::module_source(&api).expect("emitted code parses");
+            Outcome::Warns
+        }
+        _ => Outcome::Fails,
+    };
+    (rendered, outcome)
+}
+
+#[derive(Debug, PartialEq)]
+enum Outcome {
+    /// At least one error: the run exits non-zero and writes nothing.
+    Fails,
+    /// Warnings only: the client is generated.
+    Warns,
+}
+
+/// One test per file in `tests/broken/`: the expected outcome, at least one
+/// diagnostic of that severity with a position and a pointer, and the
+/// rendered diagnostics as a snapshot.
+macro_rules! broken {
+    ($($name:ident => $outcome:ident,)*) => {$(
+        #[test]
+        fn $name() {
+            let file = concat!(stringify!($name), ".", "yaml");
+            let json = concat!(stringify!($name), ".", "json");
+            let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("broken");
+            let (file, text) = match std::fs::read_to_string(dir.join(file)) {
+                Ok(t) => (file, t),
+                Err(_) => (json, std::fs::read_to_string(dir.join(json)).expect("case file")),
+            };
+            let (out, outcome) = diagnose_as(&text, file);
+            assert_eq!(outcome, Outcome::$outcome, "{out}");
+            let level = match Outcome::$outcome {
+                Outcome::Fails => "error: ",
+                Outcome::Warns => "warning: ",
+            };
+            let lines: Vec<&str> = out.lines().filter(|l| l.starts_with(level)).collect();
+            assert!(!lines.is_empty(), "no {level}diagnostic:\n{out}");
+            for l in out.lines() {
+                // file:line:col, then a pointer (a parser's own syntax errors have none).
+                let after = l.split_once(file).map_or("", |x| x.1);
+                assert!(after.starts_with(':') && after[1..].contains(':'), "no position: {l}");
+                assert!(l.contains(" at /") || l.contains("not a valid"), "no pointer: {l}");
+            }
+            insta::assert_snapshot!(stringify!($name), out);
+        }
+    )*};
+}
+
+broken! {
+    json_syntax_error => Fails,
+    yaml_duplicate_key => Fails,
+    root_is_a_list => Fails,
+    missing_info => Fails,
+    server_url_not_a_string => Fails,
+    dangling_ref => Fails,
+    external_ref => Fails,
+    swagger2_definitions_ref => Fails,
+    dangling_component_refs => Fails,
+    cyclic_all_of_three => Fails,
+    duplicate_operation_id => Fails,
+    operation_ids_collide_after_case_conversion => Warns,
+    names_collide_after_case_conversion => Warns,
+    missing_operation_id => Warns,
+    undeclared_path_parameter => Fails,
+    path_parameter_used_twice => Fails,
+    declared_path_parameter_unused => Fails,
+    unclosed_path_brace => Fails,
+    cookie_parameter => Warns,
+    not_schema => Warns,
+    non_json_bodies => Warns,
+    oauth2_security => Warns,
+    api_key_in_query => Warns,
+    unsupported_http_auth => Warns,
+    path_item_ref => Warns,
+    unknown_type => Warns,
+    type_errors_31 => Fails,
+    required_names_no_property => Warns,
+    required_true_on_property => Warns,
+    swagger2_body_parameter => Fails,
+    parameter_without_schema => Warns,
+    webhooks_31 => Warns,
+    discriminator_mapping_outside_union => Warns,
+    wrong_shapes => Fails,
+    query_object_parameter => Warns,
+}
+
+/// Every file in tests/broken/ has a test above.
+#[test]
+fn every_broken_spec_is_tested() {
+    let listed = include_str!("diagnostics.rs");
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("broken");
+    let mut missing = Vec::new();
+    let mut count = 0;
+    for entry in std::fs::read_dir(dir).expect("tests/broken") {
+        let path = entry.expect("entry").path();
+        let stem = path
+            .file_stem()
+            .unwrap_or_default()
+            .to_string_lossy()
+            .into_owned();
+        count += 1;
+        if !listed.contains(&format!("    {stem} => ")) {
+            missing.push(stem);
+        }
+    }
+    assert!(missing.is_empty(), "cases without a test: {missing:?}");
+    assert!(count >= 22, "only {count} broken specs");
 }
 
 const HEAD: &str = "openapi: 3.0.3\ninfo: {title: t, version: '1'}\n";

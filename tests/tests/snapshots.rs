@@ -34,6 +34,11 @@ fn klarna_payments() {
 }
 
 #[test]
+fn payone() {
+    insta::assert_snapshot!(generate("specs/payone"));
+}
+
+#[test]
 fn features_fixture() {
     insta::assert_snapshot!(generate("tests/fixtures/features"));
 }

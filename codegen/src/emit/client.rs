@@ -114,9 +114,15 @@ pub fn emit_config(api: &Api) -> TokenStream {
             }
         }
     });
+    // Without credentials `new()` takes no argument, so `Default` is offered too.
+    let derives = if api.auth == Auth::None {
+        quote!(#[derive(Debug, Clone, Default)])
+    } else {
+        quote!(#[derive(Debug, Clone)])
+    };
     quote! {
         /// How a [`Client`] connects: environment, credentials and HTTP options.
-        #[derive(Debug, Clone)]
+        #derives
         pub struct Config {
             environment: Environment,
             credentials: runtime::Credentials,

@@ -2,6 +2,7 @@
 
 mod client;
 pub mod doc;
+mod form;
 mod types;
 
 use proc_macro2::TokenStream;
@@ -48,8 +49,10 @@ pub fn module_tokens(api: &Api) -> TokenStream {
         })
         .collect();
     let environment = client::emit_environment(api);
-    let config = client::emit_config(api);
-    let client = client::emit_client(api);
+    let (config, client) = match &api.form {
+        Some(form) => (form::emit(api, form), TokenStream::new()),
+        None => (client::emit_config(api), client::emit_client(api)),
+    };
     let webhook = client::emit_webhook(api);
     let op_types = api.operations.iter().map(client::emit_operation_types);
     let error_enums = api.error_enums.iter().map(|e| {

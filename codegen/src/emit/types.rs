@@ -28,6 +28,7 @@ pub fn rust_type(ty: &TypeRef) -> TokenStream {
             Prim::DateTime => quote!(runtime::DateTime),
             Prim::Date => quote!(runtime::Date),
             Prim::Decimal => quote!(runtime::Decimal),
+            Prim::CompactDate => quote!(runtime::CompactDate),
         },
         TypeRef::Named(n) => {
             let i = ident(n);
@@ -309,6 +310,10 @@ fn emit_enum(name: &Ident, docs: TokenStream, e: &Enum) -> TokenStream {
         impl runtime::StringEnum for #name {
             fn as_str(&self) -> &str {
                 #name::as_str(self)
+            }
+
+            fn from_wire(s: &str) -> Self {
+                Self::from(s)
             }
         }
 

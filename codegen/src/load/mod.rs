@@ -6,6 +6,9 @@
 //! Keeping those settings apart means a vendor's own document can be dropped
 //! in unchanged.
 
+pub mod format;
+pub mod handwritten;
+pub mod normalize;
 pub mod openapi;
 pub mod source;
 
@@ -177,35 +180,84 @@ pub fn load_provider(dir: &Path, display_root: &Path) -> Result<Loaded, LoadFail
             diagnostics: diags.items,
         });
     };
-    let api = load_openapi_text(&text, &opts, &mut diags);
+    let handwritten = spec_path.file_name().is_some_and(|n| n == "spec.yaml");
+    let api = if handwritten {
+        handwritten::load(&text, &opts, &mut diags)
+    } else {
+        load_openapi_text(&text, &opts, &mut diags)
+    };
     finish(api, diags)
 }
 
 /// Parses and converts an OpenAPI document given as text.
+///
+/// The text is read into a `serde_json::Value` (serde_json for JSON,
+/// serde_yaml for YAML), normalised to OpenAPI 3.0 by [`normalize`] (3.1
+/// constructs, vendor quirks; each lossy rewrite is a warning), then read
+/// into `openapiv3::OpenAPI` through `serde_path_to_error`, so that a value
+/// of the wrong shape is reported at its JSON pointer and line:column.
 pub fn load_openapi_text(
     text: &str,
     opts: &ProviderOptions,
     diags: &mut Diagnostics,
 ) -> Option<Api> {
     diags.set_locator(source::Locator::new(text));
-    let parsed: Result<openapiv3::OpenAPI, String> = if text.trim_start().starts_with('{') {
-        serde_json::from_str(text).map_err(|e| {
-            let text = e.to_string();
-            let message = text.split(" at line ").next().unwrap_or(&text);
-            diags.error_at(
-                e.line(),
-                e.column(),
-                format!("not a valid document: {message}"),
-            );
-            String::new()
-        })
+    let mut value: serde_json::Value = if text.trim_start().starts_with('{') {
+        match serde_json::from_str::<source::StrictValue>(text) {
+            Ok(v) => v.0,
+            Err(e) => {
+                let text = e.to_string();
+                let message = text.split(" at line ").next().unwrap_or(&text);
+                diags.error_at(
+                    e.line(),
+                    e.column(),
+                    format!("not a valid JSON document: {message}"),
+                );
+                return None;
+            }
+        }
     } else {
-        serde_yaml::from_str(text).map_err(|e| {
-            push_yaml_error(diags, &e);
-            String::new()
-        })
+        match serde_yaml::from_str::<source::StrictValue>(text) {
+            Ok(v) => v.0,
+            Err(e) => {
+                let message = e.to_string();
+                match message.split_once(": duplicate key `") {
+                    // Point at the second occurrence, not at the map.
+                    Some((path, rest)) => {
+                        let key = rest.split('`').next().unwrap_or_default();
+                        diags.error(
+                            crate::diag::join(&source::yaml_path_pointer(path), key),
+                            format!(
+                                "not a valid document: duplicate key `{key}`; each key may \
+                                 appear only once in a map"
+                            ),
+                        );
+                    }
+                    None => push_yaml_error(diags, &e),
+                }
+                return None;
+            }
+        }
     };
-    let doc = parsed.ok()?;
+    if !value.is_object() {
+        diags.error(
+            "",
+            "expected an OpenAPI document (a map with `openapi`, `info` and `paths`)",
+        );
+        return None;
+    }
+    normalize::normalize(&mut value, diags);
+    let doc: openapiv3::OpenAPI = match serde_path_to_error::deserialize(value) {
+        Ok(doc) => doc,
+        Err(e) => {
+            let pointer = source::path_pointer(e.path());
+            let message = source::describe_shape_error(&e.inner().to_string());
+            diags.error(pointer, format!("not a valid document: {message}"));
+            return None;
+        }
+    };
+    // Shape errors found while normalising replaced the bad values, so the
+    // loader can still report every other problem in this run.
     Some(openapi::load(&doc, opts, diags))
 }
 
@@ -234,7 +286,7 @@ fn read_text(path: &Path, diags: &mut Diagnostics) -> Option<String> {
     }
 }
 
-fn push_yaml_error(diags: &mut Diagnostics, e: &serde_yaml::Error) {
+pub(crate) fn push_yaml_error(diags: &mut Diagnostics, e: &serde_yaml::Error) {
     let message = e.to_string();
     // serde_yaml appends " at line L column C"; the position is reported apart.
     let message = format!(

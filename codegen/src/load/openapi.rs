@@ -13,7 +13,7 @@ use openapiv3::{
 
 use crate::diag::{join, Diagnostics};
 use crate::model::*;
-use crate::names::{self, camel, snake, Namer};
+use crate::names::{self, camel, snake, Namer, Taken};
 
 use super::ProviderOptions;
 
@@ -50,6 +50,9 @@ struct Loader<'a> {
     type_namer: Namer,
     /// Component schemas being merged by allOf right now (cycle detection).
     merging: Vec<String>,
+    /// Pointers already warned about (a schema merged into several others
+    /// through allOf is reported once).
+    warned: BTreeSet<String>,
 }
 
 const SCHEMA_PREFIX: &str = "#/components/schemas/";
@@ -65,6 +68,7 @@ pub fn load(doc: &OpenAPI, opts: &ProviderOptions, diags: &mut Diagnostics) -> A
         types: Vec::new(),
         type_namer: Namer::with_reserved(&reserved),
         merging: Vec::new(),
+        warned: BTreeSet::new(),
     };
     let schemas = doc.components.as_ref().map(|c| &c.schemas);
     // Names first, so that references resolve whatever the order.
@@ -73,7 +77,16 @@ pub fn load(doc: &OpenAPI, opts: &ProviderOptions, diags: &mut Diagnostics) -> A
         if names::RESERVED_TYPES.contains(&candidate.as_str()) {
             candidate.push_str("Model");
         }
-        let name = loader.type_namer.unique(&candidate);
+        let (name, taken) = loader.type_namer.claim(key, &candidate);
+        if let Taken::By(first) = taken {
+            loader.diags.warning(
+                join("/components/schemas", key),
+                format!(
+                    "schemas `{first}` and `{key}` both become the Rust type `{candidate}`; \
+                     `{key}` is generated as `{name}` (rename one schema to choose the names)"
+                ),
+            );
+        }
         loader.schema_names.insert(key.clone(), name);
     }
     for (key, schema) in schemas.into_iter().flatten() {
@@ -113,6 +126,7 @@ pub fn load(doc: &OpenAPI, opts: &ProviderOptions, diags: &mut Diagnostics) -> A
         types,
         error_enums: Vec::new(),
         webhook,
+        form: None,
     }
 }
 
@@ -270,8 +284,13 @@ impl<'a> Loader<'a> {
                 });
             }
             SchemaKind::Type(Type::Integer(it)) => {
-                conv.constraints.minimum = it.minimum.map(|v| v as f64);
-                conv.constraints.maximum = it.maximum.map(|v| v as f64);
+                // For integers an exclusive bound is the next integer in.
+                conv.constraints.minimum = it
+                    .minimum
+                    .map(|v| (v.saturating_add(i64::from(it.exclusive_minimum))) as f64);
+                conv.constraints.maximum = it
+                    .maximum
+                    .map(|v| (v.saturating_sub(i64::from(it.exclusive_maximum))) as f64);
                 conv.ty = TypeRef::Prim(match &it.format {
                     VariantOrUnknownOrEmpty::Item(openapiv3::IntegerFormat::Int32) => Prim::I32,
                     _ => Prim::I64,
@@ -345,7 +364,11 @@ impl<'a> Loader<'a> {
                     Some(other) => {
                         self.diags.warning(
                             join(ptr, "type"),
-                            format!("unknown type `{other}`; using an untyped JSON value"),
+                            format!(
+                                "unknown type `{other}`; expected string, number, integer, \
+                                 boolean, array or object. The value is read as untyped JSON \
+                                 (`serde_json::Value`)"
+                            ),
                         );
                         TypeRef::Any
                     }
@@ -520,14 +543,18 @@ impl<'a> Loader<'a> {
                 ReferenceOr::Item(m) => self.collect_object(m, name, &mptr, acc),
             }
         }
-        for r in required.into_iter().flatten() {
+        for (i, r) in required.into_iter().flatten().enumerate() {
             acc.required.insert(r.clone());
+            acc.required_ptrs
+                .entry(r.clone())
+                .or_insert_with(|| join(&join(ptr, "required"), &i.to_string()));
         }
         for (pname, pschema) in props.into_iter().flatten() {
             let pptr = join(&join(ptr, "properties"), pname);
             let conv = self.convert_boxed(pschema, &format!("{name} {pname}"), &pptr);
             // A later allOf member overrides an earlier one's property.
             acc.props.insert(pname.clone(), conv);
+            acc.prop_ptrs.insert(pname.clone(), pptr);
         }
         match additional {
             Some(AdditionalProperties::Schema(v)) => {
@@ -544,10 +571,39 @@ impl<'a> Loader<'a> {
     }
 
     fn finish_struct(&mut self, acc: ObjectAcc, _name: &str) -> Struct {
+        if acc.additional.is_none() {
+            for (r, rptr) in &acc.required_ptrs {
+                if !acc.props.contains_key(r) && self.warned.insert(rptr.clone()) {
+                    self.diags.warning(
+                        rptr.clone(),
+                        format!(
+                            "`required` names `{r}`, which is not one of the object's properties; \
+                             expected the name of a property declared under `properties` (or in \
+                             an allOf member). Ignored"
+                        ),
+                    );
+                }
+            }
+        }
         let mut namer = Namer::default();
         let mut fields = Vec::new();
         for (wire, conv) in acc.props {
-            let rust = namer.unique(&snake(&wire, "field"));
+            let candidate = snake(&wire, "field");
+            let (rust, taken) = namer.claim(&wire, &candidate);
+            if let Taken::By(first) = taken {
+                let pptr = acc.prop_ptrs.get(&wire).cloned().unwrap_or_default();
+                if self.warned.insert(pptr.clone()) {
+                    self.diags.warning(
+                        pptr,
+                        format!(
+                            "properties `{first}` and `{wire}` both become the field `{}`; \
+                             `{wire}` is generated as `{}` (its JSON name is kept)",
+                            names::bare(&candidate),
+                            names::bare(&rust)
+                        ),
+                    );
+                }
+            }
             fields.push(Field {
                 required: acc.required.contains(&wire),
                 wire,
@@ -557,6 +613,7 @@ impl<'a> Loader<'a> {
                 read_only: conv.read_only,
                 write_only: conv.write_only,
                 boxed: false,
+                layout: FieldLayout::Plain,
                 doc: conv.doc,
                 constraints: conv.constraints,
             });
@@ -579,10 +636,12 @@ impl<'a> Loader<'a> {
             let item = match item {
                 ReferenceOr::Item(i) => i,
                 ReferenceOr::Reference { reference } => {
-                    self.diags.error(
+                    self.diags.warning(
                         join(&pptr, "$ref"),
                         format!(
-                            "path item $ref `{reference}` is not supported; inline the path item"
+                            "path item $ref `{reference}` is not supported (expected the \
+                             operations inline under the path); the operations of `{path}` are \
+                             not generated"
                         ),
                     );
                     continue;
@@ -619,7 +678,29 @@ impl<'a> Loader<'a> {
                         derived
                     }
                 };
-                let name = method_namer.unique(&snake(&id, "operation"));
+                let candidate = snake(&id, "operation");
+                let (name, taken) = method_namer.claim(&id, &candidate);
+                match taken {
+                    Taken::By(first) if first != id => self.diags.warning(
+                        join(&optr, "operationId"),
+                        format!(
+                            "operationIds `{first}` and `{id}` both become the method `{}`; \
+                             `{id}` is generated as `{}`",
+                            names::bare(&candidate),
+                            names::bare(&name)
+                        ),
+                    ),
+                    Taken::Reserved => self.diags.warning(
+                        join(&optr, "operationId"),
+                        format!(
+                            "operationId `{id}` would be the method `{}`, a name the client \
+                             already uses; it is generated as `{}`",
+                            names::bare(&candidate),
+                            names::bare(&name)
+                        ),
+                    ),
+                    _ => {}
+                }
                 let type_name = camel(names::bare(&name), "Operation");
                 let mut params = Vec::new();
                 let mut pnamer = Namer::with_reserved(&["body", "params", "self_"]);
@@ -685,7 +766,24 @@ impl<'a> Loader<'a> {
                     }
                     params.push(Param {
                         wire: data.name.clone(),
-                        rust: pnamer.unique(&snake(&data.name, "param")),
+                        rust: {
+                            let candidate = snake(&data.name, "param");
+                            let (rust, taken) = pnamer.claim(&data.name, &candidate);
+                            if let Taken::By(first) = taken {
+                                self.diags.warning(
+                                    ptr.clone(),
+                                    format!(
+                                        "parameters `{first}` and `{}` both become `{}`; `{}` is \
+                                         generated as `{}` (its wire name is kept)",
+                                        data.name,
+                                        names::bare(&candidate),
+                                        data.name,
+                                        names::bare(&rust)
+                                    ),
+                                );
+                            }
+                            rust
+                        },
                         location,
                         required: data.required || location == ParamLocation::Path,
                         ty: conv.ty,
@@ -714,6 +812,7 @@ impl<'a> Loader<'a> {
                     responses,
                     success: Success::Empty,
                     error: ErrorType::None,
+                    form: None,
                 });
             }
         }
@@ -942,7 +1041,18 @@ impl<'a> Loader<'a> {
                     }
                     None => Some(TypeRef::Any),
                 },
-                None => None,
+                None if resp.content.is_empty() => None,
+                None => {
+                    let kinds: Vec<&str> = resp.content.keys().map(String::as_str).collect();
+                    self.diags.warning(
+                        join(&ptr, "content"),
+                        format!(
+                            "response media types {kinds:?} are not supported (JSON only); \
+                             the body of this response is not decoded (an error keeps it raw)"
+                        ),
+                    );
+                    None
+                }
             };
             out.push(Response {
                 status,
@@ -1049,7 +1159,11 @@ impl<'a> Loader<'a> {
 #[derive(Default)]
 struct ObjectAcc {
     props: IndexMap<String, Conv>,
+    /// Where each property was declared (the last declaration wins).
+    prop_ptrs: BTreeMap<String, String>,
     required: BTreeSet<String>,
+    /// Where each `required` entry is, for warnings.
+    required_ptrs: BTreeMap<String, String>,
     additional: Option<TypeRef>,
 }
 
@@ -1156,6 +1270,7 @@ fn variant_name(ty: &TypeRef) -> String {
         TypeRef::Prim(Prim::DateTime) => "DateTime".into(),
         TypeRef::Prim(Prim::Date) => "Date".into(),
         TypeRef::Prim(Prim::Decimal) => "Decimal".into(),
+        TypeRef::Prim(Prim::CompactDate) => "Date".into(),
         TypeRef::Vec(inner) => format!("{}List", variant_name(inner)),
         TypeRef::Map(_) => "Map".into(),
         TypeRef::Object => "Object".into(),

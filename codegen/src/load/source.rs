@@ -53,6 +53,10 @@ impl Locator {
 
     /// Position of the node at `pointer`, or of its nearest ancestor that exists.
     pub fn locate(&self, pointer: &str) -> Option<(usize, usize)> {
+        if pointer.is_empty() {
+            // The document as a whole: its top.
+            return Some((1, 1));
+        }
         let index = self.index.get_or_init(|| Rc::new(build_index(&self.text)));
         let mut p = pointer;
         loop {
@@ -141,6 +145,169 @@ fn build_index(text: &str) -> HashMap<String, (usize, usize)> {
     // A text that does not parse keeps the positions found before the error.
     let _ = Parser::new_from_str(text).load(&mut builder, false);
     builder.positions
+}
+
+/// A document read as a `serde_json::Value`, refusing duplicate keys (which
+/// `serde_json::Value` would silently overwrite) and accepting the
+/// non-string keys YAML allows (`200:` is the key `"200"`).
+pub struct StrictValue(pub serde_json::Value);
+
+impl<'de> serde::Deserialize<'de> for StrictValue {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        d.deserialize_any(ValueVisitor).map(StrictValue)
+    }
+}
+
+struct ValueVisitor;
+
+impl<'de> serde::de::Visitor<'de> for ValueVisitor {
+    type Value = serde_json::Value;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str("a JSON or YAML value")
+    }
+    fn visit_bool<E>(self, v: bool) -> Result<Self::Value, E> {
+        Ok(v.into())
+    }
+    fn visit_i64<E>(self, v: i64) -> Result<Self::Value, E> {
+        Ok(v.into())
+    }
+    fn visit_u64<E>(self, v: u64) -> Result<Self::Value, E> {
+        Ok(v.into())
+    }
+    fn visit_f64<E>(self, v: f64) -> Result<Self::Value, E> {
+        Ok(serde_json::Number::from_f64(v).map_or(serde_json::Value::Null, Into::into))
+    }
+    fn visit_str<E>(self, v: &str) -> Result<Self::Value, E> {
+        Ok(v.into())
+    }
+    fn visit_string<E>(self, v: String) -> Result<Self::Value, E> {
+        Ok(v.into())
+    }
+    fn visit_unit<E>(self) -> Result<Self::Value, E> {
+        Ok(serde_json::Value::Null)
+    }
+    fn visit_none<E>(self) -> Result<Self::Value, E> {
+        Ok(serde_json::Value::Null)
+    }
+    fn visit_some<D: serde::Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+        d.deserialize_any(self)
+    }
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+        let mut out = Vec::with_capacity(seq.size_hint().unwrap_or(0));
+        while let Some(StrictValue(v)) = seq.next_element()? {
+            out.push(v);
+        }
+        Ok(serde_json::Value::Array(out))
+    }
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+        let mut out = serde_json::Map::new();
+        while let Some(KeyString(k)) = map.next_key()? {
+            let StrictValue(v) = map.next_value()?;
+            if out.contains_key(&k) {
+                return Err(serde::de::Error::custom(format!(
+                    "duplicate key `{k}`; each key may appear only once in a map"
+                )));
+            }
+            out.insert(k, v);
+        }
+        Ok(serde_json::Value::Object(out))
+    }
+}
+
+/// A map key: a string, or a number or boolean written as one.
+struct KeyString(String);
+
+impl<'de> serde::Deserialize<'de> for KeyString {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl serde::de::Visitor<'_> for V {
+            type Value = String;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a string, number or boolean as a map key")
+            }
+            fn visit_str<E>(self, v: &str) -> Result<String, E> {
+                Ok(v.to_string())
+            }
+            fn visit_string<E>(self, v: String) -> Result<String, E> {
+                Ok(v)
+            }
+            fn visit_bool<E>(self, v: bool) -> Result<String, E> {
+                Ok(v.to_string())
+            }
+            fn visit_i64<E>(self, v: i64) -> Result<String, E> {
+                Ok(v.to_string())
+            }
+            fn visit_u64<E>(self, v: u64) -> Result<String, E> {
+                Ok(v.to_string())
+            }
+            fn visit_f64<E>(self, v: f64) -> Result<String, E> {
+                Ok(v.to_string())
+            }
+            fn visit_unit<E>(self) -> Result<String, E> {
+                Ok("null".to_string())
+            }
+        }
+        d.deserialize_any(V).map(KeyString)
+    }
+}
+
+/// The JSON pointer of a `serde_path_to_error` path.
+pub fn path_pointer(path: &serde_path_to_error::Path) -> String {
+    use serde_path_to_error::Segment;
+    let mut pointer = String::new();
+    for seg in path.iter() {
+        match seg {
+            Segment::Seq { index } => pointer = diag::join(&pointer, &index.to_string()),
+            Segment::Map { key } => pointer = diag::join(&pointer, key),
+            Segment::Enum { .. } | Segment::Unknown => {}
+        }
+    }
+    pointer
+}
+
+/// The JSON pointer of a serde_yaml error path (`components.schemas.A`,
+/// `paths./a.get.parameters[0]`), as far as it can be told apart.
+pub fn yaml_path_pointer(path: &str) -> String {
+    let mut pointer = String::new();
+    for part in path.split('.').filter(|p| !p.is_empty() && *p != "?") {
+        let mut rest = part;
+        let name_end = rest.find('[').unwrap_or(rest.len());
+        if name_end > 0 {
+            pointer = diag::join(&pointer, &rest[..name_end]);
+        }
+        rest = &rest[name_end..];
+        while let Some(close) = rest.find(']') {
+            pointer = diag::join(&pointer, &rest[1..close]);
+            rest = &rest[close + 1..];
+        }
+    }
+    pointer
+}
+
+/// Rewords serde's messages about the document's shape so that they say
+/// what was expected in OpenAPI terms.
+pub fn describe_shape_error(message: &str) -> String {
+    const UNTAGGED: &str = "data did not match any variant of untagged enum ";
+    if let Some(rest) = message.strip_prefix(UNTAGGED) {
+        let what = match rest.trim() {
+            "ReferenceOr" => "a `$ref` or an object of the expected kind",
+            "ParameterSchemaOrContent" => "a `schema` or a `content` map",
+            "AdditionalProperties" => "true, false or a schema",
+            other => return format!("this value has an unexpected shape ({other})"),
+        };
+        return format!("expected {what} here; this value has neither shape");
+    }
+    if let Some(field) = message
+        .strip_prefix("missing field `")
+        .and_then(|m| m.strip_suffix('`'))
+    {
+        return format!("the required key `{field}` is missing here");
+    }
+    if message.starts_with("no variant of enum ") {
+        return format!("{message}: a required key is missing or has the wrong type");
+    }
+    message.to_string()
 }
 
 #[cfg(test)]

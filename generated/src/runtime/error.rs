@@ -19,6 +19,15 @@ pub enum Error<E: fmt::Debug = ()> {
         operation: &'static str,
         message: String,
     },
+    /// A field broke a rule of its format (length, digits, range, permitted
+    /// characters); nothing was sent.
+    #[error("invalid request for {operation}: `{field}` {rule}")]
+    Validation {
+        operation: &'static str,
+        /// The wire name of the field (`add_paydata[shipping_email]`, `it[2]`).
+        field: String,
+        rule: String,
+    },
     /// The connection could not be set up: the request never left the machine.
     #[error("could not connect for {operation} after {attempts} attempt(s): {source}")]
     Connect {
@@ -102,7 +111,7 @@ impl<E: fmt::Debug> Error<E> {
     /// How many requests were sent (0 when the request was never built).
     pub fn attempts(&self) -> u32 {
         match self {
-            Error::InvalidRequest { .. } => 0,
+            Error::InvalidRequest { .. } | Error::Validation { .. } => 0,
             Error::Connect { attempts, .. }
             | Error::Transport { attempts, .. }
             | Error::Timeout { attempts, .. } => *attempts,
@@ -118,6 +127,15 @@ impl<E: fmt::Debug> Error<E> {
             Error::InvalidRequest { operation, message } => {
                 Error::InvalidRequest { operation, message }
             }
+            Error::Validation {
+                operation,
+                field,
+                rule,
+            } => Error::Validation {
+                operation,
+                field,
+                rule,
+            },
             Error::Connect {
                 operation,
                 attempts,

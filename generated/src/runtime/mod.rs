@@ -3,11 +3,13 @@
 //! the value types generated code uses. Nothing here is generated.
 
 mod error;
+mod form;
 mod transport;
 mod values;
 mod webhook;
 
 pub use error::{ApiError, BuildError, DecodeError, Error};
+pub use form::{check, CompactDate, Form, FormValue, KeyHash, KeyValues, KvValue};
 pub use transport::{
     decode_json, decode_none, Credentials, HttpOptions, Request, Response, RetryPolicy, Settings,
     Transport,
@@ -16,7 +18,7 @@ pub use values::{
     deserialize_nullable, encode_segment, Date, DateTime, Nullable, ParamValue, StringEnum,
 };
 
-pub use webhook::{HmacSha256Verifier, VerifyError};
+pub use webhook::{verify_shared_key, HmacSha256Verifier, VerifyError};
 
 pub use http::{HeaderMap, Method};
 pub use secrecy::{ExposeSecret, SecretString};

@@ -119,8 +119,9 @@ impl RetryPolicy {
 
 /// The credentials a client sends. Every secret is a [`SecretString`], so
 /// `Debug` shows `[REDACTED]`.
-#[derive(Clone)]
+#[derive(Clone, Default)]
 pub enum Credentials {
+    #[default]
     None,
     /// `Authorization: Bearer <token>`.
     Bearer(SecretString),
@@ -594,6 +595,24 @@ impl Response {
     /// Accepts any body (the operation documents none).
     pub fn empty<E: fmt::Debug>(self) -> Result<(), Error<E>> {
         Ok(())
+    }
+
+    /// A body that does not read as documented, with what is wrong.
+    pub fn decode_failure<E: fmt::Debug>(&self, message: String) -> Error<E> {
+        self.decode_error(message)
+    }
+
+    /// [`Error::Api`] for an error the provider reports in a successful HTTP
+    /// response (PAYONE's `status=ERROR`), with its decoded body.
+    pub fn api_error<E: fmt::Debug>(self, body: Option<E>) -> Error<E> {
+        Error::Api(Box::new(ApiError {
+            operation: self.operation,
+            status: self.status,
+            body,
+            raw_body: text_of(&self.body),
+            headers: self.headers,
+            attempts: self.attempts,
+        }))
     }
 
     /// A 2xx status whose body matches none of the documented ones.

@@ -158,6 +158,10 @@ impl<'de> Deserialize<'de> for Date {
 pub trait StringEnum {
     /// The value as sent on the wire.
     fn as_str(&self) -> &str;
+    /// The variant for a wire value (`Unknown` for one not in the spec).
+    fn from_wire(s: &str) -> Self
+    where
+        Self: Sized;
 }
 
 /// A value that can travel in a query string or header.

@@ -23,6 +23,9 @@ pub enum VerifyError {
     /// The header is present but is neither hex nor base64.
     #[error("the `{header}` header is not a hex or base64 signature")]
     MalformedSignature { header: &'static str },
+    /// The body has no shared-key field.
+    #[error("the `{field}` field is missing")]
+    MissingKey { field: &'static str },
     /// The signature does not match the body: tampered, or signed with another key.
     #[error("the signature does not match the body")]
     Mismatch,
@@ -82,6 +85,27 @@ impl HmacSha256Verifier {
     ) -> Result<T, VerifyError> {
         self.verify_signature(headers, body)?;
         serde_json::from_slice(body).map_err(|e| VerifyError::Decode(e.to_string()))
+    }
+}
+
+/// Checks a shared key sent in a notification body (PAYONE's `key`, the hex
+/// digest of the portal key) against the expected one, in constant time.
+/// Hex case is ignored.
+pub fn verify_shared_key(
+    received: Option<&str>,
+    field: &'static str,
+    expected: &SecretString,
+) -> Result<(), VerifyError> {
+    use subtle::ConstantTimeEq as _;
+    let received = received
+        .ok_or(VerifyError::MissingKey { field })?
+        .trim()
+        .to_ascii_lowercase();
+    let expected = expected.expose_secret().to_ascii_lowercase();
+    if bool::from(received.as_bytes().ct_eq(expected.as_bytes())) {
+        Ok(())
+    } else {
+        Err(VerifyError::Mismatch)
     }
 }
 

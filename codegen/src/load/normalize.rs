@@ -1,0 +1,788 @@
+//! Value-level normalisation of an OpenAPI document, before it is read into
+//! `openapiv3`'s 3.0 model.
+//!
+//! The document is parsed into a `serde_json::Value` first; this module then
+//! rewrites the OpenAPI 3.1 constructs (and a few 3.0 quirks seen in vendor
+//! documents) into their 3.0 equivalents, and checks the shape of the keys the
+//! generator relies on so that a mistake is reported at its own JSON pointer
+//! instead of at some enclosing node. Exact rewrites are silent; a rewrite
+//! that loses meaning the generated client could have used is a warning that
+//! says what the generator does instead.
+//!
+//! | 3.1 / quirk | becomes |
+//! |---|---|
+//! | `type: [X, "null"]`, `type: "null"` | `type: X` + `nullable: true` |
+//! | `oneOf`/`anyOf` with a `{type: "null"}` member | the other members + `nullable: true` |
+//! | `const: v` | `enum: [v]` |
+//! | `examples: [a, …]` in a schema | `example: a` |
+//! | `$ref` with sibling keywords in a schema | `allOf: [{$ref}]` + the siblings |
+//! | numeric `exclusiveMinimum`/`exclusiveMaximum` | `minimum`/`maximum` + `exclusive…: true` |
+//! | boolean schemas (`true`, `false`) | `{}` |
+//! | `webhooks`, `components/pathItems` | dropped (warning) |
+//! | response and component `headers` | dropped: the generator does not read them |
+//! | parameter without `schema`/`content` | a string parameter (warning) |
+//! | response without `description` | an empty description |
+
+use serde_json::{Map, Value};
+
+use crate::diag::{join, Diagnostics};
+
+const METHODS: &[&str] = &[
+    "get", "put", "post", "delete", "options", "head", "patch", "trace",
+];
+const TYPES: &[&str] = &[
+    "string", "number", "integer", "boolean", "array", "object", "null",
+];
+
+/// Rewrites `doc` in place; problems go to `diags` with their pointers.
+pub fn normalize(doc: &mut Value, diags: &mut Diagnostics) {
+    let Some(root) = doc.as_object_mut() else {
+        // Reported when the value is read as a document.
+        return;
+    };
+    let mut n = Normalizer { diags };
+    if let Some(hooks) = root.remove("webhooks") {
+        let count = hooks.as_object().map_or(0, Map::len);
+        if count > 0 {
+            n.diags.warning(
+                "/webhooks",
+                format!(
+                    "OpenAPI 3.1 `webhooks` ({count}) are not generated: they describe requests the \
+                     provider sends, not operations of the client; to verify and decode deliveries, \
+                     name the event schema under `webhook:` in paygen.yaml"
+                ),
+            );
+        }
+    }
+    if !root.contains_key("paths") {
+        // Optional in 3.1; the 3.0 model needs it.
+        root.insert("paths".into(), Value::Object(Map::new()));
+    }
+    match root.get_mut("paths") {
+        Some(Value::Object(paths)) => {
+            for (path, item) in paths.iter_mut() {
+                if !path.starts_with("x-") {
+                    n.path_item(item, &join("/paths", path));
+                }
+            }
+        }
+        Some(other) => {
+            n.diags.error(
+                "/paths",
+                format!(
+                    "`paths` must be a map from path templates to path items, found {}",
+                    kind(other)
+                ),
+            );
+            *other = Value::Object(Map::new());
+        }
+        None => {}
+    }
+    if let Some(Value::Object(c)) = root.get_mut("components") {
+        c.remove("headers");
+        if let Some(items) = c.remove("pathItems") {
+            if items.as_object().is_some_and(|m| !m.is_empty()) {
+                n.diags.warning(
+                    "/components/pathItems",
+                    "`components/pathItems` (OpenAPI 3.1) are not supported; path items that \
+                     refer to them are reported where they are used",
+                );
+            }
+        }
+        n.each_entry(c, "schemas", "/components", |n, v, p| n.schema(v, p));
+        n.each_entry(c, "parameters", "/components", |n, v, p| n.parameter(v, p));
+        n.each_entry(c, "requestBodies", "/components", |n, v, p| {
+            n.content_holder(v, p)
+        });
+        n.each_entry(c, "responses", "/components", |n, v, p| n.response(v, p));
+        n.each_entry(c, "callbacks", "/components", |n, v, p| n.callback(v, p));
+    }
+}
+
+struct Normalizer<'d> {
+    diags: &'d mut Diagnostics,
+}
+
+fn kind(v: &Value) -> &'static str {
+    match v {
+        Value::Null => "null",
+        Value::Bool(_) => "a boolean",
+        Value::Number(_) => "a number",
+        Value::String(_) => "a string",
+        Value::Array(_) => "a list",
+        Value::Object(_) => "a map",
+    }
+}
+
+fn is_ref(m: &Map<String, Value>) -> bool {
+    m.contains_key("$ref")
+}
+
+impl Normalizer<'_> {
+    /// Calls `f` on each entry of the map under `key` in `parent`.
+    fn each_entry(
+        &mut self,
+        parent: &mut Map<String, Value>,
+        key: &str,
+        parent_ptr: &str,
+        mut f: impl FnMut(&mut Self, &mut Value, &str),
+    ) {
+        let ptr = join(parent_ptr, key);
+        match parent.get_mut(key) {
+            Some(Value::Object(m)) => {
+                for (k, v) in m.iter_mut() {
+                    if !k.starts_with("x-") {
+                        f(self, v, &join(&ptr, k));
+                    }
+                }
+            }
+            Some(Value::Null) | None => {}
+            Some(other) => {
+                self.diags
+                    .error(ptr, format!("`{key}` must be a map, found {}", kind(other)));
+                parent.remove(key);
+            }
+        }
+    }
+
+    fn path_item(&mut self, item: &mut Value, ptr: &str) {
+        let Value::Object(m) = item else {
+            self.diags.error(
+                ptr,
+                format!(
+                    "a path item must be a map of operations, found {}",
+                    kind(item)
+                ),
+            );
+            *item = Value::Object(Map::new());
+            return;
+        };
+        if is_ref(m) {
+            return;
+        }
+        self.parameter_list(m, ptr);
+        for method in METHODS {
+            let optr = join(ptr, method);
+            match m.get_mut(*method) {
+                Some(Value::Object(op)) => self.operation(op, &optr),
+                Some(other) => {
+                    self.diags.error(
+                        optr,
+                        format!("an operation must be a map, found {}", kind(other)),
+                    );
+                    m.remove(*method);
+                }
+                None => {}
+            }
+        }
+    }
+
+    fn operation(&mut self, op: &mut Map<String, Value>, ptr: &str) {
+        self.parameter_list(op, ptr);
+        if let Some(body) = op.get_mut("requestBody") {
+            self.content_holder(body, &join(ptr, "requestBody"));
+        }
+        match op.get_mut("responses") {
+            Some(Value::Object(rs)) => {
+                let rptr = join(ptr, "responses");
+                for (code, r) in rs.iter_mut() {
+                    if !code.starts_with("x-") {
+                        self.response(r, &join(&rptr, code));
+                    }
+                }
+            }
+            Some(other) => {
+                self.diags.error(
+                    join(ptr, "responses"),
+                    format!(
+                        "`responses` must be a map from status codes to responses, found {}",
+                        kind(other)
+                    ),
+                );
+                op.insert("responses".into(), Value::Object(Map::new()));
+            }
+            None => {}
+        }
+        self.each_entry(op, "callbacks", ptr, |n, v, p| n.callback(v, p));
+        if let Some(Value::Array(_)) = op.get("operationId") {
+            self.diags.error(
+                join(ptr, "operationId"),
+                "`operationId` must be a string, found a list",
+            );
+            op.remove("operationId");
+        }
+    }
+
+    fn callback(&mut self, cb: &mut Value, ptr: &str) {
+        if let Value::Object(m) = cb {
+            if is_ref(m) {
+                return;
+            }
+            for (expr, item) in m.iter_mut() {
+                if !expr.starts_with("x-") {
+                    self.path_item(item, &join(ptr, expr));
+                }
+            }
+        }
+    }
+
+    fn parameter_list(&mut self, holder: &mut Map<String, Value>, ptr: &str) {
+        let pptr = join(ptr, "parameters");
+        match holder.get_mut("parameters") {
+            Some(Value::Array(list)) => {
+                for (i, p) in list.iter_mut().enumerate() {
+                    self.parameter(p, &join(&pptr, &i.to_string()));
+                }
+            }
+            Some(Value::Null) | None => {}
+            Some(other) => {
+                self.diags.error(
+                    pptr,
+                    format!("`parameters` must be a list, found {}", kind(other)),
+                );
+                holder.remove("parameters");
+            }
+        }
+    }
+
+    fn parameter(&mut self, p: &mut Value, ptr: &str) {
+        let Value::Object(m) = p else {
+            self.diags.error(
+                ptr,
+                format!("a parameter must be a map or a $ref, found {}", kind(p)),
+            );
+            *p = placeholder_parameter();
+            return;
+        };
+        if is_ref(m) {
+            return;
+        }
+        let name = match m.get("name") {
+            Some(Value::String(s)) => s.clone(),
+            _ => {
+                self.diags
+                    .error(ptr, "a parameter needs a `name` (a string)");
+                *p = placeholder_parameter();
+                return;
+            }
+        };
+        match m.get("in").and_then(Value::as_str) {
+            Some("path" | "query" | "header" | "cookie") => {}
+            Some("body" | "formData") => {
+                self.diags.error(
+                    join(ptr, "in"),
+                    format!(
+                        "parameter `{name}` is `in: {}`, a Swagger 2 construct; expected path, \
+                         query, header or cookie (describe bodies with `requestBody`)",
+                        m["in"].as_str().unwrap_or_default()
+                    ),
+                );
+                *p = placeholder_parameter();
+                return;
+            }
+            other => {
+                let found = other.map_or("nothing".to_string(), |s| format!("`{s}`"));
+                self.diags.error(
+                    join(ptr, "in"),
+                    format!(
+                        "parameter `{name}` has `in` {found}; expected path, query, header or cookie"
+                    ),
+                );
+                *p = placeholder_parameter();
+                return;
+            }
+        }
+        let has_content = m.contains_key("content");
+        match (m.get_mut("schema"), has_content) {
+            (Some(s), _) => self.schema(s, &join(ptr, "schema")),
+            (None, true) => {
+                if let Some(Value::Object(content)) = m.get_mut("content") {
+                    self.media_map(content, &join(ptr, "content"));
+                }
+            }
+            (None, false) => {
+                self.diags.warning(
+                    ptr.to_string(),
+                    format!(
+                        "parameter `{name}` has neither `schema` nor `content`; it is sent as a string"
+                    ),
+                );
+                m.insert("schema".into(), serde_json::json!({"type": "string"}));
+            }
+        }
+        for key in ["required", "deprecated", "allowEmptyValue", "explode"] {
+            self.expect_bool(m, key, ptr);
+        }
+        m.remove("examples");
+    }
+
+    /// A request body (or anything else with `content`).
+    fn content_holder(&mut self, v: &mut Value, ptr: &str) {
+        let Value::Object(m) = v else {
+            self.diags.error(
+                ptr,
+                format!(
+                    "expected a map with `content`, or a $ref, found {}",
+                    kind(v)
+                ),
+            );
+            *v = serde_json::json!({"content": {}});
+            return;
+        };
+        if is_ref(m) {
+            return;
+        }
+        match m.get_mut("content") {
+            Some(Value::Object(content)) => self.media_map(content, &join(ptr, "content")),
+            None => {
+                m.insert("content".into(), Value::Object(Map::new()));
+            }
+            Some(other) => {
+                self.diags.error(
+                    join(ptr, "content"),
+                    format!(
+                        "`content` must be a map from media types to media objects, found {}",
+                        kind(other)
+                    ),
+                );
+                m.insert("content".into(), Value::Object(Map::new()));
+            }
+        }
+        self.expect_bool(m, "required", ptr);
+    }
+
+    fn response(&mut self, r: &mut Value, ptr: &str) {
+        if let Value::Object(m) = r {
+            if is_ref(m) {
+                return;
+            }
+            // The generator reads status and body only; headers without a
+            // schema (seen in vendor documents) would otherwise fail to parse.
+            m.remove("headers");
+            m.remove("links");
+            if !matches!(m.get("description"), Some(Value::String(_))) {
+                m.insert("description".into(), Value::String(String::new()));
+            }
+        }
+        self.content_holder(r, ptr);
+    }
+
+    fn media_map(&mut self, content: &mut Map<String, Value>, ptr: &str) {
+        for (media_type, media) in content.iter_mut() {
+            let mptr = join(ptr, media_type);
+            match media {
+                Value::Object(mo) => {
+                    if let Some(s) = mo.get_mut("schema") {
+                        self.schema(s, &join(&mptr, "schema"));
+                    }
+                    // Examples are documentation the generator does not read.
+                    mo.remove("examples");
+                    mo.remove("example");
+                    mo.remove("encoding");
+                }
+                other => {
+                    self.diags.error(
+                        mptr,
+                        format!("a media type object must be a map, found {}", kind(other)),
+                    );
+                    *other = Value::Object(Map::new());
+                }
+            }
+        }
+    }
+
+    fn expect_bool(&mut self, m: &mut Map<String, Value>, key: &str, ptr: &str) {
+        if let Some(v) = m.get(key) {
+            if !v.is_boolean() {
+                self.diags.error(
+                    join(ptr, key),
+                    format!("`{key}` must be true or false, found {}", kind(v)),
+                );
+                m.remove(key);
+            }
+        }
+    }
+
+    fn expect(
+        &mut self,
+        m: &mut Map<String, Value>,
+        key: &str,
+        ptr: &str,
+        what: &str,
+        ok: fn(&Value) -> bool,
+    ) {
+        if let Some(v) = m.get(key) {
+            if !ok(v) {
+                self.diags.error(
+                    join(ptr, key),
+                    format!("`{key}` must be {what}, found {}", kind(v)),
+                );
+                m.remove(key);
+            }
+        }
+    }
+
+    fn schema(&mut self, v: &mut Value, ptr: &str) {
+        let m = match v {
+            Value::Object(m) => m,
+            Value::Bool(true) => {
+                *v = Value::Object(Map::new());
+                return;
+            }
+            Value::Bool(false) => {
+                self.diags.warning(
+                    ptr,
+                    "the boolean schema `false` (no value is valid) is not supported; \
+                     it is read as an untyped JSON value",
+                );
+                *v = Value::Object(Map::new());
+                return;
+            }
+            other => {
+                self.diags.error(
+                    ptr,
+                    format!("expected a schema (a map) or a $ref, found {}", kind(other)),
+                );
+                *other = Value::Object(Map::new());
+                return;
+            }
+        };
+        if let Some(r) = m.get("$ref") {
+            if !r.is_string() {
+                self.diags.error(
+                    join(ptr, "$ref"),
+                    format!("`$ref` must be a string, found {}", kind(r)),
+                );
+                m.remove("$ref");
+            } else if m.len() > 1 {
+                // 3.1: siblings of $ref apply alongside it, which is what
+                // allOf says in 3.0. (Annotations like `description` keep the
+                // referenced type; see single_all_of in the loader.)
+                let r = m.remove("$ref").unwrap_or_default();
+                let mut member = Map::new();
+                member.insert("$ref".into(), r);
+                match m.get_mut("allOf") {
+                    Some(Value::Array(list)) => list.insert(0, Value::Object(member)),
+                    _ => {
+                        m.insert("allOf".into(), Value::Array(vec![Value::Object(member)]));
+                    }
+                }
+            } else {
+                return;
+            }
+        }
+        self.schema_type(m, ptr);
+        if let Some(c) = m.remove("const") {
+            m.entry("enum").or_insert_with(|| Value::Array(vec![c]));
+        }
+        if let Some(Value::Array(list)) = m.remove("examples") {
+            if let Some(first) = list.into_iter().next() {
+                m.entry("example").or_insert(first);
+            }
+        }
+        for (ex, bound) in [
+            ("exclusiveMinimum", "minimum"),
+            ("exclusiveMaximum", "maximum"),
+        ] {
+            if let Some(Value::Number(n)) = m.get(ex).cloned() {
+                m.insert(bound.into(), Value::Number(n));
+                m.insert(ex.into(), Value::Bool(true));
+            }
+        }
+        for key in [
+            "nullable",
+            "readOnly",
+            "writeOnly",
+            "deprecated",
+            "uniqueItems",
+            "exclusiveMinimum",
+            "exclusiveMaximum",
+        ] {
+            self.expect_bool(m, key, ptr);
+        }
+        for key in ["description", "title", "format", "pattern"] {
+            self.expect(m, key, ptr, "a string", Value::is_string);
+        }
+        for key in [
+            "minLength",
+            "maxLength",
+            "minItems",
+            "maxItems",
+            "minProperties",
+            "maxProperties",
+        ] {
+            self.expect(m, key, ptr, "a non-negative integer", |v| v.is_u64());
+        }
+        for key in ["minimum", "maximum", "multipleOf"] {
+            self.expect(m, key, ptr, "a number", Value::is_number);
+        }
+        self.expect(m, "enum", ptr, "a list of values", Value::is_array);
+        self.expect(m, "discriminator", ptr, "a map with `propertyName`", |v| {
+            v.get("propertyName").is_some_and(Value::is_string)
+                && v.get("mapping").is_none_or(|m| {
+                    m.as_object()
+                        .is_some_and(|m| m.values().all(Value::is_string))
+                })
+        });
+        match m.get("required") {
+            Some(Value::Bool(_)) => {
+                self.diags.warning(
+                    join(ptr, "required"),
+                    "`required: true|false` inside a schema has no effect (a Swagger 2 habit); \
+                     list required properties in the parent object's `required` array. Ignored",
+                );
+                m.remove("required");
+            }
+            Some(Value::Array(list)) if list.iter().all(Value::is_string) => {}
+            Some(other) => {
+                self.diags.error(
+                    join(ptr, "required"),
+                    format!(
+                        "`required` must be a list of property names, found {}",
+                        if other.is_array() {
+                            "a list with non-string entries"
+                        } else {
+                            kind(other)
+                        }
+                    ),
+                );
+                m.remove("required");
+            }
+            None => {}
+        }
+        match m.get_mut("properties") {
+            Some(Value::Object(props)) => {
+                let pptr = join(ptr, "properties");
+                for (name, s) in props.iter_mut() {
+                    self.schema(s, &join(&pptr, name));
+                }
+            }
+            Some(other) => {
+                self.diags.error(
+                    join(ptr, "properties"),
+                    format!(
+                        "`properties` must be a map from property names to schemas, found {}",
+                        kind(other)
+                    ),
+                );
+                m.remove("properties");
+            }
+            None => {}
+        }
+        match m.get_mut("items") {
+            Some(Value::Array(_)) => {
+                self.diags.warning(
+                    join(ptr, "items"),
+                    "tuple `items` (a list of schemas) are not supported; the items are read as \
+                     untyped JSON values",
+                );
+                m.insert("items".into(), Value::Object(Map::new()));
+            }
+            Some(items) => self.schema(items, &join(ptr, "items")),
+            None => {}
+        }
+        match m.get_mut("additionalProperties") {
+            Some(Value::Bool(_)) | None => {}
+            Some(ap @ Value::Object(_)) => self.schema(ap, &join(ptr, "additionalProperties")),
+            Some(other) => {
+                self.diags.error(
+                    join(ptr, "additionalProperties"),
+                    format!(
+                        "`additionalProperties` must be true, false or a schema, found {}",
+                        kind(other)
+                    ),
+                );
+                m.remove("additionalProperties");
+            }
+        }
+        if let Some(not) = m.get_mut("not") {
+            self.schema(not, &join(ptr, "not"));
+        }
+        for key in ["allOf", "oneOf", "anyOf"] {
+            let kptr = join(ptr, key);
+            match m.get_mut(key) {
+                Some(Value::Array(list)) => {
+                    for (i, s) in list.iter_mut().enumerate() {
+                        self.schema(s, &join(&kptr, &i.to_string()));
+                    }
+                }
+                Some(other) => {
+                    self.diags.error(
+                        kptr,
+                        format!("`{key}` must be a list of schemas, found {}", kind(other)),
+                    );
+                    m.remove(key);
+                }
+                None => {}
+            }
+        }
+        self.null_members(m);
+        for key in ["patternProperties", "prefixItems", "if", "dependentSchemas"] {
+            if m.contains_key(key) {
+                self.diags.warning(
+                    join(ptr, key),
+                    format!("`{key}` is not supported; it is ignored"),
+                );
+                m.remove(key);
+            }
+        }
+    }
+
+    /// `type` arrays and `type: "null"` (3.1) → one type + `nullable`.
+    fn schema_type(&mut self, m: &mut Map<String, Value>, ptr: &str) {
+        let tptr = join(ptr, "type");
+        let names: Vec<String> = match m.get("type") {
+            None => return,
+            Some(Value::String(s)) => vec![s.clone()],
+            Some(Value::Array(list)) if list.iter().all(Value::is_string) => list
+                .iter()
+                .filter_map(|v| v.as_str().map(str::to_string))
+                .collect(),
+            Some(other) => {
+                self.diags.error(
+                    tptr,
+                    format!(
+                        "`type` must be one of {TYPES:?} or a list of them, found {}",
+                        if other.is_array() {
+                            "a list with non-string entries"
+                        } else {
+                            kind(other)
+                        }
+                    ),
+                );
+                m.remove("type");
+                return;
+            }
+        };
+        let nullable = names.iter().any(|t| t == "null");
+        let rest: Vec<&String> = names.iter().filter(|t| *t != "null").collect();
+        if nullable {
+            m.insert("nullable".into(), Value::Bool(true));
+        }
+        match rest.as_slice() {
+            [] => {
+                m.remove("type");
+            }
+            [one] => {
+                m.insert("type".into(), Value::String((*one).clone()));
+            }
+            several => {
+                self.diags.warning(
+                    tptr,
+                    format!(
+                        "a value of several types ({}) is not supported; it is read as an \
+                         untyped JSON value (use `oneOf` for a typed union)",
+                        several
+                            .iter()
+                            .map(|s| s.as_str())
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    ),
+                );
+                m.remove("type");
+            }
+        }
+    }
+
+    /// `oneOf`/`anyOf` members that only allow `null` become `nullable`.
+    fn null_members(&mut self, m: &mut Map<String, Value>) {
+        for key in ["oneOf", "anyOf"] {
+            let Some(Value::Array(list)) = m.get_mut(key) else {
+                continue;
+            };
+            let before = list.len();
+            list.retain(|s| !is_null_only(s));
+            if list.len() == before {
+                continue;
+            }
+            m.insert("nullable".into(), Value::Bool(true));
+            let lone = matches!(m.get(key), Some(Value::Array(l)) if l.len() == 1);
+            if lone && !m.contains_key("discriminator") && !m.contains_key("allOf") {
+                if let Some(list) = m.remove(key) {
+                    m.insert("allOf".into(), list);
+                }
+            } else if matches!(m.get(key), Some(Value::Array(l)) if l.is_empty()) {
+                m.remove(key);
+            }
+        }
+    }
+}
+
+/// A schema that allows only `null` (after normalisation: `nullable` and
+/// nothing else that constrains the value).
+fn is_null_only(s: &Value) -> bool {
+    let Value::Object(m) = s else {
+        return false;
+    };
+    m.get("nullable") == Some(&Value::Bool(true))
+        && !m.contains_key("type")
+        && !m.contains_key("$ref")
+        && m.keys().all(|k| {
+            matches!(
+                k.as_str(),
+                "nullable" | "description" | "title" | "example" | "default"
+            ) || k.starts_with("x-")
+        })
+}
+
+/// Stands in for a parameter that was reported as broken, so the rest of the
+/// document can still be read (and checked) in the same run.
+fn placeholder_parameter() -> Value {
+    serde_json::json!({"name": "x-paygen-invalid", "in": "query", "schema": {"type": "string"}})
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn run(v: Value) -> (Value, Vec<String>) {
+        let mut v = v;
+        let mut d = Diagnostics::new("t");
+        normalize(&mut v, &mut d);
+        (v, d.items.iter().map(|d| d.to_string()).collect())
+    }
+
+    #[test]
+    fn openapi_31_schemas_become_30() {
+        let (v, diags) = run(serde_json::json!({
+            "openapi": "3.1.0",
+            "components": {"schemas": {
+                "A": {"type": ["string", "null"], "const": "x", "examples": ["x", "y"]},
+                "B": {"$ref": "#/components/schemas/A", "description": "d"},
+                "C": {"type": "integer", "exclusiveMinimum": 0},
+                "D": {"anyOf": [{"$ref": "#/components/schemas/A"}, {"type": "null"}]},
+            }}
+        }));
+        assert!(diags.is_empty(), "{diags:?}");
+        let s = &v["components"]["schemas"];
+        assert_eq!(
+            s["A"],
+            serde_json::json!({"type": "string", "nullable": true, "enum": ["x"], "example": "x"})
+        );
+        assert_eq!(
+            s["B"],
+            serde_json::json!({"allOf": [{"$ref": "#/components/schemas/A"}], "description": "d"})
+        );
+        assert_eq!(
+            s["C"],
+            serde_json::json!({"type": "integer", "minimum": 0, "exclusiveMinimum": true})
+        );
+        assert_eq!(
+            s["D"],
+            serde_json::json!({"allOf": [{"$ref": "#/components/schemas/A"}], "nullable": true})
+        );
+        assert_eq!(v["paths"], serde_json::json!({}));
+    }
+
+    #[test]
+    fn lossy_rewrites_warn() {
+        let (_, diags) = run(serde_json::json!({
+            "openapi": "3.1.0",
+            "webhooks": {"a": {}},
+            "components": {"schemas": {"A": {"type": ["string", "integer"]}}}
+        }));
+        assert_eq!(diags.len(), 2, "{diags:?}");
+        assert!(diags[0].contains("at /webhooks"));
+        assert!(diags[1].contains("at /components/schemas/A/type"));
+    }
+}

@@ -1,0 +1,538 @@
+//! Form-encoded APIs (PAYONE's Server API and the like): building
+//! `application/x-www-form-urlencoded` bodies with bracketed and indexed keys,
+//! parsing `key=value` line responses and notifications, checking field
+//! formats before sending, and hashing a credential for the body.
+
+use std::borrow::Cow;
+use std::collections::BTreeMap;
+use std::fmt;
+
+use secrecy::{ExposeSecret, SecretString};
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+use super::values::StringEnum;
+
+/// The pairs of a form body, in the order they will be sent.
+#[derive(Default, Clone)]
+pub struct Form {
+    pairs: Vec<(Cow<'static, str>, String)>,
+}
+
+impl fmt::Debug for Form {
+    // Values may include a hashed credential: show the keys only.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_list()
+            .entries(self.pairs.iter().map(|(k, _)| k))
+            .finish()
+    }
+}
+
+impl Form {
+    pub fn new() -> Self {
+        Form::default()
+    }
+
+    /// Adds `key=value`; an empty value is not sent.
+    pub fn push<V: FormValue + ?Sized>(&mut self, key: &'static str, value: &V) {
+        let v = value.form_value();
+        if !v.is_empty() {
+            self.pairs.push((Cow::Borrowed(key), v.into_owned()));
+        }
+    }
+
+    /// Adds `key=value` when the value is present.
+    pub fn push_opt<V: FormValue>(&mut self, key: &'static str, value: &Option<V>) {
+        if let Some(v) = value {
+            self.push(key, v);
+        }
+    }
+
+    /// Adds `prefix[n]=value` for item `n` (1-based) of an indexed group.
+    pub fn push_indexed<V: FormValue + ?Sized>(&mut self, prefix: &str, n: usize, value: &V) {
+        let v = value.form_value();
+        if !v.is_empty() {
+            self.pairs
+                .push((Cow::Owned(format!("{prefix}[{n}]")), v.into_owned()));
+        }
+    }
+
+    pub fn push_indexed_opt<V: FormValue>(&mut self, prefix: &str, n: usize, value: &Option<V>) {
+        if let Some(v) = value {
+            self.push_indexed(prefix, n, v);
+        }
+    }
+
+    /// Adds `name[key]=value` for each entry of a map.
+    pub fn push_map(&mut self, name: &str, map: &BTreeMap<String, String>) {
+        for (k, v) in map {
+            if !v.is_empty() {
+                self.pairs
+                    .push((Cow::Owned(format!("{name}[{k}]")), v.clone()));
+            }
+        }
+    }
+
+    pub fn push_map_opt(&mut self, name: &str, map: &Option<BTreeMap<String, String>>) {
+        if let Some(m) = map {
+            self.push_map(name, m);
+        }
+    }
+
+    /// Adds a secret value (exposed only into the body).
+    pub fn push_secret(&mut self, key: &'static str, value: &SecretString) {
+        self.pairs
+            .push((Cow::Borrowed(key), value.expose_secret().to_string()));
+    }
+
+    pub fn extend(&mut self, other: &Form) {
+        self.pairs.extend(other.pairs.iter().cloned());
+    }
+
+    /// The pairs, for tests and logging of keys.
+    pub fn keys(&self) -> impl Iterator<Item = &str> {
+        self.pairs.iter().map(|(k, _)| k.as_ref())
+    }
+
+    /// `application/x-www-form-urlencoded`, UTF-8.
+    pub fn encode(&self) -> String {
+        url::form_urlencoded::Serializer::new(String::new())
+            .extend_pairs(self.pairs.iter().map(|(k, v)| (k.as_ref(), v.as_str())))
+            .finish()
+    }
+}
+
+/// A value that can travel in a form body or be parsed from a `key=value` response.
+pub trait FormValue {
+    fn form_value(&self) -> Cow<'_, str>;
+}
+
+/// A value parsed from the text of a `key=value` response or notification.
+pub trait KvValue: Sized {
+    fn parse_kv(s: &str) -> Result<Self, String>;
+}
+
+impl FormValue for str {
+    fn form_value(&self) -> Cow<'_, str> {
+        Cow::Borrowed(self)
+    }
+}
+
+impl FormValue for String {
+    fn form_value(&self) -> Cow<'_, str> {
+        Cow::Borrowed(self)
+    }
+}
+
+impl KvValue for String {
+    fn parse_kv(s: &str) -> Result<Self, String> {
+        Ok(s.to_string())
+    }
+}
+
+macro_rules! numeric {
+    ($($t:ty),*) => {$(
+        impl FormValue for $t {
+            fn form_value(&self) -> Cow<'_, str> {
+                Cow::Owned(self.to_string())
+            }
+        }
+        impl KvValue for $t {
+            fn parse_kv(s: &str) -> Result<Self, String> {
+                s.trim().parse().map_err(|_| format!("`{s}` is not a number"))
+            }
+        }
+    )*};
+}
+numeric!(i32, i64);
+
+impl FormValue for bool {
+    fn form_value(&self) -> Cow<'_, str> {
+        Cow::Borrowed(if *self { "true" } else { "false" })
+    }
+}
+
+impl KvValue for bool {
+    fn parse_kv(s: &str) -> Result<Self, String> {
+        match s {
+            "true" | "yes" | "1" => Ok(true),
+            "false" | "no" | "0" => Ok(false),
+            _ => Err(format!("`{s}` is not a boolean")),
+        }
+    }
+}
+
+impl<T: StringEnum> FormValue for T {
+    fn form_value(&self) -> Cow<'_, str> {
+        Cow::Borrowed(self.as_str())
+    }
+}
+
+impl<T: StringEnum> KvValue for T {
+    fn parse_kv(s: &str) -> Result<Self, String> {
+        Ok(T::from_wire(s))
+    }
+}
+
+/// A calendar date sent as `YYYYMMDD` (PAYONE's `DATE(8)`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct CompactDate(pub time::Date);
+
+const COMPACT: &[time::format_description::BorrowedFormatItem<'static>] =
+    time::macros::format_description!("[year][month][day]");
+
+impl CompactDate {
+    /// From year, month (1–12) and day; `None` for a date that does not exist.
+    pub fn from_ymd(year: i32, month: u8, day: u8) -> Option<Self> {
+        let month = time::Month::try_from(month).ok()?;
+        time::Date::from_calendar_date(year, month, day)
+            .ok()
+            .map(CompactDate)
+    }
+
+    pub fn parse(s: &str) -> Result<Self, String> {
+        time::Date::parse(s, COMPACT)
+            .map(CompactDate)
+            .map_err(|_| format!("`{s}` is not a YYYYMMDD date"))
+    }
+}
+
+impl fmt::Display for CompactDate {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let d = self.0;
+        write!(f, "{:04}{:02}{:02}", d.year(), u8::from(d.month()), d.day())
+    }
+}
+
+impl FormValue for CompactDate {
+    fn form_value(&self) -> Cow<'_, str> {
+        Cow::Owned(self.to_string())
+    }
+}
+
+impl KvValue for CompactDate {
+    fn parse_kv(s: &str) -> Result<Self, String> {
+        CompactDate::parse(s)
+    }
+}
+
+impl Serialize for CompactDate {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(self)
+    }
+}
+
+impl<'de> Deserialize<'de> for CompactDate {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let s = String::deserialize(d)?;
+        CompactDate::parse(&s).map_err(serde::de::Error::custom)
+    }
+}
+
+/// A `key=value` line body (PAYONE responses) or a form body
+/// (notifications): ordered pairs, keys kept with their brackets.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct KeyValues {
+    pairs: Vec<(String, String)>,
+}
+
+impl KeyValues {
+    /// Parses `key=value` lines. Each line is split at its first `=` only, so
+    /// values may contain `=` and `&`; blank lines are skipped; `\r\n` is
+    /// accepted. Invalid UTF-8 is read as ISO-8859-1.
+    pub fn parse_lines(body: &[u8]) -> KeyValues {
+        let text = decode_text(body);
+        let pairs = text
+            .lines()
+            .map(|l| l.strip_suffix('\r').unwrap_or(l))
+            .filter(|l| !l.trim().is_empty())
+            .map(|l| match l.split_once('=') {
+                Some((k, v)) => (k.trim().to_string(), v.to_string()),
+                None => (l.trim().to_string(), String::new()),
+            })
+            .collect();
+        KeyValues { pairs }
+    }
+
+    /// Parses an `application/x-www-form-urlencoded` body whose bytes are in
+    /// ISO-8859-1 (each byte is one character) or UTF-8.
+    pub fn parse_form(body: &[u8], latin1: bool) -> KeyValues {
+        let pairs = body
+            .split(|&b| b == b'&')
+            .filter(|p| !p.is_empty())
+            .map(|p| {
+                let (k, v) = match p.iter().position(|&b| b == b'=') {
+                    Some(i) => (&p[..i], &p[i + 1..]),
+                    None => (p, &[][..]),
+                };
+                (form_decode(k, latin1), form_decode(v, latin1))
+            })
+            .collect();
+        KeyValues { pairs }
+    }
+
+    /// The first value of `key`.
+    pub fn get(&self, key: &str) -> Option<&str> {
+        self.pairs
+            .iter()
+            .find(|(k, _)| k == key)
+            .map(|(_, v)| v.as_str())
+    }
+
+    /// Parses the value of `key`, if present and not empty.
+    pub fn parse<T: KvValue>(&self, key: &str) -> Result<Option<T>, String> {
+        match self.get(key) {
+            None | Some("") => Ok(None),
+            Some(v) => T::parse_kv(v)
+                .map(Some)
+                .map_err(|e| format!("`{key}`: {e}")),
+        }
+    }
+
+    /// Every pair whose key is not in `known`.
+    pub fn rest(&self, known: &[&str]) -> BTreeMap<String, String> {
+        self.pairs
+            .iter()
+            .filter(|(k, _)| !known.contains(&k.as_str()))
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect()
+    }
+
+    /// The entries `name[key]=value`, as `key → value`.
+    pub fn prefixed(&self, name: &str) -> BTreeMap<String, String> {
+        self.pairs
+            .iter()
+            .filter_map(|(k, v)| {
+                let inner = k.strip_prefix(name)?.strip_prefix('[')?.strip_suffix(']')?;
+                Some((inner.to_string(), v.clone()))
+            })
+            .collect()
+    }
+
+    pub fn iter(&self) -> impl Iterator<Item = (&str, &str)> {
+        self.pairs.iter().map(|(k, v)| (k.as_str(), v.as_str()))
+    }
+}
+
+fn decode_text(body: &[u8]) -> Cow<'_, str> {
+    match std::str::from_utf8(body) {
+        Ok(s) => Cow::Borrowed(s),
+        Err(_) => Cow::Owned(body.iter().map(|&b| b as char).collect()),
+    }
+}
+
+fn form_decode(raw: &[u8], latin1: bool) -> String {
+    let mut bytes = Vec::with_capacity(raw.len());
+    let mut i = 0;
+    while i < raw.len() {
+        match raw[i] {
+            b'+' => bytes.push(b' '),
+            b'%' => {
+                let hex = raw
+                    .get(i + 1..i + 3)
+                    .and_then(|h| std::str::from_utf8(h).ok())
+                    .and_then(|h| u8::from_str_radix(h, 16).ok());
+                match hex {
+                    Some(b) => {
+                        bytes.push(b);
+                        i += 2;
+                    }
+                    None => bytes.push(b'%'),
+                }
+            }
+            b => bytes.push(b),
+        }
+        i += 1;
+    }
+    if latin1 {
+        bytes.iter().map(|&b| b as char).collect()
+    } else {
+        String::from_utf8_lossy(&bytes).into_owned()
+    }
+}
+
+/// Hash algorithms for a credential sent in the body.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum KeyHash {
+    /// Lowercase hex MD5 (PAYONE's default).
+    #[default]
+    Md5,
+    /// Lowercase hex SHA-384.
+    Sha384,
+}
+
+impl KeyHash {
+    /// The lowercase hex digest of `secret`, itself held as a secret.
+    pub fn digest(self, secret: &SecretString) -> SecretString {
+        use md5::Digest as _;
+        let bytes = secret.expose_secret().as_bytes();
+        let digest: Vec<u8> = match self {
+            KeyHash::Md5 => md5::Md5::digest(bytes).to_vec(),
+            KeyHash::Sha384 => sha2::Sha384::digest(bytes).to_vec(),
+        };
+        let mut hex = String::with_capacity(digest.len() * 2);
+        for b in digest {
+            hex.push_str(&format!("{b:02x}"));
+        }
+        SecretString::from(hex)
+    }
+}
+
+/// Pre-send checks of field formats. Each returns the rule broken.
+pub mod check {
+    /// Length in characters within `min..=max`.
+    pub fn length(value: &str, min: Option<u64>, max: Option<u64>) -> Result<(), String> {
+        let n = value.chars().count() as u64;
+        match (min, max) {
+            (Some(lo), Some(hi)) if n < lo || n > hi => Err(if lo == hi {
+                format!("must be exactly {lo} characters long, is {n}")
+            } else {
+                format!("must be {lo} to {hi} characters long, is {n}")
+            }),
+            (Some(lo), None) if n < lo => {
+                Err(format!("must be at least {lo} characters long, is {n}"))
+            }
+            (None, Some(hi)) if n > hi => {
+                Err(format!("must be at most {hi} characters long, is {n}"))
+            }
+            _ => Ok(()),
+        }
+    }
+
+    /// Only characters from `allowed` (ranges `a-z` or single characters).
+    pub fn symbols(value: &str, allowed: &[&str]) -> Result<(), String> {
+        let ok = |c: char| {
+            allowed.iter().any(|a| {
+                let cs: Vec<char> = a.chars().collect();
+                match cs.as_slice() {
+                    [lo, '-', hi] => (*lo..=*hi).contains(&c),
+                    [one] => c == *one,
+                    _ => false,
+                }
+            })
+        };
+        match value.chars().find(|&c| !ok(c)) {
+            Some(bad) => Err(format!(
+                "contains {bad:?}, which is not permitted (allowed: {})",
+                allowed.join(" ")
+            )),
+            None => Ok(()),
+        }
+    }
+
+    /// Number of digits (sign not counted) within `min..=max`.
+    pub fn digits(value: i64, min: Option<u32>, max: Option<u32>) -> Result<(), String> {
+        let n = value.unsigned_abs().to_string().len() as u32;
+        if min.is_some_and(|lo| n < lo) || max.is_some_and(|hi| n > hi) {
+            return Err(match (min, max) {
+                (Some(lo), Some(hi)) if lo != hi => {
+                    format!("must have {lo} to {hi} digits, has {n}")
+                }
+                (_, Some(hi)) => format!("must have at most {hi} digits, has {n}"),
+                (Some(lo), None) => format!("must have at least {lo} digits, has {n}"),
+                (None, None) => unreachable!("checked above that a bound exists"),
+            });
+        }
+        Ok(())
+    }
+
+    /// Within `min..=max`.
+    pub fn range(value: i64, min: Option<i64>, max: Option<i64>) -> Result<(), String> {
+        if min.is_some_and(|lo| value < lo) || max.is_some_and(|hi| value > hi) {
+            let lo = min.map_or("…".to_string(), |v| v.to_string());
+            let hi = max.map_or("…".to_string(), |v| v.to_string());
+            return Err(format!("must be between {lo} and {hi}, is {value}"));
+        }
+        Ok(())
+    }
+
+    /// Number of items within `min..=max`.
+    pub fn items(count: usize, min: Option<u64>, max: Option<u64>) -> Result<(), String> {
+        let n = count as u64;
+        if min.is_some_and(|lo| n < lo) || max.is_some_and(|hi| n > hi) {
+            return Err(format!(
+                "must have {} to {} items, has {n}",
+                min.unwrap_or(0),
+                max.map_or("any number of".to_string(), |v| v.to_string())
+            ));
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn empty_values_are_not_sent_and_brackets_are_encoded() {
+        let mut f = Form::new();
+        f.push("request", "genericpayment");
+        f.push("firstname", "");
+        f.push("add_paydata[action]", "start_session");
+        f.push_indexed("it", 1, "goods");
+        f.push("street", "Hellersbergstraße 14");
+        assert_eq!(
+            f.encode(),
+            "request=genericpayment&add_paydata%5Baction%5D=start_session&it%5B1%5D=goods&street=Hellersbergstra%C3%9Fe+14"
+        );
+    }
+
+    #[test]
+    fn lines_split_at_the_first_equals_sign() {
+        let kv = KeyValues::parse_lines(
+            b"status=REDIRECT\r\nredirecturl=https://x.test/p?a=1&b=2\n\nadd_paydata[client_token]=ab==\n",
+        );
+        assert_eq!(kv.get("status"), Some("REDIRECT"));
+        assert_eq!(kv.get("redirecturl"), Some("https://x.test/p?a=1&b=2"));
+        assert_eq!(kv.get("add_paydata[client_token]"), Some("ab=="));
+        assert_eq!(
+            kv.parse::<i64>("status").unwrap_err(),
+            "`status`: `REDIRECT` is not a number"
+        );
+    }
+
+    #[test]
+    fn latin1_forms_decode() {
+        let kv = KeyValues::parse_form(b"key=abc&lastname=M%FCller&city=K%F6ln+Mitte&x", true);
+        assert_eq!(kv.get("lastname"), Some("Müller"));
+        assert_eq!(kv.get("city"), Some("Köln Mitte"));
+        assert_eq!(kv.get("x"), Some(""));
+    }
+
+    #[test]
+    fn key_hashes_are_lowercase_hex() {
+        let key = SecretString::from("secret".to_string());
+        assert_eq!(
+            KeyHash::Md5.digest(&key).expose_secret(),
+            "5ebe2294ecd0e0f08eab7690d2a6ee69"
+        );
+        assert_eq!(KeyHash::Sha384.digest(&key).expose_secret().len(), 96);
+    }
+
+    #[test]
+    fn checks_name_the_rule() {
+        assert_eq!(
+            check::length("A", Some(2), Some(50)).unwrap_err(),
+            "must be 2 to 50 characters long, is 1"
+        );
+        assert!(check::length("Müller", Some(2), Some(6)).is_ok());
+        assert_eq!(
+            check::symbols("12 345", &["0-9"]).unwrap_err(),
+            "contains ' ', which is not permitted (allowed: 0-9)"
+        );
+        assert_eq!(
+            check::digits(1234567, None, Some(6)).unwrap_err(),
+            "must have at most 6 digits, has 7"
+        );
+        assert!(check::digits(-1000, Some(1), Some(10)).is_ok());
+        assert_eq!(
+            check::range(128, Some(0), Some(127)).unwrap_err(),
+            "must be between 0 and 127, is 128"
+        );
+        assert_eq!(
+            CompactDate::parse("19600707").unwrap().to_string(),
+            "19600707"
+        );
+        assert!(CompactDate::parse("19601307").is_err());
+    }
+}
