@@ -150,24 +150,19 @@ pub struct IndexedSpec {
     pub required: bool,
 }
 
-/// One entry of a `fields` list: a field, or the fields of a group.
-#[derive(Debug, Deserialize)]
-#[serde(untagged)]
-pub enum FieldSpec {
-    Include(IncludeSpec),
-    Field(Box<FieldDef>),
-}
-
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct IncludeSpec {
-    pub include: String,
-}
+/// One entry of a `fields` list: a field, or `include: <group>` for the
+/// fields of a group. (One struct rather than an untagged enum, so that a
+/// misspelt key is reported as such.)
+pub type FieldSpec = FieldDef;
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 pub struct FieldDef {
+    /// The fields of this group instead of a field; nothing else may be given.
+    #[serde(default)]
+    pub include: Option<String>,
     /// Wire name, brackets included (`add_paydata[action]`).
+    #[serde(default)]
     pub name: String,
     /// Rust name (default: snake_case of `name`).
     #[serde(default)]

@@ -15,6 +15,9 @@ use super::ProviderOptions;
 /// Parses and converts a hand-written spec.
 pub fn load(text: &str, opts: &ProviderOptions, diags: &mut Diagnostics) -> Option<Api> {
     diags.set_locator(super::source::Locator::new(text));
+    if !check_duplicate_keys(text, diags) {
+        return None;
+    }
     let spec: SpecFile = match serde_yaml::from_str(text) {
         Ok(s) => s,
         Err(e) => {
@@ -260,20 +263,25 @@ impl<'a> Builder<'a> {
         let mut out = Vec::new();
         for (i, f) in fields.iter().enumerate() {
             let fptr = join(ptr, &i.to_string());
-            match f {
-                FieldSpec::Field(def) => out.push(Flat {
-                    def: FlatDef::Field(def),
+            match &f.include {
+                None => out.push(Flat {
+                    def: FlatDef::Field(f),
                     ptr: fptr,
                 }),
-                FieldSpec::Include(inc) => {
+                Some(include) => {
+                    if !f.name.is_empty() {
+                        self.diags.error(
+                            join(&fptr, "include"),
+                            "`include` takes the place of a field: give either `include` or `name`, not both",
+                        );
+                    }
                     let spec: &'a SpecFile = self.spec;
-                    let Some((gname, group)) = spec.groups.get_key_value(&inc.include) else {
+                    let Some((gname, group)) = spec.groups.get_key_value(include) else {
                         let known: Vec<&str> = spec.groups.keys().map(String::as_str).collect();
                         self.diags.error(
                             join(&fptr, "include"),
                             format!(
-                                "`include: {}` names no group; defined groups: {known:?}",
-                                inc.include
+                                "`include: {include}` names no group; defined groups: {known:?}"
                             ),
                         );
                         continue;
@@ -723,6 +731,65 @@ impl<'a> Builder<'a> {
             }),
         }
     }
+}
+
+/// Reports every mapping key that appears twice (serde would keep the last
+/// silently: two operations of the same name would become one). Returns
+/// whether there were none.
+fn check_duplicate_keys(text: &str, diags: &mut Diagnostics) -> bool {
+    use yaml_rust2::parser::{Event, MarkedEventReceiver, Parser};
+    use yaml_rust2::scanner::Marker;
+
+    /// Per open collection: for a mapping, the keys seen and whether the next
+    /// scalar is a key.
+    type Frame = Option<(std::collections::BTreeSet<String>, bool)>;
+
+    #[derive(Default)]
+    struct Dups {
+        stack: Vec<Frame>,
+        found: Vec<(String, usize, usize)>,
+    }
+    impl Dups {
+        fn value_done(&mut self) {
+            if let Some(Some((_, expecting_key))) = self.stack.last_mut() {
+                *expecting_key = true;
+            }
+        }
+    }
+    impl MarkedEventReceiver for Dups {
+        fn on_event(&mut self, ev: Event, mark: Marker) {
+            let at_key = matches!(self.stack.last(), Some(Some((_, true))));
+            match ev {
+                Event::Scalar(v, ..) if at_key => {
+                    if let Some(Some((keys, expecting_key))) = self.stack.last_mut() {
+                        if !keys.insert(v.clone()) {
+                            self.found.push((v, mark.line(), mark.col() + 1));
+                        }
+                        *expecting_key = false;
+                    }
+                }
+                Event::Scalar(..) | Event::Alias(_) => self.value_done(),
+                Event::MappingStart(..) => self.stack.push(Some((Default::default(), true))),
+                Event::SequenceStart(..) => self.stack.push(None),
+                Event::MappingEnd | Event::SequenceEnd => {
+                    self.stack.pop();
+                    self.value_done();
+                }
+                _ => {}
+            }
+        }
+    }
+    let mut d = Dups::default();
+    // Syntax errors are reported by the real parse that follows.
+    let _ = Parser::new_from_str(text).load(&mut d, false);
+    for (key, line, col) in &d.found {
+        diags.error_at(
+            *line,
+            *col,
+            format!("`{key}` is given twice in the same mapping (a duplicate operation, group or key); give it once"),
+        );
+    }
+    d.found.is_empty()
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
