@@ -34,6 +34,7 @@ pub struct Api {
     pub webhook: Option<Webhook>,
     /// Form-encoded APIs with `key=value` responses (the hand-written format).
     pub form: Option<FormApi>,
+    pub retry_on_body: Option<RetryOnBody>,
 }
 
 /// What a form-encoded API adds to every request, and how it answers.
@@ -109,6 +110,22 @@ pub struct Webhook {
 pub enum WebhookSignature {
     /// HMAC-SHA256 of the raw body with a shared key, hex or base64 in `header`.
     HmacSha256 { header: String },
+    /// RSA PKCS#1 v1.5 / SHA-256 of the raw body, base64 in `header`; the PEM
+    /// public key comes from the operation named `key_operation` (method name).
+    RsaSha256 {
+        header: String,
+        key_operation: Option<String>,
+    },
+}
+
+/// A response that is safe to retry although its status alone is not, e.g.
+/// Klarna's 500 with `error_code` `TIMEOUT`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RetryOnBody {
+    pub status: u16,
+    /// Top-level JSON field of the error body.
+    pub field: String,
+    pub values: Vec<String>,
 }
 
 #[derive(Debug, Clone, PartialEq)]

@@ -126,6 +126,11 @@ impl Client {
             options: config.options,
             headers: config.headers,
             idempotency_header: Some("klarna-idempotency-key"),
+            retry_on_body: Some(runtime::RetryOnBody {
+                status: 500u16,
+                field: "error_code",
+                values: &["TIMEOUT", "INTERNAL_ERROR"],
+            }),
         })?;
         Ok(Self { transport })
     }
@@ -133,6 +138,14 @@ impl Client {
     /// The base URL requests go to.
     pub fn base_url(&self) -> &str {
         self.transport.base_url()
+    }
+
+    /// A client like this one whose calls use `policy` instead of the
+    /// configured retry policy (for one call: `client.with_retry_policy(p).op(…)`).
+    pub fn with_retry_policy(&self, policy: runtime::RetryPolicy) -> Self {
+        Self {
+            transport: self.transport.with_retry_policy(policy),
+        }
     }
 
     /// Create a payment request
@@ -521,7 +534,8 @@ impl Client {
 }
 
 /// Verifies webhook deliveries: the `Klarna-Signature` header must hold the HMAC-SHA256 of the raw
-/// body under your signing key (hex or base64). Only a verified body is decoded.
+/// body under your signing key (hex or base64), compared in constant time. Only a
+/// verified body is decoded.
 #[derive(Debug, Clone)]
 pub struct WebhookVerifier {
     inner: runtime::HmacSha256Verifier,
@@ -539,7 +553,7 @@ impl WebhookVerifier {
     }
 
     /// Checks the signature over `body` exactly as received (never a re-serialised
-    /// body), in constant time, then decodes it as [`WebhookEvent`].
+    /// body), then decodes it as [`WebhookEvent`].
     pub fn verify(
         &self,
         headers: &runtime::HeaderMap,

@@ -89,6 +89,7 @@ impl Config {
 #[derive(Debug, Clone)]
 pub struct Client {
     transport: runtime::Transport,
+    webhook_verifier: runtime::Cached<WebhookVerifier>,
 }
 
 impl Client {
@@ -101,13 +102,49 @@ impl Client {
             options: config.options,
             headers: config.headers,
             idempotency_header: None,
+            retry_on_body: None,
         })?;
-        Ok(Self { transport })
+        Ok(Self {
+            transport,
+            webhook_verifier: Default::default(),
+        })
     }
 
     /// The base URL requests go to.
     pub fn base_url(&self) -> &str {
         self.transport.base_url()
+    }
+
+    /// A client like this one whose calls use `policy` instead of the
+    /// configured retry policy (for one call: `client.with_retry_policy(p).op(…)`).
+    pub fn with_retry_policy(&self, policy: runtime::RetryPolicy) -> Self {
+        Self {
+            transport: self.transport.with_retry_policy(policy),
+            webhook_verifier: self.webhook_verifier.clone(),
+        }
+    }
+
+    /// The verifier for callbacks and webhooks, with the public key from `get_public_key`: fetched
+    /// on first use, then cached for this client and its clones.
+    pub async fn webhook_verifier(
+        &self,
+    ) -> Result<WebhookVerifier, runtime::Error<GetPublicKeyError>> {
+        self.webhook_verifier
+            .get_or_try_init(|| async {
+                let pem = self.get_public_key().await?;
+                WebhookVerifier::from_pem(&pem)
+                    .map_err(|e| runtime::Error::Decode(
+                        Box::new(runtime::DecodeError {
+                            operation: "get_public_key",
+                            status: 200,
+                            message: e.to_string(),
+                            content_type: None,
+                            raw_body: pem.clone(),
+                        }),
+                    ))
+            })
+            .await
+            .cloned()
     }
 
     /// List available payment methods
@@ -345,6 +382,32 @@ impl Client {
             s if (200..300).contains(&s) => resp.json(),
             _ => Err(resp.error(GetPublicKeyError::decode)),
         }
+    }
+}
+
+/// Verifies callbacks and webhook deliveries: the `X-Signature` header must hold the base64
+/// RSA PKCS#1 v1.5 signature (SHA-256) of the raw body under the provider's public key. [`Client::webhook_verifier`] fetches it with `get_public_key` once and caches it.
+/// Only a verified body is decoded.
+#[derive(Debug, Clone)]
+pub struct WebhookVerifier {
+    inner: runtime::RsaSha256Verifier,
+}
+
+impl WebhookVerifier {
+    /// A verifier for the provider's public key in PEM.
+    pub fn from_pem(public_key_pem: &str) -> Result<Self, runtime::KeyError> {
+        runtime::RsaSha256Verifier::from_pem(public_key_pem, "x-signature")
+            .map(|inner| Self { inner })
+    }
+
+    /// Checks the signature over `body` exactly as received (never a re-serialised
+    /// body), then decodes it as [`Purchase`].
+    pub fn verify(
+        &self,
+        headers: &runtime::HeaderMap,
+        body: &[u8],
+    ) -> Result<Purchase, runtime::VerifyError> {
+        self.inner.verify(headers, body)
     }
 }
 

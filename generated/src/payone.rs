@@ -162,6 +162,7 @@ impl Client {
             options: config.options,
             headers: Vec::new(),
             idempotency_header: None,
+            retry_on_body: None,
         })?;
         Ok(Self { transport, base })
     }
@@ -169,6 +170,15 @@ impl Client {
     /// The base URL requests go to.
     pub fn base_url(&self) -> &str {
         self.transport.base_url()
+    }
+
+    /// A client like this one whose calls use `policy` instead of the
+    /// configured retry policy (for one call: `client.with_retry_policy(p).op(…)`).
+    pub fn with_retry_policy(&self, policy: runtime::RetryPolicy) -> Self {
+        Self {
+            transport: self.transport.with_retry_policy(policy),
+            base: self.base.clone(),
+        }
     }
 
     /// Start a Klarna checkout session.

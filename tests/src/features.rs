@@ -108,6 +108,7 @@ impl Client {
             options: config.options,
             headers: config.headers,
             idempotency_header: None,
+            retry_on_body: None,
         })?;
         Ok(Self { transport })
     }
@@ -115,6 +116,14 @@ impl Client {
     /// The base URL requests go to.
     pub fn base_url(&self) -> &str {
         self.transport.base_url()
+    }
+
+    /// A client like this one whose calls use `policy` instead of the
+    /// configured retry policy (for one call: `client.with_retry_policy(p).op(…)`).
+    pub fn with_retry_policy(&self, policy: runtime::RetryPolicy) -> Self {
+        Self {
+            transport: self.transport.with_retry_policy(policy),
+        }
     }
 
     /// Read one order line

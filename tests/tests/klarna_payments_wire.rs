@@ -1730,29 +1730,55 @@ async fn exhausted_retries_report_the_last_error_with_one_key_throughout() {
     server.verify().await;
 }
 
+/// Klarna: a 500 with `error_code` TIMEOUT or INTERNAL_ERROR is safe to retry
+/// with the same idempotency key; any other 500 is not retried.
 #[tokio::test]
-async fn a_500_is_not_retried_by_default() {
-    // The default policy retries 429/502/503/504 only.
-    let server = MockServer::start().await;
+async fn a_500_is_retried_only_for_timeout_and_internal_error() {
     let (internal, _, _) = error_example(500);
-    Mock::given(method("POST"))
-        .and(path("/v1/payment/requests"))
-        .respond_with(ResponseTemplate::new(500).set_body_json(internal))
-        .expect(1)
-        .mount(&server)
-        .await;
-
-    let err = fast_retry_client(&server)
-        .create_payment_request(kp::CreatePaymentRequestParams::new(), create_body())
-        .await
-        .unwrap_err();
-    assert_eq!(err.status(), Some(500));
-    assert_eq!(err.attempts(), 1);
-    assert_eq!(
-        err.body().unwrap().error_code.as_deref(),
-        Some("INTERNAL_ERROR")
-    );
-    server.verify().await;
+    assert_eq!(internal["error_code"], "INTERNAL_ERROR");
+    for (body, expected_attempts) in [
+        (internal.clone(), 3u64),
+        (
+            {
+                let mut b = internal.clone();
+                b["error_code"] = serde_json::json!("TIMEOUT");
+                b
+            },
+            3,
+        ),
+        (
+            {
+                let mut b = internal.clone();
+                b["error_code"] = serde_json::json!("PAYMENT_METHOD_FAILED");
+                b
+            },
+            1,
+        ),
+    ] {
+        let server = MockServer::start().await;
+        Mock::given(method("POST"))
+            .and(path("/v1/payment/requests"))
+            .respond_with(ResponseTemplate::new(500).set_body_json(&body))
+            .expect(expected_attempts)
+            .mount(&server)
+            .await;
+        let err = fast_retry_client(&server)
+            .create_payment_request(kp::CreatePaymentRequestParams::new(), create_body())
+            .await
+            .unwrap_err();
+        assert_eq!(err.status(), Some(500));
+        assert_eq!(u64::from(err.attempts()), expected_attempts, "{body}");
+        let keys: Vec<String> = received(&server)
+            .await
+            .iter()
+            .map(idempotency_key)
+            .collect();
+        assert!(
+            keys.iter().all(|k| k == &keys[0]),
+            "one key for every attempt: {keys:?}"
+        );
+        server.verify().await;
+    }
 }
 
 // ---------------------------------------------------------------------------

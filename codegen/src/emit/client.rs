@@ -5,6 +5,7 @@ use proc_macro2::TokenStream;
 use quote::quote;
 
 use crate::model::*;
+use crate::names;
 
 use super::doc::{self, Para};
 use super::types::{arg_type, emit_status_enum, ident, rust_type};
@@ -173,7 +174,13 @@ pub fn emit_client(api: &Api) -> TokenStream {
         }
         None => quote!(None),
     };
+    let retry_on_body = retry_on_body_tokens(api);
     let methods = api.operations.iter().map(emit_operation);
+    let key_op = webhook_key_operation(api);
+    let cache_field = key_op.map(|_| quote!(webhook_verifier: runtime::Cached<WebhookVerifier>,));
+    let cache_init = key_op.map(|_| quote!(webhook_verifier: Default::default(),));
+    let cache_clone = key_op.map(|_| quote!(webhook_verifier: self.webhook_verifier.clone(),));
+    let verifier_method = key_op.map(emit_webhook_verifier_method);
     let title = format!(
         " A client for the {} API. Cheap to clone; clones share connections.",
         api.title
@@ -183,6 +190,7 @@ pub fn emit_client(api: &Api) -> TokenStream {
         #[derive(Debug, Clone)]
         pub struct Client {
             transport: runtime::Transport,
+            #cache_field
         }
 
         impl Client {
@@ -195,8 +203,9 @@ pub fn emit_client(api: &Api) -> TokenStream {
                     options: config.options,
                     headers: config.headers,
                     idempotency_header: #idem,
+                    retry_on_body: #retry_on_body,
                 })?;
-                Ok(Self { transport })
+                Ok(Self { transport, #cache_init })
             }
 
             /// The base URL requests go to.
@@ -204,6 +213,13 @@ pub fn emit_client(api: &Api) -> TokenStream {
                 self.transport.base_url()
             }
 
+            /// A client like this one whose calls use `policy` instead of the
+            /// configured retry policy (for one call: `client.with_retry_policy(p).op(…)`).
+            pub fn with_retry_policy(&self, policy: runtime::RetryPolicy) -> Self {
+                Self { transport: self.transport.with_retry_policy(policy), #cache_clone }
+            }
+
+            #verifier_method
             #(#methods)*
         }
     }
@@ -460,34 +476,125 @@ pub fn emit_webhook(api: &Api) -> TokenStream {
         return TokenStream::new();
     };
     let event = rust_type(&w.event);
-    let WebhookSignature::HmacSha256 { header } = &w.signature;
-    let lower = header.to_ascii_lowercase();
     let event_name = event.to_string();
-    let struct_doc = doc::paragraphs(&[Para::Ours(&format!(
-        "Verifies webhook deliveries: the `{header}` header must hold the HMAC-SHA256 of the raw\n\
-         body under your signing key (hex or base64). Only a verified body is decoded."
-    ))]);
     let verify_doc = doc::paragraphs(&[Para::Ours(&format!(
         "Checks the signature over `body` exactly as received (never a re-serialised\n\
-         body), in constant time, then decodes it as [`{event_name}`]."
+         body), then decodes it as [`{event_name}`]."
+    ))]);
+    let verify = quote! {
+        #verify_doc
+        pub fn verify(&self, headers: &runtime::HeaderMap, body: &[u8]) -> Result<#event, runtime::VerifyError> {
+            self.inner.verify(headers, body)
+        }
+    };
+    match &w.signature {
+        WebhookSignature::HmacSha256 { header } => {
+            let lower = header.to_ascii_lowercase();
+            let struct_doc = doc::paragraphs(&[Para::Ours(&format!(
+                "Verifies webhook deliveries: the `{header}` header must hold the HMAC-SHA256 of the raw\n\
+                 body under your signing key (hex or base64), compared in constant time. Only a\n\
+                 verified body is decoded."
+            ))]);
+            quote! {
+                #struct_doc
+                #[derive(Debug, Clone)]
+                pub struct WebhookVerifier {
+                    inner: runtime::HmacSha256Verifier,
+                }
+
+                impl WebhookVerifier {
+                    /// A verifier for deliveries signed with `signing_key` (held as a secret).
+                    pub fn new(signing_key: impl Into<runtime::SecretString>) -> Self {
+                        Self { inner: runtime::HmacSha256Verifier::new(signing_key.into(), #lower) }
+                    }
+
+                    #verify
+                }
+            }
+        }
+        WebhookSignature::RsaSha256 {
+            header,
+            key_operation,
+        } => {
+            let lower = header.to_ascii_lowercase();
+            let from = match key_operation {
+                Some(op) => format!(
+                    " [`Client::webhook_verifier`] fetches it with `{}` once and caches it.",
+                    names::bare(op)
+                ),
+                None => String::new(),
+            };
+            let struct_doc = doc::paragraphs(&[Para::Ours(&format!(
+                "Verifies callbacks and webhook deliveries: the `{header}` header must hold the base64\n\
+                 RSA PKCS#1 v1.5 signature (SHA-256) of the raw body under the provider's public key.{from}\n\
+                 Only a verified body is decoded."
+            ))]);
+            quote! {
+                #struct_doc
+                #[derive(Debug, Clone)]
+                pub struct WebhookVerifier {
+                    inner: runtime::RsaSha256Verifier,
+                }
+
+                impl WebhookVerifier {
+                    /// A verifier for the provider's public key in PEM.
+                    pub fn from_pem(public_key_pem: &str) -> Result<Self, runtime::KeyError> {
+                        runtime::RsaSha256Verifier::from_pem(public_key_pem, #lower).map(|inner| Self { inner })
+                    }
+
+                    #verify
+                }
+            }
+        }
+    }
+}
+
+/// The cached verifier a client fetches with the public-key operation.
+fn webhook_key_operation(api: &Api) -> Option<&Operation> {
+    match &api.webhook.as_ref()?.signature {
+        WebhookSignature::RsaSha256 {
+            key_operation: Some(name),
+            ..
+        } => api.operations.iter().find(|o| &o.name == name),
+        _ => None,
+    }
+}
+
+fn emit_webhook_verifier_method(op: &Operation) -> TokenStream {
+    let (err_ty, _) = error_parts(op);
+    let method = ident(&op.name);
+    let op_id = names::bare(&op.name).to_string();
+    let d = doc::paragraphs(&[Para::Ours(&format!(
+        "The verifier for callbacks and webhooks, with the public key from `{op_id}`: fetched\n\
+         on first use, then cached for this client and its clones."
     ))]);
     quote! {
-        #struct_doc
-        #[derive(Debug, Clone)]
-        pub struct WebhookVerifier {
-            inner: runtime::HmacSha256Verifier,
+        #d
+        pub async fn webhook_verifier(&self) -> Result<WebhookVerifier, runtime::Error<#err_ty>> {
+            self.webhook_verifier
+                .get_or_try_init(|| async {
+                    let pem = self.#method().await?;
+                    WebhookVerifier::from_pem(&pem).map_err(|e| runtime::Error::Decode(Box::new(runtime::DecodeError {
+                        operation: #op_id,
+                        status: 200,
+                        message: e.to_string(),
+                        content_type: None,
+                        raw_body: pem.clone(),
+                    })))
+                })
+                .await
+                .cloned()
         }
+    }
+}
 
-        impl WebhookVerifier {
-            /// A verifier for deliveries signed with `signing_key` (held as a secret).
-            pub fn new(signing_key: impl Into<runtime::SecretString>) -> Self {
-                Self { inner: runtime::HmacSha256Verifier::new(signing_key.into(), #lower) }
-            }
-
-            #verify_doc
-            pub fn verify(&self, headers: &runtime::HeaderMap, body: &[u8]) -> Result<#event, runtime::VerifyError> {
-                self.inner.verify(headers, body)
-            }
+/// `Some(runtime::RetryOnBody { … })` from the model, or `None`.
+pub fn retry_on_body_tokens(api: &Api) -> TokenStream {
+    match &api.retry_on_body {
+        Some(r) => {
+            let (status, field, values) = (r.status, &r.field, &r.values);
+            quote!(Some(runtime::RetryOnBody { status: #status, field: #field, values: &[#(#values),*] }))
         }
+        None => quote!(None),
     }
 }

@@ -317,6 +317,7 @@ fn emit_client(api: &Api, form: &FormApi) -> TokenStream {
                     options: config.options,
                     headers: Vec::new(),
                     idempotency_header: None,
+                    retry_on_body: None,
                 })?;
                 Ok(Self { transport, base })
             }
@@ -324,6 +325,12 @@ fn emit_client(api: &Api, form: &FormApi) -> TokenStream {
             /// The base URL requests go to.
             pub fn base_url(&self) -> &str {
                 self.transport.base_url()
+            }
+
+            /// A client like this one whose calls use `policy` instead of the
+            /// configured retry policy (for one call: `client.with_retry_policy(p).op(…)`).
+            pub fn with_retry_policy(&self, policy: runtime::RetryPolicy) -> Self {
+                Self { transport: self.transport.with_retry_policy(policy), base: self.base.clone() }
             }
 
             #(#methods)*

@@ -201,6 +201,7 @@ impl<'a> Builder<'a> {
             types: std::mem::take(&mut self.types),
             error_enums: Vec::new(),
             webhook: None,
+            retry_on_body: opts.retry_on_body.clone(),
             form: Some(FormApi {
                 credentials,
                 environment_params,

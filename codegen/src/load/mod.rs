@@ -34,6 +34,16 @@ pub struct ProviderOptions {
     /// Extra type names the module must not use.
     pub reserved_types: Vec<String>,
     pub webhook: Option<WebhookOptions>,
+    pub retry_on_body: Option<crate::model::RetryOnBody>,
+}
+
+/// `retry-on-body:` in paygen.yaml.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RetryOnBodyOptions {
+    status: u16,
+    field: String,
+    values: Vec<String>,
 }
 
 /// `webhook:` in paygen.yaml.
@@ -46,12 +56,16 @@ pub struct WebhookOptions {
     pub signature: WebhookScheme,
     /// Header carrying the signature.
     pub header: String,
+    /// For `rsa-sha256`: the operation (id or method name) that returns the PEM public key.
+    #[serde(default, rename = "public-key-operation")]
+    pub public_key_operation: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, Deserialize, PartialEq, Eq)]
 #[serde(rename_all = "kebab-case")]
 pub enum WebhookScheme {
     HmacSha256,
+    RsaSha256,
 }
 
 #[derive(Debug, Deserialize, Default)]
@@ -64,6 +78,7 @@ struct OptionsFile {
     #[serde(default)]
     client_headers: Vec<ClientHeaderSetting>,
     webhook: Option<WebhookOptions>,
+    retry_on_body: Option<RetryOnBodyOptions>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -173,6 +188,11 @@ pub fn load_provider(dir: &Path, display_root: &Path) -> Result<Loaded, LoadFail
             .collect(),
         reserved_types: Vec::new(),
         webhook: file.webhook,
+        retry_on_body: file.retry_on_body.map(|r| crate::model::RetryOnBody {
+            status: r.status,
+            field: r.field,
+            values: r.values,
+        }),
     };
     let mut diags = Diagnostics::new(opts.source.clone());
     let Some(text) = read_text(&spec_path, &mut diags) else {

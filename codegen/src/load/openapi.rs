@@ -100,6 +100,12 @@ pub fn load(doc: &OpenAPI, opts: &ProviderOptions, diags: &mut Diagnostics) -> A
             event: TypeRef::Named(name.clone()),
             signature: match w.signature {
                 super::WebhookScheme::HmacSha256 => WebhookSignature::HmacSha256 { header: w.header.clone() },
+                super::WebhookScheme::RsaSha256 => WebhookSignature::RsaSha256 {
+                    header: w.header.clone(),
+                    key_operation: w.public_key_operation.as_ref().and_then(|k| {
+                        operations.iter().find(|o| &o.id == k || &o.name == k).map(|o| o.name.clone())
+                    }),
+                },
             },
         }),
         None => {
@@ -127,6 +133,7 @@ pub fn load(doc: &OpenAPI, opts: &ProviderOptions, diags: &mut Diagnostics) -> A
         error_enums: Vec::new(),
         webhook,
         form: None,
+        retry_on_body: opts.retry_on_body.clone(),
     }
 }
 

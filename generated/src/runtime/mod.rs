@@ -11,14 +11,20 @@ mod webhook;
 pub use error::{ApiError, BuildError, DecodeError, Error};
 pub use form::{check, CompactDate, Form, FormValue, KeyHash, KeyValues, KvValue};
 pub use transport::{
-    decode_json, decode_none, Credentials, HttpOptions, Request, Response, RetryPolicy, Settings,
-    Transport,
+    decode_json, decode_none, Credentials, HttpOptions, Request, Response, RetryOnBody,
+    RetryPolicy, Settings, Transport,
 };
 pub use values::{
     deserialize_nullable, encode_segment, Date, DateTime, Nullable, ParamValue, StringEnum,
 };
 
-pub use webhook::{verify_shared_key, HmacSha256Verifier, VerifyError};
+pub use webhook::{
+    verify_shared_key, HmacSha256Verifier, KeyError, RsaSha256Verifier, VerifyError,
+};
 
 pub use http::{HeaderMap, Method};
 pub use secrecy::{ExposeSecret, SecretString};
+
+/// A value computed once per client and shared by its clones (e.g. a
+/// verifier built from a fetched public key).
+pub type Cached<T> = std::sync::Arc<tokio::sync::OnceCell<T>>;

@@ -198,6 +198,32 @@ pub struct Settings {
     pub headers: Vec<(&'static str, String)>,
     /// Sent with a fresh UUID on every POST and PATCH that lacks it.
     pub idempotency_header: Option<&'static str>,
+    /// An error body that makes a response retryable (when the request is
+    /// safe to resend), whatever its status alone says.
+    pub retry_on_body: Option<RetryOnBody>,
+}
+
+/// A response with this status whose JSON body has `field` equal to one of
+/// `values` is retried like a 503 (Klarna: 500 with `error_code` `TIMEOUT`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RetryOnBody {
+    pub status: u16,
+    pub field: &'static str,
+    pub values: &'static [&'static str],
+}
+
+impl RetryOnBody {
+    fn matches(&self, status: u16, body: &[u8]) -> bool {
+        status == self.status
+            && serde_json::from_slice::<serde_json::Value>(body)
+                .ok()
+                .and_then(|v| {
+                    v.get(self.field)?
+                        .as_str()
+                        .map(|s| self.values.contains(&s))
+                })
+                .unwrap_or(false)
+    }
 }
 
 /// A configured HTTP client for one provider. Cheap to clone.
@@ -213,6 +239,7 @@ struct Inner {
     headers: HeaderMap,
     options: HttpOptions,
     idempotency_header: Option<HeaderName>,
+    retry_on_body: Option<RetryOnBody>,
 }
 
 impl fmt::Debug for Transport {
@@ -259,12 +286,32 @@ impl Transport {
                 headers,
                 options: settings.options,
                 idempotency_header: settings.idempotency_header.map(HeaderName::from_static),
+                retry_on_body: settings.retry_on_body,
             }),
         })
     }
 
     pub fn base_url(&self) -> &str {
         &self.inner.base_url
+    }
+
+    /// The same transport (connections shared) with another retry policy.
+    pub fn with_retry_policy(&self, policy: RetryPolicy) -> Self {
+        let inner = &*self.inner;
+        Transport {
+            inner: Arc::new(Inner {
+                http: inner.http.clone(),
+                provider: inner.provider,
+                base_url: inner.base_url.clone(),
+                headers: inner.headers.clone(),
+                options: HttpOptions {
+                    retry: policy,
+                    ..inner.options.clone()
+                },
+                idempotency_header: inner.idempotency_header.clone(),
+                retry_on_body: inner.retry_on_body,
+            }),
+        }
     }
 
     /// Sends `req`, retrying where it is safe, and returns the final response
@@ -346,7 +393,11 @@ impl Transport {
             let retryable = match &outcome {
                 Ok(resp) => {
                     span.record("status", resp.status);
-                    replay_safe && matches!(resp.status, 429 | 502 | 503 | 504)
+                    replay_safe
+                        && (matches!(resp.status, 429 | 502 | 503 | 504)
+                            || inner
+                                .retry_on_body
+                                .is_some_and(|r| r.matches(resp.status, &resp.body)))
                 }
                 // Never sent: always safe to try again.
                 Err(Attempt::Connect(_)) => true,

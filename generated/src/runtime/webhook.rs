@@ -88,6 +88,75 @@ impl HmacSha256Verifier {
     }
 }
 
+/// RSA PKCS#1 v1.5 with SHA-256 over the raw body, base64 in a header
+/// (Klix's `X-Signature`). The public key is PEM (SPKI `PUBLIC KEY` or
+/// PKCS#1 `RSA PUBLIC KEY`).
+#[derive(Clone)]
+pub struct RsaSha256Verifier {
+    key: rsa::pkcs1v15::VerifyingKey<Sha256>,
+    header: &'static str,
+}
+
+impl fmt::Debug for RsaSha256Verifier {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("RsaSha256Verifier")
+            .field("header", &self.header)
+            .finish_non_exhaustive()
+    }
+}
+
+/// The public key could not be read.
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+#[error("the public key is not an RSA public key in PEM: {0}")]
+pub struct KeyError(String);
+
+impl RsaSha256Verifier {
+    /// `header` is the lowercase name of the signature header.
+    pub fn from_pem(pem: &str, header: &'static str) -> Result<Self, KeyError> {
+        use rsa::pkcs1::DecodeRsaPublicKey as _;
+        use rsa::pkcs8::DecodePublicKey as _;
+        let pem = pem.trim();
+        let key = rsa::RsaPublicKey::from_public_key_pem(pem)
+            .or_else(|_| rsa::RsaPublicKey::from_pkcs1_pem(pem))
+            .map_err(|e| KeyError(e.to_string()))?;
+        Ok(RsaSha256Verifier {
+            key: rsa::pkcs1v15::VerifyingKey::new(key),
+            header,
+        })
+    }
+
+    /// Checks the signature of `body`; `Ok` only when it matches.
+    pub fn verify_signature(&self, headers: &HeaderMap, body: &[u8]) -> Result<(), VerifyError> {
+        use base64::Engine as _;
+        use rsa::signature::Verifier as _;
+        let header = self.header;
+        let value = headers
+            .get(header)
+            .ok_or(VerifyError::MissingSignature { header })?
+            .to_str()
+            .map_err(|_| VerifyError::MalformedSignature { header })?
+            .trim();
+        let raw = base64::engine::general_purpose::STANDARD
+            .decode(value)
+            .map_err(|_| VerifyError::MalformedSignature { header })?;
+        let signature = rsa::pkcs1v15::Signature::try_from(raw.as_slice())
+            .map_err(|_| VerifyError::MalformedSignature { header })?;
+        self.key
+            .verify(body, &signature)
+            .map_err(|_| VerifyError::Mismatch)
+    }
+
+    /// Checks the signature, then decodes the body as `T`.
+    pub fn verify<T: DeserializeOwned>(
+        &self,
+        headers: &HeaderMap,
+        body: &[u8],
+    ) -> Result<T, VerifyError> {
+        self.verify_signature(headers, body)?;
+        serde_json::from_slice(body).map_err(|e| VerifyError::Decode(e.to_string()))
+    }
+}
+
 /// Checks a shared key sent in a notification body (PAYONE's `key`, the hex
 /// digest of the portal key) against the expected one, in constant time.
 /// Hex case is ignored.

@@ -1,0 +1,127 @@
+//! Klix callbacks and webhooks: `X-Signature` is base64 of an RSA PKCS#1 v1.5
+//! signature over the SHA-256 of the raw body; the PEM key comes from
+//! `GET public_key/`, fetched once per client and cached.
+
+use base64::Engine as _;
+use paygen::klix;
+use paygen::runtime::{HeaderMap, VerifyError};
+use rsa::pkcs1::DecodeRsaPrivateKey as _;
+use rsa::signature::{SignatureEncoding as _, Signer as _};
+use wiremock::matchers::{method, path};
+use wiremock::{Mock, MockServer, ResponseTemplate};
+
+const PRIVATE: &str = include_str!("../keys/klix-test-private.pem");
+const PUBLIC: &str = include_str!("../keys/klix-test-public.pem");
+
+/// A paid purchase as Klix POSTs it to `success_callback`.
+const CALLBACK: &str = r#"{"id":"3f1c2d4e-9b8a-4c7d-a6e5-0f1e2d3c4b5a","type":"purchase","status":"paid","brand_id":"795ad4f4-2d41-4b3e-8a1f-6ac5ac87d8a5","client":{"email":"test@test.com"},"purchase":{"currency":"EUR","products":[{"name":"Xiaomi Mi Smart Band 5","price":3000}],"total":3000},"is_test":true}"#;
+
+fn sign(body: &[u8]) -> String {
+    let key = rsa::RsaPrivateKey::from_pkcs1_pem(PRIVATE).unwrap();
+    let signer = rsa::pkcs1v15::SigningKey::<sha2::Sha256>::new(key);
+    base64::engine::general_purpose::STANDARD.encode(signer.sign(body).to_bytes())
+}
+
+fn headers(sig: &str) -> HeaderMap {
+    let mut h = HeaderMap::new();
+    h.insert("X-Signature", sig.parse().unwrap());
+    h
+}
+
+async fn klix_with_key(expected_fetches: u64) -> (MockServer, klix::Client) {
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(path("/api/v1/public_key/"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(PUBLIC))
+        .expect(expected_fetches)
+        .mount(&server)
+        .await;
+    let client =
+        klix::Client::new(klix::Config::new("sk").base_url(format!("{}/api/v1", server.uri())))
+            .unwrap();
+    (server, client)
+}
+
+#[tokio::test]
+async fn a_signed_callback_verifies_and_decodes_and_the_key_is_fetched_once() {
+    let (server, client) = klix_with_key(1).await;
+    let sig = sign(CALLBACK.as_bytes());
+    for c in [client.clone(), client.clone()] {
+        let verifier = c.webhook_verifier().await.expect("public key fetched");
+        let purchase = verifier
+            .verify(&headers(&sig), CALLBACK.as_bytes())
+            .expect("verified");
+        assert_eq!(purchase.status, Some(klix::PurchaseStatus::Paid));
+        assert_eq!(
+            purchase.id.as_deref(),
+            Some("3f1c2d4e-9b8a-4c7d-a6e5-0f1e2d3c4b5a")
+        );
+        assert_eq!(purchase.purchase.total, Some(3000));
+    }
+    server.verify().await;
+}
+
+#[tokio::test]
+async fn tampered_bodies_wrong_keys_and_missing_headers_are_rejected() {
+    let verifier = klix::WebhookVerifier::from_pem(PUBLIC).unwrap();
+    let sig = sign(CALLBACK.as_bytes());
+    let tampered = CALLBACK.replace("\"paid\"", "\"refunded\"");
+    assert_eq!(
+        verifier
+            .verify(&headers(&sig), tampered.as_bytes())
+            .unwrap_err(),
+        VerifyError::Mismatch
+    );
+    // Signed over other bytes of the same JSON: still rejected.
+    let pretty =
+        serde_json::to_vec_pretty(&serde_json::from_str::<serde_json::Value>(CALLBACK).unwrap())
+            .unwrap();
+    assert_eq!(
+        verifier.verify(&headers(&sig), &pretty).unwrap_err(),
+        VerifyError::Mismatch
+    );
+    // A signature made with another key.
+    let other = rsa::RsaPrivateKey::new(&mut rsa::rand_core::OsRng, 1024).unwrap();
+    let foreign = base64::engine::general_purpose::STANDARD.encode(
+        rsa::pkcs1v15::SigningKey::<sha2::Sha256>::new(other)
+            .sign(CALLBACK.as_bytes())
+            .to_bytes(),
+    );
+    assert_eq!(
+        verifier
+            .verify(&headers(&foreign), CALLBACK.as_bytes())
+            .unwrap_err(),
+        VerifyError::Mismatch
+    );
+    assert_eq!(
+        verifier
+            .verify(&HeaderMap::new(), CALLBACK.as_bytes())
+            .unwrap_err(),
+        VerifyError::MissingSignature {
+            header: "x-signature"
+        }
+    );
+    assert_eq!(
+        verifier
+            .verify(&headers("%%%"), CALLBACK.as_bytes())
+            .unwrap_err(),
+        VerifyError::MalformedSignature {
+            header: "x-signature"
+        }
+    );
+}
+
+#[tokio::test]
+async fn a_public_key_that_is_not_pem_is_a_decode_error() {
+    let server = MockServer::start().await;
+    Mock::given(path("/public_key/"))
+        .respond_with(ResponseTemplate::new(200).set_body_json("not a key"))
+        .mount(&server)
+        .await;
+    let client = klix::Client::new(klix::Config::new("sk").base_url(server.uri())).unwrap();
+    let err = client.webhook_verifier().await.unwrap_err();
+    assert!(
+        matches!(&err, paygen::Error::Decode(d) if d.operation == "get_public_key" && d.raw_body == "not a key"),
+        "{err:?}"
+    );
+}
