@@ -102,10 +102,15 @@ fn every_corpus_document_generates() {
         match generate(doc) {
             Ok((source, warnings)) => {
                 eprintln!(
-                    "{}: {} lines in {:?} (debug build), {} warnings",
+                    "{}: {} lines in {:?} ({} build), {} warnings",
                     doc.display(),
                     source.lines().count(),
                     started.elapsed(),
+                    if cfg!(debug_assertions) {
+                        "debug"
+                    } else {
+                        "release"
+                    },
                     warnings.len()
                 );
                 for w in warnings {

@@ -292,3 +292,28 @@ async fn operations_without_bodies() {
     assert!(put.body.is_empty());
     assert!(put.headers.get("content-type").is_none());
 }
+
+#[test]
+fn openapi_31_spellings_read_as_their_30_equivalents() {
+    // `type: [string, "null"]` on a required property: required, may be null.
+    // `const` is a one-value enum; `anyOf [$ref, {type: null}]` is a
+    // nullable (and, here, recursive and boxed) reference.
+    let inv = f::Invoice::new("inv_1", f::InvoiceKind::Invoice, None);
+    assert_eq!(
+        serde_json::to_value(&inv).unwrap(),
+        json!({"id": "inv_1", "kind": "invoice", "memo": null})
+    );
+    let decoded: f::Invoice = serde_json::from_value(json!({
+        "id": "inv_2", "kind": "invoice", "memo": "m", "due": null,
+        "amount": 5, "line": {"sku": "S", "quantity": 1},
+        "parent": {"id": "inv_1", "kind": "credit", "memo": null, "parent": null}
+    }))
+    .unwrap();
+    assert_eq!(decoded.due, Some(Nullable::Null));
+    assert_eq!(decoded.line.as_ref().map(|l| l.sku.as_str()), Some("S"));
+    let Some(Nullable::Value(parent)) = &decoded.parent else {
+        panic!("parent should decode: {decoded:?}");
+    };
+    assert_eq!(parent.kind, f::InvoiceKind::Unknown("credit".into()));
+    assert_eq!(parent.parent, Some(Nullable::Null));
+}
