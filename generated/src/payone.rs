@@ -686,6 +686,7 @@ impl AuthorizeRequest {
     pub fn validate(&self) -> Result<(), (String, String)> {
         {
             let v = &self.reference;
+            runtime::check::present(v).map_err(|rule| ("reference".to_string(), rule))?;
             runtime::check::length(v, Some(1u64), Some(20u64))
                 .map_err(|rule| ("reference".to_string(), rule))?;
         }
@@ -696,7 +697,11 @@ impl AuthorizeRequest {
             runtime::check::range(*v, Some(-1999999999i64), Some(1999999999i64))
                 .map_err(|rule| ("amount".to_string(), rule))?;
         }
-        if let Some(v) = &self.customerid {
+        {
+            let v = &self.currency;
+            runtime::check::present(v).map_err(|rule| ("currency".to_string(), rule))?;
+        }
+        if let Some(v) = self.customerid.as_deref().filter(|v| !v.is_empty()) {
             runtime::check::length(v, Some(1u64), Some(20u64))
                 .map_err(|rule| ("customerid".to_string(), rule))?;
             runtime::check::symbols(v, &["0-9", "a-z", "A-Z", ".", "-", "_", "/"])
@@ -706,58 +711,63 @@ impl AuthorizeRequest {
             runtime::check::digits(*v, Some(6u32), Some(12u32))
                 .map_err(|rule| ("userid".to_string(), rule))?;
         }
-        if let Some(v) = &self.salutation {
+        if let Some(v) = self.salutation.as_deref().filter(|v| !v.is_empty()) {
             runtime::check::length(v, Some(1u64), Some(10u64))
                 .map_err(|rule| ("salutation".to_string(), rule))?;
         }
-        if let Some(v) = &self.title {
+        if let Some(v) = self.title.as_deref().filter(|v| !v.is_empty()) {
             runtime::check::length(v, Some(1u64), Some(20u64))
                 .map_err(|rule| ("title".to_string(), rule))?;
         }
-        if let Some(v) = &self.firstname {
+        if let Some(v) = self.firstname.as_deref().filter(|v| !v.is_empty()) {
             runtime::check::length(v, Some(1u64), Some(50u64))
                 .map_err(|rule| ("firstname".to_string(), rule))?;
         }
         {
             let v = &self.lastname;
+            runtime::check::present(v).map_err(|rule| ("lastname".to_string(), rule))?;
             runtime::check::length(v, Some(2u64), Some(50u64))
                 .map_err(|rule| ("lastname".to_string(), rule))?;
         }
-        if let Some(v) = &self.company {
+        if let Some(v) = self.company.as_deref().filter(|v| !v.is_empty()) {
             runtime::check::length(v, Some(2u64), Some(50u64))
                 .map_err(|rule| ("company".to_string(), rule))?;
         }
-        if let Some(v) = &self.street {
+        if let Some(v) = self.street.as_deref().filter(|v| !v.is_empty()) {
             runtime::check::length(v, Some(1u64), Some(50u64))
                 .map_err(|rule| ("street".to_string(), rule))?;
         }
-        if let Some(v) = &self.addressaddition {
+        if let Some(v) = self.addressaddition.as_deref().filter(|v| !v.is_empty()) {
             runtime::check::length(v, Some(1u64), Some(50u64))
                 .map_err(|rule| ("addressaddition".to_string(), rule))?;
         }
-        if let Some(v) = &self.zip {
+        if let Some(v) = self.zip.as_deref().filter(|v| !v.is_empty()) {
             runtime::check::length(v, Some(2u64), Some(50u64))
                 .map_err(|rule| ("zip".to_string(), rule))?;
             runtime::check::symbols(v, &["0-9", "A-Z", "a-z", "_", ".", "-", "/", " "])
                 .map_err(|rule| ("zip".to_string(), rule))?;
         }
-        if let Some(v) = &self.city {
+        if let Some(v) = self.city.as_deref().filter(|v| !v.is_empty()) {
             runtime::check::length(v, Some(2u64), Some(50u64))
                 .map_err(|rule| ("city".to_string(), rule))?;
         }
-        if let Some(v) = &self.email {
+        {
+            let v = &self.country;
+            runtime::check::present(v).map_err(|rule| ("country".to_string(), rule))?;
+        }
+        if let Some(v) = self.email.as_deref().filter(|v| !v.is_empty()) {
             runtime::check::length(v, Some(5u64), Some(254u64))
                 .map_err(|rule| ("email".to_string(), rule))?;
         }
-        if let Some(v) = &self.telephonenumber {
+        if let Some(v) = self.telephonenumber.as_deref().filter(|v| !v.is_empty()) {
             runtime::check::length(v, Some(1u64), Some(30u64))
                 .map_err(|rule| ("telephonenumber".to_string(), rule))?;
         }
-        if let Some(v) = &self.vatid {
+        if let Some(v) = self.vatid.as_deref().filter(|v| !v.is_empty()) {
             runtime::check::length(v, Some(1u64), Some(50u64))
                 .map_err(|rule| ("vatid".to_string(), rule))?;
         }
-        if let Some(v) = &self.personalid {
+        if let Some(v) = self.personalid.as_deref().filter(|v| !v.is_empty()) {
             runtime::check::length(v, Some(1u64), Some(32u64))
                 .map_err(|rule| ("personalid".to_string(), rule))?;
             runtime::check::symbols(
@@ -766,50 +776,57 @@ impl AuthorizeRequest {
                 )
                 .map_err(|rule| ("personalid".to_string(), rule))?;
         }
-        if let Some(v) = &self.ip {
+        if let Some(v) = self.ip.as_deref().filter(|v| !v.is_empty()) {
             runtime::check::length(v, Some(1u64), Some(39u64))
                 .map_err(|rule| ("ip".to_string(), rule))?;
         }
-        if let Some(v) = &self.shipping_firstname {
+        if let Some(v) = self.shipping_firstname.as_deref().filter(|v| !v.is_empty()) {
             runtime::check::length(v, Some(1u64), Some(50u64))
                 .map_err(|rule| ("shipping_firstname".to_string(), rule))?;
         }
-        if let Some(v) = &self.shipping_lastname {
+        if let Some(v) = self.shipping_lastname.as_deref().filter(|v| !v.is_empty()) {
             runtime::check::length(v, Some(1u64), Some(50u64))
                 .map_err(|rule| ("shipping_lastname".to_string(), rule))?;
         }
-        if let Some(v) = &self.shipping_company {
+        if let Some(v) = self.shipping_company.as_deref().filter(|v| !v.is_empty()) {
             runtime::check::length(v, Some(2u64), Some(50u64))
                 .map_err(|rule| ("shipping_company".to_string(), rule))?;
         }
-        if let Some(v) = &self.shipping_street {
+        if let Some(v) = self.shipping_street.as_deref().filter(|v| !v.is_empty()) {
             runtime::check::length(v, Some(2u64), Some(50u64))
                 .map_err(|rule| ("shipping_street".to_string(), rule))?;
         }
-        if let Some(v) = &self.shipping_zip {
+        if let Some(v) = self.shipping_zip.as_deref().filter(|v| !v.is_empty()) {
             runtime::check::length(v, Some(2u64), Some(50u64))
                 .map_err(|rule| ("shipping_zip".to_string(), rule))?;
         }
-        if let Some(v) = &self.shipping_addressaddition {
+        if let Some(v) = self
+            .shipping_addressaddition
+            .as_deref()
+            .filter(|v| !v.is_empty())
+        {
             runtime::check::length(v, Some(1u64), Some(50u64))
                 .map_err(|rule| ("shipping_addressaddition".to_string(), rule))?;
         }
         {
             let v = &self.successurl;
+            runtime::check::present(v).map_err(|rule| ("successurl".to_string(), rule))?;
             runtime::check::length(v, Some(2u64), Some(255u64))
                 .map_err(|rule| ("successurl".to_string(), rule))?;
         }
         {
             let v = &self.errorurl;
+            runtime::check::present(v).map_err(|rule| ("errorurl".to_string(), rule))?;
             runtime::check::length(v, Some(2u64), Some(255u64))
                 .map_err(|rule| ("errorurl".to_string(), rule))?;
         }
         {
             let v = &self.backurl;
+            runtime::check::present(v).map_err(|rule| ("backurl".to_string(), rule))?;
             runtime::check::length(v, Some(2u64), Some(255u64))
                 .map_err(|rule| ("backurl".to_string(), rule))?;
         }
-        if let Some(v) = &self.workorderid {
+        if let Some(v) = self.workorderid.as_deref().filter(|v| !v.is_empty()) {
             runtime::check::length(v, Some(1u64), Some(16u64))
                 .map_err(|rule| ("workorderid".to_string(), rule))?;
             runtime::check::symbols(v, &["0-9", "A-Z", "a-z"])
@@ -884,6 +901,11 @@ impl AuthorizeRequest {
 impl CancelAuthorizationRequest {
     /// Checks every field against its format; `Err((field, rule))` names the first broken one.
     pub fn validate(&self) -> Result<(), (String, String)> {
+        {
+            let v = &self.authorization_token;
+            runtime::check::present(v)
+                .map_err(|rule| ("add_paydata[authorization_token]".to_string(), rule))?;
+        }
         Ok(())
     }
 
@@ -913,7 +935,11 @@ impl CaptureRequest {
             runtime::check::range(*v, Some(-1999999999i64), Some(1999999999i64))
                 .map_err(|rule| ("amount".to_string(), rule))?;
         }
-        if let Some(v) = &self.narrative_text {
+        {
+            let v = &self.currency;
+            runtime::check::present(v).map_err(|rule| ("currency".to_string(), rule))?;
+        }
+        if let Some(v) = self.narrative_text.as_deref().filter(|v| !v.is_empty()) {
             runtime::check::length(v, Some(1u64), Some(81u64))
                 .map_err(|rule| ("narrative_text".to_string(), rule))?;
         }
@@ -964,21 +990,25 @@ impl DebitRequest {
             runtime::check::range(*v, Some(-1999999999i64), Some(1999999999i64))
                 .map_err(|rule| ("amount".to_string(), rule))?;
         }
-        if let Some(v) = &self.narrative_text {
+        {
+            let v = &self.currency;
+            runtime::check::present(v).map_err(|rule| ("currency".to_string(), rule))?;
+        }
+        if let Some(v) = self.narrative_text.as_deref().filter(|v| !v.is_empty()) {
             runtime::check::length(v, Some(1u64), Some(81u64))
                 .map_err(|rule| ("narrative_text".to_string(), rule))?;
         }
-        if let Some(v) = &self.transaction_param {
+        if let Some(v) = self.transaction_param.as_deref().filter(|v| !v.is_empty()) {
             runtime::check::length(v, Some(1u64), Some(50u64))
                 .map_err(|rule| ("transaction_param".to_string(), rule))?;
             runtime::check::symbols(v, &["0-9", "A-Z", "a-z", ".", "-", "_", "/"])
                 .map_err(|rule| ("transaction_param".to_string(), rule))?;
         }
-        if let Some(v) = &self.invoiceid {
+        if let Some(v) = self.invoiceid.as_deref().filter(|v| !v.is_empty()) {
             runtime::check::length(v, Some(1u64), Some(20u64))
                 .map_err(|rule| ("invoiceid".to_string(), rule))?;
         }
-        if let Some(v) = &self.invoiceappendix {
+        if let Some(v) = self.invoiceappendix.as_deref().filter(|v| !v.is_empty()) {
             runtime::check::length(v, Some(1u64), Some(255u64))
                 .map_err(|rule| ("invoiceappendix".to_string(), rule))?;
         }
@@ -1019,6 +1049,7 @@ impl PreauthorizeRequest {
     pub fn validate(&self) -> Result<(), (String, String)> {
         {
             let v = &self.reference;
+            runtime::check::present(v).map_err(|rule| ("reference".to_string(), rule))?;
             runtime::check::length(v, Some(1u64), Some(20u64))
                 .map_err(|rule| ("reference".to_string(), rule))?;
         }
@@ -1029,7 +1060,11 @@ impl PreauthorizeRequest {
             runtime::check::range(*v, Some(-1999999999i64), Some(1999999999i64))
                 .map_err(|rule| ("amount".to_string(), rule))?;
         }
-        if let Some(v) = &self.customerid {
+        {
+            let v = &self.currency;
+            runtime::check::present(v).map_err(|rule| ("currency".to_string(), rule))?;
+        }
+        if let Some(v) = self.customerid.as_deref().filter(|v| !v.is_empty()) {
             runtime::check::length(v, Some(1u64), Some(20u64))
                 .map_err(|rule| ("customerid".to_string(), rule))?;
             runtime::check::symbols(v, &["0-9", "a-z", "A-Z", ".", "-", "_", "/"])
@@ -1039,58 +1074,63 @@ impl PreauthorizeRequest {
             runtime::check::digits(*v, Some(6u32), Some(12u32))
                 .map_err(|rule| ("userid".to_string(), rule))?;
         }
-        if let Some(v) = &self.salutation {
+        if let Some(v) = self.salutation.as_deref().filter(|v| !v.is_empty()) {
             runtime::check::length(v, Some(1u64), Some(10u64))
                 .map_err(|rule| ("salutation".to_string(), rule))?;
         }
-        if let Some(v) = &self.title {
+        if let Some(v) = self.title.as_deref().filter(|v| !v.is_empty()) {
             runtime::check::length(v, Some(1u64), Some(20u64))
                 .map_err(|rule| ("title".to_string(), rule))?;
         }
-        if let Some(v) = &self.firstname {
+        if let Some(v) = self.firstname.as_deref().filter(|v| !v.is_empty()) {
             runtime::check::length(v, Some(1u64), Some(50u64))
                 .map_err(|rule| ("firstname".to_string(), rule))?;
         }
         {
             let v = &self.lastname;
+            runtime::check::present(v).map_err(|rule| ("lastname".to_string(), rule))?;
             runtime::check::length(v, Some(2u64), Some(50u64))
                 .map_err(|rule| ("lastname".to_string(), rule))?;
         }
-        if let Some(v) = &self.company {
+        if let Some(v) = self.company.as_deref().filter(|v| !v.is_empty()) {
             runtime::check::length(v, Some(2u64), Some(50u64))
                 .map_err(|rule| ("company".to_string(), rule))?;
         }
-        if let Some(v) = &self.street {
+        if let Some(v) = self.street.as_deref().filter(|v| !v.is_empty()) {
             runtime::check::length(v, Some(1u64), Some(50u64))
                 .map_err(|rule| ("street".to_string(), rule))?;
         }
-        if let Some(v) = &self.addressaddition {
+        if let Some(v) = self.addressaddition.as_deref().filter(|v| !v.is_empty()) {
             runtime::check::length(v, Some(1u64), Some(50u64))
                 .map_err(|rule| ("addressaddition".to_string(), rule))?;
         }
-        if let Some(v) = &self.zip {
+        if let Some(v) = self.zip.as_deref().filter(|v| !v.is_empty()) {
             runtime::check::length(v, Some(2u64), Some(50u64))
                 .map_err(|rule| ("zip".to_string(), rule))?;
             runtime::check::symbols(v, &["0-9", "A-Z", "a-z", "_", ".", "-", "/", " "])
                 .map_err(|rule| ("zip".to_string(), rule))?;
         }
-        if let Some(v) = &self.city {
+        if let Some(v) = self.city.as_deref().filter(|v| !v.is_empty()) {
             runtime::check::length(v, Some(2u64), Some(50u64))
                 .map_err(|rule| ("city".to_string(), rule))?;
         }
-        if let Some(v) = &self.email {
+        {
+            let v = &self.country;
+            runtime::check::present(v).map_err(|rule| ("country".to_string(), rule))?;
+        }
+        if let Some(v) = self.email.as_deref().filter(|v| !v.is_empty()) {
             runtime::check::length(v, Some(5u64), Some(254u64))
                 .map_err(|rule| ("email".to_string(), rule))?;
         }
-        if let Some(v) = &self.telephonenumber {
+        if let Some(v) = self.telephonenumber.as_deref().filter(|v| !v.is_empty()) {
             runtime::check::length(v, Some(1u64), Some(30u64))
                 .map_err(|rule| ("telephonenumber".to_string(), rule))?;
         }
-        if let Some(v) = &self.vatid {
+        if let Some(v) = self.vatid.as_deref().filter(|v| !v.is_empty()) {
             runtime::check::length(v, Some(1u64), Some(50u64))
                 .map_err(|rule| ("vatid".to_string(), rule))?;
         }
-        if let Some(v) = &self.personalid {
+        if let Some(v) = self.personalid.as_deref().filter(|v| !v.is_empty()) {
             runtime::check::length(v, Some(1u64), Some(32u64))
                 .map_err(|rule| ("personalid".to_string(), rule))?;
             runtime::check::symbols(
@@ -1099,50 +1139,57 @@ impl PreauthorizeRequest {
                 )
                 .map_err(|rule| ("personalid".to_string(), rule))?;
         }
-        if let Some(v) = &self.ip {
+        if let Some(v) = self.ip.as_deref().filter(|v| !v.is_empty()) {
             runtime::check::length(v, Some(1u64), Some(39u64))
                 .map_err(|rule| ("ip".to_string(), rule))?;
         }
-        if let Some(v) = &self.shipping_firstname {
+        if let Some(v) = self.shipping_firstname.as_deref().filter(|v| !v.is_empty()) {
             runtime::check::length(v, Some(1u64), Some(50u64))
                 .map_err(|rule| ("shipping_firstname".to_string(), rule))?;
         }
-        if let Some(v) = &self.shipping_lastname {
+        if let Some(v) = self.shipping_lastname.as_deref().filter(|v| !v.is_empty()) {
             runtime::check::length(v, Some(1u64), Some(50u64))
                 .map_err(|rule| ("shipping_lastname".to_string(), rule))?;
         }
-        if let Some(v) = &self.shipping_company {
+        if let Some(v) = self.shipping_company.as_deref().filter(|v| !v.is_empty()) {
             runtime::check::length(v, Some(2u64), Some(50u64))
                 .map_err(|rule| ("shipping_company".to_string(), rule))?;
         }
-        if let Some(v) = &self.shipping_street {
+        if let Some(v) = self.shipping_street.as_deref().filter(|v| !v.is_empty()) {
             runtime::check::length(v, Some(2u64), Some(50u64))
                 .map_err(|rule| ("shipping_street".to_string(), rule))?;
         }
-        if let Some(v) = &self.shipping_zip {
+        if let Some(v) = self.shipping_zip.as_deref().filter(|v| !v.is_empty()) {
             runtime::check::length(v, Some(2u64), Some(50u64))
                 .map_err(|rule| ("shipping_zip".to_string(), rule))?;
         }
-        if let Some(v) = &self.shipping_addressaddition {
+        if let Some(v) = self
+            .shipping_addressaddition
+            .as_deref()
+            .filter(|v| !v.is_empty())
+        {
             runtime::check::length(v, Some(1u64), Some(50u64))
                 .map_err(|rule| ("shipping_addressaddition".to_string(), rule))?;
         }
         {
             let v = &self.successurl;
+            runtime::check::present(v).map_err(|rule| ("successurl".to_string(), rule))?;
             runtime::check::length(v, Some(2u64), Some(255u64))
                 .map_err(|rule| ("successurl".to_string(), rule))?;
         }
         {
             let v = &self.errorurl;
+            runtime::check::present(v).map_err(|rule| ("errorurl".to_string(), rule))?;
             runtime::check::length(v, Some(2u64), Some(255u64))
                 .map_err(|rule| ("errorurl".to_string(), rule))?;
         }
         {
             let v = &self.backurl;
+            runtime::check::present(v).map_err(|rule| ("backurl".to_string(), rule))?;
             runtime::check::length(v, Some(2u64), Some(255u64))
                 .map_err(|rule| ("backurl".to_string(), rule))?;
         }
-        if let Some(v) = &self.workorderid {
+        if let Some(v) = self.workorderid.as_deref().filter(|v| !v.is_empty()) {
             runtime::check::length(v, Some(1u64), Some(16u64))
                 .map_err(|rule| ("workorderid".to_string(), rule))?;
             runtime::check::symbols(v, &["0-9", "A-Z", "a-z"])
@@ -1225,80 +1272,97 @@ impl StartSessionRequest {
             runtime::check::range(*v, Some(0i64), Some(1999999999i64))
                 .map_err(|rule| ("amount".to_string(), rule))?;
         }
-        if let Some(v) = &self.shipping_title {
+        {
+            let v = &self.currency;
+            runtime::check::present(v).map_err(|rule| ("currency".to_string(), rule))?;
+        }
+        if let Some(v) = self.shipping_title.as_deref().filter(|v| !v.is_empty()) {
             runtime::check::length(v, Some(1u64), Some(50u64))
                 .map_err(|rule| ("add_paydata[shipping_title]".to_string(), rule))?;
         }
-        if let Some(v) = &self.shipping_telephonenumber {
+        if let Some(v) = self
+            .shipping_telephonenumber
+            .as_deref()
+            .filter(|v| !v.is_empty())
+        {
             runtime::check::length(v, Some(1u64), Some(30u64))
                 .map_err(|rule| (
                     "add_paydata[shipping_telephonenumber]".to_string(),
                     rule,
                 ))?;
         }
-        if let Some(v) = &self.shipping_email {
+        if let Some(v) = self.shipping_email.as_deref().filter(|v| !v.is_empty()) {
             runtime::check::length(v, Some(5u64), Some(254u64))
                 .map_err(|rule| ("add_paydata[shipping_email]".to_string(), rule))?;
         }
-        if let Some(v) = &self.organization_registry_id {
+        if let Some(v) = self
+            .organization_registry_id
+            .as_deref()
+            .filter(|v| !v.is_empty())
+        {
             runtime::check::length(v, Some(1u64), Some(50u64))
                 .map_err(|rule| (
                     "add_paydata[organization_registry_id]".to_string(),
                     rule,
                 ))?;
         }
-        if let Some(v) = &self.salutation {
+        if let Some(v) = self.salutation.as_deref().filter(|v| !v.is_empty()) {
             runtime::check::length(v, Some(1u64), Some(10u64))
                 .map_err(|rule| ("salutation".to_string(), rule))?;
         }
-        if let Some(v) = &self.title {
+        if let Some(v) = self.title.as_deref().filter(|v| !v.is_empty()) {
             runtime::check::length(v, Some(1u64), Some(20u64))
                 .map_err(|rule| ("title".to_string(), rule))?;
         }
-        if let Some(v) = &self.firstname {
+        if let Some(v) = self.firstname.as_deref().filter(|v| !v.is_empty()) {
             runtime::check::length(v, Some(1u64), Some(50u64))
                 .map_err(|rule| ("firstname".to_string(), rule))?;
         }
         {
             let v = &self.lastname;
+            runtime::check::present(v).map_err(|rule| ("lastname".to_string(), rule))?;
             runtime::check::length(v, Some(2u64), Some(50u64))
                 .map_err(|rule| ("lastname".to_string(), rule))?;
         }
-        if let Some(v) = &self.company {
+        if let Some(v) = self.company.as_deref().filter(|v| !v.is_empty()) {
             runtime::check::length(v, Some(2u64), Some(50u64))
                 .map_err(|rule| ("company".to_string(), rule))?;
         }
-        if let Some(v) = &self.street {
+        if let Some(v) = self.street.as_deref().filter(|v| !v.is_empty()) {
             runtime::check::length(v, Some(1u64), Some(50u64))
                 .map_err(|rule| ("street".to_string(), rule))?;
         }
-        if let Some(v) = &self.addressaddition {
+        if let Some(v) = self.addressaddition.as_deref().filter(|v| !v.is_empty()) {
             runtime::check::length(v, Some(1u64), Some(50u64))
                 .map_err(|rule| ("addressaddition".to_string(), rule))?;
         }
-        if let Some(v) = &self.zip {
+        if let Some(v) = self.zip.as_deref().filter(|v| !v.is_empty()) {
             runtime::check::length(v, Some(2u64), Some(50u64))
                 .map_err(|rule| ("zip".to_string(), rule))?;
             runtime::check::symbols(v, &["0-9", "A-Z", "a-z", "_", ".", "-", "/", " "])
                 .map_err(|rule| ("zip".to_string(), rule))?;
         }
-        if let Some(v) = &self.city {
+        if let Some(v) = self.city.as_deref().filter(|v| !v.is_empty()) {
             runtime::check::length(v, Some(2u64), Some(50u64))
                 .map_err(|rule| ("city".to_string(), rule))?;
         }
-        if let Some(v) = &self.email {
+        {
+            let v = &self.country;
+            runtime::check::present(v).map_err(|rule| ("country".to_string(), rule))?;
+        }
+        if let Some(v) = self.email.as_deref().filter(|v| !v.is_empty()) {
             runtime::check::length(v, Some(5u64), Some(254u64))
                 .map_err(|rule| ("email".to_string(), rule))?;
         }
-        if let Some(v) = &self.telephonenumber {
+        if let Some(v) = self.telephonenumber.as_deref().filter(|v| !v.is_empty()) {
             runtime::check::length(v, Some(1u64), Some(30u64))
                 .map_err(|rule| ("telephonenumber".to_string(), rule))?;
         }
-        if let Some(v) = &self.vatid {
+        if let Some(v) = self.vatid.as_deref().filter(|v| !v.is_empty()) {
             runtime::check::length(v, Some(1u64), Some(50u64))
                 .map_err(|rule| ("vatid".to_string(), rule))?;
         }
-        if let Some(v) = &self.personalid {
+        if let Some(v) = self.personalid.as_deref().filter(|v| !v.is_empty()) {
             runtime::check::length(v, Some(1u64), Some(32u64))
                 .map_err(|rule| ("personalid".to_string(), rule))?;
             runtime::check::symbols(
@@ -1307,31 +1371,35 @@ impl StartSessionRequest {
                 )
                 .map_err(|rule| ("personalid".to_string(), rule))?;
         }
-        if let Some(v) = &self.ip {
+        if let Some(v) = self.ip.as_deref().filter(|v| !v.is_empty()) {
             runtime::check::length(v, Some(1u64), Some(39u64))
                 .map_err(|rule| ("ip".to_string(), rule))?;
         }
-        if let Some(v) = &self.shipping_firstname {
+        if let Some(v) = self.shipping_firstname.as_deref().filter(|v| !v.is_empty()) {
             runtime::check::length(v, Some(1u64), Some(50u64))
                 .map_err(|rule| ("shipping_firstname".to_string(), rule))?;
         }
-        if let Some(v) = &self.shipping_lastname {
+        if let Some(v) = self.shipping_lastname.as_deref().filter(|v| !v.is_empty()) {
             runtime::check::length(v, Some(1u64), Some(50u64))
                 .map_err(|rule| ("shipping_lastname".to_string(), rule))?;
         }
-        if let Some(v) = &self.shipping_company {
+        if let Some(v) = self.shipping_company.as_deref().filter(|v| !v.is_empty()) {
             runtime::check::length(v, Some(2u64), Some(50u64))
                 .map_err(|rule| ("shipping_company".to_string(), rule))?;
         }
-        if let Some(v) = &self.shipping_street {
+        if let Some(v) = self.shipping_street.as_deref().filter(|v| !v.is_empty()) {
             runtime::check::length(v, Some(2u64), Some(50u64))
                 .map_err(|rule| ("shipping_street".to_string(), rule))?;
         }
-        if let Some(v) = &self.shipping_zip {
+        if let Some(v) = self.shipping_zip.as_deref().filter(|v| !v.is_empty()) {
             runtime::check::length(v, Some(2u64), Some(50u64))
                 .map_err(|rule| ("shipping_zip".to_string(), rule))?;
         }
-        if let Some(v) = &self.shipping_addressaddition {
+        if let Some(v) = self
+            .shipping_addressaddition
+            .as_deref()
+            .filter(|v| !v.is_empty())
+        {
             runtime::check::length(v, Some(1u64), Some(50u64))
                 .map_err(|rule| ("shipping_addressaddition".to_string(), rule))?;
         }
@@ -1404,6 +1472,8 @@ impl UpdateSessionRequest {
     pub fn validate(&self) -> Result<(), (String, String)> {
         {
             let v = &self.workorderid;
+            runtime::check::present(v)
+                .map_err(|rule| ("workorderid".to_string(), rule))?;
             runtime::check::length(v, Some(1u64), Some(16u64))
                 .map_err(|rule| ("workorderid".to_string(), rule))?;
             runtime::check::symbols(v, &["0-9", "A-Z", "a-z"])
@@ -1416,9 +1486,27 @@ impl UpdateSessionRequest {
             runtime::check::range(*v, Some(0i64), Some(1999999999i64))
                 .map_err(|rule| ("amount".to_string(), rule))?;
         }
-        if let Some(v) = &self.narrative_text {
+        {
+            let v = &self.currency;
+            runtime::check::present(v).map_err(|rule| ("currency".to_string(), rule))?;
+        }
+        if let Some(v) = self.narrative_text.as_deref().filter(|v| !v.is_empty()) {
             runtime::check::length(v, Some(1u64), Some(81u64))
                 .map_err(|rule| ("narrative_text".to_string(), rule))?;
+        }
+        {
+            let v = &self.reservation_txid;
+            runtime::check::present(v)
+                .map_err(|rule| ("add_paydata[reservation_txid]".to_string(), rule))?;
+        }
+        {
+            let v = &self.session_id;
+            runtime::check::present(v)
+                .map_err(|rule| ("add_paydata[session_id]".to_string(), rule))?;
+        }
+        {
+            let v = &self.country;
+            runtime::check::present(v).map_err(|rule| ("country".to_string(), rule))?;
         }
         if let Some(v) = &self.items {
             runtime::check::items(v.len(), None, Some(400u64))
@@ -1450,7 +1538,7 @@ impl UpdateSessionRequest {
 impl LineItem {
     /// Checks every field against its format; `Err((field, rule))` names the first broken one.
     pub fn validate_item(&self, n: usize) -> Result<(), (String, String)> {
-        if let Some(v) = &self.id {
+        if let Some(v) = self.id.as_deref().filter(|v| !v.is_empty()) {
             runtime::check::length(v, Some(1u64), Some(32u64))
                 .map_err(|rule| (format!("{}[{n}]", "id"), rule))?;
         }
@@ -1464,7 +1552,7 @@ impl LineItem {
             runtime::check::digits(*v, None, Some(6u32))
                 .map_err(|rule| (format!("{}[{n}]", "no"), rule))?;
         }
-        if let Some(v) = &self.description {
+        if let Some(v) = self.description.as_deref().filter(|v| !v.is_empty()) {
             runtime::check::length(v, Some(1u64), Some(255u64))
                 .map_err(|rule| (format!("{}[{n}]", "de"), rule))?;
         }
@@ -1690,13 +1778,35 @@ impl StartSessionApproved {
     }
 }
 
-impl TransactionStatus {
+impl UpdateSessionApproved {
     /// Reads the fields from `key=value` pairs; keys the spec does not
     /// declare are kept in `additional`.
     pub fn from_kv(kv: &runtime::KeyValues) -> Result<Self, String> {
         #[allow(dead_code)]
         const KNOWN: &[&str] = &[
             "status",
+            "addresponsedata[reservation_txid]",
+            "addresponsedata[workorderid]",
+            "addresponsedata[authorized_payment_method]",
+            "workorderid",
+        ];
+        Ok(Self {
+            reservation_txid: kv.parse("addresponsedata[reservation_txid]")?,
+            addresponsedata_workorderid: kv.parse("addresponsedata[workorderid]")?,
+            authorized_payment_method: kv
+                .parse("addresponsedata[authorized_payment_method]")?,
+            workorderid: kv.parse("workorderid")?,
+            additional: kv.rest(KNOWN),
+        })
+    }
+}
+
+impl TransactionStatus {
+    /// Reads the fields from `key=value` pairs; keys the spec does not
+    /// declare are kept in `additional`.
+    pub fn from_kv(kv: &runtime::KeyValues) -> Result<Self, String> {
+        #[allow(dead_code)]
+        const KNOWN: &[&str] = &[
             "key",
             "txaction",
             "portalid",
@@ -1729,29 +1839,6 @@ impl TransactionStatus {
             userid: kv.parse("userid")?,
             balance: kv.parse("balance")?,
             receivable: kv.parse("receivable")?,
-            additional: kv.rest(KNOWN),
-        })
-    }
-}
-
-impl UpdateSessionApproved {
-    /// Reads the fields from `key=value` pairs; keys the spec does not
-    /// declare are kept in `additional`.
-    pub fn from_kv(kv: &runtime::KeyValues) -> Result<Self, String> {
-        #[allow(dead_code)]
-        const KNOWN: &[&str] = &[
-            "status",
-            "addresponsedata[reservation_txid]",
-            "addresponsedata[workorderid]",
-            "addresponsedata[authorized_payment_method]",
-            "workorderid",
-        ];
-        Ok(Self {
-            reservation_txid: kv.parse("addresponsedata[reservation_txid]")?,
-            addresponsedata_workorderid: kv.parse("addresponsedata[workorderid]")?,
-            authorized_payment_method: kv
-                .parse("addresponsedata[authorized_payment_method]")?,
-            workorderid: kv.parse("workorderid")?,
             additional: kv.rest(KNOWN),
         })
     }

@@ -64,9 +64,11 @@ pub fn emit(api: &Api, form: &FormApi) -> TokenStream {
     if let Some((_, TypeRef::Named(n))) = &form.error {
         decoded.insert(n.clone());
     }
-    if let Some(TypeRef::Named(n)) = form.notification.as_ref().map(|n| &n.ty) {
-        decoded.insert(n.clone());
-    }
+    // Notifications have no status field: every key they carry is data.
+    let notification_type = match form.notification.as_ref().map(|n| &n.ty) {
+        Some(TypeRef::Named(n)) => Some(n.clone()),
+        _ => None,
+    };
 
     let struct_of = |name: &str| match types.get(name) {
         Some(TypeDef {
@@ -86,6 +88,11 @@ pub fn emit(api: &Api, form: &FormApi) -> TokenStream {
     let decode_impls: Vec<TokenStream> = decoded
         .iter()
         .filter_map(|n| struct_of(n).map(|s| emit_from_kv(n, s, &form.status_field)))
+        .chain(
+            notification_type
+                .iter()
+                .filter_map(|n| struct_of(n).map(|s| emit_from_kv(n, s, ""))),
+        )
         .collect();
     let notification = form
         .notification
@@ -494,6 +501,10 @@ fn emit_request_impl(name: &str, s: &Struct, item: bool) -> TokenStream {
         let mut rules = Vec::new();
         match &f.ty {
             TypeRef::Prim(Prim::String) => {
+                if !optional {
+                    // An empty value would not be sent at all.
+                    rules.push(quote!(runtime::check::present(v)));
+                }
                 if c.min_length.is_some() || c.max_length.is_some() {
                     let (lo, hi) = (lit_opt_u64(c.min_length), lit_opt_u64(c.max_length));
                     rules.push(quote!(runtime::check::length(v, #lo, #hi)));
@@ -534,10 +545,14 @@ fn emit_request_impl(name: &str, s: &Struct, item: bool) -> TokenStream {
             continue;
         }
         let body = quote!(#(#rules.map_err(|rule| (#wire_expr, rule))?;)*);
-        checks.push(if optional {
-            quote!(if let Some(v) = &self.#fname { #body })
-        } else {
-            quote!({ let v = &self.#fname; #body })
+        let is_string = f.ty == TypeRef::Prim(Prim::String);
+        checks.push(match (optional, is_string) {
+            // An empty optional string is not sent, so it is not checked either.
+            (true, true) => {
+                quote!(if let Some(v) = self.#fname.as_deref().filter(|v| !v.is_empty()) { #body })
+            }
+            (true, false) => quote!(if let Some(v) = &self.#fname { #body }),
+            (false, _) => quote!({ let v = &self.#fname; #body }),
         });
     }
     if item {

@@ -24,7 +24,8 @@ pub enum Error<E: fmt::Debug = ()> {
     #[error("invalid request for {operation}: `{field}` {rule}")]
     Validation {
         operation: &'static str,
-        /// The wire name of the field (`add_paydata[shipping_email]`, `it[2]`).
+        /// The wire name of the field (`add_paydata[shipping_email]`, `pr[2]`),
+        /// or the Rust name of an indexed group for its item count (`items`).
         field: String,
         rule: String,
     },

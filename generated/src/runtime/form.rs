@@ -379,6 +379,15 @@ impl KeyHash {
 
 /// Pre-send checks of field formats. Each returns the rule broken.
 pub mod check {
+    /// A required value that is not empty (an empty value would not be sent).
+    pub fn present(value: &str) -> Result<(), String> {
+        if value.is_empty() {
+            Err("is required and must not be empty".to_string())
+        } else {
+            Ok(())
+        }
+    }
+
     /// Length in characters within `min..=max`.
     pub fn length(value: &str, min: Option<u64>, max: Option<u64>) -> Result<(), String> {
         let n = value.chars().count() as u64;

@@ -648,9 +648,15 @@ impl Response {
         Ok(())
     }
 
-    /// A body that does not read as documented, with what is wrong.
+    /// A `key=value` body that does not read as documented, with what is wrong.
     pub fn decode_failure<E: fmt::Debug>(&self, message: String) -> Error<E> {
-        self.decode_error(message)
+        Error::Decode(Box::new(DecodeError {
+            operation: self.operation,
+            status: self.status,
+            message,
+            content_type: self.content_type(),
+            raw_body: text_of(&self.body),
+        }))
     }
 
     /// [`Error::Api`] for an error the provider reports in a successful HTTP
