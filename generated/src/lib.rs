@@ -55,6 +55,27 @@
 //! # Ok(()) }
 //! ```
 //!
+//! PAYONE (form-encoded requests, `key=value` responses, hashed portal key):
+//!
+//! ```no_run
+//! # async fn demo(raw_body: Vec<u8>) -> Result<(), Box<dyn std::error::Error>> {
+//! use paygen::payone;
+//!
+//! let payone = payone::Client::new(payone::Config::new("23456", "12345", "2039743", "portal key"))?;
+//! let session = payone
+//!     .start_session(
+//!         payone::StartSessionRequest::new(payone::Financingtype::Kis, 3000, "EUR", "Mustermann", "DE")
+//!             .items(vec![payone::LineItem::new(payone::ItemType::Goods).id("socks1").price(2340).quantity(1)]),
+//!     )
+//!     .await?;
+//! if let payone::StartSessionResponse::Approved(s) = session {
+//!     println!("client token {:?}", s.client_token);
+//! }
+//! let status = payone::NotificationVerifier::new("portal key").verify(&raw_body)?;
+//! println!("{:?}; answer {}", status.txaction, payone::NotificationVerifier::REPLY);
+//! # Ok(()) }
+//! ```
+//!
 //! Klarna Customer Token:
 //!
 //! ```no_run
