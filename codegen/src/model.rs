@@ -35,6 +35,8 @@ pub struct Api {
     /// Form-encoded APIs with `key=value` responses (the hand-written format).
     pub form: Option<FormApi>,
     pub retry_on_body: Option<RetryOnBody>,
+    /// Polling helpers.
+    pub polls: Vec<Poll>,
 }
 
 /// What a form-encoded API adds to every request, and how it answers.
@@ -53,7 +55,7 @@ pub struct FormApi {
     pub notification: Option<Notification>,
 }
 
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct BodyCredential {
     pub wire: String,
     pub rust: String,
@@ -150,6 +152,34 @@ pub enum Auth {
     ApiKeyHeader {
         header: String,
     },
+    /// A bearer token the client obtains from a token endpoint and renews.
+    TokenEndpoint(TokenEndpoint),
+}
+
+/// Where and how a client obtains its bearer token.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TokenEndpoint {
+    /// Path relative to the base URL.
+    pub path: String,
+    /// Secrets sent in the JSON body, in `Config::new` order.
+    pub credentials: Vec<BodyCredential>,
+    pub token_field: String,
+    /// Lifetime fields (seconds), first present wins.
+    pub expires_in_fields: Vec<String>,
+}
+
+/// A method that polls an operation until a status field is terminal.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Poll {
+    /// Method name (`wait_for_final_status`).
+    pub name: String,
+    /// The polled operation's method name.
+    pub operation: String,
+    /// Rust name of the status field of the operation's response.
+    pub field: String,
+    /// Wire values that end the polling.
+    pub terminal: Vec<String>,
+    pub doc: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -214,6 +244,8 @@ pub struct Operation {
     pub error: ErrorType,
     /// Set for form-encoded operations with `key=value` responses.
     pub form: Option<FormOperation>,
+    /// Obtain a new access token for every call (token auth).
+    pub fresh_token: bool,
 }
 
 /// What a successful call decodes to.

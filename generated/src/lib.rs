@@ -8,6 +8,7 @@
 //! | [`klarna_customer_token`] | `klarna_customer_token` | `specs/klarna-customer-token/openapi.yaml` |
 //! | [`klarna_payments`] | `klarna_payments` | `specs/klarna-payments/openapi.yaml` |
 //! | [`payone`] | `payone` | `specs/payone/spec.yaml` (hand-written) |
+//! | [`klavi`] | `klavi` | `specs/klavi/spec.yaml` (hand-written) |
 //!
 //! The provider modules are generated (`cargo xtask codegen`) and never edited
 //! by hand; [`runtime`] is the hand-written code they share.
@@ -109,3 +110,7 @@ pub mod klarna_payments;
 #[cfg(feature = "payone")]
 #[rustfmt::skip] // formatted by prettyplease when generated
 pub mod payone;
+
+#[cfg(feature = "klavi")]
+#[rustfmt::skip] // formatted by prettyplease when generated
+pub mod klavi;

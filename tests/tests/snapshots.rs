@@ -39,6 +39,11 @@ fn payone() {
 }
 
 #[test]
+fn klavi() {
+    insta::assert_snapshot!(generate("specs/klavi"));
+}
+
+#[test]
 fn features_fixture() {
     insta::assert_snapshot!(generate("tests/fixtures/features"));
 }

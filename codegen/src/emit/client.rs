@@ -87,6 +87,21 @@ pub fn emit_config(api: &Api) -> TokenStream {
             quote!(runtime::Credentials::BasicRawKey(api_key.into())),
             "`api_key` is sent as it is: `Authorization: Basic <api_key>`.",
         ),
+        Auth::TokenEndpoint(t) => {
+            let names: Vec<_> = t.credentials.iter().map(|c| ident(&c.rust)).collect();
+            let wires: Vec<&str> = t.credentials.iter().map(|c| c.wire.as_str()).collect();
+            let (path, token_field, expires) = (&t.path, &t.token_field, &t.expires_in_fields);
+            (
+                quote!(#(#names: impl Into<runtime::SecretString>),*),
+                quote!(runtime::Credentials::Token(runtime::TokenAuth {
+                    path: #path,
+                    body: vec![#((#wires, #names.into())),*],
+                    token_field: #token_field,
+                    expires_in_fields: &[#(#expires),*],
+                })),
+                "The credentials are exchanged for a bearer token, which the client caches until shortly before it expires and renews by itself (once after a 401 too).",
+            )
+        }
         Auth::ApiKeyHeader { header } => {
             let h = header.to_ascii_lowercase();
             (
@@ -177,6 +192,7 @@ pub fn emit_client(api: &Api) -> TokenStream {
     let retry_on_body = retry_on_body_tokens(api);
     let methods = api.operations.iter().map(emit_operation);
     let key_op = webhook_key_operation(api);
+    let polls: Vec<TokenStream> = api.polls.iter().filter_map(|p| emit_poll(api, p)).collect();
     let cache_field = key_op.map(|_| quote!(webhook_verifier: runtime::Cached<WebhookVerifier>,));
     let cache_init = key_op.map(|_| quote!(webhook_verifier: Default::default(),));
     let cache_clone = key_op.map(|_| quote!(webhook_verifier: self.webhook_verifier.clone(),));
@@ -221,6 +237,7 @@ pub fn emit_client(api: &Api) -> TokenStream {
 
             #verifier_method
             #(#methods)*
+            #(#polls)*
         }
     }
 }
@@ -245,6 +262,8 @@ fn emit_operation(op: &Operation) -> TokenStream {
     let op_id = op.name.trim_start_matches("r#").to_string();
     let method = ident(op.method.as_str());
     let (err_ty, decoder) = error_parts(op);
+    // Tokens that serve one operation each: ask for a new one.
+    let fresh = op.fresh_token.then(|| quote!(req.fresh_token();));
 
     // Arguments: path parameters, then the params struct, then the body.
     let mut args = Vec::new();
@@ -358,6 +377,7 @@ fn emit_operation(op: &Operation) -> TokenStream {
         #docs
         pub async fn #name(&self, #(#args),*) -> Result<#ret, runtime::Error<#err_ty>> {
             let mut req = runtime::Request::new(#op_id, runtime::Method::#method);
+            #fresh
             #(#path_build)*
             #(#apply)*
             let resp = self.transport.send(req).await?;
@@ -597,4 +617,53 @@ pub fn retry_on_body_tokens(api: &Api) -> TokenStream {
         }
         None => quote!(None),
     }
+}
+
+/// A method polling an operation until its status field is terminal.
+fn emit_poll(api: &Api, p: &Poll) -> Option<TokenStream> {
+    let op = api.operations.iter().find(|o| o.name == p.operation)?;
+    let Success::Single {
+        ty,
+        optional: false,
+    } = &op.success
+    else {
+        return None;
+    };
+    let t = rust_type(ty);
+    let (err_ty, _) = error_parts(op);
+    let name = ident(&p.name);
+    let method = ident(&op.name);
+    let field = ident(&p.field);
+    let op_id = names::bare(&op.name).to_string();
+    let args: Vec<_> = op.params.iter().map(|q| ident(&q.rust)).collect();
+    let arg_types = op.params.iter().map(|q| match q.ty {
+        TypeRef::Prim(Prim::I32) => quote!(i32),
+        TypeRef::Prim(Prim::I64) => quote!(i64),
+        _ => quote!(&str),
+    });
+    let terminal = &p.terminal;
+    let listed = terminal
+        .iter()
+        .map(|s| format!("`{s}`"))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let docs = doc::paragraphs(&[
+        Para::Spec(p.doc.as_deref()),
+        Para::Ours(&format!(
+            "Calls [`Client::{op_id}`] every `options.interval` until `{}` is one of {listed}, and\n\
+             returns that answer; each change of status is a `tracing` event. After\n\
+             `options.timeout` it returns [`runtime::PollError::Timeout`] with the last answer\n\
+             seen. Dropping the future stops the polling.",
+            names::bare(&p.field)
+        )),
+    ]);
+    Some(quote! {
+        #docs
+        pub async fn #name(&self, #(#args: #arg_types,)* options: runtime::PollOptions) -> Result<#t, runtime::PollError<#t, #err_ty>> {
+            fn status_of(answer: &#t) -> Option<&str> {
+                answer.#field.as_ref().map(runtime::StatusText::status_text)
+            }
+            runtime::poll_until(#op_id, options, &[#(#terminal),*], status_of, || self.#method(#(#args),*)).await
+        }
+    })
 }

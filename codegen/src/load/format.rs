@@ -35,6 +35,24 @@ pub struct SpecFile {
     /// Notifications the provider sends to the merchant.
     #[serde(default)]
     pub notification: Option<NotificationSpec>,
+    /// Methods that poll an operation until its status is terminal.
+    #[serde(default)]
+    pub polling: Vec<PollSpec>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PollSpec {
+    /// Name of the generated method.
+    pub name: String,
+    /// The operation polled (it may take only path parameters).
+    pub operation: String,
+    /// Response field holding the status.
+    pub field: String,
+    /// Status values that end the polling.
+    pub terminal: Vec<String>,
+    #[serde(default)]
+    pub doc: Option<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -99,8 +117,9 @@ pub struct TokenEndpointSpec {
     pub credentials: Vec<CredentialSpec>,
     /// Response field holding the token.
     pub token_field: String,
-    /// Response field holding the lifetime in seconds.
-    pub expires_in_field: String,
+    /// Response fields that may hold the lifetime in seconds (a number or a
+    /// numeric string); the first present wins.
+    pub expires_in_fields: Vec<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -203,8 +222,10 @@ pub struct FieldDef {
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ErrorSpec {
-    /// Value of the status field that marks an error (`ERROR`).
-    pub status: String,
+    /// Value of the status field that marks an error (`ERROR`); key-value
+    /// APIs only. For JSON APIs the error type is every non-2xx body.
+    #[serde(default)]
+    pub status: Option<String>,
     /// Name of the error body type.
     pub name: String,
     #[serde(default)]
@@ -238,6 +259,10 @@ pub struct OperationSpec {
     /// Responses by the value of the status field (key=value APIs), or
     /// `ok` for the single success body of a JSON API.
     pub responses: IndexMap<String, ResponseSpec>,
+    /// Obtain a new access token for every call of this operation (token
+    /// auth: for providers whose tokens serve one operation each).
+    #[serde(default)]
+    pub fresh_token: bool,
 }
 
 fn default_method() -> String {

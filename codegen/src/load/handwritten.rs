@@ -3,8 +3,6 @@
 
 use std::collections::BTreeMap;
 
-use indexmap::IndexMap;
-
 use crate::diag::{join, Diagnostics};
 use crate::model::*;
 use crate::names::{self, camel, snake, Namer};
@@ -115,13 +113,40 @@ impl<'a> Builder<'a> {
                 "give one of `body`, `token-endpoint` or `bearer`, not several",
             );
         }
+        let json = spec.encoding.response == ResponseEncoding::Json;
+        if json != (spec.encoding.request == RequestEncoding::Json) {
+            self.diags.error(
+                "/encoding",
+                "mixed encodings are not supported: use `request: form` with `response: key-value`, or json for both",
+            );
+        }
         let (auth, credentials) = match auth_spec {
-            Some(a) if a.token_endpoint.is_some() => {
-                self.diags.error(
-                    "/auth/token-endpoint",
-                    "token-endpoint auth is not supported by this generator version yet; use `bearer: true` and pass a token",
-                );
-                (Auth::None, Vec::new())
+            Some(AuthSpec {
+                token_endpoint: Some(t),
+                ..
+            }) => {
+                let creds = self.credentials(&t.credentials, "/auth/token-endpoint/credentials");
+                if !t.path.starts_with('/') {
+                    self.diags.error(
+                        "/auth/token-endpoint/path",
+                        format!("path `{}` must start with `/`", t.path),
+                    );
+                }
+                if t.expires_in_fields.is_empty() {
+                    self.diags.error(
+                        "/auth/token-endpoint/expires-in-fields",
+                        "name at least one field holding the token's lifetime",
+                    );
+                }
+                (
+                    Auth::TokenEndpoint(TokenEndpoint {
+                        path: t.path.clone(),
+                        credentials: creds,
+                        token_field: t.token_field.clone(),
+                        expires_in_fields: t.expires_in_fields.clone(),
+                    }),
+                    Vec::new(),
+                )
             }
             Some(a) if a.bearer => (Auth::Bearer, Vec::new()),
             Some(AuthSpec {
@@ -145,8 +170,14 @@ impl<'a> Builder<'a> {
         let error = spec.error.as_ref().map(|e| {
             let name = self.namer.unique(&camel(&e.name, "ErrorResponse"));
             let fields = self.flatten(&e.fields, "/error/fields", &mut Vec::new());
-            self.response_struct(&name, e.doc.clone(), &fields, &status_field);
-            (e.status.clone(), TypeRef::Named(name))
+            self.response_struct(&name, e.doc.clone(), &fields, &status_field, !json);
+            if kv && e.status.is_none() {
+                self.diags.error(
+                    "/error",
+                    "key-value APIs need the error's `status` value (e.g. `ERROR`)",
+                );
+            }
+            (e.status.clone().unwrap_or_default(), TypeRef::Named(name))
         });
 
         let mut method_namer = Namer::with_reserved(&["new", "config", "environment", "base_url"]);
@@ -167,7 +198,7 @@ impl<'a> Builder<'a> {
         let notification = spec.notification.as_ref().map(|n| {
             let name = self.namer.unique(&camel(&n.name, "Notification"));
             let fields = self.flatten(&n.fields, "/notification/fields", &mut Vec::new());
-            self.response_struct(&name, n.doc.clone(), &fields, "");
+            self.response_struct(&name, n.doc.clone(), &fields, "", true);
             let latin1 = match n.charset.to_ascii_uppercase().as_str() {
                 "ISO-8859-1" | "LATIN1" | "LATIN-1" => true,
                 "UTF-8" | "UTF8" => false,
@@ -187,6 +218,7 @@ impl<'a> Builder<'a> {
             }
         });
 
+        let polls = self.polls(&operations);
         Api {
             module: opts.module.clone(),
             source: opts.source.clone(),
@@ -202,7 +234,8 @@ impl<'a> Builder<'a> {
             error_enums: Vec::new(),
             webhook: None,
             retry_on_body: opts.retry_on_body.clone(),
-            form: Some(FormApi {
+            polls,
+            form: (!json).then_some(FormApi {
                 credentials,
                 environment_params,
                 common: spec
@@ -566,12 +599,14 @@ impl<'a> Builder<'a> {
 
     /// A response (or notification) struct: every field optional, undeclared
     /// keys kept in `additional`.
+    #[allow(clippy::too_many_arguments)]
     fn response_struct(
         &mut self,
         name: &str,
         doc: Option<String>,
         flat: &[Flat<'_>],
         status_field: &str,
+        keep_extra: bool,
     ) {
         let mut fields = self.fields(flat, name, true);
         fields.retain(|f| f.wire != status_field);
@@ -580,7 +615,8 @@ impl<'a> Builder<'a> {
             doc,
             kind: TypeKind::Struct(Struct {
                 fields,
-                additional: Some(TypeRef::Prim(Prim::String)),
+                // key=value bodies keep undeclared keys; JSON ignores them.
+                additional: keep_extra.then_some(TypeRef::Prim(Prim::String)),
             }),
         });
     }
@@ -636,27 +672,82 @@ impl<'a> Builder<'a> {
             }
         }
         let fields = self.fields(&flat, &request_name, false);
+        let json = self.spec.encoding.response == ResponseEncoding::Json;
         let has_body = !fields.is_empty()
-            || !op.fixed.is_empty()
-            || self.spec.encoding.request == RequestEncoding::Form;
-        self.types.push(TypeDef {
-            name: request_name.clone(),
-            doc: Some(format!("The request of `{}`.", names::bare(&name))),
-            kind: TypeKind::Struct(Struct {
-                fields,
-                additional: None,
-            }),
+            || (!json
+                && (!op.fixed.is_empty() || self.spec.encoding.request == RequestEncoding::Form));
+        if has_body {
+            self.types.push(TypeDef {
+                name: request_name.clone(),
+                doc: Some(format!("The request of `{}`.", names::bare(&name))),
+                kind: TypeKind::Struct(Struct {
+                    fields,
+                    additional: None,
+                }),
+            });
+        }
+        let path = if op.path.is_empty() && trailing {
+            "/".to_string()
+        } else {
+            op.path.clone()
+        };
+        if !path.is_empty() && !path.starts_with('/') {
+            self.diags.error(
+                join(optr, "path"),
+                format!("path `{path}` must start with `/`"),
+            );
+        }
+        let body = has_body.then_some(Body {
+            required: true,
+            encoding: match self.spec.encoding.request {
+                RequestEncoding::Form => BodyEncoding::Form,
+                RequestEncoding::Json => BodyEncoding::Json,
+            },
+            ty: TypeRef::Named(request_name),
+            doc: None,
         });
+        let mut op_out = Operation {
+            id: key.to_string(),
+            name,
+            type_name: type_name.clone(),
+            method,
+            path_template: path.clone(),
+            path: Vec::new(),
+            summary: op.summary.clone(),
+            doc: op.doc.clone(),
+            deprecated: false,
+            params: Vec::new(),
+            params_type: None,
+            body,
+            responses: Vec::new(),
+            success: Success::Empty,
+            error: ErrorType::None,
+            form: None,
+            fresh_token: op.fresh_token,
+        };
+        if json {
+            self.json_operation(&mut op_out, op, optr, error);
+            return op_out;
+        }
+        if !op.query.is_empty() {
+            self.diags.error(
+                join(optr, "query"),
+                "query parameters are for JSON APIs; a form API sends every field in the body",
+            );
+        }
+        op_out.path = if path.is_empty() {
+            Vec::new()
+        } else {
+            vec![PathSegment::Literal(path)]
+        };
         let mut variants = Vec::new();
         let mut vnamer = Namer::default();
-        let mut seen_status: IndexMap<String, ()> = IndexMap::new();
         for (status, resp) in &op.responses {
             let rptr = join(&join(optr, "responses"), status);
             if error.as_ref().is_some_and(|(e, _)| e == status) {
                 self.diags.error(rptr.clone(), format!("`{status}` is the common error status; its fields are declared under `error`"));
                 continue;
             }
-            seen_status.insert(status.clone(), ());
             let rname = self.namer.unique(&camel(
                 resp.name
                     .as_deref()
@@ -664,7 +755,7 @@ impl<'a> Builder<'a> {
                 "Response",
             ));
             let rflat = self.flatten(&resp.fields, &join(&rptr, "fields"), &mut Vec::new());
-            self.response_struct(&rname, resp.doc.clone(), &rflat, status_field);
+            self.response_struct(&rname, resp.doc.clone(), &rflat, status_field, true);
             variants.push(KvVariant {
                 value: status.clone(),
                 rust: vnamer.unique(&camel(&status.to_ascii_lowercase(), "Status")),
@@ -678,59 +769,207 @@ impl<'a> Builder<'a> {
                 "an operation needs at least one response",
             );
         }
-        let response = self.namer.unique(&format!("{type_name}Response"));
-        let path = if op.path.is_empty() && trailing {
-            "/".to_string()
-        } else {
-            op.path.clone()
+        op_out.error = match error {
+            Some((_, ty)) => ErrorType::Single(ty.clone()),
+            None => ErrorType::None,
         };
-        if !path.is_empty() && !path.starts_with('/') {
+        op_out.form = Some(FormOperation {
+            fixed: op
+                .fixed
+                .iter()
+                .map(|(k, v)| (k.clone(), v.clone()))
+                .collect(),
+            response: self.namer.unique(&format!("{type_name}Response")),
+            variants,
+        });
+        op_out
+    }
+
+    /// A JSON operation: path parameters from `{placeholders}`, query
+    /// parameters, one success body (`ok`) and the common error body.
+    fn json_operation(
+        &mut self,
+        out: &mut Operation,
+        op: &OperationSpec,
+        optr: &str,
+        error: &Option<(String, TypeRef)>,
+    ) {
+        if !op.fixed.is_empty() {
+            self.diags
+                .error(join(optr, "fixed"), "fixed parameters are for form APIs");
+        }
+        let mut pnamer = Namer::with_reserved(&["body", "params"]);
+        let mut rest = out.path_template.as_str();
+        let mut segments = Vec::new();
+        while let Some(open) = rest.find('{') {
+            let Some(close) = rest[open..].find('}') else {
+                self.diags.error(
+                    join(optr, "path"),
+                    format!("path `{}` has an unclosed `{{`", out.path_template),
+                );
+                break;
+            };
+            if open > 0 {
+                segments.push(PathSegment::Literal(rest[..open].to_string()));
+            }
+            let pname = &rest[open + 1..open + close];
+            segments.push(PathSegment::Param(out.params.len()));
+            out.params.push(Param {
+                wire: pname.to_string(),
+                rust: pnamer.unique(&snake(pname, "param")),
+                location: ParamLocation::Path,
+                required: true,
+                ty: TypeRef::Prim(Prim::String),
+                doc: Some(format!("The `{pname}` path segment.")),
+            });
+            rest = &rest[open + close + 1..];
+        }
+        if !rest.is_empty() {
+            segments.push(PathSegment::Literal(rest.to_string()));
+        }
+        out.path = segments;
+        let qflat = self.flatten(&op.query, &join(optr, "query"), &mut Vec::new());
+        let owner = format!("{}Params", out.type_name);
+        for f in &qflat {
+            let FlatDef::Field(def) = f.def else {
+                self.diags.error(
+                    f.ptr.clone(),
+                    "an indexed group cannot be a query parameter",
+                );
+                continue;
+            };
+            if let Some(field) = self.field(def, &f.ptr, &owner, false) {
+                out.params.push(Param {
+                    wire: field.wire,
+                    rust: pnamer.unique(&field.rust),
+                    location: ParamLocation::Query,
+                    required: field.required,
+                    ty: field.ty,
+                    doc: field.doc,
+                });
+            }
+        }
+        if out
+            .params
+            .iter()
+            .any(|p| p.location == ParamLocation::Query)
+        {
+            out.params_type = Some(self.namer.unique(&owner));
+        }
+        let mut responses = op.responses.iter();
+        match responses.next() {
+            // No fields: the shape is not known, so the body stays JSON.
+            Some((_, resp)) if resp.fields.is_empty() => {
+                let ty = match &resp.name {
+                    Some(n) => {
+                        let name = self.namer.unique(&camel(n, "Response"));
+                        self.types.push(TypeDef {
+                            name: name.clone(),
+                            doc: resp.doc.clone(),
+                            kind: TypeKind::Alias(TypeRef::Any),
+                        });
+                        TypeRef::Named(name)
+                    }
+                    None => TypeRef::Any,
+                };
+                out.responses.push(Response {
+                    status: StatusMatch::Range(2),
+                    ty: Some(ty),
+                    doc: resp.doc.clone(),
+                });
+            }
+            Some((key, resp)) => {
+                let rptr = join(&join(optr, "responses"), key);
+                let rname = self.namer.unique(&camel(
+                    resp.name
+                        .as_deref()
+                        .unwrap_or(&format!("{} response", out.type_name)),
+                    "Response",
+                ));
+                let rflat = self.flatten(&resp.fields, &join(&rptr, "fields"), &mut Vec::new());
+                self.response_struct(&rname, resp.doc.clone(), &rflat, "", false);
+                out.responses.push(Response {
+                    status: StatusMatch::Range(2),
+                    ty: Some(TypeRef::Named(rname)),
+                    doc: resp.doc.clone(),
+                });
+            }
+            None => self.diags.error(
+                join(optr, "responses"),
+                "a JSON operation needs its success body under `responses: {ok: …}`",
+            ),
+        }
+        if let Some((extra, _)) = responses.next() {
             self.diags.error(
-                join(optr, "path"),
-                format!("path `{path}` must start with `/`"),
+                join(&join(optr, "responses"), extra),
+                "a JSON operation has one success body (`ok`); errors are declared once under `error`",
             );
         }
-        Operation {
-            id: key.to_string(),
-            name,
-            type_name,
-            method,
-            path_template: path.clone(),
-            path: if path.is_empty() {
-                Vec::new()
-            } else {
-                vec![PathSegment::Literal(path)]
-            },
-            summary: op.summary.clone(),
-            doc: op.doc.clone(),
-            deprecated: false,
-            params: Vec::new(),
-            params_type: None,
-            body: has_body.then_some(Body {
-                required: true,
-                encoding: match self.spec.encoding.request {
-                    RequestEncoding::Form => BodyEncoding::Form,
-                    RequestEncoding::Json => BodyEncoding::Json,
-                },
-                ty: TypeRef::Named(request_name),
-                doc: None,
-            }),
-            responses: Vec::new(),
-            success: Success::Empty,
-            error: match error {
-                Some((_, ty)) => ErrorType::Single(ty.clone()),
-                None => ErrorType::None,
-            },
-            form: Some(FormOperation {
-                fixed: op
-                    .fixed
-                    .iter()
-                    .map(|(k, v)| (k.clone(), v.clone()))
-                    .collect(),
-                response,
-                variants,
-            }),
+        if let Some((_, ty)) = error {
+            out.responses.push(Response {
+                status: StatusMatch::Default,
+                ty: Some(ty.clone()),
+                doc: Some("Any error status.".into()),
+            });
         }
+    }
+
+    /// Resolves `polling:` entries against the operations.
+    fn polls(&mut self, operations: &[Operation]) -> Vec<Poll> {
+        let types = self.types.clone();
+        let mut out = Vec::new();
+        for (i, p) in self.spec.polling.iter().enumerate() {
+            let ptr = join("/polling", &i.to_string());
+            let Some(op) = operations
+                .iter()
+                .find(|o| o.id == p.operation || o.name == p.operation)
+            else {
+                self.diags.error(
+                    join(&ptr, "operation"),
+                    format!("`{}` names no operation", p.operation),
+                );
+                continue;
+            };
+            if op.body.is_some() || op.params.iter().any(|q| q.location != ParamLocation::Path) {
+                self.diags.error(
+                    join(&ptr, "operation"),
+                    "a polled operation may take path parameters only",
+                );
+                continue;
+            }
+            let response_type = op
+                .responses
+                .iter()
+                .find(|r| r.status.is_success())
+                .and_then(|r| match &r.ty {
+                    Some(TypeRef::Named(n)) => Some(n.clone()),
+                    _ => None,
+                });
+            let field = response_type
+                .and_then(|n| types.iter().find(|t| t.name == n).cloned())
+                .and_then(|t| match t.kind {
+                    TypeKind::Struct(s) => s.fields.into_iter().find(|f| f.wire == p.field),
+                    _ => None,
+                });
+            let Some(field) = field else {
+                self.diags.error(
+                    join(&ptr, "field"),
+                    format!(
+                        "the response of `{}` has no field `{}`",
+                        p.operation, p.field
+                    ),
+                );
+                continue;
+            };
+            out.push(Poll {
+                name: snake(&p.name, "poll"),
+                operation: op.name.clone(),
+                field: field.rust,
+                terminal: p.terminal.clone(),
+                doc: p.doc.clone(),
+            });
+        }
+        out
     }
 }
 

@@ -134,6 +134,7 @@ pub fn load(doc: &OpenAPI, opts: &ProviderOptions, diags: &mut Diagnostics) -> A
         webhook,
         form: None,
         retry_on_body: opts.retry_on_body.clone(),
+        polls: Vec::new(),
     }
 }
 
@@ -820,6 +821,7 @@ impl<'a> Loader<'a> {
                     success: Success::Empty,
                     error: ErrorType::None,
                     form: None,
+                    fresh_token: false,
                 });
             }
         }

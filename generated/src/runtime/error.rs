@@ -57,6 +57,12 @@ pub enum Error<E: fmt::Debug = ()> {
     /// The response arrived but did not decode into the documented type.
     #[error("could not decode the HTTP {} response of {}: {}", .0.status, .0.operation, .0.message)]
     Decode(Box<DecodeError>),
+    /// No access token could be obtained from the token endpoint.
+    #[error("could not obtain an access token for {operation}: {message}")]
+    Auth {
+        operation: &'static str,
+        message: String,
+    },
     /// The response body was larger than the configured limit.
     #[error("the response of {operation} exceeded the {limit}-byte limit")]
     ResponseTooLarge {
@@ -117,7 +123,7 @@ impl<E: fmt::Debug> Error<E> {
             | Error::Transport { attempts, .. }
             | Error::Timeout { attempts, .. } => *attempts,
             Error::Api(e) => e.attempts,
-            Error::Decode(_) | Error::ResponseTooLarge { .. } => 1,
+            Error::Decode(_) | Error::ResponseTooLarge { .. } | Error::Auth { .. } => 1,
         }
     }
 
@@ -171,6 +177,7 @@ impl<E: fmt::Debug> Error<E> {
                 attempts: e.attempts,
             })),
             Error::Decode(d) => Error::Decode(d),
+            Error::Auth { operation, message } => Error::Auth { operation, message },
             Error::ResponseTooLarge { operation, limit } => {
                 Error::ResponseTooLarge { operation, limit }
             }
@@ -196,6 +203,7 @@ pub(crate) enum Failure {
         limit: usize,
     },
     Invalid(String),
+    Auth(String),
 }
 
 impl Failure {
@@ -217,6 +225,7 @@ impl Failure {
             },
             Failure::TooLarge { limit } => Error::ResponseTooLarge { operation, limit },
             Failure::Invalid(message) => Error::InvalidRequest { operation, message },
+            Failure::Auth(message) => Error::Auth { operation, message },
         }
     }
 }

@@ -2,17 +2,21 @@
 //! transport (auth, retries, timeouts, limits, tracing), the error type, and
 //! the value types generated code uses. Nothing here is generated.
 
+mod decimal;
 mod error;
 mod form;
+mod poll;
 mod transport;
 mod values;
 mod webhook;
 
+pub use decimal::{Decimal, DecimalError};
 pub use error::{ApiError, BuildError, DecodeError, Error};
 pub use form::{check, CompactDate, Form, FormValue, KeyHash, KeyValues, KvValue};
+pub use poll::{poll_until, PollError, PollOptions, StatusText};
 pub use transport::{
     decode_json, decode_none, Credentials, HttpOptions, Request, Response, RetryOnBody,
-    RetryPolicy, Settings, Transport,
+    RetryPolicy, Settings, TokenAuth, Transport,
 };
 pub use values::{
     deserialize_nullable, encode_segment, Date, DateTime, Nullable, ParamValue, StringEnum,

@@ -137,6 +137,51 @@ pub enum Credentials {
         name: &'static str,
         value: SecretString,
     },
+    /// `Authorization: Bearer <token>` with a token the client obtains from
+    /// a token endpoint, caches until shortly before it expires, and renews.
+    Token(TokenAuth),
+}
+
+/// How to obtain a bearer token: `POST <base>/<path>` with a JSON body of
+/// secrets; the answer holds the token and its lifetime in seconds.
+#[derive(Clone)]
+pub struct TokenAuth {
+    pub path: &'static str,
+    /// JSON body fields (wire name, secret).
+    pub body: Vec<(&'static str, SecretString)>,
+    pub token_field: &'static str,
+    /// Fields holding the lifetime in seconds, as a number or a numeric
+    /// string; the first present wins.
+    pub expires_in_fields: &'static [&'static str],
+}
+
+impl fmt::Debug for TokenAuth {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("TokenAuth")
+            .field("path", &self.path)
+            .field(
+                "body",
+                &self
+                    .body
+                    .iter()
+                    .map(|(k, _)| (k, "[REDACTED]"))
+                    .collect::<Vec<_>>(),
+            )
+            .finish_non_exhaustive()
+    }
+}
+
+/// The cached token of a client (shared by its clones).
+struct TokenState {
+    auth: TokenAuth,
+    /// Held while a token is fetched, so concurrent calls wait for that one
+    /// fetch instead of starting their own (single flight).
+    cache: tokio::sync::Mutex<Option<CachedToken>>,
+}
+
+struct CachedToken {
+    header: HeaderValue,
+    refresh_at: Instant,
 }
 
 impl fmt::Debug for Credentials {
@@ -151,6 +196,7 @@ impl fmt::Debug for Credentials {
             Credentials::Header { name, .. } => {
                 write!(f, "Header {{ name: {name:?}, value: [REDACTED] }}")
             }
+            Credentials::Token(t) => write!(f, "Token({t:?})"),
         }
     }
 }
@@ -159,7 +205,7 @@ impl Credentials {
     fn header(&self) -> Result<Option<(HeaderName, HeaderValue)>, BuildError> {
         use base64::Engine as _;
         let (name, value) = match self {
-            Credentials::None => return Ok(None),
+            Credentials::None | Credentials::Token(_) => return Ok(None),
             Credentials::Bearer(t) => (
                 http::header::AUTHORIZATION,
                 format!("Bearer {}", t.expose_secret()),
@@ -240,6 +286,7 @@ struct Inner {
     options: HttpOptions,
     idempotency_header: Option<HeaderName>,
     retry_on_body: Option<RetryOnBody>,
+    token: Option<Arc<TokenState>>,
 }
 
 impl fmt::Debug for Transport {
@@ -287,6 +334,13 @@ impl Transport {
                 options: settings.options,
                 idempotency_header: settings.idempotency_header.map(HeaderName::from_static),
                 retry_on_body: settings.retry_on_body,
+                token: match settings.credentials {
+                    Credentials::Token(auth) => Some(Arc::new(TokenState {
+                        auth,
+                        cache: tokio::sync::Mutex::new(None),
+                    })),
+                    _ => None,
+                },
             }),
         })
     }
@@ -310,8 +364,105 @@ impl Transport {
                 },
                 idempotency_header: inner.idempotency_header.clone(),
                 retry_on_body: inner.retry_on_body,
+                token: inner.token.clone(),
             }),
         }
+    }
+
+    /// The `Authorization` header for token auth: the cached token unless it
+    /// is about to expire or `fresh` asks for a new one.
+    async fn bearer(&self, state: &TokenState, fresh: bool) -> Result<HeaderValue, Failure> {
+        let mut cache = state.cache.lock().await;
+        if !fresh {
+            if let Some(c) = cache.as_ref().filter(|c| Instant::now() < c.refresh_at) {
+                return Ok(c.header.clone());
+            }
+        }
+        let (token, lifetime) = self.fetch_token(&state.auth).await?;
+        let mut header = HeaderValue::try_from(format!("Bearer {}", token.expose_secret()))
+            .map_err(|_| Failure::Auth("the access token is not a valid header value".into()))?;
+        header.set_sensitive(true);
+        // Renew a little before expiry: a tenth of the lifetime, at most 30 s.
+        let margin = (lifetime / 10).min(Duration::from_secs(30));
+        *cache = Some(CachedToken {
+            header: header.clone(),
+            refresh_at: Instant::now() + lifetime.saturating_sub(margin),
+        });
+        Ok(header)
+    }
+
+    async fn fetch_token(&self, auth: &TokenAuth) -> Result<(SecretString, Duration), Failure> {
+        let inner = &*self.inner;
+        let body: serde_json::Map<String, serde_json::Value> = auth
+            .body
+            .iter()
+            .map(|(k, v)| {
+                (
+                    k.to_string(),
+                    serde_json::Value::String(v.expose_secret().to_string()),
+                )
+            })
+            .collect();
+        let body = serde_json::to_vec(&body).map_err(|e| Failure::Auth(e.to_string()))?;
+        let mut headers = HeaderMap::new();
+        headers.insert(
+            http::header::CONTENT_TYPE,
+            HeaderValue::from_static("application/json"),
+        );
+        headers.insert(
+            http::header::ACCEPT,
+            HeaderValue::from_static("application/json"),
+        );
+        let url = format!("{}{}", inner.base_url, auth.path);
+        let span = tracing::info_span!(
+            "paygen.token",
+            provider = inner.provider,
+            path = auth.path,
+            status = tracing::field::Empty
+        );
+        let resp = self
+            .attempt(&url, &Method::POST, &headers, Some(Bytes::from(body)))
+            .instrument(span.clone())
+            .await
+            .map_err(|a| a.into_failure(1))?;
+        span.record("status", resp.status);
+        if !(200..300).contains(&resp.status) {
+            return Err(Failure::Auth(format!(
+                "the token endpoint answered HTTP {}: {}",
+                resp.status,
+                text_of(&resp.body)
+            )));
+        }
+        let v: serde_json::Value = serde_json::from_slice(&resp.body)
+            .map_err(|e| Failure::Auth(format!("the token endpoint's answer is not JSON: {e}")))?;
+        let token = v
+            .get(auth.token_field)
+            .and_then(serde_json::Value::as_str)
+            .filter(|t| !t.is_empty())
+            .ok_or_else(|| {
+                Failure::Auth(format!(
+                    "the token endpoint's answer has no `{}`",
+                    auth.token_field
+                ))
+            })?;
+        let seconds = auth
+            .expires_in_fields
+            .iter()
+            .find_map(|f| match v.get(*f)? {
+                serde_json::Value::Number(n) => n.as_u64(),
+                serde_json::Value::String(s) => s.trim().parse().ok(),
+                _ => None,
+            })
+            .ok_or_else(|| {
+                Failure::Auth(format!(
+                    "the token endpoint's answer has no lifetime in {:?}",
+                    auth.expires_in_fields
+                ))
+            })?;
+        Ok((
+            SecretString::from(token.to_string()),
+            Duration::from_secs(seconds),
+        ))
     }
 
     /// Sends `req`, retrying where it is safe, and returns the final response
@@ -372,8 +523,15 @@ impl Transport {
         let policy = req.retry.as_ref().unwrap_or(&inner.options.retry);
         let started = Instant::now();
         let mut attempt = 0u32;
+        let mut fresh_token = req.fresh_token;
+        let mut renewed_after_401 = false;
         loop {
             attempt += 1;
+            if let Some(state) = &inner.token {
+                let bearer = self.bearer(state, fresh_token).await?;
+                headers.insert(http::header::AUTHORIZATION, bearer);
+                fresh_token = false;
+            }
             let span = tracing::info_span!(
                 "paygen.request",
                 provider = inner.provider,
@@ -390,6 +548,20 @@ impl Transport {
                 .instrument(span.clone())
                 .await;
             span.record("duration_ms", t0.elapsed().as_millis() as u64);
+            // A 401 with a cached token: renew it once and resend (the request
+            // was refused, so resending cannot repeat an effect).
+            if let (Some(_), Ok(resp)) = (&inner.token, &outcome) {
+                if resp.status == 401 && !renewed_after_401 {
+                    renewed_after_401 = true;
+                    fresh_token = true;
+                    tracing::debug!(
+                        provider = inner.provider,
+                        operation = req.operation,
+                        "renewing the access token after 401"
+                    );
+                    continue;
+                }
+            }
             let retryable = match &outcome {
                 Ok(resp) => {
                     span.record("status", resp.status);
@@ -535,6 +707,8 @@ pub struct Request {
     body: Option<Bytes>,
     content_type: Option<&'static str>,
     retry: Option<RetryPolicy>,
+    /// Obtain a new token for this request (token auth).
+    fresh_token: bool,
     /// Set when building failed; reported when the request is sent.
     invalid: Option<String>,
 }
@@ -552,8 +726,15 @@ impl Request {
             body: None,
             content_type: None,
             retry: None,
+            fresh_token: false,
             invalid: None,
         }
+    }
+
+    /// Uses a newly obtained access token for this request (token auth):
+    /// for APIs whose tokens serve one operation each.
+    pub fn fresh_token(&mut self) {
+        self.fresh_token = true;
     }
 
     /// Appends literal path text from the spec.
