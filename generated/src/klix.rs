@@ -140,6 +140,7 @@ impl Client {
                             message: e.to_string(),
                             content_type: None,
                             raw_body: pem.clone(),
+                            attempts: 1,
                         }),
                     ))
             })

@@ -600,6 +600,7 @@ fn emit_webhook_verifier_method(op: &Operation) -> TokenStream {
                         message: e.to_string(),
                         content_type: None,
                         raw_body: pem.clone(),
+                        attempts: 1,
                     })))
                 })
                 .await

@@ -68,6 +68,7 @@ pub enum Error<E: fmt::Debug = ()> {
     ResponseTooLarge {
         operation: &'static str,
         limit: usize,
+        attempts: u32,
     },
 }
 
@@ -95,6 +96,8 @@ pub struct DecodeError {
     pub content_type: Option<String>,
     /// The body as received (lossy UTF-8).
     pub raw_body: String,
+    /// How many requests were sent (retries included).
+    pub attempts: u32,
 }
 
 impl<E: fmt::Debug> Error<E> {
@@ -123,7 +126,9 @@ impl<E: fmt::Debug> Error<E> {
             | Error::Transport { attempts, .. }
             | Error::Timeout { attempts, .. } => *attempts,
             Error::Api(e) => e.attempts,
-            Error::Decode(_) | Error::ResponseTooLarge { .. } | Error::Auth { .. } => 1,
+            Error::Decode(d) => d.attempts,
+            Error::ResponseTooLarge { attempts, .. } => *attempts,
+            Error::Auth { .. } => 1,
         }
     }
 
@@ -178,8 +183,8 @@ impl<E: fmt::Debug> Error<E> {
             })),
             Error::Decode(d) => Error::Decode(d),
             Error::Auth { operation, message } => Error::Auth { operation, message },
-            Error::ResponseTooLarge { operation, limit } => {
-                Error::ResponseTooLarge { operation, limit }
+            Error::ResponseTooLarge { operation, limit, attempts } => {
+                Error::ResponseTooLarge { operation, limit, attempts }
             }
         }
     }
@@ -201,6 +206,7 @@ pub(crate) enum Failure {
     },
     TooLarge {
         limit: usize,
+        attempts: u32,
     },
     Invalid(String),
     Auth(String),
@@ -223,7 +229,7 @@ impl Failure {
                 operation,
                 attempts,
             },
-            Failure::TooLarge { limit } => Error::ResponseTooLarge { operation, limit },
+            Failure::TooLarge { limit, attempts } => Error::ResponseTooLarge { operation, limit, attempts },
             Failure::Invalid(message) => Error::InvalidRequest { operation, message },
             Failure::Auth(message) => Error::Auth { operation, message },
         }

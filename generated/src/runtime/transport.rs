@@ -427,10 +427,10 @@ impl Transport {
             .map_err(|a| a.into_failure(1))?;
         span.record("status", resp.status);
         if !(200..300).contains(&resp.status) {
+            // The body is not included: a token endpoint may echo what it was sent.
             return Err(Failure::Auth(format!(
-                "the token endpoint answered HTTP {}: {}",
-                resp.status,
-                text_of(&resp.body)
+                "the token endpoint answered HTTP {}",
+                resp.status
             )));
         }
         let v: serde_json::Value = serde_json::from_slice(&resp.body)
@@ -537,7 +537,7 @@ impl Transport {
                 provider = inner.provider,
                 operation = req.operation,
                 method = %req.method,
-                path = %req.path,
+                path = %req.template,
                 attempt,
                 status = tracing::field::Empty,
                 duration_ms = tracing::field::Empty,
@@ -596,6 +596,8 @@ impl Transport {
                     Err(a) => Err(a.into_failure(attempt)),
                 };
             };
+            // The attempt's span ends before the wait, so its timing is the attempt's.
+            drop(span);
             tracing::debug!(
                 provider = inner.provider,
                 operation = req.operation,
@@ -675,7 +677,7 @@ impl Attempt {
             Attempt::Connect(source) => Failure::Connect { attempts, source },
             Attempt::Transport(source) => Failure::Transport { attempts, source },
             Attempt::Timeout => Failure::Timeout { attempts },
-            Attempt::TooLarge(limit) => Failure::TooLarge { limit },
+            Attempt::TooLarge(limit) => Failure::TooLarge { limit, attempts },
         }
     }
 }
@@ -702,6 +704,9 @@ pub struct Request {
     operation: &'static str,
     method: Method,
     path: String,
+    /// The path with `{name}` in place of each parameter: what tracing
+    /// records, so ids and tokens in paths stay out of logs.
+    template: String,
     query: Vec<(&'static str, String)>,
     headers: Vec<(&'static str, String)>,
     body: Option<Bytes>,
@@ -721,6 +726,7 @@ impl Request {
             operation,
             method,
             path: String::new(),
+            template: String::new(),
             query: Vec::new(),
             headers: Vec::new(),
             body: None,
@@ -740,6 +746,7 @@ impl Request {
     /// Appends literal path text from the spec.
     pub fn path(&mut self, literal: &str) {
         self.path.push_str(literal);
+        self.template.push_str(literal);
     }
 
     /// Appends a path parameter as one percent-encoded segment. Empty, `.`
@@ -753,6 +760,9 @@ impl Request {
             return;
         }
         encode_segment(&mut self.path, value);
+        self.template.push('{');
+        self.template.push_str(name);
+        self.template.push('}');
     }
 
     pub fn query<V: ParamValue + ?Sized>(&mut self, name: &'static str, value: &V) {
@@ -837,6 +847,7 @@ impl Response {
             message,
             content_type: self.content_type(),
             raw_body: text_of(&self.body),
+            attempts: self.attempts,
         }))
     }
 
@@ -875,6 +886,7 @@ impl Response {
             message,
             content_type,
             raw_body: text_of(&self.body),
+            attempts: self.attempts,
         }))
     }
 
