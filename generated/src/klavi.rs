@@ -30,17 +30,17 @@ use crate::runtime;
 /// Where requests go. The first environment of the spec is the default.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub enum Environment {
-    /// `https://api-sandbox.klavi.ai`
+    /// `https://api-testing.klavi.ai`
     ///
-    /// Sandbox, for integration tests.
+    /// The environment the vendor page calls the sandbox; integrate here first.
     ///
     /// The default.
     #[default]
-    Sandbox,
-    /// `https://api-testing.klavi.ai`
-    ///
-    /// Testing environment.
     Testing,
+    /// `https://api-sandbox.klavi.ai`
+    ///
+    /// A sandbox host named in Klavi's documentation (unconfirmed on the integration page).
+    Sandbox,
     /// `https://api.klavi.ai`
     ///
     /// Production; credentials differ from the sandbox's.
@@ -53,8 +53,8 @@ impl Environment {
     /// The base URL requests are sent to.
     pub fn base_url(&self) -> &str {
         match self {
-            Self::Sandbox => "https://api-sandbox.klavi.ai",
             Self::Testing => "https://api-testing.klavi.ai",
+            Self::Sandbox => "https://api-sandbox.klavi.ai",
             Self::Production => "https://api.klavi.ai",
             Self::Custom(url) => url,
         }
@@ -632,102 +632,6 @@ impl Account {
     }
 }
 
-/// The account's holder.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
-pub struct AccountHolder2 {
-    /// Holder's name.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
-    /// Kind of tax identifier. Format `LIST`.
-    #[serde(rename = "identifierType", default, skip_serializing_if = "Option::is_none")]
-    pub identifier_type: Option<IdentifierType>,
-    /// CPF (11 digits) or CNPJ (14 digits).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub identifier: Option<String>,
-}
-
-impl AccountHolder2 {
-    /// An empty `AccountHolder2`; set fields with the setters.
-    pub fn new() -> Self {
-        Self::default()
-    }
-
-    /// Sets `name`.
-    pub fn name(mut self, value: impl Into<String>) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-
-    /// Sets `identifierType`.
-    pub fn identifier_type(mut self, value: IdentifierType) -> Self {
-        self.identifier_type = Some(value);
-        self
-    }
-
-    /// Sets `identifier`.
-    pub fn identifier(mut self, value: impl Into<String>) -> Self {
-        self.identifier = Some(value.into());
-        self
-    }
-}
-
-/// The payer's account, when already known.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
-pub struct Account2 {
-    /// ISPB code of the institution (8 digits).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub ispb: Option<String>,
-    /// Branch (agência).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub issuer: Option<String>,
-    /// Account number with its check digit.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub number: Option<String>,
-    /// Account type: current (CACC), savings (SVGS), payment (TRAN) or salary (SLRY). Format `LIST`.
-    #[serde(rename = "accountType", default, skip_serializing_if = "Option::is_none")]
-    pub account_type: Option<AccountType>,
-    /// The account's holder. Format `OBJECT`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub holder: Option<AccountHolder2>,
-}
-
-impl Account2 {
-    /// An empty `Account2`; set fields with the setters.
-    pub fn new() -> Self {
-        Self::default()
-    }
-
-    /// Sets `ispb`.
-    pub fn ispb(mut self, value: impl Into<String>) -> Self {
-        self.ispb = Some(value.into());
-        self
-    }
-
-    /// Sets `issuer`.
-    pub fn issuer(mut self, value: impl Into<String>) -> Self {
-        self.issuer = Some(value.into());
-        self
-    }
-
-    /// Sets `number`.
-    pub fn number(mut self, value: impl Into<String>) -> Self {
-        self.number = Some(value.into());
-        self
-    }
-
-    /// Sets `accountType`.
-    pub fn account_type(mut self, value: AccountType) -> Self {
-        self.account_type = Some(value);
-        self
-    }
-
-    /// Sets `holder`.
-    pub fn holder(mut self, value: AccountHolder2) -> Self {
-        self.holder = Some(value);
-        self
-    }
-}
-
 /// The request of `create_payment`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct PaymentRequest {
@@ -753,7 +657,7 @@ pub struct PaymentRequest {
     pub creditor_account: Account,
     /// The payer's account, when already known. Format `OBJECT`.
     #[serde(rename = "debtorAccount", default, skip_serializing_if = "Option::is_none")]
-    pub debtor_account: Option<Account2>,
+    pub debtor_account: Option<Account>,
     /// Your own key/value data, returned with the payment.
     #[serde(rename = "clientMetadata", default, skip_serializing_if = "Option::is_none")]
     pub client_metadata: Option<BTreeMap<String, String>>,
@@ -784,7 +688,7 @@ impl PaymentRequest {
     }
 
     /// Sets `debtorAccount`.
-    pub fn debtor_account(mut self, value: Account2) -> Self {
+    pub fn debtor_account(mut self, value: Account) -> Self {
         self.debtor_account = Some(value);
         self
     }
@@ -1011,9 +915,9 @@ pub struct PaymentStatus {
     /// Amount. Format `DECIMAL`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub amount: Option<runtime::Decimal>,
-    /// Currency.
+    /// Currency. Format `LIST`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub currency: Option<String>,
+    pub currency: Option<Currency>,
     /// Current status. Format `LIST`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<Status>,
@@ -1050,8 +954,8 @@ impl PaymentStatus {
     }
 
     /// Sets `currency`.
-    pub fn currency(mut self, value: impl Into<String>) -> Self {
-        self.currency = Some(value.into());
+    pub fn currency(mut self, value: Currency) -> Self {
+        self.currency = Some(value);
         self
     }
 

@@ -42,6 +42,7 @@ pub fn load(text: &str, opts: &ProviderOptions, diags: &mut Diagnostics) -> Opti
         namer: Namer::with_reserved(&reserved),
         enums: BTreeMap::new(),
         items: BTreeMap::new(),
+        objects: BTreeMap::new(),
     };
     Some(b.build(opts))
 }
@@ -56,6 +57,9 @@ struct Builder<'a> {
     enums: BTreeMap<(String, Vec<String>), String>,
     /// Item structs of indexed groups, by group name.
     items: BTreeMap<String, String>,
+    /// Object types made for a `type-name`: one Rust type per name, so the
+    /// same object used twice (creditor and debtor account) is one type.
+    objects: BTreeMap<String, String>,
 }
 
 /// A field list after includes are expanded, with where each entry came from.
@@ -478,22 +482,30 @@ impl<'a> Builder<'a> {
                         .error(join(ptr, "fields"), "OBJECT and ARRAY fields need `fields`");
                     return None;
                 }
-                let name = self.namer.unique(&camel(
-                    def.type_name
-                        .as_deref()
-                        .unwrap_or(&format!("{owner} {rust}")),
-                    "Object",
-                ));
-                let flat = self.flatten(&def.fields, &join(ptr, "fields"), &mut Vec::new());
-                let fields = self.fields(&flat, &name, response);
-                self.types.push(TypeDef {
-                    name: name.clone(),
-                    doc: def.doc.clone(),
-                    kind: TypeKind::Struct(Struct {
-                        fields,
-                        additional: None,
-                    }),
-                });
+                let reused = def.type_name.as_ref().and_then(|t| self.objects.get(t)).cloned();
+                let name = match reused {
+                    Some(name) => name,
+                    None => {
+                        let name = self.namer.unique(&camel(
+                            def.type_name.as_deref().unwrap_or(&format!("{owner} {rust}")),
+                            "Object",
+                        ));
+                        if let Some(t) = &def.type_name {
+                            self.objects.insert(t.clone(), name.clone());
+                        }
+                        let flat = self.flatten(&def.fields, &join(ptr, "fields"), &mut Vec::new());
+                        let fields = self.fields(&flat, &name, response);
+                        self.types.push(TypeDef {
+                            name: name.clone(),
+                            doc: def.doc.clone(),
+                            kind: TypeKind::Struct(Struct {
+                                fields,
+                                additional: None,
+                            }),
+                        });
+                        name
+                    }
+                };
                 let named = TypeRef::Named(name);
                 if format.kind == FormatKind::Array {
                     TypeRef::Vec(Box::new(named))

@@ -39,7 +39,9 @@ impl PollOptions {
 /// Why polling stopped without a final status.
 #[derive(Debug, thiserror::Error)]
 pub enum PollError<T: fmt::Debug, E: fmt::Debug> {
-    /// No final status within the timeout; `last` is the last answer seen.
+    /// No final status within the timeout; `last` is the last answer seen,
+    /// `polls` the number of answers (a poll cut off by the timeout is not
+    /// counted).
     #[error("{operation}: no final status after {polls} poll(s) in {waited:?}")]
     Timeout {
         operation: &'static str,
@@ -87,9 +89,23 @@ where
 {
     let started = tokio::time::Instant::now();
     let mut last: Option<String> = None;
+    let mut last_answer: Option<Box<T>> = None;
     let mut polls = 0u32;
     loop {
-        let answer = call().await?;
+        // A poll in flight is bounded by the time left too, so a slow or
+        // retried call cannot stretch the wait past `options.timeout`.
+        let left = options.timeout.saturating_sub(started.elapsed());
+        let answer = match tokio::time::timeout(left, call()).await {
+            Ok(answer) => answer?,
+            Err(_) => {
+                return Err(PollError::Timeout {
+                    operation,
+                    polls,
+                    waited: started.elapsed(),
+                    last: last_answer,
+                })
+            }
+        };
         polls += 1;
         let now = status(&answer).map(str::to_string);
         if now != last {
@@ -113,6 +129,7 @@ where
                 last: Some(Box::new(answer)),
             });
         }
+        last_answer = Some(Box::new(answer));
         tokio::time::sleep(options.interval).await;
     }
 }

@@ -370,11 +370,14 @@ impl Transport {
     }
 
     /// The `Authorization` header for token auth: the cached token unless it
-    /// is about to expire or `fresh` asks for a new one.
-    async fn bearer(&self, state: &TokenState, fresh: bool) -> Result<HeaderValue, Failure> {
+    /// is about to expire, or `fresh` asks for a new one, or it is the one
+    /// the server just refused (`refused`; when another call has already
+    /// replaced it, that replacement is used: one renewal for many 401s).
+    async fn bearer(&self, state: &TokenState, fresh: bool, refused: Option<&HeaderValue>) -> Result<HeaderValue, Failure> {
         let mut cache = state.cache.lock().await;
-        if !fresh {
-            if let Some(c) = cache.as_ref().filter(|c| Instant::now() < c.refresh_at) {
+        if let Some(c) = cache.as_ref().filter(|c| Instant::now() < c.refresh_at) {
+            let replaced = refused.is_some_and(|r| r != c.header);
+            if (!fresh && refused.is_none()) || replaced {
                 return Ok(c.header.clone());
             }
         }
@@ -420,11 +423,23 @@ impl Transport {
             path = auth.path,
             status = tracing::field::Empty
         );
-        let resp = self
-            .attempt(&url, &Method::POST, &headers, Some(Bytes::from(body)))
-            .instrument(span.clone())
-            .await
-            .map_err(|a| a.into_failure(1))?;
+        // A connection that could not be made sent nothing: try it again.
+        let attempts = inner.options.retry.max_attempts.max(1);
+        let mut tries = 0;
+        let resp = loop {
+            tries += 1;
+            match self
+                .attempt(&url, &Method::POST, &headers, Some(Bytes::from(body.clone())))
+                .instrument(span.clone())
+                .await
+            {
+                Ok(r) => break r,
+                Err(Attempt::Connect(_)) if tries < attempts => {
+                    tokio::time::sleep(inner.options.retry.backoff(tries - 1)).await;
+                }
+                Err(a) => return Err(a.into_failure(tries)),
+            }
+        };
         span.record("status", resp.status);
         if !(200..300).contains(&resp.status) {
             // The body is not included: a token endpoint may echo what it was sent.
@@ -525,10 +540,11 @@ impl Transport {
         let mut attempt = 0u32;
         let mut fresh_token = req.fresh_token;
         let mut renewed_after_401 = false;
+        let mut refused: Option<HeaderValue> = None;
         loop {
             attempt += 1;
             if let Some(state) = &inner.token {
-                let bearer = self.bearer(state, fresh_token).await?;
+                let bearer = self.bearer(state, fresh_token, refused.as_ref()).await?;
                 headers.insert(http::header::AUTHORIZATION, bearer);
                 fresh_token = false;
             }
@@ -553,7 +569,7 @@ impl Transport {
             if let (Some(_), Ok(resp)) = (&inner.token, &outcome) {
                 if resp.status == 401 && !renewed_after_401 {
                     renewed_after_401 = true;
-                    fresh_token = true;
+                    refused = headers.get(http::header::AUTHORIZATION).cloned();
                     tracing::debug!(
                         provider = inner.provider,
                         operation = req.operation,
