@@ -1611,3 +1611,117 @@ async fn secrets_never_reach_logs_errors_configs_or_clients() {
     assert_no_secret("the logs", &logs);
     assert_no_secret("Debug/Display of configs, clients and errors", &shown);
 }
+
+/// Klavi: access and secret keys go to the token endpoint only, and the
+/// tokens it returns are secrets too; none may reach logs or errors.
+#[tokio::test]
+async fn klavi_keys_and_tokens_never_reach_logs_or_errors() {
+    use paygen::klavi;
+    const ACCESS: &str = "SECRET_klavi_access";
+    const SECRET_KEY: &str = "SECRET_klavi_secret";
+    let logs = Captured::default();
+    let subscriber = tracing_subscriber::fmt()
+        .with_max_level(tracing::Level::TRACE)
+        .with_span_events(FmtSpan::FULL)
+        .with_ansi(false)
+        .with_writer(logs.clone())
+        .finish();
+    let _guard = tracing::subscriber::set_default(subscriber);
+    let server = MockServer::start().await;
+    // Tokens: the first is refused once, the second serves the rest, the
+    // third is the fresh one the payment asks for.
+    sequence(
+        &server,
+        "POST",
+        "/payment/customer/v1/auth",
+        vec![
+            ResponseTemplate::new(200).set_body_json(
+                serde_json::json!({"accessToken": "jwt.SECRET.one", "expireIn": 3600}),
+            ),
+            ResponseTemplate::new(200).set_body_json(
+                serde_json::json!({"accessToken": "jwt.SECRET.two", "expireIn": 3600}),
+            ),
+            ResponseTemplate::new(200).set_body_json(
+                serde_json::json!({"accessToken": "jwt.SECRET.three", "expireIn": "3600"}),
+            ),
+        ],
+        3,
+    )
+    .await;
+    sequence(
+        &server,
+        "GET",
+        "/payment/customer/v1/instant/payments/p-1/status",
+        vec![
+            json_response(401, r#"{"code":"TOKEN_EXPIRED"}"#),
+            ResponseTemplate::new(200)
+                .set_body_json(serde_json::json!({"id": "p-1", "status": "PAYMENT_PENDING"})),
+        ],
+        2,
+    )
+    .await;
+    sequence(
+        &server,
+        "POST",
+        "/payment/customer/v1/instant/payments",
+        vec![json_response(
+            400,
+            r#"{"code":"INVALID_AMOUNT","message":"bad amount"}"#,
+        )],
+        1,
+    )
+    .await;
+    let config = klavi::Config::new(ACCESS, SECRET_KEY).base_url(server.uri());
+    let mut shown = format!("{config:?}\n{config:#?}\n");
+    let client = klavi::Client::new(config).unwrap();
+    let status = client.get_payment_status("p-1").await.unwrap();
+    assert_eq!(status.status, Some(klavi::Status::PaymentPending));
+    let err = client
+        .create_payment(klavi::PaymentRequest::new(
+            "order-1",
+            "inst-1",
+            klavi::Customer::new(klavi::IdentifierType::Cpf, "12345678909"),
+            "1.00".parse().unwrap(),
+            klavi::Currency::Brl,
+            "https://shop.example/back",
+            klavi::Account::new(),
+        ))
+        .await
+        .unwrap_err();
+    assert_eq!(err.status(), Some(400));
+    shown.push_str(&shown_error(&err));
+    shown.push_str(&format!("{client:?}\n{client:#?}\n"));
+    // The server saw the keys, and the payment the fresh token.
+    let requests = server.received_requests().await.unwrap();
+    let auth_body = String::from_utf8_lossy(&requests[0].body).into_owned();
+    assert!(
+        auth_body.contains(ACCESS) && auth_body.contains(SECRET_KEY),
+        "{auth_body}"
+    );
+    let payment = requests
+        .iter()
+        .find(|r| r.method.as_str() == "POST" && r.url.path().ends_with("/payments"))
+        .unwrap();
+    assert_eq!(payment.headers["authorization"], "Bearer jwt.SECRET.three");
+    drop(_guard);
+    let logs = logs.text();
+    for expected in [
+        "paygen.token",
+        "provider=\"klavi\"",
+        "operation=\"get_payment_status\"",
+        "status=401",
+        "path=/payment/customer/v1/instant/payments/{id}/status",
+    ] {
+        assert!(
+            logs.contains(expected),
+            "the logs lack `{expected}`:\n{logs}"
+        );
+    }
+    for secret in [ACCESS, SECRET_KEY, "jwt.SECRET", "SECRET"] {
+        assert!(!logs.contains(secret), "the logs show {secret}:\n{logs}");
+        assert!(
+            !shown.contains(secret),
+            "Debug/Display shows {secret}:\n{shown}"
+        );
+    }
+}

@@ -564,6 +564,9 @@ impl Transport {
                 .instrument(span.clone())
                 .await;
             span.record("duration_ms", t0.elapsed().as_millis() as u64);
+            if let Ok(resp) = &outcome {
+                span.record("status", resp.status);
+            }
             // A 401 with a cached token: renew it once and resend (the request
             // was refused, so resending cannot repeat an effect).
             if let (Some(_), Ok(resp)) = (&inner.token, &outcome) {
@@ -580,7 +583,6 @@ impl Transport {
             }
             let retryable = match &outcome {
                 Ok(resp) => {
-                    span.record("status", resp.status);
                     replay_safe
                         && (matches!(resp.status, 429 | 502 | 503 | 504)
                             || inner
