@@ -1845,23 +1845,19 @@ impl TransactionStatus {
 }
 
 /// The answer to a refused request (`status=ERROR`, sent with HTTP 200), e.g. errorcode 1202 for a faulty or missing parameter, 911 for a duplicate reference, 981 when the payment method is not available.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct ErrorResponse {
     /// PAYONE's error code, for the merchant's own use. Format `NUMERIC(1..6)`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub errorcode: Option<i64>,
     /// Error message meant for the merchant, not the shopper. Format `CHAR(1..1024)`.
     ///
     /// Constraints: at least 1 characters, at most 1024 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub errormessage: Option<String>,
     /// Error message meant to be shown to the shopper, in the language given by `language`. Format `CHAR(1..1024)`.
     ///
     /// Constraints: at least 1 characters, at most 1024 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub customermessage: Option<String>,
     /// Properties not declared by the spec, kept as sent.
-    #[serde(flatten)]
     pub additional: BTreeMap<String, String>,
 }
 
@@ -1949,19 +1945,6 @@ impl std::fmt::Display for Financingtype {
     }
 }
 
-impl Serialize for Financingtype {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> Deserialize<'de> for Financingtype {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        let s = std::borrow::Cow::<'de, str>::deserialize(d)?;
-        Ok(Self::from(s.as_ref()))
-    }
-}
-
 /// Permitted values of `gender`.
 ///
 /// Values this client does not know decode as `Unknown`, so a new
@@ -2014,19 +1997,6 @@ impl runtime::StringEnum for Gender {
 impl std::fmt::Display for Gender {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
-    }
-}
-
-impl Serialize for Gender {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> Deserialize<'de> for Gender {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        let s = std::borrow::Cow::<'de, str>::deserialize(d)?;
-        Ok(Self::from(s.as_ref()))
     }
 }
 
@@ -2089,51 +2059,30 @@ impl std::fmt::Display for ItemType {
     }
 }
 
-impl Serialize for ItemType {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> Deserialize<'de> for ItemType {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        let s = std::borrow::Cow::<'de, str>::deserialize(d)?;
-        Ok(Self::from(s.as_ref()))
-    }
-}
-
 /// The shopping cart, sent as indexed parameters starting at 1 (`it[1]`, `id[1]`, `pr[1]`, ...), at most 400 items. Inside an item `required` means required for every item: only `it` is marked required by the page (in update_session); in practice `id`, `pr`, `no` and `de` are sent for every item too.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct LineItem {
     /// Type of the item. The page leaves this row blank; the values are PAYONE's standard item types (`goods` appears in the examples). Format `LIST`.
-    #[serde(rename = "it")]
     pub item_type: ItemType,
     /// Product number, SKU, EAN or GTIN of the item. Format `CHAR(1..32)`.
     ///
     /// Constraints: at least 1 characters, at most 32 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
     /// Unit gross price of the item in the smallest currency unit (e.g. cent). Format `NUMERIC(10)`.
     ///
     /// Constraints: maximum 1999999999.
-    #[serde(rename = "pr", default, skip_serializing_if = "Option::is_none")]
     pub price: Option<i64>,
     /// Quantity of the item. Format `NUMERIC(6)`.
-    #[serde(rename = "no", default, skip_serializing_if = "Option::is_none")]
     pub quantity: Option<i64>,
     /// Description of the item, printed on documents for the customer. Format `CHAR(1..255)`.
     ///
     /// Constraints: at least 1 characters, at most 255 characters.
-    #[serde(rename = "de", default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
     /// VAT rate of the item, in percent or basis points (`1900` for 19 %). Format `NUMERIC(4)`.
-    #[serde(rename = "va", default, skip_serializing_if = "Option::is_none")]
     pub vat_rate: Option<i64>,
     /// Delivery date of the item, sent as `YYYYMMDD`. Format `DATE(8)`.
-    #[serde(rename = "sd", default, skip_serializing_if = "Option::is_none")]
     pub delivery_date: Option<runtime::CompactDate>,
     /// End of the item's delivery period, sent as `YYYYMMDD`. Format `DATE(8)`.
-    #[serde(rename = "ed", default, skip_serializing_if = "Option::is_none")]
     pub delivery_end_date: Option<runtime::CompactDate>,
 }
 
@@ -2196,7 +2145,7 @@ impl LineItem {
 }
 
 /// The request of `start_session`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct StartSessionRequest {
     /// The Klarna payment method - KIS Slice it (installments), KIV Pay later (invoice), KDD direct debit, KBT Pay now (bank transfer). Format `LIST`.
     pub financingtype: Financingtype,
@@ -2207,76 +2156,38 @@ pub struct StartSessionRequest {
     /// Currency, an ISO 4217 3-letter code (e.g. `EUR`). Format `LIST`.
     pub currency: String,
     /// Klarna Extra Merchant Data (EMD), Base64-encoded. The table marks this and the other `add_paydata` fields of this request as required, but the page's own example sends none of them: all are optional here.
-    #[serde(
-        rename = "add_paydata[merchant_data]",
-        default,
-        skip_serializing_if = "Option::is_none",
-    )]
     pub merchant_data: Option<String>,
     /// Title of the recipient at the delivery address. Format `CHAR(1..50)`.
     ///
     /// Constraints: at least 1 characters, at most 50 characters.
-    #[serde(
-        rename = "add_paydata[shipping_title]",
-        default,
-        skip_serializing_if = "Option::is_none",
-    )]
     pub shipping_title: Option<String>,
     /// Phone number of the recipient or a contact at the delivery address. Format `CHAR(1..30)`.
     ///
     /// Constraints: at least 1 characters, at most 30 characters.
-    #[serde(
-        rename = "add_paydata[shipping_telephonenumber]",
-        default,
-        skip_serializing_if = "Option::is_none",
-    )]
     pub shipping_telephonenumber: Option<String>,
     /// Email address (RFC 5322) of the recipient or a contact at the delivery address; needed when a delivery address is given. Format `CHAR(5..254)`.
     ///
     /// Constraints: at least 5 characters, at most 254 characters.
-    #[serde(
-        rename = "add_paydata[shipping_email]",
-        default,
-        skip_serializing_if = "Option::is_none",
-    )]
     pub shipping_email: Option<String>,
     /// Last four digits of the customer's social security number (a string, so that leading zeros survive). Format `NUMERIC(4)`.
-    #[serde(
-        rename = "add_paydata[last_four_ssn]",
-        default,
-        skip_serializing_if = "Option::is_none",
-    )]
     pub last_four_ssn: Option<String>,
     /// The organisation's legal entity type, for B2B only. The page lists no values. Format `LIST`.
-    #[serde(
-        rename = "add_paydata[organization_entity_type]",
-        default,
-        skip_serializing_if = "Option::is_none",
-    )]
     pub organization_entity_type: Option<String>,
     /// The organisation's registry ID, passed to Klarna as `vat_id` (B2B). Format `CHAR(1..50)`.
     ///
     /// Constraints: at least 1 characters, at most 50 characters.
-    #[serde(
-        rename = "add_paydata[organization_registry_id]",
-        default,
-        skip_serializing_if = "Option::is_none",
-    )]
     pub organization_registry_id: Option<String>,
     /// The customer's salutation. Format `CHAR(1..10)`.
     ///
     /// Constraints: at least 1 characters, at most 10 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub salutation: Option<String>,
     /// The customer's title, e.g. `Dr.` or `Prof. Dr.-Ing.`. Format `CHAR(1..20)`.
     ///
     /// Constraints: at least 1 characters, at most 20 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub title: Option<String>,
     /// The customer's first name. Format `CHAR(1..50)`.
     ///
     /// Constraints: at least 1 characters, at most 50 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub firstname: Option<String>,
     /// The customer's last name. Format `CHAR(2..50)`.
     ///
@@ -2285,104 +2196,82 @@ pub struct StartSessionRequest {
     /// The customer's company name (B2B). Format `CHAR(2..50)`.
     ///
     /// Constraints: at least 2 characters, at most 50 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub company: Option<String>,
     /// Street name and house number. Format `CHAR(1..50)`.
     ///
     /// Constraints: at least 1 characters, at most 50 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub street: Option<String>,
     /// An additional address line, e.g. `7th floor` or `c/o Maier`. Format `CHAR(1..50)`.
     ///
     /// Constraints: at least 1 characters, at most 50 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub addressaddition: Option<String>,
     /// Postcode. Format `CHAR(2..50)`.
     ///
     /// Constraints: at least 2 characters, at most 50 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub zip: Option<String>,
     /// City. Format `CHAR(2..50)`.
     ///
     /// Constraints: at least 2 characters, at most 50 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub city: Option<String>,
     /// Country of the address, an uppercase ISO 3166 2-letter code (e.g. `DE`). The page lists no values. Format `LIST`.
     pub country: String,
     /// The customer's email address (RFC 5322, at most 254 characters). Required when `add_paydata[shopping_cart_type]` is `DIGITAL`. Format `CHAR(5..254)`.
     ///
     /// Constraints: at least 5 characters, at most 254 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub email: Option<String>,
     /// The customer's phone number. Format `CHAR(1..30)`.
     ///
     /// Constraints: at least 1 characters, at most 30 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub telephonenumber: Option<String>,
     /// The customer's date of birth, sent as `YYYYMMDD`. Format `DATE(8)`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub birthday: Option<runtime::CompactDate>,
     /// Language for the shopper, a lowercase ISO 639-1 2-letter code (e.g. `de`); without it the browser language is used, English for an unsupported one. The page lists no values. Format `LIST`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub language: Option<String>,
     /// The customer's VAT identification number (B2B). Format `CHAR(1..50)`.
     ///
     /// Constraints: at least 1 characters, at most 50 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub vatid: Option<String>,
     /// The customer's gender, female, male or diverse (`d` is not in use yet). Format `LIST`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub gender: Option<Gender>,
     /// A personal identification number, e.g. of a passport or ID card; mandatory for Denmark, Finland, Norway and Sweden. Format `CHAR(1..32)`.
     ///
     /// Constraints: at least 1 characters, at most 32 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub personalid: Option<String>,
     /// The customer's IPv4 or IPv6 address. Format `CHAR(1..39)`.
     ///
     /// Constraints: at least 1 characters, at most 39 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ip: Option<String>,
     /// First name of the recipient (needed unless the cart is DIGITAL). Format `CHAR(1..50)`.
     ///
     /// Constraints: at least 1 characters, at most 50 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub shipping_firstname: Option<String>,
     /// Last name of the recipient (needed unless the cart is DIGITAL). Format `CHAR(1..50)`.
     ///
     /// Constraints: at least 1 characters, at most 50 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub shipping_lastname: Option<String>,
     /// Company name of the delivery address. Format `CHAR(2..50)`.
     ///
     /// Constraints: at least 2 characters, at most 50 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub shipping_company: Option<String>,
     /// Street name and house number of the delivery address. Format `CHAR(2..50)`.
     ///
     /// Constraints: at least 2 characters, at most 50 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub shipping_street: Option<String>,
     /// Postcode of the delivery address (needed unless the cart is DIGITAL). Format `CHAR(2..50)`.
     ///
     /// Constraints: at least 2 characters, at most 50 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub shipping_zip: Option<String>,
     /// An additional address line of the delivery address. Format `CHAR(1..50)`.
     ///
     /// Constraints: at least 1 characters, at most 50 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub shipping_addressaddition: Option<String>,
     /// Country of the delivery address, an uppercase ISO 3166 2-letter code (e.g. `DE`); some countries also need `shipping_state`. Format `LIST`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub shipping_country: Option<String>,
     /// Region of the delivery address, an ISO 3166-2 2-letter code. Format `LIST`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub shipping_state: Option<String>,
     /// The shopping cart, sent as indexed parameters starting at 1 (`it[1]`, `id[1]`, `pr[1]`, ...), at most 400 items. Inside an item `required` means required for every item: only `it` is marked required by the page (in update_session); in practice `id`, `pr`, `no` and `de` are sent for every item too.
     ///
     /// Constraints: at most 400 items.
-    #[serde(rename = "", default, skip_serializing_if = "Option::is_none")]
     pub items: Option<Vec<LineItem>>,
 }
 
@@ -2630,64 +2519,27 @@ impl StartSessionRequest {
 }
 
 /// The session was started.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct StartSessionApproved {
     /// Klarna's identifier of the session, a UUID (the page calls it ALPHANUM, but it contains hyphens).
-    #[serde(
-        rename = "add_paydata[session_id]",
-        default,
-        skip_serializing_if = "Option::is_none",
-    )]
     pub session_id: Option<String>,
     /// The client token to hand to the Klarna widget.
-    #[serde(
-        rename = "add_paydata[client_token]",
-        default,
-        skip_serializing_if = "Option::is_none",
-    )]
     pub client_token: Option<String>,
     /// Name of the payment method authorized for this transaction.
-    #[serde(
-        rename = "add_paydata[authorized_payment_method]",
-        default,
-        skip_serializing_if = "Option::is_none",
-    )]
     pub authorized_payment_method: Option<String>,
     /// Display name of the Klarna payment category, e.g. `Slice it.`.
-    #[serde(
-        rename = "add_paydata[payment_method_category_name]",
-        default,
-        skip_serializing_if = "Option::is_none",
-    )]
     pub payment_method_category_name: Option<String>,
     /// Identifier of the Klarna payment category, e.g. `pay_over_time` (the page lists no values).
-    #[serde(
-        rename = "add_paydata[payment_method_category_identifier]",
-        default,
-        skip_serializing_if = "Option::is_none",
-    )]
     pub payment_method_category_identifier: Option<String>,
     /// URL of the category's badge in the descriptive design (icon and text).
-    #[serde(
-        rename = "add_paydata[payment_method_category_asset_url_descriptive]",
-        default,
-        skip_serializing_if = "Option::is_none",
-    )]
     pub payment_method_category_asset_url_descriptive: Option<String>,
     /// URL of the category's badge in the standard design (icon only).
-    #[serde(
-        rename = "add_paydata[payment_method_category_asset_url_standard]",
-        default,
-        skip_serializing_if = "Option::is_none",
-    )]
     pub payment_method_category_asset_url_standard: Option<String>,
     /// PAYONE's ID of the workorder; needed for the following requests of this checkout. Format `AN(1..16)`.
     ///
     /// Constraints: at least 1 characters, at most 16 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub workorderid: Option<String>,
     /// Properties not declared by the spec, kept as sent.
-    #[serde(flatten)]
     pub additional: BTreeMap<String, String>,
 }
 
@@ -2756,7 +2608,7 @@ impl StartSessionApproved {
 }
 
 /// The request of `update_session`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct UpdateSessionRequest {
     /// The `workorderid` returned by `start_session`. Format `AN(1..16)`.
     ///
@@ -2773,20 +2625,16 @@ pub struct UpdateSessionRequest {
     /// Text on the account or card statement (3 lines of 27 characters). Format `CHAR(1..81)`.
     ///
     /// Constraints: at least 1 characters, at most 81 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub narrative_text: Option<String>,
     /// The reservation to update, as returned in the authorization's `add_paydata[reservation_txid]`.
-    #[serde(rename = "add_paydata[reservation_txid]")]
     pub reservation_txid: String,
     /// Klarna's session ID returned by `start_session`.
-    #[serde(rename = "add_paydata[session_id]")]
     pub session_id: String,
     /// Country, an uppercase ISO 3166 2-letter code (e.g. `DE`). Format `LIST`.
     pub country: String,
     /// The shopping cart, sent as indexed parameters starting at 1 (`it[1]`, `id[1]`, `pr[1]`, ...), at most 400 items. Inside an item `required` means required for every item: only `it` is marked required by the page (in update_session); in practice `id`, `pr`, `no` and `de` are sent for every item too.
     ///
     /// Constraints: at most 400 items.
-    #[serde(rename = "", default, skip_serializing_if = "Option::is_none")]
     pub items: Option<Vec<LineItem>>,
 }
 
@@ -2828,40 +2676,23 @@ impl UpdateSessionRequest {
 }
 
 /// The session was updated.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct UpdateSessionApproved {
     /// PAYONE's ID of the reservation (digits and uppercase letters). Format `CHAR(12..50)`.
     ///
     /// Constraints: at least 12 characters, at most 50 characters.
-    #[serde(
-        rename = "addresponsedata[reservation_txid]",
-        default,
-        skip_serializing_if = "Option::is_none",
-    )]
     pub reservation_txid: Option<String>,
     /// PAYONE's ID of the workorder, as sent in `addresponsedata`. Format `CHAR(1..50)`.
     ///
     /// Constraints: at least 1 characters, at most 50 characters.
-    #[serde(
-        rename = "addresponsedata[workorderid]",
-        default,
-        skip_serializing_if = "Option::is_none",
-    )]
     pub addresponsedata_workorderid: Option<String>,
     /// Name of the payment method authorized for this transaction.
-    #[serde(
-        rename = "addresponsedata[authorized_payment_method]",
-        default,
-        skip_serializing_if = "Option::is_none",
-    )]
     pub authorized_payment_method: Option<String>,
     /// PAYONE's ID of the workorder (listed by the table; the example answer only has `addresponsedata[workorderid]`). Format `AN(1..16)`.
     ///
     /// Constraints: at least 1 characters, at most 16 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub workorderid: Option<String>,
     /// Properties not declared by the spec, kept as sent.
-    #[serde(flatten)]
     pub additional: BTreeMap<String, String>,
 }
 
@@ -2897,10 +2728,9 @@ impl UpdateSessionApproved {
 }
 
 /// The request of `cancel_authorization`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct CancelAuthorizationRequest {
     /// The authorization token to cancel, as given by Klarna's JS API.
-    #[serde(rename = "add_paydata[authorization_token]")]
     pub authorization_token: String,
 }
 
@@ -2914,29 +2744,17 @@ impl CancelAuthorizationRequest {
 }
 
 /// The authorization was cancelled.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct CancelAuthorizationApproved {
     /// PAYONE's ID of the workorder. Format `AN(1..16)`.
     ///
     /// Constraints: at least 1 characters, at most 16 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub workorderid: Option<String>,
     /// Seller ID; not in the table, seen only in the page's example answer.
-    #[serde(
-        rename = "add_paydata[seller_id]",
-        default,
-        skip_serializing_if = "Option::is_none",
-    )]
     pub seller_id: Option<String>,
     /// Client ID; not in the table, seen only in the page's example answer.
-    #[serde(
-        rename = "add_paydata[client_id]",
-        default,
-        skip_serializing_if = "Option::is_none",
-    )]
     pub client_id: Option<String>,
     /// Properties not declared by the spec, kept as sent.
-    #[serde(flatten)]
     pub additional: BTreeMap<String, String>,
 }
 
@@ -3012,19 +2830,6 @@ impl std::fmt::Display for OverCapture {
     }
 }
 
-impl Serialize for OverCapture {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> Deserialize<'de> for OverCapture {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        let s = std::borrow::Cow::<'de, str>::deserialize(d)?;
-        Ok(Self::from(s.as_ref()))
-    }
-}
-
 /// Permitted values of `shopping_cart_type`.
 ///
 /// Values this client does not know decode as `Unknown`, so a new
@@ -3072,21 +2877,8 @@ impl std::fmt::Display for ShoppingCartType {
     }
 }
 
-impl Serialize for ShoppingCartType {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> Deserialize<'de> for ShoppingCartType {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        let s = std::borrow::Cow::<'de, str>::deserialize(d)?;
-        Ok(Self::from(s.as_ref()))
-    }
-}
-
 /// The request of `preauthorize`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct PreauthorizeRequest {
     /// The merchant's unique reference for the payment. The page's table omits it, but its example sends it and PAYONE requires it. Format `CHAR(1..20)`.
     ///
@@ -3101,25 +2893,20 @@ pub struct PreauthorizeRequest {
     /// The merchant's customer ID; PAYONE loads the customer data it has stored for it. Format `CHAR(1..20)`.
     ///
     /// Constraints: at least 1 characters, at most 20 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub customerid: Option<String>,
     /// PAYONE's user ID of the customer. Format `NUMERIC(6..12)`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub userid: Option<i64>,
     /// The customer's salutation. Format `CHAR(1..10)`.
     ///
     /// Constraints: at least 1 characters, at most 10 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub salutation: Option<String>,
     /// The customer's title, e.g. `Dr.` or `Prof. Dr.-Ing.`. Format `CHAR(1..20)`.
     ///
     /// Constraints: at least 1 characters, at most 20 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub title: Option<String>,
     /// The customer's first name. Format `CHAR(1..50)`.
     ///
     /// Constraints: at least 1 characters, at most 50 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub firstname: Option<String>,
     /// The customer's last name. Format `CHAR(2..50)`.
     ///
@@ -3128,99 +2915,78 @@ pub struct PreauthorizeRequest {
     /// The customer's company name (B2B). Format `CHAR(2..50)`.
     ///
     /// Constraints: at least 2 characters, at most 50 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub company: Option<String>,
     /// Street name and house number. Format `CHAR(1..50)`.
     ///
     /// Constraints: at least 1 characters, at most 50 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub street: Option<String>,
     /// An additional address line, e.g. `7th floor` or `c/o Maier`. Format `CHAR(1..50)`.
     ///
     /// Constraints: at least 1 characters, at most 50 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub addressaddition: Option<String>,
     /// Postcode. Format `CHAR(2..50)`.
     ///
     /// Constraints: at least 2 characters, at most 50 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub zip: Option<String>,
     /// City. Format `CHAR(2..50)`.
     ///
     /// Constraints: at least 2 characters, at most 50 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub city: Option<String>,
     /// Country of the address, an uppercase ISO 3166 2-letter code (e.g. `DE`). The page lists no values. Format `LIST`.
     pub country: String,
     /// The customer's email address (RFC 5322, at most 254 characters). Required when `add_paydata[shopping_cart_type]` is `DIGITAL`. Format `CHAR(5..254)`.
     ///
     /// Constraints: at least 5 characters, at most 254 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub email: Option<String>,
     /// The customer's phone number. Format `CHAR(1..30)`.
     ///
     /// Constraints: at least 1 characters, at most 30 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub telephonenumber: Option<String>,
     /// The customer's date of birth, sent as `YYYYMMDD`. Format `DATE(8)`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub birthday: Option<runtime::CompactDate>,
     /// Language for the shopper, a lowercase ISO 639-1 2-letter code (e.g. `de`); without it the browser language is used, English for an unsupported one. The page lists no values. Format `LIST`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub language: Option<String>,
     /// The customer's VAT identification number (B2B). Format `CHAR(1..50)`.
     ///
     /// Constraints: at least 1 characters, at most 50 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub vatid: Option<String>,
     /// The customer's gender, female, male or diverse (`d` is not in use yet). Format `LIST`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub gender: Option<Gender>,
     /// A personal identification number, e.g. of a passport or ID card; mandatory for Denmark, Finland, Norway and Sweden. Format `CHAR(1..32)`.
     ///
     /// Constraints: at least 1 characters, at most 32 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub personalid: Option<String>,
     /// The customer's IPv4 or IPv6 address. Format `CHAR(1..39)`.
     ///
     /// Constraints: at least 1 characters, at most 39 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ip: Option<String>,
     /// First name of the recipient (needed unless the cart is DIGITAL). Format `CHAR(1..50)`.
     ///
     /// Constraints: at least 1 characters, at most 50 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub shipping_firstname: Option<String>,
     /// Last name of the recipient (needed unless the cart is DIGITAL). Format `CHAR(1..50)`.
     ///
     /// Constraints: at least 1 characters, at most 50 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub shipping_lastname: Option<String>,
     /// Company name of the delivery address. Format `CHAR(2..50)`.
     ///
     /// Constraints: at least 2 characters, at most 50 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub shipping_company: Option<String>,
     /// Street name and house number of the delivery address. Format `CHAR(2..50)`.
     ///
     /// Constraints: at least 2 characters, at most 50 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub shipping_street: Option<String>,
     /// Postcode of the delivery address (needed unless the cart is DIGITAL). Format `CHAR(2..50)`.
     ///
     /// Constraints: at least 2 characters, at most 50 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub shipping_zip: Option<String>,
     /// An additional address line of the delivery address. Format `CHAR(1..50)`.
     ///
     /// Constraints: at least 1 characters, at most 50 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub shipping_addressaddition: Option<String>,
     /// Country of the delivery address, an uppercase ISO 3166 2-letter code (e.g. `DE`); some countries also need `shipping_state`. Format `LIST`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub shipping_country: Option<String>,
     /// Region of the delivery address, an ISO 3166-2 2-letter code. Format `LIST`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub shipping_state: Option<String>,
     /// The Klarna payment method (the table says CHAR(3) with these permitted values) - KIS Slice it, KIV Pay later, KDD direct debit, KBT Pay now. Format `LIST`.
     pub financingtype: Financingtype,
@@ -3239,47 +3005,20 @@ pub struct PreauthorizeRequest {
     /// The `workorderid` returned by `start_session`. Format `AN(1..16)`.
     ///
     /// Constraints: at least 1 characters, at most 16 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub workorderid: Option<String>,
     /// The authorization token the Klarna widget returned.
-    #[serde(
-        rename = "add_paydata[authorization_token]",
-        default,
-        skip_serializing_if = "Option::is_none",
-    )]
     pub authorization_token: Option<String>,
     /// The shopping cart, sent as indexed parameters starting at 1 (`it[1]`, `id[1]`, `pr[1]`, ...), at most 400 items. Inside an item `required` means required for every item: only `it` is marked required by the page (in update_session); in practice `id`, `pr`, `no` and `de` are sent for every item too.
     ///
     /// Constraints: at most 400 items.
-    #[serde(rename = "", default, skip_serializing_if = "Option::is_none")]
     pub items: Option<Vec<LineItem>>,
     /// `yes` enables over-capture, up to 10 % above the order amount (must be enabled for the account). Only valid with `preauthorization`; the page names no other value. Format `LIST`.
-    #[serde(
-        rename = "add_paydata[over_capture]",
-        default,
-        skip_serializing_if = "Option::is_none",
-    )]
     pub over_capture: Option<OverCapture>,
     /// Minimum age of the customer for this order (the page gives no format; an age in years). See `add_paydata[redirect_url_after_age_verification_failure]`. Format `NUMERIC(1..3)`.
-    #[serde(
-        rename = "add_paydata[minimum_age]",
-        default,
-        skip_serializing_if = "Option::is_none",
-    )]
     pub minimum_age: Option<i64>,
     /// Where the shopper lands when the age check of `add_paydata[minimum_age]` fails; `errorurl` is used without it.
-    #[serde(
-        rename = "add_paydata[redirect_url_after_age_verification_failure]",
-        default,
-        skip_serializing_if = "Option::is_none",
-    )]
     pub redirect_url_after_age_verification_failure: Option<String>,
     /// `DIGITAL` makes the delivery address optional and `email` mandatory. The page names no other value; others are accepted as unknown. Format `LIST`.
-    #[serde(
-        rename = "add_paydata[shopping_cart_type]",
-        default,
-        skip_serializing_if = "Option::is_none",
-    )]
     pub shopping_cart_type: Option<ShoppingCartType>,
 }
 
@@ -3545,21 +3284,17 @@ impl PreauthorizeRequest {
 }
 
 /// Redirect the shopper to `redirecturl` to complete the payment.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct PreauthorizeRedirect {
     /// PAYONE's ID of the payment process. Format `NUMERIC(9..12)`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub txid: Option<i64>,
     /// PAYONE's user ID of the customer. Format `NUMERIC(6..12)`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub userid: Option<i64>,
     /// The URL to redirect the shopper to (may contain `=` and `&`). Format `CHAR(2..2000)`.
     ///
     /// Constraints: at least 2 characters, at most 2000 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub redirecturl: Option<String>,
     /// Properties not declared by the spec, kept as sent.
-    #[serde(flatten)]
     pub additional: BTreeMap<String, String>,
 }
 
@@ -3589,16 +3324,13 @@ impl PreauthorizeRedirect {
 }
 
 /// The payment was approved without a redirect.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct PreauthorizeApproved {
     /// PAYONE's ID of the payment process. Format `NUMERIC(9..12)`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub txid: Option<i64>,
     /// PAYONE's user ID of the customer. Format `NUMERIC(6..12)`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub userid: Option<i64>,
     /// Properties not declared by the spec, kept as sent.
-    #[serde(flatten)]
     pub additional: BTreeMap<String, String>,
 }
 
@@ -3622,16 +3354,13 @@ impl PreauthorizeApproved {
 }
 
 /// The payment is pending; its outcome follows by TransactionStatus.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct PreauthorizePending {
     /// PAYONE's ID of the payment process. Format `NUMERIC(9..12)`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub txid: Option<i64>,
     /// PAYONE's user ID of the customer. Format `NUMERIC(6..12)`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub userid: Option<i64>,
     /// Properties not declared by the spec, kept as sent.
-    #[serde(flatten)]
     pub additional: BTreeMap<String, String>,
 }
 
@@ -3655,7 +3384,7 @@ impl PreauthorizePending {
 }
 
 /// The request of `authorize`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct AuthorizeRequest {
     /// The merchant's unique reference for the payment. The page's table omits it, but its example sends it and PAYONE requires it. Format `CHAR(1..20)`.
     ///
@@ -3670,25 +3399,20 @@ pub struct AuthorizeRequest {
     /// The merchant's customer ID; PAYONE loads the customer data it has stored for it. Format `CHAR(1..20)`.
     ///
     /// Constraints: at least 1 characters, at most 20 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub customerid: Option<String>,
     /// PAYONE's user ID of the customer. Format `NUMERIC(6..12)`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub userid: Option<i64>,
     /// The customer's salutation. Format `CHAR(1..10)`.
     ///
     /// Constraints: at least 1 characters, at most 10 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub salutation: Option<String>,
     /// The customer's title, e.g. `Dr.` or `Prof. Dr.-Ing.`. Format `CHAR(1..20)`.
     ///
     /// Constraints: at least 1 characters, at most 20 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub title: Option<String>,
     /// The customer's first name. Format `CHAR(1..50)`.
     ///
     /// Constraints: at least 1 characters, at most 50 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub firstname: Option<String>,
     /// The customer's last name. Format `CHAR(2..50)`.
     ///
@@ -3697,99 +3421,78 @@ pub struct AuthorizeRequest {
     /// The customer's company name (B2B). Format `CHAR(2..50)`.
     ///
     /// Constraints: at least 2 characters, at most 50 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub company: Option<String>,
     /// Street name and house number. Format `CHAR(1..50)`.
     ///
     /// Constraints: at least 1 characters, at most 50 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub street: Option<String>,
     /// An additional address line, e.g. `7th floor` or `c/o Maier`. Format `CHAR(1..50)`.
     ///
     /// Constraints: at least 1 characters, at most 50 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub addressaddition: Option<String>,
     /// Postcode. Format `CHAR(2..50)`.
     ///
     /// Constraints: at least 2 characters, at most 50 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub zip: Option<String>,
     /// City. Format `CHAR(2..50)`.
     ///
     /// Constraints: at least 2 characters, at most 50 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub city: Option<String>,
     /// Country of the address, an uppercase ISO 3166 2-letter code (e.g. `DE`). The page lists no values. Format `LIST`.
     pub country: String,
     /// The customer's email address (RFC 5322, at most 254 characters). Required when `add_paydata[shopping_cart_type]` is `DIGITAL`. Format `CHAR(5..254)`.
     ///
     /// Constraints: at least 5 characters, at most 254 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub email: Option<String>,
     /// The customer's phone number. Format `CHAR(1..30)`.
     ///
     /// Constraints: at least 1 characters, at most 30 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub telephonenumber: Option<String>,
     /// The customer's date of birth, sent as `YYYYMMDD`. Format `DATE(8)`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub birthday: Option<runtime::CompactDate>,
     /// Language for the shopper, a lowercase ISO 639-1 2-letter code (e.g. `de`); without it the browser language is used, English for an unsupported one. The page lists no values. Format `LIST`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub language: Option<String>,
     /// The customer's VAT identification number (B2B). Format `CHAR(1..50)`.
     ///
     /// Constraints: at least 1 characters, at most 50 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub vatid: Option<String>,
     /// The customer's gender, female, male or diverse (`d` is not in use yet). Format `LIST`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub gender: Option<Gender>,
     /// A personal identification number, e.g. of a passport or ID card; mandatory for Denmark, Finland, Norway and Sweden. Format `CHAR(1..32)`.
     ///
     /// Constraints: at least 1 characters, at most 32 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub personalid: Option<String>,
     /// The customer's IPv4 or IPv6 address. Format `CHAR(1..39)`.
     ///
     /// Constraints: at least 1 characters, at most 39 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ip: Option<String>,
     /// First name of the recipient (needed unless the cart is DIGITAL). Format `CHAR(1..50)`.
     ///
     /// Constraints: at least 1 characters, at most 50 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub shipping_firstname: Option<String>,
     /// Last name of the recipient (needed unless the cart is DIGITAL). Format `CHAR(1..50)`.
     ///
     /// Constraints: at least 1 characters, at most 50 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub shipping_lastname: Option<String>,
     /// Company name of the delivery address. Format `CHAR(2..50)`.
     ///
     /// Constraints: at least 2 characters, at most 50 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub shipping_company: Option<String>,
     /// Street name and house number of the delivery address. Format `CHAR(2..50)`.
     ///
     /// Constraints: at least 2 characters, at most 50 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub shipping_street: Option<String>,
     /// Postcode of the delivery address (needed unless the cart is DIGITAL). Format `CHAR(2..50)`.
     ///
     /// Constraints: at least 2 characters, at most 50 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub shipping_zip: Option<String>,
     /// An additional address line of the delivery address. Format `CHAR(1..50)`.
     ///
     /// Constraints: at least 1 characters, at most 50 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub shipping_addressaddition: Option<String>,
     /// Country of the delivery address, an uppercase ISO 3166 2-letter code (e.g. `DE`); some countries also need `shipping_state`. Format `LIST`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub shipping_country: Option<String>,
     /// Region of the delivery address, an ISO 3166-2 2-letter code. Format `LIST`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub shipping_state: Option<String>,
     /// The Klarna payment method (the table says CHAR(3) with these permitted values) - KIS Slice it, KIV Pay later, KDD direct debit, KBT Pay now. Format `LIST`.
     pub financingtype: Financingtype,
@@ -3808,40 +3511,18 @@ pub struct AuthorizeRequest {
     /// The `workorderid` returned by `start_session`. Format `AN(1..16)`.
     ///
     /// Constraints: at least 1 characters, at most 16 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub workorderid: Option<String>,
     /// The authorization token the Klarna widget returned.
-    #[serde(
-        rename = "add_paydata[authorization_token]",
-        default,
-        skip_serializing_if = "Option::is_none",
-    )]
     pub authorization_token: Option<String>,
     /// The shopping cart, sent as indexed parameters starting at 1 (`it[1]`, `id[1]`, `pr[1]`, ...), at most 400 items. Inside an item `required` means required for every item: only `it` is marked required by the page (in update_session); in practice `id`, `pr`, `no` and `de` are sent for every item too.
     ///
     /// Constraints: at most 400 items.
-    #[serde(rename = "", default, skip_serializing_if = "Option::is_none")]
     pub items: Option<Vec<LineItem>>,
     /// Minimum age of the customer for this order (the page gives no format; an age in years). See `add_paydata[redirect_url_after_age_verification_failure]`. Format `NUMERIC(1..3)`.
-    #[serde(
-        rename = "add_paydata[minimum_age]",
-        default,
-        skip_serializing_if = "Option::is_none",
-    )]
     pub minimum_age: Option<i64>,
     /// Where the shopper lands when the age check of `add_paydata[minimum_age]` fails; `errorurl` is used without it.
-    #[serde(
-        rename = "add_paydata[redirect_url_after_age_verification_failure]",
-        default,
-        skip_serializing_if = "Option::is_none",
-    )]
     pub redirect_url_after_age_verification_failure: Option<String>,
     /// `DIGITAL` makes the delivery address optional and `email` mandatory. The page names no other value; others are accepted as unknown. Format `LIST`.
-    #[serde(
-        rename = "add_paydata[shopping_cart_type]",
-        default,
-        skip_serializing_if = "Option::is_none",
-    )]
     pub shopping_cart_type: Option<ShoppingCartType>,
 }
 
@@ -4100,21 +3781,17 @@ impl AuthorizeRequest {
 }
 
 /// Redirect the shopper to `redirecturl` to complete the payment.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct AuthorizeRedirect {
     /// PAYONE's ID of the payment process. Format `NUMERIC(9..12)`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub txid: Option<i64>,
     /// PAYONE's user ID of the customer. Format `NUMERIC(6..12)`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub userid: Option<i64>,
     /// The URL to redirect the shopper to (may contain `=` and `&`). Format `CHAR(2..2000)`.
     ///
     /// Constraints: at least 2 characters, at most 2000 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub redirecturl: Option<String>,
     /// Properties not declared by the spec, kept as sent.
-    #[serde(flatten)]
     pub additional: BTreeMap<String, String>,
 }
 
@@ -4144,16 +3821,13 @@ impl AuthorizeRedirect {
 }
 
 /// The payment was approved without a redirect.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct AuthorizeApproved {
     /// PAYONE's ID of the payment process. Format `NUMERIC(9..12)`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub txid: Option<i64>,
     /// PAYONE's user ID of the customer. Format `NUMERIC(6..12)`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub userid: Option<i64>,
     /// Properties not declared by the spec, kept as sent.
-    #[serde(flatten)]
     pub additional: BTreeMap<String, String>,
 }
 
@@ -4177,16 +3851,13 @@ impl AuthorizeApproved {
 }
 
 /// The payment is pending; its outcome follows by TransactionStatus.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct AuthorizePending {
     /// PAYONE's ID of the payment process. Format `NUMERIC(9..12)`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub txid: Option<i64>,
     /// PAYONE's user ID of the customer. Format `NUMERIC(6..12)`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub userid: Option<i64>,
     /// Properties not declared by the spec, kept as sent.
-    #[serde(flatten)]
     pub additional: BTreeMap<String, String>,
 }
 
@@ -4260,31 +3931,16 @@ impl std::fmt::Display for Capturemode {
     }
 }
 
-impl Serialize for Capturemode {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> Deserialize<'de> for Capturemode {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        let s = std::borrow::Cow::<'de, str>::deserialize(d)?;
-        Ok(Self::from(s.as_ref()))
-    }
-}
-
 /// The request of `capture`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct CaptureRequest {
     /// PAYONE's ID of the payment process, from the preauthorization. Format `NUMERIC(9..12)`.
     pub txid: i64,
     /// The page's table marks it required and PAYONE expects it for Klarna captures, but the page's own example omits it, so it is optional here: set it. Whether this is the last capture (`completed`) or more will follow (`notcompleted`). The page lists no values; these are PAYONE's standard ones. Format `LIST`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub capturemode: Option<Capturemode>,
     /// Number of this transaction within the payment process (preauthorization 0, first capture 1, ...); required from the second partial capture on. Format `NUMERIC(1..3)`.
     ///
     /// Constraints: minimum 0, maximum 127.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sequencenumber: Option<i64>,
     /// Gross amount to capture in the smallest currency unit; at most the amount of the booking it refers to. Format `NUMERIC(1..10)`.
     ///
@@ -4295,12 +3951,10 @@ pub struct CaptureRequest {
     /// Text on the account or card statement (3 lines of 27 characters). Format `CHAR(1..81)`.
     ///
     /// Constraints: at least 1 characters, at most 81 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub narrative_text: Option<String>,
     /// The shopping cart, sent as indexed parameters starting at 1 (`it[1]`, `id[1]`, `pr[1]`, ...), at most 400 items. Inside an item `required` means required for every item: only `it` is marked required by the page (in update_session); in practice `id`, `pr`, `no` and `de` are sent for every item too.
     ///
     /// Constraints: at most 400 items.
-    #[serde(rename = "", default, skip_serializing_if = "Option::is_none")]
     pub items: Option<Vec<LineItem>>,
 }
 
@@ -4398,30 +4052,14 @@ impl std::fmt::Display for Settleaccount {
     }
 }
 
-impl Serialize for Settleaccount {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> Deserialize<'de> for Settleaccount {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        let s = std::borrow::Cow::<'de, str>::deserialize(d)?;
-        Ok(Self::from(s.as_ref()))
-    }
-}
-
 /// The capture was accepted.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct CaptureApproved {
     /// PAYONE's ID of the payment process. Format `NUMERIC(9..12)`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub txid: Option<i64>,
     /// Whether a settlement of balances was carried out. Format `LIST`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub settleaccount: Option<Settleaccount>,
     /// Properties not declared by the spec, kept as sent.
-    #[serde(flatten)]
     pub additional: BTreeMap<String, String>,
 }
 
@@ -4445,16 +4083,13 @@ impl CaptureApproved {
 }
 
 /// The capture is pending; its outcome follows by TransactionStatus.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct CapturePending {
     /// PAYONE's ID of the payment process. Format `NUMERIC(9..12)`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub txid: Option<i64>,
     /// PAYONE's user ID of the customer (listed in the page's response table after the APPROVED fields). Format `NUMERIC(6..12)`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub userid: Option<i64>,
     /// Properties not declared by the spec, kept as sent.
-    #[serde(flatten)]
     pub additional: BTreeMap<String, String>,
 }
 
@@ -4528,21 +4163,8 @@ impl std::fmt::Display for UseCustomerdata {
     }
 }
 
-impl Serialize for UseCustomerdata {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> Deserialize<'de> for UseCustomerdata {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        let s = std::borrow::Cow::<'de, str>::deserialize(d)?;
-        Ok(Self::from(s.as_ref()))
-    }
-}
-
 /// The request of `debit`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct DebitRequest {
     /// PAYONE's ID of the payment process to refund. Format `NUMERIC(9..12)`.
     pub txid: i64,
@@ -4559,42 +4181,32 @@ pub struct DebitRequest {
     /// Text on the account or card statement (3 lines of 27 characters). Format `CHAR(1..81)`.
     ///
     /// Constraints: at least 1 characters, at most 81 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub narrative_text: Option<String>,
     /// Free merchant information for this request. Format `CHAR(1..50)`.
     ///
     /// Constraints: at least 1 characters, at most 50 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub transaction_param: Option<String>,
     /// Whether PAYONE should use the customer data it has stored. The page lists no values; these are PAYONE's standard ones. Format `LIST`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub use_customerdata: Option<UseCustomerdata>,
     /// The page's table marks it required but its own example omits it, so it is optional here. Whether to settle the balance (`yes`, `no`, or `auto` to let PAYONE decide). Required by the page's table, although its example does not send it; the values are PAYONE's standard ones. Format `LIST`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub settleaccount: Option<Settleaccount>,
     /// The merchant's invoice number. Format `CHAR(1..20)`.
     ///
     /// Constraints: at least 1 characters, at most 20 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub invoiceid: Option<String>,
     /// How the invoice is delivered. The page lists no values, so any string is accepted. Format `LIST`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub invoice_deliverymode: Option<String>,
     /// Free text on the invoice. Format `CHAR(1..255)`.
     ///
     /// Constraints: at least 1 characters, at most 255 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub invoiceappendix: Option<String>,
     /// Delivery date, sent as `YYYYMMDD`. Format `DATE(8)`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub invoice_deliverydate: Option<runtime::CompactDate>,
     /// End of the delivery period, sent as `YYYYMMDD`. Format `DATE(8)`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub invoice_deliveryenddate: Option<runtime::CompactDate>,
     /// The shopping cart, sent as indexed parameters starting at 1 (`it[1]`, `id[1]`, `pr[1]`, ...), at most 400 items. Inside an item `required` means required for every item: only `it` is marked required by the page (in update_session); in practice `id`, `pr`, `no` and `de` are sent for every item too.
     ///
     /// Constraints: at most 400 items.
-    #[serde(rename = "", default, skip_serializing_if = "Option::is_none")]
     pub items: Option<Vec<LineItem>>,
 }
 
@@ -4686,16 +4298,13 @@ impl DebitRequest {
 }
 
 /// The debit was accepted.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct DebitApproved {
     /// PAYONE's ID of the payment process. Format `NUMERIC(9..12)`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub txid: Option<i64>,
     /// Whether a settlement of balances was carried out. Format `LIST`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub settleaccount: Option<Settleaccount>,
     /// Properties not declared by the spec, kept as sent.
-    #[serde(flatten)]
     pub additional: BTreeMap<String, String>,
 }
 
@@ -4813,19 +4422,6 @@ impl std::fmt::Display for Txaction {
     }
 }
 
-impl Serialize for Txaction {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> Deserialize<'de> for Txaction {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        let s = std::borrow::Cow::<'de, str>::deserialize(d)?;
-        Ok(Self::from(s.as_ref()))
-    }
-}
-
 /// Permitted values of `mode`.
 ///
 /// Values this client does not know decode as `Unknown`, so a new
@@ -4877,71 +4473,42 @@ impl std::fmt::Display for Mode {
     }
 }
 
-impl Serialize for Mode {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> Deserialize<'de> for Mode {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        let s = std::borrow::Cow::<'de, str>::deserialize(d)?;
-        Ok(Self::from(s.as_ref()))
-    }
-}
-
 /// PAYONE's TransactionStatus notification: a form-encoded POST, in ISO-8859-1, to the merchant's notification URL. Check `key` against the hashed portal key, then answer exactly `TSOK` (4 bytes, no BOM) within 10 seconds; otherwise PAYONE repeats the notification for up to 48 hours.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct TransactionStatus {
     /// Hex digest (MD5 by default) of the portal key; compare before trusting the rest.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub key: Option<String>,
     /// The event being reported, e.g. `appointed` or `paid`. Format `LIST`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub txaction: Option<Txaction>,
     /// Your PAYONE portal ID.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub portalid: Option<String>,
     /// Your PAYONE subaccount ID.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub aid: Option<String>,
     /// PAYONE's ID of the payment process. Format `NUMERIC(9..12)`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub txid: Option<i64>,
     /// The merchant's reference for the payment. Format `CHAR(1..20)`.
     ///
     /// Constraints: at least 1 characters, at most 20 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reference: Option<String>,
     /// Number of the transaction within the payment process. Format `NUMERIC(1..3)`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sequencenumber: Option<i64>,
     /// Amount of the payment as a decimal in major units (e.g. `10.00`); kept as text, since it is not in the smallest currency unit and may be negative.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub price: Option<String>,
     /// Currency, an ISO 4217 3-letter code. Format `LIST`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub currency: Option<String>,
     /// Whether the payment was made in test or live mode. Format `LIST`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub mode: Option<Mode>,
     /// The payment method's clearing type (`fnc` for Klarna). Format `LIST`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub clearingtype: Option<String>,
     /// Time of the event, as Unix seconds. Format `NUMERIC(1..10)`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub txtime: Option<i64>,
     /// PAYONE's user ID of the customer. Format `NUMERIC(6..12)`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub userid: Option<i64>,
     /// Balance of the payment process as a decimal (e.g. `0.00`); kept as text, may be negative.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub balance: Option<String>,
     /// Receivable of the payment process as a decimal (e.g. `10.00`); kept as text, may be negative.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub receivable: Option<String>,
     /// Properties not declared by the spec, kept as sent.
-    #[serde(flatten)]
     pub additional: BTreeMap<String, String>,
 }
 

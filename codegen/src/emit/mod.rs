@@ -19,14 +19,22 @@ use doc::Para;
 /// model). Items are formatted independently of their neighbours and joined
 /// in order, so the text is the same whatever the number of threads.
 pub fn module_source(api: &Api) -> Result<String, syn::Error> {
-    let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).clamp(1, 8);
+    let threads = std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .clamp(1, 8);
+    // Form APIs never touch JSON: their types need no serde.
+    let serde = api.form.is_none();
     let chunk = api.types.len().div_ceil(threads).max(1);
     let parts: Vec<Result<String, syn::Error>> = std::thread::scope(|s| {
         let head = s.spawn(|| format_tokens(module_tokens(api)));
         let rest: Vec<_> = api
             .types
             .chunks(chunk)
-            .map(|c| s.spawn(move || format_tokens(c.iter().map(types::emit_type).collect())))
+            .map(|c| {
+                s.spawn(move || {
+                    format_tokens(c.iter().map(|t| types::emit_type(t, serde)).collect())
+                })
+            })
             .collect();
         std::iter::once(head)
             .chain(rest)

@@ -55,7 +55,10 @@ pub fn arg_type(ty: &TypeRef) -> (TokenStream, TokenStream) {
     }
 }
 
-pub fn emit_type(t: &TypeDef) -> TokenStream {
+/// `serde`: whether the type travels as JSON (derives and attributes); form
+/// APIs encode and decode through their own generated code and skip serde,
+/// which makes their modules faster to compile.
+pub fn emit_type(t: &TypeDef, serde: bool) -> TokenStream {
     let name = ident(&t.name);
     let fallback = format!("`{}`.", t.name);
     let docs = match &t.doc {
@@ -67,8 +70,8 @@ pub fn emit_type(t: &TypeDef) -> TokenStream {
             let target = rust_type(target);
             quote! { #docs pub type #name = #target; }
         }
-        TypeKind::Struct(s) => emit_struct(&name, docs, s),
-        TypeKind::Enum(e) => emit_enum(&name, docs, e),
+        TypeKind::Struct(s) => emit_struct(&name, docs, s, serde),
+        TypeKind::Enum(e) => emit_enum(&name, docs, e, serde),
         TypeKind::Union(u) => emit_union(&name, docs, u),
     }
 }
@@ -146,7 +149,7 @@ fn field_doc(f: &Field) -> TokenStream {
     doc::paragraphs(&[spec, Para::Ours(&ours)])
 }
 
-fn emit_struct(name: &Ident, docs: TokenStream, s: &Struct) -> TokenStream {
+fn emit_struct(name: &Ident, docs: TokenStream, s: &Struct, serde: bool) -> TokenStream {
     let mut fields = Vec::new();
     let mut new_args = Vec::new();
     let mut new_inits = Vec::new();
@@ -180,7 +183,7 @@ fn emit_struct(name: &Ident, docs: TokenStream, s: &Struct) -> TokenStream {
         };
         let serde_attr = {
             let all = quote!(#rename #attr);
-            if all.is_empty() {
+            if all.is_empty() || !serde {
                 quote!()
             } else {
                 quote!(#[serde(#all)])
@@ -232,18 +235,20 @@ fn emit_struct(name: &Ident, docs: TokenStream, s: &Struct) -> TokenStream {
     }
     if let Some(extra) = &s.additional {
         let t = rust_type(extra);
+        let flatten = serde.then(|| quote!(#[serde(flatten)]));
         fields.push(quote! {
             /// Properties not declared by the spec, kept as sent.
-            #[serde(flatten)]
+            #flatten
             pub additional: BTreeMap<String, #t>,
         });
         new_inits.push(quote!(additional: BTreeMap::new(),));
     }
     let defaultable = new_args.is_empty();
+    let serde_derives = serde.then(|| quote!(Serialize, Deserialize));
     let derives = if defaultable {
-        quote!(#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)])
+        quote!(#[derive(Debug, Clone, PartialEq, Default, #serde_derives)])
     } else {
-        quote!(#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)])
+        quote!(#[derive(Debug, Clone, PartialEq, #serde_derives)])
     };
     let new_doc = if defaultable {
         format!(" An empty `{name}`; set fields with the setters.")
@@ -268,7 +273,23 @@ fn emit_struct(name: &Ident, docs: TokenStream, s: &Struct) -> TokenStream {
     }
 }
 
-fn emit_enum(name: &Ident, docs: TokenStream, e: &Enum) -> TokenStream {
+fn emit_enum(name: &Ident, docs: TokenStream, e: &Enum, serde: bool) -> TokenStream {
+    let serde_impls = serde.then(|| {
+        quote! {
+            impl Serialize for #name {
+                fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                    s.serialize_str(self.as_str())
+                }
+            }
+
+            impl<'de> Deserialize<'de> for #name {
+                fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+                    let s = std::borrow::Cow::<'de, str>::deserialize(d)?;
+                    Ok(Self::from(s.as_ref()))
+                }
+            }
+        }
+    });
     let variants: Vec<Ident> = e.variants.iter().map(|v| ident(&v.rust)).collect();
     let wires: Vec<&str> = e.variants.iter().map(|v| v.wire.as_str()).collect();
     let vdocs: Vec<String> = e
@@ -323,18 +344,7 @@ fn emit_enum(name: &Ident, docs: TokenStream, e: &Enum) -> TokenStream {
             }
         }
 
-        impl Serialize for #name {
-            fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-                s.serialize_str(self.as_str())
-            }
-        }
-
-        impl<'de> Deserialize<'de> for #name {
-            fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-                let s = std::borrow::Cow::<'de, str>::deserialize(d)?;
-                Ok(Self::from(s.as_ref()))
-            }
-        }
+        #serde_impls
     }
 }
 
