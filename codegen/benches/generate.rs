@@ -67,7 +67,11 @@ fn corpus(c: &mut Criterion, root: &Path) {
     let mut group = c.benchmark_group("corpus");
     for doc in &docs {
         let text = std::fs::read_to_string(doc).expect("corpus documents are UTF-8");
-        let name = doc.file_name().unwrap_or_default().to_string_lossy().into_owned();
+        let name = doc
+            .file_name()
+            .unwrap_or_default()
+            .to_string_lossy()
+            .into_owned();
         let opts = paygen_codegen::load::ProviderOptions {
             module: "corpus".into(),
             source: name.clone(),
@@ -76,8 +80,9 @@ fn corpus(c: &mut Criterion, root: &Path) {
         group.bench_function(&name, |b| {
             b.iter(|| {
                 let mut diags = paygen_codegen::diag::Diagnostics::new(&name);
-                let mut api = paygen_codegen::load::load_openapi_text(black_box(&text), &opts, &mut diags)
-                    .expect("corpus documents load");
+                let mut api =
+                    paygen_codegen::load::load_openapi_text(black_box(&text), &opts, &mut diags)
+                        .expect("corpus documents load");
                 paygen_codegen::shape::finish(&mut api);
                 paygen_codegen::emit::module_source(&api).expect("emits")
             })

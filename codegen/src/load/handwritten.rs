@@ -482,12 +482,18 @@ impl<'a> Builder<'a> {
                         .error(join(ptr, "fields"), "OBJECT and ARRAY fields need `fields`");
                     return None;
                 }
-                let reused = def.type_name.as_ref().and_then(|t| self.objects.get(t)).cloned();
+                let reused = def
+                    .type_name
+                    .as_ref()
+                    .and_then(|t| self.objects.get(t))
+                    .cloned();
                 let name = match reused {
                     Some(name) => name,
                     None => {
                         let name = self.namer.unique(&camel(
-                            def.type_name.as_deref().unwrap_or(&format!("{owner} {rust}")),
+                            def.type_name
+                                .as_deref()
+                                .unwrap_or(&format!("{owner} {rust}")),
                             "Object",
                         ));
                         if let Some(t) = &def.type_name {

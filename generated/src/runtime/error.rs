@@ -183,9 +183,15 @@ impl<E: fmt::Debug> Error<E> {
             })),
             Error::Decode(d) => Error::Decode(d),
             Error::Auth { operation, message } => Error::Auth { operation, message },
-            Error::ResponseTooLarge { operation, limit, attempts } => {
-                Error::ResponseTooLarge { operation, limit, attempts }
-            }
+            Error::ResponseTooLarge {
+                operation,
+                limit,
+                attempts,
+            } => Error::ResponseTooLarge {
+                operation,
+                limit,
+                attempts,
+            },
         }
     }
 }
@@ -229,7 +235,11 @@ impl Failure {
                 operation,
                 attempts,
             },
-            Failure::TooLarge { limit, attempts } => Error::ResponseTooLarge { operation, limit, attempts },
+            Failure::TooLarge { limit, attempts } => Error::ResponseTooLarge {
+                operation,
+                limit,
+                attempts,
+            },
             Failure::Invalid(message) => Error::InvalidRequest { operation, message },
             Failure::Auth(message) => Error::Auth { operation, message },
         }

@@ -373,7 +373,12 @@ impl Transport {
     /// is about to expire, or `fresh` asks for a new one, or it is the one
     /// the server just refused (`refused`; when another call has already
     /// replaced it, that replacement is used: one renewal for many 401s).
-    async fn bearer(&self, state: &TokenState, fresh: bool, refused: Option<&HeaderValue>) -> Result<HeaderValue, Failure> {
+    async fn bearer(
+        &self,
+        state: &TokenState,
+        fresh: bool,
+        refused: Option<&HeaderValue>,
+    ) -> Result<HeaderValue, Failure> {
         let mut cache = state.cache.lock().await;
         if let Some(c) = cache.as_ref().filter(|c| Instant::now() < c.refresh_at) {
             let replaced = refused.is_some_and(|r| r != c.header);
@@ -429,7 +434,12 @@ impl Transport {
         let resp = loop {
             tries += 1;
             match self
-                .attempt(&url, &Method::POST, &headers, Some(Bytes::from(body.clone())))
+                .attempt(
+                    &url,
+                    &Method::POST,
+                    &headers,
+                    Some(Bytes::from(body.clone())),
+                )
                 .instrument(span.clone())
                 .await
             {
