@@ -1,4 +1,7 @@
 //! `cargo xtask codegen [--check]`: regenerate `generated/src/` from `specs/`.
+//! `cargo xtask bench-peers [--no-compile]`: compare with other generators (see `peers.rs`).
+
+mod peers;
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -7,9 +10,14 @@ use std::time::Instant;
 use paygen_codegen::write::{self, OutputFile};
 
 const USAGE: &str = "usage: cargo xtask codegen [--check]
+       cargo xtask bench-peers [--no-compile]
 
   codegen          regenerate generated/src/<provider>.rs from specs/<provider>/
-  codegen --check  change nothing; fail and name every stale file";
+  codegen --check  change nothing; fail and name every stale file
+  bench-peers      generation time, lines and compile time next to progenitor and
+                   openapi-generator (when installed) on the OpenAPI documents
+                   of specs/ and ../shared/openapi-corpus/
+  bench-peers --no-compile  the same without compile times";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -21,6 +29,8 @@ fn main() -> ExitCode {
     {
         ["codegen"] => codegen(false),
         ["codegen", "--check"] => codegen(true),
+        ["bench-peers"] => peers::bench_peers(&root(), true),
+        ["bench-peers", "--no-compile"] => peers::bench_peers(&root(), false),
         _ => {
             eprintln!("{USAGE}");
             ExitCode::from(2)
