@@ -8,15 +8,12 @@
 //! Klavi section of `/work/shared/vendor-notes.md`.
 
 use std::collections::BTreeMap;
-use std::io;
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use paygen::klavi;
 use paygen::runtime::{Decimal, Error, PollError, PollOptions};
 use serde_json::{json, Value};
-use tracing_subscriber::fmt::MakeWriter;
 use wiremock::matchers::{header, method, path};
 use wiremock::{Mock, MockServer, Request, Respond, ResponseTemplate};
 
@@ -302,48 +299,23 @@ fn payment_created() -> Value {
     })
 }
 
-/// Everything the test's tracing subscriber wrote.
-#[derive(Clone, Default)]
-struct Captured(Arc<Mutex<Vec<u8>>>);
+type Captured = paygen_tests::LogCapture;
 
-impl Captured {
-    fn text(&self) -> String {
-        String::from_utf8_lossy(&self.0.lock().unwrap()).into_owned()
-    }
-
-    /// The `status` field of every "status changed" event, in order.
-    fn status_changes(&self) -> Vec<String> {
-        self.text()
-            .lines()
-            .filter(|l| l.contains("paygen::runtime::poll: status changed"))
-            .map(|l| {
-                let start = l.find(" status=").expect("a status field") + " status=".len();
-                l[start..]
-                    .split_whitespace()
-                    .next()
-                    .unwrap_or("")
-                    .trim_matches('"')
-                    .to_string()
-            })
-            .collect()
-    }
-}
-
-impl io::Write for Captured {
-    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
-        self.0.lock().unwrap().extend_from_slice(buf);
-        Ok(buf.len())
-    }
-    fn flush(&mut self) -> io::Result<()> {
-        Ok(())
-    }
-}
-
-impl<'a> MakeWriter<'a> for Captured {
-    type Writer = Captured;
-    fn make_writer(&'a self) -> Self::Writer {
-        self.clone()
-    }
+/// The `status` field of every "status changed" event, in order.
+fn status_changes(logs: &Captured) -> Vec<String> {
+    logs.text()
+        .lines()
+        .filter(|l| l.contains("paygen::runtime::poll: status changed"))
+        .map(|l| {
+            let start = l.find(" status=").expect("a status field") + " status=".len();
+            l[start..]
+                .split_whitespace()
+                .next()
+                .unwrap_or("")
+                .trim_matches('"')
+                .to_string()
+        })
+        .collect()
 }
 
 /// A subscriber writing into `logs`, for the current thread (the tests that
@@ -773,7 +745,7 @@ async fn polling_reaches_completion_with_one_event_per_change() {
     };
     assert_eq!(done.status, Some(klavi::Status::PaymentCompleted));
 
-    let changes = logs.status_changes();
+    let changes = status_changes(&logs);
     let expected = distinct_consecutive(&statuses);
     assert_eq!(expected.len(), 9);
     assert_eq!(changes, expected, "logs:\n{}", logs.text());
@@ -823,7 +795,7 @@ async fn poll_to_end(statuses: &[&str]) -> (klavi::PaymentStatus, Vec<String>, M
             .await
             .expect("a final status")
     };
-    (done, logs.status_changes(), server)
+    (done, status_changes(&logs), server)
 }
 
 #[tokio::test]
@@ -937,7 +909,7 @@ async fn polling_times_out_with_the_last_status_and_the_poll_count() {
     assert_eq!(last.status, Some(klavi::Status::PaymentPending));
     assert_eq!(last.id.as_deref(), Some(PAYMENT_ID));
     // One change only (none → PAYMENT_PENDING), however many polls.
-    assert_eq!(logs.status_changes(), vec!["PAYMENT_PENDING".to_string()]);
+    assert_eq!(status_changes(&logs), vec!["PAYMENT_PENDING".to_string()]);
     assert!(err.to_string().contains("no final status"), "{err}");
 }
 
