@@ -448,12 +448,6 @@ pub struct Constraints {
     pub max_digits: Option<u32>,
 }
 
-impl Constraints {
-    pub fn is_empty(&self) -> bool {
-        *self == Constraints::default()
-    }
-}
-
 #[derive(Debug, Clone, PartialEq)]
 pub struct Enum {
     pub variants: Vec<EnumVariant>,

@@ -136,10 +136,6 @@ impl Namer {
         (name, taken)
     }
 
-    pub fn is_taken(&self, name: &str) -> bool {
-        self.taken.contains(name)
-    }
-
     /// Returns `candidate`, or the first free `candidate2`, `candidate3`, ….
     pub fn unique(&mut self, candidate: &str) -> String {
         if self.taken.insert(candidate.to_string()) {

@@ -119,7 +119,7 @@ impl Config {
     }
 }
 
-/// A client for the Klarna Customer Token API API. Cheap to clone; clones share connections.
+/// A client for Klarna Customer Token API. Cheap to clone; clones share connections.
 #[derive(Debug, Clone)]
 pub struct Client {
     transport: runtime::Transport,

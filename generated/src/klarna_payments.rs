@@ -110,7 +110,7 @@ impl Config {
     }
 }
 
-/// A client for the Klarna Payments API (Partner Product API – Payment) API. Cheap to clone; clones share connections.
+/// A client for Klarna Payments API (Partner Product API – Payment). Cheap to clone; clones share connections.
 #[derive(Debug, Clone)]
 pub struct Client {
     transport: runtime::Transport,

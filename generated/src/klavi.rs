@@ -110,7 +110,7 @@ impl Config {
     }
 }
 
-/// A client for the Klavi Payments API API. Cheap to clone; clones share connections.
+/// A client for Klavi Payments API. Cheap to clone; clones share connections.
 #[derive(Debug, Clone)]
 pub struct Client {
     transport: runtime::Transport,

@@ -85,7 +85,7 @@ impl Config {
     }
 }
 
-/// A client for the Klix API API. Cheap to clone; clones share connections.
+/// A client for Klix API. Cheap to clone; clones share connections.
 #[derive(Debug, Clone)]
 pub struct Client {
     transport: runtime::Transport,

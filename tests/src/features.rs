@@ -92,7 +92,7 @@ impl Config {
     }
 }
 
-/// A client for the Features fixture API. Cheap to clone; clones share connections.
+/// A client for Features fixture. Cheap to clone; clones share connections.
 #[derive(Debug, Clone)]
 pub struct Client {
     transport: runtime::Transport,

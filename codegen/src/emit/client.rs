@@ -130,6 +130,7 @@ pub fn emit_config(api: &Api) -> TokenStream {
             }
         }
     });
+    let common = config_methods("Sends requests to `url` instead (a mock server, a proxy).");
     // Without credentials `new()` takes no argument, so `Default` is offered too.
     let derives = if api.auth == Auth::None {
         quote!(#[derive(Debug, Clone, Default)])
@@ -157,24 +158,7 @@ pub fn emit_config(api: &Api) -> TokenStream {
                 }
             }
 
-            /// Selects the environment.
-            pub fn environment(mut self, environment: Environment) -> Self {
-                self.environment = environment;
-                self
-            }
-
-            /// Sends requests to `url` instead (a mock server, a proxy).
-            pub fn base_url(mut self, url: impl Into<String>) -> Self {
-                self.environment = Environment::Custom(url.into());
-                self
-            }
-
-            /// Timeouts, retries and limits; see [`runtime::HttpOptions`].
-            pub fn options(mut self, options: runtime::HttpOptions) -> Self {
-                self.options = options;
-                self
-            }
-
+            #common
             #(#header_setters)*
         }
     }
@@ -197,8 +181,9 @@ pub fn emit_client(api: &Api) -> TokenStream {
     let cache_init = key_op.map(|_| quote!(webhook_verifier: Default::default(),));
     let cache_clone = key_op.map(|_| quote!(webhook_verifier: self.webhook_verifier.clone(),));
     let verifier_method = key_op.map(emit_webhook_verifier_method);
+    let common = client_methods(cache_clone.unwrap_or_default());
     let title = format!(
-        " A client for the {} API. Cheap to clone; clones share connections.",
+        " A client for {}. Cheap to clone; clones share connections.",
         api.title
     );
     quote! {
@@ -224,17 +209,7 @@ pub fn emit_client(api: &Api) -> TokenStream {
                 Ok(Self { transport, #cache_init })
             }
 
-            /// The base URL requests go to.
-            pub fn base_url(&self) -> &str {
-                self.transport.base_url()
-            }
-
-            /// A client like this one whose calls use `policy` instead of the
-            /// configured retry policy (for one call: `client.with_retry_policy(p).op(…)`).
-            pub fn with_retry_policy(&self, policy: runtime::RetryPolicy) -> Self {
-                Self { transport: self.transport.with_retry_policy(policy), #cache_clone }
-            }
-
+            #common
             #verifier_method
             #(#methods)*
             #(#polls)*
@@ -667,4 +642,47 @@ fn emit_poll(api: &Api, p: &Poll) -> Option<TokenStream> {
             runtime::poll_until(#op_id, options, &[#(#terminal),*], status_of, || self.#method(#(#args),*)).await
         }
     })
+}
+
+/// `Config`'s environment, base URL and options setters, shared by the JSON
+/// and form emitters; `base_url_doc` says what a custom URL implies.
+pub fn config_methods(base_url_doc: &str) -> TokenStream {
+    let base_url_doc = doc::paragraphs(&[Para::Ours(base_url_doc)]);
+    quote! {
+        /// Selects the environment.
+        pub fn environment(mut self, environment: Environment) -> Self {
+            self.environment = environment;
+            self
+        }
+
+        #base_url_doc
+        pub fn base_url(mut self, url: impl Into<String>) -> Self {
+            self.environment = Environment::Custom(url.into());
+            self
+        }
+
+        /// Timeouts, retries and limits; see [`runtime::HttpOptions`].
+        pub fn options(mut self, options: runtime::HttpOptions) -> Self {
+            self.options = options;
+            self
+        }
+    }
+}
+
+/// `Client::base_url` and `Client::with_retry_policy`, shared by both
+/// emitters; `other_fields` initialises the client's fields besides
+/// `transport` from `self`.
+pub fn client_methods(other_fields: TokenStream) -> TokenStream {
+    quote! {
+        /// The base URL requests go to.
+        pub fn base_url(&self) -> &str {
+            self.transport.base_url()
+        }
+
+        /// A client like this one whose calls use `policy` instead of the
+        /// configured retry policy (for one call: `client.with_retry_policy(p).op(…)`).
+        pub fn with_retry_policy(&self, policy: runtime::RetryPolicy) -> Self {
+            Self { transport: self.transport.with_retry_policy(policy), #other_fields }
+        }
+    }
 }

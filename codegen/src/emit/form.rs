@@ -10,6 +10,7 @@ use quote::quote;
 use crate::model::*;
 use crate::names;
 
+use super::client::{client_methods, config_methods};
 use super::doc::{self, Para};
 use super::types::{ident, rust_type};
 
@@ -213,6 +214,10 @@ fn emit_config(form: &FormApi) -> TokenStream {
         Para::Ours(&cred_docs.join("\n")),
         Para::Ours("Secrets are held as `SecretString` and never printed."),
     ]);
+    let common = config_methods(
+        "Sends requests to `url` instead (a mock server, a proxy), with\n\
+         the parameters of the default environment.",
+    );
     quote! {
         /// How a [`Client`] connects: environment, credentials and HTTP options.
         #[derive(Debug, Clone)]
@@ -232,25 +237,7 @@ fn emit_config(form: &FormApi) -> TokenStream {
                 }
             }
 
-            /// Selects the environment.
-            pub fn environment(mut self, environment: Environment) -> Self {
-                self.environment = environment;
-                self
-            }
-
-            /// Sends requests to `url` instead (a mock server, a proxy), with
-            /// the parameters of the default environment.
-            pub fn base_url(mut self, url: impl Into<String>) -> Self {
-                self.environment = Environment::Custom(url.into());
-                self
-            }
-
-            /// Timeouts, retries and limits; see [`runtime::HttpOptions`].
-            pub fn options(mut self, options: runtime::HttpOptions) -> Self {
-                self.options = options;
-                self
-            }
-
+            #common
             #(#setters)*
         }
     }
@@ -302,6 +289,7 @@ fn emit_client(api: &Api, form: &FormApi) -> TokenStream {
         " A client for {}. Cheap to clone; clones share connections.",
         api.title
     );
+    let common = client_methods(quote!(base: self.base.clone(),));
     quote! {
         #[doc = #title]
         #[derive(Debug, Clone)]
@@ -329,17 +317,7 @@ fn emit_client(api: &Api, form: &FormApi) -> TokenStream {
                 Ok(Self { transport, base })
             }
 
-            /// The base URL requests go to.
-            pub fn base_url(&self) -> &str {
-                self.transport.base_url()
-            }
-
-            /// A client like this one whose calls use `policy` instead of the
-            /// configured retry policy (for one call: `client.with_retry_policy(p).op(…)`).
-            pub fn with_retry_policy(&self, policy: runtime::RetryPolicy) -> Self {
-                Self { transport: self.transport.with_retry_policy(policy), base: self.base.clone() }
-            }
-
+            #common
             #(#methods)*
         }
     }

@@ -131,69 +131,6 @@ impl<E: fmt::Debug> Error<E> {
             Error::Auth { .. } => 1,
         }
     }
-
-    /// The same error with the body type erased, for code that handles every
-    /// operation alike.
-    pub fn into_untyped(self) -> Error<()> {
-        match self {
-            Error::InvalidRequest { operation, message } => {
-                Error::InvalidRequest { operation, message }
-            }
-            Error::Validation {
-                operation,
-                field,
-                rule,
-            } => Error::Validation {
-                operation,
-                field,
-                rule,
-            },
-            Error::Connect {
-                operation,
-                attempts,
-                source,
-            } => Error::Connect {
-                operation,
-                attempts,
-                source,
-            },
-            Error::Transport {
-                operation,
-                attempts,
-                source,
-            } => Error::Transport {
-                operation,
-                attempts,
-                source,
-            },
-            Error::Timeout {
-                operation,
-                attempts,
-            } => Error::Timeout {
-                operation,
-                attempts,
-            },
-            Error::Api(e) => Error::Api(Box::new(ApiError {
-                operation: e.operation,
-                status: e.status,
-                body: None,
-                raw_body: e.raw_body,
-                headers: e.headers,
-                attempts: e.attempts,
-            })),
-            Error::Decode(d) => Error::Decode(d),
-            Error::Auth { operation, message } => Error::Auth { operation, message },
-            Error::ResponseTooLarge {
-                operation,
-                limit,
-                attempts,
-            } => Error::ResponseTooLarge {
-                operation,
-                limit,
-                attempts,
-            },
-        }
-    }
 }
 
 /// A failure below the HTTP status level; converts into any `Error<E>`.

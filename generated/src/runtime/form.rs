@@ -84,11 +84,8 @@ impl Form {
             .push((Cow::Borrowed(key), value.expose_secret().to_string()));
     }
 
-    pub fn extend(&mut self, other: &Form) {
-        self.pairs.extend(other.pairs.iter().cloned());
-    }
-
-    /// The pairs, for tests and logging of keys.
+    /// The keys, in order (values may hold a hashed credential, so only the
+    /// keys are exposed).
     pub fn keys(&self) -> impl Iterator<Item = &str> {
         self.pairs.iter().map(|(k, _)| k.as_ref())
     }

@@ -545,7 +545,7 @@ impl Transport {
             .idempotency_header
             .as_ref()
             .is_some_and(|h| headers.contains_key(h));
-        let policy = req.retry.as_ref().unwrap_or(&inner.options.retry);
+        let policy = &inner.options.retry;
         let started = Instant::now();
         let mut attempt = 0u32;
         let mut fresh_token = req.fresh_token;
@@ -752,7 +752,6 @@ pub struct Request {
     headers: Vec<(&'static str, String)>,
     body: Option<Bytes>,
     content_type: Option<&'static str>,
-    retry: Option<RetryPolicy>,
     /// Obtain a new token for this request (token auth).
     fresh_token: bool,
     /// Set when building failed; reported when the request is sent.
@@ -772,7 +771,6 @@ impl Request {
             headers: Vec::new(),
             body: None,
             content_type: None,
-            retry: None,
             fresh_token: false,
             invalid: None,
         }
@@ -828,11 +826,6 @@ impl Request {
     pub fn raw_body(&mut self, body: Bytes, content_type: &'static str) {
         self.body = Some(body);
         self.content_type = Some(content_type);
-    }
-
-    /// Overrides the client's retry policy for this request.
-    pub fn retry(&mut self, policy: RetryPolicy) {
-        self.retry = Some(policy);
     }
 }
 
