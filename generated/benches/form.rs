@@ -9,7 +9,8 @@ use std::hint::black_box;
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 
 use paygen::payone;
-use paygen::runtime::{Form, KeyHash, KeyValues, SecretString};
+use paygen::runtime::__private::{Form, KeyValues};
+use paygen::runtime::{KeyHash, SecretString};
 
 /// The pairs `payone::Client::preauthorize` sends for a filled-in shopper
 /// and 20 line items (the same pushes as the generated code).

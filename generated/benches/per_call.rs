@@ -28,7 +28,10 @@ use std::sync::Arc;
 use criterion::{criterion_group, criterion_main, Criterion};
 use serde::{Deserialize, Deserializer, Serialize};
 
-use paygen::runtime::{self, Form, KeyValues, Method, Request};
+use paygen::runtime::{
+    self,
+    __private::{Form, KeyValues, Method, Request},
+};
 use paygen::{klarna_customer_token as kct, klarna_payments as kp, klavi, klix, payone};
 
 // ---------------------------------------------------------------------------

@@ -22,8 +22,12 @@
 #![allow(clippy::enum_variant_names)]
 
 #[allow(unused_imports)]
-use serde::{Deserialize, Serialize};
-use crate::runtime;
+use ::paygen_runtime::__private::{
+    self as rt, serde::{self, Deserialize, Serialize},
+    serde_json,
+};
+
+use ::paygen_runtime as runtime;
 
 /// Where requests go. The first environment of the spec is the default.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
@@ -78,7 +82,7 @@ impl Environment {
 #[derive(Debug, Clone)]
 pub struct Config {
     environment: Environment,
-    credentials: runtime::Credentials,
+    credentials: rt::Credentials,
     options: runtime::HttpOptions,
     headers: Vec<(&'static str, String)>,
 }
@@ -91,7 +95,7 @@ impl Config {
     ) -> Self {
         Self {
             environment: Environment::default(),
-            credentials: runtime::Credentials::Basic {
+            credentials: rt::Credentials::Basic {
                 username: username.into(),
                 password: password.into(),
             },
@@ -122,13 +126,13 @@ impl Config {
 /// A client for Klarna Customer Token API. Cheap to clone; clones share connections.
 #[derive(Debug, Clone)]
 pub struct Client {
-    transport: runtime::Transport,
+    transport: rt::Transport,
 }
 
 impl Client {
     /// Builds a client from `config`.
     pub fn new(config: Config) -> Result<Self, runtime::BuildError> {
-        let transport = runtime::Transport::new(runtime::Settings {
+        let transport = rt::Transport::new(rt::Settings {
             provider: "klarna_customer_token",
             base_url: config.environment.base_url().to_string(),
             credentials: config.credentials,
@@ -164,13 +168,13 @@ impl Client {
         &self,
         customer_token: &str,
     ) -> Result<CustomerTokenDetails, runtime::Error<ErrorResponse>> {
-        let mut req = runtime::Request::new("read_customer_token", runtime::Method::GET);
+        let mut req = rt::Request::new("read_customer_token", rt::Method::GET);
         req.path("/customer-token/v1/tokens/");
         req.segment("customerToken", customer_token);
         let resp = self.transport.send(req).await?;
         match resp.status {
             s if (200..300).contains(&s) => resp.json(),
-            _ => Err(resp.error(runtime::decode_json::<ErrorResponse>)),
+            _ => Err(resp.error(rt::decode_json::<ErrorResponse>)),
         }
     }
 
@@ -187,10 +191,7 @@ impl Client {
         params: CreateOrderFromTokenParams,
         body: CustomerTokenOrderRequest,
     ) -> Result<CustomerTokenOrderResponse, runtime::Error<ErrorResponse>> {
-        let mut req = runtime::Request::new(
-            "create_order_from_token",
-            runtime::Method::POST,
-        );
+        let mut req = rt::Request::new("create_order_from_token", rt::Method::POST);
         req.path("/customer-token/v1/tokens/");
         req.segment("customerToken", customer_token);
         req.path("/order");
@@ -199,7 +200,7 @@ impl Client {
         let resp = self.transport.send(req).await?;
         match resp.status {
             s if (200..300).contains(&s) => resp.json(),
-            _ => Err(resp.error(runtime::decode_json::<ErrorResponse>)),
+            _ => Err(resp.error(rt::decode_json::<ErrorResponse>)),
         }
     }
 
@@ -215,9 +216,9 @@ impl Client {
         customer_token: &str,
         body: CustomerTokenStatusUpdate,
     ) -> Result<(), runtime::Error<ErrorResponse>> {
-        let mut req = runtime::Request::new(
+        let mut req = rt::Request::new(
             "update_customer_token_status",
-            runtime::Method::PATCH,
+            rt::Method::PATCH,
         );
         req.path("/customer-token/v1/tokens/");
         req.segment("customerToken", customer_token);
@@ -226,7 +227,7 @@ impl Client {
         let resp = self.transport.send(req).await?;
         match resp.status {
             s if (200..300).contains(&s) => resp.empty(),
-            _ => Err(resp.error(runtime::decode_json::<ErrorResponse>)),
+            _ => Err(resp.error(rt::decode_json::<ErrorResponse>)),
         }
     }
 }
@@ -499,6 +500,7 @@ impl<'de> Deserialize<'de> for CustomerTokenTargetStatus {
 
 /// A customer token with its status and the stored payment method.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(crate = "::paygen_runtime::__private::serde")]
 pub struct CustomerTokenDetails {
     /// Card details, present when the stored payment method is a card.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -541,6 +543,7 @@ impl CustomerTokenDetails {
 
 /// Masked details of a stored card.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(crate = "::paygen_runtime::__private::serde")]
 pub struct CardInformation {
     /// Card scheme, for example `VISA`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -580,6 +583,7 @@ impl CardInformation {
 
 /// Masked details of a stored bank account used for direct debit.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(crate = "::paygen_runtime::__private::serde")]
 pub struct DirectDebitInformation {
     /// Account number with all but the last digits masked.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -601,6 +605,7 @@ impl DirectDebitInformation {
 
 /// A new order to be charged to the customer behind the token.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(crate = "::paygen_runtime::__private::serde")]
 pub struct CustomerTokenOrderRequest {
     /// Extra merchant data (EMD) passed to Klarna for risk assessment.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -719,6 +724,7 @@ impl CustomerTokenOrderRequest {
 
 /// Extra merchant data (EMD) sent as a serialised document with its media type.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(crate = "::paygen_runtime::__private::serde")]
 pub struct Attachment {
     /// The attachment content, a serialised JSON document.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -749,6 +755,7 @@ impl Attachment {
 
 /// Merchant URLs used for the order.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(crate = "::paygen_runtime::__private::serde")]
 pub struct MerchantUrls {
     /// Page the customer is sent back to after the order is placed.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -779,6 +786,7 @@ impl MerchantUrls {
 
 /// One line of an order (product, fee, discount, ...).
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(crate = "::paygen_runtime::__private::serde")]
 pub struct OrderLine {
     /// URL of an image of the item.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -926,6 +934,7 @@ impl OrderLine {
 
 /// Identifiers and attributes of a product.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(crate = "::paygen_runtime::__private::serde")]
 pub struct ProductIdentifiers {
     /// Brand of the product.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -992,6 +1001,7 @@ impl ProductIdentifiers {
 
 /// How often a subscription item recurs.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(crate = "::paygen_runtime::__private::serde")]
 pub struct Subscription {
     /// Name of the subscription.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -1031,6 +1041,7 @@ impl Subscription {
 
 /// A postal address with contact details.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(crate = "::paygen_runtime::__private::serde")]
 pub struct Address {
     /// Attention line (c/o).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -1160,6 +1171,7 @@ impl Address {
 
 /// The order created from a customer token.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(crate = "::paygen_runtime::__private::serde")]
 pub struct CustomerTokenOrderResponse {
     /// The payment method the order was authorized with.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -1196,6 +1208,7 @@ impl CustomerTokenOrderResponse {
 
 /// Payment method used to authorize the order.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(crate = "::paygen_runtime::__private::serde")]
 pub struct AuthorizedPaymentMethod {
     /// Days until payment is due, for pay-later methods.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -1235,6 +1248,7 @@ impl AuthorizedPaymentMethod {
 
 /// Requested new status of a customer token.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(crate = "::paygen_runtime::__private::serde")]
 pub struct CustomerTokenStatusUpdate {
     /// Status to move the token to.
     pub status: CustomerTokenTargetStatus,
@@ -1249,6 +1263,7 @@ impl CustomerTokenStatusUpdate {
 
 /// Error body returned by the Customer Token API.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(crate = "::paygen_runtime::__private::serde")]
 pub struct ErrorResponse {
     /// Machine-readable error code, for example `TOKEN_NOT_FOUND`.
     #[serde(default, skip_serializing_if = "Option::is_none")]

@@ -30,8 +30,12 @@
 use std::collections::BTreeMap;
 
 #[allow(unused_imports)]
-use serde::{Deserialize, Serialize};
-use crate::runtime;
+use ::paygen_runtime::__private::{
+    self as rt, serde::{self, Deserialize, Serialize},
+    serde_json,
+};
+
+use ::paygen_runtime as runtime;
 
 /// Where requests go. The first environment of the spec is the default.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
@@ -66,7 +70,7 @@ impl Environment {
 #[derive(Debug, Clone)]
 pub struct Config {
     environment: Environment,
-    credentials: runtime::Credentials,
+    credentials: rt::Credentials,
     options: runtime::HttpOptions,
     headers: Vec<(&'static str, String)>,
 }
@@ -76,7 +80,7 @@ impl Config {
     pub fn new(api_key: impl Into<runtime::SecretString>) -> Self {
         Self {
             environment: Environment::default(),
-            credentials: runtime::Credentials::BasicRawKey(api_key.into()),
+            credentials: rt::Credentials::BasicRawKey(api_key.into()),
             options: runtime::HttpOptions::default(),
             headers: Vec::new(),
         }
@@ -113,20 +117,20 @@ impl Config {
 /// A client for Klarna Payments API (Partner Product API – Payment). Cheap to clone; clones share connections.
 #[derive(Debug, Clone)]
 pub struct Client {
-    transport: runtime::Transport,
+    transport: rt::Transport,
 }
 
 impl Client {
     /// Builds a client from `config`.
     pub fn new(config: Config) -> Result<Self, runtime::BuildError> {
-        let transport = runtime::Transport::new(runtime::Settings {
+        let transport = rt::Transport::new(rt::Settings {
             provider: "klarna_payments",
             base_url: config.environment.base_url().to_string(),
             credentials: config.credentials,
             options: config.options,
             headers: config.headers,
             idempotency_header: Some("klarna-idempotency-key"),
-            retry_on_body: Some(runtime::RetryOnBody {
+            retry_on_body: Some(rt::RetryOnBody {
                 status: 500u16,
                 field: "error_code",
                 values: &["TIMEOUT", "INTERNAL_ERROR"],
@@ -160,17 +164,14 @@ impl Client {
         params: CreatePaymentRequestParams,
         body: PaymentRequestData,
     ) -> Result<PaymentRequest, runtime::Error<Error>> {
-        let mut req = runtime::Request::new(
-            "create_payment_request",
-            runtime::Method::POST,
-        );
+        let mut req = rt::Request::new("create_payment_request", rt::Method::POST);
         req.path("/v1/payment/requests");
         req.header("klarna-idempotency-key", &params.klarna_idempotency_key);
         req.json(&body);
         let resp = self.transport.send(req).await?;
         match resp.status {
             s if (200..300).contains(&s) => resp.json(),
-            _ => Err(resp.error(runtime::decode_json::<Error>)),
+            _ => Err(resp.error(rt::decode_json::<Error>)),
         }
     }
 
@@ -185,16 +186,13 @@ impl Client {
         &self,
         payment_request_id: &str,
     ) -> Result<PaymentRequest, runtime::Error<Error>> {
-        let mut req = runtime::Request::new(
-            "read_payment_request",
-            runtime::Method::GET,
-        );
+        let mut req = rt::Request::new("read_payment_request", rt::Method::GET);
         req.path("/v1/payment/requests/");
         req.segment("payment_request_id", payment_request_id);
         let resp = self.transport.send(req).await?;
         match resp.status {
             s if (200..300).contains(&s) => resp.json(),
-            _ => Err(resp.error(runtime::decode_json::<Error>)),
+            _ => Err(resp.error(rt::decode_json::<Error>)),
         }
     }
 
@@ -211,10 +209,7 @@ impl Client {
         params: UpdatePaymentRequestParams,
         body: PaymentRequestUpdate,
     ) -> Result<PaymentRequest, runtime::Error<Error>> {
-        let mut req = runtime::Request::new(
-            "update_payment_request",
-            runtime::Method::PATCH,
-        );
+        let mut req = rt::Request::new("update_payment_request", rt::Method::PATCH);
         req.path("/v1/payment/requests/");
         req.segment("payment_request_id", payment_request_id);
         req.header("klarna-idempotency-key", &params.klarna_idempotency_key);
@@ -222,7 +217,7 @@ impl Client {
         let resp = self.transport.send(req).await?;
         match resp.status {
             s if (200..300).contains(&s) => resp.json(),
-            _ => Err(resp.error(runtime::decode_json::<Error>)),
+            _ => Err(resp.error(rt::decode_json::<Error>)),
         }
     }
 
@@ -239,10 +234,7 @@ impl Client {
         params: ConfirmPaymentRequestParams,
         body: PaymentConfirmationRequest,
     ) -> Result<PaymentRequest, runtime::Error<Error>> {
-        let mut req = runtime::Request::new(
-            "confirm_payment_request",
-            runtime::Method::POST,
-        );
+        let mut req = rt::Request::new("confirm_payment_request", rt::Method::POST);
         req.path("/v1/payment/confirmation-tokens/");
         req.segment("payment_confirmation_token", payment_confirmation_token);
         req.path("/confirm");
@@ -251,7 +243,7 @@ impl Client {
         let resp = self.transport.send(req).await?;
         match resp.status {
             s if (200..300).contains(&s) => resp.json(),
-            _ => Err(resp.error(runtime::decode_json::<Error>)),
+            _ => Err(resp.error(rt::decode_json::<Error>)),
         }
     }
 
@@ -266,16 +258,16 @@ impl Client {
         &self,
         payment_confirmation_token: &str,
     ) -> Result<PaymentRequest, runtime::Error<Error>> {
-        let mut req = runtime::Request::new(
+        let mut req = rt::Request::new(
             "cancel_payment_confirmation",
-            runtime::Method::DELETE,
+            rt::Method::DELETE,
         );
         req.path("/v1/payment/confirmation-tokens/");
         req.segment("payment_confirmation_token", payment_confirmation_token);
         let resp = self.transport.send(req).await?;
         match resp.status {
             s if (200..300).contains(&s) => resp.json(),
-            _ => Err(resp.error(runtime::decode_json::<Error>)),
+            _ => Err(resp.error(rt::decode_json::<Error>)),
         }
     }
 
@@ -291,10 +283,7 @@ impl Client {
         account_id: &str,
         payment_transaction_id: &str,
     ) -> Result<PaymentTransaction, runtime::Error<Error>> {
-        let mut req = runtime::Request::new(
-            "read_payment_transaction",
-            runtime::Method::GET,
-        );
+        let mut req = rt::Request::new("read_payment_transaction", rt::Method::GET);
         req.path("/v1/accounts/");
         req.segment("account_id", account_id);
         req.path("/payment/transactions/");
@@ -302,7 +291,7 @@ impl Client {
         let resp = self.transport.send(req).await?;
         match resp.status {
             s if (200..300).contains(&s) => resp.json(),
-            _ => Err(resp.error(runtime::decode_json::<Error>)),
+            _ => Err(resp.error(rt::decode_json::<Error>)),
         }
     }
 
@@ -320,9 +309,9 @@ impl Client {
         params: UpdatePaymentTransactionReferencesParams,
         body: PaymentTransactionReferencesUpdate,
     ) -> Result<PaymentTransaction, runtime::Error<Error>> {
-        let mut req = runtime::Request::new(
+        let mut req = rt::Request::new(
             "update_payment_transaction_references",
-            runtime::Method::PATCH,
+            rt::Method::PATCH,
         );
         req.path("/v1/accounts/");
         req.segment("account_id", account_id);
@@ -333,7 +322,7 @@ impl Client {
         let resp = self.transport.send(req).await?;
         match resp.status {
             s if (200..300).contains(&s) => resp.json(),
-            _ => Err(resp.error(runtime::decode_json::<Error>)),
+            _ => Err(resp.error(rt::decode_json::<Error>)),
         }
     }
 
@@ -351,10 +340,7 @@ impl Client {
         params: CapturePaymentTransactionParams,
         body: CaptureRequest,
     ) -> Result<PaymentCapture, runtime::Error<Error>> {
-        let mut req = runtime::Request::new(
-            "capture_payment_transaction",
-            runtime::Method::POST,
-        );
+        let mut req = rt::Request::new("capture_payment_transaction", rt::Method::POST);
         req.path("/v1/accounts/");
         req.segment("account_id", account_id);
         req.path("/payment/transactions/");
@@ -365,7 +351,7 @@ impl Client {
         let resp = self.transport.send(req).await?;
         match resp.status {
             s if (200..300).contains(&s) => resp.json(),
-            _ => Err(resp.error(runtime::decode_json::<Error>)),
+            _ => Err(resp.error(rt::decode_json::<Error>)),
         }
     }
 
@@ -383,10 +369,7 @@ impl Client {
         params: RefundPaymentTransactionParams,
         body: RefundRequest,
     ) -> Result<PaymentRefund, runtime::Error<Error>> {
-        let mut req = runtime::Request::new(
-            "refund_payment_transaction",
-            runtime::Method::POST,
-        );
+        let mut req = rt::Request::new("refund_payment_transaction", rt::Method::POST);
         req.path("/v1/accounts/");
         req.segment("account_id", account_id);
         req.path("/payment/transactions/");
@@ -397,7 +380,7 @@ impl Client {
         let resp = self.transport.send(req).await?;
         match resp.status {
             s if (200..300).contains(&s) => resp.json(),
-            _ => Err(resp.error(runtime::decode_json::<Error>)),
+            _ => Err(resp.error(rt::decode_json::<Error>)),
         }
     }
 
@@ -414,10 +397,7 @@ impl Client {
         payment_transaction_id: &str,
         params: VoidPaymentTransactionParams,
     ) -> Result<PaymentTransaction, runtime::Error<Error>> {
-        let mut req = runtime::Request::new(
-            "void_payment_transaction",
-            runtime::Method::POST,
-        );
+        let mut req = rt::Request::new("void_payment_transaction", rt::Method::POST);
         req.path("/v1/accounts/");
         req.segment("account_id", account_id);
         req.path("/payment/transactions/");
@@ -427,7 +407,7 @@ impl Client {
         let resp = self.transport.send(req).await?;
         match resp.status {
             s if (200..300).contains(&s) => resp.json(),
-            _ => Err(resp.error(runtime::decode_json::<Error>)),
+            _ => Err(resp.error(rt::decode_json::<Error>)),
         }
     }
 
@@ -443,7 +423,7 @@ impl Client {
         account_id: &str,
         payment_capture_id: &str,
     ) -> Result<PaymentCapture, runtime::Error<Error>> {
-        let mut req = runtime::Request::new("read_capture", runtime::Method::GET);
+        let mut req = rt::Request::new("read_capture", rt::Method::GET);
         req.path("/v1/accounts/");
         req.segment("account_id", account_id);
         req.path("/payment/captures/");
@@ -451,7 +431,7 @@ impl Client {
         let resp = self.transport.send(req).await?;
         match resp.status {
             s if (200..300).contains(&s) => resp.json(),
-            _ => Err(resp.error(runtime::decode_json::<Error>)),
+            _ => Err(resp.error(rt::decode_json::<Error>)),
         }
     }
 
@@ -469,7 +449,7 @@ impl Client {
         params: RefundCaptureParams,
         body: RefundRequest,
     ) -> Result<PaymentRefund, runtime::Error<Error>> {
-        let mut req = runtime::Request::new("refund_capture", runtime::Method::POST);
+        let mut req = rt::Request::new("refund_capture", rt::Method::POST);
         req.path("/v1/accounts/");
         req.segment("account_id", account_id);
         req.path("/payment/captures/");
@@ -480,7 +460,7 @@ impl Client {
         let resp = self.transport.send(req).await?;
         match resp.status {
             s if (200..300).contains(&s) => resp.json(),
-            _ => Err(resp.error(runtime::decode_json::<Error>)),
+            _ => Err(resp.error(rt::decode_json::<Error>)),
         }
     }
 
@@ -496,7 +476,7 @@ impl Client {
         account_id: &str,
         payment_refund_id: &str,
     ) -> Result<PaymentRefund, runtime::Error<Error>> {
-        let mut req = runtime::Request::new("read_refund", runtime::Method::GET);
+        let mut req = rt::Request::new("read_refund", rt::Method::GET);
         req.path("/v1/accounts/");
         req.segment("account_id", account_id);
         req.path("/payment/refunds/");
@@ -504,7 +484,7 @@ impl Client {
         let resp = self.transport.send(req).await?;
         match resp.status {
             s if (200..300).contains(&s) => resp.json(),
-            _ => Err(resp.error(runtime::decode_json::<Error>)),
+            _ => Err(resp.error(rt::decode_json::<Error>)),
         }
     }
 
@@ -520,7 +500,7 @@ impl Client {
         account_id: &str,
         payment_chargeback_id: &str,
     ) -> Result<PaymentChargeback, runtime::Error<Error>> {
-        let mut req = runtime::Request::new("read_chargeback", runtime::Method::GET);
+        let mut req = rt::Request::new("read_chargeback", rt::Method::GET);
         req.path("/v1/accounts/");
         req.segment("account_id", account_id);
         req.path("/payment/chargebacks/");
@@ -528,7 +508,7 @@ impl Client {
         let resp = self.transport.send(req).await?;
         match resp.status {
             s if (200..300).contains(&s) => resp.json(),
-            _ => Err(resp.error(runtime::decode_json::<Error>)),
+            _ => Err(resp.error(rt::decode_json::<Error>)),
         }
     }
 }
@@ -538,17 +518,14 @@ impl Client {
 /// verified body is decoded.
 #[derive(Debug, Clone)]
 pub struct WebhookVerifier {
-    inner: runtime::HmacSha256Verifier,
+    inner: rt::HmacSha256Verifier,
 }
 
 impl WebhookVerifier {
     /// A verifier for deliveries signed with `signing_key` (held as a secret).
     pub fn new(signing_key: impl Into<runtime::SecretString>) -> Self {
         Self {
-            inner: runtime::HmacSha256Verifier::new(
-                signing_key.into(),
-                "klarna-signature",
-            ),
+            inner: rt::HmacSha256Verifier::new(signing_key.into(), "klarna-signature"),
         }
     }
 
@@ -1669,6 +1646,7 @@ impl<'de> Deserialize<'de> for WebhookEventType {
 
 /// The purchase a payment request is for. Sent to create a payment request and echoed back in the `payment_request` field of the response.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(crate = "::paygen_runtime::__private::serde")]
 pub struct PaymentRequestData {
     /// Currency of the purchase.
     pub currency: Currency,
@@ -1754,6 +1732,7 @@ impl PaymentRequestData {
 
 /// Changes to a payment request in state `SUBMITTED`. Only the fields sent are changed.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(crate = "::paygen_runtime::__private::serde")]
 pub struct PaymentRequestUpdate {
     /// New currency of the purchase.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -1844,6 +1823,7 @@ impl PaymentRequestUpdate {
 
 /// Options for the purchase flow of a payment request. The reference page shows this object without contents; further keys are accepted and kept.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(crate = "::paygen_runtime::__private::serde")]
 pub struct PaymentRequestConfig {
     /// Where the customer is sent after the purchase flow; may contain placeholders such as `{klarna.payment_request.id}` or `{klarna.payment_request.payment_confirmation_token}`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -1868,6 +1848,7 @@ impl PaymentRequestConfig {
 
 /// A payment request as returned by the API.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(crate = "::paygen_runtime::__private::serde")]
 pub struct PaymentRequest {
     /// Klarna's id of the payment request.
     pub payment_request_id: String,
@@ -1960,6 +1941,7 @@ impl PaymentRequest {
 
 /// State-dependent data of a payment request.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(crate = "::paygen_runtime::__private::serde")]
 pub struct PaymentRequestStateContext {
     /// Id of the payment transaction created when the request was authorized.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -2017,6 +1999,7 @@ impl PaymentRequestStateContext {
 
 /// Where the customer completes the purchase flow.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(crate = "::paygen_runtime::__private::serde")]
 pub struct PaymentDistribution {
     /// URL to send the customer to.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -2038,6 +2021,7 @@ impl PaymentDistribution {
 
 /// Klarna customer data returned for tokenized flows.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(crate = "::paygen_runtime::__private::serde")]
 pub struct KlarnaCustomer {
     /// Customer token for later charges, e.g. `krn:partner:us1:live:identity:customer-token:…`.
     ///
@@ -2061,6 +2045,7 @@ impl KlarnaCustomer {
 
 /// Confirms a payment request. Amount and currency must match the payment request (and the line items, when sent).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(crate = "::paygen_runtime::__private::serde")]
 pub struct PaymentConfirmationRequest {
     /// Currency of the payment.
     pub currency: Currency,
@@ -2114,6 +2099,7 @@ impl PaymentConfirmationRequest {
 
 /// Options applied when confirming a payment request.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(crate = "::paygen_runtime::__private::serde")]
 pub struct PaymentConfirmationConfig {
     /// When `true`, the full amount is captured right after authorization.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -2135,6 +2121,7 @@ impl PaymentConfirmationConfig {
 
 /// One purchased item (or fee, such as sales tax).
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(crate = "::paygen_runtime::__private::serde")]
 pub struct LineItem {
     /// Name of the item.
     ///
@@ -2216,6 +2203,7 @@ impl LineItem {
 
 /// One shipping destination with its recipient.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(crate = "::paygen_runtime::__private::serde")]
 pub struct Shipping {
     /// Who receives the shipment.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -2246,6 +2234,7 @@ impl Shipping {
 
 /// Person receiving a shipment.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(crate = "::paygen_runtime::__private::serde")]
 pub struct Recipient {
     /// Given name.
     ///
@@ -2313,6 +2302,7 @@ impl Recipient {
 
 /// The customer making the purchase.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(crate = "::paygen_runtime::__private::serde")]
 pub struct Buyer {
     /// Given name.
     ///
@@ -2378,6 +2368,7 @@ impl Buyer {
 
 /// A postal address.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(crate = "::paygen_runtime::__private::serde")]
 pub struct Address {
     /// Street and house number.
     ///
@@ -2456,6 +2447,7 @@ impl Address {
 
 /// An authorized payment and everything that happened to it afterwards.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(crate = "::paygen_runtime::__private::serde")]
 pub struct PaymentTransaction {
     /// Klarna's id of the payment transaction.
     pub payment_transaction_id: String,
@@ -2662,6 +2654,7 @@ impl PaymentTransaction {
 
 /// New partner references for a payment transaction; only the fields sent are changed.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(crate = "::paygen_runtime::__private::serde")]
 pub struct PaymentTransactionReferencesUpdate {
     /// New merchant reference for the order.
     ///
@@ -2696,6 +2689,7 @@ impl PaymentTransactionReferencesUpdate {
 
 /// Fees Klarna charges for a payment and how they were determined.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(crate = "::paygen_runtime::__private::serde")]
 pub struct PaymentPricing {
     /// Effective fixed and variable fee.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -2744,6 +2738,7 @@ impl PaymentPricing {
 
 /// A fixed plus variable fee.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(crate = "::paygen_runtime::__private::serde")]
 pub struct PricingRate {
     /// Fixed fee in minor units.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -2774,6 +2769,7 @@ impl PricingRate {
 
 /// The rate defined by a price plan, with its cap.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(crate = "::paygen_runtime::__private::serde")]
 pub struct PricePlanRate {
     /// Fixed fee in minor units.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -2813,6 +2809,7 @@ impl PricePlanRate {
 
 /// Price plan and adjustments that produced the effective rate.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(crate = "::paygen_runtime::__private::serde")]
 pub struct PricingDetails {
     /// Id of the price plan.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -2906,6 +2903,7 @@ impl PricingDetails {
 
 /// The fee that applies to the payment.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(crate = "::paygen_runtime::__private::serde")]
 pub struct ApplicableRate {
     /// Fixed part of the fee.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -2945,6 +2943,7 @@ impl ApplicableRate {
 
 /// An amount with its currency.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(crate = "::paygen_runtime::__private::serde")]
 pub struct MoneyAmount {
     /// Amount in minor units.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -2975,6 +2974,7 @@ impl MoneyAmount {
 
 /// Percentage-based part of a fee.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(crate = "::paygen_runtime::__private::serde")]
 pub struct VariableFee {
     /// Percentage as a scaled integer (the page does not state the scale).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -2996,6 +2996,7 @@ impl VariableFee {
 
 /// Inputs used to select the price plan.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(crate = "::paygen_runtime::__private::serde")]
 pub struct PricingEvaluationParameters {
     /// Id of the price plan.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -3062,6 +3063,7 @@ impl PricingEvaluationParameters {
 
 /// A full or partial capture of a payment transaction.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(crate = "::paygen_runtime::__private::serde")]
 pub struct CaptureRequest {
     /// Amount to capture in minor units.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -3112,6 +3114,7 @@ impl CaptureRequest {
 
 /// A capture of a payment transaction.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(crate = "::paygen_runtime::__private::serde")]
 pub struct PaymentCapture {
     /// Klarna's id of the capture.
     pub payment_capture_id: String,
@@ -3180,6 +3183,7 @@ impl PaymentCapture {
 
 /// Outbound delivery and return tracking of one shipment.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(crate = "::paygen_runtime::__private::serde")]
 pub struct Shipment {
     /// Tracking of the delivery to the customer.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -3210,6 +3214,7 @@ impl Shipment {
 
 /// Tracking details of a delivery.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(crate = "::paygen_runtime::__private::serde")]
 pub struct ShipmentDelivery {
     /// Carrier's tracking number.
     ///
@@ -3271,6 +3276,7 @@ impl ShipmentDelivery {
 
 /// Tracking details of a return shipment.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(crate = "::paygen_runtime::__private::serde")]
 pub struct ShipmentReturn {
     /// Carrier's tracking number for the return.
     ///
@@ -3305,6 +3311,7 @@ impl ShipmentReturn {
 
 /// A refund of a payment transaction or of one capture.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(crate = "::paygen_runtime::__private::serde")]
 pub struct RefundRequest {
     /// Amount to refund in minor units.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -3346,6 +3353,7 @@ impl RefundRequest {
 
 /// A refund made on a payment transaction or capture.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(crate = "::paygen_runtime::__private::serde")]
 pub struct PaymentRefund {
     /// Klarna's id of the refund.
     pub payment_refund_id: String,
@@ -3414,6 +3422,7 @@ impl PaymentRefund {
 
 /// Money taken back from the merchant, e.g. after a lost dispute.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(crate = "::paygen_runtime::__private::serde")]
 pub struct PaymentChargeback {
     /// Id of the dispute that led to the chargeback.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -3480,6 +3489,7 @@ impl PaymentChargeback {
 
 /// Error body returned for every 4xx and 5xx response. No field is required, so a partial body from a gateway or proxy still decodes.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(crate = "::paygen_runtime::__private::serde")]
 pub struct Error {
     /// Unique id of this error occurrence; quote it to Klarna support.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -3546,6 +3556,7 @@ impl Error {
 
 /// One invalid input field.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(crate = "::paygen_runtime::__private::serde")]
 pub struct ValidationError {
     /// The offending field or parameter.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -3585,6 +3596,7 @@ impl ValidationError {
 
 /// Body of a webhook notification Klarna POSTs to the partner when a payment request changes state. The raw body is signed with HMAC-SHA256; the signature travels in the `Klarna-Signature` header and the signing key is named by `Klarna-Signing-Key-Id`. Examples: `components/examples/Webhook*`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(crate = "::paygen_runtime::__private::serde")]
 pub struct WebhookEvent {
     /// Data about the event itself.
     pub metadata: WebhookMetadata,
@@ -3601,6 +3613,7 @@ impl WebhookEvent {
 
 /// Envelope data of a webhook event.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(crate = "::paygen_runtime::__private::serde")]
 pub struct WebhookMetadata {
     /// What happened.
     pub event_type: WebhookEventType,
@@ -3681,6 +3694,7 @@ impl WebhookMetadata {
 
 /// Payload of a payment request state-change event.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(crate = "::paygen_runtime::__private::serde")]
 pub struct PaymentRequestStateChange {
     /// Id of the payment request.
     pub payment_request_id: String,

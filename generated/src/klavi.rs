@@ -24,8 +24,12 @@
 use std::collections::BTreeMap;
 
 #[allow(unused_imports)]
-use serde::{Deserialize, Serialize};
-use crate::runtime;
+use ::paygen_runtime::__private::{
+    self as rt, serde::{self, Deserialize, Serialize},
+    serde_json,
+};
+
+use ::paygen_runtime as runtime;
 
 /// Where requests go. The first environment of the spec is the default.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
@@ -65,7 +69,7 @@ impl Environment {
 #[derive(Debug, Clone)]
 pub struct Config {
     environment: Environment,
-    credentials: runtime::Credentials,
+    credentials: rt::Credentials,
     options: runtime::HttpOptions,
     headers: Vec<(&'static str, String)>,
 }
@@ -78,7 +82,7 @@ impl Config {
     ) -> Self {
         Self {
             environment: Environment::default(),
-            credentials: runtime::Credentials::Token(runtime::TokenAuth {
+            credentials: rt::Credentials::Token(rt::TokenAuth {
                 path: "/payment/customer/v1/auth",
                 body: vec![
                     ("accessKey", access_key.into()), ("secretKey", secret_key.into())
@@ -113,13 +117,13 @@ impl Config {
 /// A client for Klavi Payments API. Cheap to clone; clones share connections.
 #[derive(Debug, Clone)]
 pub struct Client {
-    transport: runtime::Transport,
+    transport: rt::Transport,
 }
 
 impl Client {
     /// Builds a client from `config`.
     pub fn new(config: Config) -> Result<Self, runtime::BuildError> {
-        let transport = runtime::Transport::new(runtime::Settings {
+        let transport = rt::Transport::new(rt::Settings {
             provider: "klavi",
             base_url: config.environment.base_url().to_string(),
             credentials: config.credentials,
@@ -156,12 +160,12 @@ impl Client {
     pub async fn list_participants(
         &self,
     ) -> Result<Participants, runtime::Error<ErrorResponse>> {
-        let mut req = runtime::Request::new("list_participants", runtime::Method::GET);
+        let mut req = rt::Request::new("list_participants", rt::Method::GET);
         req.path("/payment/customer/v1/participants");
         let resp = self.transport.send(req).await?;
         match resp.status {
             s if (200..300).contains(&s) => resp.json(),
-            _ => Err(resp.error(runtime::decode_json::<ErrorResponse>)),
+            _ => Err(resp.error(rt::decode_json::<ErrorResponse>)),
         }
     }
 
@@ -178,14 +182,14 @@ impl Client {
         &self,
         body: PaymentRequest,
     ) -> Result<PaymentCreated, runtime::Error<ErrorResponse>> {
-        let mut req = runtime::Request::new("create_payment", runtime::Method::POST);
+        let mut req = rt::Request::new("create_payment", rt::Method::POST);
         req.fresh_token();
         req.path("/payment/customer/v1/instant/payments");
         req.json(&body);
         let resp = self.transport.send(req).await?;
         match resp.status {
             s if (200..300).contains(&s) => resp.json(),
-            _ => Err(resp.error(runtime::decode_json::<ErrorResponse>)),
+            _ => Err(resp.error(rt::decode_json::<ErrorResponse>)),
         }
     }
 
@@ -205,14 +209,14 @@ impl Client {
         &self,
         id: &str,
     ) -> Result<PaymentStatus, runtime::Error<ErrorResponse>> {
-        let mut req = runtime::Request::new("get_payment_status", runtime::Method::GET);
+        let mut req = rt::Request::new("get_payment_status", rt::Method::GET);
         req.path("/payment/customer/v1/instant/payments/");
         req.segment("id", id);
         req.path("/status");
         let resp = self.transport.send(req).await?;
         match resp.status {
             s if (200..300).contains(&s) => resp.json(),
-            _ => Err(resp.error(runtime::decode_json::<ErrorResponse>)),
+            _ => Err(resp.error(rt::decode_json::<ErrorResponse>)),
         }
     }
 
@@ -228,9 +232,9 @@ impl Client {
         options: runtime::PollOptions,
     ) -> Result<PaymentStatus, runtime::PollError<PaymentStatus, ErrorResponse>> {
         fn status_of(answer: &PaymentStatus) -> Option<&str> {
-            answer.status.as_ref().map(runtime::StatusText::status_text)
+            answer.status.as_ref().map(rt::StatusText::status_text)
         }
-        runtime::poll_until(
+        rt::poll_until(
                 "get_payment_status",
                 options,
                 &[
@@ -250,6 +254,7 @@ impl Client {
 
 /// Klavi's error body (shape unconfirmed; unknown fields are ignored).
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(crate = "::paygen_runtime::__private::serde")]
 pub struct ErrorResponse {
     /// Machine-readable error code.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -356,6 +361,7 @@ impl<'de> Deserialize<'de> for IdentifierType {
 
 /// The payer.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(crate = "::paygen_runtime::__private::serde")]
 pub struct Customer {
     /// Kind of tax identifier. Format `LIST`.
     #[serde(rename = "identifierType")]
@@ -538,6 +544,7 @@ impl<'de> Deserialize<'de> for AccountType {
 
 /// The account's holder.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(crate = "::paygen_runtime::__private::serde")]
 pub struct AccountHolder {
     /// Holder's name.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -577,6 +584,7 @@ impl AccountHolder {
 
 /// The account receiving the payment.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(crate = "::paygen_runtime::__private::serde")]
 pub struct Account {
     /// ISPB code of the institution (8 digits).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -634,6 +642,7 @@ impl Account {
 
 /// The request of `create_payment`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(crate = "::paygen_runtime::__private::serde")]
 pub struct PaymentRequest {
     /// Your unique id for this payment; repeat it only to repeat the same payment. Format `CHAR(1..100)`.
     ///
@@ -810,6 +819,7 @@ impl<'de> Deserialize<'de> for Status {
 
 /// `PaymentCreated`.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(crate = "::paygen_runtime::__private::serde")]
 pub struct PaymentCreated {
     /// Klavi's payment id; poll its status with it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -871,6 +881,7 @@ impl PaymentCreated {
 
 /// Why the payment is in this status, where Klavi says.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(crate = "::paygen_runtime::__private::serde")]
 pub struct StatusReason {
     /// Reason code.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -901,6 +912,7 @@ impl StatusReason {
 
 /// `PaymentStatus`.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(crate = "::paygen_runtime::__private::serde")]
 pub struct PaymentStatus {
     /// Klavi's payment id.
     #[serde(default, skip_serializing_if = "Option::is_none")]

@@ -19,8 +19,12 @@
 use std::collections::BTreeMap;
 
 #[allow(unused_imports)]
-use serde::{Deserialize, Serialize};
-use crate::runtime;
+use ::paygen_runtime::__private::{
+    self as rt, serde::{self, Deserialize, Serialize},
+    serde_json,
+};
+
+use ::paygen_runtime as runtime;
 
 /// Where requests go. The first environment of the spec is the default.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
@@ -50,7 +54,7 @@ impl Environment {
 #[derive(Debug, Clone)]
 pub struct Config {
     environment: Environment,
-    credentials: runtime::Credentials,
+    credentials: rt::Credentials,
     options: runtime::HttpOptions,
     headers: Vec<(&'static str, String)>,
 }
@@ -60,7 +64,7 @@ impl Config {
     pub fn new(token: impl Into<runtime::SecretString>) -> Self {
         Self {
             environment: Environment::default(),
-            credentials: runtime::Credentials::Bearer(token.into()),
+            credentials: rt::Credentials::Bearer(token.into()),
             options: runtime::HttpOptions::default(),
             headers: Vec::new(),
         }
@@ -88,14 +92,14 @@ impl Config {
 /// A client for Klix API. Cheap to clone; clones share connections.
 #[derive(Debug, Clone)]
 pub struct Client {
-    transport: runtime::Transport,
-    webhook_verifier: runtime::Cached<WebhookVerifier>,
+    transport: rt::Transport,
+    webhook_verifier: rt::Cached<WebhookVerifier>,
 }
 
 impl Client {
     /// Builds a client from `config`.
     pub fn new(config: Config) -> Result<Self, runtime::BuildError> {
-        let transport = runtime::Transport::new(runtime::Settings {
+        let transport = rt::Transport::new(rt::Settings {
             provider: "klix",
             base_url: config.environment.base_url().to_string(),
             credentials: config.credentials,
@@ -159,10 +163,7 @@ impl Client {
         &self,
         params: ListPaymentMethodsParams,
     ) -> Result<PaymentMethods, runtime::Error<ListPaymentMethodsError>> {
-        let mut req = runtime::Request::new(
-            "list_payment_methods",
-            runtime::Method::GET,
-        );
+        let mut req = rt::Request::new("list_payment_methods", rt::Method::GET);
         req.path("/payment_methods/");
         req.query("brand_id", &params.brand_id);
         req.query("currency", &params.currency);
@@ -189,7 +190,7 @@ impl Client {
         &self,
         body: Purchase,
     ) -> Result<Purchase, runtime::Error<CreatePurchaseError>> {
-        let mut req = runtime::Request::new("create_purchase", runtime::Method::POST);
+        let mut req = rt::Request::new("create_purchase", rt::Method::POST);
         req.path("/purchases/");
         req.json(&body);
         let resp = self.transport.send(req).await?;
@@ -210,7 +211,7 @@ impl Client {
         &self,
         id: &str,
     ) -> Result<Purchase, runtime::Error<GetPurchaseError>> {
-        let mut req = runtime::Request::new("get_purchase", runtime::Method::GET);
+        let mut req = rt::Request::new("get_purchase", rt::Method::GET);
         req.path("/purchases/");
         req.segment("id", id);
         req.path("/");
@@ -232,7 +233,7 @@ impl Client {
         &self,
         id: &str,
     ) -> Result<Purchase, runtime::Error<CancelPurchaseError>> {
-        let mut req = runtime::Request::new("cancel_purchase", runtime::Method::POST);
+        let mut req = rt::Request::new("cancel_purchase", rt::Method::POST);
         req.path("/purchases/");
         req.segment("id", id);
         req.path("/cancel/");
@@ -255,7 +256,7 @@ impl Client {
         id: &str,
         body: ChargeRequest,
     ) -> Result<Purchase, runtime::Error<ChargePurchaseError>> {
-        let mut req = runtime::Request::new("charge_purchase", runtime::Method::POST);
+        let mut req = rt::Request::new("charge_purchase", rt::Method::POST);
         req.path("/purchases/");
         req.segment("id", id);
         req.path("/charge/");
@@ -279,7 +280,7 @@ impl Client {
         id: &str,
         body: Option<CaptureRequest>,
     ) -> Result<Purchase, runtime::Error<CapturePurchaseError>> {
-        let mut req = runtime::Request::new("capture_purchase", runtime::Method::POST);
+        let mut req = rt::Request::new("capture_purchase", rt::Method::POST);
         req.path("/purchases/");
         req.segment("id", id);
         req.path("/capture/");
@@ -304,7 +305,7 @@ impl Client {
         &self,
         id: &str,
     ) -> Result<Purchase, runtime::Error<ReleasePurchaseError>> {
-        let mut req = runtime::Request::new("release_purchase", runtime::Method::POST);
+        let mut req = rt::Request::new("release_purchase", rt::Method::POST);
         req.path("/purchases/");
         req.segment("id", id);
         req.path("/release/");
@@ -327,7 +328,7 @@ impl Client {
         id: &str,
         body: Option<RefundRequest>,
     ) -> Result<Payment, runtime::Error<RefundPurchaseError>> {
-        let mut req = runtime::Request::new("refund_purchase", runtime::Method::POST);
+        let mut req = rt::Request::new("refund_purchase", rt::Method::POST);
         req.path("/purchases/");
         req.segment("id", id);
         req.path("/refund/");
@@ -352,10 +353,7 @@ impl Client {
         &self,
         id: &str,
     ) -> Result<Purchase, runtime::Error<DeleteRecurringTokenError>> {
-        let mut req = runtime::Request::new(
-            "delete_recurring_token",
-            runtime::Method::POST,
-        );
+        let mut req = rt::Request::new("delete_recurring_token", rt::Method::POST);
         req.path("/purchases/");
         req.segment("id", id);
         req.path("/delete_recurring_token/");
@@ -376,7 +374,7 @@ impl Client {
     pub async fn get_public_key(
         &self,
     ) -> Result<PublicKey, runtime::Error<GetPublicKeyError>> {
-        let mut req = runtime::Request::new("get_public_key", runtime::Method::GET);
+        let mut req = rt::Request::new("get_public_key", rt::Method::GET);
         req.path("/public_key/");
         let resp = self.transport.send(req).await?;
         match resp.status {
@@ -391,13 +389,13 @@ impl Client {
 /// Only a verified body is decoded.
 #[derive(Debug, Clone)]
 pub struct WebhookVerifier {
-    inner: runtime::RsaSha256Verifier,
+    inner: rt::RsaSha256Verifier,
 }
 
 impl WebhookVerifier {
     /// A verifier for the provider's public key in PEM.
     pub fn from_pem(public_key_pem: &str) -> Result<Self, runtime::KeyError> {
-        runtime::RsaSha256Verifier::from_pem(public_key_pem, "x-signature")
+        rt::RsaSha256Verifier::from_pem(public_key_pem, "x-signature")
             .map(|inner| Self { inner })
     }
 
@@ -569,6 +567,7 @@ impl GetPurchaseError {
 
 /// Payment methods the brand can currently use for the requested currency, with display data (names, logos, per-country availability). The list changes over time, so cache it server side and refresh it at most once a minute (the endpoint is rate limited).
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(crate = "::paygen_runtime::__private::serde")]
 pub struct PaymentMethods {
     /// Codes of all payment methods available right now (e.g. `klix`, `swedbank_lv_pis`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -646,6 +645,7 @@ impl PaymentMethods {
 ///
 /// Decoding tries each form in order and takes the first that fits.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(crate = "::paygen_runtime::__private::serde")]
 #[serde(untagged)]
 #[allow(clippy::large_enum_variant)]
 pub enum PaymentMethodsLogosValue {
@@ -657,6 +657,7 @@ pub enum PaymentMethodsLogosValue {
 
 /// A named group of payment methods for display purposes.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(crate = "::paygen_runtime::__private::serde")]
 pub struct PaymentMethodGroup {
     /// Machine name of the group.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -705,6 +706,7 @@ impl PaymentMethodGroup {
 
 /// A purchase (payment order). Sent to create one and returned by every purchase operation. Read-only properties are filled in by Klix and ignored in requests. Also the body that Klix POSTs to `success_callback`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(crate = "::paygen_runtime::__private::serde")]
 pub struct Purchase {
     /// Object type name (`purchase` for this object).
     ///
@@ -800,7 +802,7 @@ pub struct Purchase {
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "runtime::deserialize_nullable",
+        deserialize_with = "rt::deserialize_nullable",
     )]
     pub client_id: Option<runtime::Nullable<String>>,
     /// Whether Klix emails a receipt to the customer after payment.
@@ -840,7 +842,7 @@ pub struct Purchase {
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "runtime::deserialize_nullable",
+        deserialize_with = "rt::deserialize_nullable",
     )]
     pub issued: Option<runtime::Nullable<runtime::Date>>,
     /// Deadline for paying the purchase. Unix timestamp in seconds.
@@ -849,7 +851,7 @@ pub struct Purchase {
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "runtime::deserialize_nullable",
+        deserialize_with = "rt::deserialize_nullable",
     )]
     pub due: Option<runtime::Nullable<i64>>,
     /// Which kinds of refund are currently possible for this purchase.
@@ -939,7 +941,7 @@ pub struct Purchase {
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "runtime::deserialize_nullable",
+        deserialize_with = "rt::deserialize_nullable",
     )]
     pub referral_campaign_id: Option<runtime::Nullable<String>>,
     /// Referral code applied to the purchase.
@@ -1123,6 +1125,7 @@ impl Purchase {
 
 /// Contents of the order: products, currency, totals and presentation settings.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(crate = "::paygen_runtime::__private::serde")]
 pub struct PurchaseDetails {
     /// ISO 4217 currency code, e.g. `EUR`. Klix uses EUR when omitted.
     ///
@@ -1155,7 +1158,7 @@ pub struct PurchaseDetails {
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "runtime::deserialize_nullable",
+        deserialize_with = "rt::deserialize_nullable",
     )]
     pub subtotal_override: Option<runtime::Nullable<i64>>,
     /// Replaces the computed tax total when set. Integer amount in the smallest currency unit (e.g. cents).
@@ -1164,7 +1167,7 @@ pub struct PurchaseDetails {
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "runtime::deserialize_nullable",
+        deserialize_with = "rt::deserialize_nullable",
     )]
     pub total_tax_override: Option<runtime::Nullable<i64>>,
     /// Replaces the computed discount total when set. Integer amount in the smallest currency unit (e.g. cents).
@@ -1173,7 +1176,7 @@ pub struct PurchaseDetails {
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "runtime::deserialize_nullable",
+        deserialize_with = "rt::deserialize_nullable",
     )]
     pub total_discount_override: Option<runtime::Nullable<i64>>,
     /// Replaces the computed total when set. `0` together with `skip_capture` requests a card preauthorization only. Integer amount in the smallest currency unit (e.g. cents).
@@ -1182,7 +1185,7 @@ pub struct PurchaseDetails {
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "runtime::deserialize_nullable",
+        deserialize_with = "rt::deserialize_nullable",
     )]
     pub total_override: Option<runtime::Nullable<i64>>,
     /// Customer fields the payment page should ask for.
@@ -1336,6 +1339,7 @@ impl PurchaseDetails {
 
 /// One line item of a purchase.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(crate = "::paygen_runtime::__private::serde")]
 pub struct Product {
     /// Name or description of the item (for bulk payments: the payment description shown to the creditor).
     ///
@@ -1371,7 +1375,7 @@ pub struct Product {
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "runtime::deserialize_nullable",
+        deserialize_with = "rt::deserialize_nullable",
     )]
     pub total_price_override: Option<runtime::Nullable<i64>>,
 }
@@ -1423,6 +1427,7 @@ impl Product {
 
 /// Customer (payer) data.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(crate = "::paygen_runtime::__private::serde")]
 pub struct ClientDetails {
     /// Customer e-mail address.
     ///
@@ -1699,6 +1704,7 @@ impl ClientDetails {
 
 /// A bank account.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(crate = "::paygen_runtime::__private::serde")]
 pub struct BankAccount {
     /// Bank account number (IBAN).
     ///
@@ -1733,6 +1739,7 @@ impl BankAccount {
 
 /// Legal and banking data of the merchant that issued the purchase. Filled in by Klix.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(crate = "::paygen_runtime::__private::serde")]
 pub struct IssuerDetails {
     /// Merchant website.
     ///
@@ -1795,6 +1802,7 @@ impl IssuerDetails {
 
 /// Money movement of a purchase or payment.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(crate = "::paygen_runtime::__private::serde")]
 pub struct PaymentDetails {
     /// `true` when money flows from the merchant (e.g. a refund).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -1882,6 +1890,7 @@ impl PaymentDetails {
 
 /// A payment that is not itself a purchase, e.g. the refund created by `POST /purchases/{id}/refund/`. Also the payload of `payment.*` webhook events. Every property is filled in by Klix.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(crate = "::paygen_runtime::__private::serde")]
 pub struct Payment {
     /// Object type name (`payment` for this object).
     ///
@@ -2107,6 +2116,7 @@ impl<'de> Deserialize<'de> for PurchaseStatus {
 
 /// Processing data of a purchase.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(crate = "::paygen_runtime::__private::serde")]
 pub struct TransactionData {
     /// Code of the payment method used; empty while unpaid.
     ///
@@ -2139,6 +2149,7 @@ impl TransactionData {
 
 /// One processing attempt (payment, capture, release, refund, ...).
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(crate = "::paygen_runtime::__private::serde")]
 pub struct PaymentAttempt {
     /// Operation that was attempted.
     ///
@@ -2191,6 +2202,7 @@ impl PaymentAttempt {
 
 /// Failure reason of a processing attempt.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(crate = "::paygen_runtime::__private::serde")]
 pub struct AttemptError {
     /// Machine readable error code, e.g. `insufficient_funds`, `expired_card`, `user_cancelled`. The set of codes is open.
     ///
@@ -2213,6 +2225,7 @@ impl AttemptError {
 
 /// One status change of a purchase.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(crate = "::paygen_runtime::__private::serde")]
 pub struct StatusHistoryEntry {
     /// Status that was entered.
     ///
@@ -2240,6 +2253,7 @@ impl StatusHistoryEntry {
 
 /// Reference to another Klix object.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(crate = "::paygen_runtime::__private::serde")]
 pub struct RelatedObject {
     /// Object type name, e.g. `purchase` or `payment`.
     ///
@@ -2264,6 +2278,7 @@ impl RelatedObject {
 
 /// Details of a currency conversion applied to a purchase.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(crate = "::paygen_runtime::__private::serde")]
 pub struct CurrencyConversion {
     /// ISO 4217 code of the original currency.
     ///
@@ -2291,6 +2306,7 @@ impl CurrencyConversion {
 
 /// Payment method specific request data. Only shown in the vendor page examples; the vendor's schema does not define it.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(crate = "::paygen_runtime::__private::serde")]
 pub struct PaymentMethodDetails {
     /// Creditors of a PIS bulk payment, one per product in the same order. All creditor IBANs must be whitelisted with Klix beforehand. Supported by the `seb_*_pis` and `swedbank_*_pis` methods.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -2321,6 +2337,7 @@ impl PaymentMethodDetails {
 
 /// One creditor of a bulk bank payment.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(crate = "::paygen_runtime::__private::serde")]
 pub struct PisBulkPurchase {
     /// Name of the account holder receiving the money.
     pub creditor_name: String,
@@ -2343,6 +2360,7 @@ impl PisBulkPurchase {
 
 /// Data for a single bank (PIS) payment.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(crate = "::paygen_runtime::__private::serde")]
 pub struct PisPurchase {
     /// Account receiving the payment.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -2364,6 +2382,7 @@ impl PisPurchase {
 
 /// Receiver of a bank payment.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(crate = "::paygen_runtime::__private::serde")]
 pub struct Creditor {
     /// Name of the account holder.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -2394,6 +2413,7 @@ impl Creditor {
 
 /// A shipping choice offered with the purchase.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(crate = "::paygen_runtime::__private::serde")]
 pub struct ShippingOption {
     /// Merchant identifier of the shipping option.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -2424,6 +2444,7 @@ impl ShippingOption {
 
 /// A channel through which the purchase is delivered to the customer. The vendor expects both `method` and `options` to be present.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(crate = "::paygen_runtime::__private::serde")]
 pub struct DeliveryMethod {
     /// Delivery channel.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -2454,6 +2475,7 @@ impl DeliveryMethod {
 
 /// Settings of a delivery method.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(crate = "::paygen_runtime::__private::serde")]
 pub struct DeliveryMethodOptions {
     /// Custom text included in the message to the customer.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -2475,6 +2497,7 @@ impl DeliveryMethodOptions {
 
 /// Reward granted by a referral code.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(crate = "::paygen_runtime::__private::serde")]
 pub struct ReferralCodeDetails {
     /// Referral campaign the code belongs to.
     ///
@@ -2509,6 +2532,7 @@ impl ReferralCodeDetails {
 
 /// Loyalty (retain level) discount applied to a purchase.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(crate = "::paygen_runtime::__private::serde")]
 pub struct RetainLevelDetails {
     /// Loyalty campaign the discount comes from.
     ///
@@ -3170,6 +3194,7 @@ impl<'de> Deserialize<'de> for RewardType {
 
 /// Body of a recurring charge.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(crate = "::paygen_runtime::__private::serde")]
 pub struct ChargeRequest {
     /// Identifier of the earlier purchase that registered the card (`is_recurring_token` is `true`).
     ///
@@ -3193,6 +3218,7 @@ impl ChargeRequest {
 
 /// Body of a partial capture. Send no body to capture the whole reserved amount.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(crate = "::paygen_runtime::__private::serde")]
 pub struct CaptureRequest {
     /// Amount to capture; must not exceed the reserved amount. The remainder is released. Integer amount in the smallest currency unit (e.g. cents).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -3214,6 +3240,7 @@ impl CaptureRequest {
 
 /// Body of a refund. Send no body to refund the whole refundable amount.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(crate = "::paygen_runtime::__private::serde")]
 pub struct RefundRequest {
     /// Amount to refund; must not exceed `refundable_amount`. Omit for a full refund. Integer amount in the smallest currency unit (e.g. cents).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -3247,6 +3274,7 @@ pub type PublicKey = String;
 
 /// One validation error.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(crate = "::paygen_runtime::__private::serde")]
 pub struct FieldError {
     /// Human readable description of the problem.
     pub message: String,
@@ -3275,6 +3303,7 @@ impl FieldError {
 ///
 /// Decoding tries each form in order and takes the first that fits.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(crate = "::paygen_runtime::__private::serde")]
 #[serde(untagged)]
 #[allow(clippy::large_enum_variant)]
 pub enum FieldErrorEntry {
@@ -3291,6 +3320,7 @@ pub type FieldErrors = BTreeMap<String, FieldErrorEntry>;
 
 /// Lenient error body. Deployments of the platform answer either `{code, message}` or `{detail}`; any other keys are kept.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(crate = "::paygen_runtime::__private::serde")]
 pub struct ErrorBody {
     /// Machine readable error code.
     #[serde(default, skip_serializing_if = "Option::is_none")]

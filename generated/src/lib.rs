@@ -91,7 +91,7 @@
 //! # Ok(()) }
 //! ```
 
-pub mod runtime;
+pub use paygen_runtime as runtime;
 
 pub use runtime::{Error, Nullable};
 

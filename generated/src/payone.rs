@@ -17,8 +17,12 @@
 use std::collections::BTreeMap;
 
 #[allow(unused_imports)]
-use serde::{Deserialize, Serialize};
-use crate::runtime;
+use ::paygen_runtime::__private::{
+    self as rt, serde::{self, Deserialize, Serialize},
+    serde_json,
+};
+
+use ::paygen_runtime as runtime;
 
 /// Where requests go. The first environment of the spec is the default.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
@@ -132,15 +136,15 @@ impl Config {
 /// A client for PAYONE Server API (Klarna). Cheap to clone; clones share connections.
 #[derive(Debug, Clone)]
 pub struct Client {
-    transport: runtime::Transport,
+    transport: rt::Transport,
     /// Credentials, environment and common parameters: the start of every body.
-    base: runtime::Form,
+    base: rt::Form,
 }
 
 impl Client {
     /// Builds a client from `config`.
     pub fn new(config: Config) -> Result<Self, runtime::BuildError> {
-        let mut base = runtime::Form::new();
+        let mut base = rt::Form::new();
         base.push("mid", &config.merchant_id);
         base.push("aid", &config.subaccount_id);
         base.push("portalid", &config.portal_id);
@@ -155,10 +159,10 @@ impl Client {
                 base.push("mode", "live");
             }
         }
-        let transport = runtime::Transport::new(runtime::Settings {
+        let transport = rt::Transport::new(rt::Settings {
             provider: "payone",
             base_url: config.environment.base_url().to_string(),
-            credentials: runtime::Credentials::None,
+            credentials: rt::Credentials::None,
             options: config.options,
             headers: Vec::new(),
             idempotency_header: None,
@@ -204,14 +208,14 @@ impl Client {
         form.push("add_paydata[action]", "start_session");
         form.push("clearingtype", "fnc");
         request.encode(&mut form);
-        let mut req = runtime::Request::new("start_session", runtime::Method::POST);
+        let mut req = rt::Request::new("start_session", rt::Method::POST);
         req.path("/");
         req.raw_body(form.encode().into(), "application/x-www-form-urlencoded");
         let resp = self.transport.send(req).await?;
         if !(200..300).contains(&resp.status) {
             return Err(resp.error(|_, _| None));
         }
-        let kv = runtime::KeyValues::parse_lines(&resp.body);
+        let kv = rt::KeyValues::parse_lines(&resp.body);
         match kv.get("status") {
             Some("APPROVED") => {
                 StartSessionApproved::from_kv(&kv)
@@ -255,14 +259,14 @@ impl Client {
         form.push("add_paydata[action]", "update_session");
         form.push("clearingtype", "fnc");
         request.encode(&mut form);
-        let mut req = runtime::Request::new("update_session", runtime::Method::POST);
+        let mut req = rt::Request::new("update_session", rt::Method::POST);
         req.path("/");
         req.raw_body(form.encode().into(), "application/x-www-form-urlencoded");
         let resp = self.transport.send(req).await?;
         if !(200..300).contains(&resp.status) {
             return Err(resp.error(|_, _| None));
         }
-        let kv = runtime::KeyValues::parse_lines(&resp.body);
+        let kv = rt::KeyValues::parse_lines(&resp.body);
         match kv.get("status") {
             Some("APPROVED") => {
                 UpdateSessionApproved::from_kv(&kv)
@@ -305,17 +309,14 @@ impl Client {
         form.push("request", "genericpayment");
         form.push("add_paydata[action]", "cancel_authorization");
         request.encode(&mut form);
-        let mut req = runtime::Request::new(
-            "cancel_authorization",
-            runtime::Method::POST,
-        );
+        let mut req = rt::Request::new("cancel_authorization", rt::Method::POST);
         req.path("/");
         req.raw_body(form.encode().into(), "application/x-www-form-urlencoded");
         let resp = self.transport.send(req).await?;
         if !(200..300).contains(&resp.status) {
             return Err(resp.error(|_, _| None));
         }
-        let kv = runtime::KeyValues::parse_lines(&resp.body);
+        let kv = rt::KeyValues::parse_lines(&resp.body);
         match kv.get("status") {
             Some("APPROVED") => {
                 CancelAuthorizationApproved::from_kv(&kv)
@@ -358,14 +359,14 @@ impl Client {
         form.push("request", "preauthorization");
         form.push("clearingtype", "fnc");
         request.encode(&mut form);
-        let mut req = runtime::Request::new("preauthorize", runtime::Method::POST);
+        let mut req = rt::Request::new("preauthorize", rt::Method::POST);
         req.path("/");
         req.raw_body(form.encode().into(), "application/x-www-form-urlencoded");
         let resp = self.transport.send(req).await?;
         if !(200..300).contains(&resp.status) {
             return Err(resp.error(|_, _| None));
         }
-        let kv = runtime::KeyValues::parse_lines(&resp.body);
+        let kv = rt::KeyValues::parse_lines(&resp.body);
         match kv.get("status") {
             Some("REDIRECT") => {
                 PreauthorizeRedirect::from_kv(&kv)
@@ -418,14 +419,14 @@ impl Client {
         form.push("request", "authorization");
         form.push("clearingtype", "fnc");
         request.encode(&mut form);
-        let mut req = runtime::Request::new("authorize", runtime::Method::POST);
+        let mut req = rt::Request::new("authorize", rt::Method::POST);
         req.path("/");
         req.raw_body(form.encode().into(), "application/x-www-form-urlencoded");
         let resp = self.transport.send(req).await?;
         if !(200..300).contains(&resp.status) {
             return Err(resp.error(|_, _| None));
         }
-        let kv = runtime::KeyValues::parse_lines(&resp.body);
+        let kv = rt::KeyValues::parse_lines(&resp.body);
         match kv.get("status") {
             Some("REDIRECT") => {
                 AuthorizeRedirect::from_kv(&kv)
@@ -477,14 +478,14 @@ impl Client {
         let mut form = self.base.clone();
         form.push("request", "capture");
         request.encode(&mut form);
-        let mut req = runtime::Request::new("capture", runtime::Method::POST);
+        let mut req = rt::Request::new("capture", rt::Method::POST);
         req.path("/");
         req.raw_body(form.encode().into(), "application/x-www-form-urlencoded");
         let resp = self.transport.send(req).await?;
         if !(200..300).contains(&resp.status) {
             return Err(resp.error(|_, _| None));
         }
-        let kv = runtime::KeyValues::parse_lines(&resp.body);
+        let kv = rt::KeyValues::parse_lines(&resp.body);
         match kv.get("status") {
             Some("APPROVED") => {
                 CaptureApproved::from_kv(&kv)
@@ -531,14 +532,14 @@ impl Client {
         let mut form = self.base.clone();
         form.push("request", "debit");
         request.encode(&mut form);
-        let mut req = runtime::Request::new("debit", runtime::Method::POST);
+        let mut req = rt::Request::new("debit", rt::Method::POST);
         req.path("/");
         req.raw_body(form.encode().into(), "application/x-www-form-urlencoded");
         let resp = self.transport.send(req).await?;
         if !(200..300).contains(&resp.status) {
             return Err(resp.error(|_, _| None));
         }
-        let kv = runtime::KeyValues::parse_lines(&resp.body);
+        let kv = rt::KeyValues::parse_lines(&resp.body);
         match kv.get("status") {
             Some("APPROVED") => {
                 DebitApproved::from_kv(&kv)
@@ -592,8 +593,8 @@ impl NotificationVerifier {
         &self,
         body: &[u8],
     ) -> Result<TransactionStatus, runtime::VerifyError> {
-        let kv = runtime::KeyValues::parse_form(body, true);
-        runtime::verify_shared_key(kv.get("key"), "key", &self.expected)?;
+        let kv = rt::KeyValues::parse_form(body, true);
+        rt::verify_shared_key(kv.get("key"), "key", &self.expected)?;
         TransactionStatus::from_kv(&kv).map_err(runtime::VerifyError::Decode)
     }
 }
@@ -686,118 +687,115 @@ impl AuthorizeRequest {
     pub fn validate(&self) -> Result<(), (String, String)> {
         {
             let v = &self.reference;
-            runtime::check::present(v).map_err(|rule| ("reference".to_string(), rule))?;
-            runtime::check::length(v, Some(1u64), Some(20u64))
+            rt::check::present(v).map_err(|rule| ("reference".to_string(), rule))?;
+            rt::check::length(v, Some(1u64), Some(20u64))
                 .map_err(|rule| ("reference".to_string(), rule))?;
         }
         {
             let v = &self.amount;
-            runtime::check::digits(*v, Some(1u32), Some(10u32))
+            rt::check::digits(*v, Some(1u32), Some(10u32))
                 .map_err(|rule| ("amount".to_string(), rule))?;
-            runtime::check::range(*v, Some(-1999999999i64), Some(1999999999i64))
+            rt::check::range(*v, Some(-1999999999i64), Some(1999999999i64))
                 .map_err(|rule| ("amount".to_string(), rule))?;
         }
         {
             let v = &self.currency;
-            runtime::check::present(v).map_err(|rule| ("currency".to_string(), rule))?;
+            rt::check::present(v).map_err(|rule| ("currency".to_string(), rule))?;
         }
         if let Some(v) = self.customerid.as_deref().filter(|v| !v.is_empty()) {
-            runtime::check::length(v, Some(1u64), Some(20u64))
+            rt::check::length(v, Some(1u64), Some(20u64))
                 .map_err(|rule| ("customerid".to_string(), rule))?;
-            runtime::check::symbols(v, &["0-9", "a-z", "A-Z", ".", "-", "_", "/"])
+            rt::check::symbols(v, &["0-9", "a-z", "A-Z", ".", "-", "_", "/"])
                 .map_err(|rule| ("customerid".to_string(), rule))?;
         }
         if let Some(v) = &self.userid {
-            runtime::check::digits(*v, Some(6u32), Some(12u32))
+            rt::check::digits(*v, Some(6u32), Some(12u32))
                 .map_err(|rule| ("userid".to_string(), rule))?;
         }
         if let Some(v) = self.salutation.as_deref().filter(|v| !v.is_empty()) {
-            runtime::check::length(v, Some(1u64), Some(10u64))
+            rt::check::length(v, Some(1u64), Some(10u64))
                 .map_err(|rule| ("salutation".to_string(), rule))?;
         }
         if let Some(v) = self.title.as_deref().filter(|v| !v.is_empty()) {
-            runtime::check::length(v, Some(1u64), Some(20u64))
+            rt::check::length(v, Some(1u64), Some(20u64))
                 .map_err(|rule| ("title".to_string(), rule))?;
         }
         if let Some(v) = self.firstname.as_deref().filter(|v| !v.is_empty()) {
-            runtime::check::length(v, Some(1u64), Some(50u64))
+            rt::check::length(v, Some(1u64), Some(50u64))
                 .map_err(|rule| ("firstname".to_string(), rule))?;
         }
         {
             let v = &self.lastname;
-            runtime::check::present(v).map_err(|rule| ("lastname".to_string(), rule))?;
-            runtime::check::length(v, Some(2u64), Some(50u64))
+            rt::check::present(v).map_err(|rule| ("lastname".to_string(), rule))?;
+            rt::check::length(v, Some(2u64), Some(50u64))
                 .map_err(|rule| ("lastname".to_string(), rule))?;
         }
         if let Some(v) = self.company.as_deref().filter(|v| !v.is_empty()) {
-            runtime::check::length(v, Some(2u64), Some(50u64))
+            rt::check::length(v, Some(2u64), Some(50u64))
                 .map_err(|rule| ("company".to_string(), rule))?;
         }
         if let Some(v) = self.street.as_deref().filter(|v| !v.is_empty()) {
-            runtime::check::length(v, Some(1u64), Some(50u64))
+            rt::check::length(v, Some(1u64), Some(50u64))
                 .map_err(|rule| ("street".to_string(), rule))?;
         }
         if let Some(v) = self.addressaddition.as_deref().filter(|v| !v.is_empty()) {
-            runtime::check::length(v, Some(1u64), Some(50u64))
+            rt::check::length(v, Some(1u64), Some(50u64))
                 .map_err(|rule| ("addressaddition".to_string(), rule))?;
         }
         if let Some(v) = self.zip.as_deref().filter(|v| !v.is_empty()) {
-            runtime::check::length(v, Some(2u64), Some(50u64))
+            rt::check::length(v, Some(2u64), Some(50u64))
                 .map_err(|rule| ("zip".to_string(), rule))?;
-            runtime::check::symbols(v, &["0-9", "A-Z", "a-z", "_", ".", "-", "/", " "])
+            rt::check::symbols(v, &["0-9", "A-Z", "a-z", "_", ".", "-", "/", " "])
                 .map_err(|rule| ("zip".to_string(), rule))?;
         }
         if let Some(v) = self.city.as_deref().filter(|v| !v.is_empty()) {
-            runtime::check::length(v, Some(2u64), Some(50u64))
+            rt::check::length(v, Some(2u64), Some(50u64))
                 .map_err(|rule| ("city".to_string(), rule))?;
         }
         {
             let v = &self.country;
-            runtime::check::present(v).map_err(|rule| ("country".to_string(), rule))?;
+            rt::check::present(v).map_err(|rule| ("country".to_string(), rule))?;
         }
         if let Some(v) = self.email.as_deref().filter(|v| !v.is_empty()) {
-            runtime::check::length(v, Some(5u64), Some(254u64))
+            rt::check::length(v, Some(5u64), Some(254u64))
                 .map_err(|rule| ("email".to_string(), rule))?;
         }
         if let Some(v) = self.telephonenumber.as_deref().filter(|v| !v.is_empty()) {
-            runtime::check::length(v, Some(1u64), Some(30u64))
+            rt::check::length(v, Some(1u64), Some(30u64))
                 .map_err(|rule| ("telephonenumber".to_string(), rule))?;
         }
         if let Some(v) = self.vatid.as_deref().filter(|v| !v.is_empty()) {
-            runtime::check::length(v, Some(1u64), Some(50u64))
+            rt::check::length(v, Some(1u64), Some(50u64))
                 .map_err(|rule| ("vatid".to_string(), rule))?;
         }
         if let Some(v) = self.personalid.as_deref().filter(|v| !v.is_empty()) {
-            runtime::check::length(v, Some(1u64), Some(32u64))
+            rt::check::length(v, Some(1u64), Some(32u64))
                 .map_err(|rule| ("personalid".to_string(), rule))?;
-            runtime::check::symbols(
-                    v,
-                    &["0-9", "A-Z", "a-z", "+", "-", ".", "/", "(", ")"],
-                )
+            rt::check::symbols(v, &["0-9", "A-Z", "a-z", "+", "-", ".", "/", "(", ")"])
                 .map_err(|rule| ("personalid".to_string(), rule))?;
         }
         if let Some(v) = self.ip.as_deref().filter(|v| !v.is_empty()) {
-            runtime::check::length(v, Some(1u64), Some(39u64))
+            rt::check::length(v, Some(1u64), Some(39u64))
                 .map_err(|rule| ("ip".to_string(), rule))?;
         }
         if let Some(v) = self.shipping_firstname.as_deref().filter(|v| !v.is_empty()) {
-            runtime::check::length(v, Some(1u64), Some(50u64))
+            rt::check::length(v, Some(1u64), Some(50u64))
                 .map_err(|rule| ("shipping_firstname".to_string(), rule))?;
         }
         if let Some(v) = self.shipping_lastname.as_deref().filter(|v| !v.is_empty()) {
-            runtime::check::length(v, Some(1u64), Some(50u64))
+            rt::check::length(v, Some(1u64), Some(50u64))
                 .map_err(|rule| ("shipping_lastname".to_string(), rule))?;
         }
         if let Some(v) = self.shipping_company.as_deref().filter(|v| !v.is_empty()) {
-            runtime::check::length(v, Some(2u64), Some(50u64))
+            rt::check::length(v, Some(2u64), Some(50u64))
                 .map_err(|rule| ("shipping_company".to_string(), rule))?;
         }
         if let Some(v) = self.shipping_street.as_deref().filter(|v| !v.is_empty()) {
-            runtime::check::length(v, Some(2u64), Some(50u64))
+            rt::check::length(v, Some(2u64), Some(50u64))
                 .map_err(|rule| ("shipping_street".to_string(), rule))?;
         }
         if let Some(v) = self.shipping_zip.as_deref().filter(|v| !v.is_empty()) {
-            runtime::check::length(v, Some(2u64), Some(50u64))
+            rt::check::length(v, Some(2u64), Some(50u64))
                 .map_err(|rule| ("shipping_zip".to_string(), rule))?;
         }
         if let Some(v) = self
@@ -805,48 +803,48 @@ impl AuthorizeRequest {
             .as_deref()
             .filter(|v| !v.is_empty())
         {
-            runtime::check::length(v, Some(1u64), Some(50u64))
+            rt::check::length(v, Some(1u64), Some(50u64))
                 .map_err(|rule| ("shipping_addressaddition".to_string(), rule))?;
         }
         {
             let v = &self.successurl;
-            runtime::check::present(v).map_err(|rule| ("successurl".to_string(), rule))?;
-            runtime::check::length(v, Some(2u64), Some(255u64))
+            rt::check::present(v).map_err(|rule| ("successurl".to_string(), rule))?;
+            rt::check::length(v, Some(2u64), Some(255u64))
                 .map_err(|rule| ("successurl".to_string(), rule))?;
         }
         {
             let v = &self.errorurl;
-            runtime::check::present(v).map_err(|rule| ("errorurl".to_string(), rule))?;
-            runtime::check::length(v, Some(2u64), Some(255u64))
+            rt::check::present(v).map_err(|rule| ("errorurl".to_string(), rule))?;
+            rt::check::length(v, Some(2u64), Some(255u64))
                 .map_err(|rule| ("errorurl".to_string(), rule))?;
         }
         {
             let v = &self.backurl;
-            runtime::check::present(v).map_err(|rule| ("backurl".to_string(), rule))?;
-            runtime::check::length(v, Some(2u64), Some(255u64))
+            rt::check::present(v).map_err(|rule| ("backurl".to_string(), rule))?;
+            rt::check::length(v, Some(2u64), Some(255u64))
                 .map_err(|rule| ("backurl".to_string(), rule))?;
         }
         if let Some(v) = self.workorderid.as_deref().filter(|v| !v.is_empty()) {
-            runtime::check::length(v, Some(1u64), Some(16u64))
+            rt::check::length(v, Some(1u64), Some(16u64))
                 .map_err(|rule| ("workorderid".to_string(), rule))?;
-            runtime::check::symbols(v, &["0-9", "A-Z", "a-z"])
+            rt::check::symbols(v, &["0-9", "A-Z", "a-z"])
                 .map_err(|rule| ("workorderid".to_string(), rule))?;
         }
         if let Some(v) = &self.items {
-            runtime::check::items(v.len(), None, Some(400u64))
+            rt::check::items(v.len(), None, Some(400u64))
                 .map_err(|rule| ("items".to_string(), rule))?;
             for (i, item) in v.iter().enumerate() {
                 item.validate_item(i + 1)?;
             }
         }
         if let Some(v) = &self.minimum_age {
-            runtime::check::digits(*v, Some(1u32), Some(3u32))
+            rt::check::digits(*v, Some(1u32), Some(3u32))
                 .map_err(|rule| ("add_paydata[minimum_age]".to_string(), rule))?;
         }
         Ok(())
     }
 
-    fn encode(&self, form: &mut runtime::Form) {
+    fn encode(&self, form: &mut rt::Form) {
         form.push("reference", &self.reference);
         form.push("amount", &self.amount);
         form.push("currency", &self.currency);
@@ -903,13 +901,13 @@ impl CancelAuthorizationRequest {
     pub fn validate(&self) -> Result<(), (String, String)> {
         {
             let v = &self.authorization_token;
-            runtime::check::present(v)
+            rt::check::present(v)
                 .map_err(|rule| ("add_paydata[authorization_token]".to_string(), rule))?;
         }
         Ok(())
     }
 
-    fn encode(&self, form: &mut runtime::Form) {
+    fn encode(&self, form: &mut rt::Form) {
         form.push("add_paydata[authorization_token]", &self.authorization_token);
     }
 }
@@ -919,32 +917,32 @@ impl CaptureRequest {
     pub fn validate(&self) -> Result<(), (String, String)> {
         {
             let v = &self.txid;
-            runtime::check::digits(*v, Some(9u32), Some(12u32))
+            rt::check::digits(*v, Some(9u32), Some(12u32))
                 .map_err(|rule| ("txid".to_string(), rule))?;
         }
         if let Some(v) = &self.sequencenumber {
-            runtime::check::digits(*v, Some(1u32), Some(3u32))
+            rt::check::digits(*v, Some(1u32), Some(3u32))
                 .map_err(|rule| ("sequencenumber".to_string(), rule))?;
-            runtime::check::range(*v, Some(0i64), Some(127i64))
+            rt::check::range(*v, Some(0i64), Some(127i64))
                 .map_err(|rule| ("sequencenumber".to_string(), rule))?;
         }
         {
             let v = &self.amount;
-            runtime::check::digits(*v, Some(1u32), Some(10u32))
+            rt::check::digits(*v, Some(1u32), Some(10u32))
                 .map_err(|rule| ("amount".to_string(), rule))?;
-            runtime::check::range(*v, Some(-1999999999i64), Some(1999999999i64))
+            rt::check::range(*v, Some(-1999999999i64), Some(1999999999i64))
                 .map_err(|rule| ("amount".to_string(), rule))?;
         }
         {
             let v = &self.currency;
-            runtime::check::present(v).map_err(|rule| ("currency".to_string(), rule))?;
+            rt::check::present(v).map_err(|rule| ("currency".to_string(), rule))?;
         }
         if let Some(v) = self.narrative_text.as_deref().filter(|v| !v.is_empty()) {
-            runtime::check::length(v, Some(1u64), Some(81u64))
+            rt::check::length(v, Some(1u64), Some(81u64))
                 .map_err(|rule| ("narrative_text".to_string(), rule))?;
         }
         if let Some(v) = &self.items {
-            runtime::check::items(v.len(), None, Some(400u64))
+            rt::check::items(v.len(), None, Some(400u64))
                 .map_err(|rule| ("items".to_string(), rule))?;
             for (i, item) in v.iter().enumerate() {
                 item.validate_item(i + 1)?;
@@ -953,7 +951,7 @@ impl CaptureRequest {
         Ok(())
     }
 
-    fn encode(&self, form: &mut runtime::Form) {
+    fn encode(&self, form: &mut rt::Form) {
         form.push("txid", &self.txid);
         form.push_opt("capturemode", &self.capturemode);
         form.push_opt("sequencenumber", &self.sequencenumber);
@@ -973,47 +971,47 @@ impl DebitRequest {
     pub fn validate(&self) -> Result<(), (String, String)> {
         {
             let v = &self.txid;
-            runtime::check::digits(*v, Some(9u32), Some(12u32))
+            rt::check::digits(*v, Some(9u32), Some(12u32))
                 .map_err(|rule| ("txid".to_string(), rule))?;
         }
         {
             let v = &self.sequencenumber;
-            runtime::check::digits(*v, Some(1u32), Some(3u32))
+            rt::check::digits(*v, Some(1u32), Some(3u32))
                 .map_err(|rule| ("sequencenumber".to_string(), rule))?;
-            runtime::check::range(*v, Some(0i64), Some(127i64))
+            rt::check::range(*v, Some(0i64), Some(127i64))
                 .map_err(|rule| ("sequencenumber".to_string(), rule))?;
         }
         {
             let v = &self.amount;
-            runtime::check::digits(*v, Some(1u32), Some(10u32))
+            rt::check::digits(*v, Some(1u32), Some(10u32))
                 .map_err(|rule| ("amount".to_string(), rule))?;
-            runtime::check::range(*v, Some(-1999999999i64), Some(1999999999i64))
+            rt::check::range(*v, Some(-1999999999i64), Some(1999999999i64))
                 .map_err(|rule| ("amount".to_string(), rule))?;
         }
         {
             let v = &self.currency;
-            runtime::check::present(v).map_err(|rule| ("currency".to_string(), rule))?;
+            rt::check::present(v).map_err(|rule| ("currency".to_string(), rule))?;
         }
         if let Some(v) = self.narrative_text.as_deref().filter(|v| !v.is_empty()) {
-            runtime::check::length(v, Some(1u64), Some(81u64))
+            rt::check::length(v, Some(1u64), Some(81u64))
                 .map_err(|rule| ("narrative_text".to_string(), rule))?;
         }
         if let Some(v) = self.transaction_param.as_deref().filter(|v| !v.is_empty()) {
-            runtime::check::length(v, Some(1u64), Some(50u64))
+            rt::check::length(v, Some(1u64), Some(50u64))
                 .map_err(|rule| ("transaction_param".to_string(), rule))?;
-            runtime::check::symbols(v, &["0-9", "A-Z", "a-z", ".", "-", "_", "/"])
+            rt::check::symbols(v, &["0-9", "A-Z", "a-z", ".", "-", "_", "/"])
                 .map_err(|rule| ("transaction_param".to_string(), rule))?;
         }
         if let Some(v) = self.invoiceid.as_deref().filter(|v| !v.is_empty()) {
-            runtime::check::length(v, Some(1u64), Some(20u64))
+            rt::check::length(v, Some(1u64), Some(20u64))
                 .map_err(|rule| ("invoiceid".to_string(), rule))?;
         }
         if let Some(v) = self.invoiceappendix.as_deref().filter(|v| !v.is_empty()) {
-            runtime::check::length(v, Some(1u64), Some(255u64))
+            rt::check::length(v, Some(1u64), Some(255u64))
                 .map_err(|rule| ("invoiceappendix".to_string(), rule))?;
         }
         if let Some(v) = &self.items {
-            runtime::check::items(v.len(), None, Some(400u64))
+            rt::check::items(v.len(), None, Some(400u64))
                 .map_err(|rule| ("items".to_string(), rule))?;
             for (i, item) in v.iter().enumerate() {
                 item.validate_item(i + 1)?;
@@ -1022,7 +1020,7 @@ impl DebitRequest {
         Ok(())
     }
 
-    fn encode(&self, form: &mut runtime::Form) {
+    fn encode(&self, form: &mut rt::Form) {
         form.push("txid", &self.txid);
         form.push("sequencenumber", &self.sequencenumber);
         form.push("amount", &self.amount);
@@ -1049,118 +1047,115 @@ impl PreauthorizeRequest {
     pub fn validate(&self) -> Result<(), (String, String)> {
         {
             let v = &self.reference;
-            runtime::check::present(v).map_err(|rule| ("reference".to_string(), rule))?;
-            runtime::check::length(v, Some(1u64), Some(20u64))
+            rt::check::present(v).map_err(|rule| ("reference".to_string(), rule))?;
+            rt::check::length(v, Some(1u64), Some(20u64))
                 .map_err(|rule| ("reference".to_string(), rule))?;
         }
         {
             let v = &self.amount;
-            runtime::check::digits(*v, Some(1u32), Some(10u32))
+            rt::check::digits(*v, Some(1u32), Some(10u32))
                 .map_err(|rule| ("amount".to_string(), rule))?;
-            runtime::check::range(*v, Some(-1999999999i64), Some(1999999999i64))
+            rt::check::range(*v, Some(-1999999999i64), Some(1999999999i64))
                 .map_err(|rule| ("amount".to_string(), rule))?;
         }
         {
             let v = &self.currency;
-            runtime::check::present(v).map_err(|rule| ("currency".to_string(), rule))?;
+            rt::check::present(v).map_err(|rule| ("currency".to_string(), rule))?;
         }
         if let Some(v) = self.customerid.as_deref().filter(|v| !v.is_empty()) {
-            runtime::check::length(v, Some(1u64), Some(20u64))
+            rt::check::length(v, Some(1u64), Some(20u64))
                 .map_err(|rule| ("customerid".to_string(), rule))?;
-            runtime::check::symbols(v, &["0-9", "a-z", "A-Z", ".", "-", "_", "/"])
+            rt::check::symbols(v, &["0-9", "a-z", "A-Z", ".", "-", "_", "/"])
                 .map_err(|rule| ("customerid".to_string(), rule))?;
         }
         if let Some(v) = &self.userid {
-            runtime::check::digits(*v, Some(6u32), Some(12u32))
+            rt::check::digits(*v, Some(6u32), Some(12u32))
                 .map_err(|rule| ("userid".to_string(), rule))?;
         }
         if let Some(v) = self.salutation.as_deref().filter(|v| !v.is_empty()) {
-            runtime::check::length(v, Some(1u64), Some(10u64))
+            rt::check::length(v, Some(1u64), Some(10u64))
                 .map_err(|rule| ("salutation".to_string(), rule))?;
         }
         if let Some(v) = self.title.as_deref().filter(|v| !v.is_empty()) {
-            runtime::check::length(v, Some(1u64), Some(20u64))
+            rt::check::length(v, Some(1u64), Some(20u64))
                 .map_err(|rule| ("title".to_string(), rule))?;
         }
         if let Some(v) = self.firstname.as_deref().filter(|v| !v.is_empty()) {
-            runtime::check::length(v, Some(1u64), Some(50u64))
+            rt::check::length(v, Some(1u64), Some(50u64))
                 .map_err(|rule| ("firstname".to_string(), rule))?;
         }
         {
             let v = &self.lastname;
-            runtime::check::present(v).map_err(|rule| ("lastname".to_string(), rule))?;
-            runtime::check::length(v, Some(2u64), Some(50u64))
+            rt::check::present(v).map_err(|rule| ("lastname".to_string(), rule))?;
+            rt::check::length(v, Some(2u64), Some(50u64))
                 .map_err(|rule| ("lastname".to_string(), rule))?;
         }
         if let Some(v) = self.company.as_deref().filter(|v| !v.is_empty()) {
-            runtime::check::length(v, Some(2u64), Some(50u64))
+            rt::check::length(v, Some(2u64), Some(50u64))
                 .map_err(|rule| ("company".to_string(), rule))?;
         }
         if let Some(v) = self.street.as_deref().filter(|v| !v.is_empty()) {
-            runtime::check::length(v, Some(1u64), Some(50u64))
+            rt::check::length(v, Some(1u64), Some(50u64))
                 .map_err(|rule| ("street".to_string(), rule))?;
         }
         if let Some(v) = self.addressaddition.as_deref().filter(|v| !v.is_empty()) {
-            runtime::check::length(v, Some(1u64), Some(50u64))
+            rt::check::length(v, Some(1u64), Some(50u64))
                 .map_err(|rule| ("addressaddition".to_string(), rule))?;
         }
         if let Some(v) = self.zip.as_deref().filter(|v| !v.is_empty()) {
-            runtime::check::length(v, Some(2u64), Some(50u64))
+            rt::check::length(v, Some(2u64), Some(50u64))
                 .map_err(|rule| ("zip".to_string(), rule))?;
-            runtime::check::symbols(v, &["0-9", "A-Z", "a-z", "_", ".", "-", "/", " "])
+            rt::check::symbols(v, &["0-9", "A-Z", "a-z", "_", ".", "-", "/", " "])
                 .map_err(|rule| ("zip".to_string(), rule))?;
         }
         if let Some(v) = self.city.as_deref().filter(|v| !v.is_empty()) {
-            runtime::check::length(v, Some(2u64), Some(50u64))
+            rt::check::length(v, Some(2u64), Some(50u64))
                 .map_err(|rule| ("city".to_string(), rule))?;
         }
         {
             let v = &self.country;
-            runtime::check::present(v).map_err(|rule| ("country".to_string(), rule))?;
+            rt::check::present(v).map_err(|rule| ("country".to_string(), rule))?;
         }
         if let Some(v) = self.email.as_deref().filter(|v| !v.is_empty()) {
-            runtime::check::length(v, Some(5u64), Some(254u64))
+            rt::check::length(v, Some(5u64), Some(254u64))
                 .map_err(|rule| ("email".to_string(), rule))?;
         }
         if let Some(v) = self.telephonenumber.as_deref().filter(|v| !v.is_empty()) {
-            runtime::check::length(v, Some(1u64), Some(30u64))
+            rt::check::length(v, Some(1u64), Some(30u64))
                 .map_err(|rule| ("telephonenumber".to_string(), rule))?;
         }
         if let Some(v) = self.vatid.as_deref().filter(|v| !v.is_empty()) {
-            runtime::check::length(v, Some(1u64), Some(50u64))
+            rt::check::length(v, Some(1u64), Some(50u64))
                 .map_err(|rule| ("vatid".to_string(), rule))?;
         }
         if let Some(v) = self.personalid.as_deref().filter(|v| !v.is_empty()) {
-            runtime::check::length(v, Some(1u64), Some(32u64))
+            rt::check::length(v, Some(1u64), Some(32u64))
                 .map_err(|rule| ("personalid".to_string(), rule))?;
-            runtime::check::symbols(
-                    v,
-                    &["0-9", "A-Z", "a-z", "+", "-", ".", "/", "(", ")"],
-                )
+            rt::check::symbols(v, &["0-9", "A-Z", "a-z", "+", "-", ".", "/", "(", ")"])
                 .map_err(|rule| ("personalid".to_string(), rule))?;
         }
         if let Some(v) = self.ip.as_deref().filter(|v| !v.is_empty()) {
-            runtime::check::length(v, Some(1u64), Some(39u64))
+            rt::check::length(v, Some(1u64), Some(39u64))
                 .map_err(|rule| ("ip".to_string(), rule))?;
         }
         if let Some(v) = self.shipping_firstname.as_deref().filter(|v| !v.is_empty()) {
-            runtime::check::length(v, Some(1u64), Some(50u64))
+            rt::check::length(v, Some(1u64), Some(50u64))
                 .map_err(|rule| ("shipping_firstname".to_string(), rule))?;
         }
         if let Some(v) = self.shipping_lastname.as_deref().filter(|v| !v.is_empty()) {
-            runtime::check::length(v, Some(1u64), Some(50u64))
+            rt::check::length(v, Some(1u64), Some(50u64))
                 .map_err(|rule| ("shipping_lastname".to_string(), rule))?;
         }
         if let Some(v) = self.shipping_company.as_deref().filter(|v| !v.is_empty()) {
-            runtime::check::length(v, Some(2u64), Some(50u64))
+            rt::check::length(v, Some(2u64), Some(50u64))
                 .map_err(|rule| ("shipping_company".to_string(), rule))?;
         }
         if let Some(v) = self.shipping_street.as_deref().filter(|v| !v.is_empty()) {
-            runtime::check::length(v, Some(2u64), Some(50u64))
+            rt::check::length(v, Some(2u64), Some(50u64))
                 .map_err(|rule| ("shipping_street".to_string(), rule))?;
         }
         if let Some(v) = self.shipping_zip.as_deref().filter(|v| !v.is_empty()) {
-            runtime::check::length(v, Some(2u64), Some(50u64))
+            rt::check::length(v, Some(2u64), Some(50u64))
                 .map_err(|rule| ("shipping_zip".to_string(), rule))?;
         }
         if let Some(v) = self
@@ -1168,48 +1163,48 @@ impl PreauthorizeRequest {
             .as_deref()
             .filter(|v| !v.is_empty())
         {
-            runtime::check::length(v, Some(1u64), Some(50u64))
+            rt::check::length(v, Some(1u64), Some(50u64))
                 .map_err(|rule| ("shipping_addressaddition".to_string(), rule))?;
         }
         {
             let v = &self.successurl;
-            runtime::check::present(v).map_err(|rule| ("successurl".to_string(), rule))?;
-            runtime::check::length(v, Some(2u64), Some(255u64))
+            rt::check::present(v).map_err(|rule| ("successurl".to_string(), rule))?;
+            rt::check::length(v, Some(2u64), Some(255u64))
                 .map_err(|rule| ("successurl".to_string(), rule))?;
         }
         {
             let v = &self.errorurl;
-            runtime::check::present(v).map_err(|rule| ("errorurl".to_string(), rule))?;
-            runtime::check::length(v, Some(2u64), Some(255u64))
+            rt::check::present(v).map_err(|rule| ("errorurl".to_string(), rule))?;
+            rt::check::length(v, Some(2u64), Some(255u64))
                 .map_err(|rule| ("errorurl".to_string(), rule))?;
         }
         {
             let v = &self.backurl;
-            runtime::check::present(v).map_err(|rule| ("backurl".to_string(), rule))?;
-            runtime::check::length(v, Some(2u64), Some(255u64))
+            rt::check::present(v).map_err(|rule| ("backurl".to_string(), rule))?;
+            rt::check::length(v, Some(2u64), Some(255u64))
                 .map_err(|rule| ("backurl".to_string(), rule))?;
         }
         if let Some(v) = self.workorderid.as_deref().filter(|v| !v.is_empty()) {
-            runtime::check::length(v, Some(1u64), Some(16u64))
+            rt::check::length(v, Some(1u64), Some(16u64))
                 .map_err(|rule| ("workorderid".to_string(), rule))?;
-            runtime::check::symbols(v, &["0-9", "A-Z", "a-z"])
+            rt::check::symbols(v, &["0-9", "A-Z", "a-z"])
                 .map_err(|rule| ("workorderid".to_string(), rule))?;
         }
         if let Some(v) = &self.items {
-            runtime::check::items(v.len(), None, Some(400u64))
+            rt::check::items(v.len(), None, Some(400u64))
                 .map_err(|rule| ("items".to_string(), rule))?;
             for (i, item) in v.iter().enumerate() {
                 item.validate_item(i + 1)?;
             }
         }
         if let Some(v) = &self.minimum_age {
-            runtime::check::digits(*v, Some(1u32), Some(3u32))
+            rt::check::digits(*v, Some(1u32), Some(3u32))
                 .map_err(|rule| ("add_paydata[minimum_age]".to_string(), rule))?;
         }
         Ok(())
     }
 
-    fn encode(&self, form: &mut runtime::Form) {
+    fn encode(&self, form: &mut rt::Form) {
         form.push("reference", &self.reference);
         form.push("amount", &self.amount);
         form.push("currency", &self.currency);
@@ -1267,17 +1262,17 @@ impl StartSessionRequest {
     pub fn validate(&self) -> Result<(), (String, String)> {
         {
             let v = &self.amount;
-            runtime::check::digits(*v, Some(1u32), Some(10u32))
+            rt::check::digits(*v, Some(1u32), Some(10u32))
                 .map_err(|rule| ("amount".to_string(), rule))?;
-            runtime::check::range(*v, Some(0i64), Some(1999999999i64))
+            rt::check::range(*v, Some(0i64), Some(1999999999i64))
                 .map_err(|rule| ("amount".to_string(), rule))?;
         }
         {
             let v = &self.currency;
-            runtime::check::present(v).map_err(|rule| ("currency".to_string(), rule))?;
+            rt::check::present(v).map_err(|rule| ("currency".to_string(), rule))?;
         }
         if let Some(v) = self.shipping_title.as_deref().filter(|v| !v.is_empty()) {
-            runtime::check::length(v, Some(1u64), Some(50u64))
+            rt::check::length(v, Some(1u64), Some(50u64))
                 .map_err(|rule| ("add_paydata[shipping_title]".to_string(), rule))?;
         }
         if let Some(v) = self
@@ -1285,14 +1280,14 @@ impl StartSessionRequest {
             .as_deref()
             .filter(|v| !v.is_empty())
         {
-            runtime::check::length(v, Some(1u64), Some(30u64))
+            rt::check::length(v, Some(1u64), Some(30u64))
                 .map_err(|rule| (
                     "add_paydata[shipping_telephonenumber]".to_string(),
                     rule,
                 ))?;
         }
         if let Some(v) = self.shipping_email.as_deref().filter(|v| !v.is_empty()) {
-            runtime::check::length(v, Some(5u64), Some(254u64))
+            rt::check::length(v, Some(5u64), Some(254u64))
                 .map_err(|rule| ("add_paydata[shipping_email]".to_string(), rule))?;
         }
         if let Some(v) = self
@@ -1300,99 +1295,96 @@ impl StartSessionRequest {
             .as_deref()
             .filter(|v| !v.is_empty())
         {
-            runtime::check::length(v, Some(1u64), Some(50u64))
+            rt::check::length(v, Some(1u64), Some(50u64))
                 .map_err(|rule| (
                     "add_paydata[organization_registry_id]".to_string(),
                     rule,
                 ))?;
         }
         if let Some(v) = self.salutation.as_deref().filter(|v| !v.is_empty()) {
-            runtime::check::length(v, Some(1u64), Some(10u64))
+            rt::check::length(v, Some(1u64), Some(10u64))
                 .map_err(|rule| ("salutation".to_string(), rule))?;
         }
         if let Some(v) = self.title.as_deref().filter(|v| !v.is_empty()) {
-            runtime::check::length(v, Some(1u64), Some(20u64))
+            rt::check::length(v, Some(1u64), Some(20u64))
                 .map_err(|rule| ("title".to_string(), rule))?;
         }
         if let Some(v) = self.firstname.as_deref().filter(|v| !v.is_empty()) {
-            runtime::check::length(v, Some(1u64), Some(50u64))
+            rt::check::length(v, Some(1u64), Some(50u64))
                 .map_err(|rule| ("firstname".to_string(), rule))?;
         }
         {
             let v = &self.lastname;
-            runtime::check::present(v).map_err(|rule| ("lastname".to_string(), rule))?;
-            runtime::check::length(v, Some(2u64), Some(50u64))
+            rt::check::present(v).map_err(|rule| ("lastname".to_string(), rule))?;
+            rt::check::length(v, Some(2u64), Some(50u64))
                 .map_err(|rule| ("lastname".to_string(), rule))?;
         }
         if let Some(v) = self.company.as_deref().filter(|v| !v.is_empty()) {
-            runtime::check::length(v, Some(2u64), Some(50u64))
+            rt::check::length(v, Some(2u64), Some(50u64))
                 .map_err(|rule| ("company".to_string(), rule))?;
         }
         if let Some(v) = self.street.as_deref().filter(|v| !v.is_empty()) {
-            runtime::check::length(v, Some(1u64), Some(50u64))
+            rt::check::length(v, Some(1u64), Some(50u64))
                 .map_err(|rule| ("street".to_string(), rule))?;
         }
         if let Some(v) = self.addressaddition.as_deref().filter(|v| !v.is_empty()) {
-            runtime::check::length(v, Some(1u64), Some(50u64))
+            rt::check::length(v, Some(1u64), Some(50u64))
                 .map_err(|rule| ("addressaddition".to_string(), rule))?;
         }
         if let Some(v) = self.zip.as_deref().filter(|v| !v.is_empty()) {
-            runtime::check::length(v, Some(2u64), Some(50u64))
+            rt::check::length(v, Some(2u64), Some(50u64))
                 .map_err(|rule| ("zip".to_string(), rule))?;
-            runtime::check::symbols(v, &["0-9", "A-Z", "a-z", "_", ".", "-", "/", " "])
+            rt::check::symbols(v, &["0-9", "A-Z", "a-z", "_", ".", "-", "/", " "])
                 .map_err(|rule| ("zip".to_string(), rule))?;
         }
         if let Some(v) = self.city.as_deref().filter(|v| !v.is_empty()) {
-            runtime::check::length(v, Some(2u64), Some(50u64))
+            rt::check::length(v, Some(2u64), Some(50u64))
                 .map_err(|rule| ("city".to_string(), rule))?;
         }
         {
             let v = &self.country;
-            runtime::check::present(v).map_err(|rule| ("country".to_string(), rule))?;
+            rt::check::present(v).map_err(|rule| ("country".to_string(), rule))?;
         }
         if let Some(v) = self.email.as_deref().filter(|v| !v.is_empty()) {
-            runtime::check::length(v, Some(5u64), Some(254u64))
+            rt::check::length(v, Some(5u64), Some(254u64))
                 .map_err(|rule| ("email".to_string(), rule))?;
         }
         if let Some(v) = self.telephonenumber.as_deref().filter(|v| !v.is_empty()) {
-            runtime::check::length(v, Some(1u64), Some(30u64))
+            rt::check::length(v, Some(1u64), Some(30u64))
                 .map_err(|rule| ("telephonenumber".to_string(), rule))?;
         }
         if let Some(v) = self.vatid.as_deref().filter(|v| !v.is_empty()) {
-            runtime::check::length(v, Some(1u64), Some(50u64))
+            rt::check::length(v, Some(1u64), Some(50u64))
                 .map_err(|rule| ("vatid".to_string(), rule))?;
         }
         if let Some(v) = self.personalid.as_deref().filter(|v| !v.is_empty()) {
-            runtime::check::length(v, Some(1u64), Some(32u64))
+            rt::check::length(v, Some(1u64), Some(32u64))
                 .map_err(|rule| ("personalid".to_string(), rule))?;
-            runtime::check::symbols(
-                    v,
-                    &["0-9", "A-Z", "a-z", "+", "-", ".", "/", "(", ")"],
-                )
+            rt::check::symbols(v, &["0-9", "A-Z", "a-z", "+", "-", ".", "/", "(", ")"])
                 .map_err(|rule| ("personalid".to_string(), rule))?;
         }
         if let Some(v) = self.ip.as_deref().filter(|v| !v.is_empty()) {
-            runtime::check::length(v, Some(1u64), Some(39u64))
+            rt::check::length(v, Some(1u64), Some(39u64))
                 .map_err(|rule| ("ip".to_string(), rule))?;
         }
         if let Some(v) = self.shipping_firstname.as_deref().filter(|v| !v.is_empty()) {
-            runtime::check::length(v, Some(1u64), Some(50u64))
+            rt::check::length(v, Some(1u64), Some(50u64))
                 .map_err(|rule| ("shipping_firstname".to_string(), rule))?;
         }
         if let Some(v) = self.shipping_lastname.as_deref().filter(|v| !v.is_empty()) {
-            runtime::check::length(v, Some(1u64), Some(50u64))
+            rt::check::length(v, Some(1u64), Some(50u64))
                 .map_err(|rule| ("shipping_lastname".to_string(), rule))?;
         }
         if let Some(v) = self.shipping_company.as_deref().filter(|v| !v.is_empty()) {
-            runtime::check::length(v, Some(2u64), Some(50u64))
+            rt::check::length(v, Some(2u64), Some(50u64))
                 .map_err(|rule| ("shipping_company".to_string(), rule))?;
         }
         if let Some(v) = self.shipping_street.as_deref().filter(|v| !v.is_empty()) {
-            runtime::check::length(v, Some(2u64), Some(50u64))
+            rt::check::length(v, Some(2u64), Some(50u64))
                 .map_err(|rule| ("shipping_street".to_string(), rule))?;
         }
         if let Some(v) = self.shipping_zip.as_deref().filter(|v| !v.is_empty()) {
-            runtime::check::length(v, Some(2u64), Some(50u64))
+            rt::check::length(v, Some(2u64), Some(50u64))
                 .map_err(|rule| ("shipping_zip".to_string(), rule))?;
         }
         if let Some(v) = self
@@ -1400,11 +1392,11 @@ impl StartSessionRequest {
             .as_deref()
             .filter(|v| !v.is_empty())
         {
-            runtime::check::length(v, Some(1u64), Some(50u64))
+            rt::check::length(v, Some(1u64), Some(50u64))
                 .map_err(|rule| ("shipping_addressaddition".to_string(), rule))?;
         }
         if let Some(v) = &self.items {
-            runtime::check::items(v.len(), None, Some(400u64))
+            rt::check::items(v.len(), None, Some(400u64))
                 .map_err(|rule| ("items".to_string(), rule))?;
             for (i, item) in v.iter().enumerate() {
                 item.validate_item(i + 1)?;
@@ -1413,7 +1405,7 @@ impl StartSessionRequest {
         Ok(())
     }
 
-    fn encode(&self, form: &mut runtime::Form) {
+    fn encode(&self, form: &mut rt::Form) {
         form.push("financingtype", &self.financingtype);
         form.push("amount", &self.amount);
         form.push("currency", &self.currency);
@@ -1472,44 +1464,43 @@ impl UpdateSessionRequest {
     pub fn validate(&self) -> Result<(), (String, String)> {
         {
             let v = &self.workorderid;
-            runtime::check::present(v)
+            rt::check::present(v).map_err(|rule| ("workorderid".to_string(), rule))?;
+            rt::check::length(v, Some(1u64), Some(16u64))
                 .map_err(|rule| ("workorderid".to_string(), rule))?;
-            runtime::check::length(v, Some(1u64), Some(16u64))
-                .map_err(|rule| ("workorderid".to_string(), rule))?;
-            runtime::check::symbols(v, &["0-9", "A-Z", "a-z"])
+            rt::check::symbols(v, &["0-9", "A-Z", "a-z"])
                 .map_err(|rule| ("workorderid".to_string(), rule))?;
         }
         {
             let v = &self.amount;
-            runtime::check::digits(*v, Some(1u32), Some(10u32))
+            rt::check::digits(*v, Some(1u32), Some(10u32))
                 .map_err(|rule| ("amount".to_string(), rule))?;
-            runtime::check::range(*v, Some(0i64), Some(1999999999i64))
+            rt::check::range(*v, Some(0i64), Some(1999999999i64))
                 .map_err(|rule| ("amount".to_string(), rule))?;
         }
         {
             let v = &self.currency;
-            runtime::check::present(v).map_err(|rule| ("currency".to_string(), rule))?;
+            rt::check::present(v).map_err(|rule| ("currency".to_string(), rule))?;
         }
         if let Some(v) = self.narrative_text.as_deref().filter(|v| !v.is_empty()) {
-            runtime::check::length(v, Some(1u64), Some(81u64))
+            rt::check::length(v, Some(1u64), Some(81u64))
                 .map_err(|rule| ("narrative_text".to_string(), rule))?;
         }
         {
             let v = &self.reservation_txid;
-            runtime::check::present(v)
+            rt::check::present(v)
                 .map_err(|rule| ("add_paydata[reservation_txid]".to_string(), rule))?;
         }
         {
             let v = &self.session_id;
-            runtime::check::present(v)
+            rt::check::present(v)
                 .map_err(|rule| ("add_paydata[session_id]".to_string(), rule))?;
         }
         {
             let v = &self.country;
-            runtime::check::present(v).map_err(|rule| ("country".to_string(), rule))?;
+            rt::check::present(v).map_err(|rule| ("country".to_string(), rule))?;
         }
         if let Some(v) = &self.items {
-            runtime::check::items(v.len(), None, Some(400u64))
+            rt::check::items(v.len(), None, Some(400u64))
                 .map_err(|rule| ("items".to_string(), rule))?;
             for (i, item) in v.iter().enumerate() {
                 item.validate_item(i + 1)?;
@@ -1518,7 +1509,7 @@ impl UpdateSessionRequest {
         Ok(())
     }
 
-    fn encode(&self, form: &mut runtime::Form) {
+    fn encode(&self, form: &mut rt::Form) {
         form.push("workorderid", &self.workorderid);
         form.push("financingtype", &self.financingtype);
         form.push("amount", &self.amount);
@@ -1539,31 +1530,31 @@ impl LineItem {
     /// Checks every field against its format; `Err((field, rule))` names the first broken one.
     pub fn validate_item(&self, n: usize) -> Result<(), (String, String)> {
         if let Some(v) = self.id.as_deref().filter(|v| !v.is_empty()) {
-            runtime::check::length(v, Some(1u64), Some(32u64))
+            rt::check::length(v, Some(1u64), Some(32u64))
                 .map_err(|rule| (format!("{}[{n}]", "id"), rule))?;
         }
         if let Some(v) = &self.price {
-            runtime::check::digits(*v, None, Some(10u32))
+            rt::check::digits(*v, None, Some(10u32))
                 .map_err(|rule| (format!("{}[{n}]", "pr"), rule))?;
-            runtime::check::range(*v, None, Some(1999999999i64))
+            rt::check::range(*v, None, Some(1999999999i64))
                 .map_err(|rule| (format!("{}[{n}]", "pr"), rule))?;
         }
         if let Some(v) = &self.quantity {
-            runtime::check::digits(*v, None, Some(6u32))
+            rt::check::digits(*v, None, Some(6u32))
                 .map_err(|rule| (format!("{}[{n}]", "no"), rule))?;
         }
         if let Some(v) = self.description.as_deref().filter(|v| !v.is_empty()) {
-            runtime::check::length(v, Some(1u64), Some(255u64))
+            rt::check::length(v, Some(1u64), Some(255u64))
                 .map_err(|rule| (format!("{}[{n}]", "de"), rule))?;
         }
         if let Some(v) = &self.vat_rate {
-            runtime::check::digits(*v, None, Some(4u32))
+            rt::check::digits(*v, None, Some(4u32))
                 .map_err(|rule| (format!("{}[{n}]", "va"), rule))?;
         }
         Ok(())
     }
 
-    fn encode_item(&self, form: &mut runtime::Form, n: usize) {
+    fn encode_item(&self, form: &mut rt::Form, n: usize) {
         form.push_indexed("it", n, &self.item_type);
         form.push_indexed_opt("id", n, &self.id);
         form.push_indexed_opt("pr", n, &self.price);
@@ -1578,7 +1569,7 @@ impl LineItem {
 impl AuthorizeApproved {
     /// Reads the fields from `key=value` pairs; keys the spec does not
     /// declare are kept in `additional`.
-    pub fn from_kv(kv: &runtime::KeyValues) -> Result<Self, String> {
+    pub fn from_kv(kv: &rt::KeyValues) -> Result<Self, String> {
         #[allow(dead_code)]
         const KNOWN: &[&str] = &["status", "txid", "userid"];
         Ok(Self {
@@ -1592,7 +1583,7 @@ impl AuthorizeApproved {
 impl AuthorizePending {
     /// Reads the fields from `key=value` pairs; keys the spec does not
     /// declare are kept in `additional`.
-    pub fn from_kv(kv: &runtime::KeyValues) -> Result<Self, String> {
+    pub fn from_kv(kv: &rt::KeyValues) -> Result<Self, String> {
         #[allow(dead_code)]
         const KNOWN: &[&str] = &["status", "txid", "userid"];
         Ok(Self {
@@ -1606,7 +1597,7 @@ impl AuthorizePending {
 impl AuthorizeRedirect {
     /// Reads the fields from `key=value` pairs; keys the spec does not
     /// declare are kept in `additional`.
-    pub fn from_kv(kv: &runtime::KeyValues) -> Result<Self, String> {
+    pub fn from_kv(kv: &rt::KeyValues) -> Result<Self, String> {
         #[allow(dead_code)]
         const KNOWN: &[&str] = &["status", "txid", "userid", "redirecturl"];
         Ok(Self {
@@ -1621,7 +1612,7 @@ impl AuthorizeRedirect {
 impl CancelAuthorizationApproved {
     /// Reads the fields from `key=value` pairs; keys the spec does not
     /// declare are kept in `additional`.
-    pub fn from_kv(kv: &runtime::KeyValues) -> Result<Self, String> {
+    pub fn from_kv(kv: &rt::KeyValues) -> Result<Self, String> {
         #[allow(dead_code)]
         const KNOWN: &[&str] = &[
             "status",
@@ -1641,7 +1632,7 @@ impl CancelAuthorizationApproved {
 impl CaptureApproved {
     /// Reads the fields from `key=value` pairs; keys the spec does not
     /// declare are kept in `additional`.
-    pub fn from_kv(kv: &runtime::KeyValues) -> Result<Self, String> {
+    pub fn from_kv(kv: &rt::KeyValues) -> Result<Self, String> {
         #[allow(dead_code)]
         const KNOWN: &[&str] = &["status", "txid", "settleaccount"];
         Ok(Self {
@@ -1655,7 +1646,7 @@ impl CaptureApproved {
 impl CapturePending {
     /// Reads the fields from `key=value` pairs; keys the spec does not
     /// declare are kept in `additional`.
-    pub fn from_kv(kv: &runtime::KeyValues) -> Result<Self, String> {
+    pub fn from_kv(kv: &rt::KeyValues) -> Result<Self, String> {
         #[allow(dead_code)]
         const KNOWN: &[&str] = &["status", "txid", "userid"];
         Ok(Self {
@@ -1669,7 +1660,7 @@ impl CapturePending {
 impl DebitApproved {
     /// Reads the fields from `key=value` pairs; keys the spec does not
     /// declare are kept in `additional`.
-    pub fn from_kv(kv: &runtime::KeyValues) -> Result<Self, String> {
+    pub fn from_kv(kv: &rt::KeyValues) -> Result<Self, String> {
         #[allow(dead_code)]
         const KNOWN: &[&str] = &["status", "txid", "settleaccount"];
         Ok(Self {
@@ -1683,7 +1674,7 @@ impl DebitApproved {
 impl ErrorResponse {
     /// Reads the fields from `key=value` pairs; keys the spec does not
     /// declare are kept in `additional`.
-    pub fn from_kv(kv: &runtime::KeyValues) -> Result<Self, String> {
+    pub fn from_kv(kv: &rt::KeyValues) -> Result<Self, String> {
         #[allow(dead_code)]
         const KNOWN: &[&str] = &[
             "status",
@@ -1703,7 +1694,7 @@ impl ErrorResponse {
 impl PreauthorizeApproved {
     /// Reads the fields from `key=value` pairs; keys the spec does not
     /// declare are kept in `additional`.
-    pub fn from_kv(kv: &runtime::KeyValues) -> Result<Self, String> {
+    pub fn from_kv(kv: &rt::KeyValues) -> Result<Self, String> {
         #[allow(dead_code)]
         const KNOWN: &[&str] = &["status", "txid", "userid"];
         Ok(Self {
@@ -1717,7 +1708,7 @@ impl PreauthorizeApproved {
 impl PreauthorizePending {
     /// Reads the fields from `key=value` pairs; keys the spec does not
     /// declare are kept in `additional`.
-    pub fn from_kv(kv: &runtime::KeyValues) -> Result<Self, String> {
+    pub fn from_kv(kv: &rt::KeyValues) -> Result<Self, String> {
         #[allow(dead_code)]
         const KNOWN: &[&str] = &["status", "txid", "userid"];
         Ok(Self {
@@ -1731,7 +1722,7 @@ impl PreauthorizePending {
 impl PreauthorizeRedirect {
     /// Reads the fields from `key=value` pairs; keys the spec does not
     /// declare are kept in `additional`.
-    pub fn from_kv(kv: &runtime::KeyValues) -> Result<Self, String> {
+    pub fn from_kv(kv: &rt::KeyValues) -> Result<Self, String> {
         #[allow(dead_code)]
         const KNOWN: &[&str] = &["status", "txid", "userid", "redirecturl"];
         Ok(Self {
@@ -1746,7 +1737,7 @@ impl PreauthorizeRedirect {
 impl StartSessionApproved {
     /// Reads the fields from `key=value` pairs; keys the spec does not
     /// declare are kept in `additional`.
-    pub fn from_kv(kv: &runtime::KeyValues) -> Result<Self, String> {
+    pub fn from_kv(kv: &rt::KeyValues) -> Result<Self, String> {
         #[allow(dead_code)]
         const KNOWN: &[&str] = &[
             "status",
@@ -1781,7 +1772,7 @@ impl StartSessionApproved {
 impl UpdateSessionApproved {
     /// Reads the fields from `key=value` pairs; keys the spec does not
     /// declare are kept in `additional`.
-    pub fn from_kv(kv: &runtime::KeyValues) -> Result<Self, String> {
+    pub fn from_kv(kv: &rt::KeyValues) -> Result<Self, String> {
         #[allow(dead_code)]
         const KNOWN: &[&str] = &[
             "status",
@@ -1804,7 +1795,7 @@ impl UpdateSessionApproved {
 impl TransactionStatus {
     /// Reads the fields from `key=value` pairs; keys the spec does not
     /// declare are kept in `additional`.
-    pub fn from_kv(kv: &runtime::KeyValues) -> Result<Self, String> {
+    pub fn from_kv(kv: &rt::KeyValues) -> Result<Self, String> {
         #[allow(dead_code)]
         const KNOWN: &[&str] = &[
             "key",

@@ -21,8 +21,12 @@
 use std::collections::BTreeMap;
 
 #[allow(unused_imports)]
-use serde::{Deserialize, Serialize};
-use crate::runtime;
+use ::paygen_runtime::__private::{
+    self as rt, serde::{self, Deserialize, Serialize},
+    serde_json,
+};
+
+use ::paygen_runtime as runtime;
 
 /// Where requests go. The first environment of the spec is the default.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
@@ -57,7 +61,7 @@ impl Environment {
 #[derive(Debug, Clone)]
 pub struct Config {
     environment: Environment,
-    credentials: runtime::Credentials,
+    credentials: rt::Credentials,
     options: runtime::HttpOptions,
     headers: Vec<(&'static str, String)>,
 }
@@ -67,7 +71,7 @@ impl Config {
     pub fn new(token: impl Into<runtime::SecretString>) -> Self {
         Self {
             environment: Environment::default(),
-            credentials: runtime::Credentials::Bearer(token.into()),
+            credentials: rt::Credentials::Bearer(token.into()),
             options: runtime::HttpOptions::default(),
             headers: Vec::new(),
         }
@@ -95,13 +99,13 @@ impl Config {
 /// A client for Features fixture. Cheap to clone; clones share connections.
 #[derive(Debug, Clone)]
 pub struct Client {
-    transport: runtime::Transport,
+    transport: rt::Transport,
 }
 
 impl Client {
     /// Builds a client from `config`.
     pub fn new(config: Config) -> Result<Self, runtime::BuildError> {
-        let transport = runtime::Transport::new(runtime::Settings {
+        let transport = rt::Transport::new(rt::Settings {
             provider: "features",
             base_url: config.environment.base_url().to_string(),
             credentials: config.credentials,
@@ -137,7 +141,7 @@ impl Client {
         line_no: i32,
         params: GetOrderLineParams,
     ) -> Result<OrderLine, runtime::Error<GetOrderLineError>> {
-        let mut req = runtime::Request::new("get_order_line", runtime::Method::GET);
+        let mut req = rt::Request::new("get_order_line", rt::Method::GET);
         req.path("/orders/");
         req.segment("order_id", order_id);
         req.path("/lines/");
@@ -159,7 +163,7 @@ impl Client {
         &self,
         body: Order,
     ) -> Result<CreateOrderResponse, runtime::Error<CreateOrderError>> {
-        let mut req = runtime::Request::new("create_order", runtime::Method::POST);
+        let mut req = rt::Request::new("create_order", rt::Method::POST);
         req.path("/orders");
         req.json(&body);
         let resp = self.transport.send(req).await?;
@@ -183,16 +187,13 @@ impl Client {
         &self,
         order_id: &str,
     ) -> Result<(), runtime::Error<()>> {
-        let mut req = runtime::Request::new(
-            "delete_orders_order_id",
-            runtime::Method::DELETE,
-        );
+        let mut req = rt::Request::new("delete_orders_order_id", rt::Method::DELETE);
         req.path("/orders/");
         req.segment("order_id", order_id);
         let resp = self.transport.send(req).await?;
         match resp.status {
             s if (200..300).contains(&s) => resp.empty(),
-            _ => Err(resp.error(runtime::decode_none)),
+            _ => Err(resp.error(rt::decode_none)),
         }
     }
 
@@ -200,7 +201,7 @@ impl Client {
     ///
     /// Errors carry the raw body only: the spec documents no error body.
     pub async fn put_pet(&self, body: Option<Pet>) -> Result<Pet, runtime::Error<()>> {
-        let mut req = runtime::Request::new("put_pet", runtime::Method::PUT);
+        let mut req = rt::Request::new("put_pet", rt::Method::PUT);
         req.path("/pets");
         if let Some(body) = &body {
             req.json(body);
@@ -208,7 +209,7 @@ impl Client {
         let resp = self.transport.send(req).await?;
         match resp.status {
             s if (200..300).contains(&s) => resp.json(),
-            _ => Err(resp.error(runtime::decode_none)),
+            _ => Err(resp.error(rt::decode_none)),
         }
     }
 
@@ -221,13 +222,13 @@ impl Client {
         &self,
         invoice_id: &str,
     ) -> Result<Invoice, runtime::Error<()>> {
-        let mut req = runtime::Request::new("get_invoice", runtime::Method::GET);
+        let mut req = rt::Request::new("get_invoice", rt::Method::GET);
         req.path("/invoices/");
         req.segment("invoice_id", invoice_id);
         let resp = self.transport.send(req).await?;
         match resp.status {
             s if (200..300).contains(&s) => resp.json(),
-            _ => Err(resp.error(runtime::decode_none)),
+            _ => Err(resp.error(rt::decode_none)),
         }
     }
 
@@ -235,12 +236,12 @@ impl Client {
     ///
     /// Errors carry the raw body only: the spec documents no error body.
     pub async fn list_nodes(&self) -> Result<Vec<Node>, runtime::Error<()>> {
-        let mut req = runtime::Request::new("list_nodes", runtime::Method::GET);
+        let mut req = rt::Request::new("list_nodes", rt::Method::GET);
         req.path("/nodes");
         let resp = self.transport.send(req).await?;
         match resp.status {
             s if (200..300).contains(&s) => resp.json(),
-            _ => Err(resp.error(runtime::decode_none)),
+            _ => Err(resp.error(rt::decode_none)),
         }
     }
 }
@@ -361,6 +362,7 @@ impl CreateOrderError {
 
 /// `Base`.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(crate = "::paygen_runtime::__private::serde")]
 pub struct Base {
     /// Set by the server.
     ///
@@ -391,6 +393,7 @@ impl Base {
 ///
 /// Links like \[this\] and \<tags\> and <https://example.test/a_b> are escaped.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(crate = "::paygen_runtime::__private::serde")]
 pub struct Order {
     /// Set by the server.
     ///
@@ -416,7 +419,7 @@ pub struct Order {
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "runtime::deserialize_nullable",
+        deserialize_with = "rt::deserialize_nullable",
     )]
     pub discount: Option<runtime::Nullable<i32>>,
     /// Required but nullable.
@@ -566,6 +569,7 @@ impl Order {
 
 /// Inline object, named after its parent.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(crate = "::paygen_runtime::__private::serde")]
 pub struct OrderShipping {
     /// `address`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -587,6 +591,7 @@ impl OrderShipping {
 
 /// `OrderShippingAddress`.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(crate = "::paygen_runtime::__private::serde")]
 pub struct OrderShippingAddress {
     /// `line1`.
     ///
@@ -621,6 +626,7 @@ impl OrderShippingAddress {
 
 /// `OrderLine`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(crate = "::paygen_runtime::__private::serde")]
 pub struct OrderLine {
     /// `sku`.
     pub sku: String,
@@ -650,6 +656,7 @@ impl OrderLine {
 
 /// A schema whose name collides with OrderLine after case conversion.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(crate = "::paygen_runtime::__private::serde")]
 pub struct OrderLine2 {
     /// `label`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -671,6 +678,7 @@ impl OrderLine2 {
 
 /// A schema named like the generated client.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(crate = "::paygen_runtime::__private::serde")]
 pub struct ClientModel {
     /// `name`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -764,6 +772,7 @@ impl<'de> Deserialize<'de> for Kind {
 
 /// `Problem`.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(crate = "::paygen_runtime::__private::serde")]
 pub struct Problem {
     /// `code`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -799,6 +808,7 @@ impl Problem {
 ///
 /// Chosen by the `pet_type` property; an unknown value decodes as `Unknown`.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(crate = "::paygen_runtime::__private::serde")]
 #[serde(untagged)]
 #[allow(clippy::large_enum_variant)]
 pub enum Pet {
@@ -836,6 +846,7 @@ impl<'de> Deserialize<'de> for Pet {
 
 /// `Cat`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(crate = "::paygen_runtime::__private::serde")]
 pub struct Cat {
     /// `pet_type`.
     pub pet_type: String,
@@ -862,6 +873,7 @@ impl Cat {
 
 /// `Dog`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(crate = "::paygen_runtime::__private::serde")]
 pub struct Dog {
     /// `pet_type`.
     pub pet_type: String,
@@ -890,6 +902,7 @@ impl Dog {
 ///
 /// Decoding tries each form in order and takes the first that fits.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(crate = "::paygen_runtime::__private::serde")]
 #[serde(untagged)]
 #[allow(clippy::large_enum_variant)]
 pub enum IdOrName {
@@ -901,6 +914,7 @@ pub enum IdOrName {
 
 /// Recursive through a direct field and through a list.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(crate = "::paygen_runtime::__private::serde")]
 pub struct Node {
     /// `name`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -949,6 +963,7 @@ impl Node {
 
 /// OpenAPI 3.1 spellings, normalised to OpenAPI 3.0 before they are read.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(crate = "::paygen_runtime::__private::serde")]
 pub struct Invoice {
     /// `id`.
     pub id: String,
@@ -963,7 +978,7 @@ pub struct Invoice {
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "runtime::deserialize_nullable",
+        deserialize_with = "rt::deserialize_nullable",
     )]
     pub due: Option<runtime::Nullable<runtime::Date>>,
     /// `amount`.
@@ -980,7 +995,7 @@ pub struct Invoice {
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "runtime::deserialize_nullable",
+        deserialize_with = "rt::deserialize_nullable",
     )]
     pub parent: Option<runtime::Nullable<Box<Invoice>>>,
 }
@@ -1086,6 +1101,7 @@ impl<'de> Deserialize<'de> for InvoiceKind {
 
 /// `CreateOrderAccepted`.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(crate = "::paygen_runtime::__private::serde")]
 pub struct CreateOrderAccepted {
     /// `ticket`.
     #[serde(default, skip_serializing_if = "Option::is_none")]

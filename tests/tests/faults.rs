@@ -37,7 +37,6 @@ use paygen::runtime::{Error, HttpOptions, RetryPolicy};
 use serde_json::{json, Value};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
-use tracing_subscriber::fmt::format::FmtSpan;
 use wiremock::matchers::{method, path};
 use wiremock::{Mock, MockServer, Request, Respond, ResponseTemplate};
 
@@ -1330,13 +1329,7 @@ fn shown_error<E: Debug>(err: &Error<E>) -> String {
 #[tokio::test]
 async fn secrets_never_reach_logs_errors_configs_or_clients() {
     let logs = Captured::default();
-    let subscriber = tracing_subscriber::fmt()
-        .with_max_level(tracing::Level::TRACE)
-        .with_span_events(FmtSpan::FULL)
-        .with_ansi(false)
-        .with_writer(logs.clone())
-        .finish();
-    let _guard = tracing::subscriber::set_default(subscriber);
+    let _guard = logs.capture(tracing::Level::TRACE);
 
     let server = MockServer::start().await;
     let mut shown = String::new();
@@ -1593,13 +1586,7 @@ async fn klavi_keys_and_tokens_never_reach_logs_or_errors() {
     const ACCESS: &str = "SECRET_klavi_access";
     const SECRET_KEY: &str = "SECRET_klavi_secret";
     let logs = Captured::default();
-    let subscriber = tracing_subscriber::fmt()
-        .with_max_level(tracing::Level::TRACE)
-        .with_span_events(FmtSpan::FULL)
-        .with_ansi(false)
-        .with_writer(logs.clone())
-        .finish();
-    let _guard = tracing::subscriber::set_default(subscriber);
+    let _guard = logs.capture(tracing::Level::TRACE);
     let server = MockServer::start().await;
     // Tokens: the first is refused once, the second serves the rest, the
     // third is the fresh one the payment asks for.

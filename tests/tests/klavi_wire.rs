@@ -305,7 +305,7 @@ type Captured = paygen_tests::LogCapture;
 fn status_changes(logs: &Captured) -> Vec<String> {
     logs.text()
         .lines()
-        .filter(|l| l.contains("paygen::runtime::poll: status changed"))
+        .filter(|l| l.contains("paygen_runtime::poll: status changed"))
         .map(|l| {
             let start = l.find(" status=").expect("a status field") + " status=".len();
             l[start..]
@@ -320,13 +320,8 @@ fn status_changes(logs: &Captured) -> Vec<String> {
 
 /// A subscriber writing into `logs`, for the current thread (the tests that
 /// use it run on tokio's current-thread runtime).
-fn capture(logs: &Captured) -> tracing::subscriber::DefaultGuard {
-    let subscriber = tracing_subscriber::fmt()
-        .with_max_level(tracing::Level::INFO)
-        .with_ansi(false)
-        .with_writer(logs.clone())
-        .finish();
-    tracing::subscriber::set_default(subscriber)
+fn capture(logs: &Captured) -> paygen_tests::CaptureGuard {
+    logs.capture(tracing::Level::INFO)
 }
 
 /// Consecutive duplicates removed.

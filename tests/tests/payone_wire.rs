@@ -23,9 +23,8 @@ use paygen::payone::{
     StartSessionApproved, StartSessionRequest, StartSessionResponse, Txaction,
     UpdateSessionApproved, UpdateSessionRequest, UpdateSessionResponse,
 };
-use paygen::runtime::{
-    CompactDate, Error, Form, HttpOptions, KeyHash, KeyValues, RetryPolicy, VerifyError,
-};
+use paygen::runtime::__private::{Form, KeyValues};
+use paygen::runtime::{CompactDate, Error, HttpOptions, KeyHash, RetryPolicy, VerifyError};
 use proptest::prelude::*;
 use sha2::Sha384;
 use wiremock::matchers::{any as any_request, method, path};

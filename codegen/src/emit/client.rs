@@ -66,17 +66,17 @@ pub fn emit_config(api: &Api) -> TokenStream {
     let (args, creds, args_doc) = match &api.auth {
         Auth::None => (
             quote!(),
-            quote!(runtime::Credentials::None),
+            quote!(rt::Credentials::None),
             "The API needs no credentials.",
         ),
         Auth::Bearer => (
             quote!(token: impl Into<runtime::SecretString>),
-            quote!(runtime::Credentials::Bearer(token.into())),
+            quote!(rt::Credentials::Bearer(token.into())),
             "`token` is sent as `Authorization: Bearer <token>`.",
         ),
         Auth::Basic => (
             quote!(username: impl Into<runtime::SecretString>, password: impl Into<runtime::SecretString>),
-            quote!(runtime::Credentials::Basic {
+            quote!(rt::Credentials::Basic {
                 username: username.into(),
                 password: password.into()
             }),
@@ -84,7 +84,7 @@ pub fn emit_config(api: &Api) -> TokenStream {
         ),
         Auth::BasicRawKey => (
             quote!(api_key: impl Into<runtime::SecretString>),
-            quote!(runtime::Credentials::BasicRawKey(api_key.into())),
+            quote!(rt::Credentials::BasicRawKey(api_key.into())),
             "`api_key` is sent as it is: `Authorization: Basic <api_key>`.",
         ),
         Auth::TokenEndpoint(t) => {
@@ -93,7 +93,7 @@ pub fn emit_config(api: &Api) -> TokenStream {
             let (path, token_field, expires) = (&t.path, &t.token_field, &t.expires_in_fields);
             (
                 quote!(#(#names: impl Into<runtime::SecretString>),*),
-                quote!(runtime::Credentials::Token(runtime::TokenAuth {
+                quote!(rt::Credentials::Token(rt::TokenAuth {
                     path: #path,
                     body: vec![#((#wires, #names.into())),*],
                     token_field: #token_field,
@@ -106,7 +106,7 @@ pub fn emit_config(api: &Api) -> TokenStream {
             let h = header.to_ascii_lowercase();
             (
                 quote!(api_key: impl Into<runtime::SecretString>),
-                quote!(runtime::Credentials::Header { name: #h, value: api_key.into() }),
+                quote!(rt::Credentials::Header { name: #h, value: api_key.into() }),
                 "`api_key` is sent in its own header.",
             )
         }
@@ -142,7 +142,7 @@ pub fn emit_config(api: &Api) -> TokenStream {
         #derives
         pub struct Config {
             environment: Environment,
-            credentials: runtime::Credentials,
+            credentials: rt::Credentials,
             options: runtime::HttpOptions,
             headers: Vec<(&'static str, String)>,
         }
@@ -177,7 +177,7 @@ pub fn emit_client(api: &Api) -> TokenStream {
     let methods = api.operations.iter().map(emit_operation);
     let key_op = webhook_key_operation(api);
     let polls: Vec<TokenStream> = api.polls.iter().filter_map(|p| emit_poll(api, p)).collect();
-    let cache_field = key_op.map(|_| quote!(webhook_verifier: runtime::Cached<WebhookVerifier>,));
+    let cache_field = key_op.map(|_| quote!(webhook_verifier: rt::Cached<WebhookVerifier>,));
     let cache_init = key_op.map(|_| quote!(webhook_verifier: Default::default(),));
     let cache_clone = key_op.map(|_| quote!(webhook_verifier: self.webhook_verifier.clone(),));
     let verifier_method = key_op.map(emit_webhook_verifier_method);
@@ -190,14 +190,14 @@ pub fn emit_client(api: &Api) -> TokenStream {
         #[doc = #title]
         #[derive(Debug, Clone)]
         pub struct Client {
-            transport: runtime::Transport,
+            transport: rt::Transport,
             #cache_field
         }
 
         impl Client {
             /// Builds a client from `config`.
             pub fn new(config: Config) -> Result<Self, runtime::BuildError> {
-                let transport = runtime::Transport::new(runtime::Settings {
+                let transport = rt::Transport::new(rt::Settings {
                     provider: #provider,
                     base_url: config.environment.base_url().to_string(),
                     credentials: config.credentials,
@@ -220,10 +220,10 @@ pub fn emit_client(api: &Api) -> TokenStream {
 /// The error type name and its decoder expression for an operation.
 fn error_parts(op: &Operation) -> (TokenStream, TokenStream) {
     match &op.error {
-        ErrorType::None => (quote!(()), quote!(runtime::decode_none)),
+        ErrorType::None => (quote!(()), quote!(rt::decode_none)),
         ErrorType::Single(t) => {
             let t = rust_type(t);
-            (quote!(#t), quote!(runtime::decode_json::<#t>))
+            (quote!(#t), quote!(rt::decode_json::<#t>))
         }
         ErrorType::Enum { name, .. } => {
             let n = ident(name);
@@ -351,7 +351,7 @@ fn emit_operation(op: &Operation) -> TokenStream {
     quote! {
         #docs
         pub async fn #name(&self, #(#args),*) -> Result<#ret, runtime::Error<#err_ty>> {
-            let mut req = runtime::Request::new(#op_id, runtime::Method::#method);
+            let mut req = rt::Request::new(#op_id, rt::Method::#method);
             #fresh
             #(#path_build)*
             #(#apply)*
@@ -494,13 +494,13 @@ pub fn emit_webhook(api: &Api) -> TokenStream {
                 #struct_doc
                 #[derive(Debug, Clone)]
                 pub struct WebhookVerifier {
-                    inner: runtime::HmacSha256Verifier,
+                    inner: rt::HmacSha256Verifier,
                 }
 
                 impl WebhookVerifier {
                     /// A verifier for deliveries signed with `signing_key` (held as a secret).
                     pub fn new(signing_key: impl Into<runtime::SecretString>) -> Self {
-                        Self { inner: runtime::HmacSha256Verifier::new(signing_key.into(), #lower) }
+                        Self { inner: rt::HmacSha256Verifier::new(signing_key.into(), #lower) }
                     }
 
                     #verify
@@ -528,13 +528,13 @@ pub fn emit_webhook(api: &Api) -> TokenStream {
                 #struct_doc
                 #[derive(Debug, Clone)]
                 pub struct WebhookVerifier {
-                    inner: runtime::RsaSha256Verifier,
+                    inner: rt::RsaSha256Verifier,
                 }
 
                 impl WebhookVerifier {
                     /// A verifier for the provider's public key in PEM.
                     pub fn from_pem(public_key_pem: &str) -> Result<Self, runtime::KeyError> {
-                        runtime::RsaSha256Verifier::from_pem(public_key_pem, #lower).map(|inner| Self { inner })
+                        rt::RsaSha256Verifier::from_pem(public_key_pem, #lower).map(|inner| Self { inner })
                     }
 
                     #verify
@@ -584,12 +584,12 @@ fn emit_webhook_verifier_method(op: &Operation) -> TokenStream {
     }
 }
 
-/// `Some(runtime::RetryOnBody { … })` from the model, or `None`.
+/// `Some(rt::RetryOnBody { … })` from the model, or `None`.
 pub fn retry_on_body_tokens(api: &Api) -> TokenStream {
     match &api.retry_on_body {
         Some(r) => {
             let (status, field, values) = (r.status, &r.field, &r.values);
-            quote!(Some(runtime::RetryOnBody { status: #status, field: #field, values: &[#(#values),*] }))
+            quote!(Some(rt::RetryOnBody { status: #status, field: #field, values: &[#(#values),*] }))
         }
         None => quote!(None),
     }
@@ -637,9 +637,9 @@ fn emit_poll(api: &Api, p: &Poll) -> Option<TokenStream> {
         #docs
         pub async fn #name(&self, #(#args: #arg_types,)* options: runtime::PollOptions) -> Result<#t, runtime::PollError<#t, #err_ty>> {
             fn status_of(answer: &#t) -> Option<&str> {
-                answer.#field.as_ref().map(runtime::StatusText::status_text)
+                answer.#field.as_ref().map(rt::StatusText::status_text)
             }
-            runtime::poll_until(#op_id, options, &[#(#terminal),*], status_of, || self.#method(#(#args),*)).await
+            rt::poll_until(#op_id, options, &[#(#terminal),*], status_of, || self.#method(#(#args),*)).await
         }
     })
 }

@@ -294,21 +294,21 @@ fn emit_client(api: &Api, form: &FormApi) -> TokenStream {
         #[doc = #title]
         #[derive(Debug, Clone)]
         pub struct Client {
-            transport: runtime::Transport,
+            transport: rt::Transport,
             /// Credentials, environment and common parameters: the start of every body.
-            base: runtime::Form,
+            base: rt::Form,
         }
 
         impl Client {
             /// Builds a client from `config`.
             pub fn new(config: Config) -> Result<Self, runtime::BuildError> {
-                let mut base = runtime::Form::new();
+                let mut base = rt::Form::new();
                 #(#base)*
                 #env_match
-                let transport = runtime::Transport::new(runtime::Settings {
+                let transport = rt::Transport::new(rt::Settings {
                     provider: #provider,
                     base_url: config.environment.base_url().to_string(),
-                    credentials: runtime::Credentials::None,
+                    credentials: rt::Credentials::None,
                     options: config.options,
                     headers: Vec::new(),
                     idempotency_header: None,
@@ -404,14 +404,14 @@ fn emit_method(op: &Operation, fop: &FormOperation, form: &FormApi) -> TokenStre
             let mut form = self.base.clone();
             #(#fixed)*
             #encode
-            let mut req = runtime::Request::new(#op_id, runtime::Method::#method);
+            let mut req = rt::Request::new(#op_id, rt::Method::#method);
             #(#path)*
             req.raw_body(form.encode().into(), "application/x-www-form-urlencoded");
             let resp = self.transport.send(req).await?;
             if !(200..300).contains(&resp.status) {
                 return Err(resp.error(|_, _| None));
             }
-            let kv = runtime::KeyValues::parse_lines(&resp.body);
+            let kv = rt::KeyValues::parse_lines(&resp.body);
             match kv.get(#status) {
                 #(#arms)*
                 #error_arm
@@ -481,31 +481,31 @@ fn emit_request_impl(name: &str, s: &Struct, item: bool) -> TokenStream {
             TypeRef::Prim(Prim::String) => {
                 if !optional {
                     // An empty value would not be sent at all.
-                    rules.push(quote!(runtime::check::present(v)));
+                    rules.push(quote!(rt::check::present(v)));
                 }
                 if c.min_length.is_some() || c.max_length.is_some() {
                     let (lo, hi) = (lit_opt_u64(c.min_length), lit_opt_u64(c.max_length));
-                    rules.push(quote!(runtime::check::length(v, #lo, #hi)));
+                    rules.push(quote!(rt::check::length(v, #lo, #hi)));
                 }
                 if !c.symbols.is_empty() {
                     let syms = &c.symbols;
-                    rules.push(quote!(runtime::check::symbols(v, &[#(#syms),*])));
+                    rules.push(quote!(rt::check::symbols(v, &[#(#syms),*])));
                 }
             }
             TypeRef::Prim(Prim::I64) => {
                 if c.min_digits.is_some() || c.max_digits.is_some() {
                     let (lo, hi) = (lit_opt_u32(c.min_digits), lit_opt_u32(c.max_digits));
-                    rules.push(quote!(runtime::check::digits(*v, #lo, #hi)));
+                    rules.push(quote!(rt::check::digits(*v, #lo, #hi)));
                 }
                 if c.minimum.is_some() || c.maximum.is_some() {
                     let (lo, hi) = (lit_opt_i64(c.minimum), lit_opt_i64(c.maximum));
-                    rules.push(quote!(runtime::check::range(*v, #lo, #hi)));
+                    rules.push(quote!(rt::check::range(*v, #lo, #hi)));
                 }
             }
             TypeRef::Vec(_) if f.layout == FieldLayout::Indexed => {
                 let (lo, hi) = (lit_opt_u64(c.min_items), lit_opt_u64(c.max_items));
                 let wire_name = names::bare(&f.rust);
-                rules.push(quote!(runtime::check::items(v.len(), #lo, #hi)));
+                rules.push(quote!(rt::check::items(v.len(), #lo, #hi)));
                 let body = quote! {
                     #(#rules.map_err(|rule| (#wire_name.to_string(), rule))?;)*
                     for (i, item) in v.iter().enumerate() { item.validate_item(i + 1)?; }
@@ -547,7 +547,7 @@ fn emit_request_impl(name: &str, s: &Struct, item: bool) -> TokenStream {
                     Ok(())
                 }
 
-                fn encode_item(&self, form: &mut runtime::Form, n: usize) {
+                fn encode_item(&self, form: &mut rt::Form, n: usize) {
                     #(#encodes)*
                 }
             }
@@ -561,7 +561,7 @@ fn emit_request_impl(name: &str, s: &Struct, item: bool) -> TokenStream {
                     Ok(())
                 }
 
-                fn encode(&self, form: &mut runtime::Form) {
+                fn encode(&self, form: &mut rt::Form) {
                     #(#encodes)*
                 }
             }
@@ -595,7 +595,7 @@ fn emit_from_kv(name: &str, s: &Struct, status_field: &str) -> TokenStream {
         impl #sname {
             /// Reads the fields from `key=value` pairs; keys the spec does not
             /// declare are kept in `additional`.
-            pub fn from_kv(kv: &runtime::KeyValues) -> Result<Self, String> {
+            pub fn from_kv(kv: &rt::KeyValues) -> Result<Self, String> {
                 #[allow(dead_code)]
                 const KNOWN: &[&str] = &[#(#known),*];
                 Ok(Self {
@@ -664,8 +664,8 @@ fn emit_notification(form: &FormApi, n: &Notification) -> TokenStream {
 
             /// Checks the key of a notification body (form data as received), then decodes it.
             pub fn verify(&self, body: &[u8]) -> Result<#t, runtime::VerifyError> {
-                let kv = runtime::KeyValues::parse_form(body, #latin1);
-                runtime::verify_shared_key(kv.get(#key), #key, &self.expected)?;
+                let kv = rt::KeyValues::parse_form(body, #latin1);
+                rt::verify_shared_key(kv.get(#key), #key, &self.expected)?;
                 #t::from_kv(&kv).map_err(runtime::VerifyError::Decode)
             }
         }

@@ -119,9 +119,12 @@ pub fn module_tokens(api: &Api) -> TokenStream {
 
         #map_import
         #[allow(unused_imports)]
-        use serde::{Deserialize, Serialize};
-
-        use crate::runtime;
+        use ::paygen_runtime::__private::{
+            self as rt,
+            serde::{self, Deserialize, Serialize},
+            serde_json,
+        };
+        use ::paygen_runtime as runtime;
 
         #environment
         #config

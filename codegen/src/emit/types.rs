@@ -176,7 +176,7 @@ fn emit_struct(name: &Ident, docs: TokenStream, s: &Struct, serde: bool) -> Toke
                 quote!(
                     default,
                     skip_serializing_if = "Option::is_none",
-                    deserialize_with = "runtime::deserialize_nullable",
+                    deserialize_with = "rt::deserialize_nullable",
                 ),
             ),
             Shape::ReadOnly => (quote!(Option<#inner>), quote!(default, skip_serializing,)),
@@ -245,10 +245,11 @@ fn emit_struct(name: &Ident, docs: TokenStream, s: &Struct, serde: bool) -> Toke
     }
     let defaultable = new_args.is_empty();
     let serde_derives = serde.then(|| quote!(Serialize, Deserialize));
+    let serde_crate = serde.then(serde_crate);
     let derives = if defaultable {
-        quote!(#[derive(Debug, Clone, PartialEq, Default, #serde_derives)])
+        quote!(#[derive(Debug, Clone, PartialEq, Default, #serde_derives)] #serde_crate)
     } else {
-        quote!(#[derive(Debug, Clone, PartialEq, #serde_derives)])
+        quote!(#[derive(Debug, Clone, PartialEq, #serde_derives)] #serde_crate)
     };
     let new_doc = if defaultable {
         format!(" An empty `{name}`; set fields with the setters.")
@@ -349,6 +350,7 @@ fn emit_enum(name: &Ident, docs: TokenStream, e: &Enum, serde: bool) -> TokenStr
 }
 
 fn emit_union(name: &Ident, docs: TokenStream, u: &Union) -> TokenStream {
+    let serde_crate = serde_crate();
     let variants: Vec<Ident> = u.variants.iter().map(|v| ident(&v.rust)).collect();
     let types: Vec<TokenStream> = u.variants.iter().map(|v| rust_type(&v.ty)).collect();
     let vdocs: Vec<String> = u
@@ -362,6 +364,7 @@ fn emit_union(name: &Ident, docs: TokenStream, u: &Union) -> TokenStream {
             ///
             /// Decoding tries each form in order and takes the first that fits.
             #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+            #serde_crate
             #[serde(untagged)]
             #[allow(clippy::large_enum_variant)]
             pub enum #name {
@@ -381,6 +384,7 @@ fn emit_union(name: &Ident, docs: TokenStream, u: &Union) -> TokenStream {
                 ///
                 #[doc = #udoc]
                 #[derive(Debug, Clone, PartialEq, Serialize)]
+                #serde_crate
                 #[serde(untagged)]
                 #[allow(clippy::large_enum_variant)]
                 pub enum #name {
@@ -402,6 +406,12 @@ fn emit_union(name: &Ident, docs: TokenStream, u: &Union) -> TokenStream {
             }
         }
     }
+}
+
+/// Derives reach serde through the runtime, so the crate holding generated
+/// code needs no serde dependency of its own.
+fn serde_crate() -> TokenStream {
+    quote!(#[serde(crate = "::paygen_runtime::__private::serde")])
 }
 
 /// An enum with one variant per documented status, and its decoder.

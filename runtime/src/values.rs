@@ -14,7 +14,9 @@ use time::format_description::well_known::Rfc3339;
 /// sent as `null`, and `Some(Nullable::Value(v))` is sent as `v`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Nullable<T> {
+    /// An explicit `null`.
     Null,
+    /// A value.
     Value(T),
 }
 
@@ -27,6 +29,7 @@ impl<T> Nullable<T> {
         }
     }
 
+    /// The value, if it is not null.
     pub fn into_option(self) -> Option<T> {
         match self {
             Nullable::Null => None,
@@ -34,6 +37,7 @@ impl<T> Nullable<T> {
         }
     }
 
+    /// Whether this is an explicit `null`.
     pub fn is_null(&self) -> bool {
         matches!(self, Nullable::Null)
     }
@@ -81,6 +85,7 @@ where
 pub struct DateTime(pub time::OffsetDateTime);
 
 impl DateTime {
+    /// Parses RFC 3339 text.
     pub fn parse(s: &str) -> Result<Self, time::error::Parse> {
         time::OffsetDateTime::parse(s, &Rfc3339).map(DateTime)
     }
@@ -125,6 +130,7 @@ const DATE_FORMAT: &[time::format_description::BorrowedFormatItem<'static>] =
     time::macros::format_description!("[year]-[month]-[day]");
 
 impl Date {
+    /// Parses `YYYY-MM-DD`.
     pub fn parse(s: &str) -> Result<Self, time::error::Parse> {
         time::Date::parse(s, DATE_FORMAT).map(Date)
     }

@@ -17,7 +17,9 @@ pub struct Decimal {
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("`{text}` is not an amount: {reason}")]
 pub struct DecimalError {
+    /// The text that was refused.
     pub text: String,
+    /// Why it was refused.
     pub reason: &'static str,
 }
 

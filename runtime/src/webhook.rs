@@ -4,12 +4,18 @@
 //! (never a re-serialised body), the comparison is constant-time, and only
 //! then is the body decoded into the provider's typed event.
 
+#[cfg(any(feature = "hmac", feature = "rsa"))]
 use std::fmt;
 
+#[cfg(feature = "hmac")]
 use hmac::{Hmac, Mac};
+#[cfg(any(feature = "hmac", feature = "rsa"))]
 use http::HeaderMap;
+#[cfg(any(feature = "hmac", feature = "form"))]
 use secrecy::{ExposeSecret, SecretString};
+#[cfg(any(feature = "hmac", feature = "rsa"))]
 use serde::de::DeserializeOwned;
+#[cfg(any(feature = "hmac", feature = "rsa"))]
 use sha2::Sha256;
 
 /// Why a delivery was rejected. No variant carries the key or the expected
@@ -19,13 +25,22 @@ use sha2::Sha256;
 pub enum VerifyError {
     /// The signature header is absent.
     #[error("the `{header}` header is missing")]
-    MissingSignature { header: &'static str },
+    MissingSignature {
+        /// The header's name.
+        header: &'static str,
+    },
     /// The header is present but is neither hex nor base64.
     #[error("the `{header}` header is not a hex or base64 signature")]
-    MalformedSignature { header: &'static str },
+    MalformedSignature {
+        /// The header's name.
+        header: &'static str,
+    },
     /// The body has no shared-key field.
     #[error("the `{field}` field is missing")]
-    MissingKey { field: &'static str },
+    MissingKey {
+        /// The field's name.
+        field: &'static str,
+    },
     /// The signature does not match the body: tampered, or signed with another key.
     #[error("the signature does not match the body")]
     Mismatch,
@@ -34,6 +49,7 @@ pub enum VerifyError {
     Decode(String),
 }
 
+#[cfg(feature = "hmac")]
 /// HMAC-SHA256 over the raw body, sent hex- or base64-encoded in a header
 /// (an optional `sha256=` prefix is accepted).
 #[derive(Clone)]
@@ -42,6 +58,7 @@ pub struct HmacSha256Verifier {
     header: &'static str,
 }
 
+#[cfg(feature = "hmac")]
 impl fmt::Debug for HmacSha256Verifier {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("HmacSha256Verifier")
@@ -51,6 +68,7 @@ impl fmt::Debug for HmacSha256Verifier {
     }
 }
 
+#[cfg(feature = "hmac")]
 impl HmacSha256Verifier {
     /// `header` is the lowercase name of the signature header.
     pub fn new(key: SecretString, header: &'static str) -> Self {
@@ -88,6 +106,7 @@ impl HmacSha256Verifier {
     }
 }
 
+#[cfg(feature = "rsa")]
 /// RSA PKCS#1 v1.5 with SHA-256 over the raw body, base64 in a header
 /// (Klix's `X-Signature`). The public key is PEM (SPKI `PUBLIC KEY` or
 /// PKCS#1 `RSA PUBLIC KEY`).
@@ -97,6 +116,7 @@ pub struct RsaSha256Verifier {
     header: &'static str,
 }
 
+#[cfg(feature = "rsa")]
 impl fmt::Debug for RsaSha256Verifier {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("RsaSha256Verifier")
@@ -105,11 +125,13 @@ impl fmt::Debug for RsaSha256Verifier {
     }
 }
 
+#[cfg(feature = "rsa")]
 /// The public key could not be read.
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
 #[error("the public key is not an RSA public key in PEM: {0}")]
 pub struct KeyError(String);
 
+#[cfg(feature = "rsa")]
 impl RsaSha256Verifier {
     /// `header` is the lowercase name of the signature header.
     pub fn from_pem(pem: &str, header: &'static str) -> Result<Self, KeyError> {
@@ -157,6 +179,7 @@ impl RsaSha256Verifier {
     }
 }
 
+#[cfg(feature = "form")]
 /// Checks a shared key sent in a notification body (PAYONE's `key`, the hex
 /// digest of the portal key) against the expected one, in constant time.
 /// Hex case is ignored.
@@ -178,6 +201,7 @@ pub fn verify_shared_key(
     }
 }
 
+#[cfg(feature = "hmac")]
 /// A 32-byte HMAC-SHA256 value from hex or (standard or URL-safe) base64.
 fn decode_signature(s: &str) -> Option<Vec<u8>> {
     use base64::Engine as _;
@@ -199,7 +223,7 @@ fn decode_signature(s: &str) -> Option<Vec<u8>> {
         .filter(|bytes| bytes.len() == 32)
 }
 
-#[cfg(test)]
+#[cfg(all(test, feature = "hmac"))]
 mod tests {
     use super::*;
     use base64::Engine as _;

@@ -26,10 +26,13 @@ impl Default for PollOptions {
 }
 
 impl PollOptions {
+    /// Sets the pause between two polls.
     pub fn interval(mut self, d: Duration) -> Self {
         self.interval = d;
         self
     }
+
+    /// Sets how long to poll before giving up.
     pub fn timeout(mut self, d: Duration) -> Self {
         self.timeout = d;
         self
@@ -44,9 +47,13 @@ pub enum PollError<T: fmt::Debug, E: fmt::Debug> {
     /// counted).
     #[error("{operation}: no final status after {polls} poll(s) in {waited:?}")]
     Timeout {
+        /// The polled operation (its method name).
         operation: &'static str,
+        /// How many answers arrived.
         polls: u32,
+        /// How long the polling ran.
         waited: Duration,
+        /// The last answer seen, if any.
         last: Option<Box<T>>,
     },
     /// A poll failed.
@@ -56,6 +63,7 @@ pub enum PollError<T: fmt::Debug, E: fmt::Debug> {
 
 /// A status field's text: a `String`, or a generated enum's wire value.
 pub trait StatusText {
+    /// The status as sent on the wire.
     fn status_text(&self) -> &str;
 }
 

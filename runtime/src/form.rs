@@ -28,6 +28,7 @@ impl fmt::Debug for Form {
 }
 
 impl Form {
+    /// An empty form.
     pub fn new() -> Self {
         Form::default()
     }
@@ -56,6 +57,7 @@ impl Form {
         }
     }
 
+    /// Adds `prefix[n]=value` when the value is present.
     pub fn push_indexed_opt<V: FormValue>(&mut self, prefix: &str, n: usize, value: &Option<V>) {
         if let Some(v) = value {
             self.push_indexed(prefix, n, v);
@@ -72,6 +74,7 @@ impl Form {
         }
     }
 
+    /// Adds `name[key]=value` for each entry of a map, when present.
     pub fn push_map_opt(&mut self, name: &str, map: &Option<BTreeMap<String, String>>) {
         if let Some(m) = map {
             self.push_map(name, m);
@@ -100,11 +103,13 @@ impl Form {
 
 /// A value that can travel in a form body or be parsed from a `key=value` response.
 pub trait FormValue {
+    /// The value as sent in the body.
     fn form_value(&self) -> Cow<'_, str>;
 }
 
 /// A value parsed from the text of a `key=value` response or notification.
 pub trait KvValue: Sized {
+    /// Reads a value from its text.
     fn parse_kv(s: &str) -> Result<Self, String>;
 }
 
@@ -186,6 +191,7 @@ impl CompactDate {
             .map(CompactDate)
     }
 
+    /// Parses `YYYYMMDD`.
     pub fn parse(s: &str) -> Result<Self, String> {
         time::Date::parse(s, COMPACT)
             .map(CompactDate)
@@ -305,6 +311,7 @@ impl KeyValues {
             .collect()
     }
 
+    /// The pairs in order.
     pub fn iter(&self) -> impl Iterator<Item = (&str, &str)> {
         self.pairs.iter().map(|(k, v)| (k.as_str(), v.as_str()))
     }

@@ -16,39 +16,51 @@ pub enum Error<E: fmt::Debug = ()> {
     /// The request could not be built (a value failed validation, or did not serialise).
     #[error("invalid request for {operation}: {message}")]
     InvalidRequest {
+        /// The operation (its method name).
         operation: &'static str,
+        /// What is wrong with the request.
         message: String,
     },
     /// A field broke a rule of its format (length, digits, range, permitted
     /// characters); nothing was sent.
     #[error("invalid request for {operation}: `{field}` {rule}")]
     Validation {
+        /// The operation (its method name).
         operation: &'static str,
         /// The wire name of the field (`add_paydata[shipping_email]`, `pr[2]`),
         /// or the Rust name of an indexed group for its item count (`items`).
         field: String,
+        /// The rule the value breaks (`must be 2 to 50 characters long, is 1`).
         rule: String,
     },
     /// The connection could not be set up: the request never left the machine.
     #[error("could not connect for {operation} after {attempts} attempt(s): {source}")]
     Connect {
+        /// The operation (its method name).
         operation: &'static str,
+        /// How many requests were tried (retries included).
         attempts: u32,
+        /// The HTTP client's error.
         #[source]
         source: reqwest::Error,
     },
     /// The connection failed after the request may have been sent.
     #[error("transport error in {operation} after {attempts} attempt(s): {source}")]
     Transport {
+        /// The operation (its method name).
         operation: &'static str,
+        /// How many requests were tried (retries included).
         attempts: u32,
+        /// The HTTP client's error.
         #[source]
         source: reqwest::Error,
     },
     /// No complete response arrived within the configured timeout.
     #[error("{operation} timed out after {attempts} attempt(s)")]
     Timeout {
+        /// The operation (its method name).
         operation: &'static str,
+        /// How many requests were tried (retries included).
         attempts: u32,
     },
     /// The provider answered with an error status.
@@ -60,14 +72,19 @@ pub enum Error<E: fmt::Debug = ()> {
     /// No access token could be obtained from the token endpoint.
     #[error("could not obtain an access token for {operation}: {message}")]
     Auth {
+        /// The operation (its method name).
         operation: &'static str,
+        /// Why no token was obtained (never the token endpoint's body).
         message: String,
     },
     /// The response body was larger than the configured limit.
     #[error("the response of {operation} exceeded the {limit}-byte limit")]
     ResponseTooLarge {
+        /// The operation (its method name).
         operation: &'static str,
+        /// The configured limit in bytes ([`crate::HttpOptions::max_response_bytes`]).
         limit: usize,
+        /// How many requests were tried (retries included).
         attempts: u32,
     },
 }
@@ -76,23 +93,31 @@ pub enum Error<E: fmt::Debug = ()> {
 /// what the operation documents, and always the raw text.
 #[derive(Debug)]
 pub struct ApiError<E> {
+    /// The operation (its method name).
     pub operation: &'static str,
+    /// The HTTP status (200 for errors a provider reports in a successful
+    /// response, such as PAYONE's `status=ERROR`).
     pub status: u16,
     /// The documented error body; `None` when the body did not decode.
     pub body: Option<E>,
     /// The body as received (lossy UTF-8).
     pub raw_body: String,
+    /// The response headers.
     pub headers: HeaderMap,
+    /// How many requests were sent (retries included).
     pub attempts: u32,
 }
 
 /// A response that did not match its documented shape.
 #[derive(Debug)]
 pub struct DecodeError {
+    /// The operation (its method name).
     pub operation: &'static str,
+    /// The HTTP status of the response.
     pub status: u16,
     /// What went wrong, with the JSON path of the offending value.
     pub message: String,
+    /// The response's `Content-Type`, when it had one.
     pub content_type: Option<String>,
     /// The body as received (lossy UTF-8).
     pub raw_body: String,

@@ -24,6 +24,7 @@ pub struct HttpOptions {
     pub timeout: Duration,
     /// Largest response body accepted, in bytes. Default 4 MiB.
     pub max_response_bytes: usize,
+    /// When failed attempts are tried again. Default [`RetryPolicy::default`].
     pub retry: RetryPolicy,
     /// `User-Agent` header. Default `paygen/<version>`.
     pub user_agent: String,
@@ -42,22 +43,31 @@ impl Default for HttpOptions {
 }
 
 impl HttpOptions {
+    /// Sets [`HttpOptions::connect_timeout`].
     pub fn connect_timeout(mut self, d: Duration) -> Self {
         self.connect_timeout = d;
         self
     }
+
+    /// Sets [`HttpOptions::timeout`].
     pub fn timeout(mut self, d: Duration) -> Self {
         self.timeout = d;
         self
     }
+
+    /// Sets [`HttpOptions::max_response_bytes`].
     pub fn max_response_bytes(mut self, n: usize) -> Self {
         self.max_response_bytes = n;
         self
     }
+
+    /// Sets [`HttpOptions::retry`].
     pub fn retry(mut self, policy: RetryPolicy) -> Self {
         self.retry = policy;
         self
     }
+
+    /// Sets [`HttpOptions::user_agent`].
     pub fn user_agent(mut self, ua: impl Into<String>) -> Self {
         self.user_agent = ua.into();
         self
@@ -122,19 +132,24 @@ impl RetryPolicy {
 #[derive(Clone, Default)]
 pub enum Credentials {
     #[default]
+    /// No credentials.
     None,
     /// `Authorization: Bearer <token>`.
     Bearer(SecretString),
     /// `Authorization: Basic base64(username:password)`.
     Basic {
+        /// The user name.
         username: SecretString,
+        /// The password.
         password: SecretString,
     },
     /// `Authorization: Basic <key>`, the key sent as it is.
     BasicRawKey(SecretString),
     /// The secret in a header of its own.
     Header {
+        /// The lowercase header name.
         name: &'static str,
+        /// The header value.
         value: SecretString,
     },
     /// `Authorization: Bearer <token>` with a token the client obtains from
@@ -146,9 +161,11 @@ pub enum Credentials {
 /// secrets; the answer holds the token and its lifetime in seconds.
 #[derive(Clone)]
 pub struct TokenAuth {
+    /// Path of the token endpoint, relative to the base URL.
     pub path: &'static str,
     /// JSON body fields (wire name, secret).
     pub body: Vec<(&'static str, SecretString)>,
+    /// Field of the answer holding the token.
     pub token_field: &'static str,
     /// Fields holding the lifetime in seconds, as a number or a numeric
     /// string; the first present wins.
@@ -236,9 +253,13 @@ impl Credentials {
 /// What a generated `Client` hands to [`Transport::new`].
 #[derive(Debug, Clone)]
 pub struct Settings {
+    /// The provider module, recorded in tracing spans.
     pub provider: &'static str,
+    /// Where requests go (without a trailing `/`).
     pub base_url: String,
+    /// What authenticates each request.
     pub credentials: Credentials,
+    /// Timeouts, retries and limits.
     pub options: HttpOptions,
     /// Headers sent on every request (e.g. `Klarna-Partner-Account`).
     pub headers: Vec<(&'static str, String)>,
@@ -253,8 +274,11 @@ pub struct Settings {
 /// `values` is retried like a 503 (Klarna: 500 with `error_code` `TIMEOUT`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct RetryOnBody {
+    /// The status the rule applies to.
     pub status: u16,
+    /// Top-level field of the JSON error body.
     pub field: &'static str,
+    /// Values of the field that make the response retryable.
     pub values: &'static [&'static str],
 }
 
@@ -300,6 +324,7 @@ impl fmt::Debug for Transport {
 }
 
 impl Transport {
+    /// A transport for one client.
     pub fn new(settings: Settings) -> Result<Self, BuildError> {
         let http = reqwest::Client::builder()
             .connect_timeout(settings.options.connect_timeout)
@@ -345,6 +370,7 @@ impl Transport {
         })
     }
 
+    /// The base URL requests go to.
     pub fn base_url(&self) -> &str {
         &self.inner.base_url
     }
@@ -804,14 +830,17 @@ impl Request {
         self.template.push('}');
     }
 
+    /// Adds a query parameter (none for an absent value, one pair per list item).
     pub fn query<V: ParamValue + ?Sized>(&mut self, name: &'static str, value: &V) {
         value.append(name, &mut self.query);
     }
 
+    /// Adds a header parameter.
     pub fn header<V: ParamValue + ?Sized>(&mut self, name: &'static str, value: &V) {
         value.append(name, &mut self.headers);
     }
 
+    /// Sets a JSON body.
     pub fn json<T: Serialize + ?Sized>(&mut self, body: &T) {
         match serde_json::to_vec(body) {
             Ok(bytes) => {
@@ -833,9 +862,13 @@ impl Request {
 #[derive(Debug)]
 pub struct Response {
     operation: &'static str,
+    /// The HTTP status.
     pub status: u16,
+    /// The response headers.
     pub headers: HeaderMap,
+    /// The body as received.
     pub body: Bytes,
+    /// How many requests were sent (retries included).
     pub attempts: u32,
 }
 
