@@ -72,18 +72,12 @@ fn corpus(c: &mut Criterion, root: &Path) {
             .unwrap_or_default()
             .to_string_lossy()
             .into_owned();
-        let opts = paygen_codegen::load::ProviderOptions {
-            module: "corpus".into(),
-            source: name.clone(),
-            ..Default::default()
-        };
+        let opts = paygen_codegen::load::ProviderOptions::new("corpus", name.clone());
         group.bench_function(&name, |b| {
             b.iter(|| {
                 let mut diags = paygen_codegen::diag::Diagnostics::new(&name);
-                let mut api =
-                    paygen_codegen::load::load_openapi_text(black_box(&text), &opts, &mut diags)
-                        .expect("corpus documents load");
-                paygen_codegen::shape::finish(&mut api);
+                let api = paygen_codegen::load::load_openapi(black_box(&text), &opts, &mut diags)
+                    .expect("corpus documents load");
                 paygen_codegen::emit::module_source(&api).expect("emits")
             })
         });

@@ -3,11 +3,12 @@
 //! The pipeline has one job per module:
 //!
 //! 1. [`load`] reads a provider folder (OpenAPI, or our YAML format) and
-//!    reports every problem as a [`diag::Diagnostic`] with file, line,
-//!    column and JSON pointer;
-//! 2. [`model`] is the plain-data intermediate form both loaders produce,
-//!    finished by [`shape`] (success and error types, boxing);
-//! 3. [`emit`] turns a model into Rust tokens and formats them with prettyplease;
+//!    `paygen.yaml`, reports every problem as a [`diag::Diagnostic`] with
+//!    file, line, column and JSON pointer, and returns a finished model;
+//! 2. [`model`] is that plain-data form: types in an arena keyed by id,
+//!    operations, the wire protocol;
+//! 3. [`emit`] turns a model into Rust tokens, one emitter per construct,
+//!    and formats them with prettyplease;
 //! 4. [`write`] puts the files in place atomically, or lists the stale ones.
 
 pub mod diag;
@@ -15,7 +16,6 @@ pub mod emit;
 pub mod load;
 pub mod model;
 pub mod names;
-pub mod shape;
 pub mod write;
 
 use std::path::Path;
@@ -27,8 +27,46 @@ use write::OutputFile;
 #[derive(Debug, Default)]
 pub struct Generation {
     pub files: Vec<OutputFile>,
+    /// The modules generated, in name order, with the runtime features each
+    /// needs (for the crate's `lib.rs` and `Cargo.toml`).
+    pub modules: Vec<ModuleInfo>,
     pub warnings: Vec<Diagnostic>,
     pub errors: Vec<Diagnostic>,
+}
+
+/// What a host crate needs to know of one generated module.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ModuleInfo {
+    pub module: String,
+    /// The spec it was generated from, relative to the workspace.
+    pub source: String,
+    /// `paygen-runtime` features the module uses (`form`, `hmac`, `rsa`, `token-auth`).
+    pub runtime_features: Vec<&'static str>,
+}
+
+impl ModuleInfo {
+    fn of(api: &model::Api) -> Self {
+        use model::*;
+        let mut features = Vec::new();
+        match &api.protocol {
+            Protocol::Form(_) => features.push("form"),
+            Protocol::Json(j) => {
+                if let Auth::TokenEndpoint(_) = j.auth {
+                    features.push("token-auth");
+                }
+                match j.webhook.as_ref().map(|w| &w.signature) {
+                    Some(WebhookSignature::HmacSha256 { .. }) => features.push("hmac"),
+                    Some(WebhookSignature::RsaSha256 { .. }) => features.push("rsa"),
+                    None => {}
+                }
+            }
+        }
+        ModuleInfo {
+            module: api.module.as_str().to_string(),
+            source: api.source.clone(),
+            runtime_features: features,
+        }
+    }
 }
 
 /// Generates one module per provider folder in `specs_dir`, in name order.
@@ -55,14 +93,16 @@ pub fn generate(specs_dir: &Path, display_root: &Path) -> Generation {
     };
     dirs.sort();
     for dir in dirs {
-        match generate_provider(&dir, display_root) {
-            Ok((file, warnings)) => {
+        match load::load_provider(&dir, display_root).and_then(emit_module) {
+            Ok((file, info, warnings)) => {
                 out.files.push(file);
+                out.modules.push(info);
                 out.warnings.extend(warnings);
             }
-            Err(errors) => out.errors.extend(errors),
+            Err(failure) => out.errors.extend(failure.diagnostics),
         }
     }
+    out.modules.sort_by(|a, b| a.module.cmp(&b.module));
     out
 }
 
@@ -71,22 +111,46 @@ pub fn generate_provider(
     dir: &Path,
     display_root: &Path,
 ) -> Result<(OutputFile, Vec<Diagnostic>), Vec<Diagnostic>> {
-    let loaded = load::load_provider(dir, display_root).map_err(|f| f.diagnostics)?;
-    let source = emit::module_source(&loaded.api).map_err(|e| {
-        vec![Diagnostic {
+    load::load_provider(dir, display_root)
+        .and_then(emit_module)
+        .map(|(file, _, warnings)| (file, warnings))
+        .map_err(|f| f.diagnostics)
+}
+
+/// Generates a module from one OpenAPI document outside a provider folder
+/// (the command-line generator); `shown` names the file in diagnostics.
+pub fn generate_document(
+    path: &Path,
+    module: &str,
+    shown: &str,
+) -> Result<(OutputFile, Vec<Diagnostic>), Vec<Diagnostic>> {
+    load::load_document(path, module, shown)
+        .and_then(emit_module)
+        .map(|(file, _, warnings)| (file, warnings))
+        .map_err(|f| f.diagnostics)
+}
+
+fn emit_module(
+    loaded: load::Loaded,
+) -> Result<(OutputFile, ModuleInfo, Vec<Diagnostic>), load::LoadFailure> {
+    let source = emit::module_source(&loaded.api).map_err(|e| load::LoadFailure {
+        diagnostics: vec![Diagnostic {
             severity: diag::Severity::Error,
             file: loaded.api.source.clone(),
             line: None,
             column: None,
             pointer: None,
-            message: format!("internal error: the emitted code does not parse ({e}); please report this with the spec"),
-        }]
+            message: format!(
+                "internal error: the emitted code does not parse ({e}); please report this with the spec"
+            ),
+        }],
     })?;
     Ok((
         OutputFile {
-            path: format!("{}.rs", loaded.api.module).into(),
+            path: format!("{}.rs", loaded.api.module.as_str()).into(),
             contents: source,
         },
+        ModuleInfo::of(&loaded.api),
         loaded.warnings,
     ))
 }

@@ -1,17 +1,66 @@
 //! The intermediate model: one provider API as plain data.
 //!
-//! Both loaders (OpenAPI and the hand-written YAML format) produce an [`Api`];
-//! the emitters only read it. Nothing here knows about OpenAPI, YAML or Rust
-//! tokens. Names are already final Rust identifiers (resolved by
-//! [`crate::names`]) so that emitters never have to invent or dedupe a name.
+//! Both loaders (OpenAPI and the hand-written YAML format) produce an
+//! [`Api`]; the emitters only read it. Nothing here knows about OpenAPI, YAML
+//! or Rust tokens.
+//!
+//! - Types live in one arena, [`Api::types`], and are referred to by
+//!   [`TypeId`]; operations by [`OperationId`]. A reference is resolved (or
+//!   reported) by the loader, so an emitter never looks a name up.
+//! - Every name is a final Rust identifier ([`Ident`]), unique where it has
+//!   to be: emitters never invent or dedupe one.
+//! - An [`Api`] handed out by [`crate::load`] is finished: success and error
+//!   types, shared error enums, boxing of recursive fields and the role of
+//!   each type are all computed.
 
-use std::collections::BTreeMap;
+use std::fmt;
 
-/// One provider API, ready to emit.
+/// A Rust identifier: the bare name, written raw (`r#type`) where it is a
+/// keyword. Made by [`crate::names`], which only makes valid ones.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Ident(String);
+
+impl Ident {
+    /// An identifier from a name that is already valid (letters, digits and
+    /// `_`, not starting with a digit, not `self`/`super`/`crate`/`Self`).
+    pub fn new(name: impl Into<String>) -> Self {
+        Ident(name.into())
+    }
+
+    /// The name without a raw prefix: `type` for `r#type`.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    /// Whether it must be written `r#…`.
+    pub fn is_raw(&self) -> bool {
+        crate::names::is_keyword(&self.0)
+    }
+}
+
+impl fmt::Display for Ident {
+    /// The name as written in Rust source (`r#type`).
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.is_raw() {
+            f.write_str("r#")?;
+        }
+        f.write_str(&self.0)
+    }
+}
+
+/// A type in [`Api::types`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct TypeId(pub usize);
+
+/// An operation in [`Api::operations`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct OperationId(pub usize);
+
+/// One provider API, finished.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Api {
     /// Rust module name (`klix`, `klarna_payments`); also the cargo feature.
-    pub module: String,
+    pub module: Ident,
     /// Spec file the model was loaded from, relative to the workspace (for headers).
     pub source: String,
     pub title: String,
@@ -19,24 +68,62 @@ pub struct Api {
     pub doc: Option<String>,
     /// Environments in spec order; the first is the default.
     pub environments: Vec<Environment>,
+    /// How requests and responses travel, with what only that protocol has.
+    pub protocol: Protocol,
+    /// Every operation, in spec order. Their wire matches `protocol`.
+    pub operations: Vec<Operation>,
+    /// Every named type, in a deterministic order.
+    pub types: Vec<TypeDef>,
+    /// Methods that poll an operation until a status is final.
+    pub polls: Vec<Poll>,
+}
+
+impl Api {
+    /// The type `id` refers to.
+    pub fn ty(&self, id: TypeId) -> &TypeDef {
+        &self.types[id.0]
+    }
+
+    /// The operation `id` refers to.
+    pub fn op(&self, id: OperationId) -> &Operation {
+        &self.operations[id.0]
+    }
+
+    /// The type's name.
+    pub fn name(&self, id: TypeId) -> &Ident {
+        &self.types[id.0].name
+    }
+
+    /// The struct `id` refers to, if it is one.
+    pub fn struct_of(&self, id: TypeId) -> Option<&Struct> {
+        match &self.ty(id).kind {
+            TypeKind::Struct(s) => Some(s),
+            _ => None,
+        }
+    }
+}
+
+/// The two wire protocols.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Protocol {
+    /// JSON bodies (OpenAPI documents, hand-written JSON specs).
+    Json(JsonApi),
+    /// Form-encoded requests carrying the credentials, `key=value` answers
+    /// selected by a status field (the hand-written format, PAYONE).
+    Form(FormApi),
+}
+
+/// What a JSON API adds to every request.
+#[derive(Debug, Clone, PartialEq)]
+pub struct JsonApi {
     pub auth: Auth,
     /// Header that makes a request safe to resend (set on every POST/PATCH).
     pub idempotency_header: Option<String>,
-    /// Header set once per client (e.g. `Klarna-Partner-Account`), optional.
+    /// Headers set once per client (e.g. `Klarna-Partner-Account`).
     pub client_headers: Vec<ClientHeader>,
-    pub operations: Vec<Operation>,
-    /// Named types, in a deterministic order (spec order, then inline types
-    /// in the order they were found).
-    pub types: Vec<TypeDef>,
-    /// Error enums shared by operations whose error responses are the same.
-    pub error_enums: Vec<ErrorEnum>,
+    pub retry_on_body: Option<RetryOnBody>,
     /// How incoming webhooks are verified and what they decode to.
     pub webhook: Option<Webhook>,
-    /// Form-encoded APIs with `key=value` responses (the hand-written format).
-    pub form: Option<FormApi>,
-    pub retry_on_body: Option<RetryOnBody>,
-    /// Polling helpers.
-    pub polls: Vec<Poll>,
 }
 
 /// What a form-encoded API adds to every request, and how it answers.
@@ -44,58 +131,46 @@ pub struct Api {
 pub struct FormApi {
     /// Credentials sent as body parameters, in `Config::new` order.
     pub credentials: Vec<BodyCredential>,
-    /// Body parameters per environment, parallel to `Api::environments`.
-    pub environment_params: Vec<Vec<(String, String)>>,
-    /// Body parameters with fixed values sent on every request.
+    /// Body parameters with fixed values sent on every request; each can be
+    /// overridden on `Config`.
     pub common: Vec<(String, String)>,
     /// Response field that selects the variant (`status`).
     pub status_field: String,
     /// The status value that is an error, and its body type.
-    pub error: Option<(String, TypeRef)>,
+    pub error: Option<FormError>,
     pub notification: Option<Notification>,
+}
+
+/// `status=ERROR` and what it decodes to.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FormError {
+    pub status: String,
+    pub ty: TypeId,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct BodyCredential {
     pub wire: String,
-    pub rust: String,
+    pub rust: Ident,
     pub doc: Option<String>,
     pub secret: bool,
     /// Sent as a hex digest: the first is the default.
     pub hashes: Vec<HashAlg>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum HashAlg {
     Md5,
     Sha384,
 }
 
-/// A form-encoded operation's fixed parameters and response variants.
-#[derive(Debug, Clone, PartialEq)]
-pub struct FormOperation {
-    pub fixed: Vec<(String, String)>,
-    /// Name of the enum over the variants.
-    pub response: String,
-    pub variants: Vec<KvVariant>,
-}
-
-/// One value of the status field and the type its response decodes to.
-#[derive(Debug, Clone, PartialEq)]
-pub struct KvVariant {
-    pub value: String,
-    pub rust: String,
-    pub ty: TypeRef,
-    pub doc: Option<String>,
-}
-
 /// Notifications the provider posts to the merchant, verified by a shared key.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Notification {
-    pub ty: TypeRef,
+    pub ty: TypeId,
     /// The body is ISO-8859-1 (else UTF-8).
     pub latin1: bool,
-    /// Field that must equal the hashed secret.
+    /// Field that must equal the hashed secret; it is checked, then dropped.
     pub key_field: String,
     /// The exact reply the provider expects.
     pub reply: String,
@@ -104,19 +179,23 @@ pub struct Notification {
 /// Incoming webhook deliveries: the signature to check and the event type.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Webhook {
-    pub event: TypeRef,
+    pub event: TypeId,
     pub signature: WebhookSignature,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum WebhookSignature {
     /// HMAC-SHA256 of the raw body with a shared key, hex or base64 in `header`.
-    HmacSha256 { header: String },
+    HmacSha256 {
+        header: String,
+        /// Header naming the key a delivery was signed with, for rotation.
+        key_id_header: Option<String>,
+    },
     /// RSA PKCS#1 v1.5 / SHA-256 of the raw body, base64 in `header`; the PEM
-    /// public key comes from the operation named `key_operation` (method name).
+    /// public key comes from `key_operation`, when there is one.
     RsaSha256 {
         header: String,
-        key_operation: Option<String>,
+        key_operation: Option<OperationId>,
     },
 }
 
@@ -133,12 +212,14 @@ pub struct RetryOnBody {
 #[derive(Debug, Clone, PartialEq)]
 pub struct Environment {
     /// CamelCase variant name (`Production`, `PlaygroundEu`).
-    pub name: String,
+    pub name: Ident,
     pub url: String,
     pub doc: Option<String>,
+    /// Form APIs: body parameters that select this environment (`mode=test`).
+    pub params: Vec<(String, String)>,
 }
 
-/// How a request is authenticated.
+/// How a JSON API's requests are authenticated.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Auth {
     None,
@@ -172,11 +253,12 @@ pub struct TokenEndpoint {
 #[derive(Debug, Clone, PartialEq)]
 pub struct Poll {
     /// Method name (`wait_for_final_status`).
-    pub name: String,
-    /// The polled operation's method name.
-    pub operation: String,
-    /// Rust name of the status field of the operation's response.
-    pub field: String,
+    pub name: Ident,
+    /// The polled operation: its success is a struct, its only parameters
+    /// are in the path.
+    pub operation: OperationId,
+    /// The status field of that struct.
+    pub field: Ident,
     /// Wire values that end the polling.
     pub terminal: Vec<String>,
     pub doc: Option<String>,
@@ -186,7 +268,7 @@ pub struct Poll {
 pub struct ClientHeader {
     pub wire: String,
     /// snake_case setter name on `Config`.
-    pub rust: String,
+    pub rust: Ident,
     pub doc: Option<String>,
 }
 
@@ -219,12 +301,12 @@ impl Method {
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct Operation {
-    /// The identifier in the spec (operationId), for docs and tracing.
+    /// The identifier in the spec (operationId), for docs.
     pub id: String,
     /// snake_case method name.
-    pub name: String,
-    /// CamelCase stem for types named after the operation.
-    pub type_name: String,
+    pub name: Ident,
+    /// CamelCase stem of the types named after the operation.
+    pub type_name: Ident,
     pub method: Method,
     /// The path template as written (`/purchases/{id}/`).
     pub path_template: String,
@@ -232,20 +314,50 @@ pub struct Operation {
     pub summary: Option<String>,
     pub doc: Option<String>,
     pub deprecated: bool,
+    /// Path, query and header parameters.
     pub params: Vec<Param>,
-    /// Name of the generated struct holding the query and header parameters,
-    /// when there are any.
-    pub params_type: Option<String>,
+    /// The struct holding the query and header parameters, when there are any.
+    pub params_type: Option<Ident>,
     pub body: Option<Body>,
+    /// Obtain a new access token for every call (token auth).
+    pub fresh_token: bool,
+    pub wire: OperationWire,
+}
+
+/// How one operation answers; matches [`Api::protocol`].
+#[derive(Debug, Clone, PartialEq)]
+pub enum OperationWire {
+    Json(JsonOperation),
+    Form(FormOperation),
+}
+
+/// A JSON operation's documented responses and what they become.
+#[derive(Debug, Clone, PartialEq)]
+pub struct JsonOperation {
     pub responses: Vec<Response>,
     /// What a successful call returns.
     pub success: Success,
-    /// The error type of this operation.
+    /// The error type.
     pub error: ErrorType,
-    /// Set for form-encoded operations with `key=value` responses.
-    pub form: Option<FormOperation>,
-    /// Obtain a new access token for every call (token auth).
-    pub fresh_token: bool,
+}
+
+/// A form operation's fixed parameters and response variants.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FormOperation {
+    pub fixed: Vec<(String, String)>,
+    /// Name of the enum over the variants.
+    pub response: Ident,
+    pub variants: Vec<KvVariant>,
+}
+
+/// One value of the status field and the type its response decodes to.
+#[derive(Debug, Clone, PartialEq)]
+pub struct KvVariant {
+    /// The status values that select this variant (`APPROVED`, `OK`).
+    pub values: Vec<String>,
+    pub rust: Ident,
+    pub ty: TypeId,
+    pub doc: Option<String>,
 }
 
 /// What a successful call decodes to.
@@ -254,12 +366,23 @@ pub enum Success {
     /// No 2xx response declares a body.
     Empty,
     /// One body type; `optional` when some 2xx responses carry no body.
-    Single { ty: TypeRef, optional: bool },
-    /// Distinct bodies per status: a generated enum with one variant each.
-    Enum {
-        name: String,
-        variants: Vec<StatusVariant>,
-    },
+    Single { body: BodyType, optional: bool },
+    /// Distinct bodies per status: a status enum in the arena.
+    Enum(TypeId),
+}
+
+/// What an error status decodes to.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ErrorType {
+    /// No error body is declared: the raw body is kept.
+    None,
+    /// Every declared error response has this one body type.
+    Single(TypeRef),
+    /// Distinct bodies per status: a status enum in the arena, shared by
+    /// every operation with the same error responses. `alias` is this
+    /// operation's own name for it (`CreatePurchaseError`) when the enum is
+    /// shared and so named after its content.
+    Enum { ty: TypeId, alias: Option<Ident> },
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -277,28 +400,65 @@ pub enum ParamLocation {
     Header,
 }
 
+/// How a parameter value is written (OpenAPI `style` and `explode`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ParamStyle {
+    /// `name=a&name=b` for lists, `name=v` otherwise (query default); the
+    /// path and header default `simple` writes the same single values.
+    Form,
+    /// `name=a,b` (`explode: false`).
+    FormComma,
+    /// `name=a%20b` (`spaceDelimited`).
+    Space,
+    /// `name=a|b` (`pipeDelimited`).
+    Pipe,
+    /// `name[key]=v`, nested and indexed (`deepObject`).
+    Deep,
+}
+
 #[derive(Debug, Clone, PartialEq)]
 pub struct Param {
     pub wire: String,
-    pub rust: String,
+    pub rust: Ident,
     pub location: ParamLocation,
     pub required: bool,
     pub ty: TypeRef,
+    pub style: ParamStyle,
     pub doc: Option<String>,
 }
 
+/// How a request body travels.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum BodyEncoding {
     Json,
+    /// `application/x-www-form-urlencoded`: nested objects as `a[b]=…`,
+    /// lists as `a[0]=…` (0-based).
     Form,
+    /// `multipart/form-data`: one part per field.
+    Multipart,
+    /// Bytes as they are, with a content type.
+    Bytes,
 }
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct Body {
     pub required: bool,
     pub encoding: BodyEncoding,
-    pub ty: TypeRef,
+    /// The media type sent as `Content-Type`.
+    pub media_type: String,
+    pub ty: BodyType,
     pub doc: Option<String>,
+}
+
+/// What a body holds.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum BodyType {
+    /// Structured data (JSON, form fields).
+    Value(TypeRef),
+    /// Raw bytes (`application/octet-stream`, PDFs).
+    Bytes,
+    /// Text (`text/plain`).
+    Text,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -322,33 +482,16 @@ impl StatusMatch {
 #[derive(Debug, Clone, PartialEq)]
 pub struct Response {
     pub status: StatusMatch,
-    /// `None` when the response has no (JSON) body.
-    pub ty: Option<TypeRef>,
+    /// `None` when the response has no body.
+    pub body: Option<BodyType>,
     pub doc: Option<String>,
-}
-
-/// What an operation's error type is.
-#[derive(Debug, Clone, PartialEq)]
-pub enum ErrorType {
-    /// No error body is declared: the raw body is kept.
-    None,
-    /// Every declared error response has this one body type.
-    Single(TypeRef),
-    /// Distinct bodies per status: a generated enum in `Api::error_enums`,
-    /// possibly shared with operations whose error responses are the same
-    /// (`alias_of` names the enum when this operation only aliases it).
-    Enum {
-        name: String,
-        alias_of: Option<String>,
-    },
 }
 
 /// A reference to a type from a field, parameter or body.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum TypeRef {
     Prim(Prim),
-    /// A type in `Api::types`, by its Rust name.
-    Named(String),
+    Named(TypeId),
     Vec(Box<TypeRef>),
     /// String-keyed map (deterministic order).
     Map(Box<TypeRef>),
@@ -365,21 +508,40 @@ pub enum Prim {
     I32,
     I64,
     F64,
-    /// RFC 3339 date-time (`paygen::DateTime`).
+    /// RFC 3339 date-time (`runtime::DateTime`).
     DateTime,
-    /// ISO 8601 calendar date (`paygen::Date`).
+    /// ISO 8601 calendar date (`runtime::Date`).
     Date,
-    /// A decimal amount carried as a string (`paygen::Decimal`).
+    /// A decimal amount (`runtime::Decimal`), from a string or a number.
     Decimal,
-    /// A date sent as `YYYYMMDD` (`paygen::runtime::CompactDate`).
+    /// A date sent as `YYYYMMDD` (`runtime::CompactDate`).
     CompactDate,
+    /// Bytes (a file upload part).
+    Bytes,
 }
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct TypeDef {
-    pub name: String,
+    pub name: Ident,
     pub doc: Option<String>,
     pub kind: TypeKind,
+    /// Where the type is used, computed when the model is finished.
+    pub usage: Usage,
+}
+
+/// Where a type travels (through fields, lists, unions and aliases).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Usage {
+    /// Sent: part of a request body or parameter.
+    pub request: bool,
+    /// Received: part of a response, error or webhook body.
+    pub response: bool,
+    /// Form APIs: the body of an operation (gets `validate` and `encode`).
+    pub form_body: bool,
+    /// Form APIs: the item of an indexed group (`validate_item`, `encode_item`).
+    pub form_item: bool,
+    /// Form APIs: read from `key=value` pairs (`from_kv`).
+    pub key_values: bool,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -390,26 +552,69 @@ pub enum TypeKind {
     Union(Union),
     /// `pub type Name = Target;`
     Alias(TypeRef),
+    /// An enum over response statuses (errors, or several success bodies).
+    Status(StatusEnum),
 }
 
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct Struct {
     pub fields: Vec<Field>,
-    /// Type of undeclared properties kept in a flattened map, if any.
+    /// Type of undeclared properties kept in a flattened `additional` map.
     pub additional: Option<TypeRef>,
+}
+
+/// Whether and how a field is present.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Presence {
+    /// `T`, a `new()` argument.
+    Required,
+    /// `Option<T>`, left out when `None`; a setter.
+    Optional,
+    /// `Option<T>`, `None` sent as `null`; a `new()` argument.
+    RequiredNullable,
+    /// `Option<Nullable<T>>`: absent, `null` or a value; a setter.
+    OptionalNullable,
+    /// Set by the server: `Option<T>`, never serialised, not in `new()`.
+    ReadOnly,
+    /// Required in requests, but responses need not carry it:
+    /// `Option<T>`, a `new()` argument.
+    RequiredWriteOnly,
+}
+
+impl Presence {
+    pub fn from_flags(required: bool, nullable: bool, read_only: bool, write_only: bool) -> Self {
+        match (read_only, required, nullable) {
+            (true, _, _) => Presence::ReadOnly,
+            (false, true, false) if write_only => Presence::RequiredWriteOnly,
+            (false, true, false) => Presence::Required,
+            (false, true, true) => Presence::RequiredNullable,
+            (false, false, false) => Presence::Optional,
+            (false, false, true) => Presence::OptionalNullable,
+        }
+    }
+
+    /// An argument of `new()`.
+    pub fn in_new(self) -> bool {
+        matches!(
+            self,
+            Presence::Required | Presence::RequiredNullable | Presence::RequiredWriteOnly
+        )
+    }
+
+    /// Held as `T` rather than an `Option`.
+    pub fn is_plain(self) -> bool {
+        self == Presence::Required
+    }
 }
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct Field {
     pub wire: String,
-    pub rust: String,
+    /// Other wire names accepted when decoding.
+    pub aliases: Vec<String>,
+    pub rust: Ident,
     pub ty: TypeRef,
-    pub required: bool,
-    pub nullable: bool,
-    /// Sent by the server only: never serialised, not in `new()`.
-    pub read_only: bool,
-    /// Sent by the client only: responses need not carry it.
-    pub write_only: bool,
+    pub presence: Presence,
     /// Behind a `Box` to break a cycle.
     pub boxed: bool,
     /// How the field travels in a form body.
@@ -430,7 +635,8 @@ pub enum FieldLayout {
     Map,
 }
 
-/// Validation rules from the spec; documented on the field.
+/// Validation rules from the spec; documented on the field, checked before
+/// sending in form APIs.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct Constraints {
     pub min_length: Option<u64>,
@@ -456,47 +662,37 @@ pub struct Enum {
 #[derive(Debug, Clone, PartialEq)]
 pub struct EnumVariant {
     pub wire: String,
-    pub rust: String,
+    pub rust: Ident,
     pub doc: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct Union {
     pub variants: Vec<UnionVariant>,
-    pub discriminator: Option<Discriminator>,
+    /// The property whose value selects the variant, if any.
+    pub discriminator: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct UnionVariant {
-    pub rust: String,
+    pub rust: Ident,
     pub ty: TypeRef,
     /// Discriminator values that select this variant.
     pub tags: Vec<String>,
 }
 
+/// An enum with one variant per documented response status.
 #[derive(Debug, Clone, PartialEq)]
-pub struct Discriminator {
-    pub property: String,
-}
-
-/// An enum over response statuses (errors, or several success bodies).
-#[derive(Debug, Clone, PartialEq)]
-pub struct ErrorEnum {
-    pub name: String,
+pub struct StatusEnum {
+    /// Error responses (else the 2xx bodies of one operation).
+    pub errors: bool,
     pub variants: Vec<StatusVariant>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct StatusVariant {
-    pub rust: String,
+    pub rust: Ident,
     pub status: StatusMatch,
-    pub ty: Option<TypeRef>,
+    pub body: Option<BodyType>,
     pub doc: Option<String>,
-}
-
-impl Api {
-    /// Types by name, for emitters that need to look one up.
-    pub fn type_index(&self) -> BTreeMap<&str, &TypeDef> {
-        self.types.iter().map(|t| (t.name.as_str(), t)).collect()
-    }
 }

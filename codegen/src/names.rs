@@ -4,8 +4,11 @@
 use heck::{ToSnakeCase, ToUpperCamelCase};
 use std::collections::{BTreeMap, BTreeSet};
 
+use crate::model::Ident;
+
 /// Words that cannot be plain identifiers. All but the last four can be
-/// written as raw identifiers (`r#type`).
+/// written as raw identifiers (`r#type`); those four never reach an
+/// [`Ident`] (see [`snake`] and [`camel`]).
 const KEYWORDS: &[&str] = &[
     "as", "break", "const", "continue", "else", "enum", "extern", "false", "fn", "for", "if",
     "impl", "in", "let", "loop", "match", "mod", "move", "mut", "pub", "ref", "return", "static",
@@ -14,12 +17,26 @@ const KEYWORDS: &[&str] = &[
     "virtual", "yield", "try", "gen", "self", "Self", "super", "crate",
 ];
 
-/// Type names the emitted module defines or relies on; a schema with one of
-/// these names gets a `Model` suffix.
+/// Whether `name` must be written as a raw identifier.
+pub fn is_keyword(name: &str) -> bool {
+    KEYWORDS.contains(&name)
+}
+
+/// Type names the emitted module defines or relies on, and the names of the
+/// runtime's user-facing items (`klarna_payments::Error` next to
+/// `paygen::Error` would read as the same thing); a schema with one of these
+/// names gets a `Model` suffix.
 pub const RESERVED_TYPES: &[&str] = &[
     "Client",
     "Config",
     "Environment",
+    "WebhookVerifier",
+    "NotificationVerifier",
+    "Error",
+    "Nullable",
+    "Decimal",
+    "DateTime",
+    "Date",
     "Option",
     "Result",
     "String",
@@ -64,7 +81,8 @@ pub fn camel(raw: &str, fallback: &str) -> String {
     s
 }
 
-/// `snake_case` name, as a valid identifier (raw where it is a keyword).
+/// `snake_case` name, as a valid identifier (written raw where it is a
+/// keyword; `self`, `super` and `crate`, which cannot be, get a `_`).
 pub fn snake(raw: &str, fallback: &str) -> String {
     let mut s: String = words(raw).to_snake_case();
     s.retain(|c| c.is_ascii_alphanumeric() || c == '_');
@@ -74,21 +92,10 @@ pub fn snake(raw: &str, fallback: &str) -> String {
     if s.starts_with(|c: char| c.is_ascii_digit()) {
         s.insert_str(0, "n_");
     }
-    escape_keyword(s)
-}
-
-/// Makes a snake_case word usable as an identifier.
-pub fn escape_keyword(s: String) -> String {
-    match s.as_str() {
-        "self" | "super" | "crate" => format!("{s}_"),
-        w if KEYWORDS.contains(&w) => format!("r#{s}"),
-        _ => s,
+    if matches!(s.as_str(), "self" | "super" | "crate") {
+        s.push('_');
     }
-}
-
-/// The identifier without a raw prefix (for building derived names).
-pub fn bare(ident: &str) -> &str {
-    ident.strip_prefix("r#").unwrap_or(ident)
+    s
 }
 
 /// Hands out unique names in the order asked for, so the same input always
@@ -122,7 +129,7 @@ impl Namer {
     /// Like [`Namer::unique`] for a name converted from the spec name `raw`:
     /// also says whose the name was when `candidate` was already taken, so
     /// that the caller can warn with both spec names.
-    pub fn claim(&mut self, raw: &str, candidate: &str) -> (String, Taken) {
+    pub fn claim(&mut self, raw: &str, candidate: &str) -> (Ident, Taken) {
         let taken = if !self.taken.contains(candidate) {
             Taken::Free
         } else {
@@ -132,25 +139,34 @@ impl Namer {
             }
         };
         let name = self.unique(candidate);
-        self.owners.insert(name.clone(), raw.to_string());
+        self.owners
+            .insert(name.as_str().to_string(), raw.to_string());
         (name, taken)
     }
 
     /// Returns `candidate`, or the first free `candidate2`, `candidate3`, ….
-    pub fn unique(&mut self, candidate: &str) -> String {
+    pub fn unique(&mut self, candidate: &str) -> Ident {
         if self.taken.insert(candidate.to_string()) {
-            return candidate.to_string();
+            return Ident::new(candidate);
         }
-        // A numbered name is never a keyword, so it needs no raw prefix.
-        let stem = bare(candidate);
         let mut n = 2;
         loop {
-            let next = format!("{stem}{n}");
+            let next = format!("{candidate}{n}");
             if self.taken.insert(next.clone()) {
-                return next;
+                return Ident::new(next);
             }
             n += 1;
         }
+    }
+
+    /// Marks `name` as taken without handing it out.
+    pub fn reserve(&mut self, name: &str) {
+        self.taken.insert(name.to_string());
+    }
+
+    /// Whether `name` is taken.
+    pub fn is_taken(&self, name: &str) -> bool {
+        self.taken.contains(name)
     }
 }
 
@@ -169,22 +185,22 @@ mod tests {
         assert_eq!(camel("", "Empty"), "Empty");
         assert_eq!(camel("+", "Value1"), "Value1");
         assert_eq!(camel("self", "X"), "SelfValue");
-        assert_eq!(snake("type", "x"), "r#type");
+        assert_eq!(snake("type", "x"), "type");
+        assert_eq!(Ident::new(snake("type", "x")).to_string(), "r#type");
         assert_eq!(snake("self", "x"), "self_");
         assert_eq!(snake("redirectURL", "x"), "redirect_url");
         assert_eq!(snake("add_paydata[action]", "x"), "add_paydata_action");
         assert_eq!(snake("3ds", "x"), "n_3ds");
-        assert_eq!(bare("r#type"), "type");
     }
 
     #[test]
     fn collisions_resolve_in_order() {
         let mut n = Namer::with_reserved(&["Client"]);
-        assert_eq!(n.unique("Client"), "Client2");
-        assert_eq!(n.unique("Order"), "Order");
-        assert_eq!(n.unique("Order"), "Order2");
-        assert_eq!(n.unique("r#type"), "r#type");
-        assert_eq!(n.unique("r#type"), "type2");
+        assert_eq!(n.unique("Client").as_str(), "Client2");
+        assert_eq!(n.unique("Order").as_str(), "Order");
+        assert_eq!(n.unique("Order").as_str(), "Order2");
+        assert_eq!(n.unique("type").to_string(), "r#type");
+        assert_eq!(n.unique("type").to_string(), "type2");
     }
 
     #[test]
@@ -192,15 +208,15 @@ mod tests {
         let mut n = Namer::with_reserved(&["Client"]);
         assert_eq!(
             n.claim("OrderLine", "OrderLine"),
-            ("OrderLine".into(), Taken::Free)
+            (Ident::new("OrderLine"), Taken::Free)
         );
         assert_eq!(
             n.claim("Order Line", "OrderLine"),
-            ("OrderLine2".into(), Taken::By("OrderLine".into()))
+            (Ident::new("OrderLine2"), Taken::By("OrderLine".into()))
         );
         assert_eq!(
             n.claim("client", "Client"),
-            ("Client2".into(), Taken::Reserved)
+            (Ident::new("Client2"), Taken::Reserved)
         );
     }
 }

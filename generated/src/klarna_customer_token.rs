@@ -22,6 +22,9 @@
 #![allow(clippy::enum_variant_names)]
 
 #[allow(unused_imports)]
+use std::collections::BTreeMap;
+
+#[allow(unused_imports)]
 use ::paygen_runtime::__private::{
     self as rt, serde::{self, Deserialize, Serialize},
     serde_json,
@@ -293,82 +296,23 @@ pub enum Currency {
     /// A value not listed in the spec, kept as sent.
     Unknown(String),
 }
-
-impl Currency {
-    /// The value as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Aud => "AUD",
-            Self::Cad => "CAD",
-            Self::Chf => "CHF",
-            Self::Czk => "CZK",
-            Self::Dkk => "DKK",
-            Self::Eur => "EUR",
-            Self::Gbp => "GBP",
-            Self::Huf => "HUF",
-            Self::Mxn => "MXN",
-            Self::Nok => "NOK",
-            Self::Nzd => "NZD",
-            Self::Pln => "PLN",
-            Self::Ron => "RON",
-            Self::Sek => "SEK",
-            Self::Usd => "USD",
-            Self::Unknown(s) => s,
-        }
-    }
-}
-
-impl From<&str> for Currency {
-    fn from(s: &str) -> Self {
-        match s {
-            "AUD" => Self::Aud,
-            "CAD" => Self::Cad,
-            "CHF" => Self::Chf,
-            "CZK" => Self::Czk,
-            "DKK" => Self::Dkk,
-            "EUR" => Self::Eur,
-            "GBP" => Self::Gbp,
-            "HUF" => Self::Huf,
-            "MXN" => Self::Mxn,
-            "NOK" => Self::Nok,
-            "NZD" => Self::Nzd,
-            "PLN" => Self::Pln,
-            "RON" => Self::Ron,
-            "SEK" => Self::Sek,
-            "USD" => Self::Usd,
-            other => Self::Unknown(other.to_string()),
-        }
-    }
-}
-
-impl runtime::StringEnum for Currency {
-    fn as_str(&self) -> &str {
-        Currency::as_str(self)
-    }
-
-    fn from_wire(s: &str) -> Self {
-        Self::from(s)
-    }
-}
-
-impl std::fmt::Display for Currency {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl Serialize for Currency {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> Deserialize<'de> for Currency {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        let s = std::borrow::Cow::<'de, str>::deserialize(d)?;
-        Ok(Self::from(s.as_ref()))
-    }
-}
+rt::string_enum!(Currency {
+    Aud = "AUD",
+    Cad = "CAD",
+    Chf = "CHF",
+    Czk = "CZK",
+    Dkk = "DKK",
+    Eur = "EUR",
+    Gbp = "GBP",
+    Huf = "HUF",
+    Mxn = "MXN",
+    Nok = "NOK",
+    Nzd = "NZD",
+    Pln = "PLN",
+    Ron = "RON",
+    Sek = "SEK",
+    Usd = "USD",
+});
 
 /// Lifecycle status of a customer token. Open list: unknown values must be accepted.
 ///
@@ -385,58 +329,11 @@ pub enum CustomerTokenStatus {
     /// A value not listed in the spec, kept as sent.
     Unknown(String),
 }
-
-impl CustomerTokenStatus {
-    /// The value as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Active => "ACTIVE",
-            Self::Cancelled => "CANCELLED",
-            Self::Suspended => "SUSPENDED",
-            Self::Unknown(s) => s,
-        }
-    }
-}
-
-impl From<&str> for CustomerTokenStatus {
-    fn from(s: &str) -> Self {
-        match s {
-            "ACTIVE" => Self::Active,
-            "CANCELLED" => Self::Cancelled,
-            "SUSPENDED" => Self::Suspended,
-            other => Self::Unknown(other.to_string()),
-        }
-    }
-}
-
-impl runtime::StringEnum for CustomerTokenStatus {
-    fn as_str(&self) -> &str {
-        CustomerTokenStatus::as_str(self)
-    }
-
-    fn from_wire(s: &str) -> Self {
-        Self::from(s)
-    }
-}
-
-impl std::fmt::Display for CustomerTokenStatus {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl Serialize for CustomerTokenStatus {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> Deserialize<'de> for CustomerTokenStatus {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        let s = std::borrow::Cow::<'de, str>::deserialize(d)?;
-        Ok(Self::from(s.as_ref()))
-    }
-}
+rt::string_enum!(CustomerTokenStatus {
+    Active = "ACTIVE",
+    Cancelled = "CANCELLED",
+    Suspended = "SUSPENDED",
+});
 
 /// Status a customer token can be moved to. Only cancellation is supported.
 ///
@@ -449,54 +346,9 @@ pub enum CustomerTokenTargetStatus {
     /// A value not listed in the spec, kept as sent.
     Unknown(String),
 }
-
-impl CustomerTokenTargetStatus {
-    /// The value as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Cancelled => "CANCELLED",
-            Self::Unknown(s) => s,
-        }
-    }
-}
-
-impl From<&str> for CustomerTokenTargetStatus {
-    fn from(s: &str) -> Self {
-        match s {
-            "CANCELLED" => Self::Cancelled,
-            other => Self::Unknown(other.to_string()),
-        }
-    }
-}
-
-impl runtime::StringEnum for CustomerTokenTargetStatus {
-    fn as_str(&self) -> &str {
-        CustomerTokenTargetStatus::as_str(self)
-    }
-
-    fn from_wire(s: &str) -> Self {
-        Self::from(s)
-    }
-}
-
-impl std::fmt::Display for CustomerTokenTargetStatus {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl Serialize for CustomerTokenTargetStatus {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> Deserialize<'de> for CustomerTokenTargetStatus {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        let s = std::borrow::Cow::<'de, str>::deserialize(d)?;
-        Ok(Self::from(s.as_ref()))
-    }
-}
+rt::string_enum!(CustomerTokenTargetStatus {
+    Cancelled = "CANCELLED",
+});
 
 /// A customer token with its status and the stored payment method.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -27,6 +27,7 @@
 )]
 #![allow(clippy::enum_variant_names)]
 
+#[allow(unused_imports)]
 use std::collections::BTreeMap;
 
 #[allow(unused_imports)]
@@ -158,12 +159,12 @@ impl Client {
     ///
     /// `POST /v1/payment/requests`
     ///
-    /// Error bodies decode as `Error`.
+    /// Error bodies decode as `ErrorModel`.
     pub async fn create_payment_request(
         &self,
         params: CreatePaymentRequestParams,
         body: PaymentRequestData,
-    ) -> Result<PaymentRequest, runtime::Error<Error>> {
+    ) -> Result<PaymentRequest, runtime::Error<ErrorModel>> {
         let mut req = rt::Request::new("create_payment_request", rt::Method::POST);
         req.path("/v1/payment/requests");
         req.header("klarna-idempotency-key", &params.klarna_idempotency_key);
@@ -171,7 +172,7 @@ impl Client {
         let resp = self.transport.send(req).await?;
         match resp.status {
             s if (200..300).contains(&s) => resp.json(),
-            _ => Err(resp.error(rt::decode_json::<Error>)),
+            _ => Err(resp.error(rt::decode_json::<ErrorModel>)),
         }
     }
 
@@ -181,18 +182,18 @@ impl Client {
     ///
     /// `GET /v1/payment/requests/{payment_request_id}`
     ///
-    /// Error bodies decode as `Error`.
+    /// Error bodies decode as `ErrorModel`.
     pub async fn read_payment_request(
         &self,
         payment_request_id: &str,
-    ) -> Result<PaymentRequest, runtime::Error<Error>> {
+    ) -> Result<PaymentRequest, runtime::Error<ErrorModel>> {
         let mut req = rt::Request::new("read_payment_request", rt::Method::GET);
         req.path("/v1/payment/requests/");
         req.segment("payment_request_id", payment_request_id);
         let resp = self.transport.send(req).await?;
         match resp.status {
             s if (200..300).contains(&s) => resp.json(),
-            _ => Err(resp.error(rt::decode_json::<Error>)),
+            _ => Err(resp.error(rt::decode_json::<ErrorModel>)),
         }
     }
 
@@ -202,13 +203,13 @@ impl Client {
     ///
     /// `PATCH /v1/payment/requests/{payment_request_id}`
     ///
-    /// Error bodies decode as `Error`.
+    /// Error bodies decode as `ErrorModel`.
     pub async fn update_payment_request(
         &self,
         payment_request_id: &str,
         params: UpdatePaymentRequestParams,
         body: PaymentRequestUpdate,
-    ) -> Result<PaymentRequest, runtime::Error<Error>> {
+    ) -> Result<PaymentRequest, runtime::Error<ErrorModel>> {
         let mut req = rt::Request::new("update_payment_request", rt::Method::PATCH);
         req.path("/v1/payment/requests/");
         req.segment("payment_request_id", payment_request_id);
@@ -217,7 +218,7 @@ impl Client {
         let resp = self.transport.send(req).await?;
         match resp.status {
             s if (200..300).contains(&s) => resp.json(),
-            _ => Err(resp.error(rt::decode_json::<Error>)),
+            _ => Err(resp.error(rt::decode_json::<ErrorModel>)),
         }
     }
 
@@ -227,13 +228,13 @@ impl Client {
     ///
     /// `POST /v1/payment/confirmation-tokens/{payment_confirmation_token}/confirm`
     ///
-    /// Error bodies decode as `Error`.
+    /// Error bodies decode as `ErrorModel`.
     pub async fn confirm_payment_request(
         &self,
         payment_confirmation_token: &str,
         params: ConfirmPaymentRequestParams,
         body: PaymentConfirmationRequest,
-    ) -> Result<PaymentRequest, runtime::Error<Error>> {
+    ) -> Result<PaymentRequest, runtime::Error<ErrorModel>> {
         let mut req = rt::Request::new("confirm_payment_request", rt::Method::POST);
         req.path("/v1/payment/confirmation-tokens/");
         req.segment("payment_confirmation_token", payment_confirmation_token);
@@ -243,7 +244,7 @@ impl Client {
         let resp = self.transport.send(req).await?;
         match resp.status {
             s if (200..300).contains(&s) => resp.json(),
-            _ => Err(resp.error(rt::decode_json::<Error>)),
+            _ => Err(resp.error(rt::decode_json::<ErrorModel>)),
         }
     }
 
@@ -253,11 +254,11 @@ impl Client {
     ///
     /// `DELETE /v1/payment/confirmation-tokens/{payment_confirmation_token}`
     ///
-    /// Error bodies decode as `Error`.
+    /// Error bodies decode as `ErrorModel`.
     pub async fn cancel_payment_confirmation(
         &self,
         payment_confirmation_token: &str,
-    ) -> Result<PaymentRequest, runtime::Error<Error>> {
+    ) -> Result<PaymentRequest, runtime::Error<ErrorModel>> {
         let mut req = rt::Request::new(
             "cancel_payment_confirmation",
             rt::Method::DELETE,
@@ -267,7 +268,7 @@ impl Client {
         let resp = self.transport.send(req).await?;
         match resp.status {
             s if (200..300).contains(&s) => resp.json(),
-            _ => Err(resp.error(rt::decode_json::<Error>)),
+            _ => Err(resp.error(rt::decode_json::<ErrorModel>)),
         }
     }
 
@@ -277,12 +278,12 @@ impl Client {
     ///
     /// `GET /v1/accounts/{account_id}/payment/transactions/{payment_transaction_id}`
     ///
-    /// Error bodies decode as `Error`.
+    /// Error bodies decode as `ErrorModel`.
     pub async fn read_payment_transaction(
         &self,
         account_id: &str,
         payment_transaction_id: &str,
-    ) -> Result<PaymentTransaction, runtime::Error<Error>> {
+    ) -> Result<PaymentTransaction, runtime::Error<ErrorModel>> {
         let mut req = rt::Request::new("read_payment_transaction", rt::Method::GET);
         req.path("/v1/accounts/");
         req.segment("account_id", account_id);
@@ -291,7 +292,7 @@ impl Client {
         let resp = self.transport.send(req).await?;
         match resp.status {
             s if (200..300).contains(&s) => resp.json(),
-            _ => Err(resp.error(rt::decode_json::<Error>)),
+            _ => Err(resp.error(rt::decode_json::<ErrorModel>)),
         }
     }
 
@@ -301,14 +302,14 @@ impl Client {
     ///
     /// `PATCH /v1/accounts/{account_id}/payment/transactions/{payment_transaction_id}`
     ///
-    /// Error bodies decode as `Error`.
+    /// Error bodies decode as `ErrorModel`.
     pub async fn update_payment_transaction_references(
         &self,
         account_id: &str,
         payment_transaction_id: &str,
         params: UpdatePaymentTransactionReferencesParams,
         body: PaymentTransactionReferencesUpdate,
-    ) -> Result<PaymentTransaction, runtime::Error<Error>> {
+    ) -> Result<PaymentTransaction, runtime::Error<ErrorModel>> {
         let mut req = rt::Request::new(
             "update_payment_transaction_references",
             rt::Method::PATCH,
@@ -322,7 +323,7 @@ impl Client {
         let resp = self.transport.send(req).await?;
         match resp.status {
             s if (200..300).contains(&s) => resp.json(),
-            _ => Err(resp.error(rt::decode_json::<Error>)),
+            _ => Err(resp.error(rt::decode_json::<ErrorModel>)),
         }
     }
 
@@ -332,14 +333,14 @@ impl Client {
     ///
     /// `POST /v1/accounts/{account_id}/payment/transactions/{payment_transaction_id}/captures`
     ///
-    /// Error bodies decode as `Error`.
+    /// Error bodies decode as `ErrorModel`.
     pub async fn capture_payment_transaction(
         &self,
         account_id: &str,
         payment_transaction_id: &str,
         params: CapturePaymentTransactionParams,
         body: CaptureRequest,
-    ) -> Result<PaymentCapture, runtime::Error<Error>> {
+    ) -> Result<PaymentCapture, runtime::Error<ErrorModel>> {
         let mut req = rt::Request::new("capture_payment_transaction", rt::Method::POST);
         req.path("/v1/accounts/");
         req.segment("account_id", account_id);
@@ -351,7 +352,7 @@ impl Client {
         let resp = self.transport.send(req).await?;
         match resp.status {
             s if (200..300).contains(&s) => resp.json(),
-            _ => Err(resp.error(rt::decode_json::<Error>)),
+            _ => Err(resp.error(rt::decode_json::<ErrorModel>)),
         }
     }
 
@@ -361,14 +362,14 @@ impl Client {
     ///
     /// `POST /v1/accounts/{account_id}/payment/transactions/{payment_transaction_id}/refunds`
     ///
-    /// Error bodies decode as `Error`.
+    /// Error bodies decode as `ErrorModel`.
     pub async fn refund_payment_transaction(
         &self,
         account_id: &str,
         payment_transaction_id: &str,
         params: RefundPaymentTransactionParams,
         body: RefundRequest,
-    ) -> Result<PaymentRefund, runtime::Error<Error>> {
+    ) -> Result<PaymentRefund, runtime::Error<ErrorModel>> {
         let mut req = rt::Request::new("refund_payment_transaction", rt::Method::POST);
         req.path("/v1/accounts/");
         req.segment("account_id", account_id);
@@ -380,7 +381,7 @@ impl Client {
         let resp = self.transport.send(req).await?;
         match resp.status {
             s if (200..300).contains(&s) => resp.json(),
-            _ => Err(resp.error(rt::decode_json::<Error>)),
+            _ => Err(resp.error(rt::decode_json::<ErrorModel>)),
         }
     }
 
@@ -390,13 +391,13 @@ impl Client {
     ///
     /// `POST /v1/accounts/{account_id}/payment/transactions/{payment_transaction_id}/void`
     ///
-    /// Error bodies decode as `Error`.
+    /// Error bodies decode as `ErrorModel`.
     pub async fn void_payment_transaction(
         &self,
         account_id: &str,
         payment_transaction_id: &str,
         params: VoidPaymentTransactionParams,
-    ) -> Result<PaymentTransaction, runtime::Error<Error>> {
+    ) -> Result<PaymentTransaction, runtime::Error<ErrorModel>> {
         let mut req = rt::Request::new("void_payment_transaction", rt::Method::POST);
         req.path("/v1/accounts/");
         req.segment("account_id", account_id);
@@ -407,7 +408,7 @@ impl Client {
         let resp = self.transport.send(req).await?;
         match resp.status {
             s if (200..300).contains(&s) => resp.json(),
-            _ => Err(resp.error(rt::decode_json::<Error>)),
+            _ => Err(resp.error(rt::decode_json::<ErrorModel>)),
         }
     }
 
@@ -417,12 +418,12 @@ impl Client {
     ///
     /// `GET /v1/accounts/{account_id}/payment/captures/{payment_capture_id}`
     ///
-    /// Error bodies decode as `Error`.
+    /// Error bodies decode as `ErrorModel`.
     pub async fn read_capture(
         &self,
         account_id: &str,
         payment_capture_id: &str,
-    ) -> Result<PaymentCapture, runtime::Error<Error>> {
+    ) -> Result<PaymentCapture, runtime::Error<ErrorModel>> {
         let mut req = rt::Request::new("read_capture", rt::Method::GET);
         req.path("/v1/accounts/");
         req.segment("account_id", account_id);
@@ -431,7 +432,7 @@ impl Client {
         let resp = self.transport.send(req).await?;
         match resp.status {
             s if (200..300).contains(&s) => resp.json(),
-            _ => Err(resp.error(rt::decode_json::<Error>)),
+            _ => Err(resp.error(rt::decode_json::<ErrorModel>)),
         }
     }
 
@@ -441,14 +442,14 @@ impl Client {
     ///
     /// `POST /v1/accounts/{account_id}/payment/captures/{payment_capture_id}/refunds`
     ///
-    /// Error bodies decode as `Error`.
+    /// Error bodies decode as `ErrorModel`.
     pub async fn refund_capture(
         &self,
         account_id: &str,
         payment_capture_id: &str,
         params: RefundCaptureParams,
         body: RefundRequest,
-    ) -> Result<PaymentRefund, runtime::Error<Error>> {
+    ) -> Result<PaymentRefund, runtime::Error<ErrorModel>> {
         let mut req = rt::Request::new("refund_capture", rt::Method::POST);
         req.path("/v1/accounts/");
         req.segment("account_id", account_id);
@@ -460,7 +461,7 @@ impl Client {
         let resp = self.transport.send(req).await?;
         match resp.status {
             s if (200..300).contains(&s) => resp.json(),
-            _ => Err(resp.error(rt::decode_json::<Error>)),
+            _ => Err(resp.error(rt::decode_json::<ErrorModel>)),
         }
     }
 
@@ -470,12 +471,12 @@ impl Client {
     ///
     /// `GET /v1/accounts/{account_id}/payment/refunds/{payment_refund_id}`
     ///
-    /// Error bodies decode as `Error`.
+    /// Error bodies decode as `ErrorModel`.
     pub async fn read_refund(
         &self,
         account_id: &str,
         payment_refund_id: &str,
-    ) -> Result<PaymentRefund, runtime::Error<Error>> {
+    ) -> Result<PaymentRefund, runtime::Error<ErrorModel>> {
         let mut req = rt::Request::new("read_refund", rt::Method::GET);
         req.path("/v1/accounts/");
         req.segment("account_id", account_id);
@@ -484,7 +485,7 @@ impl Client {
         let resp = self.transport.send(req).await?;
         match resp.status {
             s if (200..300).contains(&s) => resp.json(),
-            _ => Err(resp.error(rt::decode_json::<Error>)),
+            _ => Err(resp.error(rt::decode_json::<ErrorModel>)),
         }
     }
 
@@ -494,12 +495,12 @@ impl Client {
     ///
     /// `GET /v1/accounts/{account_id}/payment/chargebacks/{payment_chargeback_id}`
     ///
-    /// Error bodies decode as `Error`.
+    /// Error bodies decode as `ErrorModel`.
     pub async fn read_chargeback(
         &self,
         account_id: &str,
         payment_chargeback_id: &str,
-    ) -> Result<PaymentChargeback, runtime::Error<Error>> {
+    ) -> Result<PaymentChargeback, runtime::Error<ErrorModel>> {
         let mut req = rt::Request::new("read_chargeback", rt::Method::GET);
         req.path("/v1/accounts/");
         req.segment("account_id", account_id);
@@ -508,7 +509,7 @@ impl Client {
         let resp = self.transport.send(req).await?;
         match resp.status {
             s if (200..300).contains(&s) => resp.json(),
-            _ => Err(resp.error(rt::decode_json::<Error>)),
+            _ => Err(resp.error(rt::decode_json::<ErrorModel>)),
         }
     }
 }
@@ -755,82 +756,23 @@ pub enum Currency {
     /// A value not listed in the spec, kept as sent.
     Unknown(String),
 }
-
-impl Currency {
-    /// The value as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Aud => "AUD",
-            Self::Cad => "CAD",
-            Self::Chf => "CHF",
-            Self::Czk => "CZK",
-            Self::Dkk => "DKK",
-            Self::Eur => "EUR",
-            Self::Gbp => "GBP",
-            Self::Huf => "HUF",
-            Self::Mxn => "MXN",
-            Self::Nok => "NOK",
-            Self::Nzd => "NZD",
-            Self::Pln => "PLN",
-            Self::Ron => "RON",
-            Self::Sek => "SEK",
-            Self::Usd => "USD",
-            Self::Unknown(s) => s,
-        }
-    }
-}
-
-impl From<&str> for Currency {
-    fn from(s: &str) -> Self {
-        match s {
-            "AUD" => Self::Aud,
-            "CAD" => Self::Cad,
-            "CHF" => Self::Chf,
-            "CZK" => Self::Czk,
-            "DKK" => Self::Dkk,
-            "EUR" => Self::Eur,
-            "GBP" => Self::Gbp,
-            "HUF" => Self::Huf,
-            "MXN" => Self::Mxn,
-            "NOK" => Self::Nok,
-            "NZD" => Self::Nzd,
-            "PLN" => Self::Pln,
-            "RON" => Self::Ron,
-            "SEK" => Self::Sek,
-            "USD" => Self::Usd,
-            other => Self::Unknown(other.to_string()),
-        }
-    }
-}
-
-impl runtime::StringEnum for Currency {
-    fn as_str(&self) -> &str {
-        Currency::as_str(self)
-    }
-
-    fn from_wire(s: &str) -> Self {
-        Self::from(s)
-    }
-}
-
-impl std::fmt::Display for Currency {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl Serialize for Currency {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> Deserialize<'de> for Currency {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        let s = std::borrow::Cow::<'de, str>::deserialize(d)?;
-        Ok(Self::from(s.as_ref()))
-    }
-}
+rt::string_enum!(Currency {
+    Aud = "AUD",
+    Cad = "CAD",
+    Chf = "CHF",
+    Czk = "CZK",
+    Dkk = "DKK",
+    Eur = "EUR",
+    Gbp = "GBP",
+    Huf = "HUF",
+    Mxn = "MXN",
+    Nok = "NOK",
+    Nzd = "NZD",
+    Pln = "PLN",
+    Ron = "RON",
+    Sek = "SEK",
+    Usd = "USD",
+});
 
 /// State of a payment request. `SUBMITTED` is the state after creation, `PENDING_CONFIRMATION` means the customer finished and the request waits for confirmation, `AUTHORIZED` means it was confirmed and a payment transaction exists; `EXPIRED`, `DECLINED` and `CANCELED` are terminal. Open list: unknown values must be accepted.
 ///
@@ -861,72 +803,18 @@ pub enum PaymentRequestState {
     /// A value not listed in the spec, kept as sent.
     Unknown(String),
 }
-
-impl PaymentRequestState {
-    /// The value as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Submitted => "SUBMITTED",
-            Self::Prepared => "PREPARED",
-            Self::InProgress => "IN_PROGRESS",
-            Self::PendingConfirmation => "PENDING_CONFIRMATION",
-            Self::Authorized => "AUTHORIZED",
-            Self::Confirmed => "CONFIRMED",
-            Self::Completed => "COMPLETED",
-            Self::Declined => "DECLINED",
-            Self::Canceled => "CANCELED",
-            Self::Expired => "EXPIRED",
-            Self::Unknown(s) => s,
-        }
-    }
-}
-
-impl From<&str> for PaymentRequestState {
-    fn from(s: &str) -> Self {
-        match s {
-            "SUBMITTED" => Self::Submitted,
-            "PREPARED" => Self::Prepared,
-            "IN_PROGRESS" => Self::InProgress,
-            "PENDING_CONFIRMATION" => Self::PendingConfirmation,
-            "AUTHORIZED" => Self::Authorized,
-            "CONFIRMED" => Self::Confirmed,
-            "COMPLETED" => Self::Completed,
-            "DECLINED" => Self::Declined,
-            "CANCELED" => Self::Canceled,
-            "EXPIRED" => Self::Expired,
-            other => Self::Unknown(other.to_string()),
-        }
-    }
-}
-
-impl runtime::StringEnum for PaymentRequestState {
-    fn as_str(&self) -> &str {
-        PaymentRequestState::as_str(self)
-    }
-
-    fn from_wire(s: &str) -> Self {
-        Self::from(s)
-    }
-}
-
-impl std::fmt::Display for PaymentRequestState {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl Serialize for PaymentRequestState {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> Deserialize<'de> for PaymentRequestState {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        let s = std::borrow::Cow::<'de, str>::deserialize(d)?;
-        Ok(Self::from(s.as_ref()))
-    }
-}
+rt::string_enum!(PaymentRequestState {
+    Submitted = "SUBMITTED",
+    Prepared = "PREPARED",
+    InProgress = "IN_PROGRESS",
+    PendingConfirmation = "PENDING_CONFIRMATION",
+    Authorized = "AUTHORIZED",
+    Confirmed = "CONFIRMED",
+    Completed = "COMPLETED",
+    Declined = "DECLINED",
+    Canceled = "CANCELED",
+    Expired = "EXPIRED",
+});
 
 /// Why a payment request is in its current state. Open list: unknown values must be accepted.
 ///
@@ -953,68 +841,16 @@ pub enum PaymentRequestStateReason {
     /// A value not listed in the spec, kept as sent.
     Unknown(String),
 }
-
-impl PaymentRequestStateReason {
-    /// The value as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::PaymentRequestSubmitted => "PAYMENT_REQUEST_SUBMITTED",
-            Self::ConfirmationTokenExpired => "CONFIRMATION_TOKEN_EXPIRED",
-            Self::CustomerActionRequired => "CUSTOMER_ACTION_REQUIRED",
-            Self::PartnerCanceled => "PARTNER_CANCELED",
-            Self::Permanent => "PERMANENT",
-            Self::PurchaseFlowAborted => "PURCHASE_FLOW_ABORTED",
-            Self::StepUpRequired => "STEP_UP_REQUIRED",
-            Self::TechnicalError => "TECHNICAL_ERROR",
-            Self::Unknown(s) => s,
-        }
-    }
-}
-
-impl From<&str> for PaymentRequestStateReason {
-    fn from(s: &str) -> Self {
-        match s {
-            "PAYMENT_REQUEST_SUBMITTED" => Self::PaymentRequestSubmitted,
-            "CONFIRMATION_TOKEN_EXPIRED" => Self::ConfirmationTokenExpired,
-            "CUSTOMER_ACTION_REQUIRED" => Self::CustomerActionRequired,
-            "PARTNER_CANCELED" => Self::PartnerCanceled,
-            "PERMANENT" => Self::Permanent,
-            "PURCHASE_FLOW_ABORTED" => Self::PurchaseFlowAborted,
-            "STEP_UP_REQUIRED" => Self::StepUpRequired,
-            "TECHNICAL_ERROR" => Self::TechnicalError,
-            other => Self::Unknown(other.to_string()),
-        }
-    }
-}
-
-impl runtime::StringEnum for PaymentRequestStateReason {
-    fn as_str(&self) -> &str {
-        PaymentRequestStateReason::as_str(self)
-    }
-
-    fn from_wire(s: &str) -> Self {
-        Self::from(s)
-    }
-}
-
-impl std::fmt::Display for PaymentRequestStateReason {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl Serialize for PaymentRequestStateReason {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> Deserialize<'de> for PaymentRequestStateReason {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        let s = std::borrow::Cow::<'de, str>::deserialize(d)?;
-        Ok(Self::from(s.as_ref()))
-    }
-}
+rt::string_enum!(PaymentRequestStateReason {
+    PaymentRequestSubmitted = "PAYMENT_REQUEST_SUBMITTED",
+    ConfirmationTokenExpired = "CONFIRMATION_TOKEN_EXPIRED",
+    CustomerActionRequired = "CUSTOMER_ACTION_REQUIRED",
+    PartnerCanceled = "PARTNER_CANCELED",
+    Permanent = "PERMANENT",
+    PurchaseFlowAborted = "PURCHASE_FLOW_ABORTED",
+    StepUpRequired = "STEP_UP_REQUIRED",
+    TechnicalError = "TECHNICAL_ERROR",
+});
 
 /// State of a payment transaction. `AUTHORIZED`: an amount is still open for capture. `EXPIRED`: the authorization ran out before full capture. `COMPLETED`: nothing is left to capture. `CLOSED`: no further operations are possible. Open list: unknown values must be accepted.
 ///
@@ -1033,60 +869,12 @@ pub enum PaymentTransactionState {
     /// A value not listed in the spec, kept as sent.
     Unknown(String),
 }
-
-impl PaymentTransactionState {
-    /// The value as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Authorized => "AUTHORIZED",
-            Self::Expired => "EXPIRED",
-            Self::Completed => "COMPLETED",
-            Self::Closed => "CLOSED",
-            Self::Unknown(s) => s,
-        }
-    }
-}
-
-impl From<&str> for PaymentTransactionState {
-    fn from(s: &str) -> Self {
-        match s {
-            "AUTHORIZED" => Self::Authorized,
-            "EXPIRED" => Self::Expired,
-            "COMPLETED" => Self::Completed,
-            "CLOSED" => Self::Closed,
-            other => Self::Unknown(other.to_string()),
-        }
-    }
-}
-
-impl runtime::StringEnum for PaymentTransactionState {
-    fn as_str(&self) -> &str {
-        PaymentTransactionState::as_str(self)
-    }
-
-    fn from_wire(s: &str) -> Self {
-        Self::from(s)
-    }
-}
-
-impl std::fmt::Display for PaymentTransactionState {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl Serialize for PaymentTransactionState {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> Deserialize<'de> for PaymentTransactionState {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        let s = std::borrow::Cow::<'de, str>::deserialize(d)?;
-        Ok(Self::from(s.as_ref()))
-    }
-}
+rt::string_enum!(PaymentTransactionState {
+    Authorized = "AUTHORIZED",
+    Expired = "EXPIRED",
+    Completed = "COMPLETED",
+    Closed = "CLOSED",
+});
 
 /// Why a payment transaction is in its current state (e.g. `VOIDED` after a void). Open list: unknown values must be accepted.
 ///
@@ -1101,56 +889,10 @@ pub enum PaymentTransactionStateReason {
     /// A value not listed in the spec, kept as sent.
     Unknown(String),
 }
-
-impl PaymentTransactionStateReason {
-    /// The value as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Authorized => "AUTHORIZED",
-            Self::Voided => "VOIDED",
-            Self::Unknown(s) => s,
-        }
-    }
-}
-
-impl From<&str> for PaymentTransactionStateReason {
-    fn from(s: &str) -> Self {
-        match s {
-            "AUTHORIZED" => Self::Authorized,
-            "VOIDED" => Self::Voided,
-            other => Self::Unknown(other.to_string()),
-        }
-    }
-}
-
-impl runtime::StringEnum for PaymentTransactionStateReason {
-    fn as_str(&self) -> &str {
-        PaymentTransactionStateReason::as_str(self)
-    }
-
-    fn from_wire(s: &str) -> Self {
-        Self::from(s)
-    }
-}
-
-impl std::fmt::Display for PaymentTransactionStateReason {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl Serialize for PaymentTransactionStateReason {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> Deserialize<'de> for PaymentTransactionStateReason {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        let s = std::borrow::Cow::<'de, str>::deserialize(d)?;
-        Ok(Self::from(s.as_ref()))
-    }
-}
+rt::string_enum!(PaymentTransactionStateReason {
+    Authorized = "AUTHORIZED",
+    Voided = "VOIDED",
+});
 
 /// Channel through which the payment was taken. Open list; unknown values must be accepted.
 ///
@@ -1163,54 +905,9 @@ pub enum AcquiringChannel {
     /// A value not listed in the spec, kept as sent.
     Unknown(String),
 }
-
-impl AcquiringChannel {
-    /// The value as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Ecommerce => "ECOMMERCE",
-            Self::Unknown(s) => s,
-        }
-    }
-}
-
-impl From<&str> for AcquiringChannel {
-    fn from(s: &str) -> Self {
-        match s {
-            "ECOMMERCE" => Self::Ecommerce,
-            other => Self::Unknown(other.to_string()),
-        }
-    }
-}
-
-impl runtime::StringEnum for AcquiringChannel {
-    fn as_str(&self) -> &str {
-        AcquiringChannel::as_str(self)
-    }
-
-    fn from_wire(s: &str) -> Self {
-        Self::from(s)
-    }
-}
-
-impl std::fmt::Display for AcquiringChannel {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl Serialize for AcquiringChannel {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> Deserialize<'de> for AcquiringChannel {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        let s = std::borrow::Cow::<'de, str>::deserialize(d)?;
-        Ok(Self::from(s.as_ref()))
-    }
-}
+rt::string_enum!(AcquiringChannel {
+    Ecommerce = "ECOMMERCE",
+});
 
 /// How a shipment is delivered. Open list; unknown values must be accepted.
 ///
@@ -1223,54 +920,9 @@ pub enum ShippingType {
     /// A value not listed in the spec, kept as sent.
     Unknown(String),
 }
-
-impl ShippingType {
-    /// The value as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::ToDoor => "TO_DOOR",
-            Self::Unknown(s) => s,
-        }
-    }
-}
-
-impl From<&str> for ShippingType {
-    fn from(s: &str) -> Self {
-        match s {
-            "TO_DOOR" => Self::ToDoor,
-            other => Self::Unknown(other.to_string()),
-        }
-    }
-}
-
-impl runtime::StringEnum for ShippingType {
-    fn as_str(&self) -> &str {
-        ShippingType::as_str(self)
-    }
-
-    fn from_wire(s: &str) -> Self {
-        Self::from(s)
-    }
-}
-
-impl std::fmt::Display for ShippingType {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl Serialize for ShippingType {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> Deserialize<'de> for ShippingType {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        let s = std::borrow::Cow::<'de, str>::deserialize(d)?;
-        Ok(Self::from(s.as_ref()))
-    }
-}
+rt::string_enum!(ShippingType {
+    ToDoor = "TO_DOOR",
+});
 
 /// Extra delivery condition of a shipment. Open list; unknown values must be accepted.
 ///
@@ -1283,54 +935,9 @@ pub enum ShippingTypeAttribute {
     /// A value not listed in the spec, kept as sent.
     Unknown(String),
 }
-
-impl ShippingTypeAttribute {
-    /// The value as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::SignatureRequired => "SIGNATURE_REQUIRED",
-            Self::Unknown(s) => s,
-        }
-    }
-}
-
-impl From<&str> for ShippingTypeAttribute {
-    fn from(s: &str) -> Self {
-        match s {
-            "SIGNATURE_REQUIRED" => Self::SignatureRequired,
-            other => Self::Unknown(other.to_string()),
-        }
-    }
-}
-
-impl runtime::StringEnum for ShippingTypeAttribute {
-    fn as_str(&self) -> &str {
-        ShippingTypeAttribute::as_str(self)
-    }
-
-    fn from_wire(s: &str) -> Self {
-        Self::from(s)
-    }
-}
-
-impl std::fmt::Display for ShippingTypeAttribute {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl Serialize for ShippingTypeAttribute {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> Deserialize<'de> for ShippingTypeAttribute {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        let s = std::borrow::Cow::<'de, str>::deserialize(d)?;
-        Ok(Self::from(s.as_ref()))
-    }
-}
+rt::string_enum!(ShippingTypeAttribute {
+    SignatureRequired = "SIGNATURE_REQUIRED",
+});
 
 /// Why a chargeback was raised. Open list; unknown values must be accepted.
 ///
@@ -1343,54 +950,9 @@ pub enum ChargebackReason {
     /// A value not listed in the spec, kept as sent.
     Unknown(String),
 }
-
-impl ChargebackReason {
-    /// The value as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::DisputeMerchantLoss => "DISPUTE_MERCHANT_LOSS",
-            Self::Unknown(s) => s,
-        }
-    }
-}
-
-impl From<&str> for ChargebackReason {
-    fn from(s: &str) -> Self {
-        match s {
-            "DISPUTE_MERCHANT_LOSS" => Self::DisputeMerchantLoss,
-            other => Self::Unknown(other.to_string()),
-        }
-    }
-}
-
-impl runtime::StringEnum for ChargebackReason {
-    fn as_str(&self) -> &str {
-        ChargebackReason::as_str(self)
-    }
-
-    fn from_wire(s: &str) -> Self {
-        Self::from(s)
-    }
-}
-
-impl std::fmt::Display for ChargebackReason {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl Serialize for ChargebackReason {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> Deserialize<'de> for ChargebackReason {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        let s = std::borrow::Cow::<'de, str>::deserialize(d)?;
-        Ok(Self::from(s.as_ref()))
-    }
-}
+rt::string_enum!(ChargebackReason {
+    DisputeMerchantLoss = "DISPUTE_MERCHANT_LOSS",
+});
 
 /// Operation a pricing rate is charged on. Open list; unknown values must be accepted.
 ///
@@ -1403,54 +965,9 @@ pub enum PricingUnit {
     /// A value not listed in the spec, kept as sent.
     Unknown(String),
 }
-
-impl PricingUnit {
-    /// The value as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Capture => "CAPTURE",
-            Self::Unknown(s) => s,
-        }
-    }
-}
-
-impl From<&str> for PricingUnit {
-    fn from(s: &str) -> Self {
-        match s {
-            "CAPTURE" => Self::Capture,
-            other => Self::Unknown(other.to_string()),
-        }
-    }
-}
-
-impl runtime::StringEnum for PricingUnit {
-    fn as_str(&self) -> &str {
-        PricingUnit::as_str(self)
-    }
-
-    fn from_wire(s: &str) -> Self {
-        Self::from(s)
-    }
-}
-
-impl std::fmt::Display for PricingUnit {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl Serialize for PricingUnit {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> Deserialize<'de> for PricingUnit {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        let s = std::borrow::Cow::<'de, str>::deserialize(d)?;
-        Ok(Self::from(s.as_ref()))
-    }
-}
+rt::string_enum!(PricingUnit {
+    Capture = "CAPTURE",
+});
 
 /// Broad category of an error. Open list; unknown values must be accepted.
 ///
@@ -1469,60 +986,12 @@ pub enum ErrorType {
     /// A value not listed in the spec, kept as sent.
     Unknown(String),
 }
-
-impl ErrorType {
-    /// The value as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::AccessError => "ACCESS_ERROR",
-            Self::TechnicalError => "TECHNICAL_ERROR",
-            Self::ResourceError => "RESOURCE_ERROR",
-            Self::InputError => "INPUT_ERROR",
-            Self::Unknown(s) => s,
-        }
-    }
-}
-
-impl From<&str> for ErrorType {
-    fn from(s: &str) -> Self {
-        match s {
-            "ACCESS_ERROR" => Self::AccessError,
-            "TECHNICAL_ERROR" => Self::TechnicalError,
-            "RESOURCE_ERROR" => Self::ResourceError,
-            "INPUT_ERROR" => Self::InputError,
-            other => Self::Unknown(other.to_string()),
-        }
-    }
-}
-
-impl runtime::StringEnum for ErrorType {
-    fn as_str(&self) -> &str {
-        ErrorType::as_str(self)
-    }
-
-    fn from_wire(s: &str) -> Self {
-        Self::from(s)
-    }
-}
-
-impl std::fmt::Display for ErrorType {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl Serialize for ErrorType {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> Deserialize<'de> for ErrorType {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        let s = std::borrow::Cow::<'de, str>::deserialize(d)?;
-        Ok(Self::from(s.as_ref()))
-    }
-}
+rt::string_enum!(ErrorType {
+    AccessError = "ACCESS_ERROR",
+    TechnicalError = "TECHNICAL_ERROR",
+    ResourceError = "RESOURCE_ERROR",
+    InputError = "INPUT_ERROR",
+});
 
 /// Type of a payment request webhook event; the suffix names the state the payment request moved to. Open list: unknown values must be accepted.
 ///
@@ -1549,100 +1018,16 @@ pub enum WebhookEventType {
     /// A value not listed in the spec, kept as sent.
     Unknown(String),
 }
-
-impl WebhookEventType {
-    /// The value as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::PaymentRequestStateChangeSubmitted => {
-                "payment.request.state-change.submitted"
-            }
-            Self::PaymentRequestStateChangePrepared => {
-                "payment.request.state-change.prepared"
-            }
-            Self::PaymentRequestStateChangeInProgress => {
-                "payment.request.state-change.in-progress"
-            }
-            Self::PaymentRequestStateChangePendingConfirmation => {
-                "payment.request.state-change.pending-confirmation"
-            }
-            Self::PaymentRequestStateChangeCanceled => {
-                "payment.request.state-change.canceled"
-            }
-            Self::PaymentRequestStateChangeAuthorized => {
-                "payment.request.state-change.authorized"
-            }
-            Self::PaymentRequestStateChangeExpired => {
-                "payment.request.state-change.expired"
-            }
-            Self::PaymentRequestStateChangeDeclined => {
-                "payment.request.state-change.declined"
-            }
-            Self::Unknown(s) => s,
-        }
-    }
-}
-
-impl From<&str> for WebhookEventType {
-    fn from(s: &str) -> Self {
-        match s {
-            "payment.request.state-change.submitted" => {
-                Self::PaymentRequestStateChangeSubmitted
-            }
-            "payment.request.state-change.prepared" => {
-                Self::PaymentRequestStateChangePrepared
-            }
-            "payment.request.state-change.in-progress" => {
-                Self::PaymentRequestStateChangeInProgress
-            }
-            "payment.request.state-change.pending-confirmation" => {
-                Self::PaymentRequestStateChangePendingConfirmation
-            }
-            "payment.request.state-change.canceled" => {
-                Self::PaymentRequestStateChangeCanceled
-            }
-            "payment.request.state-change.authorized" => {
-                Self::PaymentRequestStateChangeAuthorized
-            }
-            "payment.request.state-change.expired" => {
-                Self::PaymentRequestStateChangeExpired
-            }
-            "payment.request.state-change.declined" => {
-                Self::PaymentRequestStateChangeDeclined
-            }
-            other => Self::Unknown(other.to_string()),
-        }
-    }
-}
-
-impl runtime::StringEnum for WebhookEventType {
-    fn as_str(&self) -> &str {
-        WebhookEventType::as_str(self)
-    }
-
-    fn from_wire(s: &str) -> Self {
-        Self::from(s)
-    }
-}
-
-impl std::fmt::Display for WebhookEventType {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl Serialize for WebhookEventType {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> Deserialize<'de> for WebhookEventType {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        let s = std::borrow::Cow::<'de, str>::deserialize(d)?;
-        Ok(Self::from(s.as_ref()))
-    }
-}
+rt::string_enum!(WebhookEventType {
+    PaymentRequestStateChangeSubmitted = "payment.request.state-change.submitted",
+    PaymentRequestStateChangePrepared = "payment.request.state-change.prepared",
+    PaymentRequestStateChangeInProgress = "payment.request.state-change.in-progress",
+    PaymentRequestStateChangePendingConfirmation = "payment.request.state-change.pending-confirmation",
+    PaymentRequestStateChangeCanceled = "payment.request.state-change.canceled",
+    PaymentRequestStateChangeAuthorized = "payment.request.state-change.authorized",
+    PaymentRequestStateChangeExpired = "payment.request.state-change.expired",
+    PaymentRequestStateChangeDeclined = "payment.request.state-change.declined",
+});
 
 /// The purchase a payment request is for. Sent to create a payment request and echoed back in the `payment_request` field of the response.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -3490,7 +2875,7 @@ impl PaymentChargeback {
 /// Error body returned for every 4xx and 5xx response. No field is required, so a partial body from a gateway or proxy still decodes.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[serde(crate = "::paygen_runtime::__private::serde")]
-pub struct Error {
+pub struct ErrorModel {
     /// Unique id of this error occurrence; quote it to Klarna support.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub error_id: Option<String>,
@@ -3511,8 +2896,8 @@ pub struct Error {
     pub validation_errors: Option<Vec<ValidationError>>,
 }
 
-impl Error {
-    /// An empty `Error`; set fields with the setters.
+impl ErrorModel {
+    /// An empty `ErrorModel`; set fields with the setters.
     pub fn new() -> Self {
         Self::default()
     }

@@ -21,6 +21,7 @@
 )]
 #![allow(clippy::enum_variant_names)]
 
+#[allow(unused_imports)]
 use std::collections::BTreeMap;
 
 #[allow(unused_imports)]
@@ -308,56 +309,10 @@ pub enum IdentifierType {
     /// A value not listed in the spec, kept as sent.
     Unknown(String),
 }
-
-impl IdentifierType {
-    /// The value as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Cpf => "CPF",
-            Self::Cnpj => "CNPJ",
-            Self::Unknown(s) => s,
-        }
-    }
-}
-
-impl From<&str> for IdentifierType {
-    fn from(s: &str) -> Self {
-        match s {
-            "CPF" => Self::Cpf,
-            "CNPJ" => Self::Cnpj,
-            other => Self::Unknown(other.to_string()),
-        }
-    }
-}
-
-impl runtime::StringEnum for IdentifierType {
-    fn as_str(&self) -> &str {
-        IdentifierType::as_str(self)
-    }
-
-    fn from_wire(s: &str) -> Self {
-        Self::from(s)
-    }
-}
-
-impl std::fmt::Display for IdentifierType {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl Serialize for IdentifierType {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> Deserialize<'de> for IdentifierType {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        let s = std::borrow::Cow::<'de, str>::deserialize(d)?;
-        Ok(Self::from(s.as_ref()))
-    }
-}
+rt::string_enum!(IdentifierType {
+    Cpf = "CPF",
+    Cnpj = "CNPJ",
+});
 
 /// The payer.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -421,54 +376,9 @@ pub enum Currency {
     /// A value not listed in the spec, kept as sent.
     Unknown(String),
 }
-
-impl Currency {
-    /// The value as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Brl => "BRL",
-            Self::Unknown(s) => s,
-        }
-    }
-}
-
-impl From<&str> for Currency {
-    fn from(s: &str) -> Self {
-        match s {
-            "BRL" => Self::Brl,
-            other => Self::Unknown(other.to_string()),
-        }
-    }
-}
-
-impl runtime::StringEnum for Currency {
-    fn as_str(&self) -> &str {
-        Currency::as_str(self)
-    }
-
-    fn from_wire(s: &str) -> Self {
-        Self::from(s)
-    }
-}
-
-impl std::fmt::Display for Currency {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl Serialize for Currency {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> Deserialize<'de> for Currency {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        let s = std::borrow::Cow::<'de, str>::deserialize(d)?;
-        Ok(Self::from(s.as_ref()))
-    }
-}
+rt::string_enum!(Currency {
+    Brl = "BRL",
+});
 
 /// Permitted values of `account_type`.
 ///
@@ -487,60 +397,12 @@ pub enum AccountType {
     /// A value not listed in the spec, kept as sent.
     Unknown(String),
 }
-
-impl AccountType {
-    /// The value as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Cacc => "CACC",
-            Self::Svgs => "SVGS",
-            Self::Tran => "TRAN",
-            Self::Slry => "SLRY",
-            Self::Unknown(s) => s,
-        }
-    }
-}
-
-impl From<&str> for AccountType {
-    fn from(s: &str) -> Self {
-        match s {
-            "CACC" => Self::Cacc,
-            "SVGS" => Self::Svgs,
-            "TRAN" => Self::Tran,
-            "SLRY" => Self::Slry,
-            other => Self::Unknown(other.to_string()),
-        }
-    }
-}
-
-impl runtime::StringEnum for AccountType {
-    fn as_str(&self) -> &str {
-        AccountType::as_str(self)
-    }
-
-    fn from_wire(s: &str) -> Self {
-        Self::from(s)
-    }
-}
-
-impl std::fmt::Display for AccountType {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl Serialize for AccountType {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> Deserialize<'de> for AccountType {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        let s = std::borrow::Cow::<'de, str>::deserialize(d)?;
-        Ok(Self::from(s.as_ref()))
-    }
-}
+rt::string_enum!(AccountType {
+    Cacc = "CACC",
+    Svgs = "SVGS",
+    Tran = "TRAN",
+    Slry = "SLRY",
+});
 
 /// The account's holder.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
@@ -744,78 +606,21 @@ pub enum Status {
     /// A value not listed in the spec, kept as sent.
     Unknown(String),
 }
-
-impl Status {
-    /// The value as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Started => "STARTED",
-            Self::ConsentAwaitingAuthorization => "CONSENT_AWAITING_AUTHORIZATION",
-            Self::ConsentAuthorized => "CONSENT_AUTHORIZED",
-            Self::ConsentRejected => "CONSENT_REJECTED",
-            Self::PaymentPartiallyAccepted => "PAYMENT_PARTIALLY_ACCEPTED",
-            Self::PaymentPending => "PAYMENT_PENDING",
-            Self::PaymentScheduled => "PAYMENT_SCHEDULED",
-            Self::PaymentSettlementProcessing => "PAYMENT_SETTLEMENT_PROCESSING",
-            Self::PaymentCompleted => "PAYMENT_COMPLETED",
-            Self::PaymentRejected => "PAYMENT_REJECTED",
-            Self::Canceled => "CANCELED",
-            Self::Error => "ERROR",
-            Self::Expired => "EXPIRED",
-            Self::Unknown(s) => s,
-        }
-    }
-}
-
-impl From<&str> for Status {
-    fn from(s: &str) -> Self {
-        match s {
-            "STARTED" => Self::Started,
-            "CONSENT_AWAITING_AUTHORIZATION" => Self::ConsentAwaitingAuthorization,
-            "CONSENT_AUTHORIZED" => Self::ConsentAuthorized,
-            "CONSENT_REJECTED" => Self::ConsentRejected,
-            "PAYMENT_PARTIALLY_ACCEPTED" => Self::PaymentPartiallyAccepted,
-            "PAYMENT_PENDING" => Self::PaymentPending,
-            "PAYMENT_SCHEDULED" => Self::PaymentScheduled,
-            "PAYMENT_SETTLEMENT_PROCESSING" => Self::PaymentSettlementProcessing,
-            "PAYMENT_COMPLETED" => Self::PaymentCompleted,
-            "PAYMENT_REJECTED" => Self::PaymentRejected,
-            "CANCELED" => Self::Canceled,
-            "ERROR" => Self::Error,
-            "EXPIRED" => Self::Expired,
-            other => Self::Unknown(other.to_string()),
-        }
-    }
-}
-
-impl runtime::StringEnum for Status {
-    fn as_str(&self) -> &str {
-        Status::as_str(self)
-    }
-
-    fn from_wire(s: &str) -> Self {
-        Self::from(s)
-    }
-}
-
-impl std::fmt::Display for Status {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl Serialize for Status {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> Deserialize<'de> for Status {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        let s = std::borrow::Cow::<'de, str>::deserialize(d)?;
-        Ok(Self::from(s.as_ref()))
-    }
-}
+rt::string_enum!(Status {
+    Started = "STARTED",
+    ConsentAwaitingAuthorization = "CONSENT_AWAITING_AUTHORIZATION",
+    ConsentAuthorized = "CONSENT_AUTHORIZED",
+    ConsentRejected = "CONSENT_REJECTED",
+    PaymentPartiallyAccepted = "PAYMENT_PARTIALLY_ACCEPTED",
+    PaymentPending = "PAYMENT_PENDING",
+    PaymentScheduled = "PAYMENT_SCHEDULED",
+    PaymentSettlementProcessing = "PAYMENT_SETTLEMENT_PROCESSING",
+    PaymentCompleted = "PAYMENT_COMPLETED",
+    PaymentRejected = "PAYMENT_REJECTED",
+    Canceled = "CANCELED",
+    Error = "ERROR",
+    Expired = "EXPIRED",
+});
 
 /// `PaymentCreated`.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]

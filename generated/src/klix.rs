@@ -16,6 +16,7 @@
 )]
 #![allow(clippy::enum_variant_names)]
 
+#[allow(unused_imports)]
 use std::collections::BTreeMap;
 
 #[allow(unused_imports)]
@@ -137,16 +138,7 @@ impl Client {
             .get_or_try_init(|| async {
                 let pem = self.get_public_key().await?;
                 WebhookVerifier::from_pem(&pem)
-                    .map_err(|e| runtime::Error::Decode(
-                        Box::new(runtime::DecodeError {
-                            operation: "get_public_key",
-                            status: 200,
-                            message: e.to_string(),
-                            content_type: None,
-                            raw_body: pem.clone(),
-                            attempts: 1,
-                        }),
-                    ))
+                    .map_err(|e| rt::key_error("get_public_key", e, &pem))
             })
             .await
             .cloned()
@@ -488,81 +480,48 @@ impl ListPaymentMethodsParams {
     }
 }
 
-/// Errors of `create_purchase`: the same responses as [`ListPaymentMethodsError`].
-pub type CreatePurchaseError = ListPaymentMethodsError;
+/// Errors of `list_payment_methods`, by status (the same responses as other operations share in [`BadRequestOtherError`]).
+pub type ListPaymentMethodsError = BadRequestOtherError;
 
-/// Errors of `cancel_purchase`: the same responses as [`GetPurchaseError`].
-pub type CancelPurchaseError = GetPurchaseError;
+/// Errors of `create_purchase`, by status (the same responses as other operations share in [`BadRequestOtherError`]).
+pub type CreatePurchaseError = BadRequestOtherError;
 
-/// Errors of `charge_purchase`: the same responses as [`GetPurchaseError`].
-pub type ChargePurchaseError = GetPurchaseError;
+/// Errors of `get_purchase`, by status (the same responses as other operations share in [`BadRequestNotFoundOtherError`]).
+pub type GetPurchaseError = BadRequestNotFoundOtherError;
 
-/// Errors of `capture_purchase`: the same responses as [`GetPurchaseError`].
-pub type CapturePurchaseError = GetPurchaseError;
+/// Errors of `cancel_purchase`, by status (the same responses as other operations share in [`BadRequestNotFoundOtherError`]).
+pub type CancelPurchaseError = BadRequestNotFoundOtherError;
 
-/// Errors of `release_purchase`: the same responses as [`GetPurchaseError`].
-pub type ReleasePurchaseError = GetPurchaseError;
+/// Errors of `charge_purchase`, by status (the same responses as other operations share in [`BadRequestNotFoundOtherError`]).
+pub type ChargePurchaseError = BadRequestNotFoundOtherError;
 
-/// Errors of `refund_purchase`: the same responses as [`GetPurchaseError`].
-pub type RefundPurchaseError = GetPurchaseError;
+/// Errors of `capture_purchase`, by status (the same responses as other operations share in [`BadRequestNotFoundOtherError`]).
+pub type CapturePurchaseError = BadRequestNotFoundOtherError;
 
-/// Errors of `delete_recurring_token`: the same responses as [`GetPurchaseError`].
-pub type DeleteRecurringTokenError = GetPurchaseError;
+/// Errors of `release_purchase`, by status (the same responses as other operations share in [`BadRequestNotFoundOtherError`]).
+pub type ReleasePurchaseError = BadRequestNotFoundOtherError;
 
-/// Errors of `get_public_key`: the same responses as [`ListPaymentMethodsError`].
-pub type GetPublicKeyError = ListPaymentMethodsError;
+/// Errors of `refund_purchase`, by status (the same responses as other operations share in [`BadRequestNotFoundOtherError`]).
+pub type RefundPurchaseError = BadRequestNotFoundOtherError;
 
-/// Error responses documented for `ListPaymentMethods`, by status.
-#[derive(Debug, Clone, PartialEq)]
+/// Errors of `delete_recurring_token`, by status (the same responses as other operations share in [`BadRequestNotFoundOtherError`]).
+pub type DeleteRecurringTokenError = BadRequestNotFoundOtherError;
+
+/// Errors of `get_public_key`, by status (the same responses as other operations share in [`BadRequestOtherError`]).
+pub type GetPublicKeyError = BadRequestOtherError;
+
+/// `PaymentMethodsLogosValue`.
+///
+/// Decoding tries each form in order and takes the first that fits.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(crate = "::paygen_runtime::__private::serde")]
+#[serde(untagged)]
 #[allow(clippy::large_enum_variant)]
-pub enum ListPaymentMethodsError {
-    /// HTTP 400.
-    ///
-    /// The request was rejected: invalid data or the operation is not possible for the purchase in its current state.
-    BadRequest(FieldErrors),
-    /// Any other status.
-    ///
-    /// Any other error (e.g. 401, 403, 409, 422, 429 or 5xx).
-    Other(ErrorBody),
-}
-
-impl ListPaymentMethodsError {
-    /// Decodes the body of an error response; `None` when it does not match.
-    pub fn decode(status: u16, body: &[u8]) -> Option<Self> {
-        match status {
-            400u16 => serde_json::from_slice(body).ok().map(Self::BadRequest),
-            _ => serde_json::from_slice(body).ok().map(Self::Other),
-        }
-    }
-}
-
-/// Error responses documented for `GetPurchase`, by status.
-#[derive(Debug, Clone, PartialEq)]
-#[allow(clippy::large_enum_variant)]
-pub enum GetPurchaseError {
-    /// HTTP 400.
-    ///
-    /// The request was rejected: invalid data or the operation is not possible for the purchase in its current state.
-    BadRequest(FieldErrors),
-    /// HTTP 404.
-    ///
-    /// No purchase with this identifier.
-    NotFound,
-    /// Any other status.
-    ///
-    /// Any other error (e.g. 401, 403, 409, 422, 429 or 5xx).
-    Other(ErrorBody),
-}
-
-impl GetPurchaseError {
-    /// Decodes the body of an error response; `None` when it does not match.
-    pub fn decode(status: u16, body: &[u8]) -> Option<Self> {
-        match status {
-            400u16 => serde_json::from_slice(body).ok().map(Self::BadRequest),
-            404u16 => Some(Self::NotFound),
-            _ => serde_json::from_slice(body).ok().map(Self::Other),
-        }
-    }
+pub enum PaymentMethodsLogosValue {
+    /// The `String` form.
+    String(String),
+    /// The `StringList` form.
+    StringList(Vec<String>),
 }
 
 /// Payment methods the brand can currently use for the requested currency, with display data (names, logos, per-country availability). The list changes over time, so cache it server side and refresh it at most once a minute (the endpoint is rate limited).
@@ -639,20 +598,6 @@ impl PaymentMethods {
         self.payment_method_groups = Some(value);
         self
     }
-}
-
-/// `PaymentMethodsLogosValue`.
-///
-/// Decoding tries each form in order and takes the first that fits.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(crate = "::paygen_runtime::__private::serde")]
-#[serde(untagged)]
-#[allow(clippy::large_enum_variant)]
-pub enum PaymentMethodsLogosValue {
-    /// The `String` form.
-    String(String),
-    /// The `StringList` form.
-    StringList(Vec<String>),
 }
 
 /// A named group of payment methods for display purposes.
@@ -2031,88 +1976,26 @@ pub enum PurchaseStatus {
     /// A value not listed in the spec, kept as sent.
     Unknown(String),
 }
-
-impl PurchaseStatus {
-    /// The value as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Created => "created",
-            Self::Sent => "sent",
-            Self::Viewed => "viewed",
-            Self::Error => "error",
-            Self::Cancelled => "cancelled",
-            Self::Overdue => "overdue",
-            Self::Expired => "expired",
-            Self::Hold => "hold",
-            Self::Released => "released",
-            Self::PendingRelease => "pending_release",
-            Self::PendingCapture => "pending_capture",
-            Self::Preauthorized => "preauthorized",
-            Self::Paid => "paid",
-            Self::PendingExecute => "pending_execute",
-            Self::PendingCharge => "pending_charge",
-            Self::Chargeback => "chargeback",
-            Self::PendingRefund => "pending_refund",
-            Self::Refunded => "refunded",
-            Self::Unknown(s) => s,
-        }
-    }
-}
-
-impl From<&str> for PurchaseStatus {
-    fn from(s: &str) -> Self {
-        match s {
-            "created" => Self::Created,
-            "sent" => Self::Sent,
-            "viewed" => Self::Viewed,
-            "error" => Self::Error,
-            "cancelled" => Self::Cancelled,
-            "overdue" => Self::Overdue,
-            "expired" => Self::Expired,
-            "hold" => Self::Hold,
-            "released" => Self::Released,
-            "pending_release" => Self::PendingRelease,
-            "pending_capture" => Self::PendingCapture,
-            "preauthorized" => Self::Preauthorized,
-            "paid" => Self::Paid,
-            "pending_execute" => Self::PendingExecute,
-            "pending_charge" => Self::PendingCharge,
-            "chargeback" => Self::Chargeback,
-            "pending_refund" => Self::PendingRefund,
-            "refunded" => Self::Refunded,
-            other => Self::Unknown(other.to_string()),
-        }
-    }
-}
-
-impl runtime::StringEnum for PurchaseStatus {
-    fn as_str(&self) -> &str {
-        PurchaseStatus::as_str(self)
-    }
-
-    fn from_wire(s: &str) -> Self {
-        Self::from(s)
-    }
-}
-
-impl std::fmt::Display for PurchaseStatus {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl Serialize for PurchaseStatus {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> Deserialize<'de> for PurchaseStatus {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        let s = std::borrow::Cow::<'de, str>::deserialize(d)?;
-        Ok(Self::from(s.as_ref()))
-    }
-}
+rt::string_enum!(PurchaseStatus {
+    Created = "created",
+    Sent = "sent",
+    Viewed = "viewed",
+    Error = "error",
+    Cancelled = "cancelled",
+    Overdue = "overdue",
+    Expired = "expired",
+    Hold = "hold",
+    Released = "released",
+    PendingRelease = "pending_release",
+    PendingCapture = "pending_capture",
+    Preauthorized = "preauthorized",
+    Paid = "paid",
+    PendingExecute = "pending_execute",
+    PendingCharge = "pending_charge",
+    Chargeback = "chargeback",
+    PendingRefund = "pending_refund",
+    Refunded = "refunded",
+});
 
 /// Processing data of a purchase.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
@@ -2581,64 +2464,14 @@ pub enum RefundAvailability {
     /// A value not listed in the spec, kept as sent.
     Unknown(String),
 }
-
-impl RefundAvailability {
-    /// The value as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::All => "all",
-            Self::FullOnly => "full_only",
-            Self::PartialOnly => "partial_only",
-            Self::PisAll => "pis_all",
-            Self::PisPartial => "pis_partial",
-            Self::None => "none",
-            Self::Unknown(s) => s,
-        }
-    }
-}
-
-impl From<&str> for RefundAvailability {
-    fn from(s: &str) -> Self {
-        match s {
-            "all" => Self::All,
-            "full_only" => Self::FullOnly,
-            "partial_only" => Self::PartialOnly,
-            "pis_all" => Self::PisAll,
-            "pis_partial" => Self::PisPartial,
-            "none" => Self::None,
-            other => Self::Unknown(other.to_string()),
-        }
-    }
-}
-
-impl runtime::StringEnum for RefundAvailability {
-    fn as_str(&self) -> &str {
-        RefundAvailability::as_str(self)
-    }
-
-    fn from_wire(s: &str) -> Self {
-        Self::from(s)
-    }
-}
-
-impl std::fmt::Display for RefundAvailability {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl Serialize for RefundAvailability {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> Deserialize<'de> for RefundAvailability {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        let s = std::borrow::Cow::<'de, str>::deserialize(d)?;
-        Ok(Self::from(s.as_ref()))
-    }
-}
+rt::string_enum!(RefundAvailability {
+    All = "all",
+    FullOnly = "full_only",
+    PartialOnly = "partial_only",
+    PisAll = "pis_all",
+    PisPartial = "pis_partial",
+    None = "none",
+});
 
 /// Platform a purchase was created from.
 ///
@@ -2661,64 +2494,14 @@ pub enum Platform {
     /// A value not listed in the spec, kept as sent.
     Unknown(String),
 }
-
-impl Platform {
-    /// The value as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Web => "web",
-            Self::Api => "api",
-            Self::Ios => "ios",
-            Self::Android => "android",
-            Self::Macos => "macos",
-            Self::Windows => "windows",
-            Self::Unknown(s) => s,
-        }
-    }
-}
-
-impl From<&str> for Platform {
-    fn from(s: &str) -> Self {
-        match s {
-            "web" => Self::Web,
-            "api" => Self::Api,
-            "ios" => Self::Ios,
-            "android" => Self::Android,
-            "macos" => Self::Macos,
-            "windows" => Self::Windows,
-            other => Self::Unknown(other.to_string()),
-        }
-    }
-}
-
-impl runtime::StringEnum for Platform {
-    fn as_str(&self) -> &str {
-        Platform::as_str(self)
-    }
-
-    fn from_wire(s: &str) -> Self {
-        Self::from(s)
-    }
-}
-
-impl std::fmt::Display for Platform {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl Serialize for Platform {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> Deserialize<'de> for Platform {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        let s = std::borrow::Cow::<'de, str>::deserialize(d)?;
-        Ok(Self::from(s.as_ref()))
-    }
-}
+rt::string_enum!(Platform {
+    Web = "web",
+    Api = "api",
+    Ios = "ios",
+    Android = "android",
+    Macos = "macos",
+    Windows = "windows",
+});
 
 /// Klix product line a purchase belongs to.
 ///
@@ -2737,60 +2520,12 @@ pub enum PurchaseProduct {
     /// A value not listed in the spec, kept as sent.
     Unknown(String),
 }
-
-impl PurchaseProduct {
-    /// The value as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Purchases => "purchases",
-            Self::BillingInvoices => "billing_invoices",
-            Self::BillingSubscriptions => "billing_subscriptions",
-            Self::BillingSubscriptionsInvoice => "billing_subscriptions_invoice",
-            Self::Unknown(s) => s,
-        }
-    }
-}
-
-impl From<&str> for PurchaseProduct {
-    fn from(s: &str) -> Self {
-        match s {
-            "purchases" => Self::Purchases,
-            "billing_invoices" => Self::BillingInvoices,
-            "billing_subscriptions" => Self::BillingSubscriptions,
-            "billing_subscriptions_invoice" => Self::BillingSubscriptionsInvoice,
-            other => Self::Unknown(other.to_string()),
-        }
-    }
-}
-
-impl runtime::StringEnum for PurchaseProduct {
-    fn as_str(&self) -> &str {
-        PurchaseProduct::as_str(self)
-    }
-
-    fn from_wire(s: &str) -> Self {
-        Self::from(s)
-    }
-}
-
-impl std::fmt::Display for PurchaseProduct {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl Serialize for PurchaseProduct {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> Deserialize<'de> for PurchaseProduct {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        let s = std::borrow::Cow::<'de, str>::deserialize(d)?;
-        Ok(Self::from(s.as_ref()))
-    }
-}
+rt::string_enum!(PurchaseProduct {
+    Purchases = "purchases",
+    BillingInvoices = "billing_invoices",
+    BillingSubscriptions = "billing_subscriptions",
+    BillingSubscriptionsInvoice = "billing_subscriptions_invoice",
+});
 
 /// Kind of money movement.
 ///
@@ -2813,64 +2548,14 @@ pub enum PaymentType {
     /// A value not listed in the spec, kept as sent.
     Unknown(String),
 }
-
-impl PaymentType {
-    /// The value as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Purchase => "purchase",
-            Self::PurchaseCharge => "purchase_charge",
-            Self::Payout => "payout",
-            Self::BankPayment => "bank_payment",
-            Self::Refund => "refund",
-            Self::Custom => "custom",
-            Self::Unknown(s) => s,
-        }
-    }
-}
-
-impl From<&str> for PaymentType {
-    fn from(s: &str) -> Self {
-        match s {
-            "purchase" => Self::Purchase,
-            "purchase_charge" => Self::PurchaseCharge,
-            "payout" => Self::Payout,
-            "bank_payment" => Self::BankPayment,
-            "refund" => Self::Refund,
-            "custom" => Self::Custom,
-            other => Self::Unknown(other.to_string()),
-        }
-    }
-}
-
-impl runtime::StringEnum for PaymentType {
-    fn as_str(&self) -> &str {
-        PaymentType::as_str(self)
-    }
-
-    fn from_wire(s: &str) -> Self {
-        Self::from(s)
-    }
-}
-
-impl std::fmt::Display for PaymentType {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl Serialize for PaymentType {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> Deserialize<'de> for PaymentType {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        let s = std::borrow::Cow::<'de, str>::deserialize(d)?;
-        Ok(Self::from(s.as_ref()))
-    }
-}
+rt::string_enum!(PaymentType {
+    Purchase = "purchase",
+    PurchaseCharge = "purchase_charge",
+    Payout = "payout",
+    BankPayment = "bank_payment",
+    Refund = "refund",
+    Custom = "custom",
+});
 
 /// Operation performed by a processing attempt.
 ///
@@ -2895,66 +2580,15 @@ pub enum AttemptType {
     /// A value not listed in the spec, kept as sent.
     Unknown(String),
 }
-
-impl AttemptType {
-    /// The value as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Execute => "execute",
-            Self::Authorize => "authorize",
-            Self::Release => "release",
-            Self::Capture => "capture",
-            Self::RecurringExecute => "recurring_execute",
-            Self::DeleteRecurringToken => "delete_recurring_token",
-            Self::Refund => "refund",
-            Self::Unknown(s) => s,
-        }
-    }
-}
-
-impl From<&str> for AttemptType {
-    fn from(s: &str) -> Self {
-        match s {
-            "execute" => Self::Execute,
-            "authorize" => Self::Authorize,
-            "release" => Self::Release,
-            "capture" => Self::Capture,
-            "recurring_execute" => Self::RecurringExecute,
-            "delete_recurring_token" => Self::DeleteRecurringToken,
-            "refund" => Self::Refund,
-            other => Self::Unknown(other.to_string()),
-        }
-    }
-}
-
-impl runtime::StringEnum for AttemptType {
-    fn as_str(&self) -> &str {
-        AttemptType::as_str(self)
-    }
-
-    fn from_wire(s: &str) -> Self {
-        Self::from(s)
-    }
-}
-
-impl std::fmt::Display for AttemptType {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl Serialize for AttemptType {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> Deserialize<'de> for AttemptType {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        let s = std::borrow::Cow::<'de, str>::deserialize(d)?;
-        Ok(Self::from(s.as_ref()))
-    }
-}
+rt::string_enum!(AttemptType {
+    Execute = "execute",
+    Authorize = "authorize",
+    Release = "release",
+    Capture = "capture",
+    RecurringExecute = "recurring_execute",
+    DeleteRecurringToken = "delete_recurring_token",
+    Refund = "refund",
+});
 
 /// A customer field the payment page can ask for.
 ///
@@ -2989,76 +2623,20 @@ pub enum RequestClientDetail {
     /// A value not listed in the spec, kept as sent.
     Unknown(String),
 }
-
-impl RequestClientDetail {
-    /// The value as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Email => "email",
-            Self::Phone => "phone",
-            Self::FullName => "full_name",
-            Self::PersonalCode => "personal_code",
-            Self::BrandName => "brand_name",
-            Self::LegalName => "legal_name",
-            Self::RegistrationNumber => "registration_number",
-            Self::TaxNumber => "tax_number",
-            Self::BankAccount => "bank_account",
-            Self::BankCode => "bank_code",
-            Self::BillingAddress => "billing_address",
-            Self::ShippingAddress => "shipping_address",
-            Self::Unknown(s) => s,
-        }
-    }
-}
-
-impl From<&str> for RequestClientDetail {
-    fn from(s: &str) -> Self {
-        match s {
-            "email" => Self::Email,
-            "phone" => Self::Phone,
-            "full_name" => Self::FullName,
-            "personal_code" => Self::PersonalCode,
-            "brand_name" => Self::BrandName,
-            "legal_name" => Self::LegalName,
-            "registration_number" => Self::RegistrationNumber,
-            "tax_number" => Self::TaxNumber,
-            "bank_account" => Self::BankAccount,
-            "bank_code" => Self::BankCode,
-            "billing_address" => Self::BillingAddress,
-            "shipping_address" => Self::ShippingAddress,
-            other => Self::Unknown(other.to_string()),
-        }
-    }
-}
-
-impl runtime::StringEnum for RequestClientDetail {
-    fn as_str(&self) -> &str {
-        RequestClientDetail::as_str(self)
-    }
-
-    fn from_wire(s: &str) -> Self {
-        Self::from(s)
-    }
-}
-
-impl std::fmt::Display for RequestClientDetail {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl Serialize for RequestClientDetail {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> Deserialize<'de> for RequestClientDetail {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        let s = std::borrow::Cow::<'de, str>::deserialize(d)?;
-        Ok(Self::from(s.as_ref()))
-    }
-}
+rt::string_enum!(RequestClientDetail {
+    Email = "email",
+    Phone = "phone",
+    FullName = "full_name",
+    PersonalCode = "personal_code",
+    BrandName = "brand_name",
+    LegalName = "legal_name",
+    RegistrationNumber = "registration_number",
+    TaxNumber = "tax_number",
+    BankAccount = "bank_account",
+    BankCode = "bank_code",
+    BillingAddress = "billing_address",
+    ShippingAddress = "shipping_address",
+});
 
 /// Channel used to deliver a purchase to the customer.
 ///
@@ -3073,56 +2651,10 @@ pub enum DeliveryMethodKind {
     /// A value not listed in the spec, kept as sent.
     Unknown(String),
 }
-
-impl DeliveryMethodKind {
-    /// The value as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Email => "email",
-            Self::TextMessage => "text_message",
-            Self::Unknown(s) => s,
-        }
-    }
-}
-
-impl From<&str> for DeliveryMethodKind {
-    fn from(s: &str) -> Self {
-        match s {
-            "email" => Self::Email,
-            "text_message" => Self::TextMessage,
-            other => Self::Unknown(other.to_string()),
-        }
-    }
-}
-
-impl runtime::StringEnum for DeliveryMethodKind {
-    fn as_str(&self) -> &str {
-        DeliveryMethodKind::as_str(self)
-    }
-
-    fn from_wire(s: &str) -> Self {
-        Self::from(s)
-    }
-}
-
-impl std::fmt::Display for DeliveryMethodKind {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl Serialize for DeliveryMethodKind {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> Deserialize<'de> for DeliveryMethodKind {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        let s = std::borrow::Cow::<'de, str>::deserialize(d)?;
-        Ok(Self::from(s.as_ref()))
-    }
-}
+rt::string_enum!(DeliveryMethodKind {
+    Email = "email",
+    TextMessage = "text_message",
+});
 
 /// Kind of referral reward.
 ///
@@ -3139,58 +2671,11 @@ pub enum RewardType {
     /// A value not listed in the spec, kept as sent.
     Unknown(String),
 }
-
-impl RewardType {
-    /// The value as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Gift => "gift",
-            Self::Discount => "discount",
-            Self::Money => "money",
-            Self::Unknown(s) => s,
-        }
-    }
-}
-
-impl From<&str> for RewardType {
-    fn from(s: &str) -> Self {
-        match s {
-            "gift" => Self::Gift,
-            "discount" => Self::Discount,
-            "money" => Self::Money,
-            other => Self::Unknown(other.to_string()),
-        }
-    }
-}
-
-impl runtime::StringEnum for RewardType {
-    fn as_str(&self) -> &str {
-        RewardType::as_str(self)
-    }
-
-    fn from_wire(s: &str) -> Self {
-        Self::from(s)
-    }
-}
-
-impl std::fmt::Display for RewardType {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl Serialize for RewardType {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> Deserialize<'de> for RewardType {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        let s = std::borrow::Cow::<'de, str>::deserialize(d)?;
-        Ok(Self::from(s.as_ref()))
-    }
-}
+rt::string_enum!(RewardType {
+    Gift = "gift",
+    Discount = "discount",
+    Money = "money",
+});
 
 /// Body of a recurring charge.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
@@ -3358,5 +2843,58 @@ impl ErrorBody {
     pub fn detail(mut self, value: impl Into<String>) -> Self {
         self.detail = Some(value.into());
         self
+    }
+}
+
+/// Error responses, by status.
+#[derive(Debug, Clone, PartialEq)]
+#[allow(clippy::large_enum_variant)]
+pub enum BadRequestNotFoundOtherError {
+    /// HTTP 400.
+    ///
+    /// The request was rejected: invalid data or the operation is not possible for the purchase in its current state.
+    BadRequest(FieldErrors),
+    /// HTTP 404.
+    ///
+    /// No purchase with this identifier.
+    NotFound,
+    /// Any other status.
+    ///
+    /// Any other error (e.g. 401, 403, 409, 422, 429 or 5xx).
+    Other(ErrorBody),
+}
+
+impl BadRequestNotFoundOtherError {
+    /// Decodes the body of an error response; `None` when it does not match.
+    pub fn decode(status: u16, body: &[u8]) -> Option<Self> {
+        match status {
+            400u16 => rt::decode_body(body).map(Self::BadRequest),
+            404u16 => Some(Self::NotFound),
+            _ => rt::decode_body(body).map(Self::Other),
+        }
+    }
+}
+
+/// Error responses, by status.
+#[derive(Debug, Clone, PartialEq)]
+#[allow(clippy::large_enum_variant)]
+pub enum BadRequestOtherError {
+    /// HTTP 400.
+    ///
+    /// The request was rejected: invalid data or the operation is not possible for the purchase in its current state.
+    BadRequest(FieldErrors),
+    /// Any other status.
+    ///
+    /// Any other error (e.g. 401, 403, 409, 422, 429 or 5xx).
+    Other(ErrorBody),
+}
+
+impl BadRequestOtherError {
+    /// Decodes the body of an error response; `None` when it does not match.
+    pub fn decode(status: u16, body: &[u8]) -> Option<Self> {
+        match status {
+            400u16 => rt::decode_body(body).map(Self::BadRequest),
+            _ => rt::decode_body(body).map(Self::Other),
+        }
     }
 }

@@ -14,6 +14,7 @@
 )]
 #![allow(clippy::enum_variant_names)]
 
+#[allow(unused_imports)]
 use std::collections::BTreeMap;
 
 #[allow(unused_imports)]
@@ -61,8 +62,9 @@ pub struct Config {
     subaccount_id: String,
     portal_id: String,
     portal_key: runtime::SecretString,
-    api_version: String,
-    encoding: String,
+    api_version: Option<String>,
+    encoding: Option<String>,
+    mode: Option<String>,
     key_hash: runtime::KeyHash,
     options: runtime::HttpOptions,
 }
@@ -88,8 +90,9 @@ impl Config {
             subaccount_id: subaccount_id.into(),
             portal_id: portal_id.into(),
             portal_key: portal_key.into(),
-            api_version: "3.11".to_string(),
-            encoding: "UTF-8".to_string(),
+            api_version: None,
+            encoding: None,
+            mode: None,
             key_hash: runtime::KeyHash::default(),
             options: runtime::HttpOptions::default(),
         }
@@ -102,7 +105,7 @@ impl Config {
     }
 
     /// Sends requests to `url` instead (a mock server, a proxy), with
-    /// the parameters of the default environment.
+    /// the parameters of the default environment unless they are set.
     pub fn base_url(mut self, url: impl Into<String>) -> Self {
         self.environment = Environment::Custom(url.into());
         self
@@ -116,13 +119,19 @@ impl Config {
 
     /// Overrides `api_version` (default `3.11`), sent with every request.
     pub fn api_version(mut self, value: impl Into<String>) -> Self {
-        self.api_version = value.into();
+        self.api_version = Some(value.into());
         self
     }
 
     /// Overrides `encoding` (default `UTF-8`), sent with every request.
     pub fn encoding(mut self, value: impl Into<String>) -> Self {
-        self.encoding = value.into();
+        self.encoding = Some(value.into());
+        self
+    }
+
+    /// Sets `mode`, sent with every request; by default the environment's value (the default environment's for a custom base URL).
+    pub fn mode(mut self, value: impl Into<String>) -> Self {
+        self.mode = Some(value.into());
         self
     }
 
@@ -149,15 +158,23 @@ impl Client {
         base.push("aid", &config.subaccount_id);
         base.push("portalid", &config.portal_id);
         base.push_secret("key", &config.key_hash.digest(&config.portal_key));
-        base.push("api_version", &config.api_version);
-        base.push("encoding", &config.encoding);
-        match &config.environment {
-            Environment::Test | Environment::Custom(_) => {
-                base.push("mode", "test");
-            }
-            Environment::Live => {
-                base.push("mode", "live");
-            }
+        if let Some(value) = config.api_version.as_deref().or(Some("3.11")) {
+            base.push("api_version", value);
+        }
+        if let Some(value) = config.encoding.as_deref().or(Some("UTF-8")) {
+            base.push("encoding", value);
+        }
+        if let Some(value) = config
+            .mode
+            .as_deref()
+            .or(
+                match &config.environment {
+                    Environment::Test | Environment::Custom(_) => Some("test"),
+                    Environment::Live => Some("live"),
+                },
+            )
+        {
+            base.push("mode", value);
         }
         let transport = rt::Transport::new(rt::Settings {
             provider: "payone",
@@ -196,13 +213,7 @@ impl Client {
         &self,
         request: StartSessionRequest,
     ) -> Result<StartSessionResponse, runtime::Error<ErrorResponse>> {
-        if let Err((field, rule)) = request.validate() {
-            return Err(runtime::Error::Validation {
-                operation: "start_session",
-                field,
-                rule,
-            });
-        }
+        request.validate().map_err(|e| e.into_error("start_session"))?;
         let mut form = self.base.clone();
         form.push("request", "genericpayment");
         form.push("add_paydata[action]", "start_session");
@@ -247,13 +258,7 @@ impl Client {
         &self,
         request: UpdateSessionRequest,
     ) -> Result<UpdateSessionResponse, runtime::Error<ErrorResponse>> {
-        if let Err((field, rule)) = request.validate() {
-            return Err(runtime::Error::Validation {
-                operation: "update_session",
-                field,
-                rule,
-            });
-        }
+        request.validate().map_err(|e| e.into_error("update_session"))?;
         let mut form = self.base.clone();
         form.push("request", "genericpayment");
         form.push("add_paydata[action]", "update_session");
@@ -298,13 +303,7 @@ impl Client {
         &self,
         request: CancelAuthorizationRequest,
     ) -> Result<CancelAuthorizationResponse, runtime::Error<ErrorResponse>> {
-        if let Err((field, rule)) = request.validate() {
-            return Err(runtime::Error::Validation {
-                operation: "cancel_authorization",
-                field,
-                rule,
-            });
-        }
+        request.validate().map_err(|e| e.into_error("cancel_authorization"))?;
         let mut form = self.base.clone();
         form.push("request", "genericpayment");
         form.push("add_paydata[action]", "cancel_authorization");
@@ -348,13 +347,7 @@ impl Client {
         &self,
         request: PreauthorizeRequest,
     ) -> Result<PreauthorizeResponse, runtime::Error<ErrorResponse>> {
-        if let Err((field, rule)) = request.validate() {
-            return Err(runtime::Error::Validation {
-                operation: "preauthorize",
-                field,
-                rule,
-            });
-        }
+        request.validate().map_err(|e| e.into_error("preauthorize"))?;
         let mut form = self.base.clone();
         form.push("request", "preauthorization");
         form.push("clearingtype", "fnc");
@@ -408,13 +401,7 @@ impl Client {
         &self,
         request: AuthorizeRequest,
     ) -> Result<AuthorizeResponse, runtime::Error<ErrorResponse>> {
-        if let Err((field, rule)) = request.validate() {
-            return Err(runtime::Error::Validation {
-                operation: "authorize",
-                field,
-                rule,
-            });
-        }
+        request.validate().map_err(|e| e.into_error("authorize"))?;
         let mut form = self.base.clone();
         form.push("request", "authorization");
         form.push("clearingtype", "fnc");
@@ -468,13 +455,7 @@ impl Client {
         &self,
         request: CaptureRequest,
     ) -> Result<CaptureResponse, runtime::Error<ErrorResponse>> {
-        if let Err((field, rule)) = request.validate() {
-            return Err(runtime::Error::Validation {
-                operation: "capture",
-                field,
-                rule,
-            });
-        }
+        request.validate().map_err(|e| e.into_error("capture"))?;
         let mut form = self.base.clone();
         form.push("request", "capture");
         request.encode(&mut form);
@@ -522,13 +503,7 @@ impl Client {
         &self,
         request: DebitRequest,
     ) -> Result<DebitResponse, runtime::Error<ErrorResponse>> {
-        if let Err((field, rule)) = request.validate() {
-            return Err(runtime::Error::Validation {
-                operation: "debit",
-                field,
-                rule,
-            });
-        }
+        request.validate().map_err(|e| e.into_error("debit"))?;
         let mut form = self.base.clone();
         form.push("request", "debit");
         request.encode(&mut form);
@@ -562,8 +537,8 @@ impl Client {
 }
 
 /// Checks and reads incoming [`TransactionStatus`] notifications: the `key` field must equal the
-/// hashed secret (compared in constant time), then the body is decoded. Answer an accepted
-/// notification with exactly [`NotificationVerifier::REPLY`].
+/// hashed secret (compared in constant time), then the body is decoded; the key itself is
+/// not kept. Answer an accepted notification with exactly [`NotificationVerifier::REPLY`].
 #[derive(Debug, Clone)]
 pub struct NotificationVerifier {
     expected: runtime::SecretString,
@@ -682,1159 +657,6 @@ pub enum DebitResponse {
     Approved(DebitApproved),
 }
 
-impl AuthorizeRequest {
-    /// Checks every field against its format; `Err((field, rule))` names the first broken one.
-    pub fn validate(&self) -> Result<(), (String, String)> {
-        {
-            let v = &self.reference;
-            rt::check::present(v).map_err(|rule| ("reference".to_string(), rule))?;
-            rt::check::length(v, Some(1u64), Some(20u64))
-                .map_err(|rule| ("reference".to_string(), rule))?;
-        }
-        {
-            let v = &self.amount;
-            rt::check::digits(*v, Some(1u32), Some(10u32))
-                .map_err(|rule| ("amount".to_string(), rule))?;
-            rt::check::range(*v, Some(-1999999999i64), Some(1999999999i64))
-                .map_err(|rule| ("amount".to_string(), rule))?;
-        }
-        {
-            let v = &self.currency;
-            rt::check::present(v).map_err(|rule| ("currency".to_string(), rule))?;
-        }
-        if let Some(v) = self.customerid.as_deref().filter(|v| !v.is_empty()) {
-            rt::check::length(v, Some(1u64), Some(20u64))
-                .map_err(|rule| ("customerid".to_string(), rule))?;
-            rt::check::symbols(v, &["0-9", "a-z", "A-Z", ".", "-", "_", "/"])
-                .map_err(|rule| ("customerid".to_string(), rule))?;
-        }
-        if let Some(v) = &self.userid {
-            rt::check::digits(*v, Some(6u32), Some(12u32))
-                .map_err(|rule| ("userid".to_string(), rule))?;
-        }
-        if let Some(v) = self.salutation.as_deref().filter(|v| !v.is_empty()) {
-            rt::check::length(v, Some(1u64), Some(10u64))
-                .map_err(|rule| ("salutation".to_string(), rule))?;
-        }
-        if let Some(v) = self.title.as_deref().filter(|v| !v.is_empty()) {
-            rt::check::length(v, Some(1u64), Some(20u64))
-                .map_err(|rule| ("title".to_string(), rule))?;
-        }
-        if let Some(v) = self.firstname.as_deref().filter(|v| !v.is_empty()) {
-            rt::check::length(v, Some(1u64), Some(50u64))
-                .map_err(|rule| ("firstname".to_string(), rule))?;
-        }
-        {
-            let v = &self.lastname;
-            rt::check::present(v).map_err(|rule| ("lastname".to_string(), rule))?;
-            rt::check::length(v, Some(2u64), Some(50u64))
-                .map_err(|rule| ("lastname".to_string(), rule))?;
-        }
-        if let Some(v) = self.company.as_deref().filter(|v| !v.is_empty()) {
-            rt::check::length(v, Some(2u64), Some(50u64))
-                .map_err(|rule| ("company".to_string(), rule))?;
-        }
-        if let Some(v) = self.street.as_deref().filter(|v| !v.is_empty()) {
-            rt::check::length(v, Some(1u64), Some(50u64))
-                .map_err(|rule| ("street".to_string(), rule))?;
-        }
-        if let Some(v) = self.addressaddition.as_deref().filter(|v| !v.is_empty()) {
-            rt::check::length(v, Some(1u64), Some(50u64))
-                .map_err(|rule| ("addressaddition".to_string(), rule))?;
-        }
-        if let Some(v) = self.zip.as_deref().filter(|v| !v.is_empty()) {
-            rt::check::length(v, Some(2u64), Some(50u64))
-                .map_err(|rule| ("zip".to_string(), rule))?;
-            rt::check::symbols(v, &["0-9", "A-Z", "a-z", "_", ".", "-", "/", " "])
-                .map_err(|rule| ("zip".to_string(), rule))?;
-        }
-        if let Some(v) = self.city.as_deref().filter(|v| !v.is_empty()) {
-            rt::check::length(v, Some(2u64), Some(50u64))
-                .map_err(|rule| ("city".to_string(), rule))?;
-        }
-        {
-            let v = &self.country;
-            rt::check::present(v).map_err(|rule| ("country".to_string(), rule))?;
-        }
-        if let Some(v) = self.email.as_deref().filter(|v| !v.is_empty()) {
-            rt::check::length(v, Some(5u64), Some(254u64))
-                .map_err(|rule| ("email".to_string(), rule))?;
-        }
-        if let Some(v) = self.telephonenumber.as_deref().filter(|v| !v.is_empty()) {
-            rt::check::length(v, Some(1u64), Some(30u64))
-                .map_err(|rule| ("telephonenumber".to_string(), rule))?;
-        }
-        if let Some(v) = self.vatid.as_deref().filter(|v| !v.is_empty()) {
-            rt::check::length(v, Some(1u64), Some(50u64))
-                .map_err(|rule| ("vatid".to_string(), rule))?;
-        }
-        if let Some(v) = self.personalid.as_deref().filter(|v| !v.is_empty()) {
-            rt::check::length(v, Some(1u64), Some(32u64))
-                .map_err(|rule| ("personalid".to_string(), rule))?;
-            rt::check::symbols(v, &["0-9", "A-Z", "a-z", "+", "-", ".", "/", "(", ")"])
-                .map_err(|rule| ("personalid".to_string(), rule))?;
-        }
-        if let Some(v) = self.ip.as_deref().filter(|v| !v.is_empty()) {
-            rt::check::length(v, Some(1u64), Some(39u64))
-                .map_err(|rule| ("ip".to_string(), rule))?;
-        }
-        if let Some(v) = self.shipping_firstname.as_deref().filter(|v| !v.is_empty()) {
-            rt::check::length(v, Some(1u64), Some(50u64))
-                .map_err(|rule| ("shipping_firstname".to_string(), rule))?;
-        }
-        if let Some(v) = self.shipping_lastname.as_deref().filter(|v| !v.is_empty()) {
-            rt::check::length(v, Some(1u64), Some(50u64))
-                .map_err(|rule| ("shipping_lastname".to_string(), rule))?;
-        }
-        if let Some(v) = self.shipping_company.as_deref().filter(|v| !v.is_empty()) {
-            rt::check::length(v, Some(2u64), Some(50u64))
-                .map_err(|rule| ("shipping_company".to_string(), rule))?;
-        }
-        if let Some(v) = self.shipping_street.as_deref().filter(|v| !v.is_empty()) {
-            rt::check::length(v, Some(2u64), Some(50u64))
-                .map_err(|rule| ("shipping_street".to_string(), rule))?;
-        }
-        if let Some(v) = self.shipping_zip.as_deref().filter(|v| !v.is_empty()) {
-            rt::check::length(v, Some(2u64), Some(50u64))
-                .map_err(|rule| ("shipping_zip".to_string(), rule))?;
-        }
-        if let Some(v) = self
-            .shipping_addressaddition
-            .as_deref()
-            .filter(|v| !v.is_empty())
-        {
-            rt::check::length(v, Some(1u64), Some(50u64))
-                .map_err(|rule| ("shipping_addressaddition".to_string(), rule))?;
-        }
-        {
-            let v = &self.successurl;
-            rt::check::present(v).map_err(|rule| ("successurl".to_string(), rule))?;
-            rt::check::length(v, Some(2u64), Some(255u64))
-                .map_err(|rule| ("successurl".to_string(), rule))?;
-        }
-        {
-            let v = &self.errorurl;
-            rt::check::present(v).map_err(|rule| ("errorurl".to_string(), rule))?;
-            rt::check::length(v, Some(2u64), Some(255u64))
-                .map_err(|rule| ("errorurl".to_string(), rule))?;
-        }
-        {
-            let v = &self.backurl;
-            rt::check::present(v).map_err(|rule| ("backurl".to_string(), rule))?;
-            rt::check::length(v, Some(2u64), Some(255u64))
-                .map_err(|rule| ("backurl".to_string(), rule))?;
-        }
-        if let Some(v) = self.workorderid.as_deref().filter(|v| !v.is_empty()) {
-            rt::check::length(v, Some(1u64), Some(16u64))
-                .map_err(|rule| ("workorderid".to_string(), rule))?;
-            rt::check::symbols(v, &["0-9", "A-Z", "a-z"])
-                .map_err(|rule| ("workorderid".to_string(), rule))?;
-        }
-        if let Some(v) = &self.items {
-            rt::check::items(v.len(), None, Some(400u64))
-                .map_err(|rule| ("items".to_string(), rule))?;
-            for (i, item) in v.iter().enumerate() {
-                item.validate_item(i + 1)?;
-            }
-        }
-        if let Some(v) = &self.minimum_age {
-            rt::check::digits(*v, Some(1u32), Some(3u32))
-                .map_err(|rule| ("add_paydata[minimum_age]".to_string(), rule))?;
-        }
-        Ok(())
-    }
-
-    fn encode(&self, form: &mut rt::Form) {
-        form.push("reference", &self.reference);
-        form.push("amount", &self.amount);
-        form.push("currency", &self.currency);
-        form.push_opt("customerid", &self.customerid);
-        form.push_opt("userid", &self.userid);
-        form.push_opt("salutation", &self.salutation);
-        form.push_opt("title", &self.title);
-        form.push_opt("firstname", &self.firstname);
-        form.push("lastname", &self.lastname);
-        form.push_opt("company", &self.company);
-        form.push_opt("street", &self.street);
-        form.push_opt("addressaddition", &self.addressaddition);
-        form.push_opt("zip", &self.zip);
-        form.push_opt("city", &self.city);
-        form.push("country", &self.country);
-        form.push_opt("email", &self.email);
-        form.push_opt("telephonenumber", &self.telephonenumber);
-        form.push_opt("birthday", &self.birthday);
-        form.push_opt("language", &self.language);
-        form.push_opt("vatid", &self.vatid);
-        form.push_opt("gender", &self.gender);
-        form.push_opt("personalid", &self.personalid);
-        form.push_opt("ip", &self.ip);
-        form.push_opt("shipping_firstname", &self.shipping_firstname);
-        form.push_opt("shipping_lastname", &self.shipping_lastname);
-        form.push_opt("shipping_company", &self.shipping_company);
-        form.push_opt("shipping_street", &self.shipping_street);
-        form.push_opt("shipping_zip", &self.shipping_zip);
-        form.push_opt("shipping_addressaddition", &self.shipping_addressaddition);
-        form.push_opt("shipping_country", &self.shipping_country);
-        form.push_opt("shipping_state", &self.shipping_state);
-        form.push("financingtype", &self.financingtype);
-        form.push("successurl", &self.successurl);
-        form.push("errorurl", &self.errorurl);
-        form.push("backurl", &self.backurl);
-        form.push_opt("workorderid", &self.workorderid);
-        form.push_opt("add_paydata[authorization_token]", &self.authorization_token);
-        if let Some(items) = &self.items {
-            for (i, item) in items.iter().enumerate() {
-                item.encode_item(form, i + 1);
-            }
-        }
-        form.push_opt("add_paydata[minimum_age]", &self.minimum_age);
-        form.push_opt(
-            "add_paydata[redirect_url_after_age_verification_failure]",
-            &self.redirect_url_after_age_verification_failure,
-        );
-        form.push_opt("add_paydata[shopping_cart_type]", &self.shopping_cart_type);
-    }
-}
-
-impl CancelAuthorizationRequest {
-    /// Checks every field against its format; `Err((field, rule))` names the first broken one.
-    pub fn validate(&self) -> Result<(), (String, String)> {
-        {
-            let v = &self.authorization_token;
-            rt::check::present(v)
-                .map_err(|rule| ("add_paydata[authorization_token]".to_string(), rule))?;
-        }
-        Ok(())
-    }
-
-    fn encode(&self, form: &mut rt::Form) {
-        form.push("add_paydata[authorization_token]", &self.authorization_token);
-    }
-}
-
-impl CaptureRequest {
-    /// Checks every field against its format; `Err((field, rule))` names the first broken one.
-    pub fn validate(&self) -> Result<(), (String, String)> {
-        {
-            let v = &self.txid;
-            rt::check::digits(*v, Some(9u32), Some(12u32))
-                .map_err(|rule| ("txid".to_string(), rule))?;
-        }
-        if let Some(v) = &self.sequencenumber {
-            rt::check::digits(*v, Some(1u32), Some(3u32))
-                .map_err(|rule| ("sequencenumber".to_string(), rule))?;
-            rt::check::range(*v, Some(0i64), Some(127i64))
-                .map_err(|rule| ("sequencenumber".to_string(), rule))?;
-        }
-        {
-            let v = &self.amount;
-            rt::check::digits(*v, Some(1u32), Some(10u32))
-                .map_err(|rule| ("amount".to_string(), rule))?;
-            rt::check::range(*v, Some(-1999999999i64), Some(1999999999i64))
-                .map_err(|rule| ("amount".to_string(), rule))?;
-        }
-        {
-            let v = &self.currency;
-            rt::check::present(v).map_err(|rule| ("currency".to_string(), rule))?;
-        }
-        if let Some(v) = self.narrative_text.as_deref().filter(|v| !v.is_empty()) {
-            rt::check::length(v, Some(1u64), Some(81u64))
-                .map_err(|rule| ("narrative_text".to_string(), rule))?;
-        }
-        if let Some(v) = &self.items {
-            rt::check::items(v.len(), None, Some(400u64))
-                .map_err(|rule| ("items".to_string(), rule))?;
-            for (i, item) in v.iter().enumerate() {
-                item.validate_item(i + 1)?;
-            }
-        }
-        Ok(())
-    }
-
-    fn encode(&self, form: &mut rt::Form) {
-        form.push("txid", &self.txid);
-        form.push_opt("capturemode", &self.capturemode);
-        form.push_opt("sequencenumber", &self.sequencenumber);
-        form.push("amount", &self.amount);
-        form.push("currency", &self.currency);
-        form.push_opt("narrative_text", &self.narrative_text);
-        if let Some(items) = &self.items {
-            for (i, item) in items.iter().enumerate() {
-                item.encode_item(form, i + 1);
-            }
-        }
-    }
-}
-
-impl DebitRequest {
-    /// Checks every field against its format; `Err((field, rule))` names the first broken one.
-    pub fn validate(&self) -> Result<(), (String, String)> {
-        {
-            let v = &self.txid;
-            rt::check::digits(*v, Some(9u32), Some(12u32))
-                .map_err(|rule| ("txid".to_string(), rule))?;
-        }
-        {
-            let v = &self.sequencenumber;
-            rt::check::digits(*v, Some(1u32), Some(3u32))
-                .map_err(|rule| ("sequencenumber".to_string(), rule))?;
-            rt::check::range(*v, Some(0i64), Some(127i64))
-                .map_err(|rule| ("sequencenumber".to_string(), rule))?;
-        }
-        {
-            let v = &self.amount;
-            rt::check::digits(*v, Some(1u32), Some(10u32))
-                .map_err(|rule| ("amount".to_string(), rule))?;
-            rt::check::range(*v, Some(-1999999999i64), Some(1999999999i64))
-                .map_err(|rule| ("amount".to_string(), rule))?;
-        }
-        {
-            let v = &self.currency;
-            rt::check::present(v).map_err(|rule| ("currency".to_string(), rule))?;
-        }
-        if let Some(v) = self.narrative_text.as_deref().filter(|v| !v.is_empty()) {
-            rt::check::length(v, Some(1u64), Some(81u64))
-                .map_err(|rule| ("narrative_text".to_string(), rule))?;
-        }
-        if let Some(v) = self.transaction_param.as_deref().filter(|v| !v.is_empty()) {
-            rt::check::length(v, Some(1u64), Some(50u64))
-                .map_err(|rule| ("transaction_param".to_string(), rule))?;
-            rt::check::symbols(v, &["0-9", "A-Z", "a-z", ".", "-", "_", "/"])
-                .map_err(|rule| ("transaction_param".to_string(), rule))?;
-        }
-        if let Some(v) = self.invoiceid.as_deref().filter(|v| !v.is_empty()) {
-            rt::check::length(v, Some(1u64), Some(20u64))
-                .map_err(|rule| ("invoiceid".to_string(), rule))?;
-        }
-        if let Some(v) = self.invoiceappendix.as_deref().filter(|v| !v.is_empty()) {
-            rt::check::length(v, Some(1u64), Some(255u64))
-                .map_err(|rule| ("invoiceappendix".to_string(), rule))?;
-        }
-        if let Some(v) = &self.items {
-            rt::check::items(v.len(), None, Some(400u64))
-                .map_err(|rule| ("items".to_string(), rule))?;
-            for (i, item) in v.iter().enumerate() {
-                item.validate_item(i + 1)?;
-            }
-        }
-        Ok(())
-    }
-
-    fn encode(&self, form: &mut rt::Form) {
-        form.push("txid", &self.txid);
-        form.push("sequencenumber", &self.sequencenumber);
-        form.push("amount", &self.amount);
-        form.push("currency", &self.currency);
-        form.push_opt("narrative_text", &self.narrative_text);
-        form.push_opt("transaction_param", &self.transaction_param);
-        form.push_opt("use_customerdata", &self.use_customerdata);
-        form.push_opt("settleaccount", &self.settleaccount);
-        form.push_opt("invoiceid", &self.invoiceid);
-        form.push_opt("invoice_deliverymode", &self.invoice_deliverymode);
-        form.push_opt("invoiceappendix", &self.invoiceappendix);
-        form.push_opt("invoice_deliverydate", &self.invoice_deliverydate);
-        form.push_opt("invoice_deliveryenddate", &self.invoice_deliveryenddate);
-        if let Some(items) = &self.items {
-            for (i, item) in items.iter().enumerate() {
-                item.encode_item(form, i + 1);
-            }
-        }
-    }
-}
-
-impl PreauthorizeRequest {
-    /// Checks every field against its format; `Err((field, rule))` names the first broken one.
-    pub fn validate(&self) -> Result<(), (String, String)> {
-        {
-            let v = &self.reference;
-            rt::check::present(v).map_err(|rule| ("reference".to_string(), rule))?;
-            rt::check::length(v, Some(1u64), Some(20u64))
-                .map_err(|rule| ("reference".to_string(), rule))?;
-        }
-        {
-            let v = &self.amount;
-            rt::check::digits(*v, Some(1u32), Some(10u32))
-                .map_err(|rule| ("amount".to_string(), rule))?;
-            rt::check::range(*v, Some(-1999999999i64), Some(1999999999i64))
-                .map_err(|rule| ("amount".to_string(), rule))?;
-        }
-        {
-            let v = &self.currency;
-            rt::check::present(v).map_err(|rule| ("currency".to_string(), rule))?;
-        }
-        if let Some(v) = self.customerid.as_deref().filter(|v| !v.is_empty()) {
-            rt::check::length(v, Some(1u64), Some(20u64))
-                .map_err(|rule| ("customerid".to_string(), rule))?;
-            rt::check::symbols(v, &["0-9", "a-z", "A-Z", ".", "-", "_", "/"])
-                .map_err(|rule| ("customerid".to_string(), rule))?;
-        }
-        if let Some(v) = &self.userid {
-            rt::check::digits(*v, Some(6u32), Some(12u32))
-                .map_err(|rule| ("userid".to_string(), rule))?;
-        }
-        if let Some(v) = self.salutation.as_deref().filter(|v| !v.is_empty()) {
-            rt::check::length(v, Some(1u64), Some(10u64))
-                .map_err(|rule| ("salutation".to_string(), rule))?;
-        }
-        if let Some(v) = self.title.as_deref().filter(|v| !v.is_empty()) {
-            rt::check::length(v, Some(1u64), Some(20u64))
-                .map_err(|rule| ("title".to_string(), rule))?;
-        }
-        if let Some(v) = self.firstname.as_deref().filter(|v| !v.is_empty()) {
-            rt::check::length(v, Some(1u64), Some(50u64))
-                .map_err(|rule| ("firstname".to_string(), rule))?;
-        }
-        {
-            let v = &self.lastname;
-            rt::check::present(v).map_err(|rule| ("lastname".to_string(), rule))?;
-            rt::check::length(v, Some(2u64), Some(50u64))
-                .map_err(|rule| ("lastname".to_string(), rule))?;
-        }
-        if let Some(v) = self.company.as_deref().filter(|v| !v.is_empty()) {
-            rt::check::length(v, Some(2u64), Some(50u64))
-                .map_err(|rule| ("company".to_string(), rule))?;
-        }
-        if let Some(v) = self.street.as_deref().filter(|v| !v.is_empty()) {
-            rt::check::length(v, Some(1u64), Some(50u64))
-                .map_err(|rule| ("street".to_string(), rule))?;
-        }
-        if let Some(v) = self.addressaddition.as_deref().filter(|v| !v.is_empty()) {
-            rt::check::length(v, Some(1u64), Some(50u64))
-                .map_err(|rule| ("addressaddition".to_string(), rule))?;
-        }
-        if let Some(v) = self.zip.as_deref().filter(|v| !v.is_empty()) {
-            rt::check::length(v, Some(2u64), Some(50u64))
-                .map_err(|rule| ("zip".to_string(), rule))?;
-            rt::check::symbols(v, &["0-9", "A-Z", "a-z", "_", ".", "-", "/", " "])
-                .map_err(|rule| ("zip".to_string(), rule))?;
-        }
-        if let Some(v) = self.city.as_deref().filter(|v| !v.is_empty()) {
-            rt::check::length(v, Some(2u64), Some(50u64))
-                .map_err(|rule| ("city".to_string(), rule))?;
-        }
-        {
-            let v = &self.country;
-            rt::check::present(v).map_err(|rule| ("country".to_string(), rule))?;
-        }
-        if let Some(v) = self.email.as_deref().filter(|v| !v.is_empty()) {
-            rt::check::length(v, Some(5u64), Some(254u64))
-                .map_err(|rule| ("email".to_string(), rule))?;
-        }
-        if let Some(v) = self.telephonenumber.as_deref().filter(|v| !v.is_empty()) {
-            rt::check::length(v, Some(1u64), Some(30u64))
-                .map_err(|rule| ("telephonenumber".to_string(), rule))?;
-        }
-        if let Some(v) = self.vatid.as_deref().filter(|v| !v.is_empty()) {
-            rt::check::length(v, Some(1u64), Some(50u64))
-                .map_err(|rule| ("vatid".to_string(), rule))?;
-        }
-        if let Some(v) = self.personalid.as_deref().filter(|v| !v.is_empty()) {
-            rt::check::length(v, Some(1u64), Some(32u64))
-                .map_err(|rule| ("personalid".to_string(), rule))?;
-            rt::check::symbols(v, &["0-9", "A-Z", "a-z", "+", "-", ".", "/", "(", ")"])
-                .map_err(|rule| ("personalid".to_string(), rule))?;
-        }
-        if let Some(v) = self.ip.as_deref().filter(|v| !v.is_empty()) {
-            rt::check::length(v, Some(1u64), Some(39u64))
-                .map_err(|rule| ("ip".to_string(), rule))?;
-        }
-        if let Some(v) = self.shipping_firstname.as_deref().filter(|v| !v.is_empty()) {
-            rt::check::length(v, Some(1u64), Some(50u64))
-                .map_err(|rule| ("shipping_firstname".to_string(), rule))?;
-        }
-        if let Some(v) = self.shipping_lastname.as_deref().filter(|v| !v.is_empty()) {
-            rt::check::length(v, Some(1u64), Some(50u64))
-                .map_err(|rule| ("shipping_lastname".to_string(), rule))?;
-        }
-        if let Some(v) = self.shipping_company.as_deref().filter(|v| !v.is_empty()) {
-            rt::check::length(v, Some(2u64), Some(50u64))
-                .map_err(|rule| ("shipping_company".to_string(), rule))?;
-        }
-        if let Some(v) = self.shipping_street.as_deref().filter(|v| !v.is_empty()) {
-            rt::check::length(v, Some(2u64), Some(50u64))
-                .map_err(|rule| ("shipping_street".to_string(), rule))?;
-        }
-        if let Some(v) = self.shipping_zip.as_deref().filter(|v| !v.is_empty()) {
-            rt::check::length(v, Some(2u64), Some(50u64))
-                .map_err(|rule| ("shipping_zip".to_string(), rule))?;
-        }
-        if let Some(v) = self
-            .shipping_addressaddition
-            .as_deref()
-            .filter(|v| !v.is_empty())
-        {
-            rt::check::length(v, Some(1u64), Some(50u64))
-                .map_err(|rule| ("shipping_addressaddition".to_string(), rule))?;
-        }
-        {
-            let v = &self.successurl;
-            rt::check::present(v).map_err(|rule| ("successurl".to_string(), rule))?;
-            rt::check::length(v, Some(2u64), Some(255u64))
-                .map_err(|rule| ("successurl".to_string(), rule))?;
-        }
-        {
-            let v = &self.errorurl;
-            rt::check::present(v).map_err(|rule| ("errorurl".to_string(), rule))?;
-            rt::check::length(v, Some(2u64), Some(255u64))
-                .map_err(|rule| ("errorurl".to_string(), rule))?;
-        }
-        {
-            let v = &self.backurl;
-            rt::check::present(v).map_err(|rule| ("backurl".to_string(), rule))?;
-            rt::check::length(v, Some(2u64), Some(255u64))
-                .map_err(|rule| ("backurl".to_string(), rule))?;
-        }
-        if let Some(v) = self.workorderid.as_deref().filter(|v| !v.is_empty()) {
-            rt::check::length(v, Some(1u64), Some(16u64))
-                .map_err(|rule| ("workorderid".to_string(), rule))?;
-            rt::check::symbols(v, &["0-9", "A-Z", "a-z"])
-                .map_err(|rule| ("workorderid".to_string(), rule))?;
-        }
-        if let Some(v) = &self.items {
-            rt::check::items(v.len(), None, Some(400u64))
-                .map_err(|rule| ("items".to_string(), rule))?;
-            for (i, item) in v.iter().enumerate() {
-                item.validate_item(i + 1)?;
-            }
-        }
-        if let Some(v) = &self.minimum_age {
-            rt::check::digits(*v, Some(1u32), Some(3u32))
-                .map_err(|rule| ("add_paydata[minimum_age]".to_string(), rule))?;
-        }
-        Ok(())
-    }
-
-    fn encode(&self, form: &mut rt::Form) {
-        form.push("reference", &self.reference);
-        form.push("amount", &self.amount);
-        form.push("currency", &self.currency);
-        form.push_opt("customerid", &self.customerid);
-        form.push_opt("userid", &self.userid);
-        form.push_opt("salutation", &self.salutation);
-        form.push_opt("title", &self.title);
-        form.push_opt("firstname", &self.firstname);
-        form.push("lastname", &self.lastname);
-        form.push_opt("company", &self.company);
-        form.push_opt("street", &self.street);
-        form.push_opt("addressaddition", &self.addressaddition);
-        form.push_opt("zip", &self.zip);
-        form.push_opt("city", &self.city);
-        form.push("country", &self.country);
-        form.push_opt("email", &self.email);
-        form.push_opt("telephonenumber", &self.telephonenumber);
-        form.push_opt("birthday", &self.birthday);
-        form.push_opt("language", &self.language);
-        form.push_opt("vatid", &self.vatid);
-        form.push_opt("gender", &self.gender);
-        form.push_opt("personalid", &self.personalid);
-        form.push_opt("ip", &self.ip);
-        form.push_opt("shipping_firstname", &self.shipping_firstname);
-        form.push_opt("shipping_lastname", &self.shipping_lastname);
-        form.push_opt("shipping_company", &self.shipping_company);
-        form.push_opt("shipping_street", &self.shipping_street);
-        form.push_opt("shipping_zip", &self.shipping_zip);
-        form.push_opt("shipping_addressaddition", &self.shipping_addressaddition);
-        form.push_opt("shipping_country", &self.shipping_country);
-        form.push_opt("shipping_state", &self.shipping_state);
-        form.push("financingtype", &self.financingtype);
-        form.push("successurl", &self.successurl);
-        form.push("errorurl", &self.errorurl);
-        form.push("backurl", &self.backurl);
-        form.push_opt("workorderid", &self.workorderid);
-        form.push_opt("add_paydata[authorization_token]", &self.authorization_token);
-        if let Some(items) = &self.items {
-            for (i, item) in items.iter().enumerate() {
-                item.encode_item(form, i + 1);
-            }
-        }
-        form.push_opt("add_paydata[over_capture]", &self.over_capture);
-        form.push_opt("add_paydata[minimum_age]", &self.minimum_age);
-        form.push_opt(
-            "add_paydata[redirect_url_after_age_verification_failure]",
-            &self.redirect_url_after_age_verification_failure,
-        );
-        form.push_opt("add_paydata[shopping_cart_type]", &self.shopping_cart_type);
-    }
-}
-
-impl StartSessionRequest {
-    /// Checks every field against its format; `Err((field, rule))` names the first broken one.
-    pub fn validate(&self) -> Result<(), (String, String)> {
-        {
-            let v = &self.amount;
-            rt::check::digits(*v, Some(1u32), Some(10u32))
-                .map_err(|rule| ("amount".to_string(), rule))?;
-            rt::check::range(*v, Some(0i64), Some(1999999999i64))
-                .map_err(|rule| ("amount".to_string(), rule))?;
-        }
-        {
-            let v = &self.currency;
-            rt::check::present(v).map_err(|rule| ("currency".to_string(), rule))?;
-        }
-        if let Some(v) = self.shipping_title.as_deref().filter(|v| !v.is_empty()) {
-            rt::check::length(v, Some(1u64), Some(50u64))
-                .map_err(|rule| ("add_paydata[shipping_title]".to_string(), rule))?;
-        }
-        if let Some(v) = self
-            .shipping_telephonenumber
-            .as_deref()
-            .filter(|v| !v.is_empty())
-        {
-            rt::check::length(v, Some(1u64), Some(30u64))
-                .map_err(|rule| (
-                    "add_paydata[shipping_telephonenumber]".to_string(),
-                    rule,
-                ))?;
-        }
-        if let Some(v) = self.shipping_email.as_deref().filter(|v| !v.is_empty()) {
-            rt::check::length(v, Some(5u64), Some(254u64))
-                .map_err(|rule| ("add_paydata[shipping_email]".to_string(), rule))?;
-        }
-        if let Some(v) = self
-            .organization_registry_id
-            .as_deref()
-            .filter(|v| !v.is_empty())
-        {
-            rt::check::length(v, Some(1u64), Some(50u64))
-                .map_err(|rule| (
-                    "add_paydata[organization_registry_id]".to_string(),
-                    rule,
-                ))?;
-        }
-        if let Some(v) = self.salutation.as_deref().filter(|v| !v.is_empty()) {
-            rt::check::length(v, Some(1u64), Some(10u64))
-                .map_err(|rule| ("salutation".to_string(), rule))?;
-        }
-        if let Some(v) = self.title.as_deref().filter(|v| !v.is_empty()) {
-            rt::check::length(v, Some(1u64), Some(20u64))
-                .map_err(|rule| ("title".to_string(), rule))?;
-        }
-        if let Some(v) = self.firstname.as_deref().filter(|v| !v.is_empty()) {
-            rt::check::length(v, Some(1u64), Some(50u64))
-                .map_err(|rule| ("firstname".to_string(), rule))?;
-        }
-        {
-            let v = &self.lastname;
-            rt::check::present(v).map_err(|rule| ("lastname".to_string(), rule))?;
-            rt::check::length(v, Some(2u64), Some(50u64))
-                .map_err(|rule| ("lastname".to_string(), rule))?;
-        }
-        if let Some(v) = self.company.as_deref().filter(|v| !v.is_empty()) {
-            rt::check::length(v, Some(2u64), Some(50u64))
-                .map_err(|rule| ("company".to_string(), rule))?;
-        }
-        if let Some(v) = self.street.as_deref().filter(|v| !v.is_empty()) {
-            rt::check::length(v, Some(1u64), Some(50u64))
-                .map_err(|rule| ("street".to_string(), rule))?;
-        }
-        if let Some(v) = self.addressaddition.as_deref().filter(|v| !v.is_empty()) {
-            rt::check::length(v, Some(1u64), Some(50u64))
-                .map_err(|rule| ("addressaddition".to_string(), rule))?;
-        }
-        if let Some(v) = self.zip.as_deref().filter(|v| !v.is_empty()) {
-            rt::check::length(v, Some(2u64), Some(50u64))
-                .map_err(|rule| ("zip".to_string(), rule))?;
-            rt::check::symbols(v, &["0-9", "A-Z", "a-z", "_", ".", "-", "/", " "])
-                .map_err(|rule| ("zip".to_string(), rule))?;
-        }
-        if let Some(v) = self.city.as_deref().filter(|v| !v.is_empty()) {
-            rt::check::length(v, Some(2u64), Some(50u64))
-                .map_err(|rule| ("city".to_string(), rule))?;
-        }
-        {
-            let v = &self.country;
-            rt::check::present(v).map_err(|rule| ("country".to_string(), rule))?;
-        }
-        if let Some(v) = self.email.as_deref().filter(|v| !v.is_empty()) {
-            rt::check::length(v, Some(5u64), Some(254u64))
-                .map_err(|rule| ("email".to_string(), rule))?;
-        }
-        if let Some(v) = self.telephonenumber.as_deref().filter(|v| !v.is_empty()) {
-            rt::check::length(v, Some(1u64), Some(30u64))
-                .map_err(|rule| ("telephonenumber".to_string(), rule))?;
-        }
-        if let Some(v) = self.vatid.as_deref().filter(|v| !v.is_empty()) {
-            rt::check::length(v, Some(1u64), Some(50u64))
-                .map_err(|rule| ("vatid".to_string(), rule))?;
-        }
-        if let Some(v) = self.personalid.as_deref().filter(|v| !v.is_empty()) {
-            rt::check::length(v, Some(1u64), Some(32u64))
-                .map_err(|rule| ("personalid".to_string(), rule))?;
-            rt::check::symbols(v, &["0-9", "A-Z", "a-z", "+", "-", ".", "/", "(", ")"])
-                .map_err(|rule| ("personalid".to_string(), rule))?;
-        }
-        if let Some(v) = self.ip.as_deref().filter(|v| !v.is_empty()) {
-            rt::check::length(v, Some(1u64), Some(39u64))
-                .map_err(|rule| ("ip".to_string(), rule))?;
-        }
-        if let Some(v) = self.shipping_firstname.as_deref().filter(|v| !v.is_empty()) {
-            rt::check::length(v, Some(1u64), Some(50u64))
-                .map_err(|rule| ("shipping_firstname".to_string(), rule))?;
-        }
-        if let Some(v) = self.shipping_lastname.as_deref().filter(|v| !v.is_empty()) {
-            rt::check::length(v, Some(1u64), Some(50u64))
-                .map_err(|rule| ("shipping_lastname".to_string(), rule))?;
-        }
-        if let Some(v) = self.shipping_company.as_deref().filter(|v| !v.is_empty()) {
-            rt::check::length(v, Some(2u64), Some(50u64))
-                .map_err(|rule| ("shipping_company".to_string(), rule))?;
-        }
-        if let Some(v) = self.shipping_street.as_deref().filter(|v| !v.is_empty()) {
-            rt::check::length(v, Some(2u64), Some(50u64))
-                .map_err(|rule| ("shipping_street".to_string(), rule))?;
-        }
-        if let Some(v) = self.shipping_zip.as_deref().filter(|v| !v.is_empty()) {
-            rt::check::length(v, Some(2u64), Some(50u64))
-                .map_err(|rule| ("shipping_zip".to_string(), rule))?;
-        }
-        if let Some(v) = self
-            .shipping_addressaddition
-            .as_deref()
-            .filter(|v| !v.is_empty())
-        {
-            rt::check::length(v, Some(1u64), Some(50u64))
-                .map_err(|rule| ("shipping_addressaddition".to_string(), rule))?;
-        }
-        if let Some(v) = &self.items {
-            rt::check::items(v.len(), None, Some(400u64))
-                .map_err(|rule| ("items".to_string(), rule))?;
-            for (i, item) in v.iter().enumerate() {
-                item.validate_item(i + 1)?;
-            }
-        }
-        Ok(())
-    }
-
-    fn encode(&self, form: &mut rt::Form) {
-        form.push("financingtype", &self.financingtype);
-        form.push("amount", &self.amount);
-        form.push("currency", &self.currency);
-        form.push_opt("add_paydata[merchant_data]", &self.merchant_data);
-        form.push_opt("add_paydata[shipping_title]", &self.shipping_title);
-        form.push_opt(
-            "add_paydata[shipping_telephonenumber]",
-            &self.shipping_telephonenumber,
-        );
-        form.push_opt("add_paydata[shipping_email]", &self.shipping_email);
-        form.push_opt("add_paydata[last_four_ssn]", &self.last_four_ssn);
-        form.push_opt(
-            "add_paydata[organization_entity_type]",
-            &self.organization_entity_type,
-        );
-        form.push_opt(
-            "add_paydata[organization_registry_id]",
-            &self.organization_registry_id,
-        );
-        form.push_opt("salutation", &self.salutation);
-        form.push_opt("title", &self.title);
-        form.push_opt("firstname", &self.firstname);
-        form.push("lastname", &self.lastname);
-        form.push_opt("company", &self.company);
-        form.push_opt("street", &self.street);
-        form.push_opt("addressaddition", &self.addressaddition);
-        form.push_opt("zip", &self.zip);
-        form.push_opt("city", &self.city);
-        form.push("country", &self.country);
-        form.push_opt("email", &self.email);
-        form.push_opt("telephonenumber", &self.telephonenumber);
-        form.push_opt("birthday", &self.birthday);
-        form.push_opt("language", &self.language);
-        form.push_opt("vatid", &self.vatid);
-        form.push_opt("gender", &self.gender);
-        form.push_opt("personalid", &self.personalid);
-        form.push_opt("ip", &self.ip);
-        form.push_opt("shipping_firstname", &self.shipping_firstname);
-        form.push_opt("shipping_lastname", &self.shipping_lastname);
-        form.push_opt("shipping_company", &self.shipping_company);
-        form.push_opt("shipping_street", &self.shipping_street);
-        form.push_opt("shipping_zip", &self.shipping_zip);
-        form.push_opt("shipping_addressaddition", &self.shipping_addressaddition);
-        form.push_opt("shipping_country", &self.shipping_country);
-        form.push_opt("shipping_state", &self.shipping_state);
-        if let Some(items) = &self.items {
-            for (i, item) in items.iter().enumerate() {
-                item.encode_item(form, i + 1);
-            }
-        }
-    }
-}
-
-impl UpdateSessionRequest {
-    /// Checks every field against its format; `Err((field, rule))` names the first broken one.
-    pub fn validate(&self) -> Result<(), (String, String)> {
-        {
-            let v = &self.workorderid;
-            rt::check::present(v).map_err(|rule| ("workorderid".to_string(), rule))?;
-            rt::check::length(v, Some(1u64), Some(16u64))
-                .map_err(|rule| ("workorderid".to_string(), rule))?;
-            rt::check::symbols(v, &["0-9", "A-Z", "a-z"])
-                .map_err(|rule| ("workorderid".to_string(), rule))?;
-        }
-        {
-            let v = &self.amount;
-            rt::check::digits(*v, Some(1u32), Some(10u32))
-                .map_err(|rule| ("amount".to_string(), rule))?;
-            rt::check::range(*v, Some(0i64), Some(1999999999i64))
-                .map_err(|rule| ("amount".to_string(), rule))?;
-        }
-        {
-            let v = &self.currency;
-            rt::check::present(v).map_err(|rule| ("currency".to_string(), rule))?;
-        }
-        if let Some(v) = self.narrative_text.as_deref().filter(|v| !v.is_empty()) {
-            rt::check::length(v, Some(1u64), Some(81u64))
-                .map_err(|rule| ("narrative_text".to_string(), rule))?;
-        }
-        {
-            let v = &self.reservation_txid;
-            rt::check::present(v)
-                .map_err(|rule| ("add_paydata[reservation_txid]".to_string(), rule))?;
-        }
-        {
-            let v = &self.session_id;
-            rt::check::present(v)
-                .map_err(|rule| ("add_paydata[session_id]".to_string(), rule))?;
-        }
-        {
-            let v = &self.country;
-            rt::check::present(v).map_err(|rule| ("country".to_string(), rule))?;
-        }
-        if let Some(v) = &self.items {
-            rt::check::items(v.len(), None, Some(400u64))
-                .map_err(|rule| ("items".to_string(), rule))?;
-            for (i, item) in v.iter().enumerate() {
-                item.validate_item(i + 1)?;
-            }
-        }
-        Ok(())
-    }
-
-    fn encode(&self, form: &mut rt::Form) {
-        form.push("workorderid", &self.workorderid);
-        form.push("financingtype", &self.financingtype);
-        form.push("amount", &self.amount);
-        form.push("currency", &self.currency);
-        form.push_opt("narrative_text", &self.narrative_text);
-        form.push("add_paydata[reservation_txid]", &self.reservation_txid);
-        form.push("add_paydata[session_id]", &self.session_id);
-        form.push("country", &self.country);
-        if let Some(items) = &self.items {
-            for (i, item) in items.iter().enumerate() {
-                item.encode_item(form, i + 1);
-            }
-        }
-    }
-}
-
-impl LineItem {
-    /// Checks every field against its format; `Err((field, rule))` names the first broken one.
-    pub fn validate_item(&self, n: usize) -> Result<(), (String, String)> {
-        if let Some(v) = self.id.as_deref().filter(|v| !v.is_empty()) {
-            rt::check::length(v, Some(1u64), Some(32u64))
-                .map_err(|rule| (format!("{}[{n}]", "id"), rule))?;
-        }
-        if let Some(v) = &self.price {
-            rt::check::digits(*v, None, Some(10u32))
-                .map_err(|rule| (format!("{}[{n}]", "pr"), rule))?;
-            rt::check::range(*v, None, Some(1999999999i64))
-                .map_err(|rule| (format!("{}[{n}]", "pr"), rule))?;
-        }
-        if let Some(v) = &self.quantity {
-            rt::check::digits(*v, None, Some(6u32))
-                .map_err(|rule| (format!("{}[{n}]", "no"), rule))?;
-        }
-        if let Some(v) = self.description.as_deref().filter(|v| !v.is_empty()) {
-            rt::check::length(v, Some(1u64), Some(255u64))
-                .map_err(|rule| (format!("{}[{n}]", "de"), rule))?;
-        }
-        if let Some(v) = &self.vat_rate {
-            rt::check::digits(*v, None, Some(4u32))
-                .map_err(|rule| (format!("{}[{n}]", "va"), rule))?;
-        }
-        Ok(())
-    }
-
-    fn encode_item(&self, form: &mut rt::Form, n: usize) {
-        form.push_indexed("it", n, &self.item_type);
-        form.push_indexed_opt("id", n, &self.id);
-        form.push_indexed_opt("pr", n, &self.price);
-        form.push_indexed_opt("no", n, &self.quantity);
-        form.push_indexed_opt("de", n, &self.description);
-        form.push_indexed_opt("va", n, &self.vat_rate);
-        form.push_indexed_opt("sd", n, &self.delivery_date);
-        form.push_indexed_opt("ed", n, &self.delivery_end_date);
-    }
-}
-
-impl AuthorizeApproved {
-    /// Reads the fields from `key=value` pairs; keys the spec does not
-    /// declare are kept in `additional`.
-    pub fn from_kv(kv: &rt::KeyValues) -> Result<Self, String> {
-        #[allow(dead_code)]
-        const KNOWN: &[&str] = &["status", "txid", "userid"];
-        Ok(Self {
-            txid: kv.parse("txid")?,
-            userid: kv.parse("userid")?,
-            additional: kv.rest(KNOWN),
-        })
-    }
-}
-
-impl AuthorizePending {
-    /// Reads the fields from `key=value` pairs; keys the spec does not
-    /// declare are kept in `additional`.
-    pub fn from_kv(kv: &rt::KeyValues) -> Result<Self, String> {
-        #[allow(dead_code)]
-        const KNOWN: &[&str] = &["status", "txid", "userid"];
-        Ok(Self {
-            txid: kv.parse("txid")?,
-            userid: kv.parse("userid")?,
-            additional: kv.rest(KNOWN),
-        })
-    }
-}
-
-impl AuthorizeRedirect {
-    /// Reads the fields from `key=value` pairs; keys the spec does not
-    /// declare are kept in `additional`.
-    pub fn from_kv(kv: &rt::KeyValues) -> Result<Self, String> {
-        #[allow(dead_code)]
-        const KNOWN: &[&str] = &["status", "txid", "userid", "redirecturl"];
-        Ok(Self {
-            txid: kv.parse("txid")?,
-            userid: kv.parse("userid")?,
-            redirecturl: kv.parse("redirecturl")?,
-            additional: kv.rest(KNOWN),
-        })
-    }
-}
-
-impl CancelAuthorizationApproved {
-    /// Reads the fields from `key=value` pairs; keys the spec does not
-    /// declare are kept in `additional`.
-    pub fn from_kv(kv: &rt::KeyValues) -> Result<Self, String> {
-        #[allow(dead_code)]
-        const KNOWN: &[&str] = &[
-            "status",
-            "workorderid",
-            "add_paydata[seller_id]",
-            "add_paydata[client_id]",
-        ];
-        Ok(Self {
-            workorderid: kv.parse("workorderid")?,
-            seller_id: kv.parse("add_paydata[seller_id]")?,
-            client_id: kv.parse("add_paydata[client_id]")?,
-            additional: kv.rest(KNOWN),
-        })
-    }
-}
-
-impl CaptureApproved {
-    /// Reads the fields from `key=value` pairs; keys the spec does not
-    /// declare are kept in `additional`.
-    pub fn from_kv(kv: &rt::KeyValues) -> Result<Self, String> {
-        #[allow(dead_code)]
-        const KNOWN: &[&str] = &["status", "txid", "settleaccount"];
-        Ok(Self {
-            txid: kv.parse("txid")?,
-            settleaccount: kv.parse("settleaccount")?,
-            additional: kv.rest(KNOWN),
-        })
-    }
-}
-
-impl CapturePending {
-    /// Reads the fields from `key=value` pairs; keys the spec does not
-    /// declare are kept in `additional`.
-    pub fn from_kv(kv: &rt::KeyValues) -> Result<Self, String> {
-        #[allow(dead_code)]
-        const KNOWN: &[&str] = &["status", "txid", "userid"];
-        Ok(Self {
-            txid: kv.parse("txid")?,
-            userid: kv.parse("userid")?,
-            additional: kv.rest(KNOWN),
-        })
-    }
-}
-
-impl DebitApproved {
-    /// Reads the fields from `key=value` pairs; keys the spec does not
-    /// declare are kept in `additional`.
-    pub fn from_kv(kv: &rt::KeyValues) -> Result<Self, String> {
-        #[allow(dead_code)]
-        const KNOWN: &[&str] = &["status", "txid", "settleaccount"];
-        Ok(Self {
-            txid: kv.parse("txid")?,
-            settleaccount: kv.parse("settleaccount")?,
-            additional: kv.rest(KNOWN),
-        })
-    }
-}
-
-impl ErrorResponse {
-    /// Reads the fields from `key=value` pairs; keys the spec does not
-    /// declare are kept in `additional`.
-    pub fn from_kv(kv: &rt::KeyValues) -> Result<Self, String> {
-        #[allow(dead_code)]
-        const KNOWN: &[&str] = &[
-            "status",
-            "errorcode",
-            "errormessage",
-            "customermessage",
-        ];
-        Ok(Self {
-            errorcode: kv.parse("errorcode")?,
-            errormessage: kv.parse("errormessage")?,
-            customermessage: kv.parse("customermessage")?,
-            additional: kv.rest(KNOWN),
-        })
-    }
-}
-
-impl PreauthorizeApproved {
-    /// Reads the fields from `key=value` pairs; keys the spec does not
-    /// declare are kept in `additional`.
-    pub fn from_kv(kv: &rt::KeyValues) -> Result<Self, String> {
-        #[allow(dead_code)]
-        const KNOWN: &[&str] = &["status", "txid", "userid"];
-        Ok(Self {
-            txid: kv.parse("txid")?,
-            userid: kv.parse("userid")?,
-            additional: kv.rest(KNOWN),
-        })
-    }
-}
-
-impl PreauthorizePending {
-    /// Reads the fields from `key=value` pairs; keys the spec does not
-    /// declare are kept in `additional`.
-    pub fn from_kv(kv: &rt::KeyValues) -> Result<Self, String> {
-        #[allow(dead_code)]
-        const KNOWN: &[&str] = &["status", "txid", "userid"];
-        Ok(Self {
-            txid: kv.parse("txid")?,
-            userid: kv.parse("userid")?,
-            additional: kv.rest(KNOWN),
-        })
-    }
-}
-
-impl PreauthorizeRedirect {
-    /// Reads the fields from `key=value` pairs; keys the spec does not
-    /// declare are kept in `additional`.
-    pub fn from_kv(kv: &rt::KeyValues) -> Result<Self, String> {
-        #[allow(dead_code)]
-        const KNOWN: &[&str] = &["status", "txid", "userid", "redirecturl"];
-        Ok(Self {
-            txid: kv.parse("txid")?,
-            userid: kv.parse("userid")?,
-            redirecturl: kv.parse("redirecturl")?,
-            additional: kv.rest(KNOWN),
-        })
-    }
-}
-
-impl StartSessionApproved {
-    /// Reads the fields from `key=value` pairs; keys the spec does not
-    /// declare are kept in `additional`.
-    pub fn from_kv(kv: &rt::KeyValues) -> Result<Self, String> {
-        #[allow(dead_code)]
-        const KNOWN: &[&str] = &[
-            "status",
-            "add_paydata[session_id]",
-            "add_paydata[client_token]",
-            "add_paydata[authorized_payment_method]",
-            "add_paydata[payment_method_category_name]",
-            "add_paydata[payment_method_category_identifier]",
-            "add_paydata[payment_method_category_asset_url_descriptive]",
-            "add_paydata[payment_method_category_asset_url_standard]",
-            "workorderid",
-        ];
-        Ok(Self {
-            session_id: kv.parse("add_paydata[session_id]")?,
-            client_token: kv.parse("add_paydata[client_token]")?,
-            authorized_payment_method: kv
-                .parse("add_paydata[authorized_payment_method]")?,
-            payment_method_category_name: kv
-                .parse("add_paydata[payment_method_category_name]")?,
-            payment_method_category_identifier: kv
-                .parse("add_paydata[payment_method_category_identifier]")?,
-            payment_method_category_asset_url_descriptive: kv
-                .parse("add_paydata[payment_method_category_asset_url_descriptive]")?,
-            payment_method_category_asset_url_standard: kv
-                .parse("add_paydata[payment_method_category_asset_url_standard]")?,
-            workorderid: kv.parse("workorderid")?,
-            additional: kv.rest(KNOWN),
-        })
-    }
-}
-
-impl UpdateSessionApproved {
-    /// Reads the fields from `key=value` pairs; keys the spec does not
-    /// declare are kept in `additional`.
-    pub fn from_kv(kv: &rt::KeyValues) -> Result<Self, String> {
-        #[allow(dead_code)]
-        const KNOWN: &[&str] = &[
-            "status",
-            "addresponsedata[reservation_txid]",
-            "addresponsedata[workorderid]",
-            "addresponsedata[authorized_payment_method]",
-            "workorderid",
-        ];
-        Ok(Self {
-            reservation_txid: kv.parse("addresponsedata[reservation_txid]")?,
-            addresponsedata_workorderid: kv.parse("addresponsedata[workorderid]")?,
-            authorized_payment_method: kv
-                .parse("addresponsedata[authorized_payment_method]")?,
-            workorderid: kv.parse("workorderid")?,
-            additional: kv.rest(KNOWN),
-        })
-    }
-}
-
-impl TransactionStatus {
-    /// Reads the fields from `key=value` pairs; keys the spec does not
-    /// declare are kept in `additional`.
-    pub fn from_kv(kv: &rt::KeyValues) -> Result<Self, String> {
-        #[allow(dead_code)]
-        const KNOWN: &[&str] = &[
-            "key",
-            "txaction",
-            "portalid",
-            "aid",
-            "txid",
-            "reference",
-            "sequencenumber",
-            "price",
-            "currency",
-            "mode",
-            "clearingtype",
-            "txtime",
-            "userid",
-            "balance",
-            "receivable",
-        ];
-        Ok(Self {
-            key: kv.parse("key")?,
-            txaction: kv.parse("txaction")?,
-            portalid: kv.parse("portalid")?,
-            aid: kv.parse("aid")?,
-            txid: kv.parse("txid")?,
-            reference: kv.parse("reference")?,
-            sequencenumber: kv.parse("sequencenumber")?,
-            price: kv.parse("price")?,
-            currency: kv.parse("currency")?,
-            mode: kv.parse("mode")?,
-            clearingtype: kv.parse("clearingtype")?,
-            txtime: kv.parse("txtime")?,
-            userid: kv.parse("userid")?,
-            balance: kv.parse("balance")?,
-            receivable: kv.parse("receivable")?,
-            additional: kv.rest(KNOWN),
-        })
-    }
-}
-
 /// The answer to a refused request (`status=ERROR`, sent with HTTP 200), e.g. errorcode 1202 for a faulty or missing parameter, 911 for a duplicate reference, 981 when the payment method is not available.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ErrorResponse {
@@ -1877,6 +699,25 @@ impl ErrorResponse {
     }
 }
 
+impl ErrorResponse {
+    /// Reads the fields from `key=value` pairs; keys the spec does not
+    /// declare are kept in `additional`.
+    pub fn from_kv(kv: &rt::KeyValues) -> Result<Self, String> {
+        const KNOWN: &[&str] = &[
+            "status",
+            "errorcode",
+            "errormessage",
+            "customermessage",
+        ];
+        Ok(Self {
+            errorcode: kv.parse("errorcode")?,
+            errormessage: kv.parse("errormessage")?,
+            customermessage: kv.parse("customermessage")?,
+            additional: kv.rest(KNOWN),
+        })
+    }
+}
+
 /// Permitted values of `financingtype`.
 ///
 /// Values this client does not know decode as `Unknown`, so a new
@@ -1894,47 +735,12 @@ pub enum Financingtype {
     /// A value not listed in the spec, kept as sent.
     Unknown(String),
 }
-
-impl Financingtype {
-    /// The value as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Kis => "KIS",
-            Self::Kiv => "KIV",
-            Self::Kdd => "KDD",
-            Self::Kbt => "KBT",
-            Self::Unknown(s) => s,
-        }
-    }
-}
-
-impl From<&str> for Financingtype {
-    fn from(s: &str) -> Self {
-        match s {
-            "KIS" => Self::Kis,
-            "KIV" => Self::Kiv,
-            "KDD" => Self::Kdd,
-            "KBT" => Self::Kbt,
-            other => Self::Unknown(other.to_string()),
-        }
-    }
-}
-
-impl runtime::StringEnum for Financingtype {
-    fn as_str(&self) -> &str {
-        Financingtype::as_str(self)
-    }
-
-    fn from_wire(s: &str) -> Self {
-        Self::from(s)
-    }
-}
-
-impl std::fmt::Display for Financingtype {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
+rt::string_enum!(Financingtype {
+    Kis = "KIS",
+    Kiv = "KIV",
+    Kdd = "KDD",
+    Kbt = "KBT",
+});
 
 /// Permitted values of `gender`.
 ///
@@ -1951,45 +757,11 @@ pub enum Gender {
     /// A value not listed in the spec, kept as sent.
     Unknown(String),
 }
-
-impl Gender {
-    /// The value as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::F => "f",
-            Self::M => "m",
-            Self::D => "d",
-            Self::Unknown(s) => s,
-        }
-    }
-}
-
-impl From<&str> for Gender {
-    fn from(s: &str) -> Self {
-        match s {
-            "f" => Self::F,
-            "m" => Self::M,
-            "d" => Self::D,
-            other => Self::Unknown(other.to_string()),
-        }
-    }
-}
-
-impl runtime::StringEnum for Gender {
-    fn as_str(&self) -> &str {
-        Gender::as_str(self)
-    }
-
-    fn from_wire(s: &str) -> Self {
-        Self::from(s)
-    }
-}
-
-impl std::fmt::Display for Gender {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
+rt::string_enum!(Gender {
+    F = "f",
+    M = "m",
+    D = "d",
+});
 
 /// Permitted values of `item_type`.
 ///
@@ -2008,47 +780,12 @@ pub enum ItemType {
     /// A value not listed in the spec, kept as sent.
     Unknown(String),
 }
-
-impl ItemType {
-    /// The value as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Goods => "goods",
-            Self::Shipment => "shipment",
-            Self::Handling => "handling",
-            Self::Voucher => "voucher",
-            Self::Unknown(s) => s,
-        }
-    }
-}
-
-impl From<&str> for ItemType {
-    fn from(s: &str) -> Self {
-        match s {
-            "goods" => Self::Goods,
-            "shipment" => Self::Shipment,
-            "handling" => Self::Handling,
-            "voucher" => Self::Voucher,
-            other => Self::Unknown(other.to_string()),
-        }
-    }
-}
-
-impl runtime::StringEnum for ItemType {
-    fn as_str(&self) -> &str {
-        ItemType::as_str(self)
-    }
-
-    fn from_wire(s: &str) -> Self {
-        Self::from(s)
-    }
-}
-
-impl std::fmt::Display for ItemType {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
+rt::string_enum!(ItemType {
+    Goods = "goods",
+    Shipment = "shipment",
+    Handling = "handling",
+    Voucher = "voucher",
+});
 
 /// The shopping cart, sent as indexed parameters starting at 1 (`it[1]`, `id[1]`, `pr[1]`, ...), at most 400 items. Inside an item `required` means required for every item: only `it` is marked required by the page (in update_session); in practice `id`, `pr`, `no` and `de` are sent for every item too.
 #[derive(Debug, Clone, PartialEq)]
@@ -2132,6 +869,52 @@ impl LineItem {
     pub fn delivery_end_date(mut self, value: runtime::CompactDate) -> Self {
         self.delivery_end_date = Some(value);
         self
+    }
+}
+
+impl LineItem {
+    /// Checks every field against its format; the error names the first broken one.
+    pub fn validate_item(&self, n: usize) -> Result<(), runtime::Invalid> {
+        if let Some(v) = self.id.as_deref().filter(|v| !v.is_empty()) {
+            rt::check::item_field(
+                "id",
+                n,
+                rt::check::length(v, Some(1u64), Some(32u64)),
+            )?;
+        }
+        if let Some(v) = &self.price {
+            rt::check::item_field("pr", n, rt::check::digits(*v, None, Some(10u32)))?;
+            rt::check::item_field(
+                "pr",
+                n,
+                rt::check::range(*v, None, Some(1999999999i64)),
+            )?;
+        }
+        if let Some(v) = &self.quantity {
+            rt::check::item_field("no", n, rt::check::digits(*v, None, Some(6u32)))?;
+        }
+        if let Some(v) = self.description.as_deref().filter(|v| !v.is_empty()) {
+            rt::check::item_field(
+                "de",
+                n,
+                rt::check::length(v, Some(1u64), Some(255u64)),
+            )?;
+        }
+        if let Some(v) = &self.vat_rate {
+            rt::check::item_field("va", n, rt::check::digits(*v, None, Some(4u32)))?;
+        }
+        Ok(())
+    }
+
+    fn encode_item(&self, form: &mut rt::Form, n: usize) {
+        form.push_indexed("it", n, &self.item_type);
+        form.push_indexed_opt("id", n, &self.id);
+        form.push_indexed_opt("pr", n, &self.price);
+        form.push_indexed_opt("no", n, &self.quantity);
+        form.push_indexed_opt("de", n, &self.description);
+        form.push_indexed_opt("va", n, &self.vat_rate);
+        form.push_indexed_opt("sd", n, &self.delivery_date);
+        form.push_indexed_opt("ed", n, &self.delivery_end_date);
     }
 }
 
@@ -2509,6 +1292,228 @@ impl StartSessionRequest {
     }
 }
 
+impl StartSessionRequest {
+    /// Checks every field against its format; the error names the first broken one.
+    pub fn validate(&self) -> Result<(), runtime::Invalid> {
+        {
+            let v = &self.amount;
+            rt::check::field("amount", rt::check::digits(*v, Some(1u32), Some(10u32)))?;
+            rt::check::field(
+                "amount",
+                rt::check::range(*v, Some(0i64), Some(1999999999i64)),
+            )?;
+        }
+        {
+            let v = &self.currency;
+            rt::check::field("currency", rt::check::present(v))?;
+        }
+        if let Some(v) = self.shipping_title.as_deref().filter(|v| !v.is_empty()) {
+            rt::check::field(
+                "add_paydata[shipping_title]",
+                rt::check::length(v, Some(1u64), Some(50u64)),
+            )?;
+        }
+        if let Some(v) = self
+            .shipping_telephonenumber
+            .as_deref()
+            .filter(|v| !v.is_empty())
+        {
+            rt::check::field(
+                "add_paydata[shipping_telephonenumber]",
+                rt::check::length(v, Some(1u64), Some(30u64)),
+            )?;
+        }
+        if let Some(v) = self.shipping_email.as_deref().filter(|v| !v.is_empty()) {
+            rt::check::field(
+                "add_paydata[shipping_email]",
+                rt::check::length(v, Some(5u64), Some(254u64)),
+            )?;
+        }
+        if let Some(v) = self
+            .organization_registry_id
+            .as_deref()
+            .filter(|v| !v.is_empty())
+        {
+            rt::check::field(
+                "add_paydata[organization_registry_id]",
+                rt::check::length(v, Some(1u64), Some(50u64)),
+            )?;
+        }
+        if let Some(v) = self.salutation.as_deref().filter(|v| !v.is_empty()) {
+            rt::check::field(
+                "salutation",
+                rt::check::length(v, Some(1u64), Some(10u64)),
+            )?;
+        }
+        if let Some(v) = self.title.as_deref().filter(|v| !v.is_empty()) {
+            rt::check::field("title", rt::check::length(v, Some(1u64), Some(20u64)))?;
+        }
+        if let Some(v) = self.firstname.as_deref().filter(|v| !v.is_empty()) {
+            rt::check::field(
+                "firstname",
+                rt::check::length(v, Some(1u64), Some(50u64)),
+            )?;
+        }
+        {
+            let v = &self.lastname;
+            rt::check::field("lastname", rt::check::present(v))?;
+            rt::check::field("lastname", rt::check::length(v, Some(2u64), Some(50u64)))?;
+        }
+        if let Some(v) = self.company.as_deref().filter(|v| !v.is_empty()) {
+            rt::check::field("company", rt::check::length(v, Some(2u64), Some(50u64)))?;
+        }
+        if let Some(v) = self.street.as_deref().filter(|v| !v.is_empty()) {
+            rt::check::field("street", rt::check::length(v, Some(1u64), Some(50u64)))?;
+        }
+        if let Some(v) = self.addressaddition.as_deref().filter(|v| !v.is_empty()) {
+            rt::check::field(
+                "addressaddition",
+                rt::check::length(v, Some(1u64), Some(50u64)),
+            )?;
+        }
+        if let Some(v) = self.zip.as_deref().filter(|v| !v.is_empty()) {
+            rt::check::field("zip", rt::check::length(v, Some(2u64), Some(50u64)))?;
+            rt::check::field(
+                "zip",
+                rt::check::symbols(v, &["0-9", "A-Z", "a-z", "_", ".", "-", "/", " "]),
+            )?;
+        }
+        if let Some(v) = self.city.as_deref().filter(|v| !v.is_empty()) {
+            rt::check::field("city", rt::check::length(v, Some(2u64), Some(50u64)))?;
+        }
+        {
+            let v = &self.country;
+            rt::check::field("country", rt::check::present(v))?;
+        }
+        if let Some(v) = self.email.as_deref().filter(|v| !v.is_empty()) {
+            rt::check::field("email", rt::check::length(v, Some(5u64), Some(254u64)))?;
+        }
+        if let Some(v) = self.telephonenumber.as_deref().filter(|v| !v.is_empty()) {
+            rt::check::field(
+                "telephonenumber",
+                rt::check::length(v, Some(1u64), Some(30u64)),
+            )?;
+        }
+        if let Some(v) = self.vatid.as_deref().filter(|v| !v.is_empty()) {
+            rt::check::field("vatid", rt::check::length(v, Some(1u64), Some(50u64)))?;
+        }
+        if let Some(v) = self.personalid.as_deref().filter(|v| !v.is_empty()) {
+            rt::check::field(
+                "personalid",
+                rt::check::length(v, Some(1u64), Some(32u64)),
+            )?;
+            rt::check::field(
+                "personalid",
+                rt::check::symbols(
+                    v,
+                    &["0-9", "A-Z", "a-z", "+", "-", ".", "/", "(", ")"],
+                ),
+            )?;
+        }
+        if let Some(v) = self.ip.as_deref().filter(|v| !v.is_empty()) {
+            rt::check::field("ip", rt::check::length(v, Some(1u64), Some(39u64)))?;
+        }
+        if let Some(v) = self.shipping_firstname.as_deref().filter(|v| !v.is_empty()) {
+            rt::check::field(
+                "shipping_firstname",
+                rt::check::length(v, Some(1u64), Some(50u64)),
+            )?;
+        }
+        if let Some(v) = self.shipping_lastname.as_deref().filter(|v| !v.is_empty()) {
+            rt::check::field(
+                "shipping_lastname",
+                rt::check::length(v, Some(1u64), Some(50u64)),
+            )?;
+        }
+        if let Some(v) = self.shipping_company.as_deref().filter(|v| !v.is_empty()) {
+            rt::check::field(
+                "shipping_company",
+                rt::check::length(v, Some(2u64), Some(50u64)),
+            )?;
+        }
+        if let Some(v) = self.shipping_street.as_deref().filter(|v| !v.is_empty()) {
+            rt::check::field(
+                "shipping_street",
+                rt::check::length(v, Some(2u64), Some(50u64)),
+            )?;
+        }
+        if let Some(v) = self.shipping_zip.as_deref().filter(|v| !v.is_empty()) {
+            rt::check::field(
+                "shipping_zip",
+                rt::check::length(v, Some(2u64), Some(50u64)),
+            )?;
+        }
+        if let Some(v) = self
+            .shipping_addressaddition
+            .as_deref()
+            .filter(|v| !v.is_empty())
+        {
+            rt::check::field(
+                "shipping_addressaddition",
+                rt::check::length(v, Some(1u64), Some(50u64)),
+            )?;
+        }
+        if let Some(v) = &self.items {
+            rt::check::field("items", rt::check::items(v.len(), None, Some(400u64)))?;
+            for (i, item) in v.iter().enumerate() {
+                item.validate_item(i + 1)?;
+            }
+        }
+        Ok(())
+    }
+
+    fn encode(&self, form: &mut rt::Form) {
+        form.push("financingtype", &self.financingtype);
+        form.push("amount", &self.amount);
+        form.push("currency", &self.currency);
+        form.push_opt("add_paydata[merchant_data]", &self.merchant_data);
+        form.push_opt("add_paydata[shipping_title]", &self.shipping_title);
+        form.push_opt(
+            "add_paydata[shipping_telephonenumber]",
+            &self.shipping_telephonenumber,
+        );
+        form.push_opt("add_paydata[shipping_email]", &self.shipping_email);
+        form.push_opt("add_paydata[last_four_ssn]", &self.last_four_ssn);
+        form.push_opt(
+            "add_paydata[organization_entity_type]",
+            &self.organization_entity_type,
+        );
+        form.push_opt(
+            "add_paydata[organization_registry_id]",
+            &self.organization_registry_id,
+        );
+        form.push_opt("salutation", &self.salutation);
+        form.push_opt("title", &self.title);
+        form.push_opt("firstname", &self.firstname);
+        form.push("lastname", &self.lastname);
+        form.push_opt("company", &self.company);
+        form.push_opt("street", &self.street);
+        form.push_opt("addressaddition", &self.addressaddition);
+        form.push_opt("zip", &self.zip);
+        form.push_opt("city", &self.city);
+        form.push("country", &self.country);
+        form.push_opt("email", &self.email);
+        form.push_opt("telephonenumber", &self.telephonenumber);
+        form.push_opt("birthday", &self.birthday);
+        form.push_opt("language", &self.language);
+        form.push_opt("vatid", &self.vatid);
+        form.push_opt("gender", &self.gender);
+        form.push_opt("personalid", &self.personalid);
+        form.push_opt("ip", &self.ip);
+        form.push_opt("shipping_firstname", &self.shipping_firstname);
+        form.push_opt("shipping_lastname", &self.shipping_lastname);
+        form.push_opt("shipping_company", &self.shipping_company);
+        form.push_opt("shipping_street", &self.shipping_street);
+        form.push_opt("shipping_zip", &self.shipping_zip);
+        form.push_opt("shipping_addressaddition", &self.shipping_addressaddition);
+        form.push_opt("shipping_country", &self.shipping_country);
+        form.push_opt("shipping_state", &self.shipping_state);
+        for (i, item) in self.items.iter().flatten().enumerate() {
+            item.encode_item(form, i + 1);
+        }
+    }
+}
+
 /// The session was started.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct StartSessionApproved {
@@ -2598,6 +1603,40 @@ impl StartSessionApproved {
     }
 }
 
+impl StartSessionApproved {
+    /// Reads the fields from `key=value` pairs; keys the spec does not
+    /// declare are kept in `additional`.
+    pub fn from_kv(kv: &rt::KeyValues) -> Result<Self, String> {
+        const KNOWN: &[&str] = &[
+            "status",
+            "add_paydata[session_id]",
+            "add_paydata[client_token]",
+            "add_paydata[authorized_payment_method]",
+            "add_paydata[payment_method_category_name]",
+            "add_paydata[payment_method_category_identifier]",
+            "add_paydata[payment_method_category_asset_url_descriptive]",
+            "add_paydata[payment_method_category_asset_url_standard]",
+            "workorderid",
+        ];
+        Ok(Self {
+            session_id: kv.parse("add_paydata[session_id]")?,
+            client_token: kv.parse("add_paydata[client_token]")?,
+            authorized_payment_method: kv
+                .parse("add_paydata[authorized_payment_method]")?,
+            payment_method_category_name: kv
+                .parse("add_paydata[payment_method_category_name]")?,
+            payment_method_category_identifier: kv
+                .parse("add_paydata[payment_method_category_identifier]")?,
+            payment_method_category_asset_url_descriptive: kv
+                .parse("add_paydata[payment_method_category_asset_url_descriptive]")?,
+            payment_method_category_asset_url_standard: kv
+                .parse("add_paydata[payment_method_category_asset_url_standard]")?,
+            workorderid: kv.parse("workorderid")?,
+            additional: kv.rest(KNOWN),
+        })
+    }
+}
+
 /// The request of `update_session`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct UpdateSessionRequest {
@@ -2666,6 +1705,75 @@ impl UpdateSessionRequest {
     }
 }
 
+impl UpdateSessionRequest {
+    /// Checks every field against its format; the error names the first broken one.
+    pub fn validate(&self) -> Result<(), runtime::Invalid> {
+        {
+            let v = &self.workorderid;
+            rt::check::field("workorderid", rt::check::present(v))?;
+            rt::check::field(
+                "workorderid",
+                rt::check::length(v, Some(1u64), Some(16u64)),
+            )?;
+            rt::check::field(
+                "workorderid",
+                rt::check::symbols(v, &["0-9", "A-Z", "a-z"]),
+            )?;
+        }
+        {
+            let v = &self.amount;
+            rt::check::field("amount", rt::check::digits(*v, Some(1u32), Some(10u32)))?;
+            rt::check::field(
+                "amount",
+                rt::check::range(*v, Some(0i64), Some(1999999999i64)),
+            )?;
+        }
+        {
+            let v = &self.currency;
+            rt::check::field("currency", rt::check::present(v))?;
+        }
+        if let Some(v) = self.narrative_text.as_deref().filter(|v| !v.is_empty()) {
+            rt::check::field(
+                "narrative_text",
+                rt::check::length(v, Some(1u64), Some(81u64)),
+            )?;
+        }
+        {
+            let v = &self.reservation_txid;
+            rt::check::field("add_paydata[reservation_txid]", rt::check::present(v))?;
+        }
+        {
+            let v = &self.session_id;
+            rt::check::field("add_paydata[session_id]", rt::check::present(v))?;
+        }
+        {
+            let v = &self.country;
+            rt::check::field("country", rt::check::present(v))?;
+        }
+        if let Some(v) = &self.items {
+            rt::check::field("items", rt::check::items(v.len(), None, Some(400u64)))?;
+            for (i, item) in v.iter().enumerate() {
+                item.validate_item(i + 1)?;
+            }
+        }
+        Ok(())
+    }
+
+    fn encode(&self, form: &mut rt::Form) {
+        form.push("workorderid", &self.workorderid);
+        form.push("financingtype", &self.financingtype);
+        form.push("amount", &self.amount);
+        form.push("currency", &self.currency);
+        form.push_opt("narrative_text", &self.narrative_text);
+        form.push("add_paydata[reservation_txid]", &self.reservation_txid);
+        form.push("add_paydata[session_id]", &self.session_id);
+        form.push("country", &self.country);
+        for (i, item) in self.items.iter().flatten().enumerate() {
+            item.encode_item(form, i + 1);
+        }
+    }
+}
+
 /// The session was updated.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct UpdateSessionApproved {
@@ -2718,6 +1826,28 @@ impl UpdateSessionApproved {
     }
 }
 
+impl UpdateSessionApproved {
+    /// Reads the fields from `key=value` pairs; keys the spec does not
+    /// declare are kept in `additional`.
+    pub fn from_kv(kv: &rt::KeyValues) -> Result<Self, String> {
+        const KNOWN: &[&str] = &[
+            "status",
+            "addresponsedata[reservation_txid]",
+            "addresponsedata[workorderid]",
+            "addresponsedata[authorized_payment_method]",
+            "workorderid",
+        ];
+        Ok(Self {
+            reservation_txid: kv.parse("addresponsedata[reservation_txid]")?,
+            addresponsedata_workorderid: kv.parse("addresponsedata[workorderid]")?,
+            authorized_payment_method: kv
+                .parse("addresponsedata[authorized_payment_method]")?,
+            workorderid: kv.parse("workorderid")?,
+            additional: kv.rest(KNOWN),
+        })
+    }
+}
+
 /// The request of `cancel_authorization`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct CancelAuthorizationRequest {
@@ -2731,6 +1861,21 @@ impl CancelAuthorizationRequest {
         Self {
             authorization_token: authorization_token.into(),
         }
+    }
+}
+
+impl CancelAuthorizationRequest {
+    /// Checks every field against its format; the error names the first broken one.
+    pub fn validate(&self) -> Result<(), runtime::Invalid> {
+        {
+            let v = &self.authorization_token;
+            rt::check::field("add_paydata[authorization_token]", rt::check::present(v))?;
+        }
+        Ok(())
+    }
+
+    fn encode(&self, form: &mut rt::Form) {
+        form.push("add_paydata[authorization_token]", &self.authorization_token);
     }
 }
 
@@ -2774,6 +1919,25 @@ impl CancelAuthorizationApproved {
     }
 }
 
+impl CancelAuthorizationApproved {
+    /// Reads the fields from `key=value` pairs; keys the spec does not
+    /// declare are kept in `additional`.
+    pub fn from_kv(kv: &rt::KeyValues) -> Result<Self, String> {
+        const KNOWN: &[&str] = &[
+            "status",
+            "workorderid",
+            "add_paydata[seller_id]",
+            "add_paydata[client_id]",
+        ];
+        Ok(Self {
+            workorderid: kv.parse("workorderid")?,
+            seller_id: kv.parse("add_paydata[seller_id]")?,
+            client_id: kv.parse("add_paydata[client_id]")?,
+            additional: kv.rest(KNOWN),
+        })
+    }
+}
+
 /// Permitted values of `over_capture`.
 ///
 /// Values this client does not know decode as `Unknown`, so a new
@@ -2785,41 +1949,9 @@ pub enum OverCapture {
     /// A value not listed in the spec, kept as sent.
     Unknown(String),
 }
-
-impl OverCapture {
-    /// The value as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Yes => "yes",
-            Self::Unknown(s) => s,
-        }
-    }
-}
-
-impl From<&str> for OverCapture {
-    fn from(s: &str) -> Self {
-        match s {
-            "yes" => Self::Yes,
-            other => Self::Unknown(other.to_string()),
-        }
-    }
-}
-
-impl runtime::StringEnum for OverCapture {
-    fn as_str(&self) -> &str {
-        OverCapture::as_str(self)
-    }
-
-    fn from_wire(s: &str) -> Self {
-        Self::from(s)
-    }
-}
-
-impl std::fmt::Display for OverCapture {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
+rt::string_enum!(OverCapture {
+    Yes = "yes",
+});
 
 /// Permitted values of `shopping_cart_type`.
 ///
@@ -2832,41 +1964,9 @@ pub enum ShoppingCartType {
     /// A value not listed in the spec, kept as sent.
     Unknown(String),
 }
-
-impl ShoppingCartType {
-    /// The value as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Digital => "DIGITAL",
-            Self::Unknown(s) => s,
-        }
-    }
-}
-
-impl From<&str> for ShoppingCartType {
-    fn from(s: &str) -> Self {
-        match s {
-            "DIGITAL" => Self::Digital,
-            other => Self::Unknown(other.to_string()),
-        }
-    }
-}
-
-impl runtime::StringEnum for ShoppingCartType {
-    fn as_str(&self) -> &str {
-        ShoppingCartType::as_str(self)
-    }
-
-    fn from_wire(s: &str) -> Self {
-        Self::from(s)
-    }
-}
-
-impl std::fmt::Display for ShoppingCartType {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
+rt::string_enum!(ShoppingCartType {
+    Digital = "DIGITAL",
+});
 
 /// The request of `preauthorize`.
 #[derive(Debug, Clone, PartialEq)]
@@ -3274,6 +2374,253 @@ impl PreauthorizeRequest {
     }
 }
 
+impl PreauthorizeRequest {
+    /// Checks every field against its format; the error names the first broken one.
+    pub fn validate(&self) -> Result<(), runtime::Invalid> {
+        {
+            let v = &self.reference;
+            rt::check::field("reference", rt::check::present(v))?;
+            rt::check::field(
+                "reference",
+                rt::check::length(v, Some(1u64), Some(20u64)),
+            )?;
+        }
+        {
+            let v = &self.amount;
+            rt::check::field("amount", rt::check::digits(*v, Some(1u32), Some(10u32)))?;
+            rt::check::field(
+                "amount",
+                rt::check::range(*v, Some(-1999999999i64), Some(1999999999i64)),
+            )?;
+        }
+        {
+            let v = &self.currency;
+            rt::check::field("currency", rt::check::present(v))?;
+        }
+        if let Some(v) = self.customerid.as_deref().filter(|v| !v.is_empty()) {
+            rt::check::field(
+                "customerid",
+                rt::check::length(v, Some(1u64), Some(20u64)),
+            )?;
+            rt::check::field(
+                "customerid",
+                rt::check::symbols(v, &["0-9", "a-z", "A-Z", ".", "-", "_", "/"]),
+            )?;
+        }
+        if let Some(v) = &self.userid {
+            rt::check::field("userid", rt::check::digits(*v, Some(6u32), Some(12u32)))?;
+        }
+        if let Some(v) = self.salutation.as_deref().filter(|v| !v.is_empty()) {
+            rt::check::field(
+                "salutation",
+                rt::check::length(v, Some(1u64), Some(10u64)),
+            )?;
+        }
+        if let Some(v) = self.title.as_deref().filter(|v| !v.is_empty()) {
+            rt::check::field("title", rt::check::length(v, Some(1u64), Some(20u64)))?;
+        }
+        if let Some(v) = self.firstname.as_deref().filter(|v| !v.is_empty()) {
+            rt::check::field(
+                "firstname",
+                rt::check::length(v, Some(1u64), Some(50u64)),
+            )?;
+        }
+        {
+            let v = &self.lastname;
+            rt::check::field("lastname", rt::check::present(v))?;
+            rt::check::field("lastname", rt::check::length(v, Some(2u64), Some(50u64)))?;
+        }
+        if let Some(v) = self.company.as_deref().filter(|v| !v.is_empty()) {
+            rt::check::field("company", rt::check::length(v, Some(2u64), Some(50u64)))?;
+        }
+        if let Some(v) = self.street.as_deref().filter(|v| !v.is_empty()) {
+            rt::check::field("street", rt::check::length(v, Some(1u64), Some(50u64)))?;
+        }
+        if let Some(v) = self.addressaddition.as_deref().filter(|v| !v.is_empty()) {
+            rt::check::field(
+                "addressaddition",
+                rt::check::length(v, Some(1u64), Some(50u64)),
+            )?;
+        }
+        if let Some(v) = self.zip.as_deref().filter(|v| !v.is_empty()) {
+            rt::check::field("zip", rt::check::length(v, Some(2u64), Some(50u64)))?;
+            rt::check::field(
+                "zip",
+                rt::check::symbols(v, &["0-9", "A-Z", "a-z", "_", ".", "-", "/", " "]),
+            )?;
+        }
+        if let Some(v) = self.city.as_deref().filter(|v| !v.is_empty()) {
+            rt::check::field("city", rt::check::length(v, Some(2u64), Some(50u64)))?;
+        }
+        {
+            let v = &self.country;
+            rt::check::field("country", rt::check::present(v))?;
+        }
+        if let Some(v) = self.email.as_deref().filter(|v| !v.is_empty()) {
+            rt::check::field("email", rt::check::length(v, Some(5u64), Some(254u64)))?;
+        }
+        if let Some(v) = self.telephonenumber.as_deref().filter(|v| !v.is_empty()) {
+            rt::check::field(
+                "telephonenumber",
+                rt::check::length(v, Some(1u64), Some(30u64)),
+            )?;
+        }
+        if let Some(v) = self.vatid.as_deref().filter(|v| !v.is_empty()) {
+            rt::check::field("vatid", rt::check::length(v, Some(1u64), Some(50u64)))?;
+        }
+        if let Some(v) = self.personalid.as_deref().filter(|v| !v.is_empty()) {
+            rt::check::field(
+                "personalid",
+                rt::check::length(v, Some(1u64), Some(32u64)),
+            )?;
+            rt::check::field(
+                "personalid",
+                rt::check::symbols(
+                    v,
+                    &["0-9", "A-Z", "a-z", "+", "-", ".", "/", "(", ")"],
+                ),
+            )?;
+        }
+        if let Some(v) = self.ip.as_deref().filter(|v| !v.is_empty()) {
+            rt::check::field("ip", rt::check::length(v, Some(1u64), Some(39u64)))?;
+        }
+        if let Some(v) = self.shipping_firstname.as_deref().filter(|v| !v.is_empty()) {
+            rt::check::field(
+                "shipping_firstname",
+                rt::check::length(v, Some(1u64), Some(50u64)),
+            )?;
+        }
+        if let Some(v) = self.shipping_lastname.as_deref().filter(|v| !v.is_empty()) {
+            rt::check::field(
+                "shipping_lastname",
+                rt::check::length(v, Some(1u64), Some(50u64)),
+            )?;
+        }
+        if let Some(v) = self.shipping_company.as_deref().filter(|v| !v.is_empty()) {
+            rt::check::field(
+                "shipping_company",
+                rt::check::length(v, Some(2u64), Some(50u64)),
+            )?;
+        }
+        if let Some(v) = self.shipping_street.as_deref().filter(|v| !v.is_empty()) {
+            rt::check::field(
+                "shipping_street",
+                rt::check::length(v, Some(2u64), Some(50u64)),
+            )?;
+        }
+        if let Some(v) = self.shipping_zip.as_deref().filter(|v| !v.is_empty()) {
+            rt::check::field(
+                "shipping_zip",
+                rt::check::length(v, Some(2u64), Some(50u64)),
+            )?;
+        }
+        if let Some(v) = self
+            .shipping_addressaddition
+            .as_deref()
+            .filter(|v| !v.is_empty())
+        {
+            rt::check::field(
+                "shipping_addressaddition",
+                rt::check::length(v, Some(1u64), Some(50u64)),
+            )?;
+        }
+        {
+            let v = &self.successurl;
+            rt::check::field("successurl", rt::check::present(v))?;
+            rt::check::field(
+                "successurl",
+                rt::check::length(v, Some(2u64), Some(255u64)),
+            )?;
+        }
+        {
+            let v = &self.errorurl;
+            rt::check::field("errorurl", rt::check::present(v))?;
+            rt::check::field(
+                "errorurl",
+                rt::check::length(v, Some(2u64), Some(255u64)),
+            )?;
+        }
+        {
+            let v = &self.backurl;
+            rt::check::field("backurl", rt::check::present(v))?;
+            rt::check::field("backurl", rt::check::length(v, Some(2u64), Some(255u64)))?;
+        }
+        if let Some(v) = self.workorderid.as_deref().filter(|v| !v.is_empty()) {
+            rt::check::field(
+                "workorderid",
+                rt::check::length(v, Some(1u64), Some(16u64)),
+            )?;
+            rt::check::field(
+                "workorderid",
+                rt::check::symbols(v, &["0-9", "A-Z", "a-z"]),
+            )?;
+        }
+        if let Some(v) = &self.items {
+            rt::check::field("items", rt::check::items(v.len(), None, Some(400u64)))?;
+            for (i, item) in v.iter().enumerate() {
+                item.validate_item(i + 1)?;
+            }
+        }
+        if let Some(v) = &self.minimum_age {
+            rt::check::field(
+                "add_paydata[minimum_age]",
+                rt::check::digits(*v, Some(1u32), Some(3u32)),
+            )?;
+        }
+        Ok(())
+    }
+
+    fn encode(&self, form: &mut rt::Form) {
+        form.push("reference", &self.reference);
+        form.push("amount", &self.amount);
+        form.push("currency", &self.currency);
+        form.push_opt("customerid", &self.customerid);
+        form.push_opt("userid", &self.userid);
+        form.push_opt("salutation", &self.salutation);
+        form.push_opt("title", &self.title);
+        form.push_opt("firstname", &self.firstname);
+        form.push("lastname", &self.lastname);
+        form.push_opt("company", &self.company);
+        form.push_opt("street", &self.street);
+        form.push_opt("addressaddition", &self.addressaddition);
+        form.push_opt("zip", &self.zip);
+        form.push_opt("city", &self.city);
+        form.push("country", &self.country);
+        form.push_opt("email", &self.email);
+        form.push_opt("telephonenumber", &self.telephonenumber);
+        form.push_opt("birthday", &self.birthday);
+        form.push_opt("language", &self.language);
+        form.push_opt("vatid", &self.vatid);
+        form.push_opt("gender", &self.gender);
+        form.push_opt("personalid", &self.personalid);
+        form.push_opt("ip", &self.ip);
+        form.push_opt("shipping_firstname", &self.shipping_firstname);
+        form.push_opt("shipping_lastname", &self.shipping_lastname);
+        form.push_opt("shipping_company", &self.shipping_company);
+        form.push_opt("shipping_street", &self.shipping_street);
+        form.push_opt("shipping_zip", &self.shipping_zip);
+        form.push_opt("shipping_addressaddition", &self.shipping_addressaddition);
+        form.push_opt("shipping_country", &self.shipping_country);
+        form.push_opt("shipping_state", &self.shipping_state);
+        form.push("financingtype", &self.financingtype);
+        form.push("successurl", &self.successurl);
+        form.push("errorurl", &self.errorurl);
+        form.push("backurl", &self.backurl);
+        form.push_opt("workorderid", &self.workorderid);
+        form.push_opt("add_paydata[authorization_token]", &self.authorization_token);
+        for (i, item) in self.items.iter().flatten().enumerate() {
+            item.encode_item(form, i + 1);
+        }
+        form.push_opt("add_paydata[over_capture]", &self.over_capture);
+        form.push_opt("add_paydata[minimum_age]", &self.minimum_age);
+        form.push_opt(
+            "add_paydata[redirect_url_after_age_verification_failure]",
+            &self.redirect_url_after_age_verification_failure,
+        );
+        form.push_opt("add_paydata[shopping_cart_type]", &self.shopping_cart_type);
+    }
+}
+
 /// Redirect the shopper to `redirecturl` to complete the payment.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct PreauthorizeRedirect {
@@ -3314,6 +2661,20 @@ impl PreauthorizeRedirect {
     }
 }
 
+impl PreauthorizeRedirect {
+    /// Reads the fields from `key=value` pairs; keys the spec does not
+    /// declare are kept in `additional`.
+    pub fn from_kv(kv: &rt::KeyValues) -> Result<Self, String> {
+        const KNOWN: &[&str] = &["status", "txid", "userid", "redirecturl"];
+        Ok(Self {
+            txid: kv.parse("txid")?,
+            userid: kv.parse("userid")?,
+            redirecturl: kv.parse("redirecturl")?,
+            additional: kv.rest(KNOWN),
+        })
+    }
+}
+
 /// The payment was approved without a redirect.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct PreauthorizeApproved {
@@ -3344,6 +2705,19 @@ impl PreauthorizeApproved {
     }
 }
 
+impl PreauthorizeApproved {
+    /// Reads the fields from `key=value` pairs; keys the spec does not
+    /// declare are kept in `additional`.
+    pub fn from_kv(kv: &rt::KeyValues) -> Result<Self, String> {
+        const KNOWN: &[&str] = &["status", "txid", "userid"];
+        Ok(Self {
+            txid: kv.parse("txid")?,
+            userid: kv.parse("userid")?,
+            additional: kv.rest(KNOWN),
+        })
+    }
+}
+
 /// The payment is pending; its outcome follows by TransactionStatus.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct PreauthorizePending {
@@ -3371,6 +2745,19 @@ impl PreauthorizePending {
     pub fn userid(mut self, value: i64) -> Self {
         self.userid = Some(value);
         self
+    }
+}
+
+impl PreauthorizePending {
+    /// Reads the fields from `key=value` pairs; keys the spec does not
+    /// declare are kept in `additional`.
+    pub fn from_kv(kv: &rt::KeyValues) -> Result<Self, String> {
+        const KNOWN: &[&str] = &["status", "txid", "userid"];
+        Ok(Self {
+            txid: kv.parse("txid")?,
+            userid: kv.parse("userid")?,
+            additional: kv.rest(KNOWN),
+        })
     }
 }
 
@@ -3771,6 +3158,252 @@ impl AuthorizeRequest {
     }
 }
 
+impl AuthorizeRequest {
+    /// Checks every field against its format; the error names the first broken one.
+    pub fn validate(&self) -> Result<(), runtime::Invalid> {
+        {
+            let v = &self.reference;
+            rt::check::field("reference", rt::check::present(v))?;
+            rt::check::field(
+                "reference",
+                rt::check::length(v, Some(1u64), Some(20u64)),
+            )?;
+        }
+        {
+            let v = &self.amount;
+            rt::check::field("amount", rt::check::digits(*v, Some(1u32), Some(10u32)))?;
+            rt::check::field(
+                "amount",
+                rt::check::range(*v, Some(-1999999999i64), Some(1999999999i64)),
+            )?;
+        }
+        {
+            let v = &self.currency;
+            rt::check::field("currency", rt::check::present(v))?;
+        }
+        if let Some(v) = self.customerid.as_deref().filter(|v| !v.is_empty()) {
+            rt::check::field(
+                "customerid",
+                rt::check::length(v, Some(1u64), Some(20u64)),
+            )?;
+            rt::check::field(
+                "customerid",
+                rt::check::symbols(v, &["0-9", "a-z", "A-Z", ".", "-", "_", "/"]),
+            )?;
+        }
+        if let Some(v) = &self.userid {
+            rt::check::field("userid", rt::check::digits(*v, Some(6u32), Some(12u32)))?;
+        }
+        if let Some(v) = self.salutation.as_deref().filter(|v| !v.is_empty()) {
+            rt::check::field(
+                "salutation",
+                rt::check::length(v, Some(1u64), Some(10u64)),
+            )?;
+        }
+        if let Some(v) = self.title.as_deref().filter(|v| !v.is_empty()) {
+            rt::check::field("title", rt::check::length(v, Some(1u64), Some(20u64)))?;
+        }
+        if let Some(v) = self.firstname.as_deref().filter(|v| !v.is_empty()) {
+            rt::check::field(
+                "firstname",
+                rt::check::length(v, Some(1u64), Some(50u64)),
+            )?;
+        }
+        {
+            let v = &self.lastname;
+            rt::check::field("lastname", rt::check::present(v))?;
+            rt::check::field("lastname", rt::check::length(v, Some(2u64), Some(50u64)))?;
+        }
+        if let Some(v) = self.company.as_deref().filter(|v| !v.is_empty()) {
+            rt::check::field("company", rt::check::length(v, Some(2u64), Some(50u64)))?;
+        }
+        if let Some(v) = self.street.as_deref().filter(|v| !v.is_empty()) {
+            rt::check::field("street", rt::check::length(v, Some(1u64), Some(50u64)))?;
+        }
+        if let Some(v) = self.addressaddition.as_deref().filter(|v| !v.is_empty()) {
+            rt::check::field(
+                "addressaddition",
+                rt::check::length(v, Some(1u64), Some(50u64)),
+            )?;
+        }
+        if let Some(v) = self.zip.as_deref().filter(|v| !v.is_empty()) {
+            rt::check::field("zip", rt::check::length(v, Some(2u64), Some(50u64)))?;
+            rt::check::field(
+                "zip",
+                rt::check::symbols(v, &["0-9", "A-Z", "a-z", "_", ".", "-", "/", " "]),
+            )?;
+        }
+        if let Some(v) = self.city.as_deref().filter(|v| !v.is_empty()) {
+            rt::check::field("city", rt::check::length(v, Some(2u64), Some(50u64)))?;
+        }
+        {
+            let v = &self.country;
+            rt::check::field("country", rt::check::present(v))?;
+        }
+        if let Some(v) = self.email.as_deref().filter(|v| !v.is_empty()) {
+            rt::check::field("email", rt::check::length(v, Some(5u64), Some(254u64)))?;
+        }
+        if let Some(v) = self.telephonenumber.as_deref().filter(|v| !v.is_empty()) {
+            rt::check::field(
+                "telephonenumber",
+                rt::check::length(v, Some(1u64), Some(30u64)),
+            )?;
+        }
+        if let Some(v) = self.vatid.as_deref().filter(|v| !v.is_empty()) {
+            rt::check::field("vatid", rt::check::length(v, Some(1u64), Some(50u64)))?;
+        }
+        if let Some(v) = self.personalid.as_deref().filter(|v| !v.is_empty()) {
+            rt::check::field(
+                "personalid",
+                rt::check::length(v, Some(1u64), Some(32u64)),
+            )?;
+            rt::check::field(
+                "personalid",
+                rt::check::symbols(
+                    v,
+                    &["0-9", "A-Z", "a-z", "+", "-", ".", "/", "(", ")"],
+                ),
+            )?;
+        }
+        if let Some(v) = self.ip.as_deref().filter(|v| !v.is_empty()) {
+            rt::check::field("ip", rt::check::length(v, Some(1u64), Some(39u64)))?;
+        }
+        if let Some(v) = self.shipping_firstname.as_deref().filter(|v| !v.is_empty()) {
+            rt::check::field(
+                "shipping_firstname",
+                rt::check::length(v, Some(1u64), Some(50u64)),
+            )?;
+        }
+        if let Some(v) = self.shipping_lastname.as_deref().filter(|v| !v.is_empty()) {
+            rt::check::field(
+                "shipping_lastname",
+                rt::check::length(v, Some(1u64), Some(50u64)),
+            )?;
+        }
+        if let Some(v) = self.shipping_company.as_deref().filter(|v| !v.is_empty()) {
+            rt::check::field(
+                "shipping_company",
+                rt::check::length(v, Some(2u64), Some(50u64)),
+            )?;
+        }
+        if let Some(v) = self.shipping_street.as_deref().filter(|v| !v.is_empty()) {
+            rt::check::field(
+                "shipping_street",
+                rt::check::length(v, Some(2u64), Some(50u64)),
+            )?;
+        }
+        if let Some(v) = self.shipping_zip.as_deref().filter(|v| !v.is_empty()) {
+            rt::check::field(
+                "shipping_zip",
+                rt::check::length(v, Some(2u64), Some(50u64)),
+            )?;
+        }
+        if let Some(v) = self
+            .shipping_addressaddition
+            .as_deref()
+            .filter(|v| !v.is_empty())
+        {
+            rt::check::field(
+                "shipping_addressaddition",
+                rt::check::length(v, Some(1u64), Some(50u64)),
+            )?;
+        }
+        {
+            let v = &self.successurl;
+            rt::check::field("successurl", rt::check::present(v))?;
+            rt::check::field(
+                "successurl",
+                rt::check::length(v, Some(2u64), Some(255u64)),
+            )?;
+        }
+        {
+            let v = &self.errorurl;
+            rt::check::field("errorurl", rt::check::present(v))?;
+            rt::check::field(
+                "errorurl",
+                rt::check::length(v, Some(2u64), Some(255u64)),
+            )?;
+        }
+        {
+            let v = &self.backurl;
+            rt::check::field("backurl", rt::check::present(v))?;
+            rt::check::field("backurl", rt::check::length(v, Some(2u64), Some(255u64)))?;
+        }
+        if let Some(v) = self.workorderid.as_deref().filter(|v| !v.is_empty()) {
+            rt::check::field(
+                "workorderid",
+                rt::check::length(v, Some(1u64), Some(16u64)),
+            )?;
+            rt::check::field(
+                "workorderid",
+                rt::check::symbols(v, &["0-9", "A-Z", "a-z"]),
+            )?;
+        }
+        if let Some(v) = &self.items {
+            rt::check::field("items", rt::check::items(v.len(), None, Some(400u64)))?;
+            for (i, item) in v.iter().enumerate() {
+                item.validate_item(i + 1)?;
+            }
+        }
+        if let Some(v) = &self.minimum_age {
+            rt::check::field(
+                "add_paydata[minimum_age]",
+                rt::check::digits(*v, Some(1u32), Some(3u32)),
+            )?;
+        }
+        Ok(())
+    }
+
+    fn encode(&self, form: &mut rt::Form) {
+        form.push("reference", &self.reference);
+        form.push("amount", &self.amount);
+        form.push("currency", &self.currency);
+        form.push_opt("customerid", &self.customerid);
+        form.push_opt("userid", &self.userid);
+        form.push_opt("salutation", &self.salutation);
+        form.push_opt("title", &self.title);
+        form.push_opt("firstname", &self.firstname);
+        form.push("lastname", &self.lastname);
+        form.push_opt("company", &self.company);
+        form.push_opt("street", &self.street);
+        form.push_opt("addressaddition", &self.addressaddition);
+        form.push_opt("zip", &self.zip);
+        form.push_opt("city", &self.city);
+        form.push("country", &self.country);
+        form.push_opt("email", &self.email);
+        form.push_opt("telephonenumber", &self.telephonenumber);
+        form.push_opt("birthday", &self.birthday);
+        form.push_opt("language", &self.language);
+        form.push_opt("vatid", &self.vatid);
+        form.push_opt("gender", &self.gender);
+        form.push_opt("personalid", &self.personalid);
+        form.push_opt("ip", &self.ip);
+        form.push_opt("shipping_firstname", &self.shipping_firstname);
+        form.push_opt("shipping_lastname", &self.shipping_lastname);
+        form.push_opt("shipping_company", &self.shipping_company);
+        form.push_opt("shipping_street", &self.shipping_street);
+        form.push_opt("shipping_zip", &self.shipping_zip);
+        form.push_opt("shipping_addressaddition", &self.shipping_addressaddition);
+        form.push_opt("shipping_country", &self.shipping_country);
+        form.push_opt("shipping_state", &self.shipping_state);
+        form.push("financingtype", &self.financingtype);
+        form.push("successurl", &self.successurl);
+        form.push("errorurl", &self.errorurl);
+        form.push("backurl", &self.backurl);
+        form.push_opt("workorderid", &self.workorderid);
+        form.push_opt("add_paydata[authorization_token]", &self.authorization_token);
+        for (i, item) in self.items.iter().flatten().enumerate() {
+            item.encode_item(form, i + 1);
+        }
+        form.push_opt("add_paydata[minimum_age]", &self.minimum_age);
+        form.push_opt(
+            "add_paydata[redirect_url_after_age_verification_failure]",
+            &self.redirect_url_after_age_verification_failure,
+        );
+        form.push_opt("add_paydata[shopping_cart_type]", &self.shopping_cart_type);
+    }
+}
+
 /// Redirect the shopper to `redirecturl` to complete the payment.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct AuthorizeRedirect {
@@ -3811,6 +3444,20 @@ impl AuthorizeRedirect {
     }
 }
 
+impl AuthorizeRedirect {
+    /// Reads the fields from `key=value` pairs; keys the spec does not
+    /// declare are kept in `additional`.
+    pub fn from_kv(kv: &rt::KeyValues) -> Result<Self, String> {
+        const KNOWN: &[&str] = &["status", "txid", "userid", "redirecturl"];
+        Ok(Self {
+            txid: kv.parse("txid")?,
+            userid: kv.parse("userid")?,
+            redirecturl: kv.parse("redirecturl")?,
+            additional: kv.rest(KNOWN),
+        })
+    }
+}
+
 /// The payment was approved without a redirect.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct AuthorizeApproved {
@@ -3838,6 +3485,19 @@ impl AuthorizeApproved {
     pub fn userid(mut self, value: i64) -> Self {
         self.userid = Some(value);
         self
+    }
+}
+
+impl AuthorizeApproved {
+    /// Reads the fields from `key=value` pairs; keys the spec does not
+    /// declare are kept in `additional`.
+    pub fn from_kv(kv: &rt::KeyValues) -> Result<Self, String> {
+        const KNOWN: &[&str] = &["status", "txid", "userid"];
+        Ok(Self {
+            txid: kv.parse("txid")?,
+            userid: kv.parse("userid")?,
+            additional: kv.rest(KNOWN),
+        })
     }
 }
 
@@ -3871,6 +3531,19 @@ impl AuthorizePending {
     }
 }
 
+impl AuthorizePending {
+    /// Reads the fields from `key=value` pairs; keys the spec does not
+    /// declare are kept in `additional`.
+    pub fn from_kv(kv: &rt::KeyValues) -> Result<Self, String> {
+        const KNOWN: &[&str] = &["status", "txid", "userid"];
+        Ok(Self {
+            txid: kv.parse("txid")?,
+            userid: kv.parse("userid")?,
+            additional: kv.rest(KNOWN),
+        })
+    }
+}
+
 /// Permitted values of `capturemode`.
 ///
 /// Values this client does not know decode as `Unknown`, so a new
@@ -3884,43 +3557,10 @@ pub enum Capturemode {
     /// A value not listed in the spec, kept as sent.
     Unknown(String),
 }
-
-impl Capturemode {
-    /// The value as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Completed => "completed",
-            Self::Notcompleted => "notcompleted",
-            Self::Unknown(s) => s,
-        }
-    }
-}
-
-impl From<&str> for Capturemode {
-    fn from(s: &str) -> Self {
-        match s {
-            "completed" => Self::Completed,
-            "notcompleted" => Self::Notcompleted,
-            other => Self::Unknown(other.to_string()),
-        }
-    }
-}
-
-impl runtime::StringEnum for Capturemode {
-    fn as_str(&self) -> &str {
-        Capturemode::as_str(self)
-    }
-
-    fn from_wire(s: &str) -> Self {
-        Self::from(s)
-    }
-}
-
-impl std::fmt::Display for Capturemode {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
+rt::string_enum!(Capturemode {
+    Completed = "completed",
+    Notcompleted = "notcompleted",
+});
 
 /// The request of `capture`.
 #[derive(Debug, Clone, PartialEq)]
@@ -3988,6 +3628,63 @@ impl CaptureRequest {
     }
 }
 
+impl CaptureRequest {
+    /// Checks every field against its format; the error names the first broken one.
+    pub fn validate(&self) -> Result<(), runtime::Invalid> {
+        {
+            let v = &self.txid;
+            rt::check::field("txid", rt::check::digits(*v, Some(9u32), Some(12u32)))?;
+        }
+        if let Some(v) = &self.sequencenumber {
+            rt::check::field(
+                "sequencenumber",
+                rt::check::digits(*v, Some(1u32), Some(3u32)),
+            )?;
+            rt::check::field(
+                "sequencenumber",
+                rt::check::range(*v, Some(0i64), Some(127i64)),
+            )?;
+        }
+        {
+            let v = &self.amount;
+            rt::check::field("amount", rt::check::digits(*v, Some(1u32), Some(10u32)))?;
+            rt::check::field(
+                "amount",
+                rt::check::range(*v, Some(-1999999999i64), Some(1999999999i64)),
+            )?;
+        }
+        {
+            let v = &self.currency;
+            rt::check::field("currency", rt::check::present(v))?;
+        }
+        if let Some(v) = self.narrative_text.as_deref().filter(|v| !v.is_empty()) {
+            rt::check::field(
+                "narrative_text",
+                rt::check::length(v, Some(1u64), Some(81u64)),
+            )?;
+        }
+        if let Some(v) = &self.items {
+            rt::check::field("items", rt::check::items(v.len(), None, Some(400u64)))?;
+            for (i, item) in v.iter().enumerate() {
+                item.validate_item(i + 1)?;
+            }
+        }
+        Ok(())
+    }
+
+    fn encode(&self, form: &mut rt::Form) {
+        form.push("txid", &self.txid);
+        form.push_opt("capturemode", &self.capturemode);
+        form.push_opt("sequencenumber", &self.sequencenumber);
+        form.push("amount", &self.amount);
+        form.push("currency", &self.currency);
+        form.push_opt("narrative_text", &self.narrative_text);
+        for (i, item) in self.items.iter().flatten().enumerate() {
+            item.encode_item(form, i + 1);
+        }
+    }
+}
+
 /// Permitted values of `settleaccount`.
 ///
 /// Values this client does not know decode as `Unknown`, so a new
@@ -4003,45 +3700,11 @@ pub enum Settleaccount {
     /// A value not listed in the spec, kept as sent.
     Unknown(String),
 }
-
-impl Settleaccount {
-    /// The value as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Yes => "yes",
-            Self::No => "no",
-            Self::Auto => "auto",
-            Self::Unknown(s) => s,
-        }
-    }
-}
-
-impl From<&str> for Settleaccount {
-    fn from(s: &str) -> Self {
-        match s {
-            "yes" => Self::Yes,
-            "no" => Self::No,
-            "auto" => Self::Auto,
-            other => Self::Unknown(other.to_string()),
-        }
-    }
-}
-
-impl runtime::StringEnum for Settleaccount {
-    fn as_str(&self) -> &str {
-        Settleaccount::as_str(self)
-    }
-
-    fn from_wire(s: &str) -> Self {
-        Self::from(s)
-    }
-}
-
-impl std::fmt::Display for Settleaccount {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
+rt::string_enum!(Settleaccount {
+    Yes = "yes",
+    No = "no",
+    Auto = "auto",
+});
 
 /// The capture was accepted.
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -4070,6 +3733,19 @@ impl CaptureApproved {
     pub fn settleaccount(mut self, value: Settleaccount) -> Self {
         self.settleaccount = Some(value);
         self
+    }
+}
+
+impl CaptureApproved {
+    /// Reads the fields from `key=value` pairs; keys the spec does not
+    /// declare are kept in `additional`.
+    pub fn from_kv(kv: &rt::KeyValues) -> Result<Self, String> {
+        const KNOWN: &[&str] = &["status", "txid", "settleaccount"];
+        Ok(Self {
+            txid: kv.parse("txid")?,
+            settleaccount: kv.parse("settleaccount")?,
+            additional: kv.rest(KNOWN),
+        })
     }
 }
 
@@ -4103,6 +3779,19 @@ impl CapturePending {
     }
 }
 
+impl CapturePending {
+    /// Reads the fields from `key=value` pairs; keys the spec does not
+    /// declare are kept in `additional`.
+    pub fn from_kv(kv: &rt::KeyValues) -> Result<Self, String> {
+        const KNOWN: &[&str] = &["status", "txid", "userid"];
+        Ok(Self {
+            txid: kv.parse("txid")?,
+            userid: kv.parse("userid")?,
+            additional: kv.rest(KNOWN),
+        })
+    }
+}
+
 /// Permitted values of `use_customerdata`.
 ///
 /// Values this client does not know decode as `Unknown`, so a new
@@ -4116,43 +3805,10 @@ pub enum UseCustomerdata {
     /// A value not listed in the spec, kept as sent.
     Unknown(String),
 }
-
-impl UseCustomerdata {
-    /// The value as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Yes => "yes",
-            Self::No => "no",
-            Self::Unknown(s) => s,
-        }
-    }
-}
-
-impl From<&str> for UseCustomerdata {
-    fn from(s: &str) -> Self {
-        match s {
-            "yes" => Self::Yes,
-            "no" => Self::No,
-            other => Self::Unknown(other.to_string()),
-        }
-    }
-}
-
-impl runtime::StringEnum for UseCustomerdata {
-    fn as_str(&self) -> &str {
-        UseCustomerdata::as_str(self)
-    }
-
-    fn from_wire(s: &str) -> Self {
-        Self::from(s)
-    }
-}
-
-impl std::fmt::Display for UseCustomerdata {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
+rt::string_enum!(UseCustomerdata {
+    Yes = "yes",
+    No = "no",
+});
 
 /// The request of `debit`.
 #[derive(Debug, Clone, PartialEq)]
@@ -4288,6 +3944,93 @@ impl DebitRequest {
     }
 }
 
+impl DebitRequest {
+    /// Checks every field against its format; the error names the first broken one.
+    pub fn validate(&self) -> Result<(), runtime::Invalid> {
+        {
+            let v = &self.txid;
+            rt::check::field("txid", rt::check::digits(*v, Some(9u32), Some(12u32)))?;
+        }
+        {
+            let v = &self.sequencenumber;
+            rt::check::field(
+                "sequencenumber",
+                rt::check::digits(*v, Some(1u32), Some(3u32)),
+            )?;
+            rt::check::field(
+                "sequencenumber",
+                rt::check::range(*v, Some(0i64), Some(127i64)),
+            )?;
+        }
+        {
+            let v = &self.amount;
+            rt::check::field("amount", rt::check::digits(*v, Some(1u32), Some(10u32)))?;
+            rt::check::field(
+                "amount",
+                rt::check::range(*v, Some(-1999999999i64), Some(1999999999i64)),
+            )?;
+        }
+        {
+            let v = &self.currency;
+            rt::check::field("currency", rt::check::present(v))?;
+        }
+        if let Some(v) = self.narrative_text.as_deref().filter(|v| !v.is_empty()) {
+            rt::check::field(
+                "narrative_text",
+                rt::check::length(v, Some(1u64), Some(81u64)),
+            )?;
+        }
+        if let Some(v) = self.transaction_param.as_deref().filter(|v| !v.is_empty()) {
+            rt::check::field(
+                "transaction_param",
+                rt::check::length(v, Some(1u64), Some(50u64)),
+            )?;
+            rt::check::field(
+                "transaction_param",
+                rt::check::symbols(v, &["0-9", "A-Z", "a-z", ".", "-", "_", "/"]),
+            )?;
+        }
+        if let Some(v) = self.invoiceid.as_deref().filter(|v| !v.is_empty()) {
+            rt::check::field(
+                "invoiceid",
+                rt::check::length(v, Some(1u64), Some(20u64)),
+            )?;
+        }
+        if let Some(v) = self.invoiceappendix.as_deref().filter(|v| !v.is_empty()) {
+            rt::check::field(
+                "invoiceappendix",
+                rt::check::length(v, Some(1u64), Some(255u64)),
+            )?;
+        }
+        if let Some(v) = &self.items {
+            rt::check::field("items", rt::check::items(v.len(), None, Some(400u64)))?;
+            for (i, item) in v.iter().enumerate() {
+                item.validate_item(i + 1)?;
+            }
+        }
+        Ok(())
+    }
+
+    fn encode(&self, form: &mut rt::Form) {
+        form.push("txid", &self.txid);
+        form.push("sequencenumber", &self.sequencenumber);
+        form.push("amount", &self.amount);
+        form.push("currency", &self.currency);
+        form.push_opt("narrative_text", &self.narrative_text);
+        form.push_opt("transaction_param", &self.transaction_param);
+        form.push_opt("use_customerdata", &self.use_customerdata);
+        form.push_opt("settleaccount", &self.settleaccount);
+        form.push_opt("invoiceid", &self.invoiceid);
+        form.push_opt("invoice_deliverymode", &self.invoice_deliverymode);
+        form.push_opt("invoiceappendix", &self.invoiceappendix);
+        form.push_opt("invoice_deliverydate", &self.invoice_deliverydate);
+        form.push_opt("invoice_deliveryenddate", &self.invoice_deliveryenddate);
+        for (i, item) in self.items.iter().flatten().enumerate() {
+            item.encode_item(form, i + 1);
+        }
+    }
+}
+
 /// The debit was accepted.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct DebitApproved {
@@ -4315,6 +4058,19 @@ impl DebitApproved {
     pub fn settleaccount(mut self, value: Settleaccount) -> Self {
         self.settleaccount = Some(value);
         self
+    }
+}
+
+impl DebitApproved {
+    /// Reads the fields from `key=value` pairs; keys the spec does not
+    /// declare are kept in `additional`.
+    pub fn from_kv(kv: &rt::KeyValues) -> Result<Self, String> {
+        const KNOWN: &[&str] = &["status", "txid", "settleaccount"];
+        Ok(Self {
+            txid: kv.parse("txid")?,
+            settleaccount: kv.parse("settleaccount")?,
+            additional: kv.rest(KNOWN),
+        })
     }
 }
 
@@ -4353,65 +4109,21 @@ pub enum Txaction {
     /// A value not listed in the spec, kept as sent.
     Unknown(String),
 }
-
-impl Txaction {
-    /// The value as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Appointed => "appointed",
-            Self::Capture => "capture",
-            Self::Paid => "paid",
-            Self::Underpaid => "underpaid",
-            Self::Cancelation => "cancelation",
-            Self::Refund => "refund",
-            Self::Debit => "debit",
-            Self::Transfer => "transfer",
-            Self::Reminder => "reminder",
-            Self::Vauthorization => "vauthorization",
-            Self::Vsettlement => "vsettlement",
-            Self::Invoice => "invoice",
-            Self::Failed => "failed",
-            Self::Unknown(s) => s,
-        }
-    }
-}
-
-impl From<&str> for Txaction {
-    fn from(s: &str) -> Self {
-        match s {
-            "appointed" => Self::Appointed,
-            "capture" => Self::Capture,
-            "paid" => Self::Paid,
-            "underpaid" => Self::Underpaid,
-            "cancelation" => Self::Cancelation,
-            "refund" => Self::Refund,
-            "debit" => Self::Debit,
-            "transfer" => Self::Transfer,
-            "reminder" => Self::Reminder,
-            "vauthorization" => Self::Vauthorization,
-            "vsettlement" => Self::Vsettlement,
-            "invoice" => Self::Invoice,
-            "failed" => Self::Failed,
-            other => Self::Unknown(other.to_string()),
-        }
-    }
-}
-
-impl runtime::StringEnum for Txaction {
-    fn as_str(&self) -> &str {
-        Txaction::as_str(self)
-    }
-
-    fn from_wire(s: &str) -> Self {
-        Self::from(s)
-    }
-}
-
-impl std::fmt::Display for Txaction {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
+rt::string_enum!(Txaction {
+    Appointed = "appointed",
+    Capture = "capture",
+    Paid = "paid",
+    Underpaid = "underpaid",
+    Cancelation = "cancelation",
+    Refund = "refund",
+    Debit = "debit",
+    Transfer = "transfer",
+    Reminder = "reminder",
+    Vauthorization = "vauthorization",
+    Vsettlement = "vsettlement",
+    Invoice = "invoice",
+    Failed = "failed",
+});
 
 /// Permitted values of `mode`.
 ///
@@ -4426,49 +4138,14 @@ pub enum Mode {
     /// A value not listed in the spec, kept as sent.
     Unknown(String),
 }
-
-impl Mode {
-    /// The value as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Test => "test",
-            Self::Live => "live",
-            Self::Unknown(s) => s,
-        }
-    }
-}
-
-impl From<&str> for Mode {
-    fn from(s: &str) -> Self {
-        match s {
-            "test" => Self::Test,
-            "live" => Self::Live,
-            other => Self::Unknown(other.to_string()),
-        }
-    }
-}
-
-impl runtime::StringEnum for Mode {
-    fn as_str(&self) -> &str {
-        Mode::as_str(self)
-    }
-
-    fn from_wire(s: &str) -> Self {
-        Self::from(s)
-    }
-}
-
-impl std::fmt::Display for Mode {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
+rt::string_enum!(Mode {
+    Test = "test",
+    Live = "live",
+});
 
 /// PAYONE's TransactionStatus notification: a form-encoded POST, in ISO-8859-1, to the merchant's notification URL. Check `key` against the hashed portal key, then answer exactly `TSOK` (4 bytes, no BOM) within 10 seconds; otherwise PAYONE repeats the notification for up to 48 hours.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct TransactionStatus {
-    /// Hex digest (MD5 by default) of the portal key; compare before trusting the rest.
-    pub key: Option<String>,
     /// The event being reported, e.g. `appointed` or `paid`. Format `LIST`.
     pub txaction: Option<Txaction>,
     /// Your PAYONE portal ID.
@@ -4507,12 +4184,6 @@ impl TransactionStatus {
     /// An empty `TransactionStatus`; set fields with the setters.
     pub fn new() -> Self {
         Self::default()
-    }
-
-    /// Sets `key`.
-    pub fn key(mut self, value: impl Into<String>) -> Self {
-        self.key = Some(value.into());
-        self
     }
 
     /// Sets `txaction`.
@@ -4597,5 +4268,46 @@ impl TransactionStatus {
     pub fn receivable(mut self, value: impl Into<String>) -> Self {
         self.receivable = Some(value.into());
         self
+    }
+}
+
+impl TransactionStatus {
+    /// Reads the fields from `key=value` pairs; keys the spec does not
+    /// declare are kept in `additional`.
+    pub fn from_kv(kv: &rt::KeyValues) -> Result<Self, String> {
+        const KNOWN: &[&str] = &[
+            "key",
+            "txaction",
+            "portalid",
+            "aid",
+            "txid",
+            "reference",
+            "sequencenumber",
+            "price",
+            "currency",
+            "mode",
+            "clearingtype",
+            "txtime",
+            "userid",
+            "balance",
+            "receivable",
+        ];
+        Ok(Self {
+            txaction: kv.parse("txaction")?,
+            portalid: kv.parse("portalid")?,
+            aid: kv.parse("aid")?,
+            txid: kv.parse("txid")?,
+            reference: kv.parse("reference")?,
+            sequencenumber: kv.parse("sequencenumber")?,
+            price: kv.parse("price")?,
+            currency: kv.parse("currency")?,
+            mode: kv.parse("mode")?,
+            clearingtype: kv.parse("clearingtype")?,
+            txtime: kv.parse("txtime")?,
+            userid: kv.parse("userid")?,
+            balance: kv.parse("balance")?,
+            receivable: kv.parse("receivable")?,
+            additional: kv.rest(KNOWN),
+        })
     }
 }

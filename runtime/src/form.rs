@@ -232,10 +232,19 @@ impl<'de> Deserialize<'de> for CompactDate {
 }
 
 /// A `key=value` line body (PAYONE responses) or a form body
-/// (notifications): ordered pairs, keys kept with their brackets.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+/// (notifications): ordered pairs, keys kept with their brackets. `Debug`
+/// shows the keys only: a notification carries the hashed credential.
+#[derive(Clone, Default, PartialEq, Eq)]
 pub struct KeyValues {
     pairs: Vec<(String, String)>,
+}
+
+impl fmt::Debug for KeyValues {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_list()
+            .entries(self.pairs.iter().map(|(k, _)| k))
+            .finish()
+    }
 }
 
 impl KeyValues {
@@ -289,6 +298,17 @@ impl KeyValues {
                 .map(Some)
                 .map_err(|e| format!("`{key}`: {e}")),
         }
+    }
+
+    /// Parses the value of the first of `keys` that is present and not
+    /// empty (a field with other spellings).
+    pub fn parse_any<T: KvValue>(&self, keys: &[&str]) -> Result<Option<T>, String> {
+        for key in keys {
+            if let Some(v) = self.parse(key)? {
+                return Ok(Some(v));
+            }
+        }
+        Ok(None)
     }
 
     /// Every pair whose key is not in `known`.
@@ -381,8 +401,48 @@ impl KeyHash {
     }
 }
 
+/// A field that broke a rule of its format: nothing was sent.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Invalid {
+    /// The wire name (`add_paydata[shipping_email]`, `pr[2]`), or the Rust
+    /// name of an indexed group for its item count (`items`).
+    pub field: String,
+    /// The rule broken (`must be 2 to 50 characters long, is 1`).
+    pub rule: String,
+}
+
+impl Invalid {
+    /// [`crate::Error::Validation`] of `operation`.
+    pub fn into_error<E: fmt::Debug>(self, operation: &'static str) -> crate::Error<E> {
+        crate::Error::Validation {
+            operation,
+            field: self.field,
+            rule: self.rule,
+        }
+    }
+}
+
 /// Pre-send checks of field formats. Each returns the rule broken.
 pub mod check {
+    use super::Invalid;
+
+    /// Names the field a check failed for.
+    pub fn field(key: &str, result: Result<(), String>) -> Result<(), Invalid> {
+        result.map_err(|rule| Invalid {
+            field: key.to_string(),
+            rule,
+        })
+    }
+
+    /// Names the field `key[n]` of item `n` a check failed for (the name is
+    /// built only on failure).
+    pub fn item_field(key: &str, n: usize, result: Result<(), String>) -> Result<(), Invalid> {
+        result.map_err(|rule| Invalid {
+            field: format!("{key}[{n}]"),
+            rule,
+        })
+    }
+
     /// A required value that is not empty (an empty value would not be sent).
     pub fn present(value: &str) -> Result<(), String> {
         if value.is_empty() {

@@ -20,10 +20,12 @@
 #![warn(missing_docs)]
 
 mod decimal;
+mod encode;
 mod error;
 #[cfg(feature = "form")]
 mod form;
 mod poll;
+mod support;
 mod transport;
 mod values;
 mod webhook;
@@ -31,7 +33,7 @@ mod webhook;
 pub use decimal::{Decimal, DecimalError};
 pub use error::{ApiError, BuildError, DecodeError, Error};
 #[cfg(feature = "form")]
-pub use form::{CompactDate, KeyHash};
+pub use form::{CompactDate, Invalid, KeyHash};
 pub use poll::{PollError, PollOptions};
 pub use transport::{HttpOptions, RetryPolicy};
 pub use values::{Date, DateTime, Nullable, StringEnum};
@@ -39,6 +41,7 @@ pub use values::{Date, DateTime, Nullable, StringEnum};
 pub use webhook::KeyError;
 pub use webhook::VerifyError;
 
+pub use bytes::Bytes;
 pub use http::HeaderMap;
 pub use secrecy::{ExposeSecret, SecretString};
 
@@ -46,7 +49,10 @@ pub use secrecy::{ExposeSecret, SecretString};
 /// user needs. Its items change together with `paygen-codegen`.
 #[doc(hidden)]
 pub mod __private {
+    pub use crate::__string_enum as string_enum;
+    pub use crate::encode::ParamStyle;
     pub use crate::poll::{poll_until, StatusText};
+    pub use crate::support::{decode_body, deserialize_string_enum, from_value, key_error, tag_of};
     pub use crate::transport::{
         decode_json, decode_none, Credentials, Request, Response, RetryOnBody, Settings, TokenAuth,
         Transport,

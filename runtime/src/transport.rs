@@ -12,6 +12,7 @@ use serde::de::DeserializeOwned;
 use serde::Serialize;
 use tracing::Instrument;
 
+use super::encode;
 use super::error::{text_of, ApiError, BuildError, DecodeError, Error, Failure};
 use super::values::{encode_segment, ParamValue};
 
@@ -533,11 +534,12 @@ impl Transport {
         let mut url = String::with_capacity(inner.base_url.len() + req.path.len() + 32);
         url.push_str(&inner.base_url);
         url.push_str(&req.path);
-        if !req.query.is_empty() {
+        if !req.query.is_empty() || !req.deep_query.is_empty() {
             url.push('?');
             url.push_str(
                 &url::form_urlencoded::Serializer::new(String::new())
                     .extend_pairs(&req.query)
+                    .extend_pairs(&req.deep_query)
                     .finish(),
             );
         }
@@ -775,6 +777,8 @@ pub struct Request {
     /// records, so ids and tokens in paths stay out of logs.
     template: String,
     query: Vec<(&'static str, String)>,
+    /// Query pairs with computed names (`created[gte]`), after `query`.
+    deep_query: Vec<(String, String)>,
     headers: Vec<(&'static str, String)>,
     body: Option<Bytes>,
     content_type: Option<&'static str>,
@@ -794,6 +798,7 @@ impl Request {
             path: String::new(),
             template: String::new(),
             query: Vec::new(),
+            deep_query: Vec::new(),
             headers: Vec::new(),
             body: None,
             content_type: None,
@@ -856,6 +861,67 @@ impl Request {
         self.body = Some(body);
         self.content_type = Some(content_type);
     }
+
+    /// Sets an `application/x-www-form-urlencoded` body: the fields of
+    /// `body`, nested values as `a[b]=…`, lists as `a[0]=…`.
+    pub fn form<T: Serialize + ?Sized>(&mut self, body: &T) {
+        match encode::to_node(body).and_then(encode::form_pairs) {
+            Ok(pairs) => {
+                let text = url::form_urlencoded::Serializer::new(String::new())
+                    .extend_pairs(&pairs)
+                    .finish();
+                self.raw_body(Bytes::from(text), "application/x-www-form-urlencoded");
+            }
+            Err(e) => self.invalid = Some(format!("the form body could not be written: {e}")),
+        }
+    }
+
+    /// Sets a `multipart/form-data` body: one part per field of `body`,
+    /// bytes as file parts.
+    pub fn multipart<T: Serialize + ?Sized>(&mut self, body: &T) {
+        match encode::to_node(body).and_then(encode::multipart) {
+            Ok((bytes, boundary)) => {
+                self.body = Some(Bytes::from(bytes));
+                self.content_type = None;
+                self.headers.push((
+                    "content-type",
+                    format!("multipart/form-data; boundary={boundary}"),
+                ));
+            }
+            Err(e) => self.invalid = Some(format!("the multipart body could not be written: {e}")),
+        }
+    }
+
+    /// Adds a query parameter of any shape, written in `style`.
+    pub fn query_value<T: Serialize + ?Sized>(
+        &mut self,
+        name: &'static str,
+        value: &T,
+        style: encode::ParamStyle,
+    ) {
+        match encode::to_node(value) {
+            Ok(node) => self
+                .deep_query
+                .extend(encode::query_pairs(name, node, style)),
+            Err(e) => {
+                self.invalid = Some(format!(
+                    "query parameter `{name}` could not be written: {e}"
+                ))
+            }
+        }
+    }
+
+    /// Adds a header parameter of any shape, written in `simple` style.
+    pub fn header_value<T: Serialize + ?Sized>(&mut self, name: &'static str, value: &T) {
+        match encode::to_node(value) {
+            Ok(node) => {
+                if let Some(text) = encode::header_text(node) {
+                    self.headers.push((name, text));
+                }
+            }
+            Err(e) => self.invalid = Some(format!("header `{name}` could not be written: {e}")),
+        }
+    }
 }
 
 /// A complete response.
@@ -910,6 +976,16 @@ impl Response {
     /// Accepts any body (the operation documents none).
     pub fn empty<E: fmt::Debug>(self) -> Result<(), Error<E>> {
         Ok(())
+    }
+
+    /// The body as bytes (a PDF, an octet stream).
+    pub fn bytes(self) -> Bytes {
+        self.body
+    }
+
+    /// The body as text (invalid UTF-8 replaced).
+    pub fn text(self) -> String {
+        String::from_utf8_lossy(&self.body).into_owned()
     }
 
     /// A `key=value` body that does not read as documented, with what is wrong.

@@ -18,6 +18,7 @@
 )]
 #![allow(clippy::enum_variant_names)]
 
+#[allow(unused_imports)]
 use std::collections::BTreeMap;
 
 #[allow(unused_imports)]
@@ -284,81 +285,11 @@ impl GetOrderLineParams {
     }
 }
 
-/// What `create_order` returns, by status.
-#[derive(Debug, Clone, PartialEq)]
-#[allow(clippy::large_enum_variant)]
-pub enum CreateOrderResponse {
-    /// HTTP 201.
-    ///
-    /// Created.
-    Created(Order),
-    /// HTTP 202.
-    ///
-    /// Accepted for later processing.
-    Accepted(CreateOrderAccepted),
-}
+/// Errors of `get_order_line`, by status (the same responses as other operations share in [`NotFoundOtherError`]).
+pub type GetOrderLineError = NotFoundOtherError;
 
-impl CreateOrderResponse {
-    /// Decodes the body of a successful response; `None` when it does not match.
-    pub fn decode(status: u16, body: &[u8]) -> Option<Self> {
-        match status {
-            201u16 => serde_json::from_slice(body).ok().map(Self::Created),
-            202u16 => serde_json::from_slice(body).ok().map(Self::Accepted),
-            _ => None,
-        }
-    }
-}
-
-/// Error responses documented for `GetOrderLine`, by status.
-#[derive(Debug, Clone, PartialEq)]
-#[allow(clippy::large_enum_variant)]
-pub enum GetOrderLineError {
-    /// HTTP 404.
-    ///
-    /// No such line.
-    NotFound,
-    /// Any other status.
-    ///
-    /// Any other error.
-    Other(Problem),
-}
-
-impl GetOrderLineError {
-    /// Decodes the body of an error response; `None` when it does not match.
-    pub fn decode(status: u16, body: &[u8]) -> Option<Self> {
-        match status {
-            404u16 => Some(Self::NotFound),
-            _ => serde_json::from_slice(body).ok().map(Self::Other),
-        }
-    }
-}
-
-/// Error responses documented for `CreateOrder`, by status.
-#[derive(Debug, Clone, PartialEq)]
-#[allow(clippy::large_enum_variant)]
-pub enum CreateOrderError {
-    /// HTTP 400.
-    ///
-    /// Invalid.
-    BadRequest(BTreeMap<String, Vec<String>>),
-    /// Any HTTP 5xx status.
-    ///
-    /// Server trouble.
-    Status5xx(Problem),
-}
-
-impl CreateOrderError {
-    /// Decodes the body of an error response; `None` when it does not match.
-    pub fn decode(status: u16, body: &[u8]) -> Option<Self> {
-        match status {
-            400u16 => serde_json::from_slice(body).ok().map(Self::BadRequest),
-            s if s / 100 == 5u16 => {
-                serde_json::from_slice(body).ok().map(Self::Status5xx)
-            }
-            _ => None,
-        }
-    }
-}
+/// Errors of `create_order`, by status (the same responses as other operations share in [`BadRequestStatus5xxError`]).
+pub type CreateOrderError = BadRequestStatus5xxError;
 
 /// `Base`.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
@@ -380,6 +311,63 @@ impl Base {
     /// An empty `Base`; set fields with the setters.
     pub fn new() -> Self {
         Self::default()
+    }
+}
+
+/// `OrderShippingAddress`.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(crate = "::paygen_runtime::__private::serde")]
+pub struct OrderShippingAddress {
+    /// `line1`.
+    ///
+    /// Constraints: at most 64 characters.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub line1: Option<String>,
+    /// `country`.
+    ///
+    /// Constraints: pattern `^[A-Z]{2}$`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub country: Option<String>,
+}
+
+impl OrderShippingAddress {
+    /// An empty `OrderShippingAddress`; set fields with the setters.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Sets `line1`.
+    pub fn line1(mut self, value: impl Into<String>) -> Self {
+        self.line1 = Some(value.into());
+        self
+    }
+
+    /// Sets `country`.
+    pub fn country(mut self, value: impl Into<String>) -> Self {
+        self.country = Some(value.into());
+        self
+    }
+}
+
+/// Inline object, named after its parent.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(crate = "::paygen_runtime::__private::serde")]
+pub struct OrderShipping {
+    /// `address`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub address: Option<OrderShippingAddress>,
+}
+
+impl OrderShipping {
+    /// An empty `OrderShipping`; set fields with the setters.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Sets `address`.
+    pub fn address(mut self, value: OrderShippingAddress) -> Self {
+        self.address = Some(value);
+        self
     }
 }
 
@@ -567,63 +555,6 @@ impl Order {
     }
 }
 
-/// Inline object, named after its parent.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
-#[serde(crate = "::paygen_runtime::__private::serde")]
-pub struct OrderShipping {
-    /// `address`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub address: Option<OrderShippingAddress>,
-}
-
-impl OrderShipping {
-    /// An empty `OrderShipping`; set fields with the setters.
-    pub fn new() -> Self {
-        Self::default()
-    }
-
-    /// Sets `address`.
-    pub fn address(mut self, value: OrderShippingAddress) -> Self {
-        self.address = Some(value);
-        self
-    }
-}
-
-/// `OrderShippingAddress`.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
-#[serde(crate = "::paygen_runtime::__private::serde")]
-pub struct OrderShippingAddress {
-    /// `line1`.
-    ///
-    /// Constraints: at most 64 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub line1: Option<String>,
-    /// `country`.
-    ///
-    /// Constraints: pattern `^[A-Z]{2}$`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub country: Option<String>,
-}
-
-impl OrderShippingAddress {
-    /// An empty `OrderShippingAddress`; set fields with the setters.
-    pub fn new() -> Self {
-        Self::default()
-    }
-
-    /// Sets `line1`.
-    pub fn line1(mut self, value: impl Into<String>) -> Self {
-        self.line1 = Some(value.into());
-        self
-    }
-
-    /// Sets `country`.
-    pub fn country(mut self, value: impl Into<String>) -> Self {
-        self.country = Some(value.into());
-        self
-    }
-}
-
 /// `OrderLine`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(crate = "::paygen_runtime::__private::serde")]
@@ -715,60 +646,12 @@ pub enum Kind {
     /// A value not listed in the spec, kept as sent.
     Unknown(String),
 }
-
-impl Kind {
-    /// The value as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Physical => "physical",
-            Self::Digital => "digital",
-            Self::V3dPrint => "3d-print",
-            Self::Empty => "",
-            Self::Unknown(s) => s,
-        }
-    }
-}
-
-impl From<&str> for Kind {
-    fn from(s: &str) -> Self {
-        match s {
-            "physical" => Self::Physical,
-            "digital" => Self::Digital,
-            "3d-print" => Self::V3dPrint,
-            "" => Self::Empty,
-            other => Self::Unknown(other.to_string()),
-        }
-    }
-}
-
-impl runtime::StringEnum for Kind {
-    fn as_str(&self) -> &str {
-        Kind::as_str(self)
-    }
-
-    fn from_wire(s: &str) -> Self {
-        Self::from(s)
-    }
-}
-
-impl std::fmt::Display for Kind {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl Serialize for Kind {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> Deserialize<'de> for Kind {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        let s = std::borrow::Cow::<'de, str>::deserialize(d)?;
-        Ok(Self::from(s.as_ref()))
-    }
-}
+rt::string_enum!(Kind {
+    Physical = "physical",
+    Digital = "digital",
+    V3dPrint = "3d-print",
+    Empty = "",
+});
 
 /// `Problem`.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
@@ -823,22 +706,9 @@ pub enum Pet {
 impl<'de> Deserialize<'de> for Pet {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let value = serde_json::Value::deserialize(d)?;
-        let tag = value
-            .get("pet_type")
-            .and_then(serde_json::Value::as_str)
-            .unwrap_or_default()
-            .to_string();
-        match tag.as_str() {
-            "cat" => {
-                serde_json::from_value(value)
-                    .map(Self::Cat)
-                    .map_err(serde::de::Error::custom)
-            }
-            "doggo" => {
-                serde_json::from_value(value)
-                    .map(Self::Dog)
-                    .map_err(serde::de::Error::custom)
-            }
+        match rt::tag_of(&value, "pet_type") {
+            "cat" => rt::from_value(value).map(Self::Cat),
+            "doggo" => rt::from_value(value).map(Self::Dog),
             _ => Ok(Self::Unknown(value)),
         }
     }
@@ -961,6 +831,21 @@ impl Node {
     }
 }
 
+/// `InvoiceKind`.
+///
+/// Values this client does not know decode as `Unknown`, so a new
+/// value from the provider never breaks decoding.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum InvoiceKind {
+    /// `invoice`
+    Invoice,
+    /// A value not listed in the spec, kept as sent.
+    Unknown(String),
+}
+rt::string_enum!(InvoiceKind {
+    Invoice = "invoice",
+});
+
 /// OpenAPI 3.1 spellings, normalised to OpenAPI 3.0 before they are read.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(crate = "::paygen_runtime::__private::serde")]
@@ -1039,66 +924,6 @@ impl Invoice {
     }
 }
 
-/// `InvoiceKind`.
-///
-/// Values this client does not know decode as `Unknown`, so a new
-/// value from the provider never breaks decoding.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub enum InvoiceKind {
-    /// `invoice`
-    Invoice,
-    /// A value not listed in the spec, kept as sent.
-    Unknown(String),
-}
-
-impl InvoiceKind {
-    /// The value as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Invoice => "invoice",
-            Self::Unknown(s) => s,
-        }
-    }
-}
-
-impl From<&str> for InvoiceKind {
-    fn from(s: &str) -> Self {
-        match s {
-            "invoice" => Self::Invoice,
-            other => Self::Unknown(other.to_string()),
-        }
-    }
-}
-
-impl runtime::StringEnum for InvoiceKind {
-    fn as_str(&self) -> &str {
-        InvoiceKind::as_str(self)
-    }
-
-    fn from_wire(s: &str) -> Self {
-        Self::from(s)
-    }
-}
-
-impl std::fmt::Display for InvoiceKind {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl Serialize for InvoiceKind {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> Deserialize<'de> for InvoiceKind {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        let s = std::borrow::Cow::<'de, str>::deserialize(d)?;
-        Ok(Self::from(s.as_ref()))
-    }
-}
-
 /// `CreateOrderAccepted`.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[serde(crate = "::paygen_runtime::__private::serde")]
@@ -1118,5 +943,79 @@ impl CreateOrderAccepted {
     pub fn ticket(mut self, value: impl Into<String>) -> Self {
         self.ticket = Some(value.into());
         self
+    }
+}
+
+/// Successful responses, by status.
+#[derive(Debug, Clone, PartialEq)]
+#[allow(clippy::large_enum_variant)]
+pub enum CreateOrderResponse {
+    /// HTTP 201.
+    ///
+    /// Created.
+    Created(Order),
+    /// HTTP 202.
+    ///
+    /// Accepted for later processing.
+    Accepted(CreateOrderAccepted),
+}
+
+impl CreateOrderResponse {
+    /// Decodes the body of a successful response; `None` when it does not match.
+    pub fn decode(status: u16, body: &[u8]) -> Option<Self> {
+        match status {
+            201u16 => rt::decode_body(body).map(Self::Created),
+            202u16 => rt::decode_body(body).map(Self::Accepted),
+            _ => None,
+        }
+    }
+}
+
+/// Error responses, by status.
+#[derive(Debug, Clone, PartialEq)]
+#[allow(clippy::large_enum_variant)]
+pub enum BadRequestStatus5xxError {
+    /// HTTP 400.
+    ///
+    /// Invalid.
+    BadRequest(BTreeMap<String, Vec<String>>),
+    /// Any HTTP 5xx status.
+    ///
+    /// Server trouble.
+    Status5xx(Problem),
+}
+
+impl BadRequestStatus5xxError {
+    /// Decodes the body of an error response; `None` when it does not match.
+    pub fn decode(status: u16, body: &[u8]) -> Option<Self> {
+        match status {
+            400u16 => rt::decode_body(body).map(Self::BadRequest),
+            s if s / 100 == 5u16 => rt::decode_body(body).map(Self::Status5xx),
+            _ => None,
+        }
+    }
+}
+
+/// Error responses, by status.
+#[derive(Debug, Clone, PartialEq)]
+#[allow(clippy::large_enum_variant)]
+pub enum NotFoundOtherError {
+    /// HTTP 404.
+    ///
+    /// No such line.
+    NotFound,
+    /// Any other status.
+    ///
+    /// Any other error.
+    Other(Problem),
+}
+
+impl NotFoundOtherError {
+    /// Decodes the body of an error response; `None` when it does not match.
+    pub fn decode(status: u16, body: &[u8]) -> Option<Self> {
+        match status {
+            404u16 => Some(Self::NotFound),
+            _ => rt::decode_body(body).map(Self::Other),
+        }
     }
 }

@@ -68,14 +68,10 @@ fn generate(doc: &Path) -> Result<(String, Vec<String>), Vec<String>> {
             .map(|d| d.to_string())
             .collect::<Vec<_>>()
     })?;
-    let opts = ProviderOptions {
-        module: module_name(doc),
-        source: format!("openapi-corpus/{shown}"),
-        ..ProviderOptions::default()
-    };
-    let api = load::load_openapi_text(&text, &opts, &mut diags);
+    let opts = ProviderOptions::new(&module_name(doc), format!("openapi-corpus/{shown}"));
+    let api = load::load_openapi(&text, &opts, &mut diags);
     let rendered: Vec<String> = diags.items.iter().map(|d| d.to_string()).collect();
-    let mut api = match api {
+    let api = match api {
         Some(api) if !diags.has_errors() => api,
         _ => {
             return Err(rendered
@@ -86,7 +82,6 @@ fn generate(doc: &Path) -> Result<(String, Vec<String>), Vec<String>> {
                 .collect())
         }
     };
-    paygen_codegen::shape::finish(&mut api);
     let source = paygen_codegen::emit::module_source(&api)
         .map_err(|e| vec![format!("{shown}: emitted code does not parse: {e}")])?;
     Ok((source, rendered))

@@ -1332,7 +1332,7 @@ impl Op {
 }
 
 /// Calls `op` with the page's example; `key` goes through the params struct.
-async fn call(client: &kp::Client, op: Op, key: Option<&str>) -> Result<(), Error<kp::Error>> {
+async fn call(client: &kp::Client, op: Op, key: Option<&str>) -> Result<(), Error<kp::ErrorModel>> {
     let key = key.map(str::to_string);
     match op {
         Op::CreatePaymentRequest => client

@@ -67,18 +67,13 @@ fn load_bytes(bytes: &[u8]) {
         assert!(diags.has_errors(), "invalid UTF-8 without an error");
         return;
     };
-    let opts = ProviderOptions {
-        module: "mutated".into(),
-        source: "mutated.yaml".into(),
-        ..ProviderOptions::default()
-    };
-    let api = load::load_openapi_text(&text, &opts, &mut diags);
+    let opts = ProviderOptions::new("mutated", "mutated.yaml");
+    let api = load::load_openapi(&text, &opts, &mut diags);
     for d in &diags.items {
         // Rendering is part of reporting; it must not panic either.
         let _ = d.to_string();
     }
-    if let Some(mut api) = api.filter(|_| !diags.has_errors()) {
-        paygen_codegen::shape::finish(&mut api);
+    if let Some(api) = api.filter(|_| !diags.has_errors()) {
         if let Err(e) = paygen_codegen::emit::module_source(&api) {
             panic!("a document that loaded without errors emitted code that does not parse: {e}");
         }

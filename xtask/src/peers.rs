@@ -387,13 +387,9 @@ fn generate_file(file: &Path, module: &str) -> Result<String, String> {
     let bytes = std::fs::read(file).map_err(|e| e.to_string())?;
     let text =
         load::source::decode_utf8(&bytes, &mut diags).ok_or_else(|| first_lines(&diags.items))?;
-    let opts = ProviderOptions {
-        module: module.to_string(),
-        source: format!("openapi-corpus/{shown}"),
-        ..ProviderOptions::default()
-    };
-    let api = load::load_openapi_text(&text, &opts, &mut diags);
-    let mut api = match api {
+    let opts = ProviderOptions::new(module, format!("openapi-corpus/{shown}"));
+    let api = load::load_openapi(&text, &opts, &mut diags);
+    let api = match api {
         Some(api) if !diags.has_errors() => api,
         _ => {
             let errors: Vec<_> = diags
@@ -404,7 +400,6 @@ fn generate_file(file: &Path, module: &str) -> Result<String, String> {
             return Err(first_lines(&errors));
         }
     };
-    paygen_codegen::shape::finish(&mut api);
     paygen_codegen::emit::module_source(&api).map_err(|e| format!("emitted code: {e}"))
 }
 

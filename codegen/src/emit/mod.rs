@@ -1,9 +1,33 @@
-//! Emitters: [`Api`] → Rust source text. They only read the model.
+//! Emitters: [`Api`] → Rust source text. They only read the model; each
+//! module emits one construct:
+//!
+//! | module | emits |
+//! |---|---|
+//! | [`structs`] | a struct with `new()` and setters |
+//! | [`enums`] | a string enum with an `Unknown` fallback |
+//! | [`unions`] | a `oneOf`/`anyOf` union |
+//! | [`status`] | an enum over response statuses and its decoder |
+//! | [`params`] | an operation's query/header parameter struct |
+//! | [`operation`] | a JSON operation's client method and error alias |
+//! | [`client`] | `Environment`, JSON `Config` and `Client` |
+//! | [`poll`] | a polling method |
+//! | [`form`] | form `Config`, `Client`, methods and answer enums |
+//! | [`form_body`] | form validation/encoding and `key=value` decoding |
+//! | [`verifier`] | webhook and notification verifiers |
 
-mod client;
+pub mod client;
 pub mod doc;
-mod form;
-mod types;
+pub mod enums;
+pub mod form;
+pub mod form_body;
+pub mod operation;
+pub mod params;
+pub mod poll;
+pub mod status;
+pub mod structs;
+pub mod ty;
+pub mod unions;
+pub mod verifier;
 
 use proc_macro2::TokenStream;
 use quote::quote;
@@ -22,19 +46,13 @@ pub fn module_source(api: &Api) -> Result<String, syn::Error> {
     let threads = std::thread::available_parallelism()
         .map_or(1, |n| n.get())
         .clamp(1, 8);
-    // Form APIs never touch JSON: their types need no serde.
-    let serde = api.form.is_none();
     let chunk = api.types.len().div_ceil(threads).max(1);
     let parts: Vec<Result<String, syn::Error>> = std::thread::scope(|s| {
         let head = s.spawn(|| format_tokens(module_tokens(api)));
         let rest: Vec<_> = api
             .types
             .chunks(chunk)
-            .map(|c| {
-                s.spawn(move || {
-                    format_tokens(c.iter().map(|t| types::emit_type(t, serde)).collect())
-                })
-            })
+            .map(|c| s.spawn(move || format_tokens(c.iter().map(|t| emit_type(api, t)).collect())))
             .collect();
         std::iter::once(head)
             .chain(rest)
@@ -56,13 +74,48 @@ pub fn module_source(api: &Api) -> Result<String, syn::Error> {
     ))
 }
 
-fn format_tokens(tokens: TokenStream) -> Result<String, syn::Error> {
-    let file: syn::File = syn::parse2(tokens)?;
-    Ok(space_items(&prettyplease::unparse(&file)))
+/// One named type, with the impls its usage needs.
+pub fn emit_type(api: &Api, t: &TypeDef) -> TokenStream {
+    match &t.kind {
+        TypeKind::Alias(target) => {
+            let name = ty::ident(&t.name);
+            let docs = structs::type_docs(t);
+            let target = ty::rust_type(api, target);
+            quote! { #docs pub type #name = #target; }
+        }
+        TypeKind::Struct(s) => {
+            let Protocol::Form(form) = &api.protocol else {
+                return structs::emit_struct(api, t, s, true);
+            };
+            let mut out = structs::emit_struct(api, t, s, false);
+            if t.usage.form_body {
+                out.extend(form_body::emit_form_body(t, s, false));
+            }
+            if t.usage.form_item {
+                out.extend(form_body::emit_form_body(t, s, true));
+            }
+            if t.usage.key_values {
+                let notification = form
+                    .notification
+                    .as_ref()
+                    .filter(|n| api.name(n.ty) == &t.name);
+                let skip = match notification {
+                    Some(n) => n.key_field.as_str(),
+                    None => form.status_field.as_str(),
+                };
+                out.extend(form_body::emit_from_kv(t, s, &[skip]));
+            }
+            out
+        }
+        TypeKind::Enum(e) => enums::emit_enum(t, e),
+        TypeKind::Union(u) => unions::emit_union(api, t, u),
+        TypeKind::Status(e) => status::emit_status_enum(api, t, e),
+    }
 }
 
-/// The module's head: docs, imports, client, operation and error types. The
-/// named types are emitted separately (see [`module_source`]).
+/// The module's head: docs, imports, environments, config, client,
+/// verifiers and the items named after operations. The named types are
+/// emitted separately (see [`module_source`]).
 pub fn module_tokens(api: &Api) -> TokenStream {
     let mdoc = doc::paragraphs(&[
         Para::Spec(Some(&format!("{} (version {}).", api.title, api.version))),
@@ -89,27 +142,36 @@ pub fn module_tokens(api: &Api) -> TokenStream {
         })
         .collect();
     let environment = client::emit_environment(api);
-    let (config, client) = match &api.form {
-        Some(form) => (form::emit(api, form), TokenStream::new()),
-        None => (client::emit_config(api), client::emit_client(api)),
+    let (config, client, verifiers, answers) = match &api.protocol {
+        Protocol::Json(j) => (
+            client::emit_config(j),
+            client::emit_client(api, j),
+            j.webhook
+                .as_ref()
+                .map(|w| verifier::emit_webhook(api, w))
+                .unwrap_or_default(),
+            TokenStream::new(),
+        ),
+        Protocol::Form(f) => (
+            form::emit_form_config(api, f),
+            form::emit_form_client(api, f),
+            f.notification
+                .as_ref()
+                .map(|n| verifier::emit_notification(api, f, n))
+                .unwrap_or_default(),
+            api.operations
+                .iter()
+                .filter_map(|op| match &op.wire {
+                    OperationWire::Form(fo) => Some(form::emit_response_enum(api, op, fo)),
+                    OperationWire::Json(_) => None,
+                })
+                .collect(),
+        ),
     };
-    let webhook = client::emit_webhook(api);
-    let op_types = api.operations.iter().map(client::emit_operation_types);
-    let error_enums = api.error_enums.iter().map(|e| {
-        let op = e.name.trim_end_matches("Error");
-        types::emit_status_enum(
-            &e.name,
-            &format!("Error responses documented for `{op}`, by status."),
-            &e.variants,
-            true,
-        )
-    });
-    let uses_map = uses_btreemap(api);
-    let map_import = uses_map.then(|| {
-        quote!(
-            use std::collections::BTreeMap;
-        )
-    });
+    let op_items = api
+        .operations
+        .iter()
+        .map(|op| operation::emit_operation_items(api, op));
     quote! {
         #mdoc_inner
         #![warn(missing_docs)]
@@ -117,7 +179,9 @@ pub fn module_tokens(api: &Api) -> TokenStream {
         #![allow(clippy::too_many_arguments, clippy::wrong_self_convention, clippy::should_implement_trait)]
         #![allow(clippy::enum_variant_names)]
 
-        #map_import
+        #[allow(unused_imports)]
+        use std::collections::BTreeMap;
+
         #[allow(unused_imports)]
         use ::paygen_runtime::__private::{
             self as rt,
@@ -129,39 +193,90 @@ pub fn module_tokens(api: &Api) -> TokenStream {
         #environment
         #config
         #client
-        #webhook
-        #(#op_types)*
-        #(#error_enums)*
+        #verifiers
+        #answers
+        #(#op_items)*
     }
 }
+fn format_tokens(tokens: TokenStream) -> Result<String, syn::Error> {
+    let file: syn::File = syn::parse2(tokens)?;
+    Ok(space_items(&lay_out_enum_macros(&prettyplease::unparse(
+        &file,
+    ))))
+}
 
-fn uses_btreemap(api: &Api) -> bool {
-    fn has_map(t: &TypeRef) -> bool {
-        match t {
-            TypeRef::Map(_) => true,
-            TypeRef::Vec(i) => has_map(i),
-            _ => false,
+/// prettyplease wraps macro arguments like prose; a `string_enum!` call
+/// reads better with one variant a line.
+fn lay_out_enum_macros(src: &str) -> String {
+    const START: &str = "rt::string_enum!(";
+    let mut out = String::with_capacity(src.len());
+    let mut rest = src;
+    while let Some(at) = rest.find(START) {
+        out.push_str(&rest[..at]);
+        let after = &rest[at + START.len()..];
+        // The call ends at the first `);` after a closing brace.
+        let Some((inner_end, end)) = call_end(after) else {
+            break;
+        };
+        let inner = after[..inner_end].trim();
+        let laid = inner.parse::<TokenStream>().ok().and_then(lay_out_variants);
+        match laid {
+            Some(text) => {
+                out.push_str(START);
+                out.push_str(&text);
+                out.push_str(");");
+            }
+            None => {
+                out.push_str(START);
+                out.push_str(inner);
+                out.push_str(");");
+            }
+        }
+        rest = &after[end..];
+    }
+    out.push_str(rest);
+    out
+}
+
+/// In `after` (the text after `string_enum!(`): the end of the arguments
+/// (just past their closing `}`) and the end of the call (past `);`).
+fn call_end(after: &str) -> Option<(usize, usize)> {
+    let mut search = 0;
+    while let Some(i) = after[search..].find('}') {
+        let brace = search + i;
+        let tail = after[brace + 1..].trim_start();
+        if tail.starts_with(");") {
+            let end = after.len() - tail.len() + 2;
+            return Some((brace + 1, end));
+        }
+        search = brace + 1;
+    }
+    None
+}
+
+/// `Name { A = "a", B = "b", }` → one `A = "a",` a line.
+fn lay_out_variants(tokens: TokenStream) -> Option<String> {
+    let mut it = tokens.into_iter();
+    let name = it.next()?;
+    let proc_macro2::TokenTree::Group(body) = it.next()? else {
+        return None;
+    };
+    let mut text = format!("{name} {{\n");
+    let mut pair = Vec::new();
+    for tt in body.stream() {
+        match &tt {
+            proc_macro2::TokenTree::Punct(p) if p.as_char() == ',' => {
+                text.push_str(&format!("    {},\n", pair.join(" ")));
+                pair.clear();
+            }
+            other => pair.push(other.to_string()),
         }
     }
-    let in_types = api.types.iter().any(|t| match &t.kind {
-        TypeKind::Struct(s) => s.additional.is_some() || s.fields.iter().any(|f| has_map(&f.ty)),
-        TypeKind::Union(u) => u.variants.iter().any(|v| has_map(&v.ty)),
-        TypeKind::Alias(a) => has_map(a),
-        TypeKind::Enum(_) => false,
-    });
-    let in_ops = api.operations.iter().any(|o| {
-        o.body.as_ref().is_some_and(|b| has_map(&b.ty))
-            || o.responses
-                .iter()
-                .any(|r| r.ty.as_ref().is_some_and(has_map))
-            || o.params.iter().any(|p| has_map(&p.ty))
-    });
-    let in_errors = api.error_enums.iter().any(|e| {
-        e.variants
-            .iter()
-            .any(|v| v.ty.as_ref().is_some_and(has_map))
-    });
-    in_types || in_ops || in_errors
+    if !pair.is_empty() {
+        text.push_str(&format!("    {},\n", pair.join(" ")));
+    }
+    text.push('}');
+    Some(text)
 }
 
 /// Puts a blank line between items, which prettyplease does not, so the

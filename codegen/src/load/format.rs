@@ -215,6 +215,9 @@ pub struct FieldDef {
     pub fields: Vec<FieldSpec>,
     #[serde(default)]
     pub type_name: Option<String>,
+    /// Other names the field may carry in a response (decoding only).
+    #[serde(default)]
+    pub aliases: Vec<String>,
     #[serde(default)]
     pub doc: Option<String>,
 }
@@ -275,6 +278,10 @@ pub struct ResponseSpec {
     /// Name of the response type (default: operation + status).
     #[serde(default)]
     pub name: Option<String>,
+    /// Other values of the status field that select this response
+    /// (key-value APIs: PAYONE answers `OK` where it documents `APPROVED`).
+    #[serde(default)]
+    pub also: Vec<String>,
     #[serde(default)]
     pub doc: Option<String>,
     #[serde(default)]

@@ -1,17 +1,18 @@
 //! The hand-written format (`spec.yaml`, see `format.rs` and
-//! `specs/README.md`) → [`Api`], the same model the OpenAPI loader builds.
+//! `specs/README.md`) → [`Draft`], the same draft the OpenAPI loader builds.
 
 use std::collections::BTreeMap;
 
 use crate::diag::{join, Diagnostics};
 use crate::model::*;
-use crate::names::{self, camel, snake, Namer};
+use crate::names::{camel, snake, Namer};
 
+use super::finish::{Draft, DraftOperation, TypeSpace};
 use super::format::*;
 use super::ProviderOptions;
 
 /// Parses and converts a hand-written spec.
-pub fn load(text: &str, opts: &ProviderOptions, diags: &mut Diagnostics) -> Option<Api> {
+pub(crate) fn load(text: &str, opts: &ProviderOptions, diags: &mut Diagnostics) -> Option<Draft> {
     diags.set_locator(super::source::Locator::new(text));
     if !check_duplicate_keys(text, diags) {
         return None;
@@ -33,33 +34,29 @@ pub fn load(text: &str, opts: &ProviderOptions, diags: &mut Diagnostics) -> Opti
         );
         return None;
     }
-    let mut reserved: Vec<&str> = names::RESERVED_TYPES.to_vec();
-    reserved.extend(["NotificationVerifier", "WebhookVerifier"]);
     let mut b = Builder {
         spec: &spec,
         diags,
-        types: Vec::new(),
-        namer: Namer::with_reserved(&reserved),
+        space: TypeSpace::new(&opts.reserved_types),
         enums: BTreeMap::new(),
         items: BTreeMap::new(),
         objects: BTreeMap::new(),
     };
-    Some(b.build(opts))
+    Some(b.build())
 }
 
 struct Builder<'a> {
     spec: &'a SpecFile,
     diags: &'a mut Diagnostics,
-    types: Vec<TypeDef>,
-    namer: Namer,
+    space: TypeSpace,
     /// Enums already made, by (name stem, values): shared where a group is
     /// included more than once.
-    enums: BTreeMap<(String, Vec<String>), String>,
+    enums: BTreeMap<(String, Vec<String>), TypeId>,
     /// Item structs of indexed groups, by group name.
-    items: BTreeMap<String, String>,
+    items: BTreeMap<String, TypeId>,
     /// Object types made for a `type-name`: one Rust type per name, so the
     /// same object used twice (creditor and debtor account) is one type.
-    objects: BTreeMap<String, String>,
+    objects: BTreeMap<String, TypeId>,
 }
 
 /// A field list after includes are expanded, with where each entry came from.
@@ -74,7 +71,7 @@ enum FlatDef<'s> {
 }
 
 impl<'a> Builder<'a> {
-    fn build(&mut self, opts: &ProviderOptions) -> Api {
+    fn build(&mut self) -> Draft {
         let spec = self.spec;
         // Base URLs end without `/`; an endpoint that ends with one keeps it
         // through the operations' default path.
@@ -88,22 +85,29 @@ impl<'a> Builder<'a> {
                 name: env_namer.unique(&camel(&e.name, "Server")),
                 url: e.url.trim_end_matches('/').to_string(),
                 doc: e.doc.clone(),
+                params: e
+                    .params
+                    .iter()
+                    .map(|(k, v)| (k.clone(), v.clone()))
+                    .collect(),
             })
             .collect();
         if environments.is_empty() {
             self.diags
                 .error("/environments", "at least one environment is needed");
         }
-        let environment_params = spec
-            .environments
-            .iter()
-            .map(|e| {
-                e.params
-                    .iter()
-                    .map(|(k, v)| (k.clone(), v.clone()))
-                    .collect()
-            })
-            .collect();
+        for (i, e) in spec.environments.iter().enumerate() {
+            if !e.url.starts_with("https://") {
+                self.diags.error(
+                    join(&join("/environments", &i.to_string()), "url"),
+                    format!(
+                        "`{}` is not an https URL; built-in environments must be https \
+                         (use `Config::base_url` for a local test server)",
+                        e.url
+                    ),
+                );
+            }
+        }
 
         let auth_spec = spec.auth.as_ref();
         let given = auth_spec.map_or(0, |a| {
@@ -172,19 +176,33 @@ impl<'a> Builder<'a> {
             (None, false) => String::new(),
         };
         let error = spec.error.as_ref().map(|e| {
-            let name = self.namer.unique(&camel(&e.name, "ErrorResponse"));
             let fields = self.flatten(&e.fields, "/error/fields", &mut Vec::new());
-            self.response_struct(&name, e.doc.clone(), &fields, &status_field, !json);
+            let ty = self.response_struct(
+                &camel(&e.name, "ErrorResponse"),
+                e.doc.clone(),
+                &fields,
+                &status_field,
+                !json,
+            );
             if kv && e.status.is_none() {
                 self.diags.error(
                     "/error",
                     "key-value APIs need the error's `status` value (e.g. `ERROR`)",
                 );
             }
-            (e.status.clone().unwrap_or_default(), TypeRef::Named(name))
+            FormError {
+                status: e.status.clone().unwrap_or_default(),
+                ty,
+            }
         });
 
-        let mut method_namer = Namer::with_reserved(&["new", "config", "environment", "base_url"]);
+        let mut method_namer = Namer::with_reserved(&[
+            "new",
+            "config",
+            "environment",
+            "base_url",
+            "with_retry_policy",
+        ]);
         let mut operations = Vec::new();
         for (key, op) in &spec.operations {
             let optr = join("/operations", key);
@@ -200,9 +218,15 @@ impl<'a> Builder<'a> {
         }
 
         let notification = spec.notification.as_ref().map(|n| {
-            let name = self.namer.unique(&camel(&n.name, "Notification"));
             let fields = self.flatten(&n.fields, "/notification/fields", &mut Vec::new());
-            self.response_struct(&name, n.doc.clone(), &fields, "", true);
+            // The key is checked, then dropped: it is the hashed credential.
+            let ty = self.response_struct(
+                &camel(&n.name, "Notification"),
+                n.doc.clone(),
+                &fields,
+                &n.key_field,
+                true,
+            );
             let latin1 = match n.charset.to_ascii_uppercase().as_str() {
                 "ISO-8859-1" | "LATIN1" | "LATIN-1" => true,
                 "UTF-8" | "UTF8" => false,
@@ -215,7 +239,7 @@ impl<'a> Builder<'a> {
                 }
             };
             Notification {
-                ty: TypeRef::Named(name),
+                ty,
                 latin1,
                 key_field: n.key_field.clone(),
                 reply: n.reply.clone(),
@@ -223,25 +247,14 @@ impl<'a> Builder<'a> {
         });
 
         let polls = self.polls(&operations);
-        Api {
-            module: opts.module.clone(),
-            source: opts.source.clone(),
+        Draft {
             title: spec.title.clone(),
             version: spec.version.clone(),
             doc: spec.doc.clone(),
             environments,
             auth,
-            idempotency_header: opts.idempotency_header.clone(),
-            client_headers: opts.client_headers.clone(),
-            operations,
-            types: std::mem::take(&mut self.types),
-            error_enums: Vec::new(),
-            webhook: None,
-            retry_on_body: opts.retry_on_body.clone(),
-            polls,
             form: (!json).then_some(FormApi {
                 credentials,
-                environment_params,
                 common: spec
                     .common
                     .iter()
@@ -251,6 +264,10 @@ impl<'a> Builder<'a> {
                 error,
                 notification,
             }),
+            operations,
+            polls,
+            space: std::mem::replace(&mut self.space, TypeSpace::new(&[])),
+            schemas: Default::default(),
         }
     }
 
@@ -374,7 +391,7 @@ impl<'a> Builder<'a> {
                     continue;
                 }
             }
-            field.rust = namer.unique(&field.rust);
+            field.rust = namer.unique(field.rust.as_str());
             out.push(field);
         }
         out
@@ -383,10 +400,11 @@ impl<'a> Builder<'a> {
     fn indexed_field(&mut self, group: &str, spec: &GroupSpec) -> Option<Field> {
         let idx = spec.indexed.as_ref()?;
         let item = match self.items.get(group) {
-            Some(n) => n.clone(),
+            Some(id) => *id,
             None => {
-                let name = self.namer.unique(&camel(&idx.item, "Item"));
-                self.items.insert(group.to_string(), name.clone());
+                let id = self.space.reserve(&camel(&idx.item, "Item"));
+                self.items.insert(group.to_string(), id);
+                let name = self.space.name(id).as_str().to_string();
                 let gptr = join(&join("/groups", group), "fields");
                 let flat = self.flatten(&spec.fields, &gptr, &mut vec![group.to_string()]);
                 if flat
@@ -399,18 +417,17 @@ impl<'a> Builder<'a> {
                     );
                 }
                 let fields = self.fields(&flat, &name, false);
-                self.types.push(TypeDef {
-                    name: name.clone(),
-                    doc: spec
-                        .doc
+                self.space.define(
+                    id,
+                    spec.doc
                         .clone()
                         .or_else(|| Some(format!("One item of the `{group}` group."))),
-                    kind: TypeKind::Struct(Struct {
+                    TypeKind::Struct(Struct {
                         fields,
                         additional: None,
                     }),
-                });
-                name
+                );
+                id
             }
         };
         if idx.max == 0 {
@@ -421,12 +438,14 @@ impl<'a> Builder<'a> {
         }
         Some(Field {
             wire: String::new(),
-            rust: snake(&idx.rust, "items"),
+            aliases: Vec::new(),
+            rust: Ident::new(snake(&idx.rust, "items")),
             ty: TypeRef::Vec(Box::new(TypeRef::Named(item))),
-            required: idx.required,
-            nullable: false,
-            read_only: false,
-            write_only: false,
+            presence: if idx.required {
+                Presence::Required
+            } else {
+                Presence::Optional
+            },
             boxed: false,
             layout: FieldLayout::Indexed,
             doc: spec.doc.clone(),
@@ -486,33 +505,34 @@ impl<'a> Builder<'a> {
                     .type_name
                     .as_ref()
                     .and_then(|t| self.objects.get(t))
-                    .cloned();
-                let name = match reused {
-                    Some(name) => name,
+                    .copied();
+                let id = match reused {
+                    Some(id) => id,
                     None => {
-                        let name = self.namer.unique(&camel(
+                        let id = self.space.reserve(&camel(
                             def.type_name
                                 .as_deref()
                                 .unwrap_or(&format!("{owner} {rust}")),
                             "Object",
                         ));
                         if let Some(t) = &def.type_name {
-                            self.objects.insert(t.clone(), name.clone());
+                            self.objects.insert(t.clone(), id);
                         }
+                        let name = self.space.name(id).as_str().to_string();
                         let flat = self.flatten(&def.fields, &join(ptr, "fields"), &mut Vec::new());
                         let fields = self.fields(&flat, &name, response);
-                        self.types.push(TypeDef {
-                            name: name.clone(),
-                            doc: def.doc.clone(),
-                            kind: TypeKind::Struct(Struct {
+                        self.space.define(
+                            id,
+                            def.doc.clone(),
+                            TypeKind::Struct(Struct {
                                 fields,
                                 additional: None,
                             }),
-                        });
-                        name
+                        );
+                        id
                     }
                 };
-                let named = TypeRef::Named(name);
+                let named = TypeRef::Named(id);
                 if format.kind == FormatKind::Array {
                     TypeRef::Vec(Box::new(named))
                 } else {
@@ -576,13 +596,15 @@ impl<'a> Builder<'a> {
         }
         Some(Field {
             wire: def.name.clone(),
-            rust,
+            aliases: def.aliases.clone(),
+            rust: Ident::new(rust),
             ty,
             // Responses are read leniently: every field may be absent.
-            required: def.required && !response,
-            nullable: false,
-            read_only: false,
-            write_only: false,
+            presence: if def.required && !response {
+                Presence::Required
+            } else {
+                Presence::Optional
+            },
             boxed: false,
             layout,
             doc: Some(parts.join(" ")).filter(|d| !d.is_empty()),
@@ -590,12 +612,11 @@ impl<'a> Builder<'a> {
         })
     }
 
-    fn enum_type(&mut self, stem: &str, values: &[String]) -> String {
+    fn enum_type(&mut self, stem: &str, values: &[String]) -> TypeId {
         let key = (stem.to_string(), values.to_vec());
-        if let Some(n) = self.enums.get(&key) {
-            return n.clone();
+        if let Some(id) = self.enums.get(&key) {
+            return *id;
         }
-        let name = self.namer.unique(&camel(names::bare(stem), "Value"));
         let mut vnamer = Namer::with_reserved(&["Unknown"]);
         let variants = values
             .iter()
@@ -606,37 +627,40 @@ impl<'a> Builder<'a> {
                 doc: None,
             })
             .collect();
-        self.types.push(TypeDef {
-            name: name.clone(),
-            doc: Some(format!("Permitted values of `{}`.", names::bare(stem))),
-            kind: TypeKind::Enum(Enum { variants }),
-        });
-        self.enums.insert(key, name.clone());
-        name
+        let id = self.space.add(
+            &camel(stem, "Value"),
+            Some(format!("Permitted values of `{stem}`.")),
+            TypeKind::Enum(Enum { variants }),
+        );
+        self.enums.insert(key, id);
+        id
     }
 
     /// A response (or notification) struct: every field optional, undeclared
-    /// keys kept in `additional`.
-    #[allow(clippy::too_many_arguments)]
+    /// keys kept in `additional` when `keep_extra`. `skip` (the status field,
+    /// a notification's key) is not a field.
     fn response_struct(
         &mut self,
-        name: &str,
+        candidate: &str,
         doc: Option<String>,
         flat: &[Flat<'_>],
-        status_field: &str,
+        skip: &str,
         keep_extra: bool,
-    ) {
-        let mut fields = self.fields(flat, name, true);
-        fields.retain(|f| f.wire != status_field);
-        self.types.push(TypeDef {
-            name: name.to_string(),
+    ) -> TypeId {
+        let id = self.space.reserve(candidate);
+        let name = self.space.name(id).as_str().to_string();
+        let mut fields = self.fields(flat, &name, true);
+        fields.retain(|f| f.wire != skip);
+        self.space.define(
+            id,
             doc,
-            kind: TypeKind::Struct(Struct {
+            TypeKind::Struct(Struct {
                 fields,
                 // key=value bodies keep undeclared keys; JSON ignores them.
                 additional: keep_extra.then_some(TypeRef::Prim(Prim::String)),
             }),
-        });
+        );
+        id
     }
 
     #[allow(clippy::too_many_arguments)]
@@ -647,11 +671,11 @@ impl<'a> Builder<'a> {
         optr: &str,
         method_namer: &mut Namer,
         trailing: bool,
-        error: &Option<(String, TypeRef)>,
+        error: &Option<FormError>,
         status_field: &str,
-    ) -> Operation {
+    ) -> DraftOperation {
         let name = method_namer.unique(&snake(key, "operation"));
-        let type_name = camel(names::bare(&name), "Operation");
+        let type_name = Ident::new(camel(name.as_str(), "Operation"));
         let method = match op.method.to_ascii_uppercase().as_str() {
             "GET" => Method::Get,
             "POST" => Method::Post,
@@ -669,12 +693,6 @@ impl<'a> Builder<'a> {
                     .error(join(optr, "fixed"), "a fixed parameter needs a name");
             }
         }
-        let request_name = self.namer.unique(&camel(
-            op.request
-                .as_deref()
-                .unwrap_or(&format!("{type_name} request")),
-            "Request",
-        ));
         let flat = self.flatten(&op.fields, &join(optr, "fields"), &mut Vec::new());
         for f in &flat {
             if let FlatDef::Field(d) = f.def {
@@ -689,21 +707,39 @@ impl<'a> Builder<'a> {
                 }
             }
         }
-        let fields = self.fields(&flat, &request_name, false);
         let json = self.spec.encoding.response == ResponseEncoding::Json;
-        let has_body = !fields.is_empty()
+        let has_body = !flat.is_empty()
             || (!json
                 && (!op.fixed.is_empty() || self.spec.encoding.request == RequestEncoding::Form));
-        if has_body {
-            self.types.push(TypeDef {
-                name: request_name.clone(),
-                doc: Some(format!("The request of `{}`.", names::bare(&name))),
-                kind: TypeKind::Struct(Struct {
+        let body = has_body.then(|| {
+            let id = self.space.reserve(&camel(
+                op.request
+                    .as_deref()
+                    .unwrap_or(&format!("{type_name} request")),
+                "Request",
+            ));
+            let request_name = self.space.name(id).as_str().to_string();
+            let fields = self.fields(&flat, &request_name, false);
+            self.space.define(
+                id,
+                Some(format!("The request of `{name}`.", name = name.as_str())),
+                TypeKind::Struct(Struct {
                     fields,
                     additional: None,
                 }),
-            });
-        }
+            );
+            let (encoding, media_type) = match self.spec.encoding.request {
+                RequestEncoding::Form => (BodyEncoding::Form, "application/x-www-form-urlencoded"),
+                RequestEncoding::Json => (BodyEncoding::Json, "application/json"),
+            };
+            Body {
+                required: true,
+                encoding,
+                media_type: media_type.to_string(),
+                ty: BodyType::Value(TypeRef::Named(id)),
+                doc: None,
+            }
+        });
         let path = if op.path.is_empty() && trailing {
             "/".to_string()
         } else {
@@ -715,16 +751,7 @@ impl<'a> Builder<'a> {
                 format!("path `{path}` must start with `/`"),
             );
         }
-        let body = has_body.then_some(Body {
-            required: true,
-            encoding: match self.spec.encoding.request {
-                RequestEncoding::Form => BodyEncoding::Form,
-                RequestEncoding::Json => BodyEncoding::Json,
-            },
-            ty: TypeRef::Named(request_name),
-            doc: None,
-        });
-        let mut op_out = Operation {
+        let mut out = Operation {
             id: key.to_string(),
             name,
             type_name: type_name.clone(),
@@ -737,15 +764,17 @@ impl<'a> Builder<'a> {
             params: Vec::new(),
             params_type: None,
             body,
-            responses: Vec::new(),
-            success: Success::Empty,
-            error: ErrorType::None,
-            form: None,
             fresh_token: op.fresh_token,
+            // Completed by `finish` from the responses (JSON), or below.
+            wire: OperationWire::Json(JsonOperation {
+                responses: Vec::new(),
+                success: Success::Empty,
+                error: ErrorType::None,
+            }),
         };
         if json {
-            self.json_operation(&mut op_out, op, optr, error);
-            return op_out;
+            let responses = self.json_operation(&mut out, op, optr, error);
+            return DraftOperation { op: out, responses };
         }
         if !op.query.is_empty() {
             self.diags.error(
@@ -753,31 +782,50 @@ impl<'a> Builder<'a> {
                 "query parameters are for JSON APIs; a form API sends every field in the body",
             );
         }
-        op_out.path = if path.is_empty() {
+        out.path = if path.is_empty() {
             Vec::new()
         } else {
             vec![PathSegment::Literal(path)]
         };
-        let mut variants = Vec::new();
+        let mut variants: Vec<KvVariant> = Vec::new();
         let mut vnamer = Namer::default();
         for (status, resp) in &op.responses {
             let rptr = join(&join(optr, "responses"), status);
-            if error.as_ref().is_some_and(|(e, _)| e == status) {
+            if error.as_ref().is_some_and(|e| &e.status == status) {
                 self.diags.error(rptr.clone(), format!("`{status}` is the common error status; its fields are declared under `error`"));
                 continue;
             }
-            let rname = self.namer.unique(&camel(
-                resp.name
-                    .as_deref()
-                    .unwrap_or(&format!("{type_name} {}", status.to_ascii_lowercase())),
-                "Response",
-            ));
             let rflat = self.flatten(&resp.fields, &join(&rptr, "fields"), &mut Vec::new());
-            self.response_struct(&rname, resp.doc.clone(), &rflat, status_field, true);
+            let ty = self.response_struct(
+                &camel(
+                    resp.name
+                        .as_deref()
+                        .unwrap_or(&format!("{type_name} {}", status.to_ascii_lowercase())),
+                    "Response",
+                ),
+                resp.doc.clone(),
+                &rflat,
+                status_field,
+                true,
+            );
+            let mut values = vec![status.clone()];
+            for (i, also) in resp.also.iter().enumerate() {
+                let taken = op.responses.contains_key(also)
+                    || variants.iter().any(|v| v.values.contains(also))
+                    || error.as_ref().is_some_and(|e| &e.status == also);
+                if taken {
+                    self.diags.error(
+                        join(&join(&rptr, "also"), &i.to_string()),
+                        format!("`{also}` already selects another response of `{key}`"),
+                    );
+                } else {
+                    values.push(also.clone());
+                }
+            }
             variants.push(KvVariant {
-                value: status.clone(),
+                values,
                 rust: vnamer.unique(&camel(&status.to_ascii_lowercase(), "Status")),
-                ty: TypeRef::Named(rname),
+                ty,
                 doc: resp.doc.clone(),
             });
         }
@@ -787,20 +835,19 @@ impl<'a> Builder<'a> {
                 "an operation needs at least one response",
             );
         }
-        op_out.error = match error {
-            Some((_, ty)) => ErrorType::Single(ty.clone()),
-            None => ErrorType::None,
-        };
-        op_out.form = Some(FormOperation {
+        out.wire = OperationWire::Form(FormOperation {
             fixed: op
                 .fixed
                 .iter()
                 .map(|(k, v)| (k.clone(), v.clone()))
                 .collect(),
-            response: self.namer.unique(&format!("{type_name}Response")),
+            response: self.space.reserve_name(&format!("{type_name}Response")),
             variants,
         });
-        op_out
+        DraftOperation {
+            op: out,
+            responses: Vec::new(),
+        }
     }
 
     /// A JSON operation: path parameters from `{placeholders}`, query
@@ -810,8 +857,8 @@ impl<'a> Builder<'a> {
         out: &mut Operation,
         op: &OperationSpec,
         optr: &str,
-        error: &Option<(String, TypeRef)>,
-    ) {
+        error: &Option<FormError>,
+    ) -> Vec<Response> {
         if !op.fixed.is_empty() {
             self.diags
                 .error(join(optr, "fixed"), "fixed parameters are for form APIs");
@@ -838,6 +885,7 @@ impl<'a> Builder<'a> {
                 location: ParamLocation::Path,
                 required: true,
                 ty: TypeRef::Prim(Prim::String),
+                style: ParamStyle::Form,
                 doc: Some(format!("The `{pname}` path segment.")),
             });
             rest = &rest[open + close + 1..];
@@ -859,10 +907,11 @@ impl<'a> Builder<'a> {
             if let Some(field) = self.field(def, &f.ptr, &owner, false) {
                 out.params.push(Param {
                     wire: field.wire,
-                    rust: pnamer.unique(&field.rust),
+                    rust: pnamer.unique(field.rust.as_str()),
                     location: ParamLocation::Query,
-                    required: field.required,
+                    required: field.presence.is_plain(),
                     ty: field.ty,
+                    style: ParamStyle::Form,
                     doc: field.doc,
                 });
             }
@@ -872,43 +921,45 @@ impl<'a> Builder<'a> {
             .iter()
             .any(|p| p.location == ParamLocation::Query)
         {
-            out.params_type = Some(self.namer.unique(&owner));
+            out.params_type = Some(self.space.reserve_name(&owner));
         }
-        let mut responses = op.responses.iter();
-        match responses.next() {
+        let mut responses = Vec::new();
+        let mut declared = op.responses.iter();
+        match declared.next() {
             // No fields: the shape is not known, so the body stays JSON.
             Some((_, resp)) if resp.fields.is_empty() => {
                 let ty = match &resp.name {
-                    Some(n) => {
-                        let name = self.namer.unique(&camel(n, "Response"));
-                        self.types.push(TypeDef {
-                            name: name.clone(),
-                            doc: resp.doc.clone(),
-                            kind: TypeKind::Alias(TypeRef::Any),
-                        });
-                        TypeRef::Named(name)
-                    }
+                    Some(n) => TypeRef::Named(self.space.add(
+                        &camel(n, "Response"),
+                        resp.doc.clone(),
+                        TypeKind::Alias(TypeRef::Any),
+                    )),
                     None => TypeRef::Any,
                 };
-                out.responses.push(Response {
+                responses.push(Response {
                     status: StatusMatch::Range(2),
-                    ty: Some(ty),
+                    body: Some(BodyType::Value(ty)),
                     doc: resp.doc.clone(),
                 });
             }
             Some((key, resp)) => {
                 let rptr = join(&join(optr, "responses"), key);
-                let rname = self.namer.unique(&camel(
-                    resp.name
-                        .as_deref()
-                        .unwrap_or(&format!("{} response", out.type_name)),
-                    "Response",
-                ));
                 let rflat = self.flatten(&resp.fields, &join(&rptr, "fields"), &mut Vec::new());
-                self.response_struct(&rname, resp.doc.clone(), &rflat, "", false);
-                out.responses.push(Response {
+                let ty = self.response_struct(
+                    &camel(
+                        resp.name
+                            .as_deref()
+                            .unwrap_or(&format!("{} response", out.type_name)),
+                        "Response",
+                    ),
+                    resp.doc.clone(),
+                    &rflat,
+                    "",
+                    false,
+                );
+                responses.push(Response {
                     status: StatusMatch::Range(2),
-                    ty: Some(TypeRef::Named(rname)),
+                    body: Some(BodyType::Value(TypeRef::Named(ty))),
                     doc: resp.doc.clone(),
                 });
             }
@@ -917,30 +968,30 @@ impl<'a> Builder<'a> {
                 "a JSON operation needs its success body under `responses: {ok: …}`",
             ),
         }
-        if let Some((extra, _)) = responses.next() {
+        if let Some((extra, _)) = declared.next() {
             self.diags.error(
                 join(&join(optr, "responses"), extra),
                 "a JSON operation has one success body (`ok`); errors are declared once under `error`",
             );
         }
-        if let Some((_, ty)) = error {
-            out.responses.push(Response {
+        if let Some(e) = error {
+            responses.push(Response {
                 status: StatusMatch::Default,
-                ty: Some(ty.clone()),
+                body: Some(BodyType::Value(TypeRef::Named(e.ty))),
                 doc: Some("Any error status.".into()),
             });
         }
+        responses
     }
 
     /// Resolves `polling:` entries against the operations.
-    fn polls(&mut self, operations: &[Operation]) -> Vec<Poll> {
-        let types = self.types.clone();
+    fn polls(&mut self, operations: &[DraftOperation]) -> Vec<Poll> {
         let mut out = Vec::new();
         for (i, p) in self.spec.polling.iter().enumerate() {
             let ptr = join("/polling", &i.to_string());
-            let Some(op) = operations
+            let Some(index) = operations
                 .iter()
-                .find(|o| o.id == p.operation || o.name == p.operation)
+                .position(|o| o.op.id == p.operation || o.op.name.as_str() == p.operation)
             else {
                 self.diags.error(
                     join(&ptr, "operation"),
@@ -948,27 +999,34 @@ impl<'a> Builder<'a> {
                 );
                 continue;
             };
-            if op.body.is_some() || op.params.iter().any(|q| q.location != ParamLocation::Path) {
+            let draft = &operations[index];
+            if draft.op.body.is_some()
+                || draft
+                    .op
+                    .params
+                    .iter()
+                    .any(|q| q.location != ParamLocation::Path)
+            {
                 self.diags.error(
                     join(&ptr, "operation"),
                     "a polled operation may take path parameters only",
                 );
                 continue;
             }
-            let response_type = op
+            let response_type = draft
                 .responses
                 .iter()
                 .find(|r| r.status.is_success())
-                .and_then(|r| match &r.ty {
-                    Some(TypeRef::Named(n)) => Some(n.clone()),
+                .and_then(|r| match &r.body {
+                    Some(BodyType::Value(TypeRef::Named(id))) => Some(*id),
                     _ => None,
                 });
             let field = response_type
-                .and_then(|n| types.iter().find(|t| t.name == n).cloned())
-                .and_then(|t| match t.kind {
-                    TypeKind::Struct(s) => s.fields.into_iter().find(|f| f.wire == p.field),
+                .and_then(|id| match &self.space.get(id).kind {
+                    TypeKind::Struct(s) => s.fields.iter().find(|f| f.wire == p.field),
                     _ => None,
-                });
+                })
+                .map(|f| f.rust.clone());
             let Some(field) = field else {
                 self.diags.error(
                     join(&ptr, "field"),
@@ -980,9 +1038,9 @@ impl<'a> Builder<'a> {
                 continue;
             };
             out.push(Poll {
-                name: snake(&p.name, "poll"),
-                operation: op.name.clone(),
-                field: field.rust,
+                name: Ident::new(snake(&p.name, "poll")),
+                operation: OperationId(index),
+                field,
                 terminal: p.terminal.clone(),
                 doc: p.doc.clone(),
             });

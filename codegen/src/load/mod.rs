@@ -1,11 +1,14 @@
-//! Loaders: spec files → [`crate::model::Api`].
+//! Loaders: spec files → a finished [`crate::model::Api`].
 //!
 //! A provider is a folder under `specs/` holding the API description
 //! (`openapi.yaml` / `openapi.json`, or `spec.yaml` in our own format) and an
 //! optional `paygen.yaml` with settings a vendor document cannot express.
 //! Keeping those settings apart means a vendor's own document can be dropped
-//! in unchanged.
+//! in unchanged. `paygen.yaml` is checked like a spec: an unknown key, a
+//! setting that does not apply, or a name that matches nothing in the spec
+//! is reported at its line.
 
+pub(crate) mod finish;
 pub mod format;
 pub mod handwritten;
 pub mod normalize;
@@ -17,17 +20,17 @@ use std::path::{Path, PathBuf};
 use serde::Deserialize;
 
 use crate::diag::{Diagnostic, Diagnostics};
-use crate::model::{Api, Auth, ClientHeader};
+use crate::model::{Api, Auth, ClientHeader, Ident};
 use crate::names;
 
 /// Settings from `paygen.yaml`, with defaults filled in.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct ProviderOptions {
     /// Rust module and cargo feature name.
-    pub module: String,
+    pub module: Ident,
     /// The spec file, relative to the workspace root (for headers).
     pub source: String,
-    /// Overrides the document's security scheme.
+    /// Overrides the document's security scheme (OpenAPI only).
     pub auth: Option<Auth>,
     pub idempotency_header: Option<String>,
     pub client_headers: Vec<ClientHeader>,
@@ -35,6 +38,28 @@ pub struct ProviderOptions {
     pub reserved_types: Vec<String>,
     pub webhook: Option<WebhookOptions>,
     pub retry_on_body: Option<crate::model::RetryOnBody>,
+    /// Response structs keep undeclared properties in `additional`.
+    pub keep_unknown_fields: bool,
+    /// Where the vendor publishes the document (`cargo xtask update-specs`).
+    pub spec_url: Option<String>,
+}
+
+impl ProviderOptions {
+    /// Defaults for a document outside a provider folder.
+    pub fn new(module: &str, source: impl Into<String>) -> Self {
+        ProviderOptions {
+            module: Ident::new(names::snake(module, "provider")),
+            source: source.into(),
+            auth: None,
+            idempotency_header: None,
+            client_headers: Vec::new(),
+            reserved_types: Vec::new(),
+            webhook: None,
+            retry_on_body: None,
+            keep_unknown_fields: false,
+            spec_url: None,
+        }
+    }
 }
 
 /// `retry-on-body:` in paygen.yaml.
@@ -48,17 +73,19 @@ struct RetryOnBodyOptions {
 
 /// `webhook:` in paygen.yaml.
 #[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
 pub struct WebhookOptions {
     /// Name of the schema (in the spec) that a delivery decodes to.
     pub event: String,
-    /// Only `hmac-sha256` for now.
     pub signature: WebhookScheme,
     /// Header carrying the signature.
     pub header: String,
     /// For `rsa-sha256`: the operation (id or method name) that returns the PEM public key.
-    #[serde(default, rename = "public-key-operation")]
+    #[serde(default)]
     pub public_key_operation: Option<String>,
+    /// For `hmac-sha256`: the header naming the signing key (key rotation).
+    #[serde(default)]
+    pub key_id_header: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, Deserialize, PartialEq, Eq)]
@@ -73,12 +100,15 @@ pub enum WebhookScheme {
 struct OptionsFile {
     module: Option<String>,
     spec: Option<String>,
+    source: Option<String>,
     auth: Option<AuthSetting>,
     idempotency_header: Option<String>,
     #[serde(default)]
     client_headers: Vec<ClientHeaderSetting>,
     webhook: Option<WebhookOptions>,
     retry_on_body: Option<RetryOnBodyOptions>,
+    #[serde(default)]
+    keep_unknown_fields: bool,
 }
 
 #[derive(Debug, Deserialize)]
@@ -104,7 +134,7 @@ pub struct LoadFailure {
     pub diagnostics: Vec<Diagnostic>,
 }
 
-/// A loaded provider: the model plus any warnings.
+/// A loaded provider: the finished model plus any warnings.
 #[derive(Debug)]
 pub struct Loaded {
     pub api: Api,
@@ -127,22 +157,17 @@ pub fn load_provider(dir: &Path, display_root: &Path) -> Result<Loaded, LoadFail
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
     let options_path = dir.join("paygen.yaml");
-    let mut diags = Diagnostics::new(shown(&options_path));
+    let mut odiags = Diagnostics::new(shown(&options_path));
     let file: OptionsFile = if options_path.exists() {
-        match read_text(&options_path, &mut diags) {
-            Some(text) => match serde_yaml::from_str::<Option<OptionsFile>>(&text) {
-                Ok(f) => f.unwrap_or_default(),
-                Err(e) => {
-                    push_yaml_error(&mut diags, &e);
-                    return Err(LoadFailure {
-                        diagnostics: diags.items,
-                    });
-                }
-            },
-            None => {
-                return Err(LoadFailure {
-                    diagnostics: diags.items,
-                })
+        let Some(text) = read_text(&options_path, &mut odiags) else {
+            return Err(fail(odiags, Diagnostics::default()));
+        };
+        odiags.set_locator(source::Locator::new(&text));
+        match serde_yaml::from_str::<Option<OptionsFile>>(&text) {
+            Ok(f) => f.unwrap_or_default(),
+            Err(e) => {
+                push_yaml_error(&mut odiags, &e);
+                return Err(fail(odiags, Diagnostics::default()));
             }
         }
     } else {
@@ -153,60 +178,147 @@ pub fn load_provider(dir: &Path, display_root: &Path) -> Result<Loaded, LoadFail
         None => match SPEC_NAMES.iter().map(|n| dir.join(n)).find(|p| p.exists()) {
             Some(p) => p,
             None => {
-                diags.file = shown(dir);
-                diags.error(
+                odiags.file = shown(dir);
+                odiags.error(
                     "",
                     format!("no spec file found; expected one of {SPEC_NAMES:?}"),
                 );
-                return Err(LoadFailure {
-                    diagnostics: diags.items,
-                });
+                return Err(fail(odiags, Diagnostics::default()));
             }
         },
     };
-    let opts = ProviderOptions {
-        module: file
-            .module
-            .unwrap_or_else(|| names::snake(&folder, "provider")),
-        source: shown(&spec_path),
-        auth: file.auth.map(|a| match a {
-            AuthSetting::None => Auth::None,
-            AuthSetting::Bearer => Auth::Bearer,
-            AuthSetting::Basic => Auth::Basic,
-            AuthSetting::BasicRawKey => Auth::BasicRawKey,
-            AuthSetting::ApiKeyHeader(header) => Auth::ApiKeyHeader { header },
-        }),
-        idempotency_header: file.idempotency_header,
-        client_headers: file
-            .client_headers
-            .into_iter()
-            .map(|h| ClientHeader {
-                rust: names::snake(&h.name, "header"),
-                wire: h.name,
-                doc: h.doc,
-            })
-            .collect(),
-        reserved_types: Vec::new(),
-        webhook: file.webhook,
-        retry_on_body: file.retry_on_body.map(|r| crate::model::RetryOnBody {
-            status: r.status,
-            field: r.field,
-            values: r.values,
-        }),
-    };
+    let handwritten = spec_path.file_name().is_some_and(|n| n == "spec.yaml");
+    let module = file.module.as_deref().unwrap_or(&folder);
+    let mut opts = ProviderOptions::new(module, shown(&spec_path));
+    if file
+        .module
+        .as_deref()
+        .is_some_and(|m| m != opts.module.as_str())
+    {
+        odiags.error(
+            "/module",
+            format!(
+                "`{}` is not a Rust module name; expected snake_case such as `{}`",
+                file.module.as_deref().unwrap_or_default(),
+                opts.module
+            ),
+        );
+    }
+    opts.auth = file.auth.map(|a| match a {
+        AuthSetting::None => Auth::None,
+        AuthSetting::Bearer => Auth::Bearer,
+        AuthSetting::Basic => Auth::Basic,
+        AuthSetting::BasicRawKey => Auth::BasicRawKey,
+        AuthSetting::ApiKeyHeader(header) => Auth::ApiKeyHeader { header },
+    });
+    opts.idempotency_header = file.idempotency_header;
+    opts.client_headers = file
+        .client_headers
+        .into_iter()
+        .map(|h| ClientHeader {
+            rust: Ident::new(names::snake(&h.name, "header")),
+            wire: h.name,
+            doc: h.doc,
+        })
+        .collect();
+    opts.webhook = file.webhook;
+    opts.retry_on_body = file.retry_on_body.map(|r| crate::model::RetryOnBody {
+        status: r.status,
+        field: r.field,
+        values: r.values,
+    });
+    opts.keep_unknown_fields = file.keep_unknown_fields;
+    opts.spec_url = file.source;
+    if handwritten && opts.auth.is_some() {
+        odiags.error(
+            "/auth",
+            "`auth` applies to OpenAPI documents; a hand-written spec declares `auth:` itself",
+        );
+    }
     let mut diags = Diagnostics::new(opts.source.clone());
     let Some(text) = read_text(&spec_path, &mut diags) else {
-        return Err(LoadFailure {
-            diagnostics: diags.items,
-        });
+        return Err(fail(odiags, diags));
     };
-    let handwritten = spec_path.file_name().is_some_and(|n| n == "spec.yaml");
-    let api = if handwritten {
+    let draft = if handwritten {
         handwritten::load(&text, &opts, &mut diags)
     } else {
         load_openapi_text(&text, &opts, &mut diags)
     };
-    finish(api, diags)
+    let Some(draft) = draft else {
+        return Err(fail(odiags, diags));
+    };
+    if draft.form.is_some() {
+        // Settings of JSON APIs that a form API has no place for.
+        let json_only = [
+            ("/idempotency-header", opts.idempotency_header.is_some()),
+            ("/client-headers", !opts.client_headers.is_empty()),
+            ("/retry-on-body", opts.retry_on_body.is_some()),
+            ("/webhook", opts.webhook.is_some()),
+            ("/keep-unknown-fields", opts.keep_unknown_fields),
+        ];
+        for (key, set) in json_only {
+            if set {
+                odiags.error(
+                    key,
+                    format!(
+                        "`{}` applies to JSON APIs; this spec is form-encoded",
+                        &key[1..]
+                    ),
+                );
+            }
+        }
+    }
+    if diags.has_errors() || odiags.has_errors() {
+        return Err(fail(odiags, diags));
+    }
+    let api = finish::finish(draft, &opts, &mut odiags);
+    if odiags.has_errors() {
+        return Err(fail(odiags, diags));
+    }
+    let mut warnings = odiags.items;
+    warnings.extend(diags.items);
+    Ok(Loaded { api, warnings })
+}
+
+/// Loads an OpenAPI document given as text, with `opts`, into a finished
+/// model; `None` when `diags` holds an error.
+pub fn load_openapi(text: &str, opts: &ProviderOptions, diags: &mut Diagnostics) -> Option<Api> {
+    let draft = load_openapi_text(text, opts, diags)?;
+    if diags.has_errors() {
+        return None;
+    }
+    let mut options_diags = Diagnostics::new(diags.file.clone());
+    let api = finish::finish(draft, opts, &mut options_diags);
+    diags.items.extend(options_diags.items);
+    (!diags.has_errors()).then_some(api)
+}
+
+/// Loads one OpenAPI document outside a provider folder (the command-line
+/// generator), with default settings.
+pub fn load_document(path: &Path, module: &str, shown: &str) -> Result<Loaded, LoadFailure> {
+    let opts = ProviderOptions::new(module, shown);
+    let mut diags = Diagnostics::new(shown);
+    let Some(text) = read_text(path, &mut diags) else {
+        return Err(fail(Diagnostics::default(), diags));
+    };
+    let Some(draft) = load_openapi_text(&text, &opts, &mut diags) else {
+        return Err(fail(Diagnostics::default(), diags));
+    };
+    if diags.has_errors() {
+        return Err(fail(Diagnostics::default(), diags));
+    }
+    let mut odiags = Diagnostics::new(shown);
+    let api = finish::finish(draft, &opts, &mut odiags);
+    Ok(Loaded {
+        api,
+        warnings: diags.items,
+    })
+}
+
+fn fail(options: Diagnostics, spec: Diagnostics) -> LoadFailure {
+    let mut diagnostics = options.items;
+    diagnostics.extend(spec.items);
+    LoadFailure { diagnostics }
 }
 
 /// Parses and converts an OpenAPI document given as text.
@@ -216,11 +328,11 @@ pub fn load_provider(dir: &Path, display_root: &Path) -> Result<Loaded, LoadFail
 /// constructs, vendor quirks; each lossy rewrite is a warning), then read
 /// into `openapiv3::OpenAPI` through `serde_path_to_error`, so that a value
 /// of the wrong shape is reported at its JSON pointer and line:column.
-pub fn load_openapi_text(
+pub(crate) fn load_openapi_text(
     text: &str,
     opts: &ProviderOptions,
     diags: &mut Diagnostics,
-) -> Option<Api> {
+) -> Option<finish::Draft> {
     diags.set_locator(source::Locator::new(text));
     let mut value: serde_json::Value = if text.trim_start().starts_with('{') {
         match serde_json::from_str::<source::StrictValue>(text) {
@@ -253,7 +365,7 @@ pub fn load_openapi_text(
                             ),
                         );
                     }
-                    None => push_yaml_error(diags, &e),
+                    None => push_yaml_error_in(diags, &e, text),
                 }
                 return None;
             }
@@ -281,21 +393,6 @@ pub fn load_openapi_text(
     Some(openapi::load(&doc, opts, diags))
 }
 
-fn finish(api: Option<Api>, diags: Diagnostics) -> Result<Loaded, LoadFailure> {
-    match api {
-        Some(mut api) if !diags.has_errors() => {
-            crate::shape::finish(&mut api);
-            Ok(Loaded {
-                api,
-                warnings: diags.items,
-            })
-        }
-        _ => Err(LoadFailure {
-            diagnostics: diags.items,
-        }),
-    }
-}
-
 fn read_text(path: &Path, diags: &mut Diagnostics) -> Option<String> {
     match std::fs::read(path) {
         Ok(bytes) => source::decode_utf8(&bytes, diags),
@@ -317,4 +414,22 @@ pub(crate) fn push_yaml_error(diags: &mut Diagnostics, e: &serde_yaml::Error) {
         Some(loc) => diags.error_at(loc.line(), loc.column(), message),
         None => diags.error("", message),
     }
+}
+
+/// Like [`push_yaml_error`], for reader errors that come with a byte
+/// position only (`… at position 5011`, e.g. a control character): the
+/// position is turned into a line and column of `text`.
+pub(crate) fn push_yaml_error_in(diags: &mut Diagnostics, e: &serde_yaml::Error, text: &str) {
+    if e.location().is_some() {
+        return push_yaml_error(diags, e);
+    }
+    let message = e.to_string();
+    let Some((head, pos)) = message
+        .rsplit_once(" at position ")
+        .and_then(|(h, p)| Some((h, p.trim().parse::<usize>().ok()?)))
+    else {
+        return push_yaml_error(diags, e);
+    };
+    let (line, column) = source::line_column(text, pos);
+    diags.error_at(line, column, format!("not a valid document: {head}"));
 }

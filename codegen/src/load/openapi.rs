@@ -1,20 +1,24 @@
-//! OpenAPI 3.0 (and the 3.1 documents openapiv3 accepts) → [`Api`].
+//! OpenAPI 3.0 (and 3.1, normalised by [`super::normalize`]) → [`Draft`].
 //!
 //! Every problem becomes a [`Diagnostics`] entry with a JSON pointer; the
 //! loader keeps going where it can so that one run reports all of them.
+//! Schemas inside shared components (responses, parameters, request bodies)
+//! are converted once, at their own pointer, and referenced from every
+//! operation that uses them.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use indexmap::IndexMap;
 use openapiv3::{
-    AdditionalProperties, OpenAPI, Parameter, ParameterSchemaOrContent, ReferenceOr, Schema,
-    SchemaKind, StatusCode, StringFormat, Type, VariantOrUnknownOrEmpty,
+    AdditionalProperties, OpenAPI, Parameter, ParameterSchemaOrContent, QueryStyle, ReferenceOr,
+    Schema, SchemaKind, StatusCode, StringFormat, Type, VariantOrUnknownOrEmpty,
 };
 
 use crate::diag::{join, Diagnostics};
 use crate::model::*;
 use crate::names::{self, camel, snake, Namer, Taken};
 
+use super::finish::{Draft, DraftOperation, TypeSpace};
 use super::ProviderOptions;
 
 /// What a schema converts to when used from a field, parameter or body.
@@ -44,31 +48,30 @@ impl Conv {
 struct Loader<'a> {
     doc: &'a OpenAPI,
     diags: &'a mut Diagnostics,
-    /// Component schema key → Rust type name.
-    schema_names: IndexMap<String, String>,
-    types: Vec<TypeDef>,
-    type_namer: Namer,
+    /// Component schema key → its type.
+    schema_ids: IndexMap<String, TypeId>,
+    space: TypeSpace,
     /// Component schemas being merged by allOf right now (cycle detection).
     merging: Vec<String>,
     /// Pointers already warned about (a schema merged into several others
     /// through allOf is reported once).
     warned: BTreeSet<String>,
+    /// Schemas of shared components already converted, by pointer.
+    converted: HashMap<String, Conv>,
 }
 
 const SCHEMA_PREFIX: &str = "#/components/schemas/";
 
-/// Converts a parsed document into the model.
-pub fn load(doc: &OpenAPI, opts: &ProviderOptions, diags: &mut Diagnostics) -> Api {
-    let mut reserved: Vec<&str> = names::RESERVED_TYPES.to_vec();
-    reserved.extend(opts.reserved_types.iter().map(String::as_str));
+/// Converts a parsed document into a draft of the model.
+pub(crate) fn load(doc: &OpenAPI, opts: &ProviderOptions, diags: &mut Diagnostics) -> Draft {
     let mut loader = Loader {
         doc,
         diags,
-        schema_names: IndexMap::new(),
-        types: Vec::new(),
-        type_namer: Namer::with_reserved(&reserved),
+        schema_ids: IndexMap::new(),
+        space: TypeSpace::new(&opts.reserved_types),
         merging: Vec::new(),
         warned: BTreeSet::new(),
+        converted: HashMap::new(),
     };
     let schemas = doc.components.as_ref().map(|c| &c.schemas);
     // Names first, so that references resolve whatever the order.
@@ -77,8 +80,9 @@ pub fn load(doc: &OpenAPI, opts: &ProviderOptions, diags: &mut Diagnostics) -> A
         if names::RESERVED_TYPES.contains(&candidate.as_str()) {
             candidate.push_str("Model");
         }
-        let (name, taken) = loader.type_namer.claim(key, &candidate);
+        let (id, taken) = loader.space.claim(key, &candidate);
         if let Taken::By(first) = taken {
+            let name = loader.space.name(id).clone();
             loader.diags.warning(
                 join("/components/schemas", key),
                 format!(
@@ -87,66 +91,45 @@ pub fn load(doc: &OpenAPI, opts: &ProviderOptions, diags: &mut Diagnostics) -> A
                 ),
             );
         }
-        loader.schema_names.insert(key.clone(), name);
+        loader.schema_ids.insert(key.clone(), id);
     }
     for (key, schema) in schemas.into_iter().flatten() {
-        let name = loader.schema_names[key].clone();
+        let id = loader.schema_ids[key];
         let ptr = join("/components/schemas", key);
-        loader.define_component(&name, schema, &ptr);
+        loader.define_component(id, schema, &ptr);
     }
     let operations = loader.operations();
-    let webhook = opts.webhook.as_ref().and_then(|w| match loader.schema_names.get(&w.event) {
-        Some(name) => Some(Webhook {
-            event: TypeRef::Named(name.clone()),
-            signature: match w.signature {
-                super::WebhookScheme::HmacSha256 => WebhookSignature::HmacSha256 { header: w.header.clone() },
-                super::WebhookScheme::RsaSha256 => WebhookSignature::RsaSha256 {
-                    header: w.header.clone(),
-                    key_operation: w.public_key_operation.as_ref().and_then(|k| {
-                        operations.iter().find(|o| &o.id == k || &o.name == k).map(|o| o.name.clone())
-                    }),
-                },
-            },
-        }),
-        None => {
-            loader.diags.error(
-                "/components/schemas",
-                format!("paygen.yaml names `{}` as the webhook event, but the spec has no such schema", w.event),
-            );
-            None
-        }
-    });
-    let (auth, environments) = loader.auth_and_servers(opts);
-    let Loader { types, .. } = loader;
-    Api {
-        module: opts.module.clone(),
-        source: opts.source.clone(),
+    let environments = loader.servers();
+    let auth = match &opts.auth {
+        Some(a) => a.clone(),
+        None => loader.auth_from_security(),
+    };
+    let Loader {
+        space, schema_ids, ..
+    } = loader;
+    Draft {
         title: doc.info.title.clone(),
         version: doc.info.version.clone(),
         doc: doc.info.description.clone(),
         environments,
         auth,
-        idempotency_header: opts.idempotency_header.clone(),
-        client_headers: opts.client_headers.clone(),
-        operations,
-        types,
-        error_enums: Vec::new(),
-        webhook,
         form: None,
-        retry_on_body: opts.retry_on_body.clone(),
+        operations,
         polls: Vec::new(),
+        space,
+        schemas: schema_ids,
     }
 }
 
 impl<'a> Loader<'a> {
     // ---------------------------------------------------------------- schemas
 
-    fn resolve_schema_ref(&mut self, reference: &str, ptr: &str) -> Option<(String, String)> {
+    fn resolve_schema_ref(&mut self, reference: &str, ptr: &str) -> Option<(String, TypeId)> {
         match reference.strip_prefix(SCHEMA_PREFIX) {
             Some(key) => {
                 let key = unescape_pointer(key);
-                match self.schema_names.get(&key) {
-                    Some(name) => Some((key, name.clone())),
+                match self.schema_ids.get(&key) {
+                    Some(id) => Some((key, *id)),
                     None => {
                         self.diags.error(
                             ptr,
@@ -179,64 +162,53 @@ impl<'a> Loader<'a> {
         }
     }
 
-    fn component_schema(&self, key: &str) -> Option<&'_ ReferenceOr<Schema>> {
+    fn component_schema(&self, key: &str) -> Option<&'a ReferenceOr<Schema>> {
         self.doc.components.as_ref()?.schemas.get(key)
     }
 
-    fn define_component(&mut self, name: &str, schema: &ReferenceOr<Schema>, ptr: &str) {
+    fn define_component(&mut self, id: TypeId, schema: &ReferenceOr<Schema>, ptr: &str) {
         match schema {
             ReferenceOr::Reference { reference } => {
                 let ty = self
                     .resolve_schema_ref(reference, &join(ptr, "$ref"))
-                    .map_or(TypeRef::Any, |(_, n)| TypeRef::Named(n));
-                self.types.push(TypeDef {
-                    name: name.to_string(),
-                    doc: None,
-                    kind: TypeKind::Alias(ty),
-                });
+                    .map_or(TypeRef::Any, |(_, t)| TypeRef::Named(t));
+                self.space.define(id, None, TypeKind::Alias(ty));
             }
             ReferenceOr::Item(s) => {
                 if is_definition(s) {
-                    let slot = self.reserve_slot(name);
-                    self.fill(slot, s, ptr);
+                    let name = self.space.name(id).as_str().to_string();
+                    let kind = self.build_kind(s, &name, ptr);
+                    self.space.define(id, describe(s), kind);
                 } else {
-                    let conv = self.convert_schema(s, name, ptr);
-                    self.types.push(TypeDef {
-                        name: name.to_string(),
-                        doc: s.schema_data.description.clone(),
-                        kind: TypeKind::Alias(conv.ty),
-                    });
+                    let name = self.space.name(id).as_str().to_string();
+                    let conv = self.convert_schema(s, &name, ptr);
+                    self.space.define(id, describe(s), TypeKind::Alias(conv.ty));
                 }
             }
         }
-    }
-
-    fn reserve_slot(&mut self, name: &str) -> usize {
-        self.types.push(TypeDef {
-            name: name.to_string(),
-            doc: None,
-            kind: TypeKind::Alias(TypeRef::Any),
-        });
-        self.types.len() - 1
-    }
-
-    fn fill(&mut self, slot: usize, s: &Schema, ptr: &str) {
-        let name = self.types[slot].name.clone();
-        let kind = self.build_kind(s, &name, ptr);
-        self.types[slot].doc = describe(s);
-        self.types[slot].kind = kind;
     }
 
     fn convert(&mut self, s: &ReferenceOr<Schema>, ctx: &str, ptr: &str) -> Conv {
         match s {
             ReferenceOr::Reference { reference } => {
                 match self.resolve_schema_ref(reference, &join(ptr, "$ref")) {
-                    Some((_, name)) => Conv::of(TypeRef::Named(name)),
+                    Some((_, id)) => Conv::of(TypeRef::Named(id)),
                     None => Conv::of(TypeRef::Any),
                 }
             }
             ReferenceOr::Item(s) => self.convert_schema(s, ctx, ptr),
         }
+    }
+
+    /// Like [`Loader::convert`], converting a schema of a shared component
+    /// (at `ptr`) only once.
+    fn convert_shared(&mut self, s: &ReferenceOr<Schema>, ctx: &str, ptr: &str) -> Conv {
+        if let Some(c) = self.converted.get(ptr) {
+            return c.clone();
+        }
+        let c = self.convert(s, ctx, ptr);
+        self.converted.insert(ptr.to_string(), c.clone());
+        c
     }
 
     fn convert_boxed(&mut self, s: &ReferenceOr<Box<Schema>>, ctx: &str, ptr: &str) -> Conv {
@@ -270,10 +242,11 @@ impl<'a> Loader<'a> {
         conv.write_only = data.write_only;
         conv.doc = describe(s);
         if is_definition(s) {
-            let name = self.type_namer.unique(&camel(ctx, "Inline"));
-            let slot = self.reserve_slot(&name);
-            self.fill(slot, s, ptr);
-            conv.ty = TypeRef::Named(name);
+            let id = self.space.reserve(&camel(ctx, "Inline"));
+            let name = self.space.name(id).as_str().to_string();
+            let kind = self.build_kind(s, &name, ptr);
+            self.space.define(id, describe(s), kind);
+            conv.ty = TypeRef::Named(id);
             return conv;
         }
         match &s.schema_kind {
@@ -284,6 +257,7 @@ impl<'a> Loader<'a> {
                 conv.ty = TypeRef::Prim(match &st.format {
                     VariantOrUnknownOrEmpty::Item(StringFormat::DateTime) => Prim::DateTime,
                     VariantOrUnknownOrEmpty::Item(StringFormat::Date) => Prim::Date,
+                    VariantOrUnknownOrEmpty::Item(StringFormat::Binary) => Prim::Bytes,
                     VariantOrUnknownOrEmpty::Unknown(f) => {
                         conv.constraints.format = Some(f.clone());
                         Prim::String
@@ -335,6 +309,7 @@ impl<'a> Loader<'a> {
                     Some("string") => TypeRef::Prim(match any.format.as_deref() {
                         Some("date-time") => Prim::DateTime,
                         Some("date") => Prim::Date,
+                        Some("binary") => Prim::Bytes,
                         _ => Prim::String,
                     }),
                     Some("integer") => TypeRef::Prim(match any.format.as_deref() {
@@ -358,17 +333,18 @@ impl<'a> Loader<'a> {
                         TypeRef::Vec(Box::new(item))
                     }
                     Some("object") => self.map_type(any.additional_properties.as_ref(), ctx, ptr),
-                    None if any.items.is_some() => {
-                        let items = any.items.as_ref().expect("checked is_some above");
-                        let item = self
-                            .convert_boxed(items, &format!("{ctx} item"), &join(ptr, "items"))
-                            .ty;
-                        TypeRef::Vec(Box::new(item))
-                    }
-                    None if any.additional_properties.is_some() => {
-                        self.map_type(any.additional_properties.as_ref(), ctx, ptr)
-                    }
-                    None => TypeRef::Any,
+                    None => match &any.items {
+                        Some(items) => {
+                            let item = self
+                                .convert_boxed(items, &format!("{ctx} item"), &join(ptr, "items"))
+                                .ty;
+                            TypeRef::Vec(Box::new(item))
+                        }
+                        None if any.additional_properties.is_some() => {
+                            self.map_type(any.additional_properties.as_ref(), ctx, ptr)
+                        }
+                        None => TypeRef::Any,
+                    },
                     Some(other) => {
                         self.diags.warning(
                             join(ptr, "type"),
@@ -420,15 +396,10 @@ impl<'a> Loader<'a> {
                 TypeKind::Enum(enum_of(&values))
             }
             SchemaKind::Any(any) if !any.one_of.is_empty() || !any.any_of.is_empty() => {
-                let members = if any.one_of.is_empty() {
-                    &any.any_of
+                let (members, key) = if any.one_of.is_empty() {
+                    (&any.any_of, "anyOf")
                 } else {
-                    &any.one_of
-                };
-                let key = if any.one_of.is_empty() {
-                    "anyOf"
-                } else {
-                    "oneOf"
+                    (&any.one_of, "oneOf")
                 };
                 self.union(s, members, name, &join(ptr, key))
             }
@@ -441,7 +412,7 @@ impl<'a> Loader<'a> {
             _ => {
                 let mut acc = ObjectAcc::default();
                 self.collect_object(s, name, ptr, &mut acc);
-                TypeKind::Struct(self.finish_struct(acc, name))
+                TypeKind::Struct(self.finish_struct(acc))
             }
         }
     }
@@ -464,7 +435,7 @@ impl<'a> Loader<'a> {
                     by_key.insert(unescape_pointer(key), variants.len());
                 }
             }
-            let rust = namer.unique(&variant_name(&conv.ty));
+            let rust = namer.unique(&self.variant_name(&conv.ty));
             variants.push(UnionVariant {
                 rust,
                 ty: conv.ty,
@@ -487,14 +458,33 @@ impl<'a> Loader<'a> {
                     ),
                 }
             }
-            Discriminator {
-                property: d.property_name.clone(),
-            }
+            d.property_name.clone()
         });
         TypeKind::Union(Union {
             variants,
             discriminator,
         })
+    }
+
+    fn variant_name(&self, ty: &TypeRef) -> String {
+        match ty {
+            TypeRef::Named(id) => self.space.name(*id).as_str().to_string(),
+            TypeRef::Prim(p) => match p {
+                Prim::String => "String",
+                Prim::Bool => "Bool",
+                Prim::I32 | Prim::I64 => "Integer",
+                Prim::F64 => "Number",
+                Prim::DateTime => "DateTime",
+                Prim::Date | Prim::CompactDate => "Date",
+                Prim::Decimal => "Decimal",
+                Prim::Bytes => "Bytes",
+            }
+            .into(),
+            TypeRef::Vec(inner) => format!("{}List", self.variant_name(inner)),
+            TypeRef::Map(_) => "Map".into(),
+            TypeRef::Object => "Object".into(),
+            TypeRef::Any => "Value".into(),
+        }
     }
 
     /// Gathers properties from an object schema and, through allOf, from
@@ -511,11 +501,7 @@ impl<'a> Loader<'a> {
                 Some(&a.properties),
                 Some(&a.required),
                 a.additional_properties.as_ref(),
-                if a.all_of.is_empty() {
-                    None
-                } else {
-                    Some(&a.all_of)
-                },
+                (!a.all_of.is_empty()).then_some(&a.all_of),
             ),
             SchemaKind::AllOf { all_of } => (None, None, None, Some(all_of)),
             _ => (None, None, None, None),
@@ -539,13 +525,12 @@ impl<'a> Loader<'a> {
                         );
                         continue;
                     }
-                    let Some(ReferenceOr::Item(target)) = self.component_schema(&key).cloned()
-                    else {
+                    let Some(ReferenceOr::Item(target)) = self.component_schema(&key) else {
                         continue;
                     };
                     self.merging.push(key.clone());
                     let tptr = join("/components/schemas", &key);
-                    self.collect_object(&target, name, &tptr, acc);
+                    self.collect_object(target, name, &tptr, acc);
                     self.merging.pop();
                 }
                 ReferenceOr::Item(m) => self.collect_object(m, name, &mptr, acc),
@@ -578,7 +563,7 @@ impl<'a> Loader<'a> {
         }
     }
 
-    fn finish_struct(&mut self, acc: ObjectAcc, _name: &str) -> Struct {
+    fn finish_struct(&mut self, acc: ObjectAcc) -> Struct {
         if acc.additional.is_none() {
             for (r, rptr) in &acc.required_ptrs {
                 if !acc.props.contains_key(r) && self.warned.insert(rptr.clone()) {
@@ -593,7 +578,7 @@ impl<'a> Loader<'a> {
                 }
             }
         }
-        let mut namer = Namer::default();
+        let mut namer = Namer::with_reserved(&["additional"]);
         let mut fields = Vec::new();
         for (wire, conv) in acc.props {
             let candidate = snake(&wire, "field");
@@ -604,22 +589,24 @@ impl<'a> Loader<'a> {
                     self.diags.warning(
                         pptr,
                         format!(
-                            "properties `{first}` and `{wire}` both become the field `{}`; \
+                            "properties `{first}` and `{wire}` both become the field `{candidate}`; \
                              `{wire}` is generated as `{}` (its JSON name is kept)",
-                            names::bare(&candidate),
-                            names::bare(&rust)
+                            rust.as_str()
                         ),
                     );
                 }
             }
             fields.push(Field {
-                required: acc.required.contains(&wire),
+                presence: Presence::from_flags(
+                    acc.required.contains(&wire),
+                    conv.nullable,
+                    conv.read_only,
+                    conv.write_only,
+                ),
                 wire,
+                aliases: Vec::new(),
                 rust,
                 ty: conv.ty,
-                nullable: conv.nullable,
-                read_only: conv.read_only,
-                write_only: conv.write_only,
                 boxed: false,
                 layout: FieldLayout::Plain,
                 doc: conv.doc,
@@ -634,9 +621,16 @@ impl<'a> Loader<'a> {
 
     // ------------------------------------------------------------- operations
 
-    fn operations(&mut self) -> Vec<Operation> {
+    fn operations(&mut self) -> Vec<DraftOperation> {
         let mut ops = Vec::new();
-        let mut method_namer = Namer::with_reserved(&["new", "config", "environment"]);
+        let mut method_namer = Namer::with_reserved(&[
+            "new",
+            "config",
+            "environment",
+            "base_url",
+            "with_retry_policy",
+            "webhook_verifier",
+        ]);
         let mut seen_ids: BTreeMap<String, String> = BTreeMap::new();
         let doc = self.doc;
         for (path, item) in &doc.paths.paths {
@@ -692,162 +686,176 @@ impl<'a> Loader<'a> {
                     Taken::By(first) if first != id => self.diags.warning(
                         join(&optr, "operationId"),
                         format!(
-                            "operationIds `{first}` and `{id}` both become the method `{}`; \
+                            "operationIds `{first}` and `{id}` both become the method `{candidate}`; \
                              `{id}` is generated as `{}`",
-                            names::bare(&candidate),
-                            names::bare(&name)
+                            name.as_str()
                         ),
                     ),
                     Taken::Reserved => self.diags.warning(
                         join(&optr, "operationId"),
                         format!(
-                            "operationId `{id}` would be the method `{}`, a name the client \
-                             already uses; it is generated as `{}`",
-                            names::bare(&candidate),
-                            names::bare(&name)
+                            "operationId `{id}` would be the method `{candidate}`, a name the \
+                             client already uses; it is generated as `{}`",
+                            name.as_str()
                         ),
                     ),
                     _ => {}
                 }
-                let type_name = camel(names::bare(&name), "Operation");
-                let mut params = Vec::new();
-                let mut pnamer = Namer::with_reserved(&["body", "params", "self_"]);
-                // Operation-level parameters override path-level ones.
-                let mut merged: IndexMap<(String, &'static str), (&Parameter, String)> =
-                    IndexMap::new();
-                for (i, p) in item.parameters.iter().enumerate() {
-                    let ptr = join(&join(&pptr, "parameters"), &i.to_string());
-                    if let Some(param) = self.resolve_param(p, &ptr) {
-                        merged.insert(
-                            (param.parameter_data_ref().name.clone(), location_key(param)),
-                            (param, ptr),
-                        );
-                    }
-                }
-                for (i, p) in op.parameters.iter().enumerate() {
-                    let ptr = join(&join(&optr, "parameters"), &i.to_string());
-                    if let Some(param) = self.resolve_param(p, &ptr) {
-                        merged.insert(
-                            (param.parameter_data_ref().name.clone(), location_key(param)),
-                            (param, ptr),
-                        );
-                    }
-                }
-                for (param, ptr) in merged.values() {
-                    let data = param.parameter_data_ref();
-                    let location = match param {
-                        Parameter::Path { .. } => ParamLocation::Path,
-                        Parameter::Query { .. } => ParamLocation::Query,
-                        Parameter::Header { .. } => ParamLocation::Header,
-                        Parameter::Cookie { .. } => {
-                            self.diags.warning(
-                                ptr.clone(),
-                                format!(
-                                    "cookie parameter `{}` is not supported and is left out",
-                                    data.name
-                                ),
-                            );
-                            continue;
-                        }
-                    };
-                    let conv = match &data.format {
-                        ParameterSchemaOrContent::Schema(s) => self.convert(
-                            s,
-                            &format!("{type_name} {}", data.name),
-                            &join(ptr, "schema"),
-                        ),
-                        ParameterSchemaOrContent::Content(_) => {
-                            Conv::of(TypeRef::Prim(Prim::String))
-                        }
-                    };
-                    if !matches!(
-                        conv.ty,
-                        TypeRef::Prim(_) | TypeRef::Named(_) | TypeRef::Vec(_)
-                    ) {
-                        self.diags.warning(
-                            ptr.clone(),
-                            format!(
-                                "parameter `{}` has an object type; it is sent as its JSON text",
-                                data.name
-                            ),
-                        );
-                    }
-                    params.push(Param {
-                        wire: data.name.clone(),
-                        rust: {
-                            let candidate = snake(&data.name, "param");
-                            let (rust, taken) = pnamer.claim(&data.name, &candidate);
-                            if let Taken::By(first) = taken {
-                                self.diags.warning(
-                                    ptr.clone(),
-                                    format!(
-                                        "parameters `{first}` and `{}` both become `{}`; `{}` is \
-                                         generated as `{}` (its wire name is kept)",
-                                        data.name,
-                                        names::bare(&candidate),
-                                        data.name,
-                                        names::bare(&rust)
-                                    ),
-                                );
-                            }
-                            rust
-                        },
-                        location,
-                        required: data.required || location == ParamLocation::Path,
-                        ty: conv.ty,
-                        doc: data.description.clone().or(conv.doc),
-                    });
-                }
+                let type_name = Ident::new(camel(name.as_str(), "Operation"));
+                let mut params = self.parameters(item, op, &pptr, &optr, type_name.as_str());
                 let segments = self.path_segments(path, &mut params, &pptr);
-                let body = self.request_body(op, &type_name, &optr);
-                let responses = self.responses(op, &type_name, &optr);
+                let body = self.request_body(op, type_name.as_str(), &optr);
+                let responses = self.responses(op, type_name.as_str(), &optr);
                 let has_query_or_header = params.iter().any(|p| p.location != ParamLocation::Path);
                 let params_type = has_query_or_header
-                    .then(|| self.type_namer.unique(&format!("{type_name}Params")));
-                ops.push(Operation {
-                    id,
-                    name,
-                    type_name,
-                    method,
-                    path_template: path.clone(),
-                    path: segments,
-                    summary: op.summary.clone(),
-                    doc: op.description.clone(),
-                    deprecated: op.deprecated,
-                    params,
-                    params_type,
-                    body,
+                    .then(|| self.space.reserve_name(&format!("{type_name}Params")));
+                ops.push(DraftOperation {
+                    op: Operation {
+                        id,
+                        name,
+                        type_name,
+                        method,
+                        path_template: path.clone(),
+                        path: segments,
+                        summary: op.summary.clone(),
+                        doc: op.description.clone(),
+                        deprecated: op.deprecated,
+                        params,
+                        params_type,
+                        body,
+                        fresh_token: false,
+                        wire: OperationWire::Json(JsonOperation {
+                            responses: Vec::new(),
+                            success: Success::Empty,
+                            error: ErrorType::None,
+                        }),
+                    },
                     responses,
-                    success: Success::Empty,
-                    error: ErrorType::None,
-                    form: None,
-                    fresh_token: false,
                 });
             }
         }
         ops
     }
 
-    fn resolve_param<'d>(
+    /// Path-level and operation-level parameters (the latter win), in order.
+    fn parameters(
         &mut self,
-        p: &'d ReferenceOr<Parameter>,
+        item: &'a openapiv3::PathItem,
+        op: &'a openapiv3::Operation,
+        pptr: &str,
+        optr: &str,
+        type_name: &str,
+    ) -> Vec<Param> {
+        let mut merged: IndexMap<(String, &'static str), (&'a Parameter, String)> = IndexMap::new();
+        let levels = [(&item.parameters, pptr), (&op.parameters, optr)];
+        for (list, base) in levels {
+            for (i, p) in list.iter().enumerate() {
+                let ptr = join(&join(base, "parameters"), &i.to_string());
+                if let Some((param, at)) = self.resolve_param(p, &ptr) {
+                    merged.insert(
+                        (param.parameter_data_ref().name.clone(), location_key(param)),
+                        (param, at),
+                    );
+                }
+            }
+        }
+        let mut pnamer = Namer::with_reserved(&["body", "params"]);
+        let mut params = Vec::new();
+        for (param, ptr) in merged.values() {
+            let data = param.parameter_data_ref();
+            let (location, style) = match param {
+                Parameter::Path { style, .. } => {
+                    if !matches!(style, openapiv3::PathStyle::Simple) {
+                        self.diags.error(
+                            join(ptr, "style"),
+                            format!(
+                                "path parameter `{}` uses style `{style:?}`; only `simple` is \
+                                 supported",
+                                data.name
+                            ),
+                        );
+                    }
+                    (ParamLocation::Path, ParamStyle::Form)
+                }
+                Parameter::Query { style, .. } => {
+                    let explode = data.explode.unwrap_or(matches!(style, QueryStyle::Form));
+                    let style = match style {
+                        QueryStyle::Form if explode => ParamStyle::Form,
+                        QueryStyle::Form => ParamStyle::FormComma,
+                        QueryStyle::SpaceDelimited => ParamStyle::Space,
+                        QueryStyle::PipeDelimited => ParamStyle::Pipe,
+                        QueryStyle::DeepObject => ParamStyle::Deep,
+                    };
+                    (ParamLocation::Query, style)
+                }
+                Parameter::Header { .. } => (ParamLocation::Header, ParamStyle::Form),
+                Parameter::Cookie { .. } => {
+                    self.diags.warning(
+                        ptr.clone(),
+                        format!(
+                            "cookie parameter `{}` is not supported and is left out",
+                            data.name
+                        ),
+                    );
+                    continue;
+                }
+            };
+            let conv = match &data.format {
+                ParameterSchemaOrContent::Schema(s) => self.convert_shared(
+                    s,
+                    &format!("{type_name} {}", data.name),
+                    &join(ptr, "schema"),
+                ),
+                ParameterSchemaOrContent::Content(_) => Conv::of(TypeRef::Prim(Prim::String)),
+            };
+            let candidate = snake(&data.name, "param");
+            let (rust, taken) = pnamer.claim(&data.name, &candidate);
+            if let Taken::By(first) = taken {
+                self.diags.warning(
+                    ptr.clone(),
+                    format!(
+                        "parameters `{first}` and `{}` both become `{candidate}`; `{}` is \
+                         generated as `{}` (its wire name is kept)",
+                        data.name,
+                        data.name,
+                        rust.as_str()
+                    ),
+                );
+            }
+            params.push(Param {
+                wire: data.name.clone(),
+                rust,
+                location,
+                required: data.required || location == ParamLocation::Path,
+                ty: conv.ty,
+                style,
+                doc: data.description.clone().or(conv.doc),
+            });
+        }
+        params
+    }
+
+    /// The parameter and the pointer it is defined at (its component's, for
+    /// a `$ref`).
+    fn resolve_param(
+        &mut self,
+        p: &'a ReferenceOr<Parameter>,
         ptr: &str,
-    ) -> Option<&'d Parameter>
-    where
-        'a: 'd,
-        Self: 'd,
-    {
+    ) -> Option<(&'a Parameter, String)> {
         match p {
-            ReferenceOr::Item(p) => Some(p),
+            ReferenceOr::Item(p) => Some((p, ptr.to_string())),
             ReferenceOr::Reference { reference } => {
                 let key = reference
                     .strip_prefix("#/components/parameters/")
                     .map(unescape_pointer);
+                let doc = self.doc;
                 let found = key
                     .as_ref()
-                    .and_then(|k| self.doc.components.as_ref()?.parameters.get(k));
-                match found {
-                    Some(ReferenceOr::Item(p)) => Some(p),
+                    .and_then(|k| doc.components.as_ref()?.parameters.get(k));
+                match (found, key) {
+                    (Some(ReferenceOr::Item(p)), Some(key)) => {
+                        Some((p, join("/components/parameters", &key)))
+                    }
                     _ => {
                         self.diags.error(
                             join(ptr, "$ref"),
@@ -913,58 +921,81 @@ impl<'a> Loader<'a> {
 
     fn request_body(
         &mut self,
-        op: &openapiv3::Operation,
+        op: &'a openapiv3::Operation,
         type_name: &str,
         optr: &str,
     ) -> Option<Body> {
-        let bptr = join(optr, "requestBody");
-        let body = match op.request_body.as_ref()? {
-            ReferenceOr::Item(b) => b.clone(),
+        let inline_ptr = join(optr, "requestBody");
+        let doc = self.doc;
+        let (body, bptr, ctx) = match op.request_body.as_ref()? {
+            ReferenceOr::Item(b) => (b, inline_ptr, format!("{type_name} request")),
             ReferenceOr::Reference { reference } => {
                 let key = reference
                     .strip_prefix("#/components/requestBodies/")
                     .map(unescape_pointer);
-                match key
-                    .as_ref()
-                    .and_then(|k| self.doc.components.as_ref()?.request_bodies.get(k))
-                {
-                    Some(ReferenceOr::Item(b)) => b.clone(),
+                match key.as_ref().and_then(|k| {
+                    doc.components
+                        .as_ref()?
+                        .request_bodies
+                        .get(k)
+                        .map(|b| (k, b))
+                }) {
+                    Some((k, ReferenceOr::Item(b))) => (
+                        b,
+                        join("/components/requestBodies", k),
+                        format!("{k} request"),
+                    ),
                     _ => {
                         self.diags.error(
-                            join(&bptr, "$ref"),
-                            format!("request body $ref `{reference}` points at nothing"),
+                            join(&inline_ptr, "$ref"),
+                            format!("request body $ref `{reference}` points at no request body in components/requestBodies"),
                         );
                         return None;
                     }
                 }
             }
         };
-        let (media, encoding) = if let Some(m) = body.content.iter().find(|(k, _)| is_json(k)) {
-            (m, BodyEncoding::Json)
-        } else if let Some(m) = body
-            .content
-            .iter()
-            .find(|(k, _)| k.starts_with("application/x-www-form-urlencoded"))
-        {
-            (m, BodyEncoding::Form)
-        } else {
+        let Some((media_type, media, encoding)) = pick_request_media(&body.content) else {
             let kinds: Vec<&str> = body.content.keys().map(String::as_str).collect();
-            self.diags.warning(
-                bptr,
-                format!("request body media types {kinds:?} are not supported (JSON and form only); the operation is generated without a body"),
+            self.diags.error(
+                join(&bptr, "content"),
+                format!(
+                    "request body media types {kinds:?} are not supported; expected JSON, \
+                     application/x-www-form-urlencoded, multipart/form-data, text or bytes"
+                ),
             );
             return None;
         };
-        let ty = match &media.1.schema {
-            Some(s) => {
-                let mptr = join(&join(&join(&bptr, "content"), media.0), "schema");
-                self.convert(s, &format!("{type_name} request"), &mptr).ty
-            }
-            None => TypeRef::Any,
+        let mptr = join(&join(&bptr, "content"), media_type);
+        let ty = match encoding {
+            BodyEncoding::Bytes if is_text(media_type) => BodyType::Text,
+            BodyEncoding::Bytes => BodyType::Bytes,
+            _ => match &media.schema {
+                Some(s) => BodyType::Value(self.convert_shared(s, &ctx, &join(&mptr, "schema")).ty),
+                None => BodyType::Value(TypeRef::Any),
+            },
         };
+        if encoding == BodyEncoding::Form {
+            for (prop, enc) in &media.encoding {
+                if matches!(
+                    enc.style,
+                    Some(QueryStyle::Form | QueryStyle::SpaceDelimited | QueryStyle::PipeDelimited)
+                ) {
+                    self.diags.warning(
+                        join(&join(&mptr, "encoding"), prop),
+                        format!(
+                            "property `{prop}` declares style `{:?}`; form bodies are written \
+                             deepObject-style (`{prop}[key]=…`, lists as `{prop}[0]=…`)",
+                            enc.style
+                        ),
+                    );
+                }
+            }
+        }
         Some(Body {
             required: body.required,
             encoding,
+            media_type: media_type.to_string(),
             ty,
             doc: body.description.clone(),
         })
@@ -972,7 +1003,7 @@ impl<'a> Loader<'a> {
 
     fn responses(
         &mut self,
-        op: &openapiv3::Operation,
+        op: &'a openapiv3::Operation,
         type_name: &str,
         optr: &str,
     ) -> Vec<Response> {
@@ -983,8 +1014,8 @@ impl<'a> Loader<'a> {
         let success_bodies = op
             .responses
             .responses
-            .iter()
-            .filter(|(code, _)| {
+            .keys()
+            .filter(|code| {
                 matches!(code, StatusCode::Code(c) if (200..300).contains(c))
                     || matches!(code, StatusCode::Range(2))
             })
@@ -1006,66 +1037,70 @@ impl<'a> Loader<'a> {
                     .iter()
                     .map(|r| (StatusMatch::Default, "default".to_string(), r)),
             );
+        let doc = self.doc;
         for (status, key, r) in entries {
             let ptr = join(&rptr, &key);
-            let (resp, ctx_name) = match r {
-                ReferenceOr::Item(resp) => (resp.clone(), None),
+            let (resp, at, component) = match r {
+                ReferenceOr::Item(resp) => (resp, ptr.clone(), None),
                 ReferenceOr::Reference { reference } => {
                     let key = reference
                         .strip_prefix("#/components/responses/")
                         .map(unescape_pointer);
                     match key
                         .as_ref()
-                        .and_then(|k| self.doc.components.as_ref()?.responses.get(k))
+                        .and_then(|k| doc.components.as_ref()?.responses.get(k).map(|r| (k, r)))
                     {
-                        Some(ReferenceOr::Item(resp)) => (resp.clone(), key.clone()),
+                        Some((k, ReferenceOr::Item(resp))) => {
+                            (resp, join("/components/responses", k), Some(k.clone()))
+                        }
                         _ => {
-                            self.diags.error(join(&ptr, "$ref"), format!("response $ref `{reference}` points at nothing in components/responses"));
+                            self.diags.error(join(&ptr, "$ref"), format!("response $ref `{reference}` points at no response in components/responses"));
                             continue;
                         }
                     }
                 }
             };
-            let ty = match resp.content.iter().find(|(k, _)| is_json(k)) {
-                Some((mt, media)) => match &media.schema {
-                    Some(s) => {
-                        let ctx = match &ctx_name {
-                            Some(n) => format!("{n} response"),
-                            None if status.is_success() && success_bodies <= 1 => {
-                                format!("{type_name} response")
-                            }
-                            None => format!(
-                                "{type_name} {}",
-                                crate::shape::status_name(status, status.is_success())
-                            ),
-                        };
-                        Some(
-                            self.convert(
-                                s,
-                                &ctx,
-                                &join(&join(&join(&ptr, "content"), mt), "schema"),
-                            )
-                            .ty,
-                        )
-                    }
-                    None => Some(TypeRef::Any),
-                },
+            let ctx = match &component {
+                Some(n) => format!("{n} response"),
+                None if status.is_success() && success_bodies <= 1 => {
+                    format!("{type_name} response")
+                }
+                None => format!(
+                    "{type_name} {}",
+                    super::finish::status_name(status, status.is_success())
+                ),
+            };
+            let body = match pick_response_media(&resp.content) {
                 None if resp.content.is_empty() => None,
                 None => {
                     let kinds: Vec<&str> = resp.content.keys().map(String::as_str).collect();
                     self.diags.warning(
-                        join(&ptr, "content"),
-                        format!(
-                            "response media types {kinds:?} are not supported (JSON only); \
-                             the body of this response is not decoded (an error keeps it raw)"
-                        ),
+                        join(&at, "content"),
+                        format!("response media types {kinds:?} are not supported; the body is kept as bytes"),
                     );
-                    None
+                    Some(BodyType::Bytes)
                 }
+                Some((mt, media)) => Some(if is_json(mt) {
+                    match &media.schema {
+                        Some(s) => BodyType::Value(
+                            self.convert_shared(
+                                s,
+                                &ctx,
+                                &join(&join(&join(&at, "content"), mt), "schema"),
+                            )
+                            .ty,
+                        ),
+                        None => BodyType::Value(TypeRef::Any),
+                    }
+                } else if is_text(mt) {
+                    BodyType::Text
+                } else {
+                    BodyType::Bytes
+                }),
             };
             out.push(Response {
                 status,
-                ty,
+                body,
                 doc: Some(resp.description.clone()).filter(|d| !d.is_empty()),
             });
         }
@@ -1074,14 +1109,9 @@ impl<'a> Loader<'a> {
 
     // ---------------------------------------------------- auth and servers
 
-    fn auth_and_servers(&mut self, opts: &ProviderOptions) -> (Auth, Vec<Environment>) {
-        let auth = match &opts.auth {
-            Some(a) => a.clone(),
-            None => self.auth_from_security(),
-        };
+    fn servers(&mut self) -> Vec<Environment> {
         let mut namer = Namer::with_reserved(&["Custom"]);
-        let environments = self
-            .doc
+        self.doc
             .servers
             .iter()
             .enumerate()
@@ -1103,10 +1133,10 @@ impl<'a> Loader<'a> {
                     name: namer.unique(&candidate),
                     url: s.url.trim_end_matches('/').to_string(),
                     doc: s.description.clone(),
+                    params: Vec::new(),
                 }
             })
-            .collect();
-        (auth, environments)
+            .collect()
     }
 
     fn auth_from_security(&mut self) -> Auth {
@@ -1185,9 +1215,51 @@ fn location_key(p: &Parameter) -> &'static str {
     }
 }
 
+fn media_base(media_type: &str) -> &str {
+    media_type.split(';').next().unwrap_or("").trim()
+}
+
 fn is_json(media_type: &str) -> bool {
-    let m = media_type.split(';').next().unwrap_or("").trim();
+    let m = media_base(media_type);
     m == "application/json" || m.ends_with("+json") || m == "*/*"
+}
+
+fn is_text(media_type: &str) -> bool {
+    media_base(media_type).starts_with("text/")
+}
+
+/// The request media type the client sends: JSON first, then form, then
+/// multipart, then any other (sent as bytes or text).
+fn pick_request_media(
+    content: &IndexMap<String, openapiv3::MediaType>,
+) -> Option<(&str, &openapiv3::MediaType, BodyEncoding)> {
+    let find = |pred: &dyn Fn(&str) -> bool| {
+        content
+            .iter()
+            .find(|(k, _)| pred(k))
+            .map(|(k, m)| (k.as_str(), m))
+    };
+    if let Some((k, m)) = find(&is_json) {
+        return Some((k, m, BodyEncoding::Json));
+    }
+    if let Some((k, m)) = find(&|k| media_base(k) == "application/x-www-form-urlencoded") {
+        return Some((k, m, BodyEncoding::Form));
+    }
+    if let Some((k, m)) = find(&|k| media_base(k) == "multipart/form-data") {
+        return Some((k, m, BodyEncoding::Multipart));
+    }
+    find(&|k| !k.contains('*')).map(|(k, m)| (k, m, BodyEncoding::Bytes))
+}
+
+/// The response media type decoded: JSON first, then any other.
+fn pick_response_media(
+    content: &IndexMap<String, openapiv3::MediaType>,
+) -> Option<(&str, &openapiv3::MediaType)> {
+    content
+        .iter()
+        .find(|(k, _)| is_json(k))
+        .or_else(|| content.iter().next())
+        .map(|(k, m)| (k.as_str(), m))
 }
 
 fn unescape_pointer(token: &str) -> String {
@@ -1246,7 +1318,8 @@ fn is_definition(s: &Schema) -> bool {
     }
 }
 
-fn enum_of(values: &[&str]) -> Enum {
+/// A string enum over `values` (first occurrence wins).
+pub(crate) fn enum_of(values: &[&str]) -> Enum {
     let mut namer = Namer::with_reserved(&["Unknown"]);
     let mut seen = BTreeSet::new();
     let variants = values
@@ -1267,22 +1340,4 @@ fn enum_of(values: &[&str]) -> Enum {
         })
         .collect();
     Enum { variants }
-}
-
-fn variant_name(ty: &TypeRef) -> String {
-    match ty {
-        TypeRef::Named(n) => n.clone(),
-        TypeRef::Prim(Prim::String) => "String".into(),
-        TypeRef::Prim(Prim::Bool) => "Bool".into(),
-        TypeRef::Prim(Prim::I32 | Prim::I64) => "Integer".into(),
-        TypeRef::Prim(Prim::F64) => "Number".into(),
-        TypeRef::Prim(Prim::DateTime) => "DateTime".into(),
-        TypeRef::Prim(Prim::Date) => "Date".into(),
-        TypeRef::Prim(Prim::Decimal) => "Decimal".into(),
-        TypeRef::Prim(Prim::CompactDate) => "Date".into(),
-        TypeRef::Vec(inner) => format!("{}List", variant_name(inner)),
-        TypeRef::Map(_) => "Map".into(),
-        TypeRef::Object => "Object".into(),
-        TypeRef::Any => "Value".into(),
-    }
 }

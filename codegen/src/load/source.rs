@@ -34,6 +34,22 @@ pub fn decode_utf8(bytes: &[u8], diags: &mut Diagnostics) -> Option<String> {
     }
 }
 
+/// The 1-based line and column of the character at index `pos` of `text`
+/// (as YAML readers count: in characters).
+pub fn line_column(text: &str, pos: usize) -> (usize, usize) {
+    let mut line = 1;
+    let mut column = 1;
+    for c in text.chars().take(pos) {
+        if c == '\n' {
+            line += 1;
+            column = 1;
+        } else {
+            column += 1;
+        }
+    }
+    (line, column)
+}
+
 /// Maps JSON pointers to 1-based (line, column) in a YAML or JSON text.
 /// The index is built on first use, so a spec without problems never pays
 /// for it.

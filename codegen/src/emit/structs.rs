@@ -1,0 +1,337 @@
+//! A struct: fields by [`Presence`], `new(required…)` and one setter per
+//! optional field.
+
+use proc_macro2::TokenStream;
+use quote::quote;
+
+use crate::model::*;
+
+use super::doc::{self, Para};
+use super::ty::{arg_type, ident, rust_type};
+
+/// Derives reach serde through the runtime, so the crate holding generated
+/// code needs no serde dependency of its own.
+pub fn serde_crate() -> TokenStream {
+    quote!(#[serde(crate = "::paygen_runtime::__private::serde")])
+}
+
+/// The docs of a named type: the spec's, or its name.
+pub fn type_docs(t: &TypeDef) -> TokenStream {
+    match &t.doc {
+        Some(d) => doc::attrs(d),
+        None => doc::paragraphs(&[Para::Ours(&format!("`{}`.", t.name))]),
+    }
+}
+
+fn field_doc(f: &Field) -> TokenStream {
+    let fallback = format!("`{}`.", f.wire);
+    let spec = match &f.doc {
+        Some(d) => Para::Spec(Some(d)),
+        None => Para::Ours(&fallback),
+    };
+    let mut parts: Vec<String> = Vec::new();
+    let c = &f.constraints;
+    let mut rules = Vec::new();
+    if let Some(v) = c.min_length {
+        rules.push(format!("at least {v} characters"));
+    }
+    if let Some(v) = c.max_length {
+        rules.push(format!("at most {v} characters"));
+    }
+    if let Some(v) = c.minimum {
+        rules.push(format!("minimum {v}"));
+    }
+    if let Some(v) = c.maximum {
+        rules.push(format!("maximum {v}"));
+    }
+    if let Some(v) = c.min_items {
+        rules.push(format!("at least {v} items"));
+    }
+    if let Some(v) = c.max_items {
+        rules.push(format!("at most {v} items"));
+    }
+    if let Some(v) = &c.pattern {
+        rules.push(format!(
+            "pattern `{}`",
+            v.replace('`', "'").replace('\n', " ")
+        ));
+    }
+    if let Some(v) = &c.format {
+        rules.push(format!("format `{}`", v.replace('`', "'")));
+    }
+    if !rules.is_empty() {
+        parts.push(format!("Constraints: {}.", rules.join(", ")));
+    }
+    match f.presence {
+        Presence::ReadOnly => parts.push("Read-only: set by the server and never sent.".into()),
+        Presence::OptionalNullable => parts.push(
+            "Optional and nullable: `None` leaves the field out, `Some(Nullable::Null)` sends `null`."
+                .into(),
+        ),
+        _ => {}
+    }
+    if !f.aliases.is_empty() {
+        let names: Vec<String> = f.aliases.iter().map(|a| format!("`{a}`")).collect();
+        parts.push(format!("Also read from {}.", names.join(", ")));
+    }
+    let ours = parts.join("\n\n");
+    doc::paragraphs(&[spec, Para::Ours(&ours)])
+}
+
+/// A struct with `new()` and setters. `serde`: whether it travels as JSON
+/// (derives and attributes); form APIs encode and decode through their own
+/// generated code and skip serde, which makes them faster to compile.
+pub fn emit_struct(api: &Api, t: &TypeDef, s: &Struct, serde: bool) -> TokenStream {
+    let name = ident(&t.name);
+    let docs = type_docs(t);
+    let mut fields = Vec::new();
+    let mut new_args = Vec::new();
+    let mut new_inits = Vec::new();
+    let mut setters = Vec::new();
+    for f in &s.fields {
+        let fname = ident(&f.rust);
+        let fdoc = field_doc(f);
+        let mut inner = rust_type(api, &f.ty);
+        if f.boxed {
+            inner = quote!(Box<#inner>);
+        }
+        let wire = &f.wire;
+        let rename = (f.rust.as_str() != wire.as_str()).then(|| quote!(rename = #wire,));
+        let aliases = f.aliases.iter().map(|a| quote!(alias = #a,));
+        let (ty, attr) = match f.presence {
+            Presence::Required => (inner.clone(), quote!()),
+            Presence::Optional | Presence::RequiredWriteOnly => (
+                quote!(Option<#inner>),
+                quote!(default, skip_serializing_if = "Option::is_none",),
+            ),
+            Presence::RequiredNullable => (quote!(Option<#inner>), quote!(default,)),
+            Presence::OptionalNullable => (
+                quote!(Option<runtime::Nullable<#inner>>),
+                quote!(
+                    default,
+                    skip_serializing_if = "Option::is_none",
+                    deserialize_with = "rt::deserialize_nullable",
+                ),
+            ),
+            Presence::ReadOnly => (quote!(Option<#inner>), quote!(default, skip_serializing,)),
+        };
+        let serde_attr = {
+            let all = quote!(#rename #(#aliases)* #attr);
+            if all.is_empty() || !serde {
+                quote!()
+            } else {
+                quote!(#[serde(#all)])
+            }
+        };
+        fields.push(quote! { #fdoc #serde_attr pub #fname: #ty, });
+        let (arg_ty, conv) = arg_type(api, &f.ty);
+        let boxed = |v: TokenStream| if f.boxed { quote!(Box::new(#v)) } else { v };
+        match f.presence {
+            Presence::Required => {
+                new_args.push(quote!(#fname: #arg_ty));
+                if conv.is_empty() && !f.boxed {
+                    new_inits.push(quote!(#fname,));
+                } else {
+                    let v = boxed(quote!(#fname #conv));
+                    new_inits.push(quote!(#fname: #v,));
+                }
+            }
+            Presence::RequiredNullable => {
+                new_args.push(quote!(#fname: Option<#inner>));
+                new_inits.push(quote!(#fname,));
+            }
+            Presence::RequiredWriteOnly => {
+                new_args.push(quote!(#fname: #arg_ty));
+                let v = boxed(quote!(#fname #conv));
+                new_inits.push(quote!(#fname: Some(#v),));
+            }
+            Presence::ReadOnly => new_inits.push(quote!(#fname: None,)),
+            Presence::Optional | Presence::OptionalNullable => {
+                let v = boxed(quote!(value #conv));
+                let stored = if f.presence == Presence::OptionalNullable {
+                    quote!(Some(runtime::Nullable::Value(#v)))
+                } else {
+                    quote!(Some(#v))
+                };
+                new_inits.push(quote!(#fname: None,));
+                let sdoc = format!(" Sets `{}`.", f.wire);
+                setters.push(quote! {
+                    #[doc = #sdoc]
+                    pub fn #fname(mut self, value: #arg_ty) -> Self {
+                        self.#fname = #stored;
+                        self
+                    }
+                });
+            }
+        }
+    }
+    if let Some(extra) = &s.additional {
+        let t = rust_type(api, extra);
+        let flatten = serde.then(|| quote!(#[serde(flatten)]));
+        fields.push(quote! {
+            /// Properties not declared by the spec, kept as sent.
+            #flatten
+            pub additional: BTreeMap<String, #t>,
+        });
+        new_inits.push(quote!(additional: BTreeMap::new(),));
+    }
+    let defaultable = new_args.is_empty();
+    let default = defaultable.then(|| quote!(, Default));
+    let derives = if serde {
+        let serde_crate = serde_crate();
+        quote!(#[derive(Debug, Clone, PartialEq #default, Serialize, Deserialize)] #serde_crate)
+    } else {
+        quote!(#[derive(Debug, Clone, PartialEq #default)])
+    };
+    let new_doc = if defaultable {
+        format!(" An empty `{name}`; set fields with the setters.")
+    } else {
+        format!(" A `{name}` with its required fields; set the others with the setters.")
+    };
+    let body = if defaultable {
+        quote!(Self::default())
+    } else {
+        quote!(Self { #(#new_inits)* })
+    };
+    quote! {
+        #docs
+        #derives
+        pub struct #name { #(#fields)* }
+
+        impl #name {
+            #[doc = #new_doc]
+            pub fn new(#(#new_args),*) -> Self { #body }
+            #(#setters)*
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::ty::test_support::*;
+    use super::*;
+
+    #[test]
+    fn required_fields_go_to_new_and_optional_ones_get_setters() {
+        let mut api = api();
+        let s = Struct {
+            fields: vec![
+                field("name", TypeRef::Prim(Prim::String), Presence::Required),
+                field("price", TypeRef::Prim(Prim::I64), Presence::Optional),
+                field("id", TypeRef::Prim(Prim::String), Presence::ReadOnly),
+            ],
+            additional: None,
+        };
+        let id = add(&mut api, "Product", TypeKind::Struct(s.clone()));
+        assert_tokens(
+            emit_struct(&api, api.ty(id), &s, true),
+            quote! {
+                /// `Product`.
+                #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+                #[serde(crate = "::paygen_runtime::__private::serde")]
+                pub struct Product {
+                    /// `name`.
+                    pub name: String,
+                    /// `price`.
+                    #[serde(default, skip_serializing_if = "Option::is_none")]
+                    pub price: Option<i64>,
+                    /// `id`.
+                    ///
+                    /// Read-only: set by the server and never sent.
+                    #[serde(default, skip_serializing)]
+                    pub id: Option<String>,
+                }
+                impl Product {
+                    /// A `Product` with its required fields; set the others with the setters.
+                    pub fn new(name: impl Into<String>) -> Self {
+                        Self { name: name.into(), price: None, id: None, }
+                    }
+                    /// Sets `price`.
+                    pub fn price(mut self, value: i64) -> Self {
+                        self.price = Some(value);
+                        self
+                    }
+                }
+            },
+        );
+    }
+
+    #[test]
+    fn nullable_renamed_aliased_and_keyword_fields() {
+        let mut api = api();
+        let mut total = field(
+            "total",
+            TypeRef::Prim(Prim::I64),
+            Presence::OptionalNullable,
+        );
+        total.rust = Ident::new("type");
+        let mut url = field(
+            "consentUrl",
+            TypeRef::Prim(Prim::String),
+            Presence::Optional,
+        );
+        url.aliases = vec!["redirectConsentURL".into()];
+        let s = Struct {
+            fields: vec![total, url],
+            additional: Some(TypeRef::Any),
+        };
+        let id = add(&mut api, "Payment", TypeKind::Struct(s.clone()));
+        assert_tokens(
+            emit_struct(&api, api.ty(id), &s, true),
+            quote! {
+                /// `Payment`.
+                #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+                #[serde(crate = "::paygen_runtime::__private::serde")]
+                pub struct Payment {
+                    /// `total`.
+                    ///
+                    /// Optional and nullable: `None` leaves the field out, `Some(Nullable::Null)` sends `null`.
+                    #[serde(rename = "total", default, skip_serializing_if = "Option::is_none", deserialize_with = "rt::deserialize_nullable",)]
+                    pub r#type: Option<runtime::Nullable<i64>>,
+                    /// `consentUrl`.
+                    ///
+                    /// Also read from `redirectConsentURL`.
+                    #[serde(rename = "consentUrl", alias = "redirectConsentURL", default, skip_serializing_if = "Option::is_none",)]
+                    pub consent_url: Option<String>,
+                    /// Properties not declared by the spec, kept as sent.
+                    #[serde(flatten)]
+                    pub additional: BTreeMap<String, serde_json::Value>,
+                }
+                impl Payment {
+                    /// An empty `Payment`; set fields with the setters.
+                    pub fn new() -> Self { Self::default() }
+                    /// Sets `total`.
+                    pub fn r#type(mut self, value: i64) -> Self {
+                        self.r#type = Some(runtime::Nullable::Value(value));
+                        self
+                    }
+                    /// Sets `consentUrl`.
+                    pub fn consent_url(mut self, value: impl Into<String>) -> Self {
+                        self.consent_url = Some(value.into());
+                        self
+                    }
+                }
+            },
+        );
+    }
+
+    #[test]
+    fn form_structs_skip_serde() {
+        let mut api = api();
+        let s = Struct {
+            fields: vec![field(
+                "aid",
+                TypeRef::Prim(Prim::String),
+                Presence::Required,
+            )],
+            additional: None,
+        };
+        let id = add(&mut api, "Request", TypeKind::Struct(s.clone()));
+        let tokens = emit_struct(&api, api.ty(id), &s, false);
+        assert_contains(
+            &tokens,
+            &["#[derive(Debug, Clone, PartialEq)] pub struct Request"],
+        );
+        assert!(!tokens.to_string().contains("serde"), "{tokens}");
+    }
+}

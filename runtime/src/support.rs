@@ -1,0 +1,122 @@
+//! Code every generated module would otherwise repeat: the impls of string
+//! enums, decoding helpers for unions and status enums, and the error a
+//! fetched public key turns into.
+
+use std::fmt;
+
+use serde::de::DeserializeOwned;
+use serde::{Deserialize, Deserializer};
+
+use crate::error::{DecodeError, Error};
+
+/// The impls of a generated string enum: `as_str`, `From<&str>`,
+/// [`crate::StringEnum`], `Display` and serde, for an enum whose variants
+/// are unit variants plus `Unknown(String)`.
+///
+/// ```ignore
+/// rt::string_enum!(Currency { Eur = "EUR", Usd = "USD", });
+/// ```
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __string_enum {
+    ($name:ident { $($variant:ident = $wire:literal,)* }) => {
+        impl $name {
+            /// The value as sent on the wire.
+            pub fn as_str(&self) -> &str {
+                match self {
+                    $(Self::$variant => $wire,)*
+                    Self::Unknown(s) => s,
+                }
+            }
+        }
+
+        impl ::core::convert::From<&str> for $name {
+            fn from(s: &str) -> Self {
+                match s {
+                    $($wire => Self::$variant,)*
+                    other => Self::Unknown(other.to_string()),
+                }
+            }
+        }
+
+        impl $crate::StringEnum for $name {
+            fn as_str(&self) -> &str {
+                $name::as_str(self)
+            }
+
+            fn from_wire(s: &str) -> Self {
+                Self::from(s)
+            }
+        }
+
+        impl ::core::fmt::Display for $name {
+            fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+
+        impl $crate::__private::serde::Serialize for $name {
+            fn serialize<S: $crate::__private::serde::Serializer>(
+                &self,
+                s: S,
+            ) -> ::core::result::Result<S::Ok, S::Error> {
+                s.serialize_str(self.as_str())
+            }
+        }
+
+        impl<'de> $crate::__private::serde::Deserialize<'de> for $name {
+            fn deserialize<D: $crate::__private::serde::Deserializer<'de>>(
+                d: D,
+            ) -> ::core::result::Result<Self, D::Error> {
+                $crate::__private::deserialize_string_enum(d)
+            }
+        }
+    };
+}
+
+/// Deserializes a string enum from its wire text (borrowed where possible).
+pub fn deserialize_string_enum<'de, D, T>(d: D) -> Result<T, D::Error>
+where
+    D: Deserializer<'de>,
+    T: for<'a> From<&'a str>,
+{
+    let s = std::borrow::Cow::<'de, str>::deserialize(d)?;
+    Ok(T::from(s.as_ref()))
+}
+
+/// The string value of `property` in a JSON object (`""` when absent or not
+/// a string): what a discriminated union dispatches on.
+pub fn tag_of<'v>(value: &'v serde_json::Value, property: &str) -> &'v str {
+    value
+        .get(property)
+        .and_then(serde_json::Value::as_str)
+        .unwrap_or_default()
+}
+
+/// Decodes one variant of a discriminated union from the value already read.
+pub fn from_value<T: DeserializeOwned, E: serde::de::Error>(
+    value: serde_json::Value,
+) -> Result<T, E> {
+    serde_json::from_value(value).map_err(E::custom)
+}
+
+/// A JSON body as `T`, or `None` when it is not one (status enums).
+pub fn decode_body<T: DeserializeOwned>(body: &[u8]) -> Option<T> {
+    serde_json::from_slice(body).ok()
+}
+
+/// The error of a public-key operation whose answer is not a usable key.
+pub fn key_error<E: fmt::Debug>(
+    operation: &'static str,
+    problem: impl fmt::Display,
+    answer: &str,
+) -> Error<E> {
+    Error::Decode(Box::new(DecodeError {
+        operation,
+        status: 200,
+        message: problem.to_string(),
+        content_type: None,
+        raw_body: answer.to_string(),
+        attempts: 1,
+    }))
+}
