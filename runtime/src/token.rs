@@ -157,7 +157,10 @@ impl Transport {
         let fetch = || {
             let this = self.clone();
             let auth = state.auth.clone();
-            async move { this.fetch_token(&auth).await }
+            // The fetch runs as a task of its own; its span stays under the
+            // span of the call that started it.
+            let parent = tracing::Span::current();
+            async move { this.fetch_token(&auth).instrument(parent).await }
         };
         match tokio::time::timeout(deadline, state.flight.get(usable, false, fetch)).await {
             Ok(outcome) => outcome.map(|t| t.header).map_err(TokenError::into_failure),
