@@ -15,7 +15,7 @@ pub struct Decimal {
 
 /// Why a text is not a [`Decimal`].
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("`{text}` is not an amount: {reason}")]
+#[error("`{}` is not an amount: {reason}", crate::error::Clip(.text, crate::error::QUOTE_LIMIT))]
 pub struct DecimalError {
     /// The text that was refused.
     pub text: String,
@@ -89,19 +89,75 @@ impl Serialize for Decimal {
 }
 
 impl<'de> Deserialize<'de> for Decimal {
-    /// Accepts the documented string, and a JSON number for leniency.
+    /// Accepts the documented string, and for leniency a JSON number that
+    /// is exactly what the sender wrote: an integer, or a number of at most
+    /// 15 significant digits. A number with more digits may have been
+    /// rounded on the way (a JSON number is read as a binary double), so it
+    /// is refused rather than silently changed.
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        let v = serde_json::Value::deserialize(d)?;
-        let text = match &v {
-            serde_json::Value::String(s) => s.clone(),
-            serde_json::Value::Number(n) => n.to_string(),
-            other => {
-                return Err(serde::de::Error::custom(format!(
-                    "expected an amount, got {other}"
-                )))
-            }
-        };
-        text.parse().map_err(serde::de::Error::custom)
+        d.deserialize_any(DecimalVisitor)
+    }
+}
+
+/// Significant decimal digits a binary double carries exactly (`DBL_DIG`):
+/// every decimal of at most this many digits survives text → double → the
+/// shortest text that reads back as the same double.
+const EXACT_DIGITS: usize = 15;
+
+struct DecimalVisitor;
+
+impl serde::de::Visitor<'_> for DecimalVisitor {
+    type Value = Decimal;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("an amount such as \"1333.04\"")
+    }
+
+    fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<Decimal, E> {
+        v.parse().map_err(E::custom)
+    }
+
+    fn visit_u64<E: serde::de::Error>(self, v: u64) -> Result<Decimal, E> {
+        v.checked_mul(100)
+            .map(Decimal::from_minor)
+            .ok_or_else(|| E::custom(format!("`{v}` is not an amount: too large")))
+    }
+
+    fn visit_i64<E: serde::de::Error>(self, v: i64) -> Result<Decimal, E> {
+        match u64::try_from(v) {
+            Ok(v) => self.visit_u64(v),
+            Err(_) => Err(E::custom(format!(
+                "`{v}` is not an amount: negative amounts are not allowed"
+            ))),
+        }
+    }
+
+    fn visit_f64<E: serde::de::Error>(self, v: f64) -> Result<Decimal, E> {
+        if !v.is_finite() {
+            return Err(E::custom("the amount is not a finite number"));
+        }
+        // Rust prints the shortest text that reads back as the same double.
+        // With at most 15 significant digits that is exactly the decimal
+        // the sender wrote; with more, what was sent cannot be known.
+        let text = v.to_string();
+        if significant_digits(&text) > EXACT_DIGITS {
+            return Err(E::custom(format!(
+                "the amount {text} has more digits than a JSON number carries exactly; send it as a string"
+            )));
+        }
+        text.parse().map_err(E::custom)
+    }
+}
+
+/// Digits from the first non-zero one to the last non-zero one, in a plain
+/// decimal text (`1333.04` → 6, `0.001` → 1, `100` → 1).
+fn significant_digits(text: &str) -> usize {
+    let digits: Vec<u8> = text.bytes().filter(u8::is_ascii_digit).collect();
+    let first = digits.iter().position(|&d| d != b'0');
+    let last = digits.iter().rposition(|&d| d != b'0');
+    match (first, last) {
+        (Some(a), Some(b)) => b - a + 1,
+        _ => 0,
     }
 }
 
@@ -133,6 +189,46 @@ mod tests {
         assert_eq!(
             serde_json::from_str::<Decimal>("12.5").unwrap().minor(),
             1250
+        );
+    }
+
+    #[test]
+    fn json_numbers_are_exact_or_refused() {
+        let read = |json: &str| serde_json::from_str::<Decimal>(json);
+        assert_eq!(read("1333.04").unwrap(), Decimal::from_minor(133304));
+        assert_eq!(read("0.1").unwrap(), Decimal::from_minor(10));
+        assert_eq!(read("1e2").unwrap(), Decimal::from_minor(10000));
+        assert_eq!(read("1.5E1").unwrap(), Decimal::from_minor(1500));
+        assert_eq!(
+            read("12345678901234").unwrap(),
+            Decimal::from_minor(1234567890123400)
+        );
+        assert_eq!(
+            read("1234567890123.45").unwrap(),
+            Decimal::from_minor(123456789012345)
+        );
+        assert_eq!(read("0").unwrap(), Decimal::from_minor(0));
+        assert_eq!(
+            read("\"90071992547409.93\"").unwrap().minor(),
+            9007199254740993
+        );
+        // Through a double this would silently become …409.92.
+        let err = read("90071992547409.93").unwrap_err().to_string();
+        assert!(err.contains("send it as a string"), "{err}");
+        assert!(read("0.30000000000000004").is_err());
+        assert!(read("1.234").is_err(), "more than two decimals");
+        assert!(read("-1").is_err());
+        assert!(read("-1.5").is_err());
+        assert!(read("184467440737095517").is_err(), "too large for cents");
+        assert!(read("1e300").is_err());
+        assert!(read("true").is_err());
+        // From an already parsed `Value` too.
+        let v: serde_json::Value = serde_json::from_str("90071992547409.93").unwrap();
+        assert!(serde_json::from_value::<Decimal>(v).is_err());
+        let v: serde_json::Value = serde_json::from_str("1333.04").unwrap();
+        assert_eq!(
+            serde_json::from_value::<Decimal>(v).unwrap(),
+            Decimal::from_minor(133304)
         );
     }
 }

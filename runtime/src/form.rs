@@ -99,6 +99,90 @@ impl Form {
             .extend_pairs(self.pairs.iter().map(|(k, v)| (k.as_ref(), v.as_str())))
             .finish()
     }
+
+    /// `application/x-www-form-urlencoded` with the characters in
+    /// `charset`, named case-insensitively: `UTF-8` (as [`Form::encode`]),
+    /// or `ISO-8859-1` (also `latin1`, `ISO8859-1`, `ISO_8859-1`), where
+    /// each character up to U+00FF is one byte (`Müller` → `M%FCller`).
+    ///
+    /// A character the charset cannot represent is an error naming the key
+    /// and the character (never the value), and so is an unknown charset
+    /// name (its key is `encoding`).
+    pub fn encode_as(&self, charset: &str) -> Result<Vec<u8>, EncodeError> {
+        match Charset::from_name(charset) {
+            Some(Charset::Utf8) => Ok(self.encode().into_bytes()),
+            Some(Charset::Latin1) => {
+                let mut out = String::new();
+                for (i, (key, value)) in self.pairs.iter().enumerate() {
+                    if i > 0 {
+                        out.push('&');
+                    }
+                    latin1_component(&mut out, key, key)?;
+                    out.push('=');
+                    latin1_component(&mut out, value, key)?;
+                }
+                Ok(out.into_bytes())
+            }
+            None => Err(EncodeError {
+                field: "encoding".to_string(),
+                rule: format!(
+                    "names the charset {:?}, which is not supported (UTF-8 or ISO-8859-1)",
+                    crate::error::clipped(charset, 64)
+                ),
+            }),
+        }
+    }
+}
+
+/// A form that cannot be written in the requested charset.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("`{field}` {rule}")]
+pub struct EncodeError {
+    /// The key whose key or value cannot be written (`encoding` for an
+    /// unknown charset name).
+    pub field: String,
+    /// What is wrong (`contains 'Ł', which ISO-8859-1 cannot represent`),
+    /// never the value itself.
+    pub rule: String,
+}
+
+/// The charsets a form body can be written in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Charset {
+    Utf8,
+    Latin1,
+}
+
+impl Charset {
+    fn from_name(name: &str) -> Option<Charset> {
+        let name = name.trim().to_ascii_lowercase();
+        match name.as_str() {
+            "utf-8" | "utf8" => Some(Charset::Utf8),
+            "iso-8859-1" | "iso8859-1" | "iso_8859-1" | "latin1" | "latin-1" => {
+                Some(Charset::Latin1)
+            }
+            _ => None,
+        }
+    }
+}
+
+/// Appends `text` percent-encoded as ISO-8859-1 bytes (spaces as `+`,
+/// `A-Z a-z 0-9 * - . _` as they are, every other byte as `%XX`).
+fn latin1_component(out: &mut String, text: &str, key: &str) -> Result<(), EncodeError> {
+    let mut bytes = Vec::with_capacity(text.len());
+    for c in text.chars() {
+        match u8::try_from(u32::from(c)) {
+            Ok(b) => bytes.push(b),
+            Err(_) => {
+                return Err(EncodeError {
+                    field: key.to_string(),
+                    rule: format!("contains {c:?}, which ISO-8859-1 cannot represent"),
+                })
+            }
+        }
+    }
+    out.extend(url::form_urlencoded::byte_serialize(&bytes));
+    Ok(())
 }
 
 /// A value that can travel in a form body or be parsed from a `key=value` response.
@@ -391,7 +475,9 @@ impl KeyHash {
         let bytes = secret.expose_secret().as_bytes();
         let digest: Vec<u8> = match self {
             KeyHash::Md5 => md5::Md5::digest(bytes).to_vec(),
-            KeyHash::Sha384 => sha2::Sha384::digest(bytes).to_vec(),
+            KeyHash::Sha384 => aws_lc_rs::digest::digest(&aws_lc_rs::digest::SHA384, bytes)
+                .as_ref()
+                .to_vec(),
         };
         let mut hex = String::with_capacity(digest.len() * 2);
         for b in digest {
@@ -548,6 +634,61 @@ mod tests {
             f.encode(),
             "request=genericpayment&add_paydata%5Baction%5D=start_session&it%5B1%5D=goods&street=Hellersbergstra%C3%9Fe+14"
         );
+    }
+
+    #[test]
+    fn forms_encode_in_utf8_or_latin1() {
+        let mut f = Form::new();
+        f.push("lastname", "Müller");
+        f.push("city", "Köln Mitte");
+        f.push("add_paydata[x]", "a&b=c");
+        assert_eq!(
+            f.encode_as("ISO-8859-1").unwrap(),
+            b"lastname=M%FCller&city=K%F6ln+Mitte&add_paydata%5Bx%5D=a%26b%3Dc".to_vec()
+        );
+        for name in ["iso-8859-1", "latin1", "LATIN1", " ISO_8859-1 "] {
+            assert_eq!(
+                f.encode_as(name).unwrap(),
+                f.encode_as("ISO-8859-1").unwrap()
+            );
+        }
+        for name in ["UTF-8", "utf-8", "utf8"] {
+            assert_eq!(f.encode_as(name).unwrap(), f.encode().into_bytes());
+        }
+        assert_eq!(
+            String::from_utf8(f.encode_as("UTF-8").unwrap()).unwrap(),
+            "lastname=M%C3%BCller&city=K%C3%B6ln+Mitte&add_paydata%5Bx%5D=a%26b%3Dc"
+        );
+        // Every Latin-1 character round-trips through the notification parser.
+        let all: String = (0x20u8..=0xFF).map(char::from).collect();
+        let mut g = Form::new();
+        g.push("text", all.as_str());
+        let kv = KeyValues::parse_form(&g.encode_as("latin1").unwrap(), true);
+        assert_eq!(kv.get("text"), Some(all.as_str()));
+    }
+
+    #[test]
+    fn unrepresentable_characters_and_unknown_charsets_are_errors() {
+        let mut f = Form::new();
+        f.push("firstname", "Anna");
+        f.push("lastname", "Łukasiewicz-SECRET");
+        let err = f.encode_as("ISO-8859-1").unwrap_err();
+        assert_eq!(
+            err,
+            EncodeError {
+                field: "lastname".into(),
+                rule: "contains 'Ł', which ISO-8859-1 cannot represent".into()
+            }
+        );
+        assert!(!err.to_string().contains("SECRET"), "{err}");
+        let mut g = Form::new();
+        g.push("note", "€5");
+        assert_eq!(g.encode_as("latin1").unwrap_err().field, "note");
+        // UTF-8 writes anything.
+        assert!(f.encode_as("UTF-8").is_ok());
+        let err = f.encode_as("windows-1252").unwrap_err();
+        assert_eq!(err.field, "encoding");
+        assert!(err.rule.contains("windows-1252"), "{err}");
     }
 
     #[test]

@@ -22,21 +22,28 @@
 mod decimal;
 mod encode;
 mod error;
+mod flight;
 #[cfg(feature = "form")]
 mod form;
 mod poll;
 mod support;
+#[cfg(feature = "token-auth")]
+mod token;
 mod transport;
 mod values;
 mod webhook;
 
 pub use decimal::{Decimal, DecimalError};
-pub use error::{ApiError, BuildError, DecodeError, Error};
+pub use error::{ApiError, BuildError, DecodeError, Error, QUOTE_LIMIT};
 #[cfg(feature = "form")]
 pub use form::{CompactDate, Invalid, KeyHash};
 pub use poll::{PollError, PollOptions};
+#[cfg(feature = "token-auth")]
+pub use token::TOKEN_FAILURE_BACKOFF;
 pub use transport::{HttpOptions, RetryPolicy};
 pub use values::{Date, DateTime, Nullable, StringEnum};
+#[cfg(feature = "hmac")]
+pub use webhook::HmacKey;
 #[cfg(feature = "rsa")]
 pub use webhook::KeyError;
 pub use webhook::VerifyError;
@@ -51,11 +58,13 @@ pub use secrecy::{ExposeSecret, SecretString};
 pub mod __private {
     pub use crate::__string_enum as string_enum;
     pub use crate::encode::ParamStyle;
+    pub use crate::flight::{FetchAbandoned, KeyCache};
     pub use crate::poll::{poll_until, StatusText};
     pub use crate::support::{decode_body, deserialize_string_enum, from_value, key_error, tag_of};
+    #[cfg(feature = "token-auth")]
+    pub use crate::token::TokenAuth;
     pub use crate::transport::{
-        decode_json, decode_none, Credentials, Request, Response, RetryOnBody, Settings, TokenAuth,
-        Transport,
+        decode_json, decode_none, Credentials, Request, Response, RetryOnBody, Settings, Transport,
     };
     pub use crate::values::{deserialize_nullable, encode_segment, ParamValue};
     #[cfg(feature = "hmac")]
@@ -64,7 +73,7 @@ pub mod __private {
     pub use crate::webhook::RsaSha256Verifier;
     #[cfg(feature = "form")]
     pub use crate::{
-        form::{check, Form, FormValue, KeyValues, KvValue},
+        form::{check, EncodeError, Form, FormValue, KeyValues, KvValue},
         webhook::verify_shared_key,
     };
     pub use http::Method;

@@ -12,9 +12,31 @@ use serde::de::DeserializeOwned;
 use serde::Serialize;
 use tracing::Instrument;
 
-use super::encode;
-use super::error::{text_of, ApiError, BuildError, DecodeError, Error, Failure};
-use super::values::{encode_segment, ParamValue};
+use crate::encode;
+use crate::error::{
+    clipped, clipped_middle, text_of, ApiError, BuildError, DecodeError, Error, Failure,
+    MESSAGE_LIMIT, QUOTE_LIMIT,
+};
+#[cfg(feature = "token-auth")]
+use crate::token::{TokenAuth, TokenState};
+use crate::values::{encode_segment, ParamValue};
+
+/// Without the `token-auth` feature there is no token state: a transport's
+/// `token` is always `None`.
+#[cfg(not(feature = "token-auth"))]
+enum TokenState {}
+
+#[cfg(not(feature = "token-auth"))]
+impl Transport {
+    async fn bearer(
+        &self,
+        state: &TokenState,
+        _fresh: bool,
+        _refused: Option<&HeaderValue>,
+    ) -> Result<HeaderValue, Failure> {
+        match *state {}
+    }
+}
 
 /// Connection and retry settings shared by every provider's `Config`.
 #[derive(Debug, Clone, PartialEq)]
@@ -117,7 +139,7 @@ impl RetryPolicy {
         }
     }
 
-    fn backoff(&self, retry: u32) -> Duration {
+    pub(crate) fn backoff(&self, retry: u32) -> Duration {
         let base = self
             .initial_backoff
             .saturating_mul(1u32.checked_shl(retry.min(20)).unwrap_or(u32::MAX))
@@ -154,52 +176,10 @@ pub enum Credentials {
         value: SecretString,
     },
     /// `Authorization: Bearer <token>` with a token the client obtains from
-    /// a token endpoint, caches until shortly before it expires, and renews.
+    /// a token endpoint, caches until shortly before it expires, and renews
+    /// (feature `token-auth`).
+    #[cfg(feature = "token-auth")]
     Token(TokenAuth),
-}
-
-/// How to obtain a bearer token: `POST <base>/<path>` with a JSON body of
-/// secrets; the answer holds the token and its lifetime in seconds.
-#[derive(Clone)]
-pub struct TokenAuth {
-    /// Path of the token endpoint, relative to the base URL.
-    pub path: &'static str,
-    /// JSON body fields (wire name, secret).
-    pub body: Vec<(&'static str, SecretString)>,
-    /// Field of the answer holding the token.
-    pub token_field: &'static str,
-    /// Fields holding the lifetime in seconds, as a number or a numeric
-    /// string; the first present wins.
-    pub expires_in_fields: &'static [&'static str],
-}
-
-impl fmt::Debug for TokenAuth {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("TokenAuth")
-            .field("path", &self.path)
-            .field(
-                "body",
-                &self
-                    .body
-                    .iter()
-                    .map(|(k, _)| (k, "[REDACTED]"))
-                    .collect::<Vec<_>>(),
-            )
-            .finish_non_exhaustive()
-    }
-}
-
-/// The cached token of a client (shared by its clones).
-struct TokenState {
-    auth: TokenAuth,
-    /// Held while a token is fetched, so concurrent calls wait for that one
-    /// fetch instead of starting their own (single flight).
-    cache: tokio::sync::Mutex<Option<CachedToken>>,
-}
-
-struct CachedToken {
-    header: HeaderValue,
-    refresh_at: Instant,
 }
 
 impl fmt::Debug for Credentials {
@@ -214,6 +194,7 @@ impl fmt::Debug for Credentials {
             Credentials::Header { name, .. } => {
                 write!(f, "Header {{ name: {name:?}, value: [REDACTED] }}")
             }
+            #[cfg(feature = "token-auth")]
             Credentials::Token(t) => write!(f, "Token({t:?})"),
         }
     }
@@ -223,7 +204,9 @@ impl Credentials {
     fn header(&self) -> Result<Option<(HeaderName, HeaderValue)>, BuildError> {
         use base64::Engine as _;
         let (name, value) = match self {
-            Credentials::None | Credentials::Token(_) => return Ok(None),
+            Credentials::None => return Ok(None),
+            #[cfg(feature = "token-auth")]
+            Credentials::Token(_) => return Ok(None),
             Credentials::Bearer(t) => (
                 http::header::AUTHORIZATION,
                 format!("Bearer {}", t.expose_secret()),
@@ -328,6 +311,10 @@ impl Transport {
     /// A transport for one client.
     pub fn new(settings: Settings) -> Result<Self, BuildError> {
         let http = reqwest::Client::builder()
+            // A redirect is reported, never followed: following it would
+            // resend the body (hashed keys, token secrets) to another host,
+            // or over plain HTTP.
+            .redirect(reqwest::redirect::Policy::none())
             .connect_timeout(settings.options.connect_timeout)
             .user_agent(settings.options.user_agent.clone())
             .build()
@@ -361,10 +348,8 @@ impl Transport {
                 idempotency_header: settings.idempotency_header.map(HeaderName::from_static),
                 retry_on_body: settings.retry_on_body,
                 token: match settings.credentials {
-                    Credentials::Token(auth) => Some(Arc::new(TokenState {
-                        auth,
-                        cache: tokio::sync::Mutex::new(None),
-                    })),
+                    #[cfg(feature = "token-auth")]
+                    Credentials::Token(auth) => Some(Arc::new(TokenState::new(auth))),
                     _ => None,
                 },
             }),
@@ -396,125 +381,14 @@ impl Transport {
         }
     }
 
-    /// The `Authorization` header for token auth: the cached token unless it
-    /// is about to expire, or `fresh` asks for a new one, or it is the one
-    /// the server just refused (`refused`; when another call has already
-    /// replaced it, that replacement is used: one renewal for many 401s).
-    async fn bearer(
-        &self,
-        state: &TokenState,
-        fresh: bool,
-        refused: Option<&HeaderValue>,
-    ) -> Result<HeaderValue, Failure> {
-        let mut cache = state.cache.lock().await;
-        if let Some(c) = cache.as_ref().filter(|c| Instant::now() < c.refresh_at) {
-            let replaced = refused.is_some_and(|r| r != c.header);
-            if (!fresh && refused.is_none()) || replaced {
-                return Ok(c.header.clone());
-            }
-        }
-        let (token, lifetime) = self.fetch_token(&state.auth).await?;
-        let mut header = HeaderValue::try_from(format!("Bearer {}", token.expose_secret()))
-            .map_err(|_| Failure::Auth("the access token is not a valid header value".into()))?;
-        header.set_sensitive(true);
-        // Renew a little before expiry: a tenth of the lifetime, at most 30 s.
-        let margin = (lifetime / 10).min(Duration::from_secs(30));
-        *cache = Some(CachedToken {
-            header: header.clone(),
-            refresh_at: Instant::now() + lifetime.saturating_sub(margin),
-        });
-        Ok(header)
+    #[cfg_attr(not(feature = "token-auth"), allow(dead_code))]
+    pub(crate) fn options(&self) -> &HttpOptions {
+        &self.inner.options
     }
 
-    async fn fetch_token(&self, auth: &TokenAuth) -> Result<(SecretString, Duration), Failure> {
-        let inner = &*self.inner;
-        let body: serde_json::Map<String, serde_json::Value> = auth
-            .body
-            .iter()
-            .map(|(k, v)| {
-                (
-                    k.to_string(),
-                    serde_json::Value::String(v.expose_secret().to_string()),
-                )
-            })
-            .collect();
-        let body = serde_json::to_vec(&body).map_err(|e| Failure::Auth(e.to_string()))?;
-        let mut headers = HeaderMap::new();
-        headers.insert(
-            http::header::CONTENT_TYPE,
-            HeaderValue::from_static("application/json"),
-        );
-        headers.insert(
-            http::header::ACCEPT,
-            HeaderValue::from_static("application/json"),
-        );
-        let url = format!("{}{}", inner.base_url, auth.path);
-        let span = tracing::info_span!(
-            "paygen.token",
-            provider = inner.provider,
-            path = auth.path,
-            status = tracing::field::Empty
-        );
-        // A connection that could not be made sent nothing: try it again.
-        let attempts = inner.options.retry.max_attempts.max(1);
-        let mut tries = 0;
-        let resp = loop {
-            tries += 1;
-            match self
-                .attempt(
-                    &url,
-                    &Method::POST,
-                    &headers,
-                    Some(Bytes::from(body.clone())),
-                )
-                .instrument(span.clone())
-                .await
-            {
-                Ok(r) => break r,
-                Err(Attempt::Connect(_)) if tries < attempts => {
-                    tokio::time::sleep(inner.options.retry.backoff(tries - 1)).await;
-                }
-                Err(a) => return Err(a.into_failure(tries)),
-            }
-        };
-        span.record("status", resp.status);
-        if !(200..300).contains(&resp.status) {
-            // The body is not included: a token endpoint may echo what it was sent.
-            return Err(Failure::Auth(format!(
-                "the token endpoint answered HTTP {}",
-                resp.status
-            )));
-        }
-        let v: serde_json::Value = serde_json::from_slice(&resp.body)
-            .map_err(|e| Failure::Auth(format!("the token endpoint's answer is not JSON: {e}")))?;
-        let token = v
-            .get(auth.token_field)
-            .and_then(serde_json::Value::as_str)
-            .filter(|t| !t.is_empty())
-            .ok_or_else(|| {
-                Failure::Auth(format!(
-                    "the token endpoint's answer has no `{}`",
-                    auth.token_field
-                ))
-            })?;
-        let seconds = auth
-            .expires_in_fields
-            .iter()
-            .find_map(|f| match v.get(*f)? {
-                serde_json::Value::Number(n) => n.as_u64(),
-                serde_json::Value::String(s) => s.trim().parse().ok(),
-                _ => None,
-            })
-            .ok_or_else(|| {
-                Failure::Auth(format!(
-                    "the token endpoint's answer has no lifetime in {:?}",
-                    auth.expires_in_fields
-                ))
-            })?;
-        Ok((
-            SecretString::from(token.to_string()),
-            Duration::from_secs(seconds),
-        ))
+    #[cfg_attr(not(feature = "token-auth"), allow(dead_code))]
+    pub(crate) fn provider(&self) -> &'static str {
+        self.inner.provider
     }
 
     /// Sends `req`, retrying where it is safe, and returns the final response
@@ -630,7 +504,7 @@ impl Transport {
                 // Never sent: always safe to try again.
                 Err(Attempt::Connect(_)) => true,
                 Err(Attempt::Timeout | Attempt::Transport(_)) => replay_safe,
-                Err(Attempt::TooLarge(_)) => false,
+                Err(Attempt::TooLarge(_) | Attempt::Redirect { .. }) => false,
             };
             let delay = match &outcome {
                 _ if !retryable || attempt >= policy.max_attempts => None,
@@ -665,7 +539,7 @@ impl Transport {
         }
     }
 
-    async fn attempt(
+    pub(crate) async fn attempt(
         &self,
         url: &str,
         method: &Method,
@@ -684,15 +558,29 @@ impl Transport {
         let work = async {
             let mut resp = builder.send().await.map_err(Attempt::from_reqwest)?;
             let status = resp.status().as_u16();
+            if resp.status().is_redirection() {
+                let location = resp
+                    .headers()
+                    .get(http::header::LOCATION)
+                    .and_then(|v| v.to_str().ok())
+                    .map(str::to_string);
+                return Err(Attempt::Redirect { status, location });
+            }
             if resp.content_length().is_some_and(|n| n > limit as u64) {
                 return Err(Attempt::TooLarge(limit));
             }
-            // A declared length within the cap is read in one piece; otherwise
-            // chunk by chunk, stopping as soon as the cap is passed.
+            // A body that arrives in one chunk of its declared length is kept
+            // as it is; otherwise it is gathered chunk by chunk, stopping as
+            // soon as the cap is passed. The buffer starts no larger than
+            // 64 KiB whatever the server declares, and grows as bytes arrive.
             let declared = resp.content_length();
-            let mut body = Vec::with_capacity(declared.map_or(0, |n| n as usize));
+            let initial = declared
+                .map_or(0, |n| usize::try_from(n).unwrap_or(usize::MAX))
+                .min(limit)
+                .min(MAX_PREALLOCATION);
+            let mut body = Vec::with_capacity(initial);
             while let Some(chunk) = resp.chunk().await.map_err(Attempt::from_reqwest)? {
-                if body.len() + chunk.len() > limit {
+                if body.len().saturating_add(chunk.len()) > limit {
                     return Err(Attempt::TooLarge(limit));
                 }
                 if body.is_empty() && declared == Some(chunk.len() as u64) {
@@ -722,12 +610,21 @@ impl Transport {
     }
 }
 
+/// The most bytes reserved for a body before any arrive.
+const MAX_PREALLOCATION: usize = 64 * 1024;
+
+/// How one attempt failed.
 #[derive(Debug)]
-enum Attempt {
+pub(crate) enum Attempt {
     Connect(reqwest::Error),
     Transport(reqwest::Error),
     Timeout,
     TooLarge(usize),
+    /// A 3xx answer (redirects are not followed).
+    Redirect {
+        status: u16,
+        location: Option<String>,
+    },
 }
 
 impl Attempt {
@@ -747,6 +644,11 @@ impl Attempt {
             Attempt::Transport(source) => Failure::Transport { attempts, source },
             Attempt::Timeout => Failure::Timeout { attempts },
             Attempt::TooLarge(limit) => Failure::TooLarge { limit, attempts },
+            Attempt::Redirect { status, location } => Failure::Redirect {
+                status,
+                location,
+                attempts,
+            },
         }
     }
 }
@@ -993,7 +895,7 @@ impl Response {
         Error::Decode(Box::new(DecodeError {
             operation: self.operation,
             status: self.status,
-            message,
+            message: clipped_middle(&message, MESSAGE_LIMIT),
             content_type: self.content_type(),
             raw_body: text_of(&self.body),
             attempts: self.attempts,
@@ -1023,9 +925,15 @@ impl Response {
 
     fn decode_error<E: fmt::Debug>(&self, message: String) -> Error<E> {
         let content_type = self.content_type();
+        // serde's message may quote response data (a mistyped string of
+        // megabytes): keep its start and its end (what was expected, where).
+        let message = clipped_middle(&message, MESSAGE_LIMIT);
         let message = match &content_type {
             Some(ct) if !ct.contains("json") => {
-                format!("{message} (the response's content type is `{ct}`)")
+                format!(
+                    "{message} (the response's content type is `{}`)",
+                    clipped(ct, QUOTE_LIMIT / 2)
+                )
             }
             _ => message,
         };

@@ -20,6 +20,12 @@
 //! 10. Unknown fields and enum values still decode (Klix, Klarna, PAYONE).
 //! 11. Secrets never reach the logs, nor `Debug`/`Display` of errors, configs
 //!     and clients.
+//! 12. Token fetches under failure (Klavi): one shared fetch, its failure
+//!     shared and backed off, waits bounded by the timeout, one-time tokens
+//!     that hold nobody up; token lifetimes that cannot panic.
+//! 13. Redirects are reported, never followed (the body is not resent).
+//! 14. Hostile sizes: bounded error text for megabyte bodies, no
+//!     preallocation from a huge `Content-Length`.
 
 use std::fmt::Debug;
 use std::net::SocketAddr;
@@ -169,7 +175,7 @@ async fn sequence(
     verb: &str,
     route: &str,
     responses: Vec<ResponseTemplate>,
-    expected: u64,
+    expected: impl Into<wiremock::Times>,
 ) -> Arc<Mutex<Vec<Instant>>> {
     let arrivals = Arc::new(Mutex::new(Vec::new()));
     Mock::given(method(verb))
@@ -1684,4 +1690,565 @@ async fn klavi_keys_and_tokens_never_reach_logs_or_errors() {
             "Debug/Display shows {secret}:\n{shown}"
         );
     }
+}
+
+// ---------------------------------------------------------------------------
+// 12. Token fetches under failure (Klavi)
+// ---------------------------------------------------------------------------
+
+const KLAVI_AUTH: &str = "/payment/customer/v1/auth";
+const KLAVI_PAYMENTS: &str = "/payment/customer/v1/instant/payments";
+const KLAVI_STATUS: &str = "/payment/customer/v1/instant/payments/p-1/status";
+
+fn klavi_client(base: &str, options: HttpOptions) -> paygen::klavi::Client {
+    paygen::klavi::Client::new(
+        paygen::klavi::Config::new("access", "secret")
+            .base_url(base)
+            .options(options),
+    )
+    .expect("the Klavi client builds")
+}
+
+fn klavi_payment() -> paygen::klavi::PaymentRequest {
+    use paygen::klavi;
+    klavi::PaymentRequest::new(
+        "order-1",
+        "inst-1",
+        klavi::Customer::new(klavi::IdentifierType::Cpf, "12345678909"),
+        "1.00".parse().unwrap(),
+        klavi::Currency::Brl,
+        "https://shop.example/back",
+        klavi::Account::new(),
+    )
+}
+
+async fn mount_klavi_status(server: &MockServer) {
+    Mock::given(method("GET"))
+        .and(path(KLAVI_STATUS))
+        .respond_with(
+            ResponseTemplate::new(200).set_body_json(json!({"id": "p-1", "status": "STARTED"})),
+        )
+        .mount(server)
+        .await;
+}
+
+/// `n` concurrent `get_payment_status` calls; their results and how long
+/// the slowest took.
+async fn klavi_status_calls(
+    client: &paygen::klavi::Client,
+    n: usize,
+) -> (
+    Vec<Result<paygen::klavi::PaymentStatus, Error<paygen::klavi::ErrorResponse>>>,
+    Duration,
+) {
+    let started = Instant::now();
+    let calls: Vec<_> = (0..n)
+        .map(|_| {
+            let client = client.clone();
+            tokio::spawn(async move { client.get_payment_status("p-1").await })
+        })
+        .collect();
+    let mut results = Vec::new();
+    for call in calls {
+        results.push(call.await.expect("task"));
+    }
+    (results, started.elapsed())
+}
+
+fn expect_auth<T: Debug, E: Debug>(result: &Result<T, Error<E>>) -> &str {
+    match result {
+        Err(Error::Auth { message, .. }) => message,
+        other => panic!("expected Error::Auth, got {other:?}"),
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn twenty_callers_against_a_failing_token_endpoint_share_one_request() {
+    let server = MockServer::start().await;
+    let arrivals = sequence(
+        &server,
+        "POST",
+        KLAVI_AUTH,
+        vec![
+            json_response(500, r#"{"code":"INTERNAL"}"#).set_delay(Duration::from_millis(100)),
+            json_response(200, r#"{"accessToken":"jwt-2","expireIn":3600}"#),
+        ],
+        2,
+    )
+    .await;
+    mount_klavi_status(&server).await;
+    let client = klavi_client(&server.uri(), fast());
+
+    // Before: 20 token requests one after the other (over 2 s).
+    let (results, took) = klavi_status_calls(&client, 20).await;
+
+    assert_eq!(
+        arrivals.lock().unwrap().len(),
+        1,
+        "one token request for all"
+    );
+    for r in &results {
+        assert!(expect_auth(r).contains("500"), "{r:?}");
+    }
+    assert!(took < Duration::from_secs(1), "took {took:?}");
+
+    // Within the backoff: the same failure at once, no request.
+    let started = Instant::now();
+    let r = client.get_payment_status("p-1").await;
+    assert!(expect_auth(&r).contains("500"));
+    assert!(started.elapsed() < Duration::from_millis(500));
+    assert_eq!(arrivals.lock().unwrap().len(), 1);
+
+    // After it, the endpoint is asked again.
+    tokio::time::sleep(paygen::runtime::TOKEN_FAILURE_BACKOFF + Duration::from_millis(200)).await;
+    client.get_payment_status("p-1").await.expect("a token now");
+    assert_eq!(arrivals.lock().unwrap().len(), 2);
+    server.verify().await;
+}
+
+/// Accepts connections and reads requests, never answers; counts requests.
+async fn silent_server() -> RawServer {
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let connections = Arc::new(AtomicUsize::new(0));
+    let heads = Arc::new(Mutex::new(Vec::new()));
+    let (count, seen) = (connections.clone(), heads.clone());
+    tokio::spawn(async move {
+        while let Ok((mut stream, _)) = listener.accept().await {
+            count.fetch_add(1, Ordering::SeqCst);
+            let seen = seen.clone();
+            tokio::spawn(async move {
+                let head = read_request(&mut stream).await;
+                seen.lock().unwrap().push(head);
+                tokio::time::sleep(Duration::from_secs(30)).await;
+                drop(stream);
+            });
+        }
+    });
+    RawServer {
+        addr,
+        connections,
+        heads,
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn ten_callers_against_a_hanging_token_endpoint_fail_together_within_the_timeout() {
+    let server = silent_server().await;
+    let client = klavi_client(&server.uri(), fast().timeout(Duration::from_millis(500)));
+
+    // Before: each waited for the previous one's 500 ms timeout (5 s in all).
+    let (results, took) = klavi_status_calls(&client, 10).await;
+
+    for r in &results {
+        expect_auth(r);
+    }
+    assert!(took < Duration::from_millis(1500), "took {took:?}");
+    let heads = server.heads();
+    assert_eq!(heads.len(), 1, "one token request: {heads:?}");
+    assert!(
+        heads[0].starts_with(&format!("post {KLAVI_AUTH} ")),
+        "{heads:?}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_call_with_a_cached_token_does_not_wait_for_a_one_time_token() {
+    let server = MockServer::start().await;
+    sequence(
+        &server,
+        "POST",
+        KLAVI_AUTH,
+        vec![
+            json_response(200, r#"{"accessToken":"jwt-1","expireIn":3600}"#),
+            json_response(200, r#"{"accessToken":"jwt-2","expireIn":3600}"#)
+                .set_delay(Duration::from_millis(1500)),
+        ],
+        2,
+    )
+    .await;
+    mount_klavi_status(&server).await;
+    Mock::given(method("POST"))
+        .and(path(KLAVI_PAYMENTS))
+        .respond_with(
+            ResponseTemplate::new(201).set_body_json(json!({"id": "p-1", "status": "STARTED"})),
+        )
+        .expect(1)
+        .mount(&server)
+        .await;
+    let client = klavi_client(&server.uri(), HttpOptions::default());
+    client.get_payment_status("p-1").await.expect("warm");
+
+    // The payment fetches its own token, slowly.
+    let paying = {
+        let client = client.clone();
+        tokio::spawn(async move { client.create_payment(klavi_payment()).await })
+    };
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    let started = Instant::now();
+    client.get_payment_status("p-1").await.expect("status");
+    let took = started.elapsed();
+    assert!(
+        took < Duration::from_millis(700),
+        "the call with a cached token waited {took:?} for the payment's token"
+    );
+    paying.await.expect("task").expect("payment created");
+
+    let requests = received(&server).await;
+    let statuses: Vec<_> = requests
+        .iter()
+        .filter(|r| r.url.path() == KLAVI_STATUS)
+        .map(|r| header(r, "authorization").unwrap_or_default().to_string())
+        .collect();
+    assert_eq!(statuses, ["Bearer jwt-1", "Bearer jwt-1"]);
+    let payment = requests
+        .iter()
+        .find(|r| r.url.path() == KLAVI_PAYMENTS)
+        .unwrap();
+    assert_eq!(header(payment, "authorization"), Some("Bearer jwt-2"));
+    server.verify().await;
+}
+
+/// A client whose token endpoint answers `{"accessToken": …, <lifetime>}`
+/// every time, and the number of token requests after two status calls.
+async fn two_calls_with_token_lifetime(
+    lifetime: Value,
+) -> (
+    Result<paygen::klavi::PaymentStatus, Error<paygen::klavi::ErrorResponse>>,
+    Result<paygen::klavi::PaymentStatus, Error<paygen::klavi::ErrorResponse>>,
+    usize,
+) {
+    let server = MockServer::start().await;
+    let mut answer = json!({"accessToken": "jwt"});
+    if !lifetime.is_null() {
+        answer["expireIn"] = lifetime;
+    }
+    let arrivals = sequence(
+        &server,
+        "POST",
+        KLAVI_AUTH,
+        vec![ResponseTemplate::new(200).set_body_json(answer)],
+        0..=2,
+    )
+    .await;
+    mount_klavi_status(&server).await;
+    let client = klavi_client(&server.uri(), fast());
+    let first = client.get_payment_status("p-1").await;
+    // Past any failure backoff, so that the second call asks again if it must.
+    tokio::time::sleep(paygen::runtime::TOKEN_FAILURE_BACKOFF + Duration::from_millis(100)).await;
+    let second = client.get_payment_status("p-1").await;
+    let n = arrivals.lock().unwrap().len();
+    (first, second, n)
+}
+
+#[tokio::test]
+async fn a_huge_token_lifetime_is_capped_instead_of_panicking() {
+    // Before: "overflow when adding duration to instant".
+    for lifetime in [
+        json!(10000000000000000000u64),
+        json!("10000000000000000000"),
+        json!(1e300),
+    ] {
+        let (first, second, requests) = two_calls_with_token_lifetime(lifetime.clone()).await;
+        first.expect("a token");
+        second.expect("the cached token");
+        assert_eq!(requests, 1, "cached ({lifetime})");
+    }
+}
+
+#[tokio::test]
+async fn a_zero_or_negative_token_lifetime_is_used_once() {
+    for lifetime in [json!(0), json!(-5), json!("-3600"), json!(-0.5)] {
+        let (first, second, requests) = two_calls_with_token_lifetime(lifetime.clone()).await;
+        first.expect("a token");
+        second.expect("another token");
+        assert_eq!(requests, 2, "not cached ({lifetime})");
+    }
+}
+
+#[tokio::test]
+async fn a_fractional_token_lifetime_is_honoured() {
+    let (first, second, requests) = two_calls_with_token_lifetime(json!(3600.5)).await;
+    first.expect("a token");
+    second.expect("the cached token");
+    assert_eq!(requests, 1);
+    // Shorter than the pause between the calls: fetched again.
+    let (first, second, requests) = two_calls_with_token_lifetime(json!("0.5")).await;
+    first.expect("a token");
+    second.expect("another token");
+    assert_eq!(requests, 2);
+}
+
+#[tokio::test]
+async fn a_missing_or_non_numeric_token_lifetime_is_an_auth_error() {
+    for lifetime in [
+        Value::Null,
+        json!("soon"),
+        json!(true),
+        json!("NaN"),
+        json!({}),
+    ] {
+        let (first, _, _) = two_calls_with_token_lifetime(lifetime.clone()).await;
+        let message = expect_auth(&first);
+        assert!(message.contains("lifetime"), "{lifetime}: {message}");
+    }
+}
+
+// ---------------------------------------------------------------------------
+// 13. Redirects are not followed
+// ---------------------------------------------------------------------------
+
+/// A server that must receive nothing, and a 307 pointing at it.
+async fn redirect_target() -> (MockServer, String) {
+    let elsewhere = MockServer::start().await;
+    Mock::given(wiremock::matchers::any())
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({})))
+        .expect(0)
+        .named("the redirect target")
+        .mount(&elsewhere)
+        .await;
+    let location = format!("{}/collect", elsewhere.uri());
+    (elsewhere, location)
+}
+
+#[tokio::test]
+async fn a_307_to_another_origin_is_an_error_and_the_body_is_not_resent() {
+    let (elsewhere, location) = redirect_target().await;
+    let server = MockServer::start().await;
+    sequence(
+        &server,
+        "POST",
+        PURCHASES_PATH,
+        vec![ResponseTemplate::new(307).insert_header("Location", location.as_str())],
+        1,
+    )
+    .await;
+    let client = klix_client(&server.uri(), fast());
+
+    let err = client.create_purchase(band_purchase()).await.unwrap_err();
+
+    assert_eq!(err.status(), Some(307));
+    assert_eq!(err.attempts(), 1);
+    match &err {
+        Error::Redirect {
+            operation,
+            status,
+            location: loc,
+            ..
+        } => {
+            assert_eq!(*operation, "create_purchase");
+            assert_eq!(*status, 307);
+            assert_eq!(loc.as_deref(), Some(location.as_str()));
+        }
+        other => panic!("expected Error::Redirect, got {other:?}"),
+    }
+    assert!(err.to_string().contains(&location), "{err}");
+    assert!(received(&elsewhere).await.is_empty());
+    elsewhere.verify().await;
+    server.verify().await;
+}
+
+#[tokio::test]
+async fn a_redirecting_token_endpoint_is_an_error_and_the_keys_are_not_resent() {
+    let (elsewhere, location) = redirect_target().await;
+    let server = MockServer::start().await;
+    sequence(
+        &server,
+        "POST",
+        KLAVI_AUTH,
+        vec![ResponseTemplate::new(307).insert_header("Location", location.as_str())],
+        1,
+    )
+    .await;
+    mount_klavi_status(&server).await;
+    let client = klavi_client(&server.uri(), fast());
+
+    let err = client.get_payment_status("p-1").await.unwrap_err();
+
+    match &err {
+        Error::Redirect {
+            status,
+            location: loc,
+            ..
+        } => {
+            assert_eq!(*status, 307);
+            assert_eq!(loc.as_deref(), Some(location.as_str()));
+        }
+        other => panic!("expected Error::Redirect, got {other:?}"),
+    }
+    assert!(received(&elsewhere).await.is_empty());
+    assert_eq!(
+        received(&server).await.len(),
+        1,
+        "the status was never asked"
+    );
+    elsewhere.verify().await;
+}
+
+#[tokio::test]
+async fn a_redirect_of_a_get_is_not_followed_either() {
+    let (elsewhere, location) = redirect_target().await;
+    let server = MockServer::start().await;
+    sequence(
+        &server,
+        "GET",
+        PURCHASE_PATH,
+        vec![ResponseTemplate::new(302).insert_header("Location", location.as_str())],
+        1,
+    )
+    .await;
+    let err = klix_client(&server.uri(), fast())
+        .get_purchase(PURCHASE_ID)
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(err, Error::Redirect { status: 302, .. }),
+        "{err:?}"
+    );
+    elsewhere.verify().await;
+    server.verify().await;
+}
+
+// ---------------------------------------------------------------------------
+// 14. Hostile sizes
+// ---------------------------------------------------------------------------
+
+/// Just under the default 4 MiB cap.
+const NEAR_CAP: usize = 4 * 1024 * 1024 - 4096;
+
+#[tokio::test]
+async fn a_mistyped_field_in_a_4_mib_body_gives_a_bounded_decode_error() {
+    let server = MockServer::start().await;
+    let mut purchase = purchase_json("paid");
+    // `price` is an integer; a 4 MiB string deep inside the body.
+    purchase["purchase"]["products"][0]["price"] = Value::String("7".repeat(NEAR_CAP));
+    let body = serde_json::to_string(&purchase).unwrap();
+    sequence(
+        &server,
+        "GET",
+        PURCHASE_PATH,
+        vec![raw_response(200, &body, "application/json")],
+        1,
+    )
+    .await;
+
+    let err = klix_client(&server.uri(), fast())
+        .get_purchase(PURCHASE_ID)
+        .await
+        .unwrap_err();
+
+    let shown = err.to_string();
+    let debug = format!("{err:?}");
+    let pretty = format!("{err:#?}");
+    assert!(shown.len() < 1024, "Display is {} bytes", shown.len());
+    assert!(debug.len() < 1024, "Debug is {} bytes", debug.len());
+    assert!(
+        pretty.len() < 2048,
+        "pretty Debug is {} bytes",
+        pretty.len()
+    );
+    assert!(shown.contains("purchase.products[0].price"), "{shown}");
+    assert!(
+        shown.contains("expected"),
+        "the end of serde's message stays: {shown}"
+    );
+    assert!(
+        debug.contains(&format!("({} bytes in all)", body.len())),
+        "{debug}"
+    );
+    let decode = expect_decode(err);
+    assert!(decode.message.len() < 512, "{}", decode.message.len());
+    assert_eq!(
+        decode.raw_body.len(),
+        body.len(),
+        "the full body stays available"
+    );
+    server.verify().await;
+}
+
+#[tokio::test]
+async fn an_api_error_with_a_4_mib_body_prints_bounded_and_without_header_values() {
+    let server = MockServer::start().await;
+    let body = serde_json::to_string(&json!({
+        "error_code": "NOT_FOUND",
+        "error_message": "m".repeat(NEAR_CAP),
+    }))
+    .unwrap();
+    sequence(
+        &server,
+        "GET",
+        &format!("{KP_REQUESTS_PATH}/{PAYMENT_REQUEST_ID}"),
+        vec![raw_response(404, &body, "application/json")
+            .insert_header("x-session-note", "v".repeat(4000).as_str())],
+        1,
+    )
+    .await;
+
+    let err = kp_client(&server.uri(), fast())
+        .read_payment_request(PAYMENT_REQUEST_ID)
+        .await
+        .unwrap_err();
+
+    let debug = format!("{err:?}");
+    let pretty = format!("{err:#?}");
+    assert!(debug.len() < 2048, "Debug is {} bytes", debug.len());
+    assert!(
+        pretty.len() < 4096,
+        "pretty Debug is {} bytes",
+        pretty.len()
+    );
+    assert!(err.to_string().len() < 256, "{err}");
+    assert!(
+        debug.contains("x-session-note"),
+        "header names stay: {debug}"
+    );
+    assert!(!debug.contains("vvvv"), "header values do not: {debug}");
+    let api = expect_api(err);
+    assert_eq!(api.raw_body.len(), body.len());
+    assert_eq!(
+        api.body
+            .as_ref()
+            .and_then(|b| b.error_message.as_ref())
+            .map(String::len),
+        Some(NEAR_CAP),
+        "the decoded body is whole"
+    );
+    assert_eq!(api.headers["x-session-note"].len(), 4000);
+    server.verify().await;
+}
+
+/// A response declaring `length` body bytes, sending 11, then closing.
+fn declared(length: &str) -> Vec<u8> {
+    format!(
+        "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: {length}\r\n\r\n{{\"partial\":"
+    )
+    .into_bytes()
+}
+
+async fn huge_content_length(length: &str) {
+    let server = RawServer::start(declared(length)).await;
+    let client = klix_client(
+        &server.uri(),
+        fast()
+            .max_response_bytes(usize::MAX)
+            .retry(RetryPolicy::none()),
+    );
+    // Before: `Vec::with_capacity(declared)` aborted (10^12) or panicked
+    // (10^19, "capacity overflow") before a byte arrived.
+    let err = client.get_purchase(PURCHASE_ID).await.unwrap_err();
+    assert!(
+        matches!(err, Error::Transport { .. } | Error::Timeout { .. }),
+        "{length}: {err:?}"
+    );
+    assert_eq!(server.connections(), 1);
+}
+
+#[tokio::test]
+async fn a_content_length_of_a_terabyte_with_a_short_body_is_a_transport_error() {
+    huge_content_length("1000000000000").await;
+}
+
+#[tokio::test]
+async fn a_content_length_of_10_pow_19_with_a_short_body_is_a_transport_error() {
+    huge_content_length("10000000000000000000").await;
 }

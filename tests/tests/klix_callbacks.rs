@@ -125,3 +125,39 @@ async fn a_public_key_that_is_not_pem_is_a_decode_error() {
         "{err:?}"
     );
 }
+
+#[test]
+fn a_pkcs1_rsa_public_key_pem_verifies_too() {
+    use rsa::pkcs1::EncodeRsaPublicKey as _;
+    let private = rsa::RsaPrivateKey::from_pkcs1_pem(PRIVATE).unwrap();
+    let pkcs1 = private
+        .to_public_key()
+        .to_pkcs1_pem(rsa::pkcs1::LineEnding::LF)
+        .unwrap();
+    assert!(
+        pkcs1.starts_with("-----BEGIN RSA PUBLIC KEY-----"),
+        "{pkcs1}"
+    );
+    let verifier = klix::WebhookVerifier::from_pem(&pkcs1).expect("PKCS#1 PEM");
+    let purchase = verifier
+        .verify(&headers(&sign(CALLBACK.as_bytes())), CALLBACK.as_bytes())
+        .expect("verified");
+    assert_eq!(purchase.status, Some(klix::PurchaseStatus::Paid));
+    // CRLF line ends and surrounding blank lines are fine.
+    let crlf = format!("\r\n{}\r\n", PUBLIC.replace('\n', "\r\n"));
+    klix::WebhookVerifier::from_pem(&crlf).expect("CRLF PEM");
+}
+
+#[test]
+fn keys_shorter_than_2048_bits_and_other_pem_blocks_are_refused() {
+    use rsa::pkcs8::EncodePublicKey as _;
+    let small = rsa::RsaPrivateKey::new(&mut rsa::rand_core::OsRng, 1024).unwrap();
+    let pem = small
+        .to_public_key()
+        .to_public_key_pem(rsa::pkcs8::LineEnding::LF)
+        .unwrap();
+    let err = klix::WebhookVerifier::from_pem(&pem).unwrap_err();
+    assert!(err.to_string().contains("1024-bit"), "{err}");
+    let err = klix::WebhookVerifier::from_pem(PRIVATE).unwrap_err();
+    assert!(err.to_string().contains("RSA PRIVATE KEY"), "{err}");
+}
