@@ -2,13 +2,15 @@
 //!
 //! Each provider is a module behind a cargo feature of the same name:
 //!
+//! <!-- @generated module table (cargo xtask codegen): begin -->
 //! | module | feature | spec |
 //! |---|---|---|
-//! | [`klix`] | `klix` | `specs/klix/openapi.yaml` |
 //! | [`klarna_customer_token`] | `klarna_customer_token` | `specs/klarna-customer-token/openapi.yaml` |
 //! | [`klarna_payments`] | `klarna_payments` | `specs/klarna-payments/openapi.yaml` |
-//! | [`payone`] | `payone` | `specs/payone/spec.yaml` (hand-written) |
 //! | [`klavi`] | `klavi` | `specs/klavi/spec.yaml` (hand-written) |
+//! | [`klix`] | `klix` | `specs/klix/openapi.yaml` |
+//! | [`payone`] | `payone` | `specs/payone/spec.yaml` (hand-written) |
+//! <!-- @generated module table: end -->
 //!
 //! The provider modules are generated (`cargo xtask codegen`) and never edited
 //! by hand; [`runtime`] is the hand-written code they share.
@@ -95,22 +97,20 @@ pub use paygen_runtime as runtime;
 
 pub use runtime::{Error, Nullable};
 
-#[cfg(feature = "klix")]
-#[rustfmt::skip] // formatted by prettyplease when generated
-pub mod klix;
-
+// @generated modules (cargo xtask codegen): begin
 #[cfg(feature = "klarna_customer_token")]
 #[rustfmt::skip] // formatted by prettyplease when generated
 pub mod klarna_customer_token;
-
 #[cfg(feature = "klarna_payments")]
 #[rustfmt::skip] // formatted by prettyplease when generated
 pub mod klarna_payments;
-
-#[cfg(feature = "payone")]
-#[rustfmt::skip] // formatted by prettyplease when generated
-pub mod payone;
-
 #[cfg(feature = "klavi")]
 #[rustfmt::skip] // formatted by prettyplease when generated
 pub mod klavi;
+#[cfg(feature = "klix")]
+#[rustfmt::skip] // formatted by prettyplease when generated
+pub mod klix;
+#[cfg(feature = "payone")]
+#[rustfmt::skip] // formatted by prettyplease when generated
+pub mod payone;
+// @generated modules: end

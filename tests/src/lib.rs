@@ -117,5 +117,7 @@ impl<'a> tracing_subscriber::fmt::MakeWriter<'a> for Router {
     }
 }
 
+// @generated modules (cargo xtask codegen): begin
 #[rustfmt::skip] // formatted by prettyplease when generated
 pub mod features;
+// @generated modules: end

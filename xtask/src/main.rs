@@ -49,9 +49,9 @@ fn root() -> PathBuf {
 struct Job {
     specs: &'static str,
     out: &'static str,
-    /// Must declare `pub mod <module>;` for each module.
+    /// Declares `pub mod <module>;` for each module (a generated section).
     lib: &'static str,
-    /// Must have a cargo feature per module, when set.
+    /// Has a cargo feature per module (a generated section), when set.
     manifest: Option<&'static str>,
 }
 
@@ -85,11 +85,62 @@ fn codegen(check: bool) -> ExitCode {
 
 fn run_job(job: &Job, check: bool) -> bool {
     let root = root();
-    let out_dir = root.join(job.out);
-    let out_name = job.out;
     let started = Instant::now();
-    let generation = paygen_codegen::generate(&root.join(job.specs), &root);
+    let Some(plan) = plan(&root, job) else {
+        return false;
+    };
     let elapsed = started.elapsed();
+    let out_name = job.out;
+    if check {
+        let stale = stale(&root, &plan);
+        if !stale.is_empty() {
+            eprintln!("generated code is stale; run `cargo xtask codegen`:");
+            for s in &stale {
+                eprintln!("  {s}");
+            }
+            return false;
+        }
+        println!(
+            "{out_name}/ is up to date ({} module(s) checked in {:.1?})",
+            plan.modules, elapsed
+        );
+        return true;
+    }
+    match write::write_all(&root, &plan.files) {
+        Ok(changed) => {
+            for p in &plan.orphans {
+                if let Err(e) = std::fs::remove_file(root.join(p)) {
+                    eprintln!("could not remove {}: {e}", p.display());
+                }
+            }
+            println!(
+                "{out_name}: generated {} module(s) in {:.1?}; {} file(s) changed, {} removed",
+                plan.modules,
+                elapsed,
+                changed.len(),
+                plan.orphans.len()
+            );
+            true
+        }
+        Err(e) => {
+            eprintln!("writing {out_name}/ failed: {e}");
+            false
+        }
+    }
+}
+
+/// What a job writes, every path relative to the workspace root.
+struct Plan {
+    /// The modules and the wiring files, written (or checked) as one set.
+    files: Vec<OutputFile>,
+    /// Generated files no spec produces any more.
+    orphans: Vec<PathBuf>,
+    modules: usize,
+}
+
+/// Generates a job's files; diagnostics are printed, errors end it.
+fn plan(root: &Path, job: &Job) -> Option<Plan> {
+    let generation = paygen_codegen::generate(&root.join(job.specs), root);
     for w in &generation.warnings {
         eprintln!("{w}");
     }
@@ -98,69 +149,78 @@ fn run_job(job: &Job, check: bool) -> bool {
             eprintln!("{e}");
         }
         eprintln!(
-            "codegen of {} failed with {} error(s); {out_name}/ was left as it was",
+            "codegen of {} failed with {} error(s); {}/ was left as it was",
             job.specs,
-            generation.errors.len()
+            generation.errors.len(),
+            job.out
         );
-        return false;
+        return None;
     }
-    let mut problems = wiring_problems(&root, job, &generation.files);
-    let orphans = orphans(&out_dir, &generation.files);
-    if check {
-        let mut stale: Vec<String> = write::stale(&out_dir, &generation.files)
+    let wiring = match wiring(root, job, &generation) {
+        Ok(files) => files,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return None;
+        }
+    };
+    let out = Path::new(job.out);
+    Some(Plan {
+        orphans: orphans(&root.join(out), &generation.files)
+            .into_iter()
+            .map(|p| out.join(p))
+            .collect(),
+        modules: generation.files.len(),
+        files: generation
+            .files
             .iter()
-            .map(|p| format!("generated/src/{}", p.display()))
-            .collect();
-        stale.extend(orphans.iter().map(|p| {
-            format!(
-                "generated/src/{} (no spec produces it any more)",
-                p.display()
-            )
-        }));
-        if !stale.is_empty() {
-            eprintln!("generated code is stale; run `cargo xtask codegen`:");
-            for s in &stale {
-                eprintln!("  {s}");
-            }
-            problems.push(format!("{} stale file(s)", stale.len()));
-        }
-        if problems.is_empty() {
-            println!(
-                "{out_name}/ is up to date ({} module(s) checked in {:.1?})",
-                generation.files.len(),
-                elapsed
-            );
-            return true;
-        }
-    } else {
-        match write::write_all(&out_dir, &generation.files) {
-            Ok(changed) => {
-                for p in &orphans {
-                    if let Err(e) = std::fs::remove_file(out_dir.join(p)) {
-                        eprintln!("could not remove {out_name}/{}: {e}", p.display());
-                    }
-                }
-                println!(
-                    "{out_name}: generated {} module(s) in {:.1?}; {} file(s) changed, {} removed",
-                    generation.files.len(),
-                    elapsed,
-                    changed.len(),
-                    orphans.len()
-                );
-            }
-            Err(e) => {
-                eprintln!("writing {out_name}/ failed: {e}; no file was replaced");
-                return false;
-            }
-        }
-        if problems.is_empty() {
-            return true;
-        }
+            .map(|f| OutputFile {
+                path: out.join(&f.path),
+                contents: f.contents.clone(),
+            })
+            .chain(wiring)
+            .collect(),
+    })
+}
+
+/// The files `--check` reports, as paths from the workspace root.
+fn stale(root: &Path, plan: &Plan) -> Vec<String> {
+    let mut stale: Vec<String> = write::stale(root, &plan.files)
+        .iter()
+        .map(|p| p.display().to_string())
+        .collect();
+    stale.extend(
+        plan.orphans
+            .iter()
+            .map(|p| format!("{} (no spec produces it any more)", p.display())),
+    );
+    stale
+}
+
+/// `lib.rs` and `Cargo.toml` with their generated sections for these modules.
+fn wiring(
+    root: &Path,
+    job: &Job,
+    generation: &paygen_codegen::Generation,
+) -> Result<Vec<OutputFile>, String> {
+    let read = |rel: &str| {
+        std::fs::read_to_string(root.join(rel)).map_err(|e| format!("cannot read {rel}: {e}"))
+    };
+    let features = job.manifest.is_some();
+    let lib = paygen_codegen::wiring::lib_rs(&read(job.lib)?, &generation.modules, features)
+        .map_err(|e| format!("{}: {e}", job.lib))?;
+    let mut files = vec![OutputFile {
+        path: job.lib.into(),
+        contents: lib,
+    }];
+    if let Some(manifest) = job.manifest {
+        let contents = paygen_codegen::wiring::cargo_toml(&read(manifest)?, &generation.modules)
+            .map_err(|e| format!("{manifest}: {e}"))?;
+        files.push(OutputFile {
+            path: manifest.into(),
+            contents,
+        });
     }
-    for p in &problems {
-        eprintln!("error: {p}");
-    }
-    false
+    Ok(files)
 }
 
 /// Generated files on disk that no spec produces any more.
@@ -183,25 +243,53 @@ fn orphans(out_dir: &Path, files: &[OutputFile]) -> Vec<PathBuf> {
     found
 }
 
-/// A new provider also needs a `mod` line in lib.rs and a cargo feature.
-fn wiring_problems(root: &Path, job: &Job, files: &[OutputFile]) -> Vec<String> {
-    let lib = std::fs::read_to_string(root.join(job.lib)).unwrap_or_default();
-    let mut problems = Vec::new();
-    for f in files {
-        let module = f
-            .path
-            .file_stem()
-            .map(|s| s.to_string_lossy().into_owned())
-            .unwrap_or_default();
-        if !lib.contains(&format!("pub mod {module};")) {
-            problems.push(format!("{} does not declare `pub mod {module};`", job.lib));
-        }
-        if let Some(manifest_path) = job.manifest {
-            let manifest = std::fs::read_to_string(root.join(manifest_path)).unwrap_or_default();
-            if !manifest.contains(&format!("\n{module} = [")) {
-                problems.push(format!("{manifest_path} has no feature `{module}` (add `{module} = []` under [features])"));
-            }
-        }
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn check_names_each_stale_file_from_the_workspace_root() {
+        let root = std::env::temp_dir().join(format!("paygen-xtask-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&root);
+        let spec = root.join("fixtures/shop");
+        std::fs::create_dir_all(&spec).unwrap();
+        std::fs::create_dir_all(root.join("out")).unwrap();
+        std::fs::write(
+            spec.join("openapi.yaml"),
+            "openapi: 3.0.3\ninfo: {title: Shop, version: '1'}\npaths: {}\n",
+        )
+        .unwrap();
+        std::fs::write(
+            root.join("out/lib.rs"),
+            "// @generated modules (cargo xtask codegen): begin\n// @generated modules: end\n",
+        )
+        .unwrap();
+        std::fs::write(
+            root.join("out/gone.rs"),
+            "// @generated by paygen-codegen\n",
+        )
+        .unwrap();
+        let job = Job {
+            specs: "fixtures",
+            out: "out",
+            lib: "out/lib.rs",
+            manifest: None,
+        };
+        let plan = plan(&root, &job).expect("the fixture generates");
+        assert_eq!(
+            stale(&root, &plan),
+            [
+                "out/shop.rs",
+                "out/lib.rs",
+                "out/gone.rs (no spec produces it any more)"
+            ]
+        );
+        write::write_all(&root, &plan.files).unwrap();
+        std::fs::remove_file(root.join("out/gone.rs")).unwrap();
+        let plan = super::plan(&root, &job).unwrap();
+        assert!(stale(&root, &plan).is_empty());
+        let lib = std::fs::read_to_string(root.join("out/lib.rs")).unwrap();
+        assert!(lib.contains("pub mod shop;"), "{lib}");
+        std::fs::remove_dir_all(&root).unwrap();
     }
-    problems
 }
