@@ -13,6 +13,7 @@
 
 pub mod diag;
 pub mod emit;
+pub mod fake;
 pub mod load;
 pub mod model;
 pub mod names;
@@ -105,6 +106,75 @@ pub fn generate(specs_dir: &Path, display_root: &Path) -> Generation {
     }
     out.modules.sort_by(|a, b| a.module.cmp(&b.module));
     out
+}
+
+/// Generates the offline fake (a module of `paygen-fake`) of every provider
+/// folder in `specs_dir` whose paygen.yaml has a `fake:` section, in name
+/// order. Diagnostics are those of [`generate`] plus the section's own.
+pub fn generate_fakes(specs_dir: &Path, display_root: &Path) -> Generation {
+    let mut out = Generation::default();
+    let dirs = match provider_dirs(specs_dir) {
+        Ok(d) => d,
+        Err(e) => {
+            out.errors.push(e);
+            return out;
+        }
+    };
+    for dir in dirs {
+        let loaded = match load::load_provider(&dir, display_root) {
+            Ok(l) => l,
+            Err(failure) => {
+                out.errors.extend(failure.diagnostics);
+                continue;
+            }
+        };
+        match fake::emit::fake_source(&loaded.api) {
+            None => {}
+            Some(Ok(source)) => {
+                out.files.push(OutputFile {
+                    path: format!("{}.rs", loaded.api.module.as_str()).into(),
+                    contents: source,
+                });
+                out.modules.push(ModuleInfo {
+                    module: loaded.api.module.as_str().to_string(),
+                    source: loaded.api.source.clone(),
+                    runtime_features: Vec::new(),
+                });
+                out.warnings.extend(loaded.warnings);
+            }
+            Some(Err(e)) => out.errors.push(Diagnostic {
+                severity: diag::Severity::Error,
+                file: loaded.api.source.clone(),
+                line: None,
+                column: None,
+                pointer: None,
+                message: format!(
+                    "internal error: the emitted fake does not parse ({e}); please report this with the spec"
+                ),
+            }),
+        }
+    }
+    out.modules.sort_by(|a, b| a.module.cmp(&b.module));
+    out
+}
+
+/// The provider folders of a specs directory, in name order.
+fn provider_dirs(specs_dir: &Path) -> Result<Vec<std::path::PathBuf>, Diagnostic> {
+    let rd = std::fs::read_dir(specs_dir).map_err(|e| Diagnostic {
+        severity: diag::Severity::Error,
+        file: specs_dir.display().to_string(),
+        line: None,
+        column: None,
+        pointer: None,
+        message: format!("cannot list the specs directory: {e}"),
+    })?;
+    let mut dirs: Vec<_> = rd
+        .filter_map(Result::ok)
+        .map(|e| e.path())
+        .filter(|p| p.is_dir())
+        .collect();
+    dirs.sort();
+    Ok(dirs)
 }
 
 /// Generates the module for one provider folder.

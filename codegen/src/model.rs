@@ -76,6 +76,8 @@ pub struct Api {
     pub types: Vec<TypeDef>,
     /// Methods that poll an operation until a status is final.
     pub polls: Vec<Poll>,
+    /// The offline fake declared in paygen.yaml's `fake:` section, resolved.
+    pub fake: Option<crate::fake::FakeSpec>,
 }
 
 impl Api {

@@ -1,4 +1,5 @@
-//! `cargo xtask codegen [--check]`: regenerate `generated/src/` from `specs/`.
+//! `cargo xtask codegen [--check]`: regenerate `generated/src/` (clients) and
+//! `fake/src/` (offline fakes) from `specs/`.
 //! `cargo xtask bench-peers [--no-compile]`: compare with other generators (see `peers.rs`).
 
 mod peers;
@@ -12,7 +13,8 @@ use paygen_codegen::write::{self, OutputFile};
 const USAGE: &str = "usage: cargo xtask codegen [--check]
        cargo xtask bench-peers [--no-compile]
 
-  codegen          regenerate generated/src/<provider>.rs from specs/<provider>/
+  codegen          regenerate generated/src/<provider>.rs and fake/src/<provider>.rs
+                   from specs/<provider>/
   codegen --check  change nothing; fail and name every stale file
   bench-peers      generation time, lines and compile time next to progenitor and
                    openapi-generator (when installed) on the OpenAPI documents
@@ -53,6 +55,8 @@ struct Job {
     lib: &'static str,
     /// Has a cargo feature per module (a generated section), when set.
     manifest: Option<&'static str>,
+    /// Generates the providers' offline fakes (`paygen-fake`) instead of clients.
+    fake: bool,
 }
 
 const JOBS: &[Job] = &[
@@ -61,6 +65,7 @@ const JOBS: &[Job] = &[
         out: "generated/src",
         lib: "generated/src/lib.rs",
         manifest: Some("generated/Cargo.toml"),
+        fake: false,
     },
     // The fixture that exercises every supported construct, compiled in the tests crate.
     Job {
@@ -68,6 +73,15 @@ const JOBS: &[Job] = &[
         out: "tests/src",
         lib: "tests/src/lib.rs",
         manifest: None,
+        fake: false,
+    },
+    // The offline fakes, from the `fake:` sections of the same specs.
+    Job {
+        specs: "specs",
+        out: "fake/src",
+        lib: "fake/src/lib.rs",
+        manifest: None,
+        fake: true,
     },
 ];
 
@@ -140,7 +154,11 @@ struct Plan {
 
 /// Generates a job's files; diagnostics are printed, errors end it.
 fn plan(root: &Path, job: &Job) -> Option<Plan> {
-    let generation = paygen_codegen::generate(&root.join(job.specs), root);
+    let generation = if job.fake {
+        paygen_codegen::generate_fakes(&root.join(job.specs), root)
+    } else {
+        paygen_codegen::generate(&root.join(job.specs), root)
+    };
     for w in &generation.warnings {
         eprintln!("{w}");
     }
@@ -274,6 +292,7 @@ mod tests {
             out: "out",
             lib: "out/lib.rs",
             manifest: None,
+            fake: false,
         };
         let plan = plan(&root, &job).expect("the fixture generates");
         assert_eq!(

@@ -106,6 +106,7 @@ pub(crate) mod test_support {
             operations: Vec::new(),
             types: Vec::new(),
             polls: Vec::new(),
+            fake: None,
         }
     }
 

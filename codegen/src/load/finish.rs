@@ -175,6 +175,7 @@ pub(crate) fn finish(draft: Draft, opts: &ProviderOptions, options_diags: &mut D
         operations,
         types,
         polls,
+        fake: None,
     };
     usage(&mut api);
     if opts.keep_unknown_fields {

@@ -109,6 +109,8 @@ struct OptionsFile {
     retry_on_body: Option<RetryOnBodyOptions>,
     #[serde(default)]
     keep_unknown_fields: bool,
+    /// The offline fake (`paygen-fake`), resolved once the model is finished.
+    fake: Option<crate::fake::load::RawFake>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -271,7 +273,10 @@ pub fn load_provider(dir: &Path, display_root: &Path) -> Result<Loaded, LoadFail
     if diags.has_errors() || odiags.has_errors() {
         return Err(fail(odiags, diags));
     }
-    let api = finish::finish(draft, &opts, &mut odiags);
+    let mut api = finish::finish(draft, &opts, &mut odiags);
+    if let Some(raw) = &file.fake {
+        api.fake = crate::fake::load::resolve(raw, &api, &mut odiags);
+    }
     if odiags.has_errors() {
         return Err(fail(odiags, diags));
     }
