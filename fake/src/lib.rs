@@ -46,5 +46,7 @@ pub mod runtime;
 
 // @generated modules (cargo xtask codegen): begin
 #[rustfmt::skip] // formatted by prettyplease when generated
+pub mod klarna_payments;
+#[rustfmt::skip] // formatted by prettyplease when generated
 pub mod klix;
 // @generated modules: end

@@ -261,10 +261,11 @@ pub(crate) fn render_str(text: &str, ctx: &Ctx<'_>, kind: Kind) -> Option<Value>
     as_kind(Natural::Json(Value::String(out)), kind)
 }
 
-/// A fallback text as a value: numbers and booleans keep their type.
+/// A fallback text as a value: JSON (`0`, `true`, `[]`, `{}`) keeps its
+/// type, anything else is text.
 fn literal(text: &str) -> Natural {
     match serde_json::from_str::<Value>(text) {
-        Ok(v @ (Value::Number(_) | Value::Bool(_))) => Natural::Json(v),
+        Ok(v) if !v.is_string() && !v.is_null() => Natural::Json(v),
         _ => Natural::Json(Value::String(text.to_string())),
     }
 }
