@@ -46,6 +46,8 @@ pub mod runtime;
 
 // @generated modules (cargo xtask codegen): begin
 #[rustfmt::skip] // formatted by prettyplease when generated
+pub mod klarna_customer_token;
+#[rustfmt::skip] // formatted by prettyplease when generated
 pub mod klarna_payments;
 #[rustfmt::skip] // formatted by prettyplease when generated
 pub mod klix;
