@@ -50,5 +50,7 @@ pub mod klarna_customer_token;
 #[rustfmt::skip] // formatted by prettyplease when generated
 pub mod klarna_payments;
 #[rustfmt::skip] // formatted by prettyplease when generated
+pub mod klavi;
+#[rustfmt::skip] // formatted by prettyplease when generated
 pub mod klix;
 // @generated modules: end

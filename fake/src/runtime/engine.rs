@@ -1076,8 +1076,7 @@ fn behave(
         Role::Read(kind) => {
             check_keys(st, api, incoming, Some(kind))?;
             let target = find_target(st, api, kind, incoming)?;
-            read_transitions(shared, st, incoming, target.instance, &mut pending);
-            answer_for(
+            let answer = answer_for(
                 shared,
                 st,
                 incoming,
@@ -1087,7 +1086,10 @@ fn behave(
                     variant: None,
                     set: &[],
                 },
-            )
+            );
+            // A read answers the current status, then moves it on (polling).
+            read_transitions(shared, st, incoming, target.instance, &mut pending);
+            answer
         }
         Role::ReadRecord(rk) => {
             let rec = &api.fake.records[rk];
