@@ -53,4 +53,6 @@ pub mod klarna_payments;
 pub mod klavi;
 #[rustfmt::skip] // formatted by prettyplease when generated
 pub mod klix;
+#[rustfmt::skip] // formatted by prettyplease when generated
+pub mod payone;
 // @generated modules: end
