@@ -6,7 +6,8 @@
 //! cargo run -p paygen --example klavi_pix
 //! ```
 //!
-//! By default it talks to a local mock server started below. With both
+//! By default it runs against the offline fake (`paygen_fake::klavi`), which
+//! also plays the payer consenting at their bank. With both
 //! `KLAVI_ACCESS_KEY` and `KLAVI_SECRET_KEY` set it uses Klavi's sandbox
 //! instead (`KLAVI_BASE_URL` overrides the host) and initiates a real sandbox
 //! payment: open the printed consent URL to authorise it while the example
@@ -18,18 +19,15 @@
 //! The keys and the tokens are never printed.
 
 use std::collections::BTreeMap;
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use paygen::klavi;
-use serde_json::{json, Value};
-use wiremock::matchers::{header_exists, method, path};
-use wiremock::{Mock, MockServer, Request, Respond, ResponseTemplate};
+use serde_json::Value;
 
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
-    // Keep the mock server (if any) alive until the end of `main`.
-    let (config, mock, interval, timeout) = match (
+    // The fake (if used) serves until the end of `main`.
+    let (config, fake, interval, timeout) = match (
         std::env::var("KLAVI_ACCESS_KEY"),
         std::env::var("KLAVI_SECRET_KEY"),
     ) {
@@ -47,16 +45,14 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
             )
         }
         _ => {
-            let mock = MockKlavi::start().await;
+            let fake = paygen_fake::klavi::Fake::start().await;
             println!(
-                "KLAVI_ACCESS_KEY and KLAVI_SECRET_KEY are not both set: using a mock Klavi at {}",
-                mock.server.uri()
+                "KLAVI_ACCESS_KEY and KLAVI_SECRET_KEY are not both set: using the offline fake Klavi at {}",
+                fake.base_url()
             );
-            let config = klavi::Config::new("demo-access-key", "demo-secret-key")
-                .base_url(mock.server.uri());
             (
-                config,
-                Some(mock),
+                fake.config(),
+                Some(fake),
                 Duration::from_millis(50),
                 Duration::from_secs(10),
             )
@@ -77,8 +73,8 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     if listed.len() > 10 {
         println!("   … and {} more", listed.len() - 10);
     }
-    if let Some(mock) = &mock {
-        println!("   (token requests so far: {})", mock.token_requests());
+    if let Some(fake) = &fake {
+        println!("   (token requests so far: {})", token_requests(fake));
     }
     let institution_id = match std::env::var("KLAVI_INSTITUTION_ID") {
         Ok(id) => id,
@@ -128,8 +124,8 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         "   redirect the payer to (single use, about 60 s): {}",
         consent.as_deref().unwrap_or("(none)")
     );
-    if let Some(mock) = &mock {
-        println!("   (token requests so far: {})", mock.token_requests());
+    if let Some(fake) = &fake {
+        println!("   (token requests so far: {})", token_requests(fake));
     }
 
     // 4. Poll until final; print each status as it changes.
@@ -138,6 +134,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     println!("4. Polling the status every {interval:?}...");
     let started = Instant::now();
     let mut last: Option<String> = None;
+    let mut consented = false;
     let last_answer = loop {
         let answer = client.get_payment_status(&id).await?;
         let now = answer.status.as_ref().map(|s| s.as_str().to_string());
@@ -151,6 +148,16 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         }
         if answer.status.as_ref().is_some_and(is_final) || started.elapsed() + interval > timeout {
             break answer;
+        }
+        // With the fake, the payer authorises the consent once it is asked for.
+        if let Some(fake) = &fake {
+            if !consented && answer.status == Some(klavi::Status::ConsentAwaitingAuthorization) {
+                println!(
+                    "   (the payer authorises the consent at their bank: the fake plays this step)"
+                );
+                fake.authorize(&id).await?;
+                consented = true;
+            }
         }
         tokio::time::sleep(interval).await;
     };
@@ -210,96 +217,10 @@ fn participant_list(v: &Value) -> Vec<(String, String)> {
         .collect()
 }
 
-const DEMO_PAYMENT_ID: &str = "5f0c7a52-1b3e-4d6f-9a8b-2c4d6e8f0a1b";
-
-/// The statuses of Klavi's happy path, in the documented order.
-const HAPPY_PATH: [&str; 8] = [
-    "STARTED",
-    "CONSENT_AWAITING_AUTHORIZATION",
-    "CONSENT_AUTHORIZED",
-    "PAYMENT_PARTIALLY_ACCEPTED",
-    "PAYMENT_PENDING",
-    "PAYMENT_SCHEDULED",
-    "PAYMENT_SETTLEMENT_PROCESSING",
-    "PAYMENT_COMPLETED",
-];
-
-/// A stand-in for Klavi answering the four steps the way the documentation
-/// describes.
-struct MockKlavi {
-    server: MockServer,
-    tokens: std::sync::Arc<AtomicUsize>,
-}
-
-impl MockKlavi {
-    async fn start() -> Self {
-        let server = MockServer::start().await;
-        let tokens = std::sync::Arc::new(AtomicUsize::new(0));
-        Mock::given(method("POST"))
-            .and(path("/payment/customer/v1/auth"))
-            .respond_with(Tokens(tokens.clone()))
-            .mount(&server)
-            .await;
-        Mock::given(method("GET"))
-            .and(path("/payment/customer/v1/participants"))
-            .and(header_exists("authorization"))
-            .respond_with(ResponseTemplate::new(200).set_body_json(json!([
-                {"id": "d5c0a3f2-0001-4b1a-9d3e-banco-exemplo", "name": "Banco Exemplo S.A."},
-                {"id": "d5c0a3f2-0002-4b1a-9d3e-outro-banco", "name": "Outro Banco"}
-            ])))
-            .mount(&server)
-            .await;
-        Mock::given(method("POST"))
-            .and(path("/payment/customer/v1/instant/payments"))
-            .and(header_exists("authorization"))
-            .respond_with(ResponseTemplate::new(201).set_body_json(json!({
-                "id": DEMO_PAYMENT_ID,
-                "consentUrl": "https://consent.klavi.example/c/0a1b2c3d",
-                "status": "STARTED"
-            })))
-            .mount(&server)
-            .await;
-        Mock::given(method("GET"))
-            .and(path(format!(
-                "/payment/customer/v1/instant/payments/{DEMO_PAYMENT_ID}/status"
-            )))
-            .and(header_exists("authorization"))
-            .respond_with(Statuses(AtomicUsize::new(0)))
-            .mount(&server)
-            .await;
-        MockKlavi { server, tokens }
-    }
-
-    fn token_requests(&self) -> usize {
-        self.tokens.load(Ordering::SeqCst)
-    }
-}
-
-/// Hands out a new token per request.
-struct Tokens(std::sync::Arc<AtomicUsize>);
-
-impl Respond for Tokens {
-    fn respond(&self, _: &Request) -> ResponseTemplate {
-        let n = self.0.fetch_add(1, Ordering::SeqCst) + 1;
-        ResponseTemplate::new(200)
-            .set_body_json(json!({"accessToken": format!("mock-token-{n}"), "expireIn": 3600}))
-    }
-}
-
-/// Answers the happy path's statuses in order, one per poll.
-struct Statuses(AtomicUsize);
-
-impl Respond for Statuses {
-    fn respond(&self, _: &Request) -> ResponseTemplate {
-        let n = self
-            .0
-            .fetch_add(1, Ordering::SeqCst)
-            .min(HAPPY_PATH.len() - 1);
-        ResponseTemplate::new(200).set_body_json(json!({
-            "id": DEMO_PAYMENT_ID,
-            "amount": "1333.04",
-            "currency": "BRL",
-            "status": HAPPY_PATH[n]
-        }))
-    }
+/// How often the client obtained a token from the fake.
+fn token_requests(fake: &paygen_fake::klavi::Fake) -> usize {
+    fake.requests()
+        .iter()
+        .filter(|r| r.path.ends_with("/auth"))
+        .count()
 }
