@@ -65,7 +65,7 @@ fn a_misspelt_key_is_reported_at_its_line() {
         ),
         "error: misspelt/paygen.yaml:2:1: not a valid document: unknown field `idempotency_header`, \
          expected one of `module`, `spec`, `source`, `auth`, `idempotency-header`, `client-headers`, \
-         `webhook`, `retry-on-body`, `keep-unknown-fields`\n"
+         `webhook`, `retry-on-body`, `keep-unknown-fields`, `fake`\n"
     );
 }
 
