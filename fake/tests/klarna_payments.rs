@@ -337,6 +337,93 @@ async fn the_whole_lifecycle_with_webhooks_the_client_verifies() {
 }
 
 #[tokio::test]
+async fn references_change_and_a_transaction_refund_is_kept() {
+    let fake = Fake::start().await;
+    let client = client(&fake);
+    let (_, txn_id) = authorized(&fake, &client).await;
+    let updated = client
+        .update_payment_transaction_references(
+            ACCOUNT,
+            &txn_id,
+            kp::UpdatePaymentTransactionReferencesParams::new(),
+            kp::PaymentTransactionReferencesUpdate::new()
+                .merchant_reference("new-merchant-order-reference-5678")
+                .payment_transaction_reference("new-payment-transaction-reference-1234"),
+        )
+        .await
+        .expect("updated");
+    assert_eq!(
+        updated.merchant_reference.as_deref(),
+        Some("new-merchant-order-reference-5678")
+    );
+    assert_eq!(
+        updated.payment_transaction_reference.as_deref(),
+        Some("new-payment-transaction-reference-1234")
+    );
+    // Nothing captured yet: nothing to refund.
+    let err = api_error(
+        client
+            .refund_payment_transaction(
+                ACCOUNT,
+                &txn_id,
+                kp::RefundPaymentTransactionParams::new(),
+                kp::RefundRequest::new().refund_amount(100),
+            )
+            .await
+            .unwrap_err(),
+    );
+    assert_eq!(err.status, 400);
+    client
+        .capture_payment_transaction(
+            ACCOUNT,
+            &txn_id,
+            kp::CapturePaymentTransactionParams::new(),
+            kp::CaptureRequest::new().capture_amount(6000),
+        )
+        .await
+        .unwrap();
+    let refund = client
+        .refund_payment_transaction(
+            ACCOUNT,
+            &txn_id,
+            kp::RefundPaymentTransactionParams::new(),
+            kp::RefundRequest::new()
+                .refund_amount(5000)
+                .refund_reference("refund-reference-123")
+                .line_items(vec![tee()]),
+        )
+        .await
+        .expect("refunded");
+    assert_eq!(refund.payment_refund_id, format!("{txn_id}:refund:1"));
+    assert_eq!(refund.payment_capture_id, None);
+    assert_eq!(refund.line_items, Some(vec![tee()]));
+    let txn = client
+        .read_payment_transaction(ACCOUNT, &txn_id)
+        .await
+        .unwrap();
+    assert_eq!(txn.refunds, Some(vec![refund]));
+    // A refused request replays byte for byte under its key.
+    let params = || {
+        kp::RefundPaymentTransactionParams::new()
+            .klarna_idempotency_key("0f8fad5b-d9cb-469f-a165-70867728950e")
+    };
+    let body = || kp::RefundRequest::new().refund_amount(99_999);
+    let first = api_error(
+        client
+            .refund_payment_transaction(ACCOUNT, &txn_id, params(), body())
+            .await
+            .unwrap_err(),
+    );
+    let again = api_error(
+        client
+            .refund_payment_transaction(ACCOUNT, &txn_id, params(), body())
+            .await
+            .unwrap_err(),
+    );
+    assert_eq!(first.raw_body, again.raw_body);
+}
+
+#[tokio::test]
 async fn a_transaction_can_be_voided_once_and_then_not_captured() {
     let fake = Fake::start().await;
     let client = client(&fake);

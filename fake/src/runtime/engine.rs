@@ -328,17 +328,17 @@ fn process(
                     .collect(),
                 value,
             };
-            let result = behave(shared, &mut st, &incoming);
-            let answer_for_replay = match &result {
-                Ok((a, _)) => Some(a.clone()),
-                Err(r) => Some(render_refusal(shared, r)),
+            // A refusal is rendered here, so that a replay is the same bytes.
+            let (answer, pending) = match behave(shared, &mut st, &incoming) {
+                Ok(ok) => ok,
+                Err(r) => (render_refusal(shared, &r), Vec::new()),
             };
-            if let (Some(key), Some(a)) = (key, answer_for_replay) {
-                if a.status < 500 {
-                    st.idempotency.insert(key, (fingerprint, a));
+            if let Some(key) = key {
+                if answer.status < 500 {
+                    st.idempotency.insert(key, (fingerprint, answer.clone()));
                 }
             }
-            result
+            Ok((answer, pending))
         }
         Protocol::Form(f) => {
             authenticate_form(shared, f, pairs)?;
