@@ -26,19 +26,19 @@ pub static API: Api = Api {
         errors: Errors {
             unauthorized: ErrorAnswer {
                 status: 401,
-                body: "{\"error_code\":\"UNAUTHORIZED\",\"error_messages\":[\"${message}\"],\"correlation_id\":\"${uuid}\"}",
+                body: r#"{"error_code":"UNAUTHORIZED","error_messages":["${message}"],"correlation_id":"${uuid}"}"#,
             },
             invalid: ErrorAnswer {
                 status: 400,
-                body: "{\"error_code\":\"BAD_VALUE\",\"error_messages\":[\"${field}: ${message}\"],\"correlation_id\":\"${uuid}\"}",
+                body: r#"{"error_code":"BAD_VALUE","error_messages":["${field}: ${message}"],"correlation_id":"${uuid}"}"#,
             },
             not_found: ErrorAnswer {
                 status: 404,
-                body: "{\"error_code\":\"TOKEN_NOT_FOUND\",\"error_messages\":[\"The customer token could not be found.\"],\"correlation_id\":\"${uuid}\"}",
+                body: r#"{"error_code":"TOKEN_NOT_FOUND","error_messages":["The customer token could not be found."],"correlation_id":"${uuid}"}"#,
             },
             conflict: ErrorAnswer {
                 status: 409,
-                body: "{\"error_code\":\"${code}\",\"error_messages\":[\"${message}\"],\"correlation_id\":\"${uuid}\"}",
+                body: r#"{"error_code":"${code}","error_messages":["${message}"],"correlation_id":"${uuid}"}"#,
             },
         },
         canned: &[],
@@ -65,7 +65,7 @@ pub static API: Api = Api {
                             Set {
                                 path: &["payment_method_type"],
                                 kind: Kind::Str,
-                                value: "\"INVOICE\"",
+                                value: r#""INVOICE""#,
                             },
                         ],
                         reply: Reply { variant: None, set: &[] },
@@ -80,22 +80,22 @@ pub static API: Api = Api {
                             Set {
                                 path: &["payment_method_type"],
                                 kind: Kind::Str,
-                                value: "\"CARD\"",
+                                value: r#""CARD""#,
                             },
                             Set {
                                 path: &["card", "brand"],
                                 kind: Kind::Str,
-                                value: "\"VISA\"",
+                                value: r#""VISA""#,
                             },
                             Set {
                                 path: &["card", "expiry_date"],
                                 kind: Kind::Str,
-                                value: "\"12/2030\"",
+                                value: r#""12/2030""#,
                             },
                             Set {
                                 path: &["card", "masked_number"],
                                 kind: Kind::Str,
-                                value: "\"************1234\"",
+                                value: r#""************1234""#,
                             },
                         ],
                         reply: Reply { variant: None, set: &[] },
@@ -125,27 +125,27 @@ pub static API: Api = Api {
                     Set {
                         path: &["fraud_status"],
                         kind: Kind::Str,
-                        value: "\"ACCEPTED\"",
+                        value: r#""ACCEPTED""#,
                     },
                     Set {
                         path: &["redirect_url"],
                         kind: Kind::Str,
-                        value: "\"${base}/v1/sessions/${uuid}/redirect\"",
+                        value: r#""${base}/v1/sessions/${uuid}/redirect""#,
                     },
                     Set {
                         path: &["authorized_payment_method", "type"],
                         kind: Kind::Str,
-                        value: "\"${resource.payment_method_type}\"",
+                        value: r#""${resource.payment_method_type}""#,
                     },
                     Set {
                         path: &["authorized_payment_method", "number_of_days"],
                         kind: Kind::Int,
-                        value: "0",
+                        value: r#"0"#,
                     },
                     Set {
                         path: &["authorized_payment_method", "number_of_installments"],
                         kind: Kind::Int,
-                        value: "0",
+                        value: r#"0"#,
                     },
                 ],
             },
@@ -1185,11 +1185,11 @@ impl Fake {
         api::Config::new(self.username(), self.password())
             .environment(self.environment())
     }
-    ///The Basic username the fake accepts.
+    /// The Basic username the fake accepts.
     pub fn username(&self) -> String {
         self.server.credential("username")
     }
-    ///The Basic password the fake accepts.
+    /// The Basic password the fake accepts.
     pub fn password(&self) -> String {
         self.server.credential("password")
     }

@@ -28,19 +28,19 @@ pub static API: Api = Api {
         errors: Errors {
             unauthorized: ErrorAnswer {
                 status: 401,
-                body: "{\"error_id\":\"${uuid}\",\"error_type\":\"ACCESS_ERROR\",\"error_code\":\"UNAUTHORIZED\",\"error_message\":\"${message}\"}",
+                body: r#"{"error_id":"${uuid}","error_type":"ACCESS_ERROR","error_code":"UNAUTHORIZED","error_message":"${message}"}"#,
             },
             invalid: ErrorAnswer {
                 status: 400,
-                body: "{\"error_id\":\"${uuid}\",\"error_type\":\"INPUT_ERROR\",\"error_code\":\"VALIDATION_ERROR\",\"error_message\":\"The request is not valid.\",\"validation_errors\":[{\"parameter\":\"${field}\",\"reason\":\"${message}\"}]}",
+                body: r#"{"error_id":"${uuid}","error_type":"INPUT_ERROR","error_code":"VALIDATION_ERROR","error_message":"The request is not valid.","validation_errors":[{"parameter":"${field}","reason":"${message}"}]}"#,
             },
             not_found: ErrorAnswer {
                 status: 404,
-                body: "{\"error_id\":\"${uuid}\",\"error_type\":\"RESOURCE_ERROR\",\"error_code\":\"NOT_FOUND\",\"error_message\":\"${message}\"}",
+                body: r#"{"error_id":"${uuid}","error_type":"RESOURCE_ERROR","error_code":"NOT_FOUND","error_message":"${message}"}"#,
             },
             conflict: ErrorAnswer {
                 status: 409,
-                body: "{\"error_id\":\"${uuid}\",\"error_type\":\"RESOURCE_ERROR\",\"error_code\":\"${code}\",\"error_message\":\"${message}\"}",
+                body: r#"{"error_id":"${uuid}","error_type":"RESOURCE_ERROR","error_code":"${code}","error_message":"${message}"}"#,
             },
         },
         canned: &[],
@@ -78,17 +78,17 @@ pub static API: Api = Api {
                             Set {
                                 path: &["payment_request"],
                                 kind: Kind::Any,
-                                value: "\"${request}\"",
+                                value: r#""${request}""#,
                             },
                             Set {
                                 path: &["created_at"],
                                 kind: Kind::DateTime,
-                                value: "\"${now}\"",
+                                value: r#""${now}""#,
                             },
                             Set {
                                 path: &["updated_at"],
                                 kind: Kind::DateTime,
-                                value: "\"${now}\"",
+                                value: r#""${now}""#,
                             },
                         ],
                         reply: Reply { variant: None, set: &[] },
@@ -109,7 +109,7 @@ pub static API: Api = Api {
                     Set {
                         path: &["updated_at"],
                         kind: Kind::DateTime,
-                        value: "\"${now}\"",
+                        value: r#""${now}""#,
                     },
                 ],
                 unique: None,
@@ -144,12 +144,12 @@ pub static API: Api = Api {
                     Set {
                         path: &["updated_at"],
                         kind: Kind::DateTime,
-                        value: "\"${now}\"",
+                        value: r#""${now}""#,
                     },
                     Set {
                         path: &["previous_state"],
                         kind: Kind::Str,
-                        value: "\"${previous}\"",
+                        value: r#""${previous}""#,
                     },
                 ],
                 unique: None,
@@ -172,12 +172,12 @@ pub static API: Api = Api {
                     Set {
                         path: &["capture_amount"],
                         kind: Kind::Int,
-                        value: "\"${amount}\"",
+                        value: r#""${amount}""#,
                     },
                     Set {
                         path: &["captured_at"],
                         kind: Kind::DateTime,
-                        value: "\"${now}\"",
+                        value: r#""${now}""#,
                     },
                 ],
             },
@@ -197,17 +197,17 @@ pub static API: Api = Api {
                     Set {
                         path: &["refund_amount"],
                         kind: Kind::Int,
-                        value: "\"${amount}\"",
+                        value: r#""${amount}""#,
                     },
                     Set {
                         path: &["refunded_at"],
                         kind: Kind::DateTime,
-                        value: "\"${now}\"",
+                        value: r#""${now}""#,
                     },
                     Set {
                         path: &["payment_capture_id"],
                         kind: Kind::Str,
-                        value: "\"${target.payment_capture_id}\"",
+                        value: r#""${target.payment_capture_id}""#,
                     },
                 ],
             },
@@ -227,22 +227,22 @@ pub static API: Api = Api {
                     Set {
                         path: &["payment_dispute_id"],
                         kind: Kind::Str,
-                        value: "\"${resource.payment_transaction_id}:dispute:${n}\"",
+                        value: r#""${resource.payment_transaction_id}:dispute:${n}""#,
                     },
                     Set {
                         path: &["chargeback_amount"],
                         kind: Kind::Int,
-                        value: "\"${amount}\"",
+                        value: r#""${amount}""#,
                     },
                     Set {
                         path: &["chargeback_reason"],
                         kind: Kind::Str,
-                        value: "\"DISPUTE_MERCHANT_LOSS\"",
+                        value: r#""DISPUTE_MERCHANT_LOSS""#,
                     },
                     Set {
                         path: &["chargeback_at"],
                         kind: Kind::DateTime,
-                        value: "\"${now}\"",
+                        value: r#""${now}""#,
                     },
                 ],
             },
@@ -260,7 +260,7 @@ pub static API: Api = Api {
                     Set {
                         path: &["state_context", "payment_confirmation_token"],
                         kind: Kind::Str,
-                        value: "\"krn:payment:eu1:confirmation-token:${uuid}\"",
+                        value: r#""krn:payment:eu1:confirmation-token:${uuid}""#,
                     },
                 ],
                 record: None,
@@ -308,72 +308,72 @@ pub static API: Api = Api {
                         Set {
                             path: &["currency"],
                             kind: Kind::Str,
-                            value: "\"${request.currency}\"",
+                            value: r#""${request.currency}""#,
                         },
                         Set {
                             path: &["payment_amount"],
                             kind: Kind::Int,
-                            value: "\"${request.payment_amount}\"",
+                            value: r#""${request.payment_amount}""#,
                         },
                         Set {
                             path: &["acquiring_channel"],
                             kind: Kind::Str,
-                            value: "\"ECOMMERCE\"",
+                            value: r#""ECOMMERCE""#,
                         },
                         Set {
                             path: &["merchant_reference"],
                             kind: Kind::Str,
-                            value: "\"${resource.payment_request.merchant_reference}\"",
+                            value: r#""${resource.payment_request.merchant_reference}""#,
                         },
                         Set {
                             path: &["payment_transaction_reference"],
                             kind: Kind::Str,
-                            value: "\"${request.payment_transaction_reference}\"",
+                            value: r#""${request.payment_transaction_reference}""#,
                         },
                         Set {
                             path: &["line_items"],
                             kind: Kind::Any,
-                            value: "\"${request.line_items|[]}\"",
+                            value: r#""${request.line_items|[]}""#,
                         },
                         Set {
                             path: &["shipping"],
                             kind: Kind::Any,
-                            value: "\"${resource.payment_request.shipping|[]}\"",
+                            value: r#""${resource.payment_request.shipping|[]}""#,
                         },
                         Set {
                             path: &["captures"],
                             kind: Kind::Any,
-                            value: "[]",
+                            value: r#"[]"#,
                         },
                         Set {
                             path: &["refunds"],
                             kind: Kind::Any,
-                            value: "[]",
+                            value: r#"[]"#,
                         },
                         Set {
                             path: &["chargebacks"],
                             kind: Kind::Any,
-                            value: "[]",
+                            value: r#"[]"#,
                         },
                         Set {
                             path: &["state_reason"],
                             kind: Kind::Str,
-                            value: "\"AUTHORIZED\"",
+                            value: r#""AUTHORIZED""#,
                         },
                         Set {
                             path: &["created_at"],
                             kind: Kind::DateTime,
-                            value: "\"${now}\"",
+                            value: r#""${now}""#,
                         },
                         Set {
                             path: &["original_authorization_amount"],
                             kind: Kind::Int,
-                            value: "\"${request.payment_amount}\"",
+                            value: r#""${request.payment_amount}""#,
                         },
                         Set {
                             path: &["remaining_authorization_amount"],
                             kind: Kind::Int,
-                            value: "\"${request.payment_amount}\"",
+                            value: r#""${request.payment_amount}""#,
                         },
                     ],
                     link: Some(&["state_context", "payment_transaction_id"]),
@@ -415,7 +415,7 @@ pub static API: Api = Api {
                     Set {
                         path: &["state_context"],
                         kind: Kind::Any,
-                        value: "null",
+                        value: r#"null"#,
                     },
                 ],
                 record: None,
@@ -442,7 +442,7 @@ pub static API: Api = Api {
                     Set {
                         path: &["remaining_authorization_amount"],
                         kind: Kind::Int,
-                        value: "\"${remaining}\"",
+                        value: r#""${remaining}""#,
                     },
                 ],
                 record: Some(0),
@@ -466,7 +466,7 @@ pub static API: Api = Api {
                     Set {
                         path: &["remaining_authorization_amount"],
                         kind: Kind::Int,
-                        value: "0",
+                        value: r#"0"#,
                     },
                 ],
                 record: Some(0),
@@ -532,12 +532,12 @@ pub static API: Api = Api {
                     Set {
                         path: &["state_reason"],
                         kind: Kind::Str,
-                        value: "\"VOIDED\"",
+                        value: r#""VOIDED""#,
                     },
                     Set {
                         path: &["remaining_authorization_amount"],
                         kind: Kind::Int,
-                        value: "0",
+                        value: r#"0"#,
                     },
                 ],
                 record: None,
@@ -574,7 +574,7 @@ pub static API: Api = Api {
         deliveries: Some(Deliveries {
             url: None,
             body: Some(
-                "{\"metadata\":{\"event_type\":\"${event}\",\"event_id\":\"${uuid}\",\"event_version\":\"v1\",\"occurred_at\":\"${now}\",\"correlation_id\":\"${uuid}\",\"live\":false},\"payload\":{\"payment_request_id\":\"${resource.payment_request_id}\",\"payment_reference\":\"${resource.payment_request.payment_reference}\",\"merchant_reference\":\"${resource.payment_request.merchant_reference}\",\"state\":\"${status}\",\"previous_state\":\"${previous}\",\"payment_Transaction_id\":\"${resource.state_context.payment_transaction_id}\"}}",
+                r#"{"metadata":{"event_type":"${event}","event_id":"${uuid}","event_version":"v1","occurred_at":"${now}","correlation_id":"${uuid}","live":false},"payload":{"payment_request_id":"${resource.payment_request_id}","payment_reference":"${resource.payment_request.payment_reference}","merchant_reference":"${resource.payment_request.merchant_reference}","state":"${status}","previous_state":"${previous}","payment_Transaction_id":"${resource.state_context.payment_transaction_id}"}}"#,
             ),
         }),
         token_lifetime: 3600,
@@ -3437,7 +3437,7 @@ impl Fake {
     pub fn config(&self) -> api::Config {
         api::Config::new(self.api_key()).environment(self.environment())
     }
-    ///The API key the fake accepts.
+    /// The API key the fake accepts.
     pub fn api_key(&self) -> String {
         self.server.credential("api_key")
     }

@@ -31,25 +31,25 @@ pub static API: Api = Api {
         errors: Errors {
             unauthorized: ErrorAnswer {
                 status: 401,
-                body: "{\"code\":\"UNAUTHORIZED\",\"message\":\"${message}\"}",
+                body: r#"{"code":"UNAUTHORIZED","message":"${message}"}"#,
             },
             invalid: ErrorAnswer {
                 status: 400,
-                body: "{\"code\":\"INVALID_PARAMETER\",\"message\":\"${field}: ${message}\"}",
+                body: r#"{"code":"INVALID_PARAMETER","message":"${field}: ${message}"}"#,
             },
             not_found: ErrorAnswer {
                 status: 404,
-                body: "{\"code\":\"NOT_FOUND\",\"message\":\"${message}\"}",
+                body: r#"{"code":"NOT_FOUND","message":"${message}"}"#,
             },
             conflict: ErrorAnswer {
                 status: 409,
-                body: "{\"code\":\"${code}\",\"message\":\"${message}\"}",
+                body: r#"{"code":"${code}","message":"${message}"}"#,
             },
         },
         canned: &[
             (
                 0,
-                "[{\"id\":\"participant-0042\",\"name\":\"Banco Exemplo\",\"ispb\":\"12345678\"},{\"id\":\"participant-0077\",\"name\":\"Cooperativa Demo\",\"ispb\":\"87654321\"}]",
+                r#"[{"id":"participant-0042","name":"Banco Exemplo","ispb":"12345678"},{"id":"participant-0077","name":"Cooperativa Demo","ispb":"87654321"}]"#,
             ),
         ],
         resources: &[
@@ -78,22 +78,22 @@ pub static API: Api = Api {
                             Set {
                                 path: &["clientRequestId"],
                                 kind: Kind::Str,
-                                value: "\"${request.clientRequestId}\"",
+                                value: r#""${request.clientRequestId}""#,
                             },
                             Set {
                                 path: &["amount"],
                                 kind: Kind::Decimal,
-                                value: "\"${request.amount}\"",
+                                value: r#""${request.amount}""#,
                             },
                             Set {
                                 path: &["currency"],
                                 kind: Kind::Str,
-                                value: "\"${request.currency}\"",
+                                value: r#""${request.currency}""#,
                             },
                             Set {
                                 path: &["statusUpdateAt"],
                                 kind: Kind::Str,
-                                value: "\"${now}\"",
+                                value: r#""${now}""#,
                             },
                         ],
                         reply: Reply {
@@ -102,7 +102,7 @@ pub static API: Api = Api {
                                 Set {
                                     path: &["consentUrl"],
                                     kind: Kind::Str,
-                                    value: "\"${base}/consent/${id}\"",
+                                    value: r#""${base}/consent/${id}""#,
                                 },
                             ],
                         },
@@ -115,7 +115,7 @@ pub static API: Api = Api {
                     Set {
                         path: &["statusUpdateAt"],
                         kind: Kind::Str,
-                        value: "\"${now}\"",
+                        value: r#""${now}""#,
                     },
                 ],
                 unique: None,
@@ -171,12 +171,12 @@ pub static API: Api = Api {
                     Set {
                         path: &["statusReason", "code"],
                         kind: Kind::Str,
-                        value: "\"CONSENT_REJECTED\"",
+                        value: r#""CONSENT_REJECTED""#,
                     },
                     Set {
                         path: &["statusReason", "message"],
                         kind: Kind::Str,
-                        value: "\"The payer rejected the consent.\"",
+                        value: r#""The payer rejected the consent.""#,
                     },
                 ],
                 record: None,
@@ -200,12 +200,12 @@ pub static API: Api = Api {
                     Set {
                         path: &["statusReason", "code"],
                         kind: Kind::Str,
-                        value: "\"EXPIRED\"",
+                        value: r#""EXPIRED""#,
                     },
                     Set {
                         path: &["statusReason", "message"],
                         kind: Kind::Str,
-                        value: "\"The consent was not authorised in time.\"",
+                        value: r#""The consent was not authorised in time.""#,
                     },
                 ],
                 record: None,
@@ -325,12 +325,12 @@ pub static API: Api = Api {
                     Set {
                         path: &["statusReason", "code"],
                         kind: Kind::Str,
-                        value: "\"INSUFFICIENT_FUNDS\"",
+                        value: r#""INSUFFICIENT_FUNDS""#,
                     },
                     Set {
                         path: &["statusReason", "message"],
                         kind: Kind::Str,
-                        value: "\"The payer's account has insufficient funds.\"",
+                        value: r#""The payer's account has insufficient funds.""#,
                     },
                 ],
                 record: None,
@@ -907,11 +907,11 @@ impl Fake {
         api::Config::new(self.access_key(), self.secret_key())
             .environment(self.environment())
     }
-    ///The `accessKey` the fake accepts.
+    /// The `accessKey` the fake accepts.
     pub fn access_key(&self) -> String {
         self.server.credential("accessKey")
     }
-    ///The `secretKey` the fake accepts.
+    /// The `secretKey` the fake accepts.
     pub fn secret_key(&self) -> String {
         self.server.credential("secretKey")
     }

@@ -53,19 +53,19 @@ pub static API: Api = Api {
         errors: Errors {
             unauthorized: ErrorAnswer {
                 status: 200,
-                body: "{\"status\":\"ERROR\",\"errorcode\":\"1202\",\"errormessage\":\"Parameter {${field}} faulty or missing\",\"customermessage\":\"An error occured while processing this transaction (wrong parameters).\"}",
+                body: r#"{"status":"ERROR","errorcode":"1202","errormessage":"Parameter {${field}} faulty or missing","customermessage":"An error occured while processing this transaction (wrong parameters)."}"#,
             },
             invalid: ErrorAnswer {
                 status: 200,
-                body: "{\"status\":\"ERROR\",\"errorcode\":\"1202\",\"errormessage\":\"Parameter {${field}} faulty or missing\",\"customermessage\":\"An error occured while processing this transaction (wrong parameters).\"}",
+                body: r#"{"status":"ERROR","errorcode":"1202","errormessage":"Parameter {${field}} faulty or missing","customermessage":"An error occured while processing this transaction (wrong parameters)."}"#,
             },
             not_found: ErrorAnswer {
                 status: 200,
-                body: "{\"status\":\"ERROR\",\"errorcode\":\"1202\",\"errormessage\":\"Parameter {${field}} faulty or missing\",\"customermessage\":\"An error occured while processing this transaction (wrong parameters).\"}",
+                body: r#"{"status":"ERROR","errorcode":"1202","errormessage":"Parameter {${field}} faulty or missing","customermessage":"An error occured while processing this transaction (wrong parameters)."}"#,
             },
             conflict: ErrorAnswer {
                 status: 200,
-                body: "{\"status\":\"ERROR\",\"errorcode\":\"${code}\",\"errormessage\":\"${message}\",\"customermessage\":\"An error occured while processing this transaction.\"}",
+                body: r#"{"status":"ERROR","errorcode":"${code}","errormessage":"${message}","customermessage":"An error occured while processing this transaction."}"#,
             },
         },
         canned: &[],
@@ -98,36 +98,36 @@ pub static API: Api = Api {
                                 Set {
                                     path: &["add_paydata[session_id]"],
                                     kind: Kind::Str,
-                                    value: "\"${uuid}\"",
+                                    value: r#""${uuid}""#,
                                 },
                                 Set {
                                     path: &["add_paydata[client_token]"],
                                     kind: Kind::Str,
-                                    value: "\"fake-client-token.${uuid}\"",
+                                    value: r#""fake-client-token.${uuid}""#,
                                 },
                                 Set {
                                     path: &["add_paydata[payment_method_category_identifier]"],
                                     kind: Kind::Str,
-                                    value: "\"pay_over_time\"",
+                                    value: r#""pay_over_time""#,
                                 },
                                 Set {
                                     path: &["add_paydata[payment_method_category_name]"],
                                     kind: Kind::Str,
-                                    value: "\"Slice it.\"",
+                                    value: r#""Slice it.""#,
                                 },
                                 Set {
                                     path: &[
                                         "add_paydata[payment_method_category_asset_url_descriptive]",
                                     ],
                                     kind: Kind::Str,
-                                    value: "\"https://x.klarnacdn.net/payment-method/assets/badges/generic/klarna.svg\"",
+                                    value: r#""https://x.klarnacdn.net/payment-method/assets/badges/generic/klarna.svg""#,
                                 },
                                 Set {
                                     path: &[
                                         "add_paydata[payment_method_category_asset_url_standard]",
                                     ],
                                     kind: Kind::Str,
-                                    value: "\"https://x.klarnacdn.net/payment-method/assets/badges/generic/klarna.svg\"",
+                                    value: r#""https://x.klarnacdn.net/payment-method/assets/badges/generic/klarna.svg""#,
                                 },
                             ],
                         },
@@ -180,7 +180,7 @@ pub static API: Api = Api {
                             Set {
                                 path: &["userid"],
                                 kind: Kind::Str,
-                                value: "\"${digits:9}\"",
+                                value: r#""${digits:9}""#,
                             },
                         ],
                         reply: Reply {
@@ -189,7 +189,7 @@ pub static API: Api = Api {
                                 Set {
                                     path: &["redirecturl"],
                                     kind: Kind::Str,
-                                    value: "\"${base}/redirect/${id}?step=klarna&return=1\"",
+                                    value: r#""${base}/redirect/${id}?step=klarna&return=1""#,
                                 },
                             ],
                         },
@@ -204,7 +204,7 @@ pub static API: Api = Api {
                             Set {
                                 path: &["userid"],
                                 kind: Kind::Str,
-                                value: "\"${digits:9}\"",
+                                value: r#""${digits:9}""#,
                             },
                         ],
                         reply: Reply {
@@ -213,7 +213,7 @@ pub static API: Api = Api {
                                 Set {
                                     path: &["redirecturl"],
                                     kind: Kind::Str,
-                                    value: "\"${base}/redirect/${id}?step=klarna&return=1\"",
+                                    value: r#""${base}/redirect/${id}?step=klarna&return=1""#,
                                 },
                             ],
                         },
@@ -311,7 +311,7 @@ pub static API: Api = Api {
                         Set {
                             path: &["settleaccount"],
                             kind: Kind::Str,
-                            value: "\"no\"",
+                            value: r#""no""#,
                         },
                     ],
                 },
@@ -359,7 +359,7 @@ pub static API: Api = Api {
                         Set {
                             path: &["settleaccount"],
                             kind: Kind::Str,
-                            value: "\"${request.settleaccount|no}\"",
+                            value: r#""${request.settleaccount|no}""#,
                         },
                     ],
                 },
@@ -389,7 +389,7 @@ pub static API: Api = Api {
         deliveries: Some(Deliveries {
             url: None,
             body: Some(
-                "{\"key\":\"${key}\",\"txaction\":\"${event}\",\"portalid\":\"${credential.portalid}\",\"aid\":\"${credential.aid}\",\"mode\":\"${resource.mode}\",\"clearingtype\":\"${resource.clearingtype|fnc}\",\"txid\":\"${id}\",\"reference\":\"${resource.reference}\",\"sequencenumber\":\"${sequence}\",\"price\":\"${authorized:decimal}\",\"receivable\":\"${refundable:decimal}\",\"currency\":\"${resource.currency}\",\"txtime\":\"${now:unix}\",\"userid\":\"${resource.userid}\"}",
+                r#"{"key":"${key}","txaction":"${event}","portalid":"${credential.portalid}","aid":"${credential.aid}","mode":"${resource.mode}","clearingtype":"${resource.clearingtype|fnc}","txid":"${id}","reference":"${resource.reference}","sequencenumber":"${sequence}","price":"${authorized:decimal}","receivable":"${refundable:decimal}","currency":"${resource.currency}","txtime":"${now:unix}","userid":"${resource.userid}"}"#,
             ),
         }),
         token_lifetime: 3600,
@@ -4254,19 +4254,19 @@ impl Fake {
             )
             .environment(self.environment())
     }
-    ///The `mid` the fake accepts.
+    /// The `mid` the fake accepts.
     pub fn merchant_id(&self) -> String {
         self.server.credential("mid")
     }
-    ///The `aid` the fake accepts.
+    /// The `aid` the fake accepts.
     pub fn subaccount_id(&self) -> String {
         self.server.credential("aid")
     }
-    ///The `portalid` the fake accepts.
+    /// The `portalid` the fake accepts.
     pub fn portal_id(&self) -> String {
         self.server.credential("portalid")
     }
-    ///The `key` the fake accepts.
+    /// The `key` the fake accepts.
     pub fn portal_key(&self) -> String {
         self.server.credential("key")
     }

@@ -86,7 +86,7 @@ pub fn module_tokens(api: &Api, spec: &FakeSpec) -> TokenStream {
     let cred_methods = creds.iter().map(|c| {
         let name = format_ident!("{}", c.method);
         let key = &c.key;
-        let d = format!("The {} the fake accepts.", c.what);
+        let d = format!(" The {} the fake accepts.", c.what);
         quote! {
             #[doc = #d]
             pub fn #name(&self) -> String {
@@ -628,8 +628,19 @@ fn field(f: &crate::model::Field) -> TokenStream {
     })
 }
 
-fn json_text(v: &serde_json::Value) -> String {
-    v.to_string()
+/// A JSON value as a raw string literal (`r#"{"a":1}"#`), which reads
+/// better than an escaped one in the generated tables.
+fn json_text(v: &serde_json::Value) -> TokenStream {
+    let text = v.to_string();
+    let mut hashes = String::from("#");
+    while text.contains(&format!("\"{hashes}")) {
+        hashes.push('#');
+    }
+    format!("r{hashes}\"{text}\"{hashes}")
+        .parse()
+        // Invariant: a raw string whose delimiter the text never contains
+        // always lexes.
+        .expect("a raw string literal")
 }
 
 fn kind(k: Kind) -> TokenStream {
@@ -1016,12 +1027,13 @@ transitions:
                 "auth: Auth::Bearer",
                 r#"Op { name: "create_order", method: "POST", path: &[Seg::Lit("/orders")]"#,
                 "success_status: 201",
+                r##"body: r#"{"detail":"Not found."}"#"##,
                 r#"Type::Enum(&["open", "paid"])"#,
                 r#"Field { wire: "amount", ty: Ty::Int, required: true, nullable: false, read_only: false"#,
                 r#"Field { wire: "id", ty: Ty::String, required: false, nullable: false, read_only: true"#,
                 r#"Operation::CreateOrder => "create_order""#,
                 r#"Create { trigger: Trigger::Op(0), status: "open""#,
-                r#"Set { path: &["amount"], kind: Kind::Int, value: "5" }"#,
+                r##"Set { path: &["amount"], kind: Kind::Int, value: r#"5"# }"##,
                 r#"Transition { resource: 0, trigger: Trigger::Control("pay"), from: &["open"], to: Some("paid")"#,
                 "pub async fn pay(&self, order_id: &str) -> Result<api::Order, rt::ControlError>",
                 r#"const CREDENTIALS: &[(&str, &str)] = &[("token", "fake-demo-token")]"#,
