@@ -1809,8 +1809,15 @@ pub(crate) async fn control(
                 .map(|c| (ri, c))
         });
         if let Some((kind, create)) = creator {
-            let idx = create_instance(shared, &mut st, kind, create, None)
-                .map_err(|_| ControlError::UnknownControl(name.into()))?;
+            // Only a request can break a creation rule (a unique field), and
+            // a control has none; should one ever fail, it is not allowed.
+            let idx = create_instance(shared, &mut st, kind, create, None).map_err(|_| {
+                ControlError::NotAllowed {
+                    resource: api.fake.resources[kind].name.into(),
+                    id: String::new(),
+                    status: String::new(),
+                }
+            })?;
             if let Some(ev) = create.deliver {
                 pending.push(deliver::pending(shared, &st, idx, ev, None));
             }
