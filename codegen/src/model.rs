@@ -134,6 +134,9 @@ pub struct FormApi {
     /// Body parameters with fixed values sent on every request; each can be
     /// overridden on `Config`.
     pub common: Vec<(String, String)>,
+    /// The common parameter whose value is the body's charset: the body is
+    /// really encoded in it (UTF-8 or ISO-8859-1).
+    pub charset_param: Option<String>,
     /// Response field that selects the variant (`status`).
     pub status_field: String,
     /// The status value that is an error, and its body type.

@@ -94,7 +94,7 @@ impl Config {
 #[derive(Debug, Clone)]
 pub struct Client {
     transport: rt::Transport,
-    webhook_verifier: rt::Cached<WebhookVerifier>,
+    webhook_keys: rt::KeyCache<WebhookVerifier, runtime::Error<GetPublicKeyError>>,
 }
 
 impl Client {
@@ -111,7 +111,7 @@ impl Client {
         })?;
         Ok(Self {
             transport,
-            webhook_verifier: Default::default(),
+            webhook_keys: Default::default(),
         })
     }
 
@@ -125,23 +125,57 @@ impl Client {
     pub fn with_retry_policy(&self, policy: runtime::RetryPolicy) -> Self {
         Self {
             transport: self.transport.with_retry_policy(policy),
-            webhook_verifier: self.webhook_verifier.clone(),
+            webhook_keys: self.webhook_keys.clone(),
         }
     }
 
     /// The verifier for callbacks and webhooks, with the public key from `get_public_key`: fetched
-    /// on first use, then cached for this client and its clones.
+    /// on first use, then cached for this client and its clones. Concurrent calls share
+    /// one fetch, and a failed fetch is shared too (and handed out for a second before the
+    /// key is asked for again).
     pub async fn webhook_verifier(
         &self,
     ) -> Result<WebhookVerifier, runtime::Error<GetPublicKeyError>> {
-        self.webhook_verifier
-            .get_or_try_init(|| async {
-                let pem = self.get_public_key().await?;
-                WebhookVerifier::from_pem(&pem)
-                    .map_err(|e| rt::key_error("get_public_key", e, &pem))
-            })
+        let client = self.clone();
+        self.webhook_keys
+            .get_or_fetch(move || async move { client.fetch_webhook_verifier().await })
             .await
-            .cloned()
+    }
+
+    /// Checks a callback or webhook delivery with the provider's public key (see
+    /// [`Client::webhook_verifier`]) over `body` exactly as received, then decodes it. When
+    /// the signature does not match, the key is fetched again (at most once a minute, in
+    /// case the provider rotated it) and the delivery checked once more.
+    pub async fn verify_webhook(
+        &self,
+        headers: &runtime::HeaderMap,
+        body: &[u8],
+    ) -> Result<Purchase, runtime::VerifyError> {
+        let verifier = self
+            .webhook_verifier()
+            .await
+            .map_err(runtime::VerifyError::key_unavailable)?;
+        match verifier.verify(headers, body) {
+            Err(runtime::VerifyError::Mismatch) => {
+                let client = self.clone();
+                self.webhook_keys
+                    .refresh(move || async move {
+                        client.fetch_webhook_verifier().await
+                    })
+                    .await
+                    .map_err(runtime::VerifyError::key_unavailable)?
+                    .verify(headers, body)
+            }
+            checked => checked,
+        }
+    }
+
+    async fn fetch_webhook_verifier(
+        &self,
+    ) -> Result<WebhookVerifier, runtime::Error<GetPublicKeyError>> {
+        let pem = self.get_public_key().await?;
+        WebhookVerifier::from_pem(&pem)
+            .map_err(|e| rt::key_error("get_public_key", e, &pem))
     }
 
     /// List available payment methods
@@ -2803,6 +2837,28 @@ pub enum FieldErrorEntry {
 /// Validation errors keyed by the name of the offending request field; the key `__all__` holds errors not tied to a single field. Operation specific failures (e.g. `purchase_capture_error`) are reported the same way.
 pub type FieldErrors = BTreeMap<String, FieldErrorEntry>;
 
+/// The answer for an unknown purchase or token: `{"detail": "Not found."}`.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(crate = "::paygen_runtime::__private::serde")]
+pub struct NotFound {
+    /// Human readable reason, e.g. `Not found.`
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub detail: Option<String>,
+}
+
+impl NotFound {
+    /// An empty `NotFound`; set fields with the setters.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Sets `detail`.
+    pub fn detail(mut self, value: impl Into<String>) -> Self {
+        self.detail = Some(value.into());
+        self
+    }
+}
+
 /// Lenient error body. Deployments of the platform answer either `{code, message}` or `{detail}`; any other keys are kept.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[serde(crate = "::paygen_runtime::__private::serde")]
@@ -2857,7 +2913,7 @@ pub enum BadRequestNotFoundOtherError {
     /// HTTP 404.
     ///
     /// No purchase with this identifier.
-    NotFound,
+    NotFound(NotFound),
     /// Any other status.
     ///
     /// Any other error (e.g. 401, 403, 409, 422, 429 or 5xx).
@@ -2869,7 +2925,7 @@ impl BadRequestNotFoundOtherError {
     pub fn decode(status: u16, body: &[u8]) -> Option<Self> {
         match status {
             400u16 => rt::decode_body(body).map(Self::BadRequest),
-            404u16 => Some(Self::NotFound),
+            404u16 => rt::decode_body(body).map(Self::NotFound),
             _ => rt::decode_body(body).map(Self::Other),
         }
     }

@@ -148,6 +148,8 @@ pub struct Client {
     transport: rt::Transport,
     /// Credentials, environment and common parameters: the start of every body.
     base: rt::Form,
+    /// The charset the body is encoded in (the value of `encoding`).
+    charset: String,
 }
 
 impl Client {
@@ -176,6 +178,8 @@ impl Client {
         {
             base.push("mode", value);
         }
+        let charset = config.encoding.clone().unwrap_or_else(|| "UTF-8".to_string());
+        rt::check_charset(&charset)?;
         let transport = rt::Transport::new(rt::Settings {
             provider: "payone",
             base_url: config.environment.base_url().to_string(),
@@ -185,7 +189,7 @@ impl Client {
             idempotency_header: None,
             retry_on_body: None,
         })?;
-        Ok(Self { transport, base })
+        Ok(Self { transport, base, charset })
     }
 
     /// The base URL requests go to.
@@ -199,6 +203,7 @@ impl Client {
         Self {
             transport: self.transport.with_retry_policy(policy),
             base: self.base.clone(),
+            charset: self.charset.clone(),
         }
     }
 
@@ -221,7 +226,10 @@ impl Client {
         request.encode(&mut form);
         let mut req = rt::Request::new("start_session", rt::Method::POST);
         req.path("/");
-        req.raw_body(form.encode().into(), "application/x-www-form-urlencoded");
+        let body = form
+            .encode_as(&self.charset)
+            .map_err(|e| e.into_error("start_session"))?;
+        req.raw_body(body.into(), "application/x-www-form-urlencoded");
         let resp = self.transport.send(req).await?;
         if !(200..300).contains(&resp.status) {
             return Err(resp.error(|_, _| None));
@@ -266,7 +274,10 @@ impl Client {
         request.encode(&mut form);
         let mut req = rt::Request::new("update_session", rt::Method::POST);
         req.path("/");
-        req.raw_body(form.encode().into(), "application/x-www-form-urlencoded");
+        let body = form
+            .encode_as(&self.charset)
+            .map_err(|e| e.into_error("update_session"))?;
+        req.raw_body(body.into(), "application/x-www-form-urlencoded");
         let resp = self.transport.send(req).await?;
         if !(200..300).contains(&resp.status) {
             return Err(resp.error(|_, _| None));
@@ -310,7 +321,10 @@ impl Client {
         request.encode(&mut form);
         let mut req = rt::Request::new("cancel_authorization", rt::Method::POST);
         req.path("/");
-        req.raw_body(form.encode().into(), "application/x-www-form-urlencoded");
+        let body = form
+            .encode_as(&self.charset)
+            .map_err(|e| e.into_error("cancel_authorization"))?;
+        req.raw_body(body.into(), "application/x-www-form-urlencoded");
         let resp = self.transport.send(req).await?;
         if !(200..300).contains(&resp.status) {
             return Err(resp.error(|_, _| None));
@@ -354,7 +368,10 @@ impl Client {
         request.encode(&mut form);
         let mut req = rt::Request::new("preauthorize", rt::Method::POST);
         req.path("/");
-        req.raw_body(form.encode().into(), "application/x-www-form-urlencoded");
+        let body = form
+            .encode_as(&self.charset)
+            .map_err(|e| e.into_error("preauthorize"))?;
+        req.raw_body(body.into(), "application/x-www-form-urlencoded");
         let resp = self.transport.send(req).await?;
         if !(200..300).contains(&resp.status) {
             return Err(resp.error(|_, _| None));
@@ -408,7 +425,8 @@ impl Client {
         request.encode(&mut form);
         let mut req = rt::Request::new("authorize", rt::Method::POST);
         req.path("/");
-        req.raw_body(form.encode().into(), "application/x-www-form-urlencoded");
+        let body = form.encode_as(&self.charset).map_err(|e| e.into_error("authorize"))?;
+        req.raw_body(body.into(), "application/x-www-form-urlencoded");
         let resp = self.transport.send(req).await?;
         if !(200..300).contains(&resp.status) {
             return Err(resp.error(|_, _| None));
@@ -461,7 +479,8 @@ impl Client {
         request.encode(&mut form);
         let mut req = rt::Request::new("capture", rt::Method::POST);
         req.path("/");
-        req.raw_body(form.encode().into(), "application/x-www-form-urlencoded");
+        let body = form.encode_as(&self.charset).map_err(|e| e.into_error("capture"))?;
+        req.raw_body(body.into(), "application/x-www-form-urlencoded");
         let resp = self.transport.send(req).await?;
         if !(200..300).contains(&resp.status) {
             return Err(resp.error(|_, _| None));
@@ -509,7 +528,8 @@ impl Client {
         request.encode(&mut form);
         let mut req = rt::Request::new("debit", rt::Method::POST);
         req.path("/");
-        req.raw_body(form.encode().into(), "application/x-www-form-urlencoded");
+        let body = form.encode_as(&self.charset).map_err(|e| e.into_error("debit"))?;
+        req.raw_body(body.into(), "application/x-www-form-urlencoded");
         let resp = self.transport.send(req).await?;
         if !(200..300).contains(&resp.status) {
             return Err(resp.error(|_, _| None));

@@ -22,6 +22,7 @@
 mod decimal;
 mod encode;
 mod error;
+mod explain;
 mod flight;
 #[cfg(feature = "form")]
 mod form;
@@ -73,7 +74,7 @@ pub mod __private {
     pub use crate::webhook::RsaSha256Verifier;
     #[cfg(feature = "form")]
     pub use crate::{
-        form::{check, EncodeError, Form, FormValue, KeyValues, KvValue},
+        form::{check, check_charset, Form, FormValue, KeyValues, KvValue},
         webhook::verify_shared_key,
     };
     pub use http::Method;
@@ -81,8 +82,4 @@ pub mod __private {
     /// a crate holding generated code needs no serde dependency of its own.
     pub use serde;
     pub use serde_json;
-
-    /// A value computed once per client and shared by its clones (e.g. a
-    /// verifier built from a fetched public key).
-    pub type Cached<T> = std::sync::Arc<tokio::sync::OnceCell<T>>;
 }

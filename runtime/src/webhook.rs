@@ -43,6 +43,20 @@ pub enum VerifyError {
     /// Authentic, but the body is not the documented event.
     #[error("the verified body is not a valid event: {0}")]
     Decode(String),
+    /// The provider's public key could not be fetched, so nothing was
+    /// verified (the error of the key request, bounded).
+    #[error("the provider's public key is not available: {0}")]
+    KeyUnavailable(String),
+}
+
+impl VerifyError {
+    /// [`VerifyError::KeyUnavailable`] for the error of a key request.
+    pub fn key_unavailable(error: impl std::fmt::Display) -> Self {
+        VerifyError::KeyUnavailable(crate::error::clipped(
+            &error.to_string(),
+            crate::QUOTE_LIMIT,
+        ))
+    }
 }
 
 #[cfg(feature = "hmac")]

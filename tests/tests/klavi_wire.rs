@@ -1162,3 +1162,27 @@ async fn keys_and_tokens_never_print() {
     let decimal = "1.234".parse::<Decimal>().unwrap_err();
     assert_secret_free("a decimal error", &format!("{decimal:?} {decimal}"));
 }
+
+/// `Display` says why, in Klavi's words.
+#[tokio::test]
+async fn api_errors_say_why() {
+    let server = MockServer::start().await;
+    mount_auth(&server, TokenEndpoint::standard(), 1).await;
+    Mock::given(method("GET"))
+        .and(path(STATUS_PATH))
+        .respond_with(ResponseTemplate::new(404).set_body_json(json!({
+            "code": "PAYMENT_NOT_FOUND",
+            "message": "No payment with this id."
+        })))
+        .mount(&server)
+        .await;
+    let err = client(&server)
+        .get_payment_status(PAYMENT_ID)
+        .await
+        .unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "get_payment_status failed with HTTP 404 after 1 attempt(s): PAYMENT_NOT_FOUND: No \
+         payment with this id."
+    );
+}

@@ -1318,7 +1318,13 @@ async fn error_404_on_get_purchase_is_not_found() {
         panic!("expected Error::Api, got {err:?}")
     };
     assert_eq!(api.status, 404);
-    assert_eq!(api.body, Some(klix::GetPurchaseError::NotFound));
+    // The 404 carries Klix's `detail`.
+    assert_eq!(
+        api.body,
+        Some(klix::GetPurchaseError::NotFound(
+            klix::NotFound::new().detail("Not found.")
+        ))
+    );
     assert_eq!(api.raw_body, body);
     server.verify().await;
 }
@@ -1444,4 +1450,36 @@ async fn non_json_200_is_a_decode_error_keeping_status_and_body() {
         Some("text/html; charset=utf-8")
     );
     server.verify().await;
+}
+
+/// `Display` of an API error says why, in the provider's words.
+#[tokio::test]
+async fn api_errors_say_why() {
+    let cases = [
+        (
+            400,
+            r#"{"purchase":{"products":[{"price":[{"message":"Ensure this value is greater than or equal to 0.","code":"min_value"}]}]}}"#,
+            "create_purchase failed with HTTP 400 after 1 attempt(s): purchase.products[0].price: Ensure this value is greater than or equal to 0.",
+        ),
+        (
+            400,
+            BULK_IBAN_NOT_WHITELISTED,
+            "create_purchase failed with HTTP 400 after 1 attempt(s): Creditor's IBAN 'LVXXPARX0000000000001' is not whitelisted.",
+        ),
+        (
+            403,
+            r#"{"detail":"You do not have permission to perform this action."}"#,
+            "create_purchase failed with HTTP 403 after 1 attempt(s): You do not have permission to perform this action.",
+        ),
+    ];
+    for (status, body, shown) in cases {
+        let (_server, client) = failing(
+            "POST",
+            "/api/v1/purchases/",
+            text_response(status, body, "application/json"),
+        )
+        .await;
+        let err = client.create_purchase(band_purchase()).await.unwrap_err();
+        assert!(err.to_string().starts_with(shown), "{err}");
+    }
 }

@@ -1300,3 +1300,100 @@ async fn empty_required_values_are_refused_and_empty_optional_ones_are_absent() 
     assert!(!body.contains("narrative_text"), "{body}");
     server.verify().await;
 }
+
+// ---------------------------------------------------------------------------
+// 7. Charset and mode.
+// ---------------------------------------------------------------------------
+
+#[tokio::test]
+async fn an_iso_8859_1_client_sends_iso_8859_1_bytes() {
+    let server = answering(&start_session_response()).await;
+    let client = payone::Client::new(
+        payone::Config::new(IDS_A.0, IDS_A.1, IDS_A.2, PORTAL_KEY.to_string())
+            .base_url(format!("{}/post-gateway/", server.uri()))
+            .encoding("ISO-8859-1")
+            .options(HttpOptions::default().retry(RetryPolicy::none())),
+    )
+    .unwrap();
+    client.start_session(session("Müller")).await.unwrap();
+    let requests = server.received_requests().await.unwrap();
+    let raw = String::from_utf8(requests[0].body.clone()).unwrap();
+    // ü is the single byte 0xFC, not UTF-8's C3 BC.
+    assert!(raw.contains("&lastname=M%FCller&"), "{raw}");
+    assert!(raw.contains("&encoding=ISO-8859-1&"), "{raw}");
+    assert!(!raw.contains("%C3%BC"), "{raw}");
+}
+
+#[tokio::test]
+async fn a_character_iso_8859_1_cannot_hold_is_refused_before_sending() {
+    let server = silent_server().await;
+    let client = payone::Client::new(
+        payone::Config::new(IDS_A.0, IDS_A.1, IDS_A.2, PORTAL_KEY.to_string())
+            .base_url(format!("{}/post-gateway/", server.uri()))
+            .encoding("ISO-8859-1"),
+    )
+    .unwrap();
+    let err = client.start_session(session("Łukasz")).await.unwrap_err();
+    assert_validation(
+        err,
+        "start_session",
+        "lastname",
+        "contains 'Ł', which ISO-8859-1 cannot represent",
+    );
+    server.verify().await;
+}
+
+#[test]
+fn an_unknown_charset_is_refused_when_the_client_is_built() {
+    let err = payone::Client::new(
+        payone::Config::new(IDS_A.0, IDS_A.1, IDS_A.2, PORTAL_KEY.to_string()).encoding("EBCDIC"),
+    )
+    .unwrap_err();
+    assert!(
+        err.to_string().contains("\"EBCDIC\" is not supported"),
+        "{err}"
+    );
+}
+
+#[tokio::test]
+async fn mode_follows_the_environment_and_can_be_set_for_a_custom_url() {
+    for (config, mode) in [
+        // A custom URL takes the default environment's mode…
+        (
+            payone::Config::new("1", "2", "3", PORTAL_KEY.to_string()),
+            "test",
+        ),
+        // …and a test double of the live system can say so.
+        (
+            payone::Config::new("1", "2", "3", PORTAL_KEY.to_string()).mode("live"),
+            "live",
+        ),
+    ] {
+        let server = answering(&start_session_response()).await;
+        let client =
+            payone::Client::new(config.base_url(format!("{}/post-gateway/", server.uri())))
+                .unwrap();
+        client.start_session(session("Approved")).await.unwrap();
+        let (sent, _) = received_pairs(&server).await;
+        let modes: Vec<&str> = sent
+            .iter()
+            .filter(|(k, _)| k == "mode")
+            .map(|(_, v)| v.as_str())
+            .collect();
+        assert_eq!(modes, [mode]);
+    }
+}
+
+/// `Display` says why: PAYONE's code and merchant message, not the
+/// customer message, and that the refusal came in an HTTP 200.
+#[tokio::test]
+async fn a_refusal_says_why() {
+    let err = capture_answered_with(
+        "status=ERROR\nerrorcode=1202\nerrormessage=Parameter {request} faulty or missing\ncustomermessage=An error occured\n",
+    )
+    .await;
+    assert_eq!(
+        err.to_string(),
+        "capture was refused (HTTP 200) after 1 attempt(s): 1202: Parameter {request} faulty or missing"
+    );
+}

@@ -260,6 +260,7 @@ impl<'a> Builder<'a> {
                     .iter()
                     .map(|(k, v)| (k.clone(), v.clone()))
                     .collect(),
+                charset_param: self.charset_parameter(),
                 status_field,
                 error,
                 notification,
@@ -269,6 +270,20 @@ impl<'a> Builder<'a> {
             space: std::mem::replace(&mut self.space, TypeSpace::new(&[])),
             schemas: Default::default(),
         }
+    }
+
+    /// `charset-parameter:` must name a common parameter.
+    fn charset_parameter(&mut self) -> Option<String> {
+        let name = self.spec.charset_parameter.as_ref()?;
+        if !self.spec.common.contains_key(name) {
+            let known: Vec<&str> = self.spec.common.keys().map(String::as_str).collect();
+            self.diags.error(
+                "/charset-parameter",
+                format!("`{name}` names no parameter under `common`; expected one of {known:?}"),
+            );
+            return None;
+        }
+        Some(name.clone())
     }
 
     fn credentials(&mut self, creds: &[CredentialSpec], ptr: &str) -> Vec<BodyCredential> {
