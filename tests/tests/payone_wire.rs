@@ -17,7 +17,7 @@ use std::collections::BTreeMap;
 use md5::{Digest as _, Md5};
 use paygen::payone::{
     self, CancelAuthorizationApproved, CancelAuthorizationRequest, CancelAuthorizationResponse,
-    CaptureApproved, CaptureRequest, CaptureResponse, DebitApproved, DebitRequest, DebitResponse,
+    CaptureApproved, CaptureRequest, Capturemode, CaptureResponse, DebitApproved, DebitRequest, DebitResponse,
     ErrorResponse, Financingtype, Gender, ItemType, LineItem, Mode, NotificationVerifier,
     PreauthorizeRedirect, PreauthorizeRequest, PreauthorizeResponse, Settleaccount,
     StartSessionApproved, StartSessionRequest, StartSessionResponse, Txaction,
@@ -500,20 +500,21 @@ async fn capture_sends_the_documented_payload_and_decodes_the_response() {
     let server = answering(CAPTURE_RESPONSE).await;
     // The example sends api_version 3.10.
     let client = client_for(&server, IDS_A, "3.10");
-    // The example sends no `capturemode` (the table marks it required; the
-    // spec makes it optional so that the example can be reproduced).
+    // The example sends no `capturemode`; the table marks it required (and
+    // PAYONE needs it for Klarna), so the client requires it.
     let response = client
-        .capture(CaptureRequest::new(345678901, 300, "EUR"))
+        .capture(CaptureRequest::new(345678901, Capturemode::Completed, 300, "EUR"))
         .await
         .unwrap();
 
     let (sent, _) = received_pairs(&server).await;
-    // Deviation: the example omits `aid`, which the client always sends (the
-    // tables mark it required for every request).
+    // Deviations: the example omits `aid`, which the client always sends (the
+    // tables mark it required for every request), and `capturemode`, which
+    // the table requires.
     assert_documented(
         &sent,
         &documented_pairs(CAPTURE_PAYLOAD, &md5_hex(PORTAL_KEY)),
-        &[("aid", "12345")],
+        &[("aid", "12345"), ("capturemode", "completed")],
     );
 
     let expected = CaptureApproved::new()
@@ -528,16 +529,17 @@ async fn debit_sends_the_documented_payload_and_decodes_the_response() {
     let server = answering(DEBIT_RESPONSE).await;
     let client = client_for(&server, IDS_A, "3.10");
     let response = client
-        .debit(DebitRequest::new(345678901, 1, -1000, "EUR"))
+        .debit(DebitRequest::new(345678901, 1, -1000, "EUR", Settleaccount::Auto))
         .await
         .unwrap();
 
     let (sent, _) = received_pairs(&server).await;
-    // Deviation: the example omits `aid`, which the client always sends.
+    // Deviations: the example omits `aid`, which the client always sends,
+    // and `settleaccount`, which the table requires.
     assert_documented(
         &sent,
         &documented_pairs(DEBIT_PAYLOAD, &md5_hex(PORTAL_KEY)),
-        &[("aid", "12345")],
+        &[("aid", "12345"), ("settleaccount", "auto")],
     );
 
     let expected = DebitApproved::new()
@@ -570,7 +572,7 @@ async fn unknown_response_keys_land_in_additional() {
     let server = answering(body).await;
     let client = client_for(&server, IDS_A, "3.11");
     let response = client
-        .capture(CaptureRequest::new(345678901, 300, "EUR"))
+        .capture(CaptureRequest::new(345678901, Capturemode::Completed, 300, "EUR"))
         .await
         .unwrap();
     let CaptureResponse::Approved(approved) = response else {
@@ -629,7 +631,7 @@ async fn capture_answered_with(body: &str) -> Error<ErrorResponse> {
     let server = answering(body).await;
     let client = client_for(&server, IDS_A, "3.11");
     let err = client
-        .capture(CaptureRequest::new(345678901, 300, "EUR"))
+        .capture(CaptureRequest::new(345678901, Capturemode::Completed, 300, "EUR"))
         .await
         .expect_err("the answer is an error");
     server.verify().await;
@@ -784,20 +786,20 @@ async fn every_validation_rule_refuses_before_sending() {
 
     // NUMERIC(1..10): 11 digits.
     let err = client
-        .capture(CaptureRequest::new(345678901, 12345678901, "EUR"))
+        .capture(CaptureRequest::new(345678901, Capturemode::Completed, 12345678901, "EUR"))
         .await
         .unwrap_err();
     assert_validation(err, "capture", "amount", "must have 1 to 10 digits, has 11");
     // NUMERIC(9..12): a txid of 8 digits.
     let err = client
-        .capture(CaptureRequest::new(12345678, 300, "EUR"))
+        .capture(CaptureRequest::new(12345678, Capturemode::Completed, 300, "EUR"))
         .await
         .unwrap_err();
     assert_validation(err, "capture", "txid", "must have 9 to 12 digits, has 8");
 
     // Range 0..127.
     let err = client
-        .debit(DebitRequest::new(345678901, 128, -1000, "EUR"))
+        .debit(DebitRequest::new(345678901, 128, -1000, "EUR", Settleaccount::Auto))
         .await
         .unwrap_err();
     assert_validation(
@@ -807,7 +809,7 @@ async fn every_validation_rule_refuses_before_sending() {
         "must be between 0 and 127, is 128",
     );
     let err = client
-        .capture(CaptureRequest::new(345678901, 300, "EUR").sequencenumber(128))
+        .capture(CaptureRequest::new(345678901, Capturemode::Completed, 300, "EUR").sequencenumber(128))
         .await
         .unwrap_err();
     assert_validation(
@@ -879,7 +881,7 @@ async fn every_validation_rule_refuses_before_sending() {
     );
     let err = client
         .capture(
-            CaptureRequest::new(345678901, 300, "EUR")
+            CaptureRequest::new(345678901, Capturemode::Completed, 300, "EUR")
                 .items(vec![socks().description("d".repeat(256)), socks()]),
         )
         .await
@@ -894,7 +896,7 @@ async fn every_validation_rule_refuses_before_sending() {
     // At most 400 line items. There is no single wire name for the count;
     // the field is reported as `items`.
     let err = client
-        .debit(DebitRequest::new(345678901, 1, -1000, "EUR").items(vec![socks(); 401]))
+        .debit(DebitRequest::new(345678901, 1, -1000, "EUR", Settleaccount::Auto).items(vec![socks(); 401]))
         .await
         .unwrap_err();
     assert_validation(err, "debit", "items", "must have 0 to 400 items, has 401");
@@ -930,7 +932,7 @@ async fn the_key_is_the_md5_of_the_portal_key_by_default() {
     let server = answering(CAPTURE_RESPONSE).await;
     let client = client_for(&server, IDS_A, "3.11");
     client
-        .capture(CaptureRequest::new(345678901, 300, "EUR"))
+        .capture(CaptureRequest::new(345678901, Capturemode::Completed, 300, "EUR"))
         .await
         .unwrap();
     let (sent, raw) = received_pairs(&server).await;
@@ -955,7 +957,7 @@ async fn sha384_can_be_selected() {
     )
     .unwrap();
     client
-        .capture(CaptureRequest::new(345678901, 300, "EUR"))
+        .capture(CaptureRequest::new(345678901, Capturemode::Completed, 300, "EUR"))
         .await
         .unwrap();
     let (sent, raw) = received_pairs(&server).await;
@@ -996,7 +998,7 @@ async fn the_portal_key_never_shows_in_debug_or_errors() {
         assert_no_secret("Client (pretty)", &format!("{client:#?}"));
         // A connection error (nothing listens on the discard port).
         let err = client
-            .capture(CaptureRequest::new(345678901, 300, "EUR"))
+            .capture(CaptureRequest::new(345678901, Capturemode::Completed, 300, "EUR"))
             .await
             .unwrap_err();
         assert_no_secret("connect error", &format!("{err} / {err:?}"));
@@ -1292,7 +1294,7 @@ async fn empty_required_values_are_refused_and_empty_optional_ones_are_absent() 
     }
     // `narrative_text` is CHAR(1..81): empty means "not given", not "too short".
     client
-        .capture(payone::CaptureRequest::new(345678901, 300, "EUR").narrative_text(""))
+        .capture(payone::CaptureRequest::new(345678901, Capturemode::Completed, 300, "EUR").narrative_text(""))
         .await
         .expect("sent without narrative_text");
     let received = server.received_requests().await.unwrap();
@@ -1396,4 +1398,66 @@ async fn a_refusal_says_why() {
         err.to_string(),
         "capture was refused (HTTP 200) after 1 attempt(s): 1202: Parameter {request} faulty or missing"
     );
+}
+
+// ---------------------------------------------------------------------------
+// 8. Answers as PAYONE really sends them.
+// ---------------------------------------------------------------------------
+
+fn preauthorize_request() -> PreauthorizeRequest {
+    PreauthorizeRequest::new(
+        "Ref123456",
+        300,
+        "EUR",
+        "Mustermann",
+        "DE",
+        Financingtype::Kis,
+        "http://www.yourdomain.url",
+        "http://www.yourdomain.url",
+        "http://www.yourdomain.url",
+    )
+}
+
+/// `status=OK` is one of PAYONE's status values: it is read as `APPROVED`.
+#[tokio::test]
+async fn status_ok_is_accepted_wherever_approved_is() {
+    let server = answering("status=OK\ntxid=345678901\nsettleaccount=no\n").await;
+    let client = client_for(&server, IDS_A, "3.11");
+    let response = client
+        .capture(CaptureRequest::new(345678901, Capturemode::Completed, 300, "EUR"))
+        .await
+        .unwrap();
+    assert_eq!(
+        response,
+        CaptureResponse::Approved(
+            CaptureApproved::new()
+                .txid(345678901)
+                .settleaccount(Settleaccount::No)
+        )
+    );
+}
+
+/// The reservation's ID, the workorder and the authorized method are typed
+/// in an authorization's answer, under either spelling the page uses.
+#[tokio::test]
+async fn reservation_fields_are_typed_under_both_spellings() {
+    for answer in [
+        "status=APPROVED\ntxid=345678901\nuserid=123456789\nadd_paydata[reservation_txid]=ABCDEFG123456\nworkorderid=WX1A8DZ26B1DDU4H\nadd_paydata[authorized_payment_method]=pay_over_time\n",
+        "status=APPROVED\ntxid=345678901\nuserid=123456789\naddresponsedata[reservation_txid]=ABCDEFG123456\naddresponsedata[workorderid]=WX1A8DZ26B1DDU4H\naddresponsedata[authorized_payment_method]=pay_over_time\n",
+    ] {
+        let server = answering(answer).await;
+        let client = client_for(&server, IDS_A, "3.11");
+        let PreauthorizeResponse::Approved(approved) =
+            client.preauthorize(preauthorize_request()).await.unwrap()
+        else {
+            panic!("expected Approved")
+        };
+        assert_eq!(approved.reservation_txid.as_deref(), Some("ABCDEFG123456"));
+        assert_eq!(approved.workorderid.as_deref(), Some("WX1A8DZ26B1DDU4H"));
+        assert_eq!(
+            approved.authorized_payment_method.as_deref(),
+            Some("pay_over_time")
+        );
+        assert!(approved.additional.is_empty(), "{:?}", approved.additional);
+    }
 }
