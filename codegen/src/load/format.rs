@@ -286,6 +286,9 @@ pub struct ResponseSpec {
     /// (key-value APIs: PAYONE answers `OK` where it documents `APPROVED`).
     #[serde(default)]
     pub also: Vec<String>,
+    /// JSON APIs: the answer is a list of these objects.
+    #[serde(default)]
+    pub list: bool,
     #[serde(default)]
     pub doc: Option<String>,
     #[serde(default)]

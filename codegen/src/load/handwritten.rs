@@ -972,9 +972,14 @@ impl<'a> Builder<'a> {
                     "",
                     false,
                 );
+                let ty = if resp.list {
+                    TypeRef::Vec(Box::new(TypeRef::Named(ty)))
+                } else {
+                    TypeRef::Named(ty)
+                };
                 responses.push(Response {
                     status: StatusMatch::Range(2),
-                    body: Some(BodyType::Value(TypeRef::Named(ty))),
+                    body: Some(BodyType::Value(ty)),
                     doc: resp.doc.clone(),
                 });
             }
