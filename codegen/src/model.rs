@@ -517,6 +517,8 @@ pub enum Prim {
     Date,
     /// A decimal amount (`runtime::Decimal`), from a string or a number.
     Decimal,
+    /// A decimal number of any scale carried as text (`runtime::DecimalText`).
+    DecimalText,
     /// A date sent as `YYYYMMDD` (`runtime::CompactDate`).
     CompactDate,
     /// Bytes (a file upload part).

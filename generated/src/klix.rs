@@ -344,7 +344,7 @@ impl Client {
 
     /// Refund a paid purchase
     ///
-    /// Refunds a paid purchase fully (no body) or partially (`amount`). Answers with the refund `Payment`, whose `related_to` points at the purchase. (The vendor notes that a slow refund may instead answer with the purchase in status `pending_refund`; that variant is not modelled.)
+    /// Refunds a paid purchase fully (no body) or partially (`amount`). Answers with the refund `Payment`, whose `related_to` points at the purchase; a slow refund answers with the `Purchase` itself, in status `pending_refund` (the vendor notes it). The `type` property tells them apart.
     ///
     /// `POST /purchases/{id}/refund/`
     ///
@@ -353,7 +353,7 @@ impl Client {
         &self,
         id: &str,
         body: Option<RefundRequest>,
-    ) -> Result<Payment, runtime::Error<RefundPurchaseError>> {
+    ) -> Result<RefundResult, runtime::Error<RefundPurchaseError>> {
         let mut req = rt::Request::new("refund_purchase", rt::Method::POST);
         req.path("/purchases/");
         req.segment("id", id);
@@ -1325,10 +1325,8 @@ pub struct Product {
     /// Constraints: at most 256 characters.
     pub name: String,
     /// Quantity as a decimal number encoded in a string (e.g. `"1"`, `"2.5"`); defaults to 1.
-    ///
-    /// Constraints: format `float`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub quantity: Option<String>,
+    pub quantity: Option<runtime::DecimalText>,
     /// Price of a single unit. Integer amount in the smallest currency unit (e.g. cents).
     ///
     /// Constraints: minimum 0.
@@ -1339,10 +1337,8 @@ pub struct Product {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub discount: Option<i64>,
     /// Tax rate in percent (0 to 100) as a decimal number encoded in a string; defaults to 0.
-    ///
-    /// Constraints: format `float`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub tax_percent: Option<String>,
+    pub tax_percent: Option<runtime::DecimalText>,
     /// Product category.
     ///
     /// Constraints: at most 256 characters.
@@ -1374,7 +1370,7 @@ impl Product {
     }
 
     /// Sets `quantity`.
-    pub fn quantity(mut self, value: impl Into<String>) -> Self {
+    pub fn quantity(mut self, value: impl Into<runtime::DecimalText>) -> Self {
         self.quantity = Some(value.into());
         self
     }
@@ -1386,7 +1382,7 @@ impl Product {
     }
 
     /// Sets `tax_percent`.
-    pub fn tax_percent(mut self, value: impl Into<String>) -> Self {
+    pub fn tax_percent(mut self, value: impl Into<runtime::DecimalText>) -> Self {
         self.tax_percent = Some(value.into());
         self
     }
@@ -1864,6 +1860,33 @@ impl PaymentDetails {
     pub fn description(mut self, value: impl Into<String>) -> Self {
         self.description = Some(value.into());
         self
+    }
+}
+
+/// What a refund answers. Usually the refund `Payment`; for a refund that takes time, the `Purchase` in status `pending_refund`. Check the purchase's status later with `get_purchase`.
+///
+/// Chosen by the `type` property; an unknown value decodes as `Unknown`.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(crate = "::paygen_runtime::__private::serde")]
+#[serde(untagged)]
+#[allow(clippy::large_enum_variant)]
+pub enum RefundResult {
+    /// The `Payment` form.
+    Payment(Payment),
+    /// The `Purchase` form.
+    Purchase(Purchase),
+    /// A form this client does not know, kept as sent.
+    Unknown(serde_json::Value),
+}
+
+impl<'de> Deserialize<'de> for RefundResult {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let value = serde_json::Value::deserialize(d)?;
+        match rt::tag_of(&value, "type") {
+            "payment" => rt::from_value(value).map(Self::Payment),
+            "purchase" => rt::from_value(value).map(Self::Purchase),
+            _ => Ok(Self::Unknown(value)),
+        }
     }
 }
 

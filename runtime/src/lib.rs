@@ -20,6 +20,7 @@
 #![warn(missing_docs)]
 
 mod decimal;
+mod decimal_text;
 mod encode;
 mod error;
 mod explain;
@@ -35,6 +36,7 @@ mod values;
 mod webhook;
 
 pub use decimal::{Decimal, DecimalError};
+pub use decimal_text::DecimalText;
 pub use error::{ApiError, BuildError, DecodeError, Error, QUOTE_LIMIT};
 #[cfg(feature = "form")]
 pub use form::{CompactDate, Invalid, KeyHash};

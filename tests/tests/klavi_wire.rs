@@ -1223,7 +1223,10 @@ async fn answers_under_other_names_and_unknown_fields_are_kept() {
         created.consent_url.as_deref(),
         Some("https://consent.example/abc")
     );
-    assert_eq!(created.additional["expiresAt"], json!("2024-05-02T12:01:00Z"));
+    assert_eq!(
+        created.additional["expiresAt"],
+        json!("2024-05-02T12:01:00Z")
+    );
     assert_eq!(
         created.additional["links"],
         json!({"self": "/instant/payments/x"})

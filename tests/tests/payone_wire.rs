@@ -17,10 +17,10 @@ use std::collections::BTreeMap;
 use md5::{Digest as _, Md5};
 use paygen::payone::{
     self, CancelAuthorizationApproved, CancelAuthorizationRequest, CancelAuthorizationResponse,
-    CaptureApproved, CaptureRequest, Capturemode, CaptureResponse, DebitApproved, DebitRequest, DebitResponse,
-    ErrorResponse, Financingtype, Gender, ItemType, LineItem, Mode, NotificationVerifier,
-    PreauthorizeRedirect, PreauthorizeRequest, PreauthorizeResponse, Settleaccount,
-    StartSessionApproved, StartSessionRequest, StartSessionResponse, Txaction,
+    CaptureApproved, CaptureRequest, CaptureResponse, Capturemode, DebitApproved, DebitRequest,
+    DebitResponse, ErrorResponse, Financingtype, Gender, ItemType, LineItem, Mode,
+    NotificationVerifier, PreauthorizeRedirect, PreauthorizeRequest, PreauthorizeResponse,
+    Settleaccount, StartSessionApproved, StartSessionRequest, StartSessionResponse, Txaction,
     UpdateSessionApproved, UpdateSessionRequest, UpdateSessionResponse,
 };
 use paygen::runtime::__private::{Form, KeyValues};
@@ -503,7 +503,12 @@ async fn capture_sends_the_documented_payload_and_decodes_the_response() {
     // The example sends no `capturemode`; the table marks it required (and
     // PAYONE needs it for Klarna), so the client requires it.
     let response = client
-        .capture(CaptureRequest::new(345678901, Capturemode::Completed, 300, "EUR"))
+        .capture(CaptureRequest::new(
+            345678901,
+            Capturemode::Completed,
+            300,
+            "EUR",
+        ))
         .await
         .unwrap();
 
@@ -529,7 +534,13 @@ async fn debit_sends_the_documented_payload_and_decodes_the_response() {
     let server = answering(DEBIT_RESPONSE).await;
     let client = client_for(&server, IDS_A, "3.10");
     let response = client
-        .debit(DebitRequest::new(345678901, 1, -1000, "EUR", Settleaccount::Auto))
+        .debit(DebitRequest::new(
+            345678901,
+            1,
+            -1000,
+            "EUR",
+            Settleaccount::Auto,
+        ))
         .await
         .unwrap();
 
@@ -572,7 +583,12 @@ async fn unknown_response_keys_land_in_additional() {
     let server = answering(body).await;
     let client = client_for(&server, IDS_A, "3.11");
     let response = client
-        .capture(CaptureRequest::new(345678901, Capturemode::Completed, 300, "EUR"))
+        .capture(CaptureRequest::new(
+            345678901,
+            Capturemode::Completed,
+            300,
+            "EUR",
+        ))
         .await
         .unwrap();
     let CaptureResponse::Approved(approved) = response else {
@@ -631,7 +647,12 @@ async fn capture_answered_with(body: &str) -> Error<ErrorResponse> {
     let server = answering(body).await;
     let client = client_for(&server, IDS_A, "3.11");
     let err = client
-        .capture(CaptureRequest::new(345678901, Capturemode::Completed, 300, "EUR"))
+        .capture(CaptureRequest::new(
+            345678901,
+            Capturemode::Completed,
+            300,
+            "EUR",
+        ))
         .await
         .expect_err("the answer is an error");
     server.verify().await;
@@ -786,20 +807,36 @@ async fn every_validation_rule_refuses_before_sending() {
 
     // NUMERIC(1..10): 11 digits.
     let err = client
-        .capture(CaptureRequest::new(345678901, Capturemode::Completed, 12345678901, "EUR"))
+        .capture(CaptureRequest::new(
+            345678901,
+            Capturemode::Completed,
+            12345678901,
+            "EUR",
+        ))
         .await
         .unwrap_err();
     assert_validation(err, "capture", "amount", "must have 1 to 10 digits, has 11");
     // NUMERIC(9..12): a txid of 8 digits.
     let err = client
-        .capture(CaptureRequest::new(12345678, Capturemode::Completed, 300, "EUR"))
+        .capture(CaptureRequest::new(
+            12345678,
+            Capturemode::Completed,
+            300,
+            "EUR",
+        ))
         .await
         .unwrap_err();
     assert_validation(err, "capture", "txid", "must have 9 to 12 digits, has 8");
 
     // Range 0..127.
     let err = client
-        .debit(DebitRequest::new(345678901, 128, -1000, "EUR", Settleaccount::Auto))
+        .debit(DebitRequest::new(
+            345678901,
+            128,
+            -1000,
+            "EUR",
+            Settleaccount::Auto,
+        ))
         .await
         .unwrap_err();
     assert_validation(
@@ -809,7 +846,9 @@ async fn every_validation_rule_refuses_before_sending() {
         "must be between 0 and 127, is 128",
     );
     let err = client
-        .capture(CaptureRequest::new(345678901, Capturemode::Completed, 300, "EUR").sequencenumber(128))
+        .capture(
+            CaptureRequest::new(345678901, Capturemode::Completed, 300, "EUR").sequencenumber(128),
+        )
         .await
         .unwrap_err();
     assert_validation(
@@ -896,7 +935,10 @@ async fn every_validation_rule_refuses_before_sending() {
     // At most 400 line items. There is no single wire name for the count;
     // the field is reported as `items`.
     let err = client
-        .debit(DebitRequest::new(345678901, 1, -1000, "EUR", Settleaccount::Auto).items(vec![socks(); 401]))
+        .debit(
+            DebitRequest::new(345678901, 1, -1000, "EUR", Settleaccount::Auto)
+                .items(vec![socks(); 401]),
+        )
         .await
         .unwrap_err();
     assert_validation(err, "debit", "items", "must have 0 to 400 items, has 401");
@@ -932,7 +974,12 @@ async fn the_key_is_the_md5_of_the_portal_key_by_default() {
     let server = answering(CAPTURE_RESPONSE).await;
     let client = client_for(&server, IDS_A, "3.11");
     client
-        .capture(CaptureRequest::new(345678901, Capturemode::Completed, 300, "EUR"))
+        .capture(CaptureRequest::new(
+            345678901,
+            Capturemode::Completed,
+            300,
+            "EUR",
+        ))
         .await
         .unwrap();
     let (sent, raw) = received_pairs(&server).await;
@@ -957,7 +1004,12 @@ async fn sha384_can_be_selected() {
     )
     .unwrap();
     client
-        .capture(CaptureRequest::new(345678901, Capturemode::Completed, 300, "EUR"))
+        .capture(CaptureRequest::new(
+            345678901,
+            Capturemode::Completed,
+            300,
+            "EUR",
+        ))
         .await
         .unwrap();
     let (sent, raw) = received_pairs(&server).await;
@@ -998,7 +1050,12 @@ async fn the_portal_key_never_shows_in_debug_or_errors() {
         assert_no_secret("Client (pretty)", &format!("{client:#?}"));
         // A connection error (nothing listens on the discard port).
         let err = client
-            .capture(CaptureRequest::new(345678901, Capturemode::Completed, 300, "EUR"))
+            .capture(CaptureRequest::new(
+                345678901,
+                Capturemode::Completed,
+                300,
+                "EUR",
+            ))
             .await
             .unwrap_err();
         assert_no_secret("connect error", &format!("{err} / {err:?}"));
@@ -1294,7 +1351,10 @@ async fn empty_required_values_are_refused_and_empty_optional_ones_are_absent() 
     }
     // `narrative_text` is CHAR(1..81): empty means "not given", not "too short".
     client
-        .capture(payone::CaptureRequest::new(345678901, Capturemode::Completed, 300, "EUR").narrative_text(""))
+        .capture(
+            payone::CaptureRequest::new(345678901, Capturemode::Completed, 300, "EUR")
+                .narrative_text(""),
+        )
         .await
         .expect("sent without narrative_text");
     let received = server.received_requests().await.unwrap();
@@ -1424,7 +1484,12 @@ async fn status_ok_is_accepted_wherever_approved_is() {
     let server = answering("status=OK\ntxid=345678901\nsettleaccount=no\n").await;
     let client = client_for(&server, IDS_A, "3.11");
     let response = client
-        .capture(CaptureRequest::new(345678901, Capturemode::Completed, 300, "EUR"))
+        .capture(CaptureRequest::new(
+            345678901,
+            Capturemode::Completed,
+            300,
+            "EUR",
+        ))
         .await
         .unwrap();
     assert_eq!(

@@ -51,6 +51,7 @@ fn prim(p: Prim) -> TokenStream {
         Prim::DateTime => quote!(runtime::DateTime),
         Prim::Date => quote!(runtime::Date),
         Prim::Decimal => quote!(runtime::Decimal),
+        Prim::DecimalText => quote!(runtime::DecimalText),
         Prim::CompactDate => quote!(runtime::CompactDate),
         Prim::Bytes => quote!(runtime::Bytes),
     }
@@ -66,11 +67,15 @@ pub fn body_type(api: &Api, body: &BodyType) -> TokenStream {
 }
 
 /// How a setter or constructor takes a value of `ty`, and the conversion
-/// that stores it: strings and bytes are taken as `impl Into<…>`.
+/// that stores it: strings, bytes and decimal texts (from integers or
+/// amounts) are taken as `impl Into<…>`.
 pub fn arg_type(api: &Api, ty: &TypeRef) -> (TokenStream, TokenStream) {
     match ty {
         TypeRef::Prim(Prim::String) => (quote!(impl Into<String>), quote!(.into())),
         TypeRef::Prim(Prim::Bytes) => (quote!(impl Into<runtime::Bytes>), quote!(.into())),
+        TypeRef::Prim(Prim::DecimalText) => {
+            (quote!(impl Into<runtime::DecimalText>), quote!(.into()))
+        }
         _ => (rust_type(api, ty), quote!()),
     }
 }
