@@ -142,6 +142,21 @@ impl Item {
             .map(|a| a.value.as_str())
     }
 
+    /// Where the item sits in the text (section, group, rank, name); items of
+    /// two surfaces compare by it too.
+    pub fn sort_key(&self) -> (u8, &str, u8, &str) {
+        (self.order.0, &self.order.1, self.order.2, &self.order.3)
+    }
+
+    /// The attributes as shown, without the path.
+    pub fn shown(&self) -> String {
+        let line = self.line();
+        match line.strip_prefix(&format!("{}: ", self.path)) {
+            Some(rest) => rest.to_string(),
+            None => String::new(),
+        }
+    }
+
     /// Whether this item is shown indented under its owner.
     pub fn nested(&self) -> bool {
         self.order.2 > 0
