@@ -1633,6 +1633,102 @@ paths:
         );
     }
 
+    /// Real published versions of the same document, from a clone of
+    /// `github.com/Adyen/adyen-openapi` that `PAYGEN_DIFF_PAIRS` points at
+    /// (its git directory or work tree). Vendor documents are test data and
+    /// never part of this repository, so without the variable (as in CI)
+    /// the test prints SKIPPED.
+    #[test]
+    fn real_document_pairs() {
+        let Some(repo) = std::env::var_os("PAYGEN_DIFF_PAIRS") else {
+            println!("SKIPPED: set PAYGEN_DIFF_PAIRS to a clone of Adyen/adyen-openapi");
+            return;
+        };
+        let repo = PathBuf::from(repo);
+        // (pair, old revision:path, new revision:path, lines the report must hold)
+        let pairs: &[(&str, &str, &str, &[&str])] = &[
+            (
+                "CheckoutService v70 → v71",
+                "HEAD:json/CheckoutService-v70.json",
+                "HEAD:json/CheckoutService-v71.json",
+                &[
+                    "### `CheckoutService v70 → v71`: **breaking** (38 breaking, 8 additive, 4 docs only)",
+                    "- `field DonationPaymentRequest.splits`: removed (was: Option<Vec<Split>>, optional)",
+                    "- `field PaymentLinkRequest.expires_at`: type `Option<String>` → `Option<runtime::DateTime>`",
+                    "- `field StoredPaymentMethodResource.mandate`: new response field: Option<TokenMandate>, optional",
+                ],
+            ),
+            (
+                "CheckoutService v71, two releases",
+                "ab42e88:json/CheckoutService-v71.json",
+                "74fabab:json/CheckoutService-v71.json",
+                &[
+                    "### `CheckoutService v71, two releases`: **breaking** (2 breaking, 5 additive, 3 docs only)",
+                    "- `field ResponseAdditionalDataCard.card_product_id`: type \
+                     `Option<ResponseAdditionalDataCardCardProductId>` → `Option<String>`",
+                    "- `field DirectDebitAuDetails.holder_name`: new optional request field (a setter): \
+                     Option<String>, optional, wire \"holderName\"",
+                    "- `field ResponseAdditionalDataCard.card_product_id`: documentation changed",
+                ],
+            ),
+            (
+                "BinLookupService v52 → v54",
+                "HEAD:json/BinLookupService-v52.json",
+                "HEAD:json/BinLookupService-v54.json",
+                &[
+                    "### `BinLookupService v52 → v54`: **breaking** (2 breaking, 2 additive, 2 docs only)",
+                    "- `field ThreeDs2CardRangeDetail.three_ds2_version`: removed (was: Option<String>, optional, \
+                     wire \"threeDS2Version\")",
+                    "- `field ThreeDs2CardRangeDetail.three_ds2_versions`: new response field: Option<Vec<String>>, \
+                     optional, wire \"threeDS2Versions\"",
+                ],
+            ),
+            (
+                "PaymentService v67 → v68",
+                "HEAD:json/PaymentService-v67.json",
+                "HEAD:json/PaymentService-v68.json",
+                &[
+                    "### `PaymentService v67 → v68`: **breaking** (1 breaking, 60 additive, 2 docs only)",
+                    "- `environment Server1`: url `https://pal-test.adyen.com/pal/servlet/Payment/v67` → \
+                     `https://pal-test.adyen.com/pal/servlet/Payment/v68`",
+                    "- `field PaymentRequest.platform_chargeback_logic`: new optional request field (a setter): \
+                     Option<PlatformChargebackLogic>, optional, wire \"platformChargebackLogic\"",
+                ],
+            ),
+        ];
+        let mut diffs = Vec::new();
+        for (name, old, new, expected) in pairs {
+            let text = |spec: &str| {
+                let bytes = git(&repo, &["show", spec])
+                    .unwrap_or_else(|e| panic!("PAYGEN_DIFF_PAIRS={}: {e}", repo.display()));
+                String::from_utf8(bytes).unwrap()
+            };
+            let (a, b) = (text(old), text(new));
+            let (a, b) = (
+                document_text_surface(&a, old).unwrap(),
+                document_text_surface(&b, new).unwrap(),
+            );
+            let d = ProviderDiff {
+                name: name.to_string(),
+                status: ProviderStatus::Compared(diff(&a, &b)),
+            };
+            let one = report(name, std::slice::from_ref(&d), Some(Version(0, 1, 0)), true);
+            for line in *expected {
+                assert!(one.lines().any(|l| l == *line), "{line}\nnot in\n{one}");
+            }
+            diffs.push(d);
+        }
+        println!(
+            "{}",
+            report(
+                "real Adyen document pairs",
+                &diffs,
+                Some(Version(0, 1, 0)),
+                false
+            )
+        );
+    }
+
     #[test]
     fn versions_and_bumps() {
         let v = |s| Version::parse(s).unwrap();

@@ -279,3 +279,175 @@ pub fn run(
         ExitCode::SUCCESS
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::io::{Read, Write};
+    use std::net::TcpListener;
+
+    use super::*;
+
+    const V1: &str = "openapi: 3.0.3\ninfo: {title: Shop, version: '1'}\npaths:\n  /items:\n    get:\n      \
+        operationId: listItems\n      responses:\n        '200':\n          description: ok\n          \
+        content: {application/json: {schema: {$ref: '#/components/schemas/Item'}}}\ncomponents:\n  \
+        schemas:\n    Item:\n      type: object\n      properties:\n        name: {type: string}\n";
+
+    /// The vendor's next version: a new field, and bytes our YAML writer
+    /// would never produce (tabs in a comment, CRLF line ends, no final
+    /// newline), which must arrive unchanged.
+    fn v2() -> String {
+        format!(
+            "# vendor\tbuild 2\r\n{}",
+            V1.replace(
+                "name: {type: string}\n",
+                "name: {type: string}\n        price: {type: integer}"
+            )
+            .replace('\n', "\r\n")
+        )
+    }
+
+    /// Serves `status` and `body` to every connection until the test ends.
+    fn serve(status: u16, body: String) -> String {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let addr = listener.local_addr().unwrap();
+        std::thread::spawn(move || {
+            for stream in listener.incoming() {
+                let Ok(mut stream) = stream else { return };
+                let mut seen = Vec::new();
+                let mut buf = [0u8; 1024];
+                while !seen.windows(4).any(|w| w == b"\r\n\r\n") {
+                    match stream.read(&mut buf) {
+                        Ok(0) | Err(_) => break,
+                        Ok(n) => seen.extend_from_slice(&buf[..n]),
+                    }
+                }
+                let head = format!(
+                    "HTTP/1.1 {status} X\r\ncontent-type: application/yaml\r\ncontent-length: {}\r\nconnection: close\r\n\r\n",
+                    body.len()
+                );
+                let _ = stream.write_all(head.as_bytes());
+                let _ = stream.write_all(body.as_bytes());
+            }
+        });
+        format!("http://{addr}/api/schema/v1/")
+    }
+
+    /// A workspace with `specs/shop` whose `source:` is `url`.
+    fn workspace(url: &str) -> (api_diff::TempDir, PathBuf) {
+        let tmp = api_diff::TempDir::new("update-test").unwrap();
+        let dir = tmp.0.join("specs/shop");
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(dir.join("openapi.yaml"), V1).unwrap();
+        std::fs::write(
+            dir.join("paygen.yaml"),
+            format!("module: shop\nsource: {url}\n"),
+        )
+        .unwrap();
+        (tmp, dir)
+    }
+
+    fn untouched(dir: &Path) {
+        assert_eq!(
+            std::fs::read_to_string(dir.join("openapi.yaml")).unwrap(),
+            V1
+        );
+        let names: Vec<String> = std::fs::read_dir(dir)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        assert_eq!(names.len(), 2, "{names:?}");
+    }
+
+    #[test]
+    fn a_new_document_replaces_the_spec_byte_for_byte_and_is_diffed() {
+        let url = serve(200, v2());
+        let (tmp, dir) = workspace(&url);
+        let Updated::Replaced { spec, diff } = update_provider(&tmp.0, &dir).unwrap() else {
+            panic!("not replaced");
+        };
+        assert_eq!(spec, dir.join("openapi.yaml"));
+        assert_eq!(std::fs::read(&spec).unwrap(), v2().into_bytes());
+        let ProviderStatus::Compared(changes) = diff.status else {
+            panic!("not compared");
+        };
+        let changes: Vec<String> = changes.iter().map(ToString::to_string).collect();
+        assert_eq!(
+            changes,
+            ["additive: `field Item.price`: new response field: Option<i64>, optional"]
+        );
+        // No temporary file is left next to the spec.
+        let names: Vec<String> = std::fs::read_dir(&dir)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        assert_eq!(names.len(), 2, "{names:?}");
+        // A second run finds the same bytes.
+        assert!(matches!(
+            update_provider(&tmp.0, &dir),
+            Ok(Updated::Unchanged)
+        ));
+    }
+
+    #[test]
+    fn http_errors_leave_the_spec_untouched() {
+        for status in [404, 500] {
+            let url = serve(status, "nope".into());
+            let (tmp, dir) = workspace(&url);
+            let err = update_provider(&tmp.0, &dir).unwrap_err();
+            assert!(
+                matches!(&err, UpdateError::Status { status: s, .. } if *s == status),
+                "{err:?}"
+            );
+            assert_eq!(
+                err.to_string(),
+                format!("{url} answered HTTP {status}; the spec was left as it was")
+            );
+            untouched(&dir);
+        }
+    }
+
+    #[test]
+    fn an_unreachable_host_leaves_the_spec_untouched() {
+        let port = {
+            let l = TcpListener::bind("127.0.0.1:0").unwrap();
+            l.local_addr().unwrap().port()
+        };
+        let url = format!("http://127.0.0.1:{port}/schema");
+        let (tmp, dir) = workspace(&url);
+        let err = update_provider(&tmp.0, &dir).unwrap_err();
+        assert!(matches!(err, UpdateError::Fetch { .. }), "{err:?}");
+        assert!(
+            err.to_string()
+                .starts_with(&format!("could not fetch {url}: ")),
+            "{err}"
+        );
+        untouched(&dir);
+    }
+
+    #[test]
+    fn a_document_that_does_not_load_leaves_the_spec_untouched() {
+        let url = serve(200, "openapi: 3.0.3\ninfo: [broken\n".into());
+        let (tmp, dir) = workspace(&url);
+        let err = update_provider(&tmp.0, &dir).unwrap_err();
+        let UpdateError::Load { what, diagnostics } = &err else {
+            panic!("{err:?}");
+        };
+        assert_eq!(what, &format!("the document from {url}"));
+        assert!(!diagnostics.is_empty());
+        assert!(
+            err.to_string().contains("specs/shop/openapi.yaml:"),
+            "{err}"
+        );
+        untouched(&dir);
+    }
+
+    #[test]
+    fn a_provider_without_a_source_is_reported() {
+        let (tmp, dir) = workspace("x");
+        std::fs::write(dir.join("paygen.yaml"), "module: shop\n").unwrap();
+        assert!(matches!(
+            update_provider(&tmp.0, &dir),
+            Err(UpdateError::NoSource)
+        ));
+    }
+}
