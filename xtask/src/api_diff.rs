@@ -468,7 +468,7 @@ fn changed(o: &Item, n: &Item, sides: &Sides) -> Vec<Change> {
         for key in keys {
             let (a, b) = (o.get(key), n.get(key));
             if a != b {
-                if let Some((class, what)) = attr_changed(o, key, a, b, sides) {
+                if let Some((class, what)) = attr_changed(o, n, key, a, b, sides) {
                     out.push(change(class, n, what));
                 }
             }
@@ -494,6 +494,7 @@ fn words(v: Option<&str>) -> BTreeSet<&str> {
 
 fn attr_changed(
     o: &Item,
+    n: &Item,
     key: &str,
     a: Option<&str>,
     b: Option<&str>,
@@ -532,6 +533,20 @@ fn attr_changed(
         }
         (ItemKind::Operation, "route") => {
             return Some((Breaking, format!("route {} → {}", show(a), show(b))));
+        }
+        (ItemKind::Param, "type") if o.get("required") != n.get("required") => {
+            // `T` ↔ `Option<T>` is said by the change of `required`.
+            let strip = |v: Option<&str>| {
+                let v = v.unwrap_or_default();
+                v.strip_prefix("Option<")
+                    .and_then(|r| r.strip_suffix('>'))
+                    .unwrap_or(v)
+                    .to_string()
+            };
+            if strip(a) == strip(b) {
+                return None;
+            }
+            Breaking
         }
         (ItemKind::Param, "required") => {
             let what = if b == Some("required") {
@@ -1413,10 +1428,7 @@ paths:
                 "{name: expand, in: query, schema: {type: string}}",
                 "{name: expand, in: query, required: true, schema: {type: string}}"
             )]),
-            [
-                "breaking: `param get_order.expand`: type `Option<String>` → `String`",
-                "breaking: `param get_order.expand`: now required: the method or its parameter struct's `new()` takes it",
-            ]
+            ["breaking: `param get_order.expand`: now required: the method or its parameter struct's `new()` takes it"]
         );
     }
 
