@@ -16,6 +16,7 @@ pub mod emit;
 pub mod load;
 pub mod model;
 pub mod names;
+pub mod surface;
 pub mod wiring;
 pub mod write;
 
