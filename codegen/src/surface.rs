@@ -1152,6 +1152,7 @@ mod tests {
         api.types[req.0].usage.form_body = true;
         api.types[approved.0].usage.key_values = true;
         api.protocol = Protocol::Form(FormApi {
+            charset_param: None,
             credentials: vec![BodyCredential {
                 wire: "key".into(),
                 rust: Ident::new("portal_key"),

@@ -1627,8 +1627,8 @@ paths:
         let new = copy("new", &|t| {
             t.replacen("  encoding: UTF-8\n", "  encoding: UTF-8\n  language: de\n", 1)
                 .replacen(
-                    "      APPROVED:\n        doc: The authorization was cancelled.\n",
-                    "      PENDING:\n        doc: Not yet.\n        fields: []\n      APPROVED:\n        doc: The authorization was cancelled.\n",
+                    "      APPROVED:\n        also: [OK]\n        doc: The authorization was cancelled.\n",
+                    "      PENDING:\n        doc: Not yet.\n        fields: []\n      APPROVED:\n        also: [OK]\n        doc: The authorization was cancelled.\n",
                     1,
                 )
         });

@@ -258,14 +258,15 @@ mod tests {
             event,
             signature: WebhookSignature::HmacSha256 {
                 header: "Klarna-Signature".into(),
-                key_id_header: None,
+                key_id_header: Some("Klarna-Signing-Key-Id".into()),
             },
         };
         let text = emit_webhook(&api, &w);
         assert_contains(
             &text,
             &[
-            "rt :: HmacSha256Verifier :: new (signing_key . into () , \"klarna-signature\")",
+            "Self :: with_keys ([runtime :: HmacKey :: new (signing_key . into ())])",
+            "rt :: HmacSha256Verifier :: with_keys (keys . into_iter () . collect () , \"klarna-signature\" , Some (\"klarna-signing-key-id\"))",
             "pub fn verify (& self , headers : & runtime :: HeaderMap , body : & [u8]) -> Result < WebhookEvent , runtime :: VerifyError >",
             ],
         );
