@@ -706,6 +706,13 @@ mod tests {
     }
 
     #[test]
+    fn debug_of_key_values_shows_keys_only() {
+        let kv = KeyValues::parse_form(b"key=5ebe2294ecd0e0f08eab7690d2a6ee69&txid=1", false);
+        let shown = format!("{kv:?}");
+        assert_eq!(shown, r#"["key", "txid"]"#);
+    }
+
+    #[test]
     fn latin1_forms_decode() {
         let kv = KeyValues::parse_form(b"key=abc&lastname=M%FCller&city=K%F6ln+Mitte&x", true);
         assert_eq!(kv.get("lastname"), Some("Müller"));
