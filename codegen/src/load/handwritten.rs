@@ -1009,6 +1009,13 @@ impl<'a> Builder<'a> {
         let mut out = Vec::new();
         for (i, p) in self.spec.polling.iter().enumerate() {
             let ptr = join("/polling", &i.to_string());
+            if self.spec.encoding.response != ResponseEncoding::Json {
+                self.diags.error(
+                    ptr,
+                    "polling is for JSON APIs; a key-value answer has no status field to poll",
+                );
+                continue;
+            }
             let Some(index) = operations
                 .iter()
                 .position(|o| o.op.id == p.operation || o.op.name.as_str() == p.operation)
