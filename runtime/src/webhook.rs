@@ -59,6 +59,20 @@ impl VerifyError {
     }
 }
 
+/// The signature header's text: missing and unreadable are told apart.
+#[cfg(any(feature = "hmac", feature = "rsa"))]
+fn signature_text<'h>(
+    headers: &'h HeaderMap,
+    header: &'static str,
+) -> Result<&'h str, VerifyError> {
+    Ok(headers
+        .get(header)
+        .ok_or(VerifyError::MissingSignature { header })?
+        .to_str()
+        .map_err(|_| VerifyError::MalformedSignature { header })?
+        .trim())
+}
+
 #[cfg(feature = "hmac")]
 /// HMAC-SHA256 over the raw body, sent hex- or base64-encoded in a header
 /// (an optional `sha256=` prefix is accepted).
@@ -160,12 +174,7 @@ impl HmacSha256Verifier {
     /// Checks the signature of `body`; `Ok` only when it matches.
     pub fn verify_signature(&self, headers: &HeaderMap, body: &[u8]) -> Result<(), VerifyError> {
         let header = self.header;
-        let value = headers
-            .get(header)
-            .ok_or(VerifyError::MissingSignature { header })?
-            .to_str()
-            .map_err(|_| VerifyError::MalformedSignature { header })?
-            .trim();
+        let value = signature_text(headers, header)?;
         let value = value.strip_prefix("sha256=").unwrap_or(value);
         let signature =
             decode_signature(value).ok_or(VerifyError::MalformedSignature { header })?;
@@ -256,12 +265,7 @@ impl RsaSha256Verifier {
     pub fn verify_signature(&self, headers: &HeaderMap, body: &[u8]) -> Result<(), VerifyError> {
         use base64::Engine as _;
         let header = self.header;
-        let value = headers
-            .get(header)
-            .ok_or(VerifyError::MissingSignature { header })?
-            .to_str()
-            .map_err(|_| VerifyError::MalformedSignature { header })?
-            .trim();
+        let value = signature_text(headers, header)?;
         let signature = base64::engine::general_purpose::STANDARD
             .decode(value)
             .map_err(|_| VerifyError::MalformedSignature { header })?;

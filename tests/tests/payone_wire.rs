@@ -466,18 +466,7 @@ async fn cancel_authorization_sends_the_documented_payload_and_decodes_the_respo
 async fn preauthorization_sends_the_documented_payload_and_decodes_the_redirect() {
     let server = answering(PREAUTHORIZATION_RESPONSE).await;
     let client = client_for(&server, IDS_A, "3.11");
-    let request = PreauthorizeRequest::new(
-        "Ref123456",
-        300,
-        "EUR",
-        "Mustermann",
-        "DE",
-        Financingtype::Kis,
-        "http://www.yourdomain.url",
-        "http://www.yourdomain.url",
-        "http://www.yourdomain.url",
-    );
-    let response = client.preauthorize(request).await.unwrap();
+    let response = client.preauthorize(preauthorize_request()).await.unwrap();
 
     let (sent, _) = received_pairs(&server).await;
     // This example is complete (api_version 3.11, encoding, aid): no extras.
