@@ -17,6 +17,7 @@ pub mod fake;
 pub mod load;
 pub mod model;
 pub mod names;
+pub mod surface;
 pub mod wiring;
 pub mod write;
 

@@ -136,6 +136,9 @@ pub struct FormApi {
     /// Body parameters with fixed values sent on every request; each can be
     /// overridden on `Config`.
     pub common: Vec<(String, String)>,
+    /// The common parameter whose value is the body's charset: the body is
+    /// really encoded in it (UTF-8 or ISO-8859-1).
+    pub charset_param: Option<String>,
     /// Response field that selects the variant (`status`).
     pub status_field: String,
     /// The status value that is an error, and its body type.
@@ -516,6 +519,8 @@ pub enum Prim {
     Date,
     /// A decimal amount (`runtime::Decimal`), from a string or a number.
     Decimal,
+    /// A decimal number of any scale carried as text (`runtime::DecimalText`).
+    DecimalText,
     /// A date sent as `YYYYMMDD` (`runtime::CompactDate`).
     CompactDate,
     /// Bytes (a file upload part).

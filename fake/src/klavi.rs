@@ -49,7 +49,7 @@ pub static API: Api = Api {
         canned: &[
             (
                 0,
-                r#"[{"id":"participant-0042","name":"Banco Exemplo","ispb":"12345678"},{"id":"participant-0077","name":"Cooperativa Demo","ispb":"87654321"}]"#,
+                r#"[{"participantId":"participant-0042","name":"Banco Exemplo","ispb":"12345678"},{"participantId":"participant-0077","name":"Cooperativa Demo","ispb":"87654321"}]"#,
             ),
         ],
         resources: &[
@@ -355,7 +355,7 @@ const OPERATIONS: &[Op] = &[
         params: &[],
         body: None,
         success_status: 200,
-        success: Success::Json(Ty::Named(1)),
+        success: Success::Json(Ty::List(&Ty::Named(1))),
         fixed: &[],
         variants: &[],
         fresh_token: false,
@@ -431,9 +431,59 @@ const TYPES: &[Type] = &[
                 rules: Rules::NONE,
             },
         ],
-        additional: false,
+        additional: true,
     }),
-    Type::Alias(Ty::Any),
+    Type::Struct(Struct {
+        name: "Participant",
+        fields: &[
+            Field {
+                wire: "participantId",
+                ty: Ty::String,
+                required: false,
+                nullable: false,
+                read_only: false,
+                layout: Layout::Plain,
+                rules: Rules::NONE,
+            },
+            Field {
+                wire: "name",
+                ty: Ty::String,
+                required: false,
+                nullable: false,
+                read_only: false,
+                layout: Layout::Plain,
+                rules: Rules::NONE,
+            },
+            Field {
+                wire: "ispb",
+                ty: Ty::String,
+                required: false,
+                nullable: false,
+                read_only: false,
+                layout: Layout::Plain,
+                rules: Rules::NONE,
+            },
+            Field {
+                wire: "bankCode",
+                ty: Ty::String,
+                required: false,
+                nullable: false,
+                read_only: false,
+                layout: Layout::Plain,
+                rules: Rules::NONE,
+            },
+            Field {
+                wire: "logoUrl",
+                ty: Ty::String,
+                required: false,
+                nullable: false,
+                read_only: false,
+                layout: Layout::Plain,
+                rules: Rules::NONE,
+            },
+        ],
+        additional: true,
+    }),
     Type::Enum(&["CPF", "CNPJ"]),
     Type::Struct(Struct {
         name: "Customer",
@@ -736,7 +786,7 @@ const TYPES: &[Type] = &[
                 rules: Rules::NONE,
             },
         ],
-        additional: false,
+        additional: true,
     }),
     Type::Struct(Struct {
         name: "StatusReason",
@@ -760,7 +810,7 @@ const TYPES: &[Type] = &[
                 rules: Rules::NONE,
             },
         ],
-        additional: false,
+        additional: true,
     }),
     Type::Struct(Struct {
         name: "PaymentStatus",
@@ -829,7 +879,7 @@ const TYPES: &[Type] = &[
                 rules: Rules::NONE,
             },
         ],
-        additional: false,
+        additional: true,
     }),
 ];
 /// Default credentials of a fake (name, value).

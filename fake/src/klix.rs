@@ -181,7 +181,7 @@ pub static API: Api = Api {
         records: &[
             Record {
                 name: "refund",
-                ty: 10,
+                ty: 11,
                 parent: 0,
                 id: Path {
                     wire: &["id"],
@@ -886,7 +886,7 @@ const OPERATIONS: &[Op] = &[
         ],
         body: Some(Body {
             required: true,
-            ty: Ty::Named(35),
+            ty: Ty::Named(36),
         }),
         success_status: 200,
         success: Success::Json(Ty::Named(3)),
@@ -908,7 +908,7 @@ const OPERATIONS: &[Op] = &[
         ],
         body: Some(Body {
             required: false,
-            ty: Ty::Named(36),
+            ty: Ty::Named(37),
         }),
         success_status: 200,
         success: Success::Json(Ty::Named(3)),
@@ -949,7 +949,7 @@ const OPERATIONS: &[Op] = &[
         ],
         body: Some(Body {
             required: false,
-            ty: Ty::Named(37),
+            ty: Ty::Named(38),
         }),
         success_status: 200,
         success: Success::Json(Ty::Named(10)),
@@ -987,7 +987,7 @@ const OPERATIONS: &[Op] = &[
         params: &[],
         body: None,
         success_status: 200,
-        success: Success::Json(Ty::Named(38)),
+        success: Success::Json(Ty::Named(39)),
         fixed: &[],
         variants: &[],
         fresh_token: false,
@@ -1197,7 +1197,7 @@ const TYPES: &[Type] = &[
             },
             Field {
                 wire: "transaction_data",
-                ty: Ty::Named(12),
+                ty: Ty::Named(13),
                 required: false,
                 nullable: false,
                 read_only: true,
@@ -1206,7 +1206,7 @@ const TYPES: &[Type] = &[
             },
             Field {
                 wire: "status",
-                ty: Ty::Named(11),
+                ty: Ty::Named(12),
                 required: false,
                 nullable: false,
                 read_only: true,
@@ -1215,7 +1215,7 @@ const TYPES: &[Type] = &[
             },
             Field {
                 wire: "status_history",
-                ty: Ty::List(&Ty::Named(15)),
+                ty: Ty::List(&Ty::Named(16)),
                 required: false,
                 nullable: false,
                 read_only: true,
@@ -1445,7 +1445,7 @@ const TYPES: &[Type] = &[
             },
             Field {
                 wire: "refund_availability",
-                ty: Ty::Named(27),
+                ty: Ty::Named(28),
                 required: false,
                 nullable: false,
                 read_only: true,
@@ -1463,7 +1463,7 @@ const TYPES: &[Type] = &[
             },
             Field {
                 wire: "currency_conversion",
-                ty: Ty::Named(17),
+                ty: Ty::Named(18),
                 required: false,
                 nullable: false,
                 read_only: true,
@@ -1581,7 +1581,7 @@ const TYPES: &[Type] = &[
             },
             Field {
                 wire: "platform",
-                ty: Ty::Named(28),
+                ty: Ty::Named(29),
                 required: false,
                 nullable: false,
                 read_only: false,
@@ -1590,7 +1590,7 @@ const TYPES: &[Type] = &[
             },
             Field {
                 wire: "product",
-                ty: Ty::Named(29),
+                ty: Ty::Named(30),
                 required: false,
                 nullable: false,
                 read_only: true,
@@ -1691,7 +1691,7 @@ const TYPES: &[Type] = &[
             },
             Field {
                 wire: "referral_code_details",
-                ty: Ty::Named(25),
+                ty: Ty::Named(26),
                 required: false,
                 nullable: false,
                 read_only: true,
@@ -1700,7 +1700,7 @@ const TYPES: &[Type] = &[
             },
             Field {
                 wire: "retain_level_details",
-                ty: Ty::Named(26),
+                ty: Ty::Named(27),
                 required: false,
                 nullable: false,
                 read_only: true,
@@ -1838,7 +1838,7 @@ const TYPES: &[Type] = &[
             },
             Field {
                 wire: "request_client_details",
-                ty: Ty::List(&Ty::Named(32)),
+                ty: Ty::List(&Ty::Named(33)),
                 required: false,
                 nullable: false,
                 read_only: false,
@@ -1885,7 +1885,7 @@ const TYPES: &[Type] = &[
             },
             Field {
                 wire: "shipping_options",
-                ty: Ty::List(&Ty::Named(22)),
+                ty: Ty::List(&Ty::Named(23)),
                 required: false,
                 nullable: false,
                 read_only: false,
@@ -1912,7 +1912,7 @@ const TYPES: &[Type] = &[
             },
             Field {
                 wire: "payment_method_details",
-                ty: Ty::Named(18),
+                ty: Ty::Named(19),
                 required: false,
                 nullable: false,
                 read_only: false,
@@ -1947,23 +1947,12 @@ const TYPES: &[Type] = &[
             },
             Field {
                 wire: "quantity",
-                ty: Ty::String,
+                ty: Ty::DecimalText,
                 required: false,
                 nullable: false,
                 read_only: false,
                 layout: Layout::Plain,
-                rules: Rules {
-                    min_length: None,
-                    max_length: None,
-                    minimum: None,
-                    maximum: None,
-                    min_items: None,
-                    max_items: None,
-                    format: Some("float"),
-                    symbols: &[],
-                    min_digits: None,
-                    max_digits: None,
-                },
+                rules: Rules::NONE,
             },
             Field {
                 wire: "price",
@@ -2007,23 +1996,12 @@ const TYPES: &[Type] = &[
             },
             Field {
                 wire: "tax_percent",
-                ty: Ty::String,
+                ty: Ty::DecimalText,
                 required: false,
                 nullable: false,
                 read_only: false,
                 layout: Layout::Plain,
-                rules: Rules {
-                    min_length: None,
-                    max_length: None,
-                    minimum: None,
-                    maximum: None,
-                    min_items: None,
-                    max_items: None,
-                    format: Some("float"),
-                    symbols: &[],
-                    min_digits: None,
-                    max_digits: None,
-                },
+                rules: Rules::NONE,
             },
             Field {
                 wire: "category",
@@ -2440,7 +2418,7 @@ const TYPES: &[Type] = &[
             },
             Field {
                 wire: "delivery_methods",
-                ty: Ty::List(&Ty::Named(23)),
+                ty: Ty::List(&Ty::Named(24)),
                 required: false,
                 nullable: false,
                 read_only: false,
@@ -2646,7 +2624,7 @@ const TYPES: &[Type] = &[
             },
             Field {
                 wire: "payment_type",
-                ty: Ty::Named(30),
+                ty: Ty::Named(31),
                 required: false,
                 nullable: false,
                 read_only: true,
@@ -2759,6 +2737,10 @@ const TYPES: &[Type] = &[
         ],
         additional: false,
     }),
+    Type::Union(Union {
+        variants: &[Ty::Named(11), Ty::Named(3)],
+        discriminator: Some(("type", &[("payment", 0), ("purchase", 1)])),
+    }),
     Type::Struct(Struct {
         name: "Payment",
         fields: &[
@@ -2838,7 +2820,7 @@ const TYPES: &[Type] = &[
             },
             Field {
                 wire: "related_to",
-                ty: Ty::Named(16),
+                ty: Ty::Named(17),
                 required: false,
                 nullable: false,
                 read_only: true,
@@ -3009,7 +2991,7 @@ const TYPES: &[Type] = &[
             },
             Field {
                 wire: "attempts",
-                ty: Ty::List(&Ty::Named(13)),
+                ty: Ty::List(&Ty::Named(14)),
                 required: false,
                 nullable: false,
                 read_only: true,
@@ -3024,7 +3006,7 @@ const TYPES: &[Type] = &[
         fields: &[
             Field {
                 wire: "type",
-                ty: Ty::Named(31),
+                ty: Ty::Named(32),
                 required: false,
                 nullable: false,
                 read_only: true,
@@ -3087,7 +3069,7 @@ const TYPES: &[Type] = &[
             },
             Field {
                 wire: "error",
-                ty: Ty::Named(14),
+                ty: Ty::Named(15),
                 required: false,
                 nullable: false,
                 read_only: true,
@@ -3126,7 +3108,7 @@ const TYPES: &[Type] = &[
         fields: &[
             Field {
                 wire: "status",
-                ty: Ty::Named(11),
+                ty: Ty::Named(12),
                 required: false,
                 nullable: false,
                 read_only: true,
@@ -3144,7 +3126,7 @@ const TYPES: &[Type] = &[
             },
             Field {
                 wire: "related_object",
-                ty: Ty::Named(16),
+                ty: Ty::Named(17),
                 required: false,
                 nullable: false,
                 read_only: true,
@@ -3227,7 +3209,7 @@ const TYPES: &[Type] = &[
         fields: &[
             Field {
                 wire: "pis_bulk_purchase",
-                ty: Ty::List(&Ty::Named(19)),
+                ty: Ty::List(&Ty::Named(20)),
                 required: false,
                 nullable: false,
                 read_only: false,
@@ -3236,7 +3218,7 @@ const TYPES: &[Type] = &[
             },
             Field {
                 wire: "pis_purchase",
-                ty: Ty::Named(20),
+                ty: Ty::Named(21),
                 required: false,
                 nullable: false,
                 read_only: false,
@@ -3275,7 +3257,7 @@ const TYPES: &[Type] = &[
         fields: &[
             Field {
                 wire: "creditor",
-                ty: Ty::Named(21),
+                ty: Ty::Named(22),
                 required: false,
                 nullable: false,
                 read_only: false,
@@ -3338,7 +3320,7 @@ const TYPES: &[Type] = &[
         fields: &[
             Field {
                 wire: "method",
-                ty: Ty::Named(33),
+                ty: Ty::Named(34),
                 required: false,
                 nullable: false,
                 read_only: false,
@@ -3347,7 +3329,7 @@ const TYPES: &[Type] = &[
             },
             Field {
                 wire: "options",
-                ty: Ty::Named(24),
+                ty: Ty::Named(25),
                 required: false,
                 nullable: false,
                 read_only: false,
@@ -3397,7 +3379,7 @@ const TYPES: &[Type] = &[
             },
             Field {
                 wire: "reward_type",
-                ty: Ty::Named(34),
+                ty: Ty::Named(35),
                 required: false,
                 nullable: false,
                 read_only: true,
@@ -3602,10 +3584,25 @@ const TYPES: &[Type] = &[
         additional: false,
     }),
     Type::Union(Union {
-        variants: &[Ty::List(&Ty::Named(39)), Ty::Named(41), Ty::List(&Ty::Named(41))],
+        variants: &[Ty::List(&Ty::Named(40)), Ty::Named(42), Ty::List(&Ty::Named(42))],
         discriminator: None,
     }),
-    Type::Alias(Ty::Map(&Ty::Named(40))),
+    Type::Alias(Ty::Map(&Ty::Named(41))),
+    Type::Struct(Struct {
+        name: "NotFound",
+        fields: &[
+            Field {
+                wire: "detail",
+                ty: Ty::String,
+                required: false,
+                nullable: false,
+                read_only: false,
+                layout: Layout::Plain,
+                rules: Rules::NONE,
+            },
+        ],
+        additional: false,
+    }),
     Type::Struct(Struct {
         name: "ErrorBody",
         fields: &[

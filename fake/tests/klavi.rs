@@ -40,7 +40,11 @@ async fn the_happy_path_polls_through_every_documented_status() {
     let client = klavi::Client::new(fake.config()).unwrap();
 
     let participants = client.list_participants().await.expect("participants");
-    assert_eq!(participants[0]["id"], "participant-0042");
+    assert_eq!(
+        participants[0].participant_id.as_deref(),
+        Some("participant-0042")
+    );
+    assert_eq!(participants[1].ispb.as_deref(), Some("87654321"));
 
     let created = client.create_payment(payment()).await.expect("created");
     let id = created.id.clone().expect("an id");

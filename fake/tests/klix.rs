@@ -248,6 +248,9 @@ async fn partial_then_full_refunds_answer_refund_payments() {
         .refund_purchase(&id, Some(klix::RefundRequest::new().amount(1000)))
         .await
         .expect("refunded");
+    let klix::RefundResult::Payment(refund) = refund else {
+        panic!("a refund answers its Payment, got {refund:?}")
+    };
     let details = refund.payment.expect("payment details");
     assert_eq!(details.amount, Some(1000));
     assert_eq!(details.is_outgoing, Some(true));
@@ -266,6 +269,9 @@ async fn partial_then_full_refunds_answer_refund_payments() {
 
     // The rest, without a body.
     let rest = client.refund_purchase(&id, None).await.expect("refunded");
+    let klix::RefundResult::Payment(rest) = rest else {
+        panic!("{rest:?}")
+    };
     assert_eq!(rest.payment.unwrap().amount, Some(2100));
     let p = client.get_purchase(&id).await.unwrap();
     assert_eq!(p.status, Some(klix::PurchaseStatus::Refunded));
@@ -362,7 +368,12 @@ async fn wrong_credentials_and_unknown_ids_are_klixs_401_and_404() {
             .unwrap_err(),
     );
     assert_eq!(err.status, 404);
-    assert_eq!(err.body, Some(klix::GetPurchaseError::NotFound));
+    assert_eq!(
+        err.body,
+        Some(klix::GetPurchaseError::NotFound(
+            klix::NotFound::new().detail("Not found.")
+        ))
+    );
     assert!(matches!(
         fake.pay("3f1c2d4e-9b8a-4c7d-a6e5-0f1e2d3c4b5a").await,
         Err(ControlError::UnknownId { .. })

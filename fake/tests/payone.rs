@@ -121,7 +121,12 @@ async fn the_klarna_flow_with_notifications_the_verifier_accepts() {
     // Capturing before the shopper returns is refused.
     let err = payone_error(
         client
-            .capture(payone::CaptureRequest::new(txid, 1000, "EUR"))
+            .capture(payone::CaptureRequest::new(
+                txid,
+                payone::Capturemode::Notcompleted,
+                1000,
+                "EUR",
+            ))
             .await
             .unwrap_err(),
     );
@@ -132,10 +137,12 @@ async fn the_klarna_flow_with_notifications_the_verifier_accepts() {
 
     // Two partial captures; the second must carry sequence number 2.
     let first = client
-        .capture(
-            payone::CaptureRequest::new(txid, 1000, "EUR")
-                .capturemode(payone::Capturemode::Notcompleted),
-        )
+        .capture(payone::CaptureRequest::new(
+            txid,
+            payone::Capturemode::Notcompleted,
+            1000,
+            "EUR",
+        ))
         .await
         .expect("captured");
     let payone::CaptureResponse::Approved(c) = first else {
@@ -144,7 +151,12 @@ async fn the_klarna_flow_with_notifications_the_verifier_accepts() {
     assert_eq!(c.txid, Some(txid));
     let err = payone_error(
         client
-            .capture(payone::CaptureRequest::new(txid, 2000, "EUR"))
+            .capture(payone::CaptureRequest::new(
+                txid,
+                payone::Capturemode::Notcompleted,
+                2000,
+                "EUR",
+            ))
             .await
             .unwrap_err(),
     );
@@ -155,26 +167,34 @@ async fn the_klarna_flow_with_notifications_the_verifier_accepts() {
     );
     client
         .capture(
-            payone::CaptureRequest::new(txid, 2000, "EUR")
-                .sequencenumber(2)
-                .capturemode(payone::Capturemode::Completed),
+            payone::CaptureRequest::new(txid, payone::Capturemode::Completed, 2000, "EUR")
+                .sequencenumber(2),
         )
         .await
         .expect("captured");
     // Nothing is left to capture.
     assert!(client
-        .capture(payone::CaptureRequest::new(txid, 1, "EUR").sequencenumber(3))
+        .capture(
+            payone::CaptureRequest::new(txid, payone::Capturemode::Notcompleted, 1, "EUR")
+                .sequencenumber(3)
+        )
         .await
         .is_err());
 
     fake.settle(&txid.to_string()).await.expect("paid");
     let refund = client
-        .debit(payone::DebitRequest::new(txid, 3, -500, "EUR"))
+        .debit(payone::DebitRequest::new(
+            txid,
+            3,
+            -500,
+            "EUR",
+            payone::Settleaccount::Auto,
+        ))
         .await
         .expect("refunded");
     let payone::DebitResponse::Approved(d) = refund;
     assert_eq!(d.txid, Some(txid));
-    assert_eq!(d.settleaccount, Some(payone::Settleaccount::No));
+    assert_eq!(d.settleaccount, Some(payone::Settleaccount::Auto));
 
     // Every step was notified, key-checked and answered TSOK.
     let verifier = payone::NotificationVerifier::new(fake.portal_key());
@@ -248,7 +268,12 @@ async fn an_authorization_is_captured_with_the_shoppers_approval_and_cancellatio
     fake.approve(&txid.to_string()).await.unwrap();
     // Captured at approval: a refund works at once, a capture does not.
     assert!(client
-        .capture(payone::CaptureRequest::new(txid, 100, "EUR"))
+        .capture(payone::CaptureRequest::new(
+            txid,
+            payone::Capturemode::Notcompleted,
+            100,
+            "EUR"
+        ))
         .await
         .is_err());
 
@@ -297,7 +322,12 @@ async fn credentials_references_and_ids_are_checked() {
     .unwrap();
     let err = payone_error(
         wrong
-            .capture(payone::CaptureRequest::new(123456789, 100, "EUR"))
+            .capture(payone::CaptureRequest::new(
+                123456789,
+                payone::Capturemode::Notcompleted,
+                100,
+                "EUR",
+            ))
             .await
             .unwrap_err(),
     );
@@ -337,7 +367,12 @@ async fn credentials_references_and_ids_are_checked() {
     );
     let err = payone_error(
         client
-            .capture(payone::CaptureRequest::new(999999999, 100, "EUR"))
+            .capture(payone::CaptureRequest::new(
+                999999999,
+                payone::Capturemode::Notcompleted,
+                100,
+                "EUR",
+            ))
             .await
             .unwrap_err(),
     );
@@ -461,14 +496,24 @@ async fn a_missing_tsok_is_recorded_and_faults_apply() {
     );
     let err = payone_error(
         client
-            .capture(payone::CaptureRequest::new(txid, 100, "EUR"))
+            .capture(payone::CaptureRequest::new(
+                txid,
+                payone::Capturemode::Notcompleted,
+                100,
+                "EUR",
+            ))
             .await
             .unwrap_err(),
     );
     assert_eq!(err.errorcode, Some(981));
     // The fault answered; the capture itself still works afterwards.
     assert!(client
-        .capture(payone::CaptureRequest::new(txid, 100, "EUR"))
+        .capture(payone::CaptureRequest::new(
+            txid,
+            payone::Capturemode::Notcompleted,
+            100,
+            "EUR"
+        ))
         .await
         .is_ok());
 }

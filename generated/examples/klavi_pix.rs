@@ -22,7 +22,6 @@ use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
 
 use paygen::klavi;
-use serde_json::Value;
 
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
@@ -190,29 +189,13 @@ fn env_or(name: &str, default: &str) -> String {
     std::env::var(name).unwrap_or_else(|_| default.to_string())
 }
 
-/// (id, name) of each participant. The list's shape is unconfirmed, so this
-/// accepts a bare array or one under `data`/`participants`, and the usual
-/// names for the id and the name.
-fn participant_list(v: &Value) -> Vec<(String, String)> {
-    let items = v
-        .as_array()
-        .or_else(|| v.get("data").and_then(Value::as_array))
-        .or_else(|| v.get("participants").and_then(Value::as_array));
-    let text = |p: &Value, keys: &[&str]| {
-        keys.iter()
-            .find_map(|k| p.get(*k).and_then(Value::as_str))
-            .map(str::to_string)
-    };
-    items
-        .into_iter()
-        .flatten()
+/// (id, name) of each participant that has an id.
+fn participant_list(participants: &[klavi::Participant]) -> Vec<(String, String)> {
+    participants
+        .iter()
         .filter_map(|p| {
-            let id = text(
-                p,
-                &["id", "participantId", "institutionId", "organisationId"],
-            )?;
-            let name = text(p, &["name", "organisationName", "brandName"]).unwrap_or_default();
-            Some((id, name))
+            let id = p.participant_id.clone()?;
+            Some((id, p.name.clone().unwrap_or_default()))
         })
         .collect()
 }

@@ -110,14 +110,19 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     println!("4. Capturing 23.40 EUR...");
     client
         .capture(
-            payone::CaptureRequest::new(txid, 2340, "EUR")
-                .sequencenumber(1)
-                .capturemode(payone::Capturemode::Completed),
+            payone::CaptureRequest::new(txid, payone::Capturemode::Completed, 2340, "EUR")
+                .sequencenumber(1),
         )
         .await?;
     println!("5. Refunding 5.00 EUR (debit, sequence number 2)...");
     client
-        .debit(payone::DebitRequest::new(txid, 2, -500, "EUR"))
+        .debit(payone::DebitRequest::new(
+            txid,
+            2,
+            -500,
+            "EUR",
+            payone::Settleaccount::Auto,
+        ))
         .await?;
 
     println!("6. TransactionStatus notifications received, key checked, answered TSOK:");

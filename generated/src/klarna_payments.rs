@@ -525,8 +525,21 @@ pub struct WebhookVerifier {
 impl WebhookVerifier {
     /// A verifier for deliveries signed with `signing_key` (held as a secret).
     pub fn new(signing_key: impl Into<runtime::SecretString>) -> Self {
+        Self::with_keys([runtime::HmacKey::new(signing_key.into())])
+    }
+
+    /// A verifier accepting any of `keys`, for a key rotation.
+    ///
+    /// A delivery whose `Klarna-Signing-Key-Id` header names the id of one of the keys (see
+    /// [`runtime::HmacKey::with_id`]) is checked against that key only; any other
+    /// is checked against every key.
+    pub fn with_keys(keys: impl IntoIterator<Item = runtime::HmacKey>) -> Self {
         Self {
-            inner: rt::HmacSha256Verifier::new(signing_key.into(), "klarna-signature"),
+            inner: rt::HmacSha256Verifier::with_keys(
+                keys.into_iter().collect(),
+                "klarna-signature",
+                Some("klarna-signing-key-id"),
+            ),
         }
     }
 

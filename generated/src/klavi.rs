@@ -152,15 +152,18 @@ impl Client {
     /// List the account providers (participants) taking part in Open Finance.
     ///
     /// Show the list to the payer and keep the chosen provider's id for
-    /// `institutionId`. The path and the list's shape are unconfirmed, so the
-    /// answer is kept as JSON.
+    /// `institutionId`. The path and the list's shape are unconfirmed (the
+    /// page's examples are empty): the answer is read as a list of
+    /// participants with the fields the vendor's documentation names, under
+    /// the spellings Brazil's Open Finance directory uses too; every other
+    /// field is kept in `additional`.
     ///
     /// `GET /payment/customer/v1/participants`
     ///
     /// Error bodies decode as `ErrorResponse`.
     pub async fn list_participants(
         &self,
-    ) -> Result<Participants, runtime::Error<ErrorResponse>> {
+    ) -> Result<Vec<Participant>, runtime::Error<ErrorResponse>> {
         let mut req = rt::Request::new("list_participants", rt::Method::GET);
         req.path("/payment/customer/v1/participants");
         let resp = self.transport.send(req).await?;
@@ -266,6 +269,9 @@ pub struct ErrorResponse {
     /// Error name, where sent instead of `code`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub error: Option<String>,
+    /// Properties not declared by the spec, kept as sent.
+    #[serde(flatten)]
+    pub additional: BTreeMap<String, serde_json::Value>,
 }
 
 impl ErrorResponse {
@@ -293,8 +299,102 @@ impl ErrorResponse {
     }
 }
 
-/// The participants, as sent.
-pub type Participants = serde_json::Value;
+/// One account provider taking part in Open Finance.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(crate = "::paygen_runtime::__private::serde")]
+pub struct Participant {
+    /// The participant's id; send it as `institutionId` when creating a payment.
+    ///
+    /// Also read from `id`, `institutionId`, `organisationId`.
+    #[serde(
+        rename = "participantId",
+        alias = "id",
+        alias = "institutionId",
+        alias = "organisationId",
+        default,
+        skip_serializing_if = "Option::is_none",
+    )]
+    pub participant_id: Option<String>,
+    /// The participant's name, to show the payer.
+    ///
+    /// Also read from `organisationName`, `registeredName`, `brandName`.
+    #[serde(
+        alias = "organisationName",
+        alias = "registeredName",
+        alias = "brandName",
+        default,
+        skip_serializing_if = "Option::is_none",
+    )]
+    pub name: Option<String>,
+    /// The institution's ISPB code (8 digits).
+    ///
+    /// Also read from `ispbCode`.
+    #[serde(alias = "ispbCode", default, skip_serializing_if = "Option::is_none")]
+    pub ispb: Option<String>,
+    /// The institution's bank (COMPE) code, where sent.
+    ///
+    /// Also read from `code`, `compe`, `compeCode`.
+    #[serde(
+        rename = "bankCode",
+        alias = "code",
+        alias = "compe",
+        alias = "compeCode",
+        default,
+        skip_serializing_if = "Option::is_none",
+    )]
+    pub bank_code: Option<String>,
+    /// URL of the participant's logo, where sent.
+    ///
+    /// Also read from `logoUri`, `logo`.
+    #[serde(
+        rename = "logoUrl",
+        alias = "logoUri",
+        alias = "logo",
+        default,
+        skip_serializing_if = "Option::is_none",
+    )]
+    pub logo_url: Option<String>,
+    /// Properties not declared by the spec, kept as sent.
+    #[serde(flatten)]
+    pub additional: BTreeMap<String, serde_json::Value>,
+}
+
+impl Participant {
+    /// An empty `Participant`; set fields with the setters.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Sets `participantId`.
+    pub fn participant_id(mut self, value: impl Into<String>) -> Self {
+        self.participant_id = Some(value.into());
+        self
+    }
+
+    /// Sets `name`.
+    pub fn name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+
+    /// Sets `ispb`.
+    pub fn ispb(mut self, value: impl Into<String>) -> Self {
+        self.ispb = Some(value.into());
+        self
+    }
+
+    /// Sets `bankCode`.
+    pub fn bank_code(mut self, value: impl Into<String>) -> Self {
+        self.bank_code = Some(value.into());
+        self
+    }
+
+    /// Sets `logoUrl`.
+    pub fn logo_url(mut self, value: impl Into<String>) -> Self {
+        self.logo_url = Some(value.into());
+        self
+    }
+}
 
 /// Permitted values of `identifier_type`.
 ///
@@ -637,14 +737,35 @@ pub struct PaymentCreated {
     )]
     pub client_request_id: Option<String>,
     /// URL to redirect the payer to (single use, about 60 s).
-    #[serde(rename = "consentUrl", default, skip_serializing_if = "Option::is_none")]
+    ///
+    /// Also read from `consentURL`, `consent_url`, `redirectConsentURL`, `redirectConsentUrl`.
+    #[serde(
+        rename = "consentUrl",
+        alias = "consentURL",
+        alias = "consent_url",
+        alias = "redirectConsentURL",
+        alias = "redirectConsentUrl",
+        default,
+        skip_serializing_if = "Option::is_none",
+    )]
     pub consent_url: Option<String>,
     /// The consent URL where sent under this name.
-    #[serde(rename = "redirectURL", default, skip_serializing_if = "Option::is_none")]
+    ///
+    /// Also read from `redirectUrl`, `redirect_url`.
+    #[serde(
+        rename = "redirectURL",
+        alias = "redirectUrl",
+        alias = "redirect_url",
+        default,
+        skip_serializing_if = "Option::is_none",
+    )]
     pub redirect_url: Option<String>,
     /// Initial status. Format `LIST`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<Status>,
+    /// Properties not declared by the spec, kept as sent.
+    #[serde(flatten)]
+    pub additional: BTreeMap<String, serde_json::Value>,
 }
 
 impl PaymentCreated {
@@ -694,6 +815,9 @@ pub struct StatusReason {
     /// Reason text.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
+    /// Properties not declared by the spec, kept as sent.
+    #[serde(flatten)]
+    pub additional: BTreeMap<String, serde_json::Value>,
 }
 
 impl StatusReason {
@@ -744,6 +868,9 @@ pub struct PaymentStatus {
     /// When the status last changed (as sent).
     #[serde(rename = "statusUpdateAt", default, skip_serializing_if = "Option::is_none")]
     pub status_update_at: Option<String>,
+    /// Properties not declared by the spec, kept as sent.
+    #[serde(flatten)]
+    pub additional: BTreeMap<String, serde_json::Value>,
 }
 
 impl PaymentStatus {

@@ -94,7 +94,7 @@ impl Config {
 #[derive(Debug, Clone)]
 pub struct Client {
     transport: rt::Transport,
-    webhook_verifier: rt::Cached<WebhookVerifier>,
+    webhook_keys: rt::KeyCache<WebhookVerifier, runtime::Error<GetPublicKeyError>>,
 }
 
 impl Client {
@@ -111,7 +111,7 @@ impl Client {
         })?;
         Ok(Self {
             transport,
-            webhook_verifier: Default::default(),
+            webhook_keys: Default::default(),
         })
     }
 
@@ -125,23 +125,57 @@ impl Client {
     pub fn with_retry_policy(&self, policy: runtime::RetryPolicy) -> Self {
         Self {
             transport: self.transport.with_retry_policy(policy),
-            webhook_verifier: self.webhook_verifier.clone(),
+            webhook_keys: self.webhook_keys.clone(),
         }
     }
 
     /// The verifier for callbacks and webhooks, with the public key from `get_public_key`: fetched
-    /// on first use, then cached for this client and its clones.
+    /// on first use, then cached for this client and its clones. Concurrent calls share
+    /// one fetch, and a failed fetch is shared too (and handed out for a second before the
+    /// key is asked for again).
     pub async fn webhook_verifier(
         &self,
     ) -> Result<WebhookVerifier, runtime::Error<GetPublicKeyError>> {
-        self.webhook_verifier
-            .get_or_try_init(|| async {
-                let pem = self.get_public_key().await?;
-                WebhookVerifier::from_pem(&pem)
-                    .map_err(|e| rt::key_error("get_public_key", e, &pem))
-            })
+        let client = self.clone();
+        self.webhook_keys
+            .get_or_fetch(move || async move { client.fetch_webhook_verifier().await })
             .await
-            .cloned()
+    }
+
+    /// Checks a callback or webhook delivery with the provider's public key (see
+    /// [`Client::webhook_verifier`]) over `body` exactly as received, then decodes it. When
+    /// the signature does not match, the key is fetched again (at most once a minute, in
+    /// case the provider rotated it) and the delivery checked once more.
+    pub async fn verify_webhook(
+        &self,
+        headers: &runtime::HeaderMap,
+        body: &[u8],
+    ) -> Result<Purchase, runtime::VerifyError> {
+        let verifier = self
+            .webhook_verifier()
+            .await
+            .map_err(runtime::VerifyError::key_unavailable)?;
+        match verifier.verify(headers, body) {
+            Err(runtime::VerifyError::Mismatch) => {
+                let client = self.clone();
+                self.webhook_keys
+                    .refresh(move || async move {
+                        client.fetch_webhook_verifier().await
+                    })
+                    .await
+                    .map_err(runtime::VerifyError::key_unavailable)?
+                    .verify(headers, body)
+            }
+            checked => checked,
+        }
+    }
+
+    async fn fetch_webhook_verifier(
+        &self,
+    ) -> Result<WebhookVerifier, runtime::Error<GetPublicKeyError>> {
+        let pem = self.get_public_key().await?;
+        WebhookVerifier::from_pem(&pem)
+            .map_err(|e| rt::key_error("get_public_key", e, &pem))
     }
 
     /// List available payment methods
@@ -310,7 +344,7 @@ impl Client {
 
     /// Refund a paid purchase
     ///
-    /// Refunds a paid purchase fully (no body) or partially (`amount`). Answers with the refund `Payment`, whose `related_to` points at the purchase. (The vendor notes that a slow refund may instead answer with the purchase in status `pending_refund`; that variant is not modelled.)
+    /// Refunds a paid purchase fully (no body) or partially (`amount`). Answers with the refund `Payment`, whose `related_to` points at the purchase; a slow refund answers with the `Purchase` itself, in status `pending_refund` (the vendor notes it). The `type` property tells them apart.
     ///
     /// `POST /purchases/{id}/refund/`
     ///
@@ -319,7 +353,7 @@ impl Client {
         &self,
         id: &str,
         body: Option<RefundRequest>,
-    ) -> Result<Payment, runtime::Error<RefundPurchaseError>> {
+    ) -> Result<RefundResult, runtime::Error<RefundPurchaseError>> {
         let mut req = rt::Request::new("refund_purchase", rt::Method::POST);
         req.path("/purchases/");
         req.segment("id", id);
@@ -1291,10 +1325,8 @@ pub struct Product {
     /// Constraints: at most 256 characters.
     pub name: String,
     /// Quantity as a decimal number encoded in a string (e.g. `"1"`, `"2.5"`); defaults to 1.
-    ///
-    /// Constraints: format `float`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub quantity: Option<String>,
+    pub quantity: Option<runtime::DecimalText>,
     /// Price of a single unit. Integer amount in the smallest currency unit (e.g. cents).
     ///
     /// Constraints: minimum 0.
@@ -1305,10 +1337,8 @@ pub struct Product {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub discount: Option<i64>,
     /// Tax rate in percent (0 to 100) as a decimal number encoded in a string; defaults to 0.
-    ///
-    /// Constraints: format `float`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub tax_percent: Option<String>,
+    pub tax_percent: Option<runtime::DecimalText>,
     /// Product category.
     ///
     /// Constraints: at most 256 characters.
@@ -1340,7 +1370,7 @@ impl Product {
     }
 
     /// Sets `quantity`.
-    pub fn quantity(mut self, value: impl Into<String>) -> Self {
+    pub fn quantity(mut self, value: impl Into<runtime::DecimalText>) -> Self {
         self.quantity = Some(value.into());
         self
     }
@@ -1352,7 +1382,7 @@ impl Product {
     }
 
     /// Sets `tax_percent`.
-    pub fn tax_percent(mut self, value: impl Into<String>) -> Self {
+    pub fn tax_percent(mut self, value: impl Into<runtime::DecimalText>) -> Self {
         self.tax_percent = Some(value.into());
         self
     }
@@ -1830,6 +1860,33 @@ impl PaymentDetails {
     pub fn description(mut self, value: impl Into<String>) -> Self {
         self.description = Some(value.into());
         self
+    }
+}
+
+/// What a refund answers. Usually the refund `Payment`; for a refund that takes time, the `Purchase` in status `pending_refund`. Check the purchase's status later with `get_purchase`.
+///
+/// Chosen by the `type` property; an unknown value decodes as `Unknown`.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(crate = "::paygen_runtime::__private::serde")]
+#[serde(untagged)]
+#[allow(clippy::large_enum_variant)]
+pub enum RefundResult {
+    /// The `Payment` form.
+    Payment(Payment),
+    /// The `Purchase` form.
+    Purchase(Purchase),
+    /// A form this client does not know, kept as sent.
+    Unknown(serde_json::Value),
+}
+
+impl<'de> Deserialize<'de> for RefundResult {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let value = serde_json::Value::deserialize(d)?;
+        match rt::tag_of(&value, "type") {
+            "payment" => rt::from_value(value).map(Self::Payment),
+            "purchase" => rt::from_value(value).map(Self::Purchase),
+            _ => Ok(Self::Unknown(value)),
+        }
     }
 }
 
@@ -2803,6 +2860,28 @@ pub enum FieldErrorEntry {
 /// Validation errors keyed by the name of the offending request field; the key `__all__` holds errors not tied to a single field. Operation specific failures (e.g. `purchase_capture_error`) are reported the same way.
 pub type FieldErrors = BTreeMap<String, FieldErrorEntry>;
 
+/// The answer for an unknown purchase or token: `{"detail": "Not found."}`.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(crate = "::paygen_runtime::__private::serde")]
+pub struct NotFound {
+    /// Human readable reason, e.g. `Not found.`
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub detail: Option<String>,
+}
+
+impl NotFound {
+    /// An empty `NotFound`; set fields with the setters.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Sets `detail`.
+    pub fn detail(mut self, value: impl Into<String>) -> Self {
+        self.detail = Some(value.into());
+        self
+    }
+}
+
 /// Lenient error body. Deployments of the platform answer either `{code, message}` or `{detail}`; any other keys are kept.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[serde(crate = "::paygen_runtime::__private::serde")]
@@ -2857,7 +2936,7 @@ pub enum BadRequestNotFoundOtherError {
     /// HTTP 404.
     ///
     /// No purchase with this identifier.
-    NotFound,
+    NotFound(NotFound),
     /// Any other status.
     ///
     /// Any other error (e.g. 401, 403, 409, 422, 429 or 5xx).
@@ -2869,7 +2948,7 @@ impl BadRequestNotFoundOtherError {
     pub fn decode(status: u16, body: &[u8]) -> Option<Self> {
         match status {
             400u16 => rt::decode_body(body).map(Self::BadRequest),
-            404u16 => Some(Self::NotFound),
+            404u16 => rt::decode_body(body).map(Self::NotFound),
             _ => rt::decode_body(body).map(Self::Other),
         }
     }

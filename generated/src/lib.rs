@@ -95,6 +95,8 @@
 
 pub use paygen_runtime as runtime;
 
+pub mod guides;
+
 pub use runtime::{Error, Nullable};
 
 // @generated modules (cargo xtask codegen): begin

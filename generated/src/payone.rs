@@ -148,6 +148,8 @@ pub struct Client {
     transport: rt::Transport,
     /// Credentials, environment and common parameters: the start of every body.
     base: rt::Form,
+    /// The charset the body is encoded in (the value of `encoding`).
+    charset: String,
 }
 
 impl Client {
@@ -176,6 +178,8 @@ impl Client {
         {
             base.push("mode", value);
         }
+        let charset = config.encoding.clone().unwrap_or_else(|| "UTF-8".to_string());
+        rt::check_charset(&charset)?;
         let transport = rt::Transport::new(rt::Settings {
             provider: "payone",
             base_url: config.environment.base_url().to_string(),
@@ -185,7 +189,7 @@ impl Client {
             idempotency_header: None,
             retry_on_body: None,
         })?;
-        Ok(Self { transport, base })
+        Ok(Self { transport, base, charset })
     }
 
     /// The base URL requests go to.
@@ -199,6 +203,7 @@ impl Client {
         Self {
             transport: self.transport.with_retry_policy(policy),
             base: self.base.clone(),
+            charset: self.charset.clone(),
         }
     }
 
@@ -208,7 +213,7 @@ impl Client {
     ///
     /// `POST /`, form-encoded, with `request=genericpayment`, `add_paydata[action]=start_session`, `clearingtype=fnc`.
     ///
-    /// Answers one of `APPROVED` (see [`StartSessionResponse`]); `status=ERROR` becomes [`runtime::Error::Api`] with the typed body. A field that breaks its format is refused before sending ([`runtime::Error::Validation`]).
+    /// Answers one of `APPROVED`, `OK` (see [`StartSessionResponse`]); `status=ERROR` becomes [`runtime::Error::Api`] with the typed body. A field that breaks its format is refused before sending ([`runtime::Error::Validation`]).
     pub async fn start_session(
         &self,
         request: StartSessionRequest,
@@ -221,14 +226,17 @@ impl Client {
         request.encode(&mut form);
         let mut req = rt::Request::new("start_session", rt::Method::POST);
         req.path("/");
-        req.raw_body(form.encode().into(), "application/x-www-form-urlencoded");
+        let body = form
+            .encode_as(&self.charset)
+            .map_err(|e| e.into_error("start_session"))?;
+        req.raw_body(body.into(), "application/x-www-form-urlencoded");
         let resp = self.transport.send(req).await?;
         if !(200..300).contains(&resp.status) {
             return Err(resp.error(|_, _| None));
         }
         let kv = rt::KeyValues::parse_lines(&resp.body);
         match kv.get("status") {
-            Some("APPROVED") => {
+            Some("APPROVED" | "OK") => {
                 StartSessionApproved::from_kv(&kv)
                     .map(StartSessionResponse::Approved)
                     .map_err(|m| resp.decode_failure(m))
@@ -253,7 +261,7 @@ impl Client {
     ///
     /// `POST /`, form-encoded, with `request=genericpayment`, `add_paydata[action]=update_session`, `clearingtype=fnc`.
     ///
-    /// Answers one of `APPROVED` (see [`UpdateSessionResponse`]); `status=ERROR` becomes [`runtime::Error::Api`] with the typed body. A field that breaks its format is refused before sending ([`runtime::Error::Validation`]).
+    /// Answers one of `APPROVED`, `OK` (see [`UpdateSessionResponse`]); `status=ERROR` becomes [`runtime::Error::Api`] with the typed body. A field that breaks its format is refused before sending ([`runtime::Error::Validation`]).
     pub async fn update_session(
         &self,
         request: UpdateSessionRequest,
@@ -266,14 +274,17 @@ impl Client {
         request.encode(&mut form);
         let mut req = rt::Request::new("update_session", rt::Method::POST);
         req.path("/");
-        req.raw_body(form.encode().into(), "application/x-www-form-urlencoded");
+        let body = form
+            .encode_as(&self.charset)
+            .map_err(|e| e.into_error("update_session"))?;
+        req.raw_body(body.into(), "application/x-www-form-urlencoded");
         let resp = self.transport.send(req).await?;
         if !(200..300).contains(&resp.status) {
             return Err(resp.error(|_, _| None));
         }
         let kv = rt::KeyValues::parse_lines(&resp.body);
         match kv.get("status") {
-            Some("APPROVED") => {
+            Some("APPROVED" | "OK") => {
                 UpdateSessionApproved::from_kv(&kv)
                     .map(UpdateSessionResponse::Approved)
                     .map_err(|m| resp.decode_failure(m))
@@ -298,7 +309,7 @@ impl Client {
     ///
     /// `POST /`, form-encoded, with `request=genericpayment`, `add_paydata[action]=cancel_authorization`.
     ///
-    /// Answers one of `APPROVED` (see [`CancelAuthorizationResponse`]); `status=ERROR` becomes [`runtime::Error::Api`] with the typed body. A field that breaks its format is refused before sending ([`runtime::Error::Validation`]).
+    /// Answers one of `APPROVED`, `OK` (see [`CancelAuthorizationResponse`]); `status=ERROR` becomes [`runtime::Error::Api`] with the typed body. A field that breaks its format is refused before sending ([`runtime::Error::Validation`]).
     pub async fn cancel_authorization(
         &self,
         request: CancelAuthorizationRequest,
@@ -310,14 +321,17 @@ impl Client {
         request.encode(&mut form);
         let mut req = rt::Request::new("cancel_authorization", rt::Method::POST);
         req.path("/");
-        req.raw_body(form.encode().into(), "application/x-www-form-urlencoded");
+        let body = form
+            .encode_as(&self.charset)
+            .map_err(|e| e.into_error("cancel_authorization"))?;
+        req.raw_body(body.into(), "application/x-www-form-urlencoded");
         let resp = self.transport.send(req).await?;
         if !(200..300).contains(&resp.status) {
             return Err(resp.error(|_, _| None));
         }
         let kv = rt::KeyValues::parse_lines(&resp.body);
         match kv.get("status") {
-            Some("APPROVED") => {
+            Some("APPROVED" | "OK") => {
                 CancelAuthorizationApproved::from_kv(&kv)
                     .map(CancelAuthorizationResponse::Approved)
                     .map_err(|m| resp.decode_failure(m))
@@ -342,7 +356,7 @@ impl Client {
     ///
     /// `POST /`, form-encoded, with `request=preauthorization`, `clearingtype=fnc`.
     ///
-    /// Answers one of `REDIRECT`, `APPROVED`, `PENDING` (see [`PreauthorizeResponse`]); `status=ERROR` becomes [`runtime::Error::Api`] with the typed body. A field that breaks its format is refused before sending ([`runtime::Error::Validation`]).
+    /// Answers one of `REDIRECT`, `APPROVED`, `OK`, `PENDING` (see [`PreauthorizeResponse`]); `status=ERROR` becomes [`runtime::Error::Api`] with the typed body. A field that breaks its format is refused before sending ([`runtime::Error::Validation`]).
     pub async fn preauthorize(
         &self,
         request: PreauthorizeRequest,
@@ -354,7 +368,10 @@ impl Client {
         request.encode(&mut form);
         let mut req = rt::Request::new("preauthorize", rt::Method::POST);
         req.path("/");
-        req.raw_body(form.encode().into(), "application/x-www-form-urlencoded");
+        let body = form
+            .encode_as(&self.charset)
+            .map_err(|e| e.into_error("preauthorize"))?;
+        req.raw_body(body.into(), "application/x-www-form-urlencoded");
         let resp = self.transport.send(req).await?;
         if !(200..300).contains(&resp.status) {
             return Err(resp.error(|_, _| None));
@@ -366,7 +383,7 @@ impl Client {
                     .map(PreauthorizeResponse::Redirect)
                     .map_err(|m| resp.decode_failure(m))
             }
-            Some("APPROVED") => {
+            Some("APPROVED" | "OK") => {
                 PreauthorizeApproved::from_kv(&kv)
                     .map(PreauthorizeResponse::Approved)
                     .map_err(|m| resp.decode_failure(m))
@@ -396,7 +413,7 @@ impl Client {
     ///
     /// `POST /`, form-encoded, with `request=authorization`, `clearingtype=fnc`.
     ///
-    /// Answers one of `REDIRECT`, `APPROVED`, `PENDING` (see [`AuthorizeResponse`]); `status=ERROR` becomes [`runtime::Error::Api`] with the typed body. A field that breaks its format is refused before sending ([`runtime::Error::Validation`]).
+    /// Answers one of `REDIRECT`, `APPROVED`, `OK`, `PENDING` (see [`AuthorizeResponse`]); `status=ERROR` becomes [`runtime::Error::Api`] with the typed body. A field that breaks its format is refused before sending ([`runtime::Error::Validation`]).
     pub async fn authorize(
         &self,
         request: AuthorizeRequest,
@@ -408,7 +425,8 @@ impl Client {
         request.encode(&mut form);
         let mut req = rt::Request::new("authorize", rt::Method::POST);
         req.path("/");
-        req.raw_body(form.encode().into(), "application/x-www-form-urlencoded");
+        let body = form.encode_as(&self.charset).map_err(|e| e.into_error("authorize"))?;
+        req.raw_body(body.into(), "application/x-www-form-urlencoded");
         let resp = self.transport.send(req).await?;
         if !(200..300).contains(&resp.status) {
             return Err(resp.error(|_, _| None));
@@ -420,7 +438,7 @@ impl Client {
                     .map(AuthorizeResponse::Redirect)
                     .map_err(|m| resp.decode_failure(m))
             }
-            Some("APPROVED") => {
+            Some("APPROVED" | "OK") => {
                 AuthorizeApproved::from_kv(&kv)
                     .map(AuthorizeResponse::Approved)
                     .map_err(|m| resp.decode_failure(m))
@@ -450,7 +468,7 @@ impl Client {
     ///
     /// `POST /`, form-encoded, with `request=capture`.
     ///
-    /// Answers one of `APPROVED`, `PENDING` (see [`CaptureResponse`]); `status=ERROR` becomes [`runtime::Error::Api`] with the typed body. A field that breaks its format is refused before sending ([`runtime::Error::Validation`]).
+    /// Answers one of `APPROVED`, `OK`, `PENDING` (see [`CaptureResponse`]); `status=ERROR` becomes [`runtime::Error::Api`] with the typed body. A field that breaks its format is refused before sending ([`runtime::Error::Validation`]).
     pub async fn capture(
         &self,
         request: CaptureRequest,
@@ -461,14 +479,15 @@ impl Client {
         request.encode(&mut form);
         let mut req = rt::Request::new("capture", rt::Method::POST);
         req.path("/");
-        req.raw_body(form.encode().into(), "application/x-www-form-urlencoded");
+        let body = form.encode_as(&self.charset).map_err(|e| e.into_error("capture"))?;
+        req.raw_body(body.into(), "application/x-www-form-urlencoded");
         let resp = self.transport.send(req).await?;
         if !(200..300).contains(&resp.status) {
             return Err(resp.error(|_, _| None));
         }
         let kv = rt::KeyValues::parse_lines(&resp.body);
         match kv.get("status") {
-            Some("APPROVED") => {
+            Some("APPROVED" | "OK") => {
                 CaptureApproved::from_kv(&kv)
                     .map(CaptureResponse::Approved)
                     .map_err(|m| resp.decode_failure(m))
@@ -498,7 +517,7 @@ impl Client {
     ///
     /// `POST /`, form-encoded, with `request=debit`.
     ///
-    /// Answers one of `APPROVED` (see [`DebitResponse`]); `status=ERROR` becomes [`runtime::Error::Api`] with the typed body. A field that breaks its format is refused before sending ([`runtime::Error::Validation`]).
+    /// Answers one of `APPROVED`, `OK` (see [`DebitResponse`]); `status=ERROR` becomes [`runtime::Error::Api`] with the typed body. A field that breaks its format is refused before sending ([`runtime::Error::Validation`]).
     pub async fn debit(
         &self,
         request: DebitRequest,
@@ -509,14 +528,15 @@ impl Client {
         request.encode(&mut form);
         let mut req = rt::Request::new("debit", rt::Method::POST);
         req.path("/");
-        req.raw_body(form.encode().into(), "application/x-www-form-urlencoded");
+        let body = form.encode_as(&self.charset).map_err(|e| e.into_error("debit"))?;
+        req.raw_body(body.into(), "application/x-www-form-urlencoded");
         let resp = self.transport.send(req).await?;
         if !(200..300).contains(&resp.status) {
             return Err(resp.error(|_, _| None));
         }
         let kv = rt::KeyValues::parse_lines(&resp.body);
         match kv.get("status") {
-            Some("APPROVED") => {
+            Some("APPROVED" | "OK") => {
                 DebitApproved::from_kv(&kv)
                     .map(DebitResponse::Approved)
                     .map_err(|m| resp.decode_failure(m))
@@ -577,7 +597,7 @@ impl NotificationVerifier {
 /// What `start_session` answers, by its status.
 #[derive(Debug, Clone, PartialEq)]
 pub enum StartSessionResponse {
-    /// `status=APPROVED`.
+    /// `status=APPROVED` or `status=OK`.
     ///
     /// The session was started.
     Approved(StartSessionApproved),
@@ -586,7 +606,7 @@ pub enum StartSessionResponse {
 /// What `update_session` answers, by its status.
 #[derive(Debug, Clone, PartialEq)]
 pub enum UpdateSessionResponse {
-    /// `status=APPROVED`.
+    /// `status=APPROVED` or `status=OK`.
     ///
     /// The session was updated.
     Approved(UpdateSessionApproved),
@@ -595,7 +615,7 @@ pub enum UpdateSessionResponse {
 /// What `cancel_authorization` answers, by its status.
 #[derive(Debug, Clone, PartialEq)]
 pub enum CancelAuthorizationResponse {
-    /// `status=APPROVED`.
+    /// `status=APPROVED` or `status=OK`.
     ///
     /// The authorization was cancelled.
     Approved(CancelAuthorizationApproved),
@@ -608,7 +628,7 @@ pub enum PreauthorizeResponse {
     ///
     /// Redirect the shopper to `redirecturl` to complete the payment.
     Redirect(PreauthorizeRedirect),
-    /// `status=APPROVED`.
+    /// `status=APPROVED` or `status=OK`.
     ///
     /// The payment was approved without a redirect.
     Approved(PreauthorizeApproved),
@@ -625,7 +645,7 @@ pub enum AuthorizeResponse {
     ///
     /// Redirect the shopper to `redirecturl` to complete the payment.
     Redirect(AuthorizeRedirect),
-    /// `status=APPROVED`.
+    /// `status=APPROVED` or `status=OK`.
     ///
     /// The payment was approved without a redirect.
     Approved(AuthorizeApproved),
@@ -638,7 +658,7 @@ pub enum AuthorizeResponse {
 /// What `capture` answers, by its status.
 #[derive(Debug, Clone, PartialEq)]
 pub enum CaptureResponse {
-    /// `status=APPROVED`.
+    /// `status=APPROVED` or `status=OK`.
     ///
     /// The capture was accepted.
     Approved(CaptureApproved),
@@ -651,7 +671,7 @@ pub enum CaptureResponse {
 /// What `debit` answers, by its status.
 #[derive(Debug, Clone, PartialEq)]
 pub enum DebitResponse {
-    /// `status=APPROVED`.
+    /// `status=APPROVED` or `status=OK`.
     ///
     /// The debit was accepted.
     Approved(DebitApproved),
@@ -2632,6 +2652,18 @@ pub struct PreauthorizeRedirect {
     ///
     /// Constraints: at least 2 characters, at most 2000 characters.
     pub redirecturl: Option<String>,
+    /// PAYONE's ID of the reservation, referenced by later `add_paydata[reservation_txid]` parameters.
+    ///
+    /// Also read from `addresponsedata[reservation_txid]`.
+    pub reservation_txid: Option<String>,
+    /// PAYONE's ID of the workorder.
+    ///
+    /// Also read from `addresponsedata[workorderid]`.
+    pub workorderid: Option<String>,
+    /// Name of the payment method authorized for this transaction.
+    ///
+    /// Also read from `addresponsedata[authorized_payment_method]`.
+    pub authorized_payment_method: Option<String>,
     /// Properties not declared by the spec, kept as sent.
     pub additional: BTreeMap<String, String>,
 }
@@ -2659,17 +2691,61 @@ impl PreauthorizeRedirect {
         self.redirecturl = Some(value.into());
         self
     }
+
+    /// Sets `add_paydata[reservation_txid]`.
+    pub fn reservation_txid(mut self, value: impl Into<String>) -> Self {
+        self.reservation_txid = Some(value.into());
+        self
+    }
+
+    /// Sets `workorderid`.
+    pub fn workorderid(mut self, value: impl Into<String>) -> Self {
+        self.workorderid = Some(value.into());
+        self
+    }
+
+    /// Sets `add_paydata[authorized_payment_method]`.
+    pub fn authorized_payment_method(mut self, value: impl Into<String>) -> Self {
+        self.authorized_payment_method = Some(value.into());
+        self
+    }
 }
 
 impl PreauthorizeRedirect {
     /// Reads the fields from `key=value` pairs; keys the spec does not
     /// declare are kept in `additional`.
     pub fn from_kv(kv: &rt::KeyValues) -> Result<Self, String> {
-        const KNOWN: &[&str] = &["status", "txid", "userid", "redirecturl"];
+        const KNOWN: &[&str] = &[
+            "status",
+            "txid",
+            "userid",
+            "redirecturl",
+            "add_paydata[reservation_txid]",
+            "addresponsedata[reservation_txid]",
+            "workorderid",
+            "addresponsedata[workorderid]",
+            "add_paydata[authorized_payment_method]",
+            "addresponsedata[authorized_payment_method]",
+        ];
         Ok(Self {
             txid: kv.parse("txid")?,
             userid: kv.parse("userid")?,
             redirecturl: kv.parse("redirecturl")?,
+            reservation_txid: kv
+                .parse_any(
+                    &[
+                        "add_paydata[reservation_txid]",
+                        "addresponsedata[reservation_txid]",
+                    ],
+                )?,
+            workorderid: kv.parse_any(&["workorderid", "addresponsedata[workorderid]"])?,
+            authorized_payment_method: kv
+                .parse_any(
+                    &[
+                        "add_paydata[authorized_payment_method]",
+                        "addresponsedata[authorized_payment_method]",
+                    ],
+                )?,
             additional: kv.rest(KNOWN),
         })
     }
@@ -2682,6 +2758,18 @@ pub struct PreauthorizeApproved {
     pub txid: Option<i64>,
     /// PAYONE's user ID of the customer. Format `NUMERIC(6..12)`.
     pub userid: Option<i64>,
+    /// PAYONE's ID of the reservation, referenced by later `add_paydata[reservation_txid]` parameters.
+    ///
+    /// Also read from `addresponsedata[reservation_txid]`.
+    pub reservation_txid: Option<String>,
+    /// PAYONE's ID of the workorder.
+    ///
+    /// Also read from `addresponsedata[workorderid]`.
+    pub workorderid: Option<String>,
+    /// Name of the payment method authorized for this transaction.
+    ///
+    /// Also read from `addresponsedata[authorized_payment_method]`.
+    pub authorized_payment_method: Option<String>,
     /// Properties not declared by the spec, kept as sent.
     pub additional: BTreeMap<String, String>,
 }
@@ -2703,16 +2791,59 @@ impl PreauthorizeApproved {
         self.userid = Some(value);
         self
     }
+
+    /// Sets `add_paydata[reservation_txid]`.
+    pub fn reservation_txid(mut self, value: impl Into<String>) -> Self {
+        self.reservation_txid = Some(value.into());
+        self
+    }
+
+    /// Sets `workorderid`.
+    pub fn workorderid(mut self, value: impl Into<String>) -> Self {
+        self.workorderid = Some(value.into());
+        self
+    }
+
+    /// Sets `add_paydata[authorized_payment_method]`.
+    pub fn authorized_payment_method(mut self, value: impl Into<String>) -> Self {
+        self.authorized_payment_method = Some(value.into());
+        self
+    }
 }
 
 impl PreauthorizeApproved {
     /// Reads the fields from `key=value` pairs; keys the spec does not
     /// declare are kept in `additional`.
     pub fn from_kv(kv: &rt::KeyValues) -> Result<Self, String> {
-        const KNOWN: &[&str] = &["status", "txid", "userid"];
+        const KNOWN: &[&str] = &[
+            "status",
+            "txid",
+            "userid",
+            "add_paydata[reservation_txid]",
+            "addresponsedata[reservation_txid]",
+            "workorderid",
+            "addresponsedata[workorderid]",
+            "add_paydata[authorized_payment_method]",
+            "addresponsedata[authorized_payment_method]",
+        ];
         Ok(Self {
             txid: kv.parse("txid")?,
             userid: kv.parse("userid")?,
+            reservation_txid: kv
+                .parse_any(
+                    &[
+                        "add_paydata[reservation_txid]",
+                        "addresponsedata[reservation_txid]",
+                    ],
+                )?,
+            workorderid: kv.parse_any(&["workorderid", "addresponsedata[workorderid]"])?,
+            authorized_payment_method: kv
+                .parse_any(
+                    &[
+                        "add_paydata[authorized_payment_method]",
+                        "addresponsedata[authorized_payment_method]",
+                    ],
+                )?,
             additional: kv.rest(KNOWN),
         })
     }
@@ -2725,6 +2856,18 @@ pub struct PreauthorizePending {
     pub txid: Option<i64>,
     /// PAYONE's user ID of the customer. Format `NUMERIC(6..12)`.
     pub userid: Option<i64>,
+    /// PAYONE's ID of the reservation, referenced by later `add_paydata[reservation_txid]` parameters.
+    ///
+    /// Also read from `addresponsedata[reservation_txid]`.
+    pub reservation_txid: Option<String>,
+    /// PAYONE's ID of the workorder.
+    ///
+    /// Also read from `addresponsedata[workorderid]`.
+    pub workorderid: Option<String>,
+    /// Name of the payment method authorized for this transaction.
+    ///
+    /// Also read from `addresponsedata[authorized_payment_method]`.
+    pub authorized_payment_method: Option<String>,
     /// Properties not declared by the spec, kept as sent.
     pub additional: BTreeMap<String, String>,
 }
@@ -2746,16 +2889,59 @@ impl PreauthorizePending {
         self.userid = Some(value);
         self
     }
+
+    /// Sets `add_paydata[reservation_txid]`.
+    pub fn reservation_txid(mut self, value: impl Into<String>) -> Self {
+        self.reservation_txid = Some(value.into());
+        self
+    }
+
+    /// Sets `workorderid`.
+    pub fn workorderid(mut self, value: impl Into<String>) -> Self {
+        self.workorderid = Some(value.into());
+        self
+    }
+
+    /// Sets `add_paydata[authorized_payment_method]`.
+    pub fn authorized_payment_method(mut self, value: impl Into<String>) -> Self {
+        self.authorized_payment_method = Some(value.into());
+        self
+    }
 }
 
 impl PreauthorizePending {
     /// Reads the fields from `key=value` pairs; keys the spec does not
     /// declare are kept in `additional`.
     pub fn from_kv(kv: &rt::KeyValues) -> Result<Self, String> {
-        const KNOWN: &[&str] = &["status", "txid", "userid"];
+        const KNOWN: &[&str] = &[
+            "status",
+            "txid",
+            "userid",
+            "add_paydata[reservation_txid]",
+            "addresponsedata[reservation_txid]",
+            "workorderid",
+            "addresponsedata[workorderid]",
+            "add_paydata[authorized_payment_method]",
+            "addresponsedata[authorized_payment_method]",
+        ];
         Ok(Self {
             txid: kv.parse("txid")?,
             userid: kv.parse("userid")?,
+            reservation_txid: kv
+                .parse_any(
+                    &[
+                        "add_paydata[reservation_txid]",
+                        "addresponsedata[reservation_txid]",
+                    ],
+                )?,
+            workorderid: kv.parse_any(&["workorderid", "addresponsedata[workorderid]"])?,
+            authorized_payment_method: kv
+                .parse_any(
+                    &[
+                        "add_paydata[authorized_payment_method]",
+                        "addresponsedata[authorized_payment_method]",
+                    ],
+                )?,
             additional: kv.rest(KNOWN),
         })
     }
@@ -3415,6 +3601,18 @@ pub struct AuthorizeRedirect {
     ///
     /// Constraints: at least 2 characters, at most 2000 characters.
     pub redirecturl: Option<String>,
+    /// PAYONE's ID of the reservation, referenced by later `add_paydata[reservation_txid]` parameters.
+    ///
+    /// Also read from `addresponsedata[reservation_txid]`.
+    pub reservation_txid: Option<String>,
+    /// PAYONE's ID of the workorder.
+    ///
+    /// Also read from `addresponsedata[workorderid]`.
+    pub workorderid: Option<String>,
+    /// Name of the payment method authorized for this transaction.
+    ///
+    /// Also read from `addresponsedata[authorized_payment_method]`.
+    pub authorized_payment_method: Option<String>,
     /// Properties not declared by the spec, kept as sent.
     pub additional: BTreeMap<String, String>,
 }
@@ -3442,17 +3640,61 @@ impl AuthorizeRedirect {
         self.redirecturl = Some(value.into());
         self
     }
+
+    /// Sets `add_paydata[reservation_txid]`.
+    pub fn reservation_txid(mut self, value: impl Into<String>) -> Self {
+        self.reservation_txid = Some(value.into());
+        self
+    }
+
+    /// Sets `workorderid`.
+    pub fn workorderid(mut self, value: impl Into<String>) -> Self {
+        self.workorderid = Some(value.into());
+        self
+    }
+
+    /// Sets `add_paydata[authorized_payment_method]`.
+    pub fn authorized_payment_method(mut self, value: impl Into<String>) -> Self {
+        self.authorized_payment_method = Some(value.into());
+        self
+    }
 }
 
 impl AuthorizeRedirect {
     /// Reads the fields from `key=value` pairs; keys the spec does not
     /// declare are kept in `additional`.
     pub fn from_kv(kv: &rt::KeyValues) -> Result<Self, String> {
-        const KNOWN: &[&str] = &["status", "txid", "userid", "redirecturl"];
+        const KNOWN: &[&str] = &[
+            "status",
+            "txid",
+            "userid",
+            "redirecturl",
+            "add_paydata[reservation_txid]",
+            "addresponsedata[reservation_txid]",
+            "workorderid",
+            "addresponsedata[workorderid]",
+            "add_paydata[authorized_payment_method]",
+            "addresponsedata[authorized_payment_method]",
+        ];
         Ok(Self {
             txid: kv.parse("txid")?,
             userid: kv.parse("userid")?,
             redirecturl: kv.parse("redirecturl")?,
+            reservation_txid: kv
+                .parse_any(
+                    &[
+                        "add_paydata[reservation_txid]",
+                        "addresponsedata[reservation_txid]",
+                    ],
+                )?,
+            workorderid: kv.parse_any(&["workorderid", "addresponsedata[workorderid]"])?,
+            authorized_payment_method: kv
+                .parse_any(
+                    &[
+                        "add_paydata[authorized_payment_method]",
+                        "addresponsedata[authorized_payment_method]",
+                    ],
+                )?,
             additional: kv.rest(KNOWN),
         })
     }
@@ -3465,6 +3707,18 @@ pub struct AuthorizeApproved {
     pub txid: Option<i64>,
     /// PAYONE's user ID of the customer. Format `NUMERIC(6..12)`.
     pub userid: Option<i64>,
+    /// PAYONE's ID of the reservation, referenced by later `add_paydata[reservation_txid]` parameters.
+    ///
+    /// Also read from `addresponsedata[reservation_txid]`.
+    pub reservation_txid: Option<String>,
+    /// PAYONE's ID of the workorder.
+    ///
+    /// Also read from `addresponsedata[workorderid]`.
+    pub workorderid: Option<String>,
+    /// Name of the payment method authorized for this transaction.
+    ///
+    /// Also read from `addresponsedata[authorized_payment_method]`.
+    pub authorized_payment_method: Option<String>,
     /// Properties not declared by the spec, kept as sent.
     pub additional: BTreeMap<String, String>,
 }
@@ -3486,16 +3740,59 @@ impl AuthorizeApproved {
         self.userid = Some(value);
         self
     }
+
+    /// Sets `add_paydata[reservation_txid]`.
+    pub fn reservation_txid(mut self, value: impl Into<String>) -> Self {
+        self.reservation_txid = Some(value.into());
+        self
+    }
+
+    /// Sets `workorderid`.
+    pub fn workorderid(mut self, value: impl Into<String>) -> Self {
+        self.workorderid = Some(value.into());
+        self
+    }
+
+    /// Sets `add_paydata[authorized_payment_method]`.
+    pub fn authorized_payment_method(mut self, value: impl Into<String>) -> Self {
+        self.authorized_payment_method = Some(value.into());
+        self
+    }
 }
 
 impl AuthorizeApproved {
     /// Reads the fields from `key=value` pairs; keys the spec does not
     /// declare are kept in `additional`.
     pub fn from_kv(kv: &rt::KeyValues) -> Result<Self, String> {
-        const KNOWN: &[&str] = &["status", "txid", "userid"];
+        const KNOWN: &[&str] = &[
+            "status",
+            "txid",
+            "userid",
+            "add_paydata[reservation_txid]",
+            "addresponsedata[reservation_txid]",
+            "workorderid",
+            "addresponsedata[workorderid]",
+            "add_paydata[authorized_payment_method]",
+            "addresponsedata[authorized_payment_method]",
+        ];
         Ok(Self {
             txid: kv.parse("txid")?,
             userid: kv.parse("userid")?,
+            reservation_txid: kv
+                .parse_any(
+                    &[
+                        "add_paydata[reservation_txid]",
+                        "addresponsedata[reservation_txid]",
+                    ],
+                )?,
+            workorderid: kv.parse_any(&["workorderid", "addresponsedata[workorderid]"])?,
+            authorized_payment_method: kv
+                .parse_any(
+                    &[
+                        "add_paydata[authorized_payment_method]",
+                        "addresponsedata[authorized_payment_method]",
+                    ],
+                )?,
             additional: kv.rest(KNOWN),
         })
     }
@@ -3508,6 +3805,18 @@ pub struct AuthorizePending {
     pub txid: Option<i64>,
     /// PAYONE's user ID of the customer. Format `NUMERIC(6..12)`.
     pub userid: Option<i64>,
+    /// PAYONE's ID of the reservation, referenced by later `add_paydata[reservation_txid]` parameters.
+    ///
+    /// Also read from `addresponsedata[reservation_txid]`.
+    pub reservation_txid: Option<String>,
+    /// PAYONE's ID of the workorder.
+    ///
+    /// Also read from `addresponsedata[workorderid]`.
+    pub workorderid: Option<String>,
+    /// Name of the payment method authorized for this transaction.
+    ///
+    /// Also read from `addresponsedata[authorized_payment_method]`.
+    pub authorized_payment_method: Option<String>,
     /// Properties not declared by the spec, kept as sent.
     pub additional: BTreeMap<String, String>,
 }
@@ -3529,16 +3838,59 @@ impl AuthorizePending {
         self.userid = Some(value);
         self
     }
+
+    /// Sets `add_paydata[reservation_txid]`.
+    pub fn reservation_txid(mut self, value: impl Into<String>) -> Self {
+        self.reservation_txid = Some(value.into());
+        self
+    }
+
+    /// Sets `workorderid`.
+    pub fn workorderid(mut self, value: impl Into<String>) -> Self {
+        self.workorderid = Some(value.into());
+        self
+    }
+
+    /// Sets `add_paydata[authorized_payment_method]`.
+    pub fn authorized_payment_method(mut self, value: impl Into<String>) -> Self {
+        self.authorized_payment_method = Some(value.into());
+        self
+    }
 }
 
 impl AuthorizePending {
     /// Reads the fields from `key=value` pairs; keys the spec does not
     /// declare are kept in `additional`.
     pub fn from_kv(kv: &rt::KeyValues) -> Result<Self, String> {
-        const KNOWN: &[&str] = &["status", "txid", "userid"];
+        const KNOWN: &[&str] = &[
+            "status",
+            "txid",
+            "userid",
+            "add_paydata[reservation_txid]",
+            "addresponsedata[reservation_txid]",
+            "workorderid",
+            "addresponsedata[workorderid]",
+            "add_paydata[authorized_payment_method]",
+            "addresponsedata[authorized_payment_method]",
+        ];
         Ok(Self {
             txid: kv.parse("txid")?,
             userid: kv.parse("userid")?,
+            reservation_txid: kv
+                .parse_any(
+                    &[
+                        "add_paydata[reservation_txid]",
+                        "addresponsedata[reservation_txid]",
+                    ],
+                )?,
+            workorderid: kv.parse_any(&["workorderid", "addresponsedata[workorderid]"])?,
+            authorized_payment_method: kv
+                .parse_any(
+                    &[
+                        "add_paydata[authorized_payment_method]",
+                        "addresponsedata[authorized_payment_method]",
+                    ],
+                )?,
             additional: kv.rest(KNOWN),
         })
     }
@@ -3567,8 +3919,8 @@ rt::string_enum!(Capturemode {
 pub struct CaptureRequest {
     /// PAYONE's ID of the payment process, from the preauthorization. Format `NUMERIC(9..12)`.
     pub txid: i64,
-    /// The page's table marks it required and PAYONE expects it for Klarna captures, but the page's own example omits it, so it is optional here: set it. Whether this is the last capture (`completed`) or more will follow (`notcompleted`). The page lists no values; these are PAYONE's standard ones. Format `LIST`.
-    pub capturemode: Option<Capturemode>,
+    /// Whether this is the last capture (`completed`) or more will follow (`notcompleted`). Required by the page's table and by PAYONE for Klarna captures ("capture has to use parameter capturemode"), although the page's own example omits it. The page lists no values; these are PAYONE's standard ones. Format `LIST`.
+    pub capturemode: Capturemode,
     /// Number of this transaction within the payment process (preauthorization 0, first capture 1, ...); required from the second partial capture on. Format `NUMERIC(1..3)`.
     ///
     /// Constraints: minimum 0, maximum 127.
@@ -3591,22 +3943,21 @@ pub struct CaptureRequest {
 
 impl CaptureRequest {
     /// A `CaptureRequest` with its required fields; set the others with the setters.
-    pub fn new(txid: i64, amount: i64, currency: impl Into<String>) -> Self {
+    pub fn new(
+        txid: i64,
+        capturemode: Capturemode,
+        amount: i64,
+        currency: impl Into<String>,
+    ) -> Self {
         Self {
             txid,
-            capturemode: None,
+            capturemode,
             sequencenumber: None,
             amount,
             currency: currency.into(),
             narrative_text: None,
             items: None,
         }
-    }
-
-    /// Sets `capturemode`.
-    pub fn capturemode(mut self, value: Capturemode) -> Self {
-        self.capturemode = Some(value);
-        self
     }
 
     /// Sets `sequencenumber`.
@@ -3674,7 +4025,7 @@ impl CaptureRequest {
 
     fn encode(&self, form: &mut rt::Form) {
         form.push("txid", &self.txid);
-        form.push_opt("capturemode", &self.capturemode);
+        form.push("capturemode", &self.capturemode);
         form.push_opt("sequencenumber", &self.sequencenumber);
         form.push("amount", &self.amount);
         form.push("currency", &self.currency);
@@ -3835,8 +4186,8 @@ pub struct DebitRequest {
     pub transaction_param: Option<String>,
     /// Whether PAYONE should use the customer data it has stored. The page lists no values; these are PAYONE's standard ones. Format `LIST`.
     pub use_customerdata: Option<UseCustomerdata>,
-    /// The page's table marks it required but its own example omits it, so it is optional here. Whether to settle the balance (`yes`, `no`, or `auto` to let PAYONE decide). Required by the page's table, although its example does not send it; the values are PAYONE's standard ones. Format `LIST`.
-    pub settleaccount: Option<Settleaccount>,
+    /// Whether to settle the balance (`yes`, `no`, or `auto` to let PAYONE decide). Required by the page's table, although its example does not send it; the values are PAYONE's standard ones. Format `LIST`.
+    pub settleaccount: Settleaccount,
     /// The merchant's invoice number. Format `CHAR(1..20)`.
     ///
     /// Constraints: at least 1 characters, at most 20 characters.
@@ -3864,6 +4215,7 @@ impl DebitRequest {
         sequencenumber: i64,
         amount: i64,
         currency: impl Into<String>,
+        settleaccount: Settleaccount,
     ) -> Self {
         Self {
             txid,
@@ -3873,7 +4225,7 @@ impl DebitRequest {
             narrative_text: None,
             transaction_param: None,
             use_customerdata: None,
-            settleaccount: None,
+            settleaccount,
             invoiceid: None,
             invoice_deliverymode: None,
             invoiceappendix: None,
@@ -3898,12 +4250,6 @@ impl DebitRequest {
     /// Sets `use_customerdata`.
     pub fn use_customerdata(mut self, value: UseCustomerdata) -> Self {
         self.use_customerdata = Some(value);
-        self
-    }
-
-    /// Sets `settleaccount`.
-    pub fn settleaccount(mut self, value: Settleaccount) -> Self {
-        self.settleaccount = Some(value);
         self
     }
 
@@ -4019,7 +4365,7 @@ impl DebitRequest {
         form.push_opt("narrative_text", &self.narrative_text);
         form.push_opt("transaction_param", &self.transaction_param);
         form.push_opt("use_customerdata", &self.use_customerdata);
-        form.push_opt("settleaccount", &self.settleaccount);
+        form.push("settleaccount", &self.settleaccount);
         form.push_opt("invoiceid", &self.invoiceid);
         form.push_opt("invoice_deliverymode", &self.invoice_deliverymode);
         form.push_opt("invoiceappendix", &self.invoiceappendix);

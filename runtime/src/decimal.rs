@@ -102,7 +102,7 @@ impl<'de> Deserialize<'de> for Decimal {
 /// Significant decimal digits a binary double carries exactly (`DBL_DIG`):
 /// every decimal of at most this many digits survives text → double → the
 /// shortest text that reads back as the same double.
-const EXACT_DIGITS: usize = 15;
+pub(crate) const EXACT_DIGITS: usize = 15;
 
 struct DecimalVisitor;
 
@@ -151,7 +151,7 @@ impl serde::de::Visitor<'_> for DecimalVisitor {
 
 /// Digits from the first non-zero one to the last non-zero one, in a plain
 /// decimal text (`1333.04` → 6, `0.001` → 1, `100` → 1).
-fn significant_digits(text: &str) -> usize {
+pub(crate) fn significant_digits(text: &str) -> usize {
     let digits: Vec<u8> = text.bytes().filter(u8::is_ascii_digit).collect();
     let first = digits.iter().position(|&d| d != b'0');
     let last = digits.iter().rposition(|&d| d != b'0');

@@ -17,7 +17,7 @@ use http::HeaderMap;
 /// No variant's `Display` or `Debug` shows a credential: requests are not
 /// kept, and response bodies are the provider's, not ours. Both are bounded
 /// in length (quoted data is cut after a few hundred bytes, with `…`).
-#[derive(thiserror::Error)]
+#[derive(Clone, thiserror::Error)]
 #[non_exhaustive]
 pub enum Error<E: fmt::Debug = ()> {
     /// The request could not be built (a value failed validation, or did not serialise).
@@ -47,9 +47,9 @@ pub enum Error<E: fmt::Debug = ()> {
         operation: &'static str,
         /// How many requests were tried (retries included).
         attempts: u32,
-        /// The HTTP client's error.
+        /// The HTTP client's error (shared, so that errors can be cloned).
         #[source]
-        source: reqwest::Error,
+        source: std::sync::Arc<reqwest::Error>,
     },
     /// The connection failed after the request may have been sent.
     #[error("transport error in {operation} after {attempts} attempt(s): {}", Clip(.source, QUOTE_LIMIT))]
@@ -58,9 +58,9 @@ pub enum Error<E: fmt::Debug = ()> {
         operation: &'static str,
         /// How many requests were tried (retries included).
         attempts: u32,
-        /// The HTTP client's error.
+        /// The HTTP client's error (shared, so that errors can be cloned).
         #[source]
-        source: reqwest::Error,
+        source: std::sync::Arc<reqwest::Error>,
     },
     /// No complete response arrived within the configured timeout.
     #[error("{operation} timed out after {attempts} attempt(s)")]
@@ -70,8 +70,10 @@ pub enum Error<E: fmt::Debug = ()> {
         /// How many requests were tried (retries included).
         attempts: u32,
     },
-    /// The provider answered with an error status.
-    #[error("{} failed with HTTP {} after {} attempt(s)", .0.operation, .0.status, .0.attempts)]
+    /// The provider answered with an error status (or, like PAYONE, with an
+    /// error in a successful response). `Display` carries the provider's own
+    /// explanation ([`ApiError::explanation`]), bounded in length.
+    #[error("{}", Summary(.0))]
     Api(Box<ApiError<E>>),
     /// The response arrived but did not decode into the documented type.
     #[error("could not decode the HTTP {} response of {}: {}", .0.status, .0.operation, Middle(&.0.message, MESSAGE_LIMIT))]
@@ -202,6 +204,7 @@ impl<E: fmt::Debug> fmt::Debug for Error<E> {
 ///
 /// `Debug` shows at most [`QUOTE_LIMIT`] bytes of the body (and of the
 /// decoded body) and the header names only, never header values.
+#[derive(Clone)]
 pub struct ApiError<E> {
     /// The operation (its method name).
     pub operation: &'static str,
@@ -218,9 +221,52 @@ pub struct ApiError<E> {
     pub attempts: u32,
 }
 
+impl<E> ApiError<E> {
+    /// The provider's own explanation of the error, read from the body:
+    /// its code and message (`BAD_VALUE: Bad value: order_amount`), field
+    /// errors (`purchase.products[0].price: …`), PAYONE's `errorcode` and
+    /// `errormessage`, and a correlation id to give support. `None` when the
+    /// body explains nothing.
+    pub fn explanation(&self) -> Option<String> {
+        crate::explain::explain(&self.raw_body)
+    }
+}
+
+/// `Error::Api`'s `Display`: what failed, how, and the provider's words.
+struct Summary<'a, E>(&'a ApiError<E>);
+
+impl<E> fmt::Display for Summary<'_, E> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let e = self.0;
+        if (200..300).contains(&e.status) {
+            // An error reported in a successful response (PAYONE's status=ERROR).
+            write!(f, "{} was refused (HTTP {})", e.operation, e.status)?;
+        } else {
+            write!(f, "{} failed with HTTP {}", e.operation, e.status)?;
+        }
+        write!(f, " after {} attempt(s)", e.attempts)?;
+        if let Some(why) = e.explanation() {
+            write!(f, ": {}", Clip(why.as_str(), QUOTE_LIMIT))?;
+        }
+        Ok(())
+    }
+}
+
+impl<E: fmt::Debug> From<crate::flight::FetchAbandoned> for Error<E> {
+    /// A shared fetch (of a token or a key) whose task ended without a
+    /// result: nothing can be said of the request.
+    fn from(_: crate::flight::FetchAbandoned) -> Self {
+        Error::InvalidRequest {
+            operation: "fetch",
+            message: "the shared fetch ended without a result (its task stopped)".into(),
+        }
+    }
+}
+
 /// A response that did not match its documented shape.
 ///
 /// `Debug` shows at most [`QUOTE_LIMIT`] bytes of the body.
+#[derive(Clone)]
 pub struct DecodeError {
     /// The operation (its method name).
     pub operation: &'static str,
@@ -339,12 +385,12 @@ impl Failure {
             Failure::Connect { attempts, source } => Error::Connect {
                 operation,
                 attempts,
-                source,
+                source: std::sync::Arc::new(source),
             },
             Failure::Transport { attempts, source } => Error::Transport {
                 operation,
                 attempts,
-                source,
+                source: std::sync::Arc::new(source),
             },
             Failure::Timeout { attempts } => Error::Timeout {
                 operation,

@@ -271,6 +271,10 @@ async fn wait<T: Clone, E: Clone>(
 pub struct KeyCache<T, E> {
     flight: SingleFlight<T, E>,
     refresh_interval: Duration,
+    /// When the last [`KeyCache::refresh`] fetched: refreshes are rate
+    /// limited among themselves, so the first mismatch after a rotation
+    /// refetches however recently the key was first fetched.
+    last_refresh: Arc<Mutex<Option<Instant>>>,
 }
 
 impl<T, E> Clone for KeyCache<T, E> {
@@ -278,6 +282,7 @@ impl<T, E> Clone for KeyCache<T, E> {
         KeyCache {
             flight: self.flight.clone(),
             refresh_interval: self.refresh_interval,
+            last_refresh: self.last_refresh.clone(),
         }
     }
 }
@@ -319,6 +324,7 @@ where
         KeyCache {
             flight: SingleFlight::new(failure_backoff, || E::from(FetchAbandoned)),
             refresh_interval,
+            last_refresh: Arc::new(Mutex::new(None)),
         }
     }
 
@@ -332,23 +338,27 @@ where
         self.flight.get(|_, _| true, false, fetch).await
     }
 
-    /// Fetches the value again, unless a fetch started less than
-    /// `refresh_interval` ago: then the cached value (or that fetch's
-    /// result) is returned. A failure is shared and backed off like
+    /// Fetches the value again, unless another refresh fetched less than
+    /// `refresh_interval` ago: then the cached value (or the running
+    /// fetch's result) is returned. A failure is shared and backed off like
     /// [`KeyCache::get_or_fetch`]'s.
     pub async fn refresh<F, Fut>(&self, fetch: F) -> Result<T, E>
     where
         F: FnOnce() -> Fut,
         Fut: Future<Output = Result<T, E>> + Send + 'static,
     {
-        let interval = self.refresh_interval;
-        self.flight
-            .get(
-                |_, last| last.is_some_and(|at| at.elapsed() < interval),
-                true,
-                fetch,
-            )
-            .await
+        let due = {
+            let mut last = self
+                .last_refresh
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner);
+            let due = last.is_none_or(|at| at.elapsed() >= self.refresh_interval);
+            if due {
+                *last = Some(Instant::now());
+            }
+            due
+        };
+        self.flight.get(|_, _| !due, true, fetch).await
     }
 }
 
@@ -472,11 +482,14 @@ mod tests {
             cache.get_or_fetch(source.fetch(Duration::ZERO)).await,
             Ok(1)
         );
-        // Within the interval: the cached value, no fetch.
+        // The first refresh fetches, however recent the first fetch (a key
+        // may be rotated at any time)…
+        assert_eq!(cache.refresh(source.fetch(Duration::ZERO)).await, Ok(2));
+        // …then, within the interval: the cached value, no fetch.
         for _ in 0..5 {
-            assert_eq!(cache.refresh(source.fetch(Duration::ZERO)).await, Ok(1));
+            assert_eq!(cache.refresh(source.fetch(Duration::ZERO)).await, Ok(2));
         }
-        assert_eq!(source.runs(), 1);
+        assert_eq!(source.runs(), 2);
         tokio::time::sleep(Duration::from_millis(350)).await;
         // After it: many concurrent refreshes, one fetch.
         let tasks: Vec<_> = (0..20)
@@ -488,12 +501,12 @@ mod tests {
             })
             .collect();
         for t in tasks {
-            assert_eq!(t.await.expect("task"), Ok(2));
+            assert_eq!(t.await.expect("task"), Ok(3));
         }
-        assert_eq!(source.runs(), 2);
+        assert_eq!(source.runs(), 3);
         assert_eq!(
             cache.get_or_fetch(source.fetch(Duration::ZERO)).await,
-            Ok(2)
+            Ok(3)
         );
     }
 

@@ -108,7 +108,7 @@ impl Form {
     /// A character the charset cannot represent is an error naming the key
     /// and the character (never the value), and so is an unknown charset
     /// name (its key is `encoding`).
-    pub fn encode_as(&self, charset: &str) -> Result<Vec<u8>, EncodeError> {
+    pub fn encode_as(&self, charset: &str) -> Result<Vec<u8>, Invalid> {
         match Charset::from_name(charset) {
             Some(Charset::Utf8) => Ok(self.encode().into_bytes()),
             Some(Charset::Latin1) => {
@@ -123,7 +123,7 @@ impl Form {
                 }
                 Ok(out.into_bytes())
             }
-            None => Err(EncodeError {
+            None => Err(Invalid {
                 field: "encoding".to_string(),
                 rule: format!(
                     "names the charset {:?}, which is not supported (UTF-8 or ISO-8859-1)",
@@ -134,23 +134,22 @@ impl Form {
     }
 }
 
-/// A form that cannot be written in the requested charset.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("`{field}` {rule}")]
-pub struct EncodeError {
-    /// The key whose key or value cannot be written (`encoding` for an
-    /// unknown charset name).
-    pub field: String,
-    /// What is wrong (`contains 'Ł', which ISO-8859-1 cannot represent`),
-    /// never the value itself.
-    pub rule: String,
-}
-
 /// The charsets a form body can be written in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Charset {
     Utf8,
     Latin1,
+}
+
+/// Checks a charset name for [`Form::encode_as`] when a client is built.
+pub fn check_charset(name: &str) -> Result<(), crate::BuildError> {
+    match Charset::from_name(name) {
+        Some(_) => Ok(()),
+        None => Err(crate::BuildError(format!(
+            "the body charset {:?} is not supported; expected UTF-8 or ISO-8859-1",
+            crate::error::clipped(name, 64)
+        ))),
+    }
 }
 
 impl Charset {
@@ -168,13 +167,13 @@ impl Charset {
 
 /// Appends `text` percent-encoded as ISO-8859-1 bytes (spaces as `+`,
 /// `A-Z a-z 0-9 * - . _` as they are, every other byte as `%XX`).
-fn latin1_component(out: &mut String, text: &str, key: &str) -> Result<(), EncodeError> {
+fn latin1_component(out: &mut String, text: &str, key: &str) -> Result<(), Invalid> {
     let mut bytes = Vec::with_capacity(text.len());
     for c in text.chars() {
         match u8::try_from(u32::from(c)) {
             Ok(b) => bytes.push(b),
             Err(_) => {
-                return Err(EncodeError {
+                return Err(Invalid {
                     field: key.to_string(),
                     rule: format!("contains {c:?}, which ISO-8859-1 cannot represent"),
                 })
@@ -488,7 +487,8 @@ impl KeyHash {
 }
 
 /// A field that broke a rule of its format: nothing was sent.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("`{field}` {rule}")]
 pub struct Invalid {
     /// The wire name (`add_paydata[shipping_email]`, `pr[2]`), or the Rust
     /// name of an indexed group for its item count (`items`).
@@ -675,7 +675,7 @@ mod tests {
         let err = f.encode_as("ISO-8859-1").unwrap_err();
         assert_eq!(
             err,
-            EncodeError {
+            Invalid {
                 field: "lastname".into(),
                 rule: "contains 'Ł', which ISO-8859-1 cannot represent".into()
             }
@@ -703,6 +703,13 @@ mod tests {
             kv.parse::<i64>("status").unwrap_err(),
             "`status`: `REDIRECT` is not a number"
         );
+    }
+
+    #[test]
+    fn debug_of_key_values_shows_keys_only() {
+        let kv = KeyValues::parse_form(b"key=5ebe2294ecd0e0f08eab7690d2a6ee69&txid=1", false);
+        let shown = format!("{kv:?}");
+        assert_eq!(shown, r#"["key", "txid"]"#);
     }
 
     #[test]

@@ -20,8 +20,10 @@
 #![warn(missing_docs)]
 
 mod decimal;
+mod decimal_text;
 mod encode;
 mod error;
+mod explain;
 mod flight;
 #[cfg(feature = "form")]
 mod form;
@@ -34,6 +36,7 @@ mod values;
 mod webhook;
 
 pub use decimal::{Decimal, DecimalError};
+pub use decimal_text::DecimalText;
 pub use error::{ApiError, BuildError, DecodeError, Error, QUOTE_LIMIT};
 #[cfg(feature = "form")]
 pub use form::{CompactDate, Invalid, KeyHash};
@@ -73,7 +76,7 @@ pub mod __private {
     pub use crate::webhook::RsaSha256Verifier;
     #[cfg(feature = "form")]
     pub use crate::{
-        form::{check, EncodeError, Form, FormValue, KeyValues, KvValue},
+        form::{check, check_charset, Form, FormValue, KeyValues, KvValue},
         webhook::verify_shared_key,
     };
     pub use http::Method;
@@ -81,8 +84,4 @@ pub mod __private {
     /// a crate holding generated code needs no serde dependency of its own.
     pub use serde;
     pub use serde_json;
-
-    /// A value computed once per client and shared by its clones (e.g. a
-    /// verifier built from a fetched public key).
-    pub type Cached<T> = std::sync::Arc<tokio::sync::OnceCell<T>>;
 }

@@ -43,6 +43,34 @@ pub enum VerifyError {
     /// Authentic, but the body is not the documented event.
     #[error("the verified body is not a valid event: {0}")]
     Decode(String),
+    /// The provider's public key could not be fetched, so nothing was
+    /// verified (the error of the key request, bounded).
+    #[error("the provider's public key is not available: {0}")]
+    KeyUnavailable(String),
+}
+
+impl VerifyError {
+    /// [`VerifyError::KeyUnavailable`] for the error of a key request.
+    pub fn key_unavailable(error: impl std::fmt::Display) -> Self {
+        VerifyError::KeyUnavailable(crate::error::clipped(
+            &error.to_string(),
+            crate::QUOTE_LIMIT,
+        ))
+    }
+}
+
+/// The signature header's text: missing and unreadable are told apart.
+#[cfg(any(feature = "hmac", feature = "rsa"))]
+fn signature_text<'h>(
+    headers: &'h HeaderMap,
+    header: &'static str,
+) -> Result<&'h str, VerifyError> {
+    Ok(headers
+        .get(header)
+        .ok_or(VerifyError::MissingSignature { header })?
+        .to_str()
+        .map_err(|_| VerifyError::MalformedSignature { header })?
+        .trim())
 }
 
 #[cfg(feature = "hmac")]
@@ -146,12 +174,7 @@ impl HmacSha256Verifier {
     /// Checks the signature of `body`; `Ok` only when it matches.
     pub fn verify_signature(&self, headers: &HeaderMap, body: &[u8]) -> Result<(), VerifyError> {
         let header = self.header;
-        let value = headers
-            .get(header)
-            .ok_or(VerifyError::MissingSignature { header })?
-            .to_str()
-            .map_err(|_| VerifyError::MalformedSignature { header })?
-            .trim();
+        let value = signature_text(headers, header)?;
         let value = value.strip_prefix("sha256=").unwrap_or(value);
         let signature =
             decode_signature(value).ok_or(VerifyError::MalformedSignature { header })?;
@@ -242,12 +265,7 @@ impl RsaSha256Verifier {
     pub fn verify_signature(&self, headers: &HeaderMap, body: &[u8]) -> Result<(), VerifyError> {
         use base64::Engine as _;
         let header = self.header;
-        let value = headers
-            .get(header)
-            .ok_or(VerifyError::MissingSignature { header })?
-            .to_str()
-            .map_err(|_| VerifyError::MalformedSignature { header })?
-            .trim();
+        let value = signature_text(headers, header)?;
         let signature = base64::engine::general_purpose::STANDARD
             .decode(value)
             .map_err(|_| VerifyError::MalformedSignature { header })?;

@@ -802,3 +802,31 @@ async fn the_credentials_never_print() {
     }
     server.verify().await;
 }
+
+/// `Display` says why: the code, the messages and the correlation id to
+/// give Klarna's support.
+#[tokio::test]
+async fn api_errors_say_why() {
+    let server = MockServer::start().await;
+    mount(
+        &server,
+        "GET",
+        &token_path(),
+        404,
+        Some(json!({
+            "error_code": "TOKEN_NOT_FOUND",
+            "error_messages": ["The customer token could not be found."],
+            "correlation_id": "6a9b1cb1-9f5c-4b8e-8d0b-2f6a4f0a9c11"
+        })),
+    )
+    .await;
+    let err = no_retry_client(&server)
+        .read_customer_token(TOKEN)
+        .await
+        .unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "read_customer_token failed with HTTP 404 after 1 attempt(s): TOKEN_NOT_FOUND: The \
+         customer token could not be found. (correlation_id 6a9b1cb1-9f5c-4b8e-8d0b-2f6a4f0a9c11)"
+    );
+}

@@ -2047,3 +2047,20 @@ async fn the_api_key_never_prints() {
     }
     server.verify().await;
 }
+
+/// `Display` says why, in Klarna's words.
+#[tokio::test]
+async fn api_errors_say_why() {
+    let server = MockServer::start().await;
+    let (body, _, _) = error_example(400);
+    mount(&server, "POST", "/v1/payment/requests", 400, body).await;
+    let err = no_retry_client(&server)
+        .create_payment_request(kp::CreatePaymentRequestParams::new(), create_body())
+        .await
+        .unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "create_payment_request failed with HTTP 400 after 1 attempt(s): VALIDATION_ERROR: HTTP \
+         400: the request failed"
+    );
+}

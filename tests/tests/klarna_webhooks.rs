@@ -135,3 +135,65 @@ fn the_signing_key_never_prints() {
         .unwrap_err();
     assert!(!format!("{err:?} {err}").contains(KEY));
 }
+
+fn headers_with_key_id(sig: &str, key_id: Option<&str>) -> HeaderMap {
+    let mut h = HeaderMap::new();
+    h.insert("Klarna-Signature", sig.parse().unwrap());
+    if let Some(id) = key_id {
+        h.insert("Klarna-Signing-Key-Id", id.parse().unwrap());
+    }
+    h
+}
+
+#[test]
+fn during_a_rotation_both_keys_verify_and_a_key_id_picks_one() {
+    use paygen::runtime::HmacKey;
+    const OLD: &str = "whsec-old";
+    const NEW: &str = "whsec-new";
+    let verifier = kp::WebhookVerifier::with_keys([
+        HmacKey::with_id(OLD.to_string().into(), "key-1"),
+        HmacKey::with_id(NEW.to_string().into(), "key-2"),
+    ]);
+    let old = hex(&signature(OLD, SUBMITTED.as_bytes()));
+    let new = hex(&signature(NEW, SUBMITTED.as_bytes()));
+    // Named keys: each delivery is checked against the key it names.
+    assert!(verifier
+        .verify(
+            &headers_with_key_id(&old, Some("key-1")),
+            SUBMITTED.as_bytes()
+        )
+        .is_ok());
+    assert!(verifier
+        .verify(
+            &headers_with_key_id(&new, Some("key-2")),
+            SUBMITTED.as_bytes()
+        )
+        .is_ok());
+    // A delivery signed with the old key but naming the new one is refused.
+    assert_eq!(
+        verifier
+            .verify(
+                &headers_with_key_id(&old, Some("key-2")),
+                SUBMITTED.as_bytes()
+            )
+            .unwrap_err(),
+        VerifyError::Mismatch
+    );
+    // Without a key id, any configured key verifies.
+    let event = verifier
+        .verify(&headers_with_key_id(&new, None), SUBMITTED.as_bytes())
+        .unwrap();
+    assert_eq!(
+        event.metadata.event_id,
+        "d9f9b1a0-5b1a-4b0e-9b0a-9e9b1a0d5b1a"
+    );
+    assert_eq!(
+        verifier
+            .verify(
+                &headers_with_key_id(&hex(&signature("other", SUBMITTED.as_bytes())), None),
+                SUBMITTED.as_bytes()
+            )
+            .unwrap_err(),
+        VerifyError::Mismatch
+    );
+}

@@ -394,7 +394,11 @@ async fn happy_path_in_the_vendor_order() {
 
     // Step 1 + 2: the first call obtains a token, then lists participants.
     let participants = klavi.list_participants().await.expect("participants");
-    assert_eq!(participants[0]["id"], "participant-0042");
+    assert_eq!(
+        participants[0].participant_id.as_deref(),
+        Some("participant-0042")
+    );
+    assert_eq!(participants[1].name.as_deref(), Some("Outro Banco"));
 
     // Step 3: the payment, with a token of its own.
     let created = klavi
@@ -1161,4 +1165,77 @@ async fn keys_and_tokens_never_print() {
     assert_secret_free("Display of a poll timeout", &timeout.to_string());
     let decimal = "1.234".parse::<Decimal>().unwrap_err();
     assert_secret_free("a decimal error", &format!("{decimal:?} {decimal}"));
+}
+
+/// `Display` says why, in Klavi's words.
+#[tokio::test]
+async fn api_errors_say_why() {
+    let server = MockServer::start().await;
+    mount_auth(&server, TokenEndpoint::standard(), 1).await;
+    Mock::given(method("GET"))
+        .and(path(STATUS_PATH))
+        .respond_with(ResponseTemplate::new(404).set_body_json(json!({
+            "code": "PAYMENT_NOT_FOUND",
+            "message": "No payment with this id."
+        })))
+        .mount(&server)
+        .await;
+    let err = client(&server)
+        .get_payment_status(PAYMENT_ID)
+        .await
+        .unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "get_payment_status failed with HTTP 404 after 1 attempt(s): PAYMENT_NOT_FOUND: No \
+         payment with this id."
+    );
+}
+
+/// Klavi's answers are thinly documented: a consent URL under another
+/// plausible name still lands in the typed field, and every field the spec
+/// does not name stays reachable in `additional`.
+#[tokio::test]
+async fn answers_under_other_names_and_unknown_fields_are_kept() {
+    let server = MockServer::start().await;
+    mount_auth(&server, TokenEndpoint::standard(), 1).await;
+    Mock::given(method("POST"))
+        .and(path(PAYMENTS_PATH))
+        .respond_with(ResponseTemplate::new(201).set_body_json(json!({
+            "id": PAYMENT_ID,
+            "clientRequestId": "order-1001",
+            "redirectConsentURL": "https://consent.example/abc",
+            "status": "STARTED",
+            "expiresAt": "2024-05-02T12:01:00Z",
+            "links": {"self": "/instant/payments/x"}
+        })))
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path(PARTICIPANTS_PATH))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!([
+            {"organisationId": "0042", "organisationName": "Banco Exemplo", "ispbCode": "12345678", "compe": "341", "openFinanceRole": "ASPSP"}
+        ])))
+        .mount(&server)
+        .await;
+    let klavi = client(&server);
+    let created = klavi.create_payment(payment_request()).await.unwrap();
+    assert_eq!(
+        created.consent_url.as_deref(),
+        Some("https://consent.example/abc")
+    );
+    assert_eq!(
+        created.additional["expiresAt"],
+        json!("2024-05-02T12:01:00Z")
+    );
+    assert_eq!(
+        created.additional["links"],
+        json!({"self": "/instant/payments/x"})
+    );
+    let participants = klavi.list_participants().await.unwrap();
+    let p = &participants[0];
+    assert_eq!(p.participant_id.as_deref(), Some("0042"));
+    assert_eq!(p.name.as_deref(), Some("Banco Exemplo"));
+    assert_eq!(p.ispb.as_deref(), Some("12345678"));
+    assert_eq!(p.bank_code.as_deref(), Some("341"));
+    assert_eq!(p.additional["openFinanceRole"], json!("ASPSP"));
 }

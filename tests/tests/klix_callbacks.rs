@@ -161,3 +161,120 @@ fn keys_shorter_than_2048_bits_and_other_pem_blocks_are_refused() {
     let err = klix::WebhookVerifier::from_pem(PRIVATE).unwrap_err();
     assert!(err.to_string().contains("RSA PRIVATE KEY"), "{err}");
 }
+
+const ROTATED_PRIVATE: &str = include_str!("../keys/klix-rotated-private.pem");
+const ROTATED_PUBLIC: &str = include_str!("../keys/klix-rotated-public.pem");
+
+fn sign_rotated(body: &[u8]) -> String {
+    let key = rsa::RsaPrivateKey::from_pkcs1_pem(ROTATED_PRIVATE).unwrap();
+    let signer = rsa::pkcs1v15::SigningKey::<sha2::Sha256>::new(key);
+    base64::engine::general_purpose::STANDARD.encode(signer.sign(body).to_bytes())
+}
+
+/// A server whose `public_key/` answers the old key first, then the rotated one.
+async fn rotating_server() -> (MockServer, klix::Client) {
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(path("/public_key/"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(PUBLIC))
+        .up_to_n_times(1)
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path("/public_key/"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(ROTATED_PUBLIC))
+        .mount(&server)
+        .await;
+    let client = klix::Client::new(klix::Config::new("sk").base_url(server.uri())).unwrap();
+    (server, client)
+}
+
+async fn key_fetches(server: &MockServer) -> usize {
+    server
+        .received_requests()
+        .await
+        .unwrap()
+        .iter()
+        .filter(|r| r.url.path() == "/public_key/")
+        .count()
+}
+
+#[tokio::test]
+async fn after_a_key_rotation_a_mismatch_fetches_the_key_once_more() {
+    let (server, client) = rotating_server().await;
+    // The cached key is the old one…
+    let old = sign(CALLBACK.as_bytes());
+    assert_eq!(
+        client
+            .verify_webhook(&headers(&old), CALLBACK.as_bytes())
+            .await
+            .unwrap()
+            .status,
+        Some(klix::PurchaseStatus::Paid)
+    );
+    assert_eq!(key_fetches(&server).await, 1);
+    // …the provider rotates: the first delivery under the new key refetches.
+    let new = sign_rotated(CALLBACK.as_bytes());
+    let purchase = client
+        .verify_webhook(&headers(&new), CALLBACK.as_bytes())
+        .await
+        .expect("verified with the refetched key");
+    assert_eq!(purchase.status, Some(klix::PurchaseStatus::Paid));
+    assert_eq!(key_fetches(&server).await, 2);
+    // The new key is cached: no further fetch.
+    client
+        .verify_webhook(&headers(&new), CALLBACK.as_bytes())
+        .await
+        .unwrap();
+    assert_eq!(key_fetches(&server).await, 2);
+}
+
+#[tokio::test]
+async fn forged_deliveries_cannot_make_the_client_hammer_the_key_endpoint() {
+    let (server, client) = rotating_server().await;
+    let tampered = CALLBACK.replace("\"paid\"", "\"refunded\"");
+    let sig = sign(CALLBACK.as_bytes());
+    for _ in 0..5 {
+        assert_eq!(
+            client
+                .verify_webhook(&headers(&sig), tampered.as_bytes())
+                .await
+                .unwrap_err(),
+            VerifyError::Mismatch
+        );
+    }
+    // One fetch for the cache, one refetch; the rest are rate-limited.
+    assert_eq!(key_fetches(&server).await, 2);
+}
+
+#[tokio::test]
+async fn a_failing_key_endpoint_is_asked_once_by_many_callers() {
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(path("/public_key/"))
+        .respond_with(ResponseTemplate::new(503).set_delay(std::time::Duration::from_millis(200)))
+        .mount(&server)
+        .await;
+    let client = klix::Client::new(klix::Config::new("sk").base_url(server.uri()).options(
+        paygen::runtime::HttpOptions::default().retry(paygen::runtime::RetryPolicy::none()),
+    ))
+    .unwrap();
+    let calls = (0..10).map(|_| {
+        let c = client.clone();
+        tokio::spawn(async move { c.webhook_verifier().await })
+    });
+    for call in futures::future::join_all(calls).await {
+        let err = call.unwrap().unwrap_err();
+        assert_eq!(err.status(), Some(503), "{err}");
+    }
+    assert_eq!(key_fetches(&server).await, 1);
+    // A delivery checked meanwhile says why nothing was verified.
+    let err = client
+        .verify_webhook(&headers(&sign(CALLBACK.as_bytes())), CALLBACK.as_bytes())
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&err, VerifyError::KeyUnavailable(m) if m.contains("HTTP 503")),
+        "{err:?}"
+    );
+}

@@ -977,7 +977,9 @@ async fn refund_sends_the_amount_or_no_body_and_decodes_the_refund_payment() {
         &purchase_path(PURCHASE_ID, "refund/"),
         &json!({"amount": 1000}),
     );
-    let payment = result.expect("refund payment");
+    let klix::RefundResult::Payment(payment) = result.expect("refund payment") else {
+        panic!("a `type: payment` answer decodes as the refund payment")
+    };
     assert_eq!(
         payment.id.as_deref(),
         Some("9d2e4f60-1a3b-4c5d-8e7f-a0b1c2d3e4f5")
@@ -997,7 +999,20 @@ async fn refund_sends_the_amount_or_no_body_and_decodes_the_refund_payment() {
         )
         .await;
     assert_bodyless_request(&req, "POST", &purchase_path(PURCHASE_ID, "refund/"));
-    assert!(result.is_ok());
+    assert!(matches!(result, Ok(klix::RefundResult::Payment(_))));
+
+    // A slow refund answers with the purchase, pending.
+    let pending = purchase_response(PURCHASE_ID, "pending_refund", &[("Band 5", 3000)]);
+    let (result, _) = k
+        .exchange(
+            json_response(200, &pending),
+            k.client.refund_purchase(PURCHASE_ID, None),
+        )
+        .await;
+    let klix::RefundResult::Purchase(purchase) = result.expect("pending refund") else {
+        panic!("a `type: purchase` answer decodes as the purchase")
+    };
+    assert_eq!(purchase.status, Some(klix::PurchaseStatus::PendingRefund));
 }
 
 #[tokio::test]
@@ -1318,7 +1333,13 @@ async fn error_404_on_get_purchase_is_not_found() {
         panic!("expected Error::Api, got {err:?}")
     };
     assert_eq!(api.status, 404);
-    assert_eq!(api.body, Some(klix::GetPurchaseError::NotFound));
+    // The 404 carries Klix's `detail`.
+    assert_eq!(
+        api.body,
+        Some(klix::GetPurchaseError::NotFound(
+            klix::NotFound::new().detail("Not found.")
+        ))
+    );
     assert_eq!(api.raw_body, body);
     server.verify().await;
 }
@@ -1444,4 +1465,60 @@ async fn non_json_200_is_a_decode_error_keeping_status_and_body() {
         Some("text/html; charset=utf-8")
     );
     server.verify().await;
+}
+
+/// `Display` of an API error says why, in the provider's words.
+#[tokio::test]
+async fn api_errors_say_why() {
+    let cases = [
+        (
+            400,
+            r#"{"purchase":{"products":[{"price":[{"message":"Ensure this value is greater than or equal to 0.","code":"min_value"}]}]}}"#,
+            "create_purchase failed with HTTP 400 after 1 attempt(s): purchase.products[0].price: Ensure this value is greater than or equal to 0.",
+        ),
+        (
+            400,
+            BULK_IBAN_NOT_WHITELISTED,
+            "create_purchase failed with HTTP 400 after 1 attempt(s): Creditor's IBAN 'LVXXPARX0000000000001' is not whitelisted.",
+        ),
+        (
+            403,
+            r#"{"detail":"You do not have permission to perform this action."}"#,
+            "create_purchase failed with HTTP 403 after 1 attempt(s): You do not have permission to perform this action.",
+        ),
+    ];
+    for (status, body, shown) in cases {
+        let (_server, client) = failing(
+            "POST",
+            "/api/v1/purchases/",
+            text_response(status, body, "application/json"),
+        )
+        .await;
+        let err = client.create_purchase(band_purchase()).await.unwrap_err();
+        assert!(err.to_string().starts_with(shown), "{err}");
+    }
+}
+
+/// Quantities and tax rates are decimal strings on Klix's wire: they take
+/// integers and amounts, are sent as strings, and decode exactly as sent.
+#[tokio::test]
+async fn quantities_are_exact_decimal_strings() {
+    use paygen::runtime::{Decimal, DecimalText};
+    let product = klix::Product::new(BAND.0, BAND.1)
+        .quantity(2)
+        .tax_percent(Decimal::from_minor(2100));
+    let json = serde_json::to_value(&product).unwrap();
+    assert_eq!(json["quantity"], json!("2"));
+    assert_eq!(json["tax_percent"], json!("21.00"));
+    let half: DecimalText = "0.5".parse().unwrap();
+    assert_eq!(
+        serde_json::to_value(klix::Product::new(BAND.0, BAND.1).quantity(half)).unwrap()
+            ["quantity"],
+        json!("0.5")
+    );
+    // Klix answers `"1.0000"`: kept to the last digit.
+    let answer = purchase_response(PURCHASE_ID, "paid", &[BAND]);
+    let purchase: klix::Purchase = serde_json::from_value(answer).unwrap();
+    let quantity = purchase.purchase.products[0].quantity.as_ref().unwrap();
+    assert_eq!(quantity.as_str(), "1.0000");
 }

@@ -17,10 +17,10 @@ use std::collections::BTreeMap;
 use md5::{Digest as _, Md5};
 use paygen::payone::{
     self, CancelAuthorizationApproved, CancelAuthorizationRequest, CancelAuthorizationResponse,
-    CaptureApproved, CaptureRequest, CaptureResponse, DebitApproved, DebitRequest, DebitResponse,
-    ErrorResponse, Financingtype, Gender, ItemType, LineItem, Mode, NotificationVerifier,
-    PreauthorizeRedirect, PreauthorizeRequest, PreauthorizeResponse, Settleaccount,
-    StartSessionApproved, StartSessionRequest, StartSessionResponse, Txaction,
+    CaptureApproved, CaptureRequest, CaptureResponse, Capturemode, DebitApproved, DebitRequest,
+    DebitResponse, ErrorResponse, Financingtype, Gender, ItemType, LineItem, Mode,
+    NotificationVerifier, PreauthorizeRedirect, PreauthorizeRequest, PreauthorizeResponse,
+    Settleaccount, StartSessionApproved, StartSessionRequest, StartSessionResponse, Txaction,
     UpdateSessionApproved, UpdateSessionRequest, UpdateSessionResponse,
 };
 use paygen::runtime::__private::{Form, KeyValues};
@@ -466,18 +466,7 @@ async fn cancel_authorization_sends_the_documented_payload_and_decodes_the_respo
 async fn preauthorization_sends_the_documented_payload_and_decodes_the_redirect() {
     let server = answering(PREAUTHORIZATION_RESPONSE).await;
     let client = client_for(&server, IDS_A, "3.11");
-    let request = PreauthorizeRequest::new(
-        "Ref123456",
-        300,
-        "EUR",
-        "Mustermann",
-        "DE",
-        Financingtype::Kis,
-        "http://www.yourdomain.url",
-        "http://www.yourdomain.url",
-        "http://www.yourdomain.url",
-    );
-    let response = client.preauthorize(request).await.unwrap();
+    let response = client.preauthorize(preauthorize_request()).await.unwrap();
 
     let (sent, _) = received_pairs(&server).await;
     // This example is complete (api_version 3.11, encoding, aid): no extras.
@@ -500,20 +489,26 @@ async fn capture_sends_the_documented_payload_and_decodes_the_response() {
     let server = answering(CAPTURE_RESPONSE).await;
     // The example sends api_version 3.10.
     let client = client_for(&server, IDS_A, "3.10");
-    // The example sends no `capturemode` (the table marks it required; the
-    // spec makes it optional so that the example can be reproduced).
+    // The example sends no `capturemode`; the table marks it required (and
+    // PAYONE needs it for Klarna), so the client requires it.
     let response = client
-        .capture(CaptureRequest::new(345678901, 300, "EUR"))
+        .capture(CaptureRequest::new(
+            345678901,
+            Capturemode::Completed,
+            300,
+            "EUR",
+        ))
         .await
         .unwrap();
 
     let (sent, _) = received_pairs(&server).await;
-    // Deviation: the example omits `aid`, which the client always sends (the
-    // tables mark it required for every request).
+    // Deviations: the example omits `aid`, which the client always sends (the
+    // tables mark it required for every request), and `capturemode`, which
+    // the table requires.
     assert_documented(
         &sent,
         &documented_pairs(CAPTURE_PAYLOAD, &md5_hex(PORTAL_KEY)),
-        &[("aid", "12345")],
+        &[("aid", "12345"), ("capturemode", "completed")],
     );
 
     let expected = CaptureApproved::new()
@@ -528,16 +523,23 @@ async fn debit_sends_the_documented_payload_and_decodes_the_response() {
     let server = answering(DEBIT_RESPONSE).await;
     let client = client_for(&server, IDS_A, "3.10");
     let response = client
-        .debit(DebitRequest::new(345678901, 1, -1000, "EUR"))
+        .debit(DebitRequest::new(
+            345678901,
+            1,
+            -1000,
+            "EUR",
+            Settleaccount::Auto,
+        ))
         .await
         .unwrap();
 
     let (sent, _) = received_pairs(&server).await;
-    // Deviation: the example omits `aid`, which the client always sends.
+    // Deviations: the example omits `aid`, which the client always sends,
+    // and `settleaccount`, which the table requires.
     assert_documented(
         &sent,
         &documented_pairs(DEBIT_PAYLOAD, &md5_hex(PORTAL_KEY)),
-        &[("aid", "12345")],
+        &[("aid", "12345"), ("settleaccount", "auto")],
     );
 
     let expected = DebitApproved::new()
@@ -570,7 +572,12 @@ async fn unknown_response_keys_land_in_additional() {
     let server = answering(body).await;
     let client = client_for(&server, IDS_A, "3.11");
     let response = client
-        .capture(CaptureRequest::new(345678901, 300, "EUR"))
+        .capture(CaptureRequest::new(
+            345678901,
+            Capturemode::Completed,
+            300,
+            "EUR",
+        ))
         .await
         .unwrap();
     let CaptureResponse::Approved(approved) = response else {
@@ -629,7 +636,12 @@ async fn capture_answered_with(body: &str) -> Error<ErrorResponse> {
     let server = answering(body).await;
     let client = client_for(&server, IDS_A, "3.11");
     let err = client
-        .capture(CaptureRequest::new(345678901, 300, "EUR"))
+        .capture(CaptureRequest::new(
+            345678901,
+            Capturemode::Completed,
+            300,
+            "EUR",
+        ))
         .await
         .expect_err("the answer is an error");
     server.verify().await;
@@ -784,20 +796,36 @@ async fn every_validation_rule_refuses_before_sending() {
 
     // NUMERIC(1..10): 11 digits.
     let err = client
-        .capture(CaptureRequest::new(345678901, 12345678901, "EUR"))
+        .capture(CaptureRequest::new(
+            345678901,
+            Capturemode::Completed,
+            12345678901,
+            "EUR",
+        ))
         .await
         .unwrap_err();
     assert_validation(err, "capture", "amount", "must have 1 to 10 digits, has 11");
     // NUMERIC(9..12): a txid of 8 digits.
     let err = client
-        .capture(CaptureRequest::new(12345678, 300, "EUR"))
+        .capture(CaptureRequest::new(
+            12345678,
+            Capturemode::Completed,
+            300,
+            "EUR",
+        ))
         .await
         .unwrap_err();
     assert_validation(err, "capture", "txid", "must have 9 to 12 digits, has 8");
 
     // Range 0..127.
     let err = client
-        .debit(DebitRequest::new(345678901, 128, -1000, "EUR"))
+        .debit(DebitRequest::new(
+            345678901,
+            128,
+            -1000,
+            "EUR",
+            Settleaccount::Auto,
+        ))
         .await
         .unwrap_err();
     assert_validation(
@@ -807,7 +835,9 @@ async fn every_validation_rule_refuses_before_sending() {
         "must be between 0 and 127, is 128",
     );
     let err = client
-        .capture(CaptureRequest::new(345678901, 300, "EUR").sequencenumber(128))
+        .capture(
+            CaptureRequest::new(345678901, Capturemode::Completed, 300, "EUR").sequencenumber(128),
+        )
         .await
         .unwrap_err();
     assert_validation(
@@ -879,7 +909,7 @@ async fn every_validation_rule_refuses_before_sending() {
     );
     let err = client
         .capture(
-            CaptureRequest::new(345678901, 300, "EUR")
+            CaptureRequest::new(345678901, Capturemode::Completed, 300, "EUR")
                 .items(vec![socks().description("d".repeat(256)), socks()]),
         )
         .await
@@ -894,7 +924,10 @@ async fn every_validation_rule_refuses_before_sending() {
     // At most 400 line items. There is no single wire name for the count;
     // the field is reported as `items`.
     let err = client
-        .debit(DebitRequest::new(345678901, 1, -1000, "EUR").items(vec![socks(); 401]))
+        .debit(
+            DebitRequest::new(345678901, 1, -1000, "EUR", Settleaccount::Auto)
+                .items(vec![socks(); 401]),
+        )
         .await
         .unwrap_err();
     assert_validation(err, "debit", "items", "must have 0 to 400 items, has 401");
@@ -930,7 +963,12 @@ async fn the_key_is_the_md5_of_the_portal_key_by_default() {
     let server = answering(CAPTURE_RESPONSE).await;
     let client = client_for(&server, IDS_A, "3.11");
     client
-        .capture(CaptureRequest::new(345678901, 300, "EUR"))
+        .capture(CaptureRequest::new(
+            345678901,
+            Capturemode::Completed,
+            300,
+            "EUR",
+        ))
         .await
         .unwrap();
     let (sent, raw) = received_pairs(&server).await;
@@ -955,7 +993,12 @@ async fn sha384_can_be_selected() {
     )
     .unwrap();
     client
-        .capture(CaptureRequest::new(345678901, 300, "EUR"))
+        .capture(CaptureRequest::new(
+            345678901,
+            Capturemode::Completed,
+            300,
+            "EUR",
+        ))
         .await
         .unwrap();
     let (sent, raw) = received_pairs(&server).await;
@@ -996,7 +1039,12 @@ async fn the_portal_key_never_shows_in_debug_or_errors() {
         assert_no_secret("Client (pretty)", &format!("{client:#?}"));
         // A connection error (nothing listens on the discard port).
         let err = client
-            .capture(CaptureRequest::new(345678901, 300, "EUR"))
+            .capture(CaptureRequest::new(
+                345678901,
+                Capturemode::Completed,
+                300,
+                "EUR",
+            ))
             .await
             .unwrap_err();
         assert_no_secret("connect error", &format!("{err} / {err:?}"));
@@ -1292,11 +1340,178 @@ async fn empty_required_values_are_refused_and_empty_optional_ones_are_absent() 
     }
     // `narrative_text` is CHAR(1..81): empty means "not given", not "too short".
     client
-        .capture(payone::CaptureRequest::new(345678901, 300, "EUR").narrative_text(""))
+        .capture(
+            payone::CaptureRequest::new(345678901, Capturemode::Completed, 300, "EUR")
+                .narrative_text(""),
+        )
         .await
         .expect("sent without narrative_text");
     let received = server.received_requests().await.unwrap();
     let body = String::from_utf8_lossy(&received[0].body).into_owned();
     assert!(!body.contains("narrative_text"), "{body}");
     server.verify().await;
+}
+
+// ---------------------------------------------------------------------------
+// 7. Charset and mode.
+// ---------------------------------------------------------------------------
+
+#[tokio::test]
+async fn an_iso_8859_1_client_sends_iso_8859_1_bytes() {
+    let server = answering(&start_session_response()).await;
+    let client = payone::Client::new(
+        payone::Config::new(IDS_A.0, IDS_A.1, IDS_A.2, PORTAL_KEY.to_string())
+            .base_url(format!("{}/post-gateway/", server.uri()))
+            .encoding("ISO-8859-1")
+            .options(HttpOptions::default().retry(RetryPolicy::none())),
+    )
+    .unwrap();
+    client.start_session(session("Müller")).await.unwrap();
+    let requests = server.received_requests().await.unwrap();
+    let raw = String::from_utf8(requests[0].body.clone()).unwrap();
+    // ü is the single byte 0xFC, not UTF-8's C3 BC.
+    assert!(raw.contains("&lastname=M%FCller&"), "{raw}");
+    assert!(raw.contains("&encoding=ISO-8859-1&"), "{raw}");
+    assert!(!raw.contains("%C3%BC"), "{raw}");
+}
+
+#[tokio::test]
+async fn a_character_iso_8859_1_cannot_hold_is_refused_before_sending() {
+    let server = silent_server().await;
+    let client = payone::Client::new(
+        payone::Config::new(IDS_A.0, IDS_A.1, IDS_A.2, PORTAL_KEY.to_string())
+            .base_url(format!("{}/post-gateway/", server.uri()))
+            .encoding("ISO-8859-1"),
+    )
+    .unwrap();
+    let err = client.start_session(session("Łukasz")).await.unwrap_err();
+    assert_validation(
+        err,
+        "start_session",
+        "lastname",
+        "contains 'Ł', which ISO-8859-1 cannot represent",
+    );
+    server.verify().await;
+}
+
+#[test]
+fn an_unknown_charset_is_refused_when_the_client_is_built() {
+    let err = payone::Client::new(
+        payone::Config::new(IDS_A.0, IDS_A.1, IDS_A.2, PORTAL_KEY.to_string()).encoding("EBCDIC"),
+    )
+    .unwrap_err();
+    assert!(
+        err.to_string().contains("\"EBCDIC\" is not supported"),
+        "{err}"
+    );
+}
+
+#[tokio::test]
+async fn mode_follows_the_environment_and_can_be_set_for_a_custom_url() {
+    for (config, mode) in [
+        // A custom URL takes the default environment's mode…
+        (
+            payone::Config::new("1", "2", "3", PORTAL_KEY.to_string()),
+            "test",
+        ),
+        // …and a test double of the live system can say so.
+        (
+            payone::Config::new("1", "2", "3", PORTAL_KEY.to_string()).mode("live"),
+            "live",
+        ),
+    ] {
+        let server = answering(&start_session_response()).await;
+        let client =
+            payone::Client::new(config.base_url(format!("{}/post-gateway/", server.uri())))
+                .unwrap();
+        client.start_session(session("Approved")).await.unwrap();
+        let (sent, _) = received_pairs(&server).await;
+        let modes: Vec<&str> = sent
+            .iter()
+            .filter(|(k, _)| k == "mode")
+            .map(|(_, v)| v.as_str())
+            .collect();
+        assert_eq!(modes, [mode]);
+    }
+}
+
+/// `Display` says why: PAYONE's code and merchant message, not the
+/// customer message, and that the refusal came in an HTTP 200.
+#[tokio::test]
+async fn a_refusal_says_why() {
+    let err = capture_answered_with(
+        "status=ERROR\nerrorcode=1202\nerrormessage=Parameter {request} faulty or missing\ncustomermessage=An error occured\n",
+    )
+    .await;
+    assert_eq!(
+        err.to_string(),
+        "capture was refused (HTTP 200) after 1 attempt(s): 1202: Parameter {request} faulty or missing"
+    );
+}
+
+// ---------------------------------------------------------------------------
+// 8. Answers as PAYONE really sends them.
+// ---------------------------------------------------------------------------
+
+fn preauthorize_request() -> PreauthorizeRequest {
+    PreauthorizeRequest::new(
+        "Ref123456",
+        300,
+        "EUR",
+        "Mustermann",
+        "DE",
+        Financingtype::Kis,
+        "http://www.yourdomain.url",
+        "http://www.yourdomain.url",
+        "http://www.yourdomain.url",
+    )
+}
+
+/// `status=OK` is one of PAYONE's status values: it is read as `APPROVED`.
+#[tokio::test]
+async fn status_ok_is_accepted_wherever_approved_is() {
+    let server = answering("status=OK\ntxid=345678901\nsettleaccount=no\n").await;
+    let client = client_for(&server, IDS_A, "3.11");
+    let response = client
+        .capture(CaptureRequest::new(
+            345678901,
+            Capturemode::Completed,
+            300,
+            "EUR",
+        ))
+        .await
+        .unwrap();
+    assert_eq!(
+        response,
+        CaptureResponse::Approved(
+            CaptureApproved::new()
+                .txid(345678901)
+                .settleaccount(Settleaccount::No)
+        )
+    );
+}
+
+/// The reservation's ID, the workorder and the authorized method are typed
+/// in an authorization's answer, under either spelling the page uses.
+#[tokio::test]
+async fn reservation_fields_are_typed_under_both_spellings() {
+    for answer in [
+        "status=APPROVED\ntxid=345678901\nuserid=123456789\nadd_paydata[reservation_txid]=ABCDEFG123456\nworkorderid=WX1A8DZ26B1DDU4H\nadd_paydata[authorized_payment_method]=pay_over_time\n",
+        "status=APPROVED\ntxid=345678901\nuserid=123456789\naddresponsedata[reservation_txid]=ABCDEFG123456\naddresponsedata[workorderid]=WX1A8DZ26B1DDU4H\naddresponsedata[authorized_payment_method]=pay_over_time\n",
+    ] {
+        let server = answering(answer).await;
+        let client = client_for(&server, IDS_A, "3.11");
+        let PreauthorizeResponse::Approved(approved) =
+            client.preauthorize(preauthorize_request()).await.unwrap()
+        else {
+            panic!("expected Approved")
+        };
+        assert_eq!(approved.reservation_txid.as_deref(), Some("ABCDEFG123456"));
+        assert_eq!(approved.workorderid.as_deref(), Some("WX1A8DZ26B1DDU4H"));
+        assert_eq!(
+            approved.authorized_payment_method.as_deref(),
+            Some("pay_over_time")
+        );
+        assert!(approved.additional.is_empty(), "{:?}", approved.additional);
+    }
 }

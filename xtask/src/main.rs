@@ -1,8 +1,12 @@
 //! `cargo xtask codegen [--check]`: regenerate `generated/src/` (clients) and
 //! `fake/src/` (offline fakes) from `specs/`.
 //! `cargo xtask bench-peers [--no-compile]`: compare with other generators (see `peers.rs`).
+//! `cargo xtask api-diff`: classify a spec change's effect on the generated API (see `api_diff.rs`).
+//! `cargo xtask update-specs [provider]`: fetch vendors' documents (see `update_specs.rs`).
 
+mod api_diff;
 mod peers;
+mod update_specs;
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -12,6 +16,8 @@ use paygen_codegen::write::{self, OutputFile};
 
 const USAGE: &str = "usage: cargo xtask codegen [--check]
        cargo xtask bench-peers [--no-compile]
+       cargo xtask api-diff [--base <rev> | --old <spec> --new <spec>] [--deny-breaking] [--check-version] [--all]
+       cargo xtask update-specs [provider]
 
   codegen          regenerate generated/src/<provider>.rs and fake/src/<provider>.rs
                    from specs/<provider>/
@@ -19,7 +25,18 @@ const USAGE: &str = "usage: cargo xtask codegen [--check]
   bench-peers      generation time, lines and compile time next to progenitor and
                    openapi-generator (when installed) on the OpenAPI documents
                    of specs/ and ../shared/openapi-corpus/
-  bench-peers --no-compile  the same without compile times";
+  bench-peers --no-compile  the same without compile times
+  api-diff         compare the API surface of specs/ with a base revision (default:
+                   the merge base with main) and classify each change as breaking,
+                   additive or docs only, with the semver bump it needs (Markdown)
+    --old A --new B    compare two OpenAPI documents or two provider folders instead
+    --deny-breaking    exit 1 on a breaking change
+    --check-version    exit 1 on a breaking change that generated/Cargo.toml's
+                       version (base → now) does not cover
+    --all              list every change (default: 60 per class and provider)
+  update-specs     download each provider's `source:` document (paygen.yaml), replace
+                   the spec with the vendor's bytes when it loads, regenerate, and
+                   print the API diff against the previous document";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -33,6 +50,13 @@ fn main() -> ExitCode {
         ["codegen", "--check"] => codegen(true),
         ["bench-peers"] => peers::bench_peers(&root(), true),
         ["bench-peers", "--no-compile"] => peers::bench_peers(&root(), false),
+        ["api-diff", rest @ ..] => api_diff::run(&root(), rest),
+        ["update-specs"] => {
+            update_specs::run(&root(), None, || codegen(false) == ExitCode::SUCCESS)
+        }
+        ["update-specs", provider] => update_specs::run(&root(), Some(provider), || {
+            codegen(false) == ExitCode::SUCCESS
+        }),
         _ => {
             eprintln!("{USAGE}");
             ExitCode::from(2)

@@ -179,10 +179,19 @@ pub fn emit_client(api: &Api, j: &JsonApi) -> TokenStream {
         _ => None,
     };
     let polls = api.polls.iter().map(|p| emit_poll(api, p));
-    let cache_field = key_op.map(|_| quote!(webhook_verifier: rt::Cached<WebhookVerifier>,));
-    let cache_init = key_op.map(|_| quote!(webhook_verifier: Default::default(),));
-    let cache_clone = key_op.map(|_| quote!(webhook_verifier: self.webhook_verifier.clone(),));
-    let verifier_method = key_op.map(|op| emit_webhook_verifier_method(api, op));
+    let cache_field = key_op.map(|op| {
+        let err = match &op.wire {
+            OperationWire::Json(oj) => super::operation::error_parts(api, oj).0,
+            OperationWire::Form(_) => quote!(()),
+        };
+        quote!(webhook_keys: rt::KeyCache<WebhookVerifier, runtime::Error<#err>>,)
+    });
+    let cache_init = key_op.map(|_| quote!(webhook_keys: Default::default(),));
+    let cache_clone = key_op.map(|_| quote!(webhook_keys: self.webhook_keys.clone(),));
+    let verifier_method = key_op.and_then(|op| {
+        let event = j.webhook.as_ref()?.event;
+        Some(emit_webhook_verifier_method(api, op, event))
+    });
     let common = client_methods(cache_clone.unwrap_or_default());
     let title = format!(
         " A client for {}. Cheap to clone; clones share connections.",

@@ -206,7 +206,32 @@ pub fn emit_form_client(api: &Api, form: &FormApi) -> TokenStream {
         " A client for {}. Cheap to clone; clones share connections.",
         api.title
     );
-    let common = client_methods(quote!(base: self.base.clone(),));
+    // The body is encoded in the charset its charset parameter names.
+    let (charset_field, charset_init, charset_clone) = match &form.charset_param {
+        Some(param) => {
+            let n = ident(&Ident::new(names::snake(param, "param")));
+            let default = form
+                .common
+                .iter()
+                .find(|(k, _)| k == param)
+                .map_or("UTF-8", |(_, v)| v.as_str());
+            let d = format!(" The charset the body is encoded in (the value of `{param}`).");
+            (
+                quote! {
+                    #[doc = #d]
+                    charset: String,
+                },
+                quote! {
+                    let charset = config.#n.clone().unwrap_or_else(|| #default.to_string());
+                    rt::check_charset(&charset)?;
+                },
+                quote!(charset: self.charset.clone(),),
+            )
+        }
+        None => (quote!(), quote!(), quote!()),
+    };
+    let charset_self = form.charset_param.as_ref().map(|_| quote!(charset,));
+    let common = client_methods(quote!(base: self.base.clone(), #charset_clone));
     quote! {
         #[doc = #title]
         #[derive(Debug, Clone)]
@@ -214,6 +239,7 @@ pub fn emit_form_client(api: &Api, form: &FormApi) -> TokenStream {
             transport: rt::Transport,
             /// Credentials, environment and common parameters: the start of every body.
             base: rt::Form,
+            #charset_field
         }
 
         impl Client {
@@ -221,6 +247,7 @@ pub fn emit_form_client(api: &Api, form: &FormApi) -> TokenStream {
             pub fn new(config: Config) -> Result<Self, runtime::BuildError> {
                 let mut base = rt::Form::new();
                 #(#base)*
+                #charset_init
                 let transport = rt::Transport::new(rt::Settings {
                     provider: #provider,
                     base_url: config.environment.base_url().to_string(),
@@ -230,7 +257,7 @@ pub fn emit_form_client(api: &Api, form: &FormApi) -> TokenStream {
                     idempotency_header: None,
                     retry_on_body: None,
                 })?;
-                Ok(Self { transport, base })
+                Ok(Self { transport, base, #charset_self })
             }
 
             #common
@@ -269,6 +296,13 @@ fn emit_form_method(api: &Api, op: &Operation, fop: &FormOperation, form: &FormA
             )
         }
         _ => (quote!(), quote!(), quote!()),
+    };
+    let body = match &form.charset_param {
+        Some(_) => quote! {
+            let body = form.encode_as(&self.charset).map_err(|e| e.into_error(#op_id))?;
+            req.raw_body(body.into(), "application/x-www-form-urlencoded");
+        },
+        None => quote!(req.raw_body(form.encode().into(), "application/x-www-form-urlencoded");),
     };
     let status = &form.status_field;
     let unknown = format!("`{status}` is {{other:?}}, which `{op_id}` does not document");
@@ -329,7 +363,7 @@ fn emit_form_method(api: &Api, op: &Operation, fop: &FormOperation, form: &FormA
             #encode
             let mut req = rt::Request::new(#op_id, rt::Method::#method);
             #(#path)*
-            req.raw_body(form.encode().into(), "application/x-www-form-urlencoded");
+            #body
             let resp = self.transport.send(req).await?;
             if !(200..300).contains(&resp.status) {
                 return Err(resp.error(|_, _| None));
@@ -404,6 +438,7 @@ mod tests {
                 },
             ],
             common: vec![("encoding".into(), "UTF-8".into())],
+            charset_param: Some("encoding".into()),
             status_field: "status".into(),
             error: None,
             notification: None,
@@ -422,6 +457,7 @@ mod tests {
             "base . push (\"mid\" , & config . merchant_id) ;",
             "base . push_secret (\"key\" , & config . key_hash . digest (& config . portal_key)) ;",
             "if let Some (value) = config . encoding . as_deref () . or (Some (\"UTF-8\")) { base . push (\"encoding\" , value) ; }",
+            "let charset = config . encoding . clone () . unwrap_or_else (| | \"UTF-8\" . to_string ()) ; rt :: check_charset (& charset) ? ;",
             "if let Some (value) = config . mode . as_deref () . or (match & config . environment { Environment :: Test | Environment :: Custom (_) => Some (\"test\") , Environment :: Live => Some (\"live\") , })",
             ],
         );

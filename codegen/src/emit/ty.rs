@@ -41,19 +41,28 @@ pub fn rust_type(api: &Api, ty: &TypeRef) -> TokenStream {
     }
 }
 
-fn prim(p: Prim) -> TokenStream {
+/// How a primitive is written in generated code (and in the API surface).
+pub fn prim_name(p: Prim) -> &'static str {
     match p {
-        Prim::String => quote!(String),
-        Prim::Bool => quote!(bool),
-        Prim::I32 => quote!(i32),
-        Prim::I64 => quote!(i64),
-        Prim::F64 => quote!(f64),
-        Prim::DateTime => quote!(runtime::DateTime),
-        Prim::Date => quote!(runtime::Date),
-        Prim::Decimal => quote!(runtime::Decimal),
-        Prim::CompactDate => quote!(runtime::CompactDate),
-        Prim::Bytes => quote!(runtime::Bytes),
+        Prim::String => "String",
+        Prim::Bool => "bool",
+        Prim::I32 => "i32",
+        Prim::I64 => "i64",
+        Prim::F64 => "f64",
+        Prim::DateTime => "runtime::DateTime",
+        Prim::Date => "runtime::Date",
+        Prim::Decimal => "runtime::Decimal",
+        Prim::DecimalText => "runtime::DecimalText",
+        Prim::CompactDate => "runtime::CompactDate",
+        Prim::Bytes => "runtime::Bytes",
     }
+}
+
+fn prim(p: Prim) -> TokenStream {
+    // Invariant: every name above is a valid type path.
+    prim_name(p)
+        .parse()
+        .expect("primitive names are type paths")
 }
 
 /// The Rust type of a body.
@@ -66,11 +75,15 @@ pub fn body_type(api: &Api, body: &BodyType) -> TokenStream {
 }
 
 /// How a setter or constructor takes a value of `ty`, and the conversion
-/// that stores it: strings and bytes are taken as `impl Into<…>`.
+/// that stores it: strings, bytes and decimal texts (from integers or
+/// amounts) are taken as `impl Into<…>`.
 pub fn arg_type(api: &Api, ty: &TypeRef) -> (TokenStream, TokenStream) {
     match ty {
         TypeRef::Prim(Prim::String) => (quote!(impl Into<String>), quote!(.into())),
         TypeRef::Prim(Prim::Bytes) => (quote!(impl Into<runtime::Bytes>), quote!(.into())),
+        TypeRef::Prim(Prim::DecimalText) => {
+            (quote!(impl Into<runtime::DecimalText>), quote!(.into()))
+        }
         _ => (rust_type(api, ty), quote!()),
     }
 }

@@ -28,13 +28,35 @@ pub fn emit_webhook(api: &Api, w: &Webhook) -> TokenStream {
         }
     };
     match &w.signature {
-        WebhookSignature::HmacSha256 { header, .. } => {
+        WebhookSignature::HmacSha256 {
+            header,
+            key_id_header,
+        } => {
             let lower = header.to_ascii_lowercase();
+            let key_id = match key_id_header {
+                Some(h) => {
+                    let h = h.to_ascii_lowercase();
+                    quote!(Some(#h))
+                }
+                None => quote!(None),
+            };
+            let rotation = match key_id_header {
+                Some(h) => format!(
+                    "A delivery whose `{h}` header names the id of one of the keys (see\n\
+                     [`runtime::HmacKey::with_id`]) is checked against that key only; any other\n\
+                     is checked against every key."
+                ),
+                None => "A delivery is authentic when any of the keys verifies it.".to_string(),
+            };
             let struct_doc = doc::paragraphs(&[Para::Ours(&format!(
                 "Verifies webhook deliveries: the `{header}` header must hold the HMAC-SHA256 of the raw\n\
                  body under your signing key (hex or base64), compared in constant time. Only a\n\
                  verified body is decoded."
             ))]);
+            let keys_doc = doc::paragraphs(&[
+                Para::Ours("A verifier accepting any of `keys`, for a key rotation."),
+                Para::Ours(&rotation),
+            ]);
             quote! {
                 #struct_doc
                 #[derive(Debug, Clone)]
@@ -45,7 +67,14 @@ pub fn emit_webhook(api: &Api, w: &Webhook) -> TokenStream {
                 impl WebhookVerifier {
                     /// A verifier for deliveries signed with `signing_key` (held as a secret).
                     pub fn new(signing_key: impl Into<runtime::SecretString>) -> Self {
-                        Self { inner: rt::HmacSha256Verifier::new(signing_key.into(), #lower) }
+                        Self::with_keys([runtime::HmacKey::new(signing_key.into())])
+                    }
+
+                    #keys_doc
+                    pub fn with_keys(keys: impl IntoIterator<Item = runtime::HmacKey>) -> Self {
+                        Self {
+                            inner: rt::HmacSha256Verifier::with_keys(keys.into_iter().collect(), #lower, #key_id),
+                        }
                     }
 
                     #verify
@@ -89,29 +118,58 @@ pub fn emit_webhook(api: &Api, w: &Webhook) -> TokenStream {
     }
 }
 
-/// `Client::webhook_verifier`: the verifier built from the public key that
-/// `op` answers, fetched once per client.
-pub fn emit_webhook_verifier_method(api: &Api, op: &Operation) -> TokenStream {
+/// `Client::webhook_verifier` and `Client::verify_webhook`: the verifier
+/// built from the public key that `op` answers, fetched once per client and
+/// fetched again (rate-limited) when a signature does not match, in case
+/// the provider rotated its key.
+pub fn emit_webhook_verifier_method(api: &Api, op: &Operation, event: TypeId) -> TokenStream {
     let OperationWire::Json(j) = &op.wire else {
         return TokenStream::new();
     };
     let (err_ty, _) = error_parts(api, j);
+    let event = rust_type(api, &TypeRef::Named(event));
     let method = ident(&op.name);
     let op_id = op.name.as_str();
     let d = doc::paragraphs(&[Para::Ours(&format!(
         "The verifier for callbacks and webhooks, with the public key from `{op_id}`: fetched\n\
-         on first use, then cached for this client and its clones."
+         on first use, then cached for this client and its clones. Concurrent calls share\n\
+         one fetch, and a failed fetch is shared too (and handed out for a second before the\n\
+         key is asked for again)."
     ))]);
+    let verify_doc = doc::paragraphs(&[Para::Ours(
+        "Checks a callback or webhook delivery with the provider's public key (see\n\
+         [`Client::webhook_verifier`]) over `body` exactly as received, then decodes it. When\n\
+         the signature does not match, the key is fetched again (at most once a minute, in\n\
+         case the provider rotated it) and the delivery checked once more.",
+    )]);
     quote! {
         #d
         pub async fn webhook_verifier(&self) -> Result<WebhookVerifier, runtime::Error<#err_ty>> {
-            self.webhook_verifier
-                .get_or_try_init(|| async {
-                    let pem = self.#method().await?;
-                    WebhookVerifier::from_pem(&pem).map_err(|e| rt::key_error(#op_id, e, &pem))
-                })
+            let client = self.clone();
+            self.webhook_keys
+                .get_or_fetch(move || async move { client.fetch_webhook_verifier().await })
                 .await
-                .cloned()
+        }
+
+        #verify_doc
+        pub async fn verify_webhook(&self, headers: &runtime::HeaderMap, body: &[u8]) -> Result<#event, runtime::VerifyError> {
+            let verifier = self.webhook_verifier().await.map_err(runtime::VerifyError::key_unavailable)?;
+            match verifier.verify(headers, body) {
+                Err(runtime::VerifyError::Mismatch) => {
+                    let client = self.clone();
+                    self.webhook_keys
+                        .refresh(move || async move { client.fetch_webhook_verifier().await })
+                        .await
+                        .map_err(runtime::VerifyError::key_unavailable)?
+                        .verify(headers, body)
+                }
+                checked => checked,
+            }
+        }
+
+        async fn fetch_webhook_verifier(&self) -> Result<WebhookVerifier, runtime::Error<#err_ty>> {
+            let pem = self.#method().await?;
+            WebhookVerifier::from_pem(&pem).map_err(|e| rt::key_error(#op_id, e, &pem))
         }
     }
 }
@@ -200,14 +258,15 @@ mod tests {
             event,
             signature: WebhookSignature::HmacSha256 {
                 header: "Klarna-Signature".into(),
-                key_id_header: None,
+                key_id_header: Some("Klarna-Signing-Key-Id".into()),
             },
         };
         let text = emit_webhook(&api, &w);
         assert_contains(
             &text,
             &[
-            "rt :: HmacSha256Verifier :: new (signing_key . into () , \"klarna-signature\")",
+            "Self :: with_keys ([runtime :: HmacKey :: new (signing_key . into ())])",
+            "rt :: HmacSha256Verifier :: with_keys (keys . into_iter () . collect () , \"klarna-signature\" , Some (\"klarna-signing-key-id\"))",
             "pub fn verify (& self , headers : & runtime :: HeaderMap , body : & [u8]) -> Result < WebhookEvent , runtime :: VerifyError >",
             ],
         );
@@ -230,6 +289,7 @@ mod tests {
                 hashes: vec![HashAlg::Md5],
             }],
             common: Vec::new(),
+            charset_param: None,
             status_field: "status".into(),
             error: None,
             notification: None,

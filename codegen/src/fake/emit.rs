@@ -427,6 +427,7 @@ fn ty(t: &TypeRef) -> TokenStream {
             Prim::DateTime => quote!(Ty::DateTime),
             Prim::Date => quote!(Ty::Date),
             Prim::Decimal => quote!(Ty::Decimal),
+            Prim::DecimalText => quote!(Ty::DecimalText),
             Prim::CompactDate => quote!(Ty::CompactDate),
             Prim::Bytes => quote!(Ty::Bytes),
         },

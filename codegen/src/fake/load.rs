@@ -925,7 +925,7 @@ impl Resolver<'_> {
                     Prim::F64 => Kind::Number,
                     Prim::DateTime => Kind::DateTime,
                     Prim::Date => Kind::Date,
-                    Prim::Decimal => Kind::Decimal,
+                    Prim::Decimal | Prim::DecimalText => Kind::Decimal,
                 },
                 TypeRef::Named(id) => match &self.api.ty(*id).kind {
                     TypeKind::Alias(inner) => {

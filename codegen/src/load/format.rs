@@ -22,6 +22,10 @@ pub struct SpecFile {
     /// Body parameters sent with every request, with fixed values.
     #[serde(default)]
     pub common: IndexMap<String, String>,
+    /// The common parameter whose value names the body's charset (`UTF-8`
+    /// or `ISO-8859-1`); the body is encoded in it.
+    #[serde(default)]
+    pub charset_parameter: Option<String>,
     /// Field groups that operations and other groups include by name.
     #[serde(default)]
     pub groups: IndexMap<String, GroupSpec>,
@@ -282,6 +286,9 @@ pub struct ResponseSpec {
     /// (key-value APIs: PAYONE answers `OK` where it documents `APPROVED`).
     #[serde(default)]
     pub also: Vec<String>,
+    /// JSON APIs: the answer is a list of these objects.
+    #[serde(default)]
+    pub list: bool,
     #[serde(default)]
     pub doc: Option<String>,
     #[serde(default)]

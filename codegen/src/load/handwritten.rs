@@ -260,6 +260,7 @@ impl<'a> Builder<'a> {
                     .iter()
                     .map(|(k, v)| (k.clone(), v.clone()))
                     .collect(),
+                charset_param: self.charset_parameter(),
                 status_field,
                 error,
                 notification,
@@ -269,6 +270,20 @@ impl<'a> Builder<'a> {
             space: std::mem::replace(&mut self.space, TypeSpace::new(&[])),
             schemas: Default::default(),
         }
+    }
+
+    /// `charset-parameter:` must name a common parameter.
+    fn charset_parameter(&mut self) -> Option<String> {
+        let name = self.spec.charset_parameter.as_ref()?;
+        if !self.spec.common.contains_key(name) {
+            let known: Vec<&str> = self.spec.common.keys().map(String::as_str).collect();
+            self.diags.error(
+                "/charset-parameter",
+                format!("`{name}` names no parameter under `common`; expected one of {known:?}"),
+            );
+            return None;
+        }
+        Some(name.clone())
     }
 
     fn credentials(&mut self, creds: &[CredentialSpec], ptr: &str) -> Vec<BodyCredential> {
@@ -957,9 +972,14 @@ impl<'a> Builder<'a> {
                     "",
                     false,
                 );
+                let ty = if resp.list {
+                    TypeRef::Vec(Box::new(TypeRef::Named(ty)))
+                } else {
+                    TypeRef::Named(ty)
+                };
                 responses.push(Response {
                     status: StatusMatch::Range(2),
-                    body: Some(BodyType::Value(TypeRef::Named(ty))),
+                    body: Some(BodyType::Value(ty)),
                     doc: resp.doc.clone(),
                 });
             }
@@ -989,6 +1009,13 @@ impl<'a> Builder<'a> {
         let mut out = Vec::new();
         for (i, p) in self.spec.polling.iter().enumerate() {
             let ptr = join("/polling", &i.to_string());
+            if self.spec.encoding.response != ResponseEncoding::Json {
+                self.diags.error(
+                    ptr,
+                    "polling is for JSON APIs; a key-value answer has no status field to poll",
+                );
+                continue;
+            }
             let Some(index) = operations
                 .iter()
                 .position(|o| o.op.id == p.operation || o.op.name.as_str() == p.operation)

@@ -175,19 +175,16 @@ pub fn load_provider(dir: &Path, display_root: &Path) -> Result<Loaded, LoadFail
     } else {
         OptionsFile::default()
     };
-    let spec_path: PathBuf = match &file.spec {
-        Some(s) => dir.join(s),
-        None => match SPEC_NAMES.iter().map(|n| dir.join(n)).find(|p| p.exists()) {
-            Some(p) => p,
-            None => {
-                odiags.file = shown(dir);
-                odiags.error(
-                    "",
-                    format!("no spec file found; expected one of {SPEC_NAMES:?}"),
-                );
-                return Err(fail(odiags, Diagnostics::default()));
-            }
-        },
+    let spec_path: PathBuf = match find_spec(dir, file.spec.as_deref()) {
+        Some(p) => p,
+        None => {
+            odiags.file = shown(dir);
+            odiags.error(
+                "",
+                format!("no spec file found; expected one of {SPEC_NAMES:?}"),
+            );
+            return Err(fail(odiags, Diagnostics::default()));
+        }
     };
     let handwritten = spec_path.file_name().is_some_and(|n| n == "spec.yaml");
     let module = file.module.as_deref().unwrap_or(&folder);
@@ -283,6 +280,64 @@ pub fn load_provider(dir: &Path, display_root: &Path) -> Result<Loaded, LoadFail
     let mut warnings = odiags.items;
     warnings.extend(diags.items);
     Ok(Loaded { api, warnings })
+}
+
+/// The spec file of a provider folder: `spec:` of paygen.yaml, else the
+/// first of [`SPEC_NAMES`] that exists.
+fn find_spec(dir: &Path, spec: Option<&str>) -> Option<PathBuf> {
+    match spec {
+        Some(s) => Some(dir.join(s)),
+        None => SPEC_NAMES.iter().map(|n| dir.join(n)).find(|p| p.exists()),
+    }
+}
+
+/// Where a provider keeps its spec and where the vendor publishes it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ProviderSpec {
+    /// The spec file in the provider folder.
+    pub spec_path: PathBuf,
+    /// `source:` of paygen.yaml ([`ProviderOptions::spec_url`]).
+    pub spec_url: Option<String>,
+}
+
+/// Reads `paygen.yaml` of the provider in `dir` for its spec file and
+/// `source:` URL, without loading the spec (`cargo xtask update-specs`).
+pub fn provider_spec(dir: &Path, display_root: &Path) -> Result<ProviderSpec, LoadFailure> {
+    let options_path = dir.join("paygen.yaml");
+    let shown = options_path
+        .strip_prefix(display_root)
+        .unwrap_or(&options_path)
+        .to_string_lossy()
+        .replace('\\', "/");
+    let mut diags = Diagnostics::new(shown);
+    let file: OptionsFile = if options_path.exists() {
+        let Some(text) = read_text(&options_path, &mut diags) else {
+            return Err(fail(diags, Diagnostics::default()));
+        };
+        diags.set_locator(source::Locator::new(&text));
+        match serde_yaml::from_str::<Option<OptionsFile>>(&text) {
+            Ok(f) => f.unwrap_or_default(),
+            Err(e) => {
+                push_yaml_error(&mut diags, &e);
+                return Err(fail(diags, Diagnostics::default()));
+            }
+        }
+    } else {
+        OptionsFile::default()
+    };
+    match find_spec(dir, file.spec.as_deref()) {
+        Some(spec_path) => Ok(ProviderSpec {
+            spec_path,
+            spec_url: file.source,
+        }),
+        None => {
+            diags.error(
+                "",
+                format!("no spec file found; expected one of {SPEC_NAMES:?}"),
+            );
+            Err(fail(diags, Diagnostics::default()))
+        }
+    }
 }
 
 /// Loads an OpenAPI document given as text, with `opts`, into a finished

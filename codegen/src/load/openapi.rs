@@ -258,6 +258,12 @@ impl<'a> Loader<'a> {
                     VariantOrUnknownOrEmpty::Item(StringFormat::DateTime) => Prim::DateTime,
                     VariantOrUnknownOrEmpty::Item(StringFormat::Date) => Prim::Date,
                     VariantOrUnknownOrEmpty::Item(StringFormat::Binary) => Prim::Bytes,
+                    // A number carried as a string: exact, never a float.
+                    VariantOrUnknownOrEmpty::Unknown(f)
+                        if matches!(f.as_str(), "float" | "double" | "decimal" | "number") =>
+                    {
+                        Prim::DecimalText
+                    }
                     VariantOrUnknownOrEmpty::Unknown(f) => {
                         conv.constraints.format = Some(f.clone());
                         Prim::String
@@ -310,6 +316,7 @@ impl<'a> Loader<'a> {
                         Some("date-time") => Prim::DateTime,
                         Some("date") => Prim::Date,
                         Some("binary") => Prim::Bytes,
+                        Some("float" | "double" | "decimal" | "number") => Prim::DecimalText,
                         _ => Prim::String,
                     }),
                     Some("integer") => TypeRef::Prim(match any.format.as_deref() {
@@ -476,7 +483,7 @@ impl<'a> Loader<'a> {
                 Prim::F64 => "Number",
                 Prim::DateTime => "DateTime",
                 Prim::Date | Prim::CompactDate => "Date",
-                Prim::Decimal => "Decimal",
+                Prim::Decimal | Prim::DecimalText => "Decimal",
                 Prim::Bytes => "Bytes",
             }
             .into(),

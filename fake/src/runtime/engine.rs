@@ -1775,10 +1775,16 @@ fn answer_for(
                 Success::Json(_) => None,
             };
             let mut body = match made {
-                Some(Made::Record(r)) if Some(api.fake.records[st.records[r].kind].ty) == ty => {
+                Some(Made::Record(r))
+                    if answers_as(api, ty, api.fake.records[st.records[r].kind].ty) =>
+                {
                     st.records[r].body.clone()
                 }
-                Some(Made::Instance(c)) if api.fake.resources[st.instances[c].kind].ty == ty => {
+                Some(Made::Instance(c))
+                    if api.fake.resources[st.instances[c].kind]
+                        .ty
+                        .is_some_and(|t| answers_as(api, ty, t)) =>
+                {
                     st.instances[c].body.clone()
                 }
                 _ => match &inst.body {
@@ -1789,6 +1795,24 @@ fn answer_for(
             apply_sets(&mut body, reply.set, &ctx);
             Answer::json(op.success_status, &body)
         }
+    }
+}
+
+/// Whether a value of type `made` is an answer of type `answer`: the same
+/// type, or one of its union's variants (a refund answering a `Payment` or a
+/// `Purchase`).
+fn answers_as(api: &Api, answer: Option<usize>, made: usize) -> bool {
+    match answer {
+        Some(a) if a == made => true,
+        Some(a) => match api.types.get(a) {
+            Some(Type::Union(u)) => u
+                .variants
+                .iter()
+                .any(|v| matches!(v, Ty::Named(t) if *t == made)),
+            Some(Type::Alias(Ty::Named(t))) => answers_as(api, Some(*t), made),
+            _ => false,
+        },
+        None => false,
     }
 }
 

@@ -192,6 +192,8 @@ pub enum Ty {
     DateTime,
     Date,
     Decimal,
+    /// A decimal of any scale as text (`"1.0000"`), optionally negative.
+    DecimalText,
     /// `YYYYMMDD`.
     CompactDate,
     Bytes,

@@ -123,6 +123,16 @@ fn json_with(api: &Api, ty: &Ty, v: &Value, path: &[Seg], rules: &Rules, out: &m
                 ));
             }
         }
+        Ty::DecimalText => {
+            let ok = match v {
+                Value::String(s) => is_decimal_text(s),
+                Value::Number(n) => is_decimal_text(&n.to_string()),
+                _ => false,
+            };
+            if !ok {
+                out.push(problem("invalid", "A valid number is required."));
+            }
+        }
         Ty::CompactDate => {
             if !v.as_str().is_some_and(is_compact_date) {
                 out.push(problem("invalid", "Date has wrong format. Use YYYYMMDD."));
@@ -359,6 +369,16 @@ fn is_decimal(s: &str) -> bool {
         && frac.len() <= 2
         && frac.chars().all(|c| c.is_ascii_digit())
         && !(s.contains('.') && frac.is_empty())
+}
+
+/// Digits with an optional `-` and an optional `.` and decimals.
+fn is_decimal_text(s: &str) -> bool {
+    let digits = s.strip_prefix('-').unwrap_or(s);
+    let all = |p: &str| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit());
+    match digits.split_once('.') {
+        Some((i, f)) => all(i) && all(f),
+        None => all(digits),
+    }
 }
 
 /// Validates a parameter's text (path, query, header).
