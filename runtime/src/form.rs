@@ -6,24 +6,51 @@
 use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::fmt;
+use std::sync::{Arc, OnceLock};
 
 use secrecy::{ExposeSecret, SecretString};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 use super::values::StringEnum;
 
+type Pair = (Cow<'static, str>, String);
+
 /// The pairs of a form body, in the order they will be sent.
-#[derive(Default, Clone)]
+///
+/// A client keeps the pairs every request starts with (credentials, API
+/// version) in one form and clones it per request. Cloning is cheap: the
+/// first clone freezes the pairs into a shared list, which this clone and
+/// every later one refer to instead of copying each pair.
+#[derive(Default)]
 pub struct Form {
-    pairs: Vec<(Cow<'static, str>, String)>,
+    /// Leading pairs shared with the form this one was cloned from.
+    shared: Option<Arc<[Pair]>>,
+    /// This form's own pairs, after the shared ones.
+    pairs: Vec<Pair>,
+    /// All pairs, frozen by the first clone; reset by any change.
+    frozen: OnceLock<Arc<[Pair]>>,
+}
+
+impl Clone for Form {
+    fn clone(&self) -> Self {
+        let all = self
+            .frozen
+            .get_or_init(|| match (&self.shared, self.pairs.is_empty()) {
+                (Some(shared), true) => shared.clone(),
+                _ => self.all().cloned().collect(),
+            });
+        Form {
+            shared: Some(all.clone()),
+            pairs: Vec::new(),
+            frozen: OnceLock::new(),
+        }
+    }
 }
 
 impl fmt::Debug for Form {
     // Values may include a hashed credential: show the keys only.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_list()
-            .entries(self.pairs.iter().map(|(k, _)| k))
-            .finish()
+        f.debug_list().entries(self.all().map(|(k, _)| k)).finish()
     }
 }
 
@@ -33,11 +60,25 @@ impl Form {
         Form::default()
     }
 
+    /// Every pair, in order.
+    fn all(&self) -> impl Iterator<Item = &Pair> {
+        self.shared
+            .iter()
+            .flat_map(|s| s.iter())
+            .chain(self.pairs.iter())
+    }
+
+    /// Adds a pair (and forgets the frozen copy, which no longer matches).
+    fn add(&mut self, key: Cow<'static, str>, value: String) {
+        self.frozen.take();
+        self.pairs.push((key, value));
+    }
+
     /// Adds `key=value`; an empty value is not sent.
     pub fn push<V: FormValue + ?Sized>(&mut self, key: &'static str, value: &V) {
         let v = value.form_value();
         if !v.is_empty() {
-            self.pairs.push((Cow::Borrowed(key), v.into_owned()));
+            self.add(Cow::Borrowed(key), v.into_owned());
         }
     }
 
@@ -52,8 +93,7 @@ impl Form {
     pub fn push_indexed<V: FormValue + ?Sized>(&mut self, prefix: &str, n: usize, value: &V) {
         let v = value.form_value();
         if !v.is_empty() {
-            self.pairs
-                .push((Cow::Owned(format!("{prefix}[{n}]")), v.into_owned()));
+            self.add(Cow::Owned(format!("{prefix}[{n}]")), v.into_owned());
         }
     }
 
@@ -68,8 +108,7 @@ impl Form {
     pub fn push_map(&mut self, name: &str, map: &BTreeMap<String, String>) {
         for (k, v) in map {
             if !v.is_empty() {
-                self.pairs
-                    .push((Cow::Owned(format!("{name}[{k}]")), v.clone()));
+                self.add(Cow::Owned(format!("{name}[{k}]")), v.clone());
             }
         }
     }
@@ -83,20 +122,19 @@ impl Form {
 
     /// Adds a secret value (exposed only into the body).
     pub fn push_secret(&mut self, key: &'static str, value: &SecretString) {
-        self.pairs
-            .push((Cow::Borrowed(key), value.expose_secret().to_string()));
+        self.add(Cow::Borrowed(key), value.expose_secret().to_string());
     }
 
     /// The keys, in order (values may hold a hashed credential, so only the
     /// keys are exposed).
     pub fn keys(&self) -> impl Iterator<Item = &str> {
-        self.pairs.iter().map(|(k, _)| k.as_ref())
+        self.all().map(|(k, _)| k.as_ref())
     }
 
     /// `application/x-www-form-urlencoded`, UTF-8.
     pub fn encode(&self) -> String {
         url::form_urlencoded::Serializer::new(String::new())
-            .extend_pairs(self.pairs.iter().map(|(k, v)| (k.as_ref(), v.as_str())))
+            .extend_pairs(self.all().map(|(k, v)| (k.as_ref(), v.as_str())))
             .finish()
     }
 
@@ -113,7 +151,7 @@ impl Form {
             Some(Charset::Utf8) => Ok(self.encode().into_bytes()),
             Some(Charset::Latin1) => {
                 let mut out = String::new();
-                for (i, (key, value)) in self.pairs.iter().enumerate() {
+                for (i, (key, value)) in self.all().enumerate() {
                     if i > 0 {
                         out.push('&');
                     }
@@ -154,13 +192,15 @@ pub fn check_charset(name: &str) -> Result<(), crate::BuildError> {
 
 impl Charset {
     fn from_name(name: &str) -> Option<Charset> {
-        let name = name.trim().to_ascii_lowercase();
-        match name.as_str() {
-            "utf-8" | "utf8" => Some(Charset::Utf8),
-            "iso-8859-1" | "iso8859-1" | "iso_8859-1" | "latin1" | "latin-1" => {
-                Some(Charset::Latin1)
-            }
-            _ => None,
+        // Case-insensitive, without allocating: this runs on every send.
+        let name = name.trim();
+        let is = |names: &[&str]| names.iter().any(|n| n.eq_ignore_ascii_case(name));
+        if is(&["utf-8", "utf8"]) {
+            Some(Charset::Utf8)
+        } else if is(&["iso-8859-1", "iso8859-1", "iso_8859-1", "latin1", "latin-1"]) {
+            Some(Charset::Latin1)
+        } else {
+            None
         }
     }
 }
@@ -559,12 +599,13 @@ pub mod check {
 
     /// Only characters from `allowed` (ranges `a-z` or single characters).
     pub fn symbols(value: &str, allowed: &[&str]) -> Result<(), String> {
+        // Each rule is read in place (no allocation per character).
         let ok = |c: char| {
             allowed.iter().any(|a| {
-                let cs: Vec<char> = a.chars().collect();
-                match cs.as_slice() {
-                    [lo, '-', hi] => (*lo..=*hi).contains(&c),
-                    [one] => c == *one,
+                let mut cs = a.chars();
+                match (cs.next(), cs.next(), cs.next(), cs.next()) {
+                    (Some(lo), Some('-'), Some(hi), None) => (lo..=hi).contains(&c),
+                    (Some(one), None, _, _) => c == one,
                     _ => false,
                 }
             })
@@ -580,7 +621,7 @@ pub mod check {
 
     /// Number of digits (sign not counted) within `min..=max`.
     pub fn digits(value: i64, min: Option<u32>, max: Option<u32>) -> Result<(), String> {
-        let n = value.unsigned_abs().to_string().len() as u32;
+        let n = value.unsigned_abs().checked_ilog10().map_or(1, |l| l + 1);
         if min.is_some_and(|lo| n < lo) || max.is_some_and(|hi| n > hi) {
             return Err(match (min, max) {
                 (Some(lo), Some(hi)) if lo != hi => {
@@ -748,5 +789,56 @@ mod tests {
             "19600707"
         );
         assert!(CompactDate::parse("19601307").is_err());
+    }
+}
+
+#[cfg(test)]
+mod digit_tests {
+    use super::check;
+
+    #[test]
+    fn digits_are_counted_without_the_sign() {
+        for (value, n) in [
+            (0i64, 1u32),
+            (9, 1),
+            (10, 2),
+            (-99, 2),
+            (100, 3),
+            (i64::MAX, 19),
+            (i64::MIN, 19),
+        ] {
+            assert!(check::digits(value, Some(n), Some(n)).is_ok(), "{value}");
+            assert!(check::digits(value, Some(n + 1), None).is_err(), "{value}");
+        }
+        assert!(check::symbols("AB-12", &["A-Z", "0-9", "-"]).is_ok());
+        assert!(check::symbols("ab", &["A-Z"]).is_err());
+    }
+}
+
+#[cfg(test)]
+mod clone_tests {
+    use super::Form;
+
+    #[test]
+    fn clones_share_the_base_and_changes_stay_apart() {
+        let mut base = Form::new();
+        base.push("mid", "1");
+        base.push("aid", "2");
+        let mut a = base.clone();
+        a.push("request", "x");
+        let mut b = base.clone();
+        b.push("request", "y");
+        assert_eq!(a.encode(), "mid=1&aid=2&request=x");
+        assert_eq!(b.encode(), "mid=1&aid=2&request=y");
+        assert_eq!(base.encode(), "mid=1&aid=2");
+        // A change to the base after a clone is seen by later clones only.
+        base.push("mode", "test");
+        assert_eq!(base.clone().encode(), "mid=1&aid=2&mode=test");
+        assert_eq!(a.encode(), "mid=1&aid=2&request=x");
+        // A clone of a clone keeps everything.
+        let c = a.clone();
+        assert_eq!(c.encode(), "mid=1&aid=2&request=x");
+        assert_eq!(c.keys().collect::<Vec<_>>(), ["mid", "aid", "request"]);
+        assert_eq!(format!("{c:?}"), r#"["mid", "aid", "request"]"#);
     }
 }
