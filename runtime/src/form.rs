@@ -456,7 +456,11 @@ impl KeyValues {
 
     /// The first value of `key`.
     pub fn get(&self, key: &str) -> Option<&str> {
-        self.iter().find(|(k, _)| *k == key).map(|(_, v)| v)
+        let text = self.text.as_bytes();
+        self.pairs
+            .iter()
+            .find(|p| text.get(p[0]..p[1]) == Some(key.as_bytes()))
+            .map(|p| self.text.get(p[2]..p[3]).unwrap_or_default())
     }
 
     /// Parses the value of `key`, if present and not empty.
@@ -511,8 +515,10 @@ impl KeyValues {
 
 /// The range of `part` (which starts at `offset`) without surrounding whitespace.
 fn trimmed(offset: usize, part: &str) -> [usize; 2] {
-    let start = offset + (part.len() - part.trim_start().len());
-    [start, start + part.trim().len()]
+    let t = part.trim();
+    // `t` lies within `part`; its distance from the start is what was trimmed.
+    let start = offset + (t.as_ptr() as usize - part.as_ptr() as usize);
+    [start, start + t.len()]
 }
 
 fn decode_text(body: &[u8]) -> Cow<'_, str> {
