@@ -18,14 +18,27 @@
 //!   keep-alive server on 127.0.0.1 (std threads, a fixed answer per route),
 //!   through the generated client and through a hand-written
 //!   `reqwest::Client` call sending the same headers and body, on a
-//!   current-thread tokio runtime.
+//!   current-thread tokio runtime. The hand-written client is a careful one:
+//!   the same connect and total timeouts and redirect policy as the
+//!   generated clients' defaults, a status check and a typed decode.
+//! - `concurrent/<case>/…`: 1,000 calls at once, each a task of its own, on
+//!   a two-worker runtime, through one shared client (Klarna Payments
+//!   `read_payment_request`; Klavi `get_payment_status` with a cached token)
+//!   and through one shared `reqwest::Client` with a hand-written token
+//!   cache, against a Tokio responder; throughput in calls per second.
+//!
+//! Two modes outside criterion, for a machine shared with other work:
+//! `PER_CALL_PAIRED=<rounds>` alternates generated and hand-written calls
+//! and prints the median of each (load drift cancels out), and
+//! `PER_CALL_PROFILE=<case>/<side>:<calls>` makes that many calls for
+//! `valgrind --tool=callgrind` (instruction counts ignore load).
 
 use std::hint::black_box;
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{TcpListener, TcpStream};
 use std::sync::Arc;
 
-use criterion::{criterion_group, criterion_main, Criterion};
+use criterion::{criterion_group, Criterion};
 use serde::{Deserialize, Deserializer, Serialize};
 
 use paygen::runtime::{
@@ -657,7 +670,7 @@ fn hand_payone_request() -> hand::Preauthorization<'static> {
 }
 
 /// The credentials and common pairs the PAYONE client puts first in every body.
-fn payone_base() -> Form {
+fn payone_base_form() -> Form {
     let mut base = Form::new();
     base.push("mid", PAYONE_MID);
     base.push("aid", PAYONE_AID);
@@ -870,8 +883,8 @@ fn client_side(c: &mut Criterion) {
     // PAYONE: preauthorize (form body, key=value answer) ------------------------
     {
         let body = PAYONE_PREAUTH_RESPONSE.as_bytes();
-        let base = payone_base();
-        let key_md5 = payone_base()
+        let base = payone_base_form();
+        let key_md5 = payone_base_form()
             .encode()
             .split('&')
             .find_map(|p| p.strip_prefix("key=").map(str::to_string))
@@ -1028,104 +1041,165 @@ fn connection(stream: TcpStream, routes: &[Route]) -> std::io::Result<()> {
     }
 }
 
-fn loopback(c: &mut Criterion) {
-    let rt = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .expect("tokio runtime");
-    let http = reqwest::Client::builder()
-        .user_agent("handwritten/0")
-        .build()
-        .expect("reqwest client");
+/// A server like [`serve`] on Tokio (one thread, a task per connection), for
+/// the concurrent benchmarks: a thousand connections, without a thousand
+/// server threads competing with the clients for the two cores.
+fn serve_async(routes: Vec<Route>) -> String {
+    use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind 127.0.0.1");
+    listener.set_nonblocking(true).expect("non-blocking");
+    let addr = listener.local_addr().expect("local address");
+    let routes = Arc::new(routes);
+    std::thread::spawn(move || {
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .expect("server runtime");
+        rt.block_on(async move {
+            let listener = tokio::net::TcpListener::from_std(listener).expect("listener");
+            loop {
+                let Ok((stream, _)) = listener.accept().await else {
+                    continue;
+                };
+                let routes = Arc::clone(&routes);
+                tokio::spawn(async move {
+                    let _ = stream.set_nodelay(true);
+                    let (read, mut write) = stream.into_split();
+                    let mut reader = tokio::io::BufReader::new(read);
+                    let mut line = String::new();
+                    let mut body = Vec::new();
+                    loop {
+                        line.clear();
+                        if reader.read_line(&mut line).await.unwrap_or(0) == 0 {
+                            return;
+                        }
+                        let path = line.split(' ').nth(1).unwrap_or("/").to_string();
+                        let mut content_length = 0usize;
+                        loop {
+                            line.clear();
+                            if reader.read_line(&mut line).await.unwrap_or(0) == 0 {
+                                return;
+                            }
+                            let l = line.trim_end();
+                            if l.is_empty() {
+                                break;
+                            }
+                            if let Some((k, v)) = l.split_once(':') {
+                                if k.eq_ignore_ascii_case("content-length") {
+                                    content_length = v.trim().parse().unwrap_or(0);
+                                }
+                            }
+                        }
+                        body.resize(content_length, 0);
+                        if reader.read_exact(&mut body).await.is_err() {
+                            return;
+                        }
+                        let route = routes
+                            .iter()
+                            .find(|r| path.starts_with(r.prefix))
+                            .or(routes.last())
+                            .expect("at least one route");
+                        if write.write_all(&route.response).await.is_err() {
+                            return;
+                        }
+                    }
+                });
+            }
+        });
+    });
+    format!("http://{addr}")
+}
 
-    // Klix ---------------------------------------------------------------------
-    {
-        let base = serve(vec![Route {
+/// The hand-written client a careful integrator writes: one
+/// `reqwest::Client` with the same timeouts and redirect policy as the
+/// generated clients' defaults, a status check and a typed decode per call.
+fn handwritten_http() -> reqwest::Client {
+    reqwest::Client::builder()
+        .user_agent("handwritten/0")
+        .connect_timeout(std::time::Duration::from_secs(10))
+        .timeout(std::time::Duration::from_secs(30))
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .expect("reqwest client")
+}
+
+/// A hand-written bearer-token cache: the token and when to stop using it,
+/// read under a lock held for the check only.
+struct HandToken {
+    cached: std::sync::RwLock<(reqwest::header::HeaderValue, std::time::Instant)>,
+}
+
+impl HandToken {
+    fn header(&self) -> reqwest::header::HeaderValue {
+        let guard = self.cached.read().expect("not poisoned");
+        assert!(
+            std::time::Instant::now() < guard.1,
+            "the token lives for the benchmark"
+        );
+        guard.0.clone()
+    }
+}
+
+/// The clients, URLs and credentials of every loopback case.
+struct Loopback {
+    http: reqwest::Client,
+    klix: klix::Client,
+    klix_url: String,
+    klix_auth: String,
+    kp: kp::Client,
+    kp_base: String,
+    kp_create_url: String,
+    kp_auth: String,
+    kct: kct::Client,
+    kct_base: String,
+    kct_auth: String,
+    payone: payone::Client,
+    payone_url: String,
+    payone_key_md5: String,
+    klavi: klavi::Client,
+    klavi_base: String,
+    klavi_token: HandToken,
+}
+
+/// One call through the generated client or its hand-written twin.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Case {
+    Klix,
+    KlarnaPayments,
+    KlarnaPaymentsRead,
+    CustomerToken,
+    Payone,
+    Klavi,
+}
+
+const KP_REQUEST_ID: &str = "krn:payment:eu1:request:552603c0-fe8b-4ab1-aacb-41d55fafbdb4";
+
+impl Loopback {
+    /// Servers and clients; `serve` starts each provider's responder.
+    fn new(rt: &tokio::runtime::Runtime, serve: fn(Vec<Route>) -> String) -> Self {
+        let http = handwritten_http();
+
+        let klix_base = serve(vec![Route {
             prefix: "/",
             response: http_response(201, "application/json", KLIX_PURCHASE_RESPONSE),
         }]);
-        let client =
-            klix::Client::new(klix::Config::new(KLIX_SECRET).base_url(base.clone())).unwrap();
-        let auth = format!("Bearer {KLIX_SECRET}");
-        let url = format!("{base}/purchases/");
-        let mut g = c.benchmark_group("loopback/klix_create_purchase");
-        g.bench_function("generated", |b| {
-            b.iter(|| {
-                rt.block_on(client.create_purchase(klix_purchase()))
-                    .unwrap()
-            })
-        });
-        g.bench_function("handwritten_reqwest", |b| {
-            b.iter(|| {
-                rt.block_on(async {
-                    let resp = http
-                        .post(&url)
-                        .header("authorization", &auth)
-                        .header("accept", "application/json")
-                        .header("content-type", "application/json")
-                        .body(serde_json::to_vec(&hand_purchase()).unwrap())
-                        .send()
-                        .await
-                        .unwrap();
-                    assert!(resp.status().is_success());
-                    let bytes = resp.bytes().await.unwrap();
-                    serde_json::from_slice::<hand::Purchase>(&bytes).unwrap()
-                })
-            })
-        });
-        g.finish();
-    }
+        let klix =
+            klix::Client::new(klix::Config::new(KLIX_SECRET).base_url(klix_base.clone())).unwrap();
 
-    // Klarna Payments -------------------------------------------------------------
-    {
-        let base = serve(vec![Route {
+        let kp_base = serve(vec![Route {
             prefix: "/",
             response: http_response(201, "application/json", KP_PAYMENT_REQUEST_RESPONSE),
         }]);
-        let client = kp::Client::new(kp::Config::new(KP_API_KEY).base_url(base.clone())).unwrap();
-        let auth = format!("Basic {KP_API_KEY}");
-        let url = format!("{base}/v1/payment/requests");
-        let mut g = c.benchmark_group("loopback/klarna_payments_create_payment_request");
-        g.bench_function("generated", |b| {
-            b.iter(|| {
-                rt.block_on(
-                    client.create_payment_request(kp::CreatePaymentRequestParams::new(), kp_body()),
-                )
-                .unwrap()
-            })
-        });
-        g.bench_function("handwritten_reqwest", |b| {
-            b.iter(|| {
-                rt.block_on(async {
-                    let resp = http
-                        .post(&url)
-                        .header("authorization", &auth)
-                        .header("accept", "application/json")
-                        .header("content-type", "application/json")
-                        .header("klarna-idempotency-key", uuid::Uuid::new_v4().to_string())
-                        .body(serde_json::to_vec(&hand_kp_body()).unwrap())
-                        .send()
-                        .await
-                        .unwrap();
-                    assert!(resp.status().is_success());
-                    let bytes = resp.bytes().await.unwrap();
-                    serde_json::from_slice::<hand::PaymentRequest>(&bytes).unwrap()
-                })
-            })
-        });
-        g.finish();
-    }
+        let kp = kp::Client::new(kp::Config::new(KP_API_KEY).base_url(kp_base.clone())).unwrap();
 
-    // Klarna Customer Token -------------------------------------------------------
-    {
-        let base = serve(vec![Route {
+        let kct_base = serve(vec![Route {
             prefix: "/",
             response: http_response(200, "application/json", KCT_TOKEN_RESPONSE),
         }]);
-        let client =
-            kct::Client::new(kct::Config::new(KCT_USER, KCT_PASSWORD).base_url(base.clone()))
+        let kct =
+            kct::Client::new(kct::Config::new(KCT_USER, KCT_PASSWORD).base_url(kct_base.clone()))
                 .unwrap();
-        let auth = {
+        let kct_auth = {
             use base64::Engine as _;
             format!(
                 "Basic {}",
@@ -1133,82 +1207,28 @@ fn loopback(c: &mut Criterion) {
                     .encode(format!("{KCT_USER}:{KCT_PASSWORD}"))
             )
         };
-        let mut g = c.benchmark_group("loopback/klarna_customer_token_read_customer_token");
-        g.bench_function("generated", |b| {
-            b.iter(|| rt.block_on(client.read_customer_token(KCT_TOKEN)).unwrap())
-        });
-        g.bench_function("handwritten_reqwest", |b| {
-            b.iter(|| {
-                rt.block_on(async {
-                    let url = format!(
-                        "{base}/customer-token/v1/tokens/{}",
-                        hand::segment(KCT_TOKEN)
-                    );
-                    let resp = http
-                        .get(&url)
-                        .header("authorization", &auth)
-                        .header("accept", "application/json")
-                        .send()
-                        .await
-                        .unwrap();
-                    assert!(resp.status().is_success());
-                    let bytes = resp.bytes().await.unwrap();
-                    serde_json::from_slice::<hand::CustomerTokenDetails>(&bytes).unwrap()
-                })
-            })
-        });
-        g.finish();
-    }
 
-    // PAYONE ------------------------------------------------------------------------
-    {
-        let base = serve(vec![Route {
+        let payone_base = serve(vec![Route {
             prefix: "/",
             response: http_response(200, "text/plain; charset=UTF-8", PAYONE_PREAUTH_RESPONSE),
         }]);
-        let client = payone::Client::new(
+        let payone = payone::Client::new(
             payone::Config::new(
                 PAYONE_MID,
                 PAYONE_AID,
                 PAYONE_PORTAL,
                 PAYONE_KEY.to_string(),
             )
-            .base_url(format!("{base}/post-gateway")),
+            .base_url(format!("{payone_base}/post-gateway")),
         )
         .unwrap();
-        let key_md5 = payone_base()
+        let payone_key_md5 = payone_base_form()
             .encode()
             .split('&')
             .find_map(|p| p.strip_prefix("key=").map(str::to_string))
             .expect("key pair");
-        let url = format!("{base}/post-gateway/");
-        let mut g = c.benchmark_group("loopback/payone_preauthorize");
-        g.bench_function("generated", |b| {
-            b.iter(|| rt.block_on(client.preauthorize(payone_request())).unwrap())
-        });
-        g.bench_function("handwritten_reqwest", |b| {
-            b.iter(|| {
-                rt.block_on(async {
-                    let resp = http
-                        .post(&url)
-                        .header("accept", "application/json")
-                        .header("content-type", "application/x-www-form-urlencoded")
-                        .body(hand_payone_request().encode(&key_md5))
-                        .send()
-                        .await
-                        .unwrap();
-                    assert!(resp.status().is_success());
-                    let bytes = resp.bytes().await.unwrap();
-                    hand::parse_preauth(&bytes).unwrap()
-                })
-            })
-        });
-        g.finish();
-    }
 
-    // Klavi (token endpoint; the token is cached by both after the first call) ------
-    {
-        let base = serve(vec![
+        let klavi_base = serve(vec![
             Route {
                 prefix: "/payment/customer/v1/auth",
                 response: http_response(200, "application/json", KLAVI_TOKEN_RESPONSE),
@@ -1218,54 +1238,325 @@ fn loopback(c: &mut Criterion) {
                 response: http_response(200, "application/json", KLAVI_STATUS_RESPONSE),
             },
         ]);
-        let client =
-            klavi::Client::new(klavi::Config::new("access", "secret").base_url(base.clone()))
+        let klavi =
+            klavi::Client::new(klavi::Config::new("access", "secret").base_url(klavi_base.clone()))
                 .unwrap();
-        let auth = rt.block_on(async {
-            let token: hand::Token = serde_json::from_slice(
-                &http
-                    .post(format!("{base}/payment/customer/v1/auth"))
+        // Both sides fetch the token once; the calls measured use the cache.
+        let klavi_token = rt.block_on(async {
+            let resp = http
+                .post(format!("{klavi_base}/payment/customer/v1/auth"))
+                .header("content-type", "application/json")
+                .body(r#"{"accessKey":"access","secretKey":"secret"}"#)
+                .send()
+                .await
+                .unwrap();
+            assert!(resp.status().is_success());
+            let token: hand::Token = serde_json::from_slice(&resp.bytes().await.unwrap()).unwrap();
+            let mut header =
+                reqwest::header::HeaderValue::try_from(format!("Bearer {}", token.access_token))
+                    .unwrap();
+            header.set_sensitive(true);
+            HandToken {
+                cached: std::sync::RwLock::new((
+                    header,
+                    std::time::Instant::now() + std::time::Duration::from_secs(3000),
+                )),
+            }
+        });
+        let this = Loopback {
+            http,
+            klix,
+            klix_url: format!("{klix_base}/purchases/"),
+            klix_auth: format!("Bearer {KLIX_SECRET}"),
+            kp,
+            kp_create_url: format!("{kp_base}/v1/payment/requests"),
+            kp_base,
+            kp_auth: format!("Basic {KP_API_KEY}"),
+            kct,
+            kct_base,
+            kct_auth,
+            payone,
+            payone_url: format!("{payone_base}/post-gateway/"),
+            payone_key_md5,
+            klavi,
+            klavi_base,
+            klavi_token,
+        };
+        // Warm both sides (connections, the generated client's token).
+        rt.block_on(async {
+            for case in Case::ALL {
+                this.generated(case).await;
+                this.handwritten(case).await;
+            }
+        });
+        this
+    }
+
+    async fn generated(&self, case: Case) {
+        match case {
+            Case::Klix => {
+                black_box(self.klix.create_purchase(klix_purchase()).await.unwrap());
+            }
+            Case::KlarnaPayments => {
+                black_box(
+                    self.kp
+                        .create_payment_request(kp::CreatePaymentRequestParams::new(), kp_body())
+                        .await
+                        .unwrap(),
+                );
+            }
+            Case::KlarnaPaymentsRead => {
+                black_box(self.kp.read_payment_request(KP_REQUEST_ID).await.unwrap());
+            }
+            Case::CustomerToken => {
+                black_box(self.kct.read_customer_token(KCT_TOKEN).await.unwrap());
+            }
+            Case::Payone => {
+                black_box(self.payone.preauthorize(payone_request()).await.unwrap());
+            }
+            Case::Klavi => {
+                black_box(
+                    self.klavi
+                        .get_payment_status(KLAVI_PAYMENT_ID)
+                        .await
+                        .unwrap(),
+                );
+            }
+        }
+    }
+
+    async fn handwritten(&self, case: Case) {
+        match case {
+            Case::Klix => {
+                let resp = self
+                    .http
+                    .post(&self.klix_url)
+                    .header("authorization", &self.klix_auth)
+                    .header("accept", "application/json")
                     .header("content-type", "application/json")
-                    .body(r#"{"accessKey":"access","secretKey":"secret"}"#)
+                    .body(serde_json::to_vec(&hand_purchase()).unwrap())
                     .send()
                     .await
-                    .unwrap()
-                    .bytes()
+                    .unwrap();
+                assert!(resp.status().is_success());
+                let bytes = resp.bytes().await.unwrap();
+                black_box(serde_json::from_slice::<hand::Purchase>(&bytes).unwrap());
+            }
+            Case::KlarnaPayments => {
+                let resp = self
+                    .http
+                    .post(&self.kp_create_url)
+                    .header("authorization", &self.kp_auth)
+                    .header("accept", "application/json")
+                    .header("content-type", "application/json")
+                    .header("klarna-idempotency-key", uuid::Uuid::new_v4().to_string())
+                    .body(serde_json::to_vec(&hand_kp_body()).unwrap())
+                    .send()
                     .await
-                    .unwrap(),
-            )
-            .unwrap();
-            format!("Bearer {}", token.access_token)
-        });
-        let mut g = c.benchmark_group("loopback/klavi_get_payment_status");
+                    .unwrap();
+                assert!(resp.status().is_success());
+                let bytes = resp.bytes().await.unwrap();
+                black_box(serde_json::from_slice::<hand::PaymentRequest>(&bytes).unwrap());
+            }
+            Case::KlarnaPaymentsRead => {
+                let url = format!(
+                    "{}/v1/payment/requests/{}",
+                    self.kp_base,
+                    hand::segment(KP_REQUEST_ID)
+                );
+                let resp = self
+                    .http
+                    .get(&url)
+                    .header("authorization", &self.kp_auth)
+                    .header("accept", "application/json")
+                    .send()
+                    .await
+                    .unwrap();
+                assert!(resp.status().is_success());
+                let bytes = resp.bytes().await.unwrap();
+                black_box(serde_json::from_slice::<hand::PaymentRequest>(&bytes).unwrap());
+            }
+            Case::CustomerToken => {
+                let url = format!(
+                    "{}/customer-token/v1/tokens/{}",
+                    self.kct_base,
+                    hand::segment(KCT_TOKEN)
+                );
+                let resp = self
+                    .http
+                    .get(&url)
+                    .header("authorization", &self.kct_auth)
+                    .header("accept", "application/json")
+                    .send()
+                    .await
+                    .unwrap();
+                assert!(resp.status().is_success());
+                let bytes = resp.bytes().await.unwrap();
+                black_box(serde_json::from_slice::<hand::CustomerTokenDetails>(&bytes).unwrap());
+            }
+            Case::Payone => {
+                let resp = self
+                    .http
+                    .post(&self.payone_url)
+                    .header("accept", "application/json")
+                    .header("content-type", "application/x-www-form-urlencoded")
+                    .body(hand_payone_request().encode(&self.payone_key_md5))
+                    .send()
+                    .await
+                    .unwrap();
+                assert!(resp.status().is_success());
+                let bytes = resp.bytes().await.unwrap();
+                black_box(hand::parse_preauth(&bytes).unwrap());
+            }
+            Case::Klavi => {
+                let url = format!(
+                    "{}/payment/customer/v1/instant/payments/{}/status",
+                    self.klavi_base,
+                    hand::segment(KLAVI_PAYMENT_ID)
+                );
+                let resp = self
+                    .http
+                    .get(&url)
+                    .header("authorization", self.klavi_token.header())
+                    .header("accept", "application/json")
+                    .send()
+                    .await
+                    .unwrap();
+                assert!(resp.status().is_success());
+                let bytes = resp.bytes().await.unwrap();
+                black_box(serde_json::from_slice::<hand::PaymentStatus>(&bytes).unwrap());
+            }
+        }
+    }
+}
+
+impl Case {
+    const ALL: [Case; 6] = [
+        Case::Klix,
+        Case::KlarnaPayments,
+        Case::KlarnaPaymentsRead,
+        Case::CustomerToken,
+        Case::Payone,
+        Case::Klavi,
+    ];
+
+    /// The benchmark group of a single call (`None`: concurrent only).
+    fn group(self) -> Option<&'static str> {
+        Some(match self {
+            Case::Klix => "loopback/klix_create_purchase",
+            Case::KlarnaPayments => "loopback/klarna_payments_create_payment_request",
+            Case::KlarnaPaymentsRead => return None,
+            Case::CustomerToken => "loopback/klarna_customer_token_read_customer_token",
+            Case::Payone => "loopback/payone_preauthorize",
+            Case::Klavi => "loopback/klavi_get_payment_status",
+        })
+    }
+
+    fn name(self) -> &'static str {
+        match self {
+            Case::Klix => "klix",
+            Case::KlarnaPayments => "klarna_payments",
+            Case::KlarnaPaymentsRead => "klarna_payments_read",
+            Case::CustomerToken => "klarna_customer_token",
+            Case::Payone => "payone",
+            Case::Klavi => "klavi",
+        }
+    }
+}
+
+fn loopback(c: &mut Criterion) {
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("tokio runtime");
+    let cases = Loopback::new(&rt, serve);
+    for case in Case::ALL {
+        let Some(group) = case.group() else { continue };
+        let mut g = c.benchmark_group(group);
         g.bench_function("generated", |b| {
-            b.iter(|| {
-                rt.block_on(client.get_payment_status(KLAVI_PAYMENT_ID))
-                    .unwrap()
-            })
+            b.iter(|| rt.block_on(cases.generated(case)))
         });
         g.bench_function("handwritten_reqwest", |b| {
-            b.iter(|| {
-                rt.block_on(async {
-                    let url = format!(
-                        "{base}/payment/customer/v1/instant/payments/{}/status",
-                        hand::segment(KLAVI_PAYMENT_ID)
-                    );
-                    let resp = http
-                        .get(&url)
-                        .header("authorization", &auth)
-                        .header("accept", "application/json")
-                        .send()
-                        .await
-                        .unwrap();
-                    assert!(resp.status().is_success());
-                    let bytes = resp.bytes().await.unwrap();
-                    serde_json::from_slice::<hand::PaymentStatus>(&bytes).unwrap()
-                })
-            })
+            b.iter(|| rt.block_on(cases.handwritten(case)))
         });
         g.finish();
     }
+}
+
+/// How many calls run at once in the concurrent benchmarks.
+const CONCURRENT_CALLS: usize = 1000;
+
+/// 1,000 calls at once through one shared client (and one shared
+/// hand-written `reqwest::Client` with its token cache), on a two-worker
+/// runtime: throughput, calls per second.
+fn concurrent(c: &mut Criterion) {
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .expect("tokio runtime");
+    let cases = Arc::new(Loopback::new(&rt, serve_async));
+    for case in [Case::KlarnaPaymentsRead, Case::Klavi] {
+        let mut g = c.benchmark_group(format!("concurrent/{}", case.name()));
+        g.throughput(criterion::Throughput::Elements(CONCURRENT_CALLS as u64));
+        g.sample_size(20);
+        // The first round opens the connections; the measured ones reuse them.
+        rt.block_on(many(&cases, case, true));
+        rt.block_on(many(&cases, case, false));
+        g.bench_function("generated", |b| {
+            b.iter(|| rt.block_on(many(&cases, case, true)))
+        });
+        g.bench_function("handwritten_reqwest", |b| {
+            b.iter(|| rt.block_on(many(&cases, case, false)))
+        });
+        g.finish();
+    }
+}
+
+/// [`CONCURRENT_CALLS`] calls of `case` as tasks of their own, awaited together.
+async fn many(cases: &Arc<Loopback>, case: Case, generated: bool) {
+    let tasks: Vec<_> = (0..CONCURRENT_CALLS)
+        .map(|_| {
+            let cases = Arc::clone(cases);
+            tokio::spawn(async move {
+                if generated {
+                    cases.generated(case).await
+                } else {
+                    cases.handwritten(case).await
+                }
+            })
+        })
+        .collect();
+    for t in tasks {
+        t.await.expect("call task");
+    }
+}
+
+/// `PER_CALL_PROFILE=<case>/<generated|handwritten>:<calls>`: makes that many
+/// calls and exits, for `valgrind --tool=callgrind` (instruction counts do
+/// not move with the machine's load). With 0 calls, only the setup runs.
+fn profile(spec: &str) {
+    let (what, n) = spec.split_once(':').expect("<case>/<side>:<calls>");
+    let (name, side) = what.split_once('/').expect("<case>/<side>");
+    let n: usize = n.parse().expect("a number of calls");
+    let case = Case::ALL
+        .into_iter()
+        .find(|c| c.name() == name)
+        .expect("a case name");
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("tokio runtime");
+    let cases = Loopback::new(&rt, serve);
+    rt.block_on(async {
+        for _ in 0..n {
+            match side {
+                "generated" => cases.generated(case).await,
+                "handwritten" => cases.handwritten(case).await,
+                other => panic!("unknown side {other}"),
+            }
+        }
+    });
 }
 
 /// The documented bodies decode into the same values with both sets of
@@ -1285,13 +1576,13 @@ fn sanity() {
     };
     assert_eq!(r.txid, h.txid);
     // Same pairs in the same order on both sides.
-    let key_md5 = payone_base()
+    let key_md5 = payone_base_form()
         .encode()
         .split('&')
         .find_map(|p| p.strip_prefix("key=").map(str::to_string))
         .unwrap();
     assert_eq!(
-        payone_encode(&payone_base(), &payone_request()),
+        payone_encode(&payone_base_form(), &payone_request()),
         hand_payone_request().encode(&key_md5)
     );
     let s: klavi::PaymentStatus = decode_as_client(KLAVI_STATUS_RESPONSE.as_bytes());
@@ -1302,7 +1593,66 @@ fn benches(c: &mut Criterion) {
     sanity();
     client_side(c);
     loopback(c);
+    concurrent(c);
 }
 
 criterion_group!(per_call, benches);
-criterion_main!(per_call);
+
+/// `PER_CALL_PAIRED=<rounds>`: each round makes one generated and one
+/// hand-written call of every case, alternating which goes first, and times
+/// each; prints the median of each side and the overhead. Pairing the calls
+/// cancels the drift of a shared machine's load, which moves criterion's
+/// separate runs of the two sides by more than the difference measured.
+fn paired(rounds: usize) {
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("tokio runtime");
+    let cases = Loopback::new(&rt, serve);
+    let median = |v: &mut Vec<f64>| {
+        v.sort_by(f64::total_cmp);
+        v[v.len() / 2]
+    };
+    println!(
+        "{:<24} {:>12} {:>12} {:>9}",
+        "case", "generated", "handwritten", "overhead"
+    );
+    for case in Case::ALL {
+        let (mut g, mut h) = (Vec::with_capacity(rounds), Vec::with_capacity(rounds));
+        rt.block_on(async {
+            for i in 0..rounds {
+                for first in [i % 2 == 0, i % 2 != 0] {
+                    let t = std::time::Instant::now();
+                    if first {
+                        cases.generated(case).await;
+                        g.push(t.elapsed().as_secs_f64() * 1e6);
+                    } else {
+                        cases.handwritten(case).await;
+                        h.push(t.elapsed().as_secs_f64() * 1e6);
+                    }
+                }
+            }
+        });
+        let (mg, mh) = (median(&mut g), median(&mut h));
+        println!(
+            "{:<24} {:>9.1} µs {:>9.1} µs {:>+8.1}%",
+            case.name(),
+            mg,
+            mh,
+            (mg / mh - 1.0) * 100.0
+        );
+    }
+}
+
+fn main() {
+    if let Ok(spec) = std::env::var("PER_CALL_PROFILE") {
+        profile(&spec);
+        return;
+    }
+    if let Ok(rounds) = std::env::var("PER_CALL_PAIRED") {
+        paired(rounds.parse().expect("a number of rounds"));
+        return;
+    }
+    per_call();
+    Criterion::default().configure_from_args().final_summary();
+}

@@ -417,6 +417,22 @@ impl Failure {
     }
 }
 
+/// A request that got no response to read: it was invalid, or the
+/// connection, the token endpoint or the time allowed failed. `?` turns it
+/// into the operation's [`Error`], so that sending needs no copy per error
+/// type.
+#[derive(Debug)]
+pub struct SendError {
+    pub(crate) operation: &'static str,
+    pub(crate) failure: Failure,
+}
+
+impl<E: fmt::Debug> From<SendError> for Error<E> {
+    fn from(e: SendError) -> Self {
+        e.failure.into_error(e.operation)
+    }
+}
+
 /// Building a client failed (for example, the TLS backend could not start).
 #[derive(Debug, thiserror::Error)]
 #[error("could not build the HTTP client: {0}")]

@@ -164,6 +164,14 @@ where
         Next::Wait(rx)
     }
 
+    /// The cached value if `usable` accepts it, without waiting or
+    /// starting anything: the path of every call while a value is fresh.
+    #[cfg_attr(not(feature = "token-auth"), allow(dead_code))]
+    pub(crate) fn cached(&self, usable: impl FnOnce(&T) -> bool) -> Option<T> {
+        let state = self.lock();
+        state.value.as_ref().filter(|v| usable(v)).cloned()
+    }
+
     /// A failure recent enough to be handed out instead of fetching.
     #[cfg_attr(not(feature = "token-auth"), allow(dead_code))]
     pub(crate) fn recent_failure(&self) -> Option<E> {

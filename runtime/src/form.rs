@@ -6,24 +6,65 @@
 use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::fmt;
+use std::sync::{Arc, OnceLock};
 
 use secrecy::{ExposeSecret, SecretString};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 use super::values::StringEnum;
 
+type Pair = (Cow<'static, str>, String);
+
 /// The pairs of a form body, in the order they will be sent.
-#[derive(Default, Clone)]
+///
+/// A client keeps the pairs every request starts with (credentials, API
+/// version) in one form and clones it per request. Cloning is cheap: the
+/// first clone freezes the pairs into a shared list, which this clone and
+/// every later one refer to instead of copying each pair. A form's own
+/// values are kept in one text buffer, not one string each.
+#[derive(Default)]
 pub struct Form {
-    pairs: Vec<(Cow<'static, str>, String)>,
+    /// Leading pairs shared with the form this one was cloned from.
+    shared: Option<Arc<[Pair]>>,
+    /// This form's own pairs, after the shared ones: each key, and its
+    /// value as a byte range of `text`.
+    own: Vec<(Cow<'static, str>, usize, usize)>,
+    text: String,
+    /// All pairs, frozen by the first clone; reset by any change.
+    frozen: OnceLock<Arc<[Pair]>>,
+}
+
+impl Clone for Form {
+    fn clone(&self) -> Self {
+        let all = self
+            .frozen
+            .get_or_init(|| match (&self.shared, self.own.is_empty()) {
+                (Some(shared), true) => shared.clone(),
+                _ => {
+                    let own = self
+                        .own
+                        .iter()
+                        .map(|(k, a, b)| (k.clone(), self.value(*a, *b).to_string()));
+                    self.shared
+                        .iter()
+                        .flat_map(|s| s.iter().cloned())
+                        .chain(own)
+                        .collect()
+                }
+            });
+        Form {
+            shared: Some(all.clone()),
+            own: Vec::new(),
+            text: String::new(),
+            frozen: OnceLock::new(),
+        }
+    }
 }
 
 impl fmt::Debug for Form {
     // Values may include a hashed credential: show the keys only.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_list()
-            .entries(self.pairs.iter().map(|(k, _)| k))
-            .finish()
+        f.debug_list().entries(self.all().map(|(k, _)| k)).finish()
     }
 }
 
@@ -33,11 +74,38 @@ impl Form {
         Form::default()
     }
 
+    fn value(&self, start: usize, end: usize) -> &str {
+        self.text.get(start..end).unwrap_or_default()
+    }
+
+    /// Every pair, in order.
+    fn all(&self) -> impl Iterator<Item = (&str, &str)> {
+        self.shared
+            .iter()
+            .flat_map(|s| s.iter().map(|(k, v)| (k.as_ref(), v.as_str())))
+            .chain(
+                self.own
+                    .iter()
+                    .map(|(k, a, b)| (k.as_ref(), self.value(*a, *b))),
+            )
+    }
+
+    /// Adds a pair (and forgets the frozen copy, which no longer matches).
+    fn add(&mut self, key: Cow<'static, str>, value: &str) {
+        self.frozen.take();
+        if self.text.capacity() == 0 {
+            self.text.reserve(256);
+        }
+        let start = self.text.len();
+        self.text.push_str(value);
+        self.own.push((key, start, self.text.len()));
+    }
+
     /// Adds `key=value`; an empty value is not sent.
     pub fn push<V: FormValue + ?Sized>(&mut self, key: &'static str, value: &V) {
         let v = value.form_value();
         if !v.is_empty() {
-            self.pairs.push((Cow::Borrowed(key), v.into_owned()));
+            self.add(Cow::Borrowed(key), &v);
         }
     }
 
@@ -52,8 +120,7 @@ impl Form {
     pub fn push_indexed<V: FormValue + ?Sized>(&mut self, prefix: &str, n: usize, value: &V) {
         let v = value.form_value();
         if !v.is_empty() {
-            self.pairs
-                .push((Cow::Owned(format!("{prefix}[{n}]")), v.into_owned()));
+            self.add(Cow::Owned(format!("{prefix}[{n}]")), &v);
         }
     }
 
@@ -68,8 +135,7 @@ impl Form {
     pub fn push_map(&mut self, name: &str, map: &BTreeMap<String, String>) {
         for (k, v) in map {
             if !v.is_empty() {
-                self.pairs
-                    .push((Cow::Owned(format!("{name}[{k}]")), v.clone()));
+                self.add(Cow::Owned(format!("{name}[{k}]")), v);
             }
         }
     }
@@ -83,20 +149,19 @@ impl Form {
 
     /// Adds a secret value (exposed only into the body).
     pub fn push_secret(&mut self, key: &'static str, value: &SecretString) {
-        self.pairs
-            .push((Cow::Borrowed(key), value.expose_secret().to_string()));
+        self.add(Cow::Borrowed(key), value.expose_secret());
     }
 
     /// The keys, in order (values may hold a hashed credential, so only the
     /// keys are exposed).
     pub fn keys(&self) -> impl Iterator<Item = &str> {
-        self.pairs.iter().map(|(k, _)| k.as_ref())
+        self.all().map(|(k, _)| k)
     }
 
     /// `application/x-www-form-urlencoded`, UTF-8.
     pub fn encode(&self) -> String {
         url::form_urlencoded::Serializer::new(String::new())
-            .extend_pairs(self.pairs.iter().map(|(k, v)| (k.as_ref(), v.as_str())))
+            .extend_pairs(self.all())
             .finish()
     }
 
@@ -113,7 +178,7 @@ impl Form {
             Some(Charset::Utf8) => Ok(self.encode().into_bytes()),
             Some(Charset::Latin1) => {
                 let mut out = String::new();
-                for (i, (key, value)) in self.pairs.iter().enumerate() {
+                for (i, (key, value)) in self.all().enumerate() {
                     if i > 0 {
                         out.push('&');
                     }
@@ -154,13 +219,15 @@ pub fn check_charset(name: &str) -> Result<(), crate::BuildError> {
 
 impl Charset {
     fn from_name(name: &str) -> Option<Charset> {
-        let name = name.trim().to_ascii_lowercase();
-        match name.as_str() {
-            "utf-8" | "utf8" => Some(Charset::Utf8),
-            "iso-8859-1" | "iso8859-1" | "iso_8859-1" | "latin1" | "latin-1" => {
-                Some(Charset::Latin1)
-            }
-            _ => None,
+        // Case-insensitive, without allocating: this runs on every send.
+        let name = name.trim();
+        let is = |names: &[&str]| names.iter().any(|n| n.eq_ignore_ascii_case(name));
+        if is(&["utf-8", "utf8"]) {
+            Some(Charset::Utf8)
+        } else if is(&["iso-8859-1", "iso8859-1", "iso_8859-1", "latin1", "latin-1"]) {
+            Some(Charset::Latin1)
+        } else {
+            None
         }
     }
 }
@@ -317,16 +384,27 @@ impl<'de> Deserialize<'de> for CompactDate {
 /// A `key=value` line body (PAYONE responses) or a form body
 /// (notifications): ordered pairs, keys kept with their brackets. `Debug`
 /// shows the keys only: a notification carries the hashed credential.
-#[derive(Clone, Default, PartialEq, Eq)]
+///
+/// The text is held once; the pairs are ranges of it (parsing an answer
+/// allocates two buffers, not two strings per line).
+#[derive(Clone, Default)]
 pub struct KeyValues {
-    pairs: Vec<(String, String)>,
+    text: String,
+    /// Each pair's key and value as byte ranges of `text`.
+    pairs: Vec<[usize; 4]>,
 }
+
+impl PartialEq for KeyValues {
+    fn eq(&self, other: &Self) -> bool {
+        self.iter().eq(other.iter())
+    }
+}
+
+impl Eq for KeyValues {}
 
 impl fmt::Debug for KeyValues {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_list()
-            .entries(self.pairs.iter().map(|(k, _)| k))
-            .finish()
+        f.debug_list().entries(self.iter().map(|(k, _)| k)).finish()
     }
 }
 
@@ -335,42 +413,54 @@ impl KeyValues {
     /// values may contain `=` and `&`; blank lines are skipped; `\r\n` is
     /// accepted. Invalid UTF-8 is read as ISO-8859-1.
     pub fn parse_lines(body: &[u8]) -> KeyValues {
-        let text = decode_text(body);
-        let pairs = text
-            .lines()
-            .map(|l| l.strip_suffix('\r').unwrap_or(l))
-            .filter(|l| !l.trim().is_empty())
-            .map(|l| match l.split_once('=') {
-                Some((k, v)) => (k.trim().to_string(), v.to_string()),
-                None => (l.trim().to_string(), String::new()),
-            })
-            .collect();
-        KeyValues { pairs }
+        let text = decode_text(body).into_owned();
+        let mut pairs = Vec::new();
+        let mut start = 0;
+        for raw in text.split('\n') {
+            let line_start = start;
+            start += raw.len() + 1;
+            let line = raw.strip_suffix('\r').unwrap_or(raw);
+            if line.trim().is_empty() {
+                continue;
+            }
+            let (key, value) = match line.find('=') {
+                Some(eq) => (
+                    trimmed(line_start, &line[..eq]),
+                    [line_start + eq + 1, line_start + line.len()],
+                ),
+                None => (trimmed(line_start, line), [line_start + line.len(); 2]),
+            };
+            pairs.push([key[0], key[1], value[0], value[1]]);
+        }
+        KeyValues { text, pairs }
     }
 
     /// Parses an `application/x-www-form-urlencoded` body whose bytes are in
     /// ISO-8859-1 (each byte is one character) or UTF-8.
     pub fn parse_form(body: &[u8], latin1: bool) -> KeyValues {
-        let pairs = body
-            .split(|&b| b == b'&')
-            .filter(|p| !p.is_empty())
-            .map(|p| {
-                let (k, v) = match p.iter().position(|&b| b == b'=') {
-                    Some(i) => (&p[..i], &p[i + 1..]),
-                    None => (p, &[][..]),
-                };
-                (form_decode(k, latin1), form_decode(v, latin1))
-            })
-            .collect();
-        KeyValues { pairs }
+        let mut text = String::with_capacity(body.len());
+        let mut pairs = Vec::new();
+        for p in body.split(|&b| b == b'&').filter(|p| !p.is_empty()) {
+            let (k, v) = match p.iter().position(|&b| b == b'=') {
+                Some(i) => (&p[..i], &p[i + 1..]),
+                None => (p, &[][..]),
+            };
+            let k0 = text.len();
+            form_decode(k, latin1, &mut text);
+            let v0 = text.len();
+            form_decode(v, latin1, &mut text);
+            pairs.push([k0, v0, v0, text.len()]);
+        }
+        KeyValues { text, pairs }
     }
 
     /// The first value of `key`.
     pub fn get(&self, key: &str) -> Option<&str> {
+        let text = self.text.as_bytes();
         self.pairs
             .iter()
-            .find(|(k, _)| k == key)
-            .map(|(_, v)| v.as_str())
+            .find(|p| text.get(p[0]..p[1]) == Some(key.as_bytes()))
+            .map(|p| self.text.get(p[2]..p[3]).unwrap_or_default())
     }
 
     /// Parses the value of `key`, if present and not empty.
@@ -396,28 +486,39 @@ impl KeyValues {
 
     /// Every pair whose key is not in `known`.
     pub fn rest(&self, known: &[&str]) -> BTreeMap<String, String> {
-        self.pairs
-            .iter()
-            .filter(|(k, _)| !known.contains(&k.as_str()))
-            .map(|(k, v)| (k.clone(), v.clone()))
+        self.iter()
+            .filter(|(k, _)| !known.contains(k))
+            .map(|(k, v)| (k.to_string(), v.to_string()))
             .collect()
     }
 
     /// The entries `name[key]=value`, as `key → value`.
     pub fn prefixed(&self, name: &str) -> BTreeMap<String, String> {
-        self.pairs
-            .iter()
+        self.iter()
             .filter_map(|(k, v)| {
                 let inner = k.strip_prefix(name)?.strip_prefix('[')?.strip_suffix(']')?;
-                Some((inner.to_string(), v.clone()))
+                Some((inner.to_string(), v.to_string()))
             })
             .collect()
     }
 
     /// The pairs in order.
     pub fn iter(&self) -> impl Iterator<Item = (&str, &str)> {
-        self.pairs.iter().map(|(k, v)| (k.as_str(), v.as_str()))
+        self.pairs.iter().map(|&[k0, k1, v0, v1]| {
+            (
+                self.text.get(k0..k1).unwrap_or_default(),
+                self.text.get(v0..v1).unwrap_or_default(),
+            )
+        })
     }
+}
+
+/// The range of `part` (which starts at `offset`) without surrounding whitespace.
+fn trimmed(offset: usize, part: &str) -> [usize; 2] {
+    let t = part.trim();
+    // `t` lies within `part`; its distance from the start is what was trimmed.
+    let start = offset + (t.as_ptr() as usize - part.as_ptr() as usize);
+    [start, start + t.len()]
 }
 
 fn decode_text(body: &[u8]) -> Cow<'_, str> {
@@ -427,7 +528,8 @@ fn decode_text(body: &[u8]) -> Cow<'_, str> {
     }
 }
 
-fn form_decode(raw: &[u8], latin1: bool) -> String {
+/// Appends the percent-decoded text of `raw` (`+` is a space) to `out`.
+fn form_decode(raw: &[u8], latin1: bool, out: &mut String) {
     let mut bytes = Vec::with_capacity(raw.len());
     let mut i = 0;
     while i < raw.len() {
@@ -451,9 +553,9 @@ fn form_decode(raw: &[u8], latin1: bool) -> String {
         i += 1;
     }
     if latin1 {
-        bytes.iter().map(|&b| b as char).collect()
+        out.extend(bytes.iter().map(|&b| b as char));
     } else {
-        String::from_utf8_lossy(&bytes).into_owned()
+        out.push_str(&String::from_utf8_lossy(&bytes));
     }
 }
 
@@ -540,6 +642,12 @@ pub mod check {
 
     /// Length in characters within `min..=max`.
     pub fn length(value: &str, min: Option<u64>, max: Option<u64>) -> Result<(), String> {
+        // A UTF-8 text of `b` bytes has between `b / 4` (rounded up) and `b`
+        // characters: when both bounds hold for those, nothing is counted.
+        let bytes = value.len() as u64;
+        if min.is_none_or(|lo| bytes.div_ceil(4) >= lo) && max.is_none_or(|hi| bytes <= hi) {
+            return Ok(());
+        }
         let n = value.chars().count() as u64;
         match (min, max) {
             (Some(lo), Some(hi)) if n < lo || n > hi => Err(if lo == hi {
@@ -559,12 +667,13 @@ pub mod check {
 
     /// Only characters from `allowed` (ranges `a-z` or single characters).
     pub fn symbols(value: &str, allowed: &[&str]) -> Result<(), String> {
+        // Each rule is read in place (no allocation per character).
         let ok = |c: char| {
             allowed.iter().any(|a| {
-                let cs: Vec<char> = a.chars().collect();
-                match cs.as_slice() {
-                    [lo, '-', hi] => (*lo..=*hi).contains(&c),
-                    [one] => c == *one,
+                let mut cs = a.chars();
+                match (cs.next(), cs.next(), cs.next(), cs.next()) {
+                    (Some(lo), Some('-'), Some(hi), None) => (lo..=hi).contains(&c),
+                    (Some(one), None, _, _) => c == one,
                     _ => false,
                 }
             })
@@ -580,7 +689,7 @@ pub mod check {
 
     /// Number of digits (sign not counted) within `min..=max`.
     pub fn digits(value: i64, min: Option<u32>, max: Option<u32>) -> Result<(), String> {
-        let n = value.unsigned_abs().to_string().len() as u32;
+        let n = value.unsigned_abs().checked_ilog10().map_or(1, |l| l + 1);
         if min.is_some_and(|lo| n < lo) || max.is_some_and(|hi| n > hi) {
             return Err(match (min, max) {
                 (Some(lo), Some(hi)) if lo != hi => {
@@ -755,5 +864,91 @@ mod tests {
             "19600707"
         );
         assert!(CompactDate::parse("19601307").is_err());
+    }
+}
+
+#[cfg(test)]
+mod digit_tests {
+    use super::check;
+
+    #[test]
+    fn digits_are_counted_without_the_sign() {
+        for (value, n) in [
+            (0i64, 1u32),
+            (9, 1),
+            (10, 2),
+            (-99, 2),
+            (100, 3),
+            (i64::MAX, 19),
+            (i64::MIN, 19),
+        ] {
+            assert!(check::digits(value, Some(n), Some(n)).is_ok(), "{value}");
+            assert!(check::digits(value, Some(n + 1), None).is_err(), "{value}");
+        }
+        assert!(check::symbols("AB-12", &["A-Z", "0-9", "-"]).is_ok());
+        assert!(check::symbols("ab", &["A-Z"]).is_err());
+    }
+}
+
+#[cfg(test)]
+mod clone_tests {
+    use super::Form;
+
+    #[test]
+    fn clones_share_the_base_and_changes_stay_apart() {
+        let mut base = Form::new();
+        base.push("mid", "1");
+        base.push("aid", "2");
+        let mut a = base.clone();
+        a.push("request", "x");
+        let mut b = base.clone();
+        b.push("request", "y");
+        assert_eq!(a.encode(), "mid=1&aid=2&request=x");
+        assert_eq!(b.encode(), "mid=1&aid=2&request=y");
+        assert_eq!(base.encode(), "mid=1&aid=2");
+        // A change to the base after a clone is seen by later clones only.
+        base.push("mode", "test");
+        assert_eq!(base.clone().encode(), "mid=1&aid=2&mode=test");
+        assert_eq!(a.encode(), "mid=1&aid=2&request=x");
+        // A clone of a clone keeps everything.
+        let c = a.clone();
+        assert_eq!(c.encode(), "mid=1&aid=2&request=x");
+        assert_eq!(c.keys().collect::<Vec<_>>(), ["mid", "aid", "request"]);
+        assert_eq!(format!("{c:?}"), r#"["mid", "aid", "request"]"#);
+    }
+}
+
+#[cfg(test)]
+mod kv_tests {
+    use super::{check, KeyValues};
+
+    #[test]
+    fn lines_keep_their_pairs() {
+        let kv = KeyValues::parse_lines(b" status = OK \r\n\r\nflag\nx==y\r\nempty=\n");
+        assert_eq!(
+            kv.iter().collect::<Vec<_>>(),
+            [("status", " OK "), ("flag", ""), ("x", "=y"), ("empty", "")]
+        );
+        assert_eq!(
+            kv,
+            KeyValues::parse_lines(b"status= OK \nflag\nx==y\nempty=")
+        );
+        assert_ne!(kv, KeyValues::parse_lines(b"status=OK"));
+        let form = KeyValues::parse_form(b"a=1&b%5Bc%5D=x+y&&d", false);
+        assert_eq!(
+            form.iter().collect::<Vec<_>>(),
+            [("a", "1"), ("b[c]", "x y"), ("d", "")]
+        );
+        assert_eq!(form.prefixed("b").get("c").map(String::as_str), Some("x y"));
+        assert_eq!(form.rest(&["a", "b[c]"]).len(), 1);
+    }
+
+    #[test]
+    fn lengths_count_characters_not_bytes() {
+        assert!(check::length("ééé", Some(3), Some(3)).is_ok());
+        assert!(check::length("𝄞𝄞", Some(1), Some(2)).is_ok());
+        assert!(check::length("𝄞𝄞𝄞", Some(1), Some(2)).is_err());
+        assert!(check::length("abc", Some(4), None).is_err());
+        assert!(check::length("", None, Some(0)).is_ok());
     }
 }

@@ -27,6 +27,7 @@ mod explain;
 mod flight;
 #[cfg(feature = "form")]
 mod form;
+mod locate;
 mod poll;
 mod support;
 #[cfg(feature = "token-auth")]
@@ -61,6 +62,7 @@ pub use secrecy::{ExposeSecret, SecretString};
 pub mod __private {
     pub use crate::__string_enum as string_enum;
     pub use crate::encode::ParamStyle;
+    pub use crate::error::SendError;
     pub use crate::flight::{FetchAbandoned, KeyCache};
     pub use crate::poll::{poll_until, StatusText};
     pub use crate::support::{decode_body, deserialize_string_enum, from_value, key_error, tag_of};

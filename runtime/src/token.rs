@@ -29,7 +29,7 @@ use tracing::Instrument;
 
 use crate::error::{clipped, Failure, QUOTE_LIMIT};
 use crate::flight::{SingleFlight, DEFAULT_FAILURE_BACKOFF};
-use crate::transport::{Attempt, Transport};
+use crate::transport::{Attempt, Sent, Transport};
 
 /// How long a failed token fetch is reported to new calls before the token
 /// endpoint is asked again.
@@ -133,6 +133,16 @@ impl Transport {
         fresh: bool,
         refused: Option<&HeaderValue>,
     ) -> Result<HeaderValue, Failure> {
+        if !fresh {
+            // A valid cached token: no timer, no task, no waiting.
+            let now = Instant::now();
+            if let Some(t) = state
+                .flight
+                .cached(|t| now < t.refresh_at && refused.is_none_or(|r| *r != t.header))
+            {
+                return Ok(t.header);
+            }
+        }
         let deadline = self.options().timeout;
         let too_slow = || {
             Failure::Auth(format!(
@@ -190,7 +200,8 @@ impl Transport {
             http::header::ACCEPT,
             HeaderValue::from_static("application/json"),
         );
-        let url = format!("{}{}", self.base_url(), auth.path);
+        let url = reqwest::Url::parse(&format!("{}{}", self.base_url(), auth.path))
+            .map_err(|e| TokenError::Auth(format!("the token endpoint's URL is not valid: {e}")))?;
         let span = tracing::info_span!(
             "paygen.token",
             provider = self.provider(),
@@ -203,11 +214,13 @@ impl Transport {
         let mut tries = 0;
         let resp = loop {
             tries += 1;
-            match self
-                .attempt(&url, &Method::POST, &headers, Some(body.clone()))
-                .instrument(span.clone())
-                .await
-            {
+            let sent = Sent {
+                url: url.clone(),
+                method: Method::POST,
+                headers: headers.clone(),
+                body: Some(body.clone()),
+            };
+            match self.attempt(sent).instrument(span.clone()).await {
                 Ok(r) => break r,
                 Err(Attempt::Connect(_)) if tries < attempts => {
                     tokio::time::sleep(retry.backoff(tries - 1)).await;

@@ -14,7 +14,7 @@ use tracing::Instrument;
 
 use crate::encode;
 use crate::error::{
-    clipped, clipped_middle, text_of, ApiError, BuildError, DecodeError, Error, Failure,
+    clipped, clipped_middle, text_of, ApiError, BuildError, DecodeError, Error, Failure, SendError,
     MESSAGE_LIMIT, QUOTE_LIMIT,
 };
 #[cfg(feature = "token-auth")]
@@ -316,6 +316,8 @@ impl Transport {
             // or over plain HTTP.
             .redirect(reqwest::redirect::Policy::none())
             .connect_timeout(settings.options.connect_timeout)
+            // One attempt, from connecting to the last body byte.
+            .timeout(settings.options.timeout)
             .user_agent(settings.options.user_agent.clone())
             .build()
             .map_err(|e| BuildError(e.to_string()))?;
@@ -392,12 +394,13 @@ impl Transport {
     }
 
     /// Sends `req`, retrying where it is safe, and returns the final response
-    /// whatever its status.
-    pub async fn send<E: fmt::Debug>(&self, req: Request) -> Result<Response, Error<E>> {
+    /// whatever its status. Not generic: one copy serves every operation;
+    /// `?` turns a [`SendError`] into the operation's `Error<E>`.
+    pub async fn send(&self, req: Request) -> Result<Response, SendError> {
         let operation = req.operation;
         self.send_inner(req)
             .await
-            .map_err(|f| f.into_error(operation))
+            .map_err(|failure| SendError { operation, failure })
     }
 
     async fn send_inner(&self, mut req: Request) -> Result<Response, Failure> {
@@ -410,56 +413,68 @@ impl Transport {
         url.push_str(&req.path);
         if !req.query.is_empty() || !req.deep_query.is_empty() {
             url.push('?');
-            url.push_str(
-                &url::form_urlencoded::Serializer::new(String::new())
-                    .extend_pairs(&req.query)
-                    .extend_pairs(&req.deep_query)
-                    .finish(),
-            );
+            let start = url.len();
+            let mut query = url::form_urlencoded::Serializer::for_suffix(url, start);
+            query.extend_pairs(&req.query).extend_pairs(&req.deep_query);
+            url = query.finish();
         }
-        let mut headers = inner.headers.clone();
-        for (name, value) in &req.headers {
-            let value = HeaderValue::try_from(value.as_str()).map_err(|_| {
+        // Parsed once per call; each attempt takes a copy.
+        let url = reqwest::Url::parse(&url)
+            .map_err(|e| Failure::Invalid(format!("the request URL is not valid: {e}")))?;
+        // What this call adds to the client's prepared headers (which are
+        // built once, with the credentials, when the client is).
+        let mut extra: Vec<(HeaderName, HeaderValue)> = Vec::with_capacity(req.headers.len() + 2);
+        for (name, value) in std::mem::take(&mut req.headers) {
+            let value = HeaderValue::try_from(value).map_err(|_| {
                 Failure::Invalid(format!(
                     "header `{name}` has a value that is not allowed in HTTP"
                 ))
             })?;
-            headers.insert(HeaderName::from_static(name), value);
+            extra.push((HeaderName::from_static(name), value));
         }
         if let Some(ct) = req.content_type {
-            headers.insert(http::header::CONTENT_TYPE, HeaderValue::from_static(ct));
+            extra.push((http::header::CONTENT_TYPE, HeaderValue::from_static(ct)));
         }
+        let mut keyed = false;
         if let Some(h) = &inner.idempotency_header {
-            if (req.method == Method::POST || req.method == Method::PATCH)
-                && !headers.contains_key(h)
-            {
-                let key = uuid::Uuid::new_v4().to_string();
-                headers.insert(
-                    h.clone(),
-                    HeaderValue::try_from(key).expect("a UUID is a valid header value"),
-                );
+            keyed = inner.headers.contains_key(h) || extra.iter().any(|(n, _)| n == h);
+            if !keyed && (req.method == Method::POST || req.method == Method::PATCH) {
+                extra.push((h.clone(), idempotency_key()));
+                keyed = true;
             }
         }
-        let replay_safe = matches!(
-            req.method,
-            Method::GET | Method::HEAD | Method::PUT | Method::DELETE | Method::OPTIONS
-        ) || inner
-            .idempotency_header
-            .as_ref()
-            .is_some_and(|h| headers.contains_key(h));
+        let replay_safe = keyed
+            || matches!(
+                req.method,
+                Method::GET | Method::HEAD | Method::PUT | Method::DELETE | Method::OPTIONS
+            );
         let policy = &inner.options.retry;
         let started = Instant::now();
         let mut attempt = 0u32;
         let mut fresh_token = req.fresh_token;
         let mut renewed_after_401 = false;
         let mut refused: Option<HeaderValue> = None;
+        let mut bearer_sent: Option<HeaderValue> = None;
         loop {
             attempt += 1;
+            let mut headers = inner.headers.clone();
+            for (name, value) in &extra {
+                headers.insert(name.clone(), value.clone());
+            }
             if let Some(state) = &inner.token {
                 let bearer = self.bearer(state, fresh_token, refused.as_ref()).await?;
+                bearer_sent = Some(bearer.clone());
                 headers.insert(http::header::AUTHORIZATION, bearer);
                 fresh_token = false;
             }
+            let sent = Sent {
+                url: url.clone(),
+                method: req.method.clone(),
+                headers,
+                body: req.body.clone(),
+            };
+            // The span's fields are formatted, and its timing taken, only
+            // when a subscriber listens.
             let span = tracing::info_span!(
                 "paygen.request",
                 provider = inner.provider,
@@ -470,21 +485,23 @@ impl Transport {
                 status = tracing::field::Empty,
                 duration_ms = tracing::field::Empty,
             );
-            let t0 = Instant::now();
-            let outcome = self
-                .attempt(&url, &req.method, &headers, req.body.clone())
-                .instrument(span.clone())
-                .await;
-            span.record("duration_ms", t0.elapsed().as_millis() as u64);
-            if let Ok(resp) = &outcome {
-                span.record("status", resp.status);
-            }
+            let outcome = if span.is_disabled() {
+                self.attempt(sent).await
+            } else {
+                let t0 = Instant::now();
+                let outcome = self.attempt(sent).instrument(span.clone()).await;
+                span.record("duration_ms", t0.elapsed().as_millis() as u64);
+                if let Ok(resp) = &outcome {
+                    span.record("status", resp.status);
+                }
+                outcome
+            };
             // A 401 with a cached token: renew it once and resend (the request
             // was refused, so resending cannot repeat an effect).
             if let (Some(_), Ok(resp)) = (&inner.token, &outcome) {
                 if resp.status == 401 && !renewed_after_401 {
                     renewed_after_401 = true;
-                    refused = headers.get(http::header::AUTHORIZATION).cloned();
+                    refused = bearer_sent.take();
                     tracing::debug!(
                         provider = inner.provider,
                         operation = req.operation,
@@ -539,75 +556,84 @@ impl Transport {
         }
     }
 
-    pub(crate) async fn attempt(
-        &self,
-        url: &str,
-        method: &Method,
-        headers: &HeaderMap,
-        body: Option<Bytes>,
-    ) -> Result<Response, Attempt> {
+    /// One request and its whole response. The time allowed (from
+    /// connecting to the last body byte) is the HTTP client's own timeout,
+    /// [`HttpOptions::timeout`].
+    pub(crate) async fn attempt(&self, sent: Sent) -> Result<Response, Attempt> {
         let inner = &*self.inner;
-        let mut builder = inner
-            .http
-            .request(method.clone(), url)
-            .headers(headers.clone());
-        if let Some(b) = body {
-            builder = builder.body(b);
+        let mut request = reqwest::Request::new(sent.method, sent.url);
+        *request.headers_mut() = sent.headers;
+        if let Some(b) = sent.body {
+            *request.body_mut() = Some(b.into());
         }
         let limit = inner.options.max_response_bytes;
-        let work = async {
-            let mut resp = builder.send().await.map_err(Attempt::from_reqwest)?;
-            let status = resp.status().as_u16();
-            if resp.status().is_redirection() {
-                let location = resp
-                    .headers()
-                    .get(http::header::LOCATION)
-                    .and_then(|v| v.to_str().ok())
-                    .map(str::to_string);
-                return Err(Attempt::Redirect { status, location });
-            }
-            if resp.content_length().is_some_and(|n| n > limit as u64) {
+        let mut resp = inner
+            .http
+            .execute(request)
+            .await
+            .map_err(Attempt::from_reqwest)?;
+        let status = resp.status().as_u16();
+        if resp.status().is_redirection() {
+            let location = resp
+                .headers()
+                .get(http::header::LOCATION)
+                .and_then(|v| v.to_str().ok())
+                .map(str::to_string);
+            return Err(Attempt::Redirect { status, location });
+        }
+        if resp.content_length().is_some_and(|n| n > limit as u64) {
+            return Err(Attempt::TooLarge(limit));
+        }
+        // A body that arrives in one chunk of its declared length is kept
+        // as it is; otherwise it is gathered chunk by chunk, stopping as
+        // soon as the cap is passed. The buffer starts no larger than
+        // 64 KiB whatever the server declares, and grows as bytes arrive.
+        let declared = resp.content_length();
+        let initial = declared
+            .map_or(0, |n| usize::try_from(n).unwrap_or(usize::MAX))
+            .min(limit)
+            .min(MAX_PREALLOCATION);
+        let mut body = Vec::with_capacity(initial);
+        while let Some(chunk) = resp.chunk().await.map_err(Attempt::from_reqwest)? {
+            if body.len().saturating_add(chunk.len()) > limit {
                 return Err(Attempt::TooLarge(limit));
             }
-            // A body that arrives in one chunk of its declared length is kept
-            // as it is; otherwise it is gathered chunk by chunk, stopping as
-            // soon as the cap is passed. The buffer starts no larger than
-            // 64 KiB whatever the server declares, and grows as bytes arrive.
-            let declared = resp.content_length();
-            let initial = declared
-                .map_or(0, |n| usize::try_from(n).unwrap_or(usize::MAX))
-                .min(limit)
-                .min(MAX_PREALLOCATION);
-            let mut body = Vec::with_capacity(initial);
-            while let Some(chunk) = resp.chunk().await.map_err(Attempt::from_reqwest)? {
-                if body.len().saturating_add(chunk.len()) > limit {
-                    return Err(Attempt::TooLarge(limit));
-                }
-                if body.is_empty() && declared == Some(chunk.len() as u64) {
-                    // The whole body in one chunk: no copy needed.
-                    return Ok(Response {
-                        operation: "",
-                        status,
-                        headers: std::mem::take(resp.headers_mut()),
-                        body: chunk,
-                        attempts: 1,
-                    });
-                }
-                body.extend_from_slice(&chunk);
+            if body.is_empty() && declared == Some(chunk.len() as u64) {
+                // The whole body in one chunk: no copy needed.
+                return Ok(Response {
+                    operation: "",
+                    status,
+                    headers: std::mem::take(resp.headers_mut()),
+                    body: chunk,
+                    attempts: 1,
+                });
             }
-            Ok(Response {
-                operation: "",
-                status,
-                headers: std::mem::take(resp.headers_mut()),
-                body: Bytes::from(body),
-                attempts: 1,
-            })
-        };
-        match tokio::time::timeout(inner.options.timeout, work).await {
-            Ok(r) => r,
-            Err(_) => Err(Attempt::Timeout),
+            body.extend_from_slice(&chunk);
         }
+        Ok(Response {
+            operation: "",
+            status,
+            headers: std::mem::take(resp.headers_mut()),
+            body: Bytes::from(body),
+            attempts: 1,
+        })
     }
+}
+
+/// What one attempt sends.
+pub(crate) struct Sent {
+    pub(crate) url: reqwest::Url,
+    pub(crate) method: Method,
+    pub(crate) headers: HeaderMap,
+    pub(crate) body: Option<Bytes>,
+}
+
+/// A fresh `Idempotency-Key`-style value: a random UUID, written without
+/// an intermediate `String`.
+fn idempotency_key() -> HeaderValue {
+    let mut buf = [0u8; uuid::fmt::Hyphenated::LENGTH];
+    let text = uuid::Uuid::new_v4().hyphenated().encode_lower(&mut buf);
+    HeaderValue::from_str(text).unwrap_or_else(|_| HeaderValue::from_static(""))
 }
 
 /// The most bytes reserved for a body before any arrive.
@@ -849,30 +875,28 @@ impl Response {
     }
 
     /// Decodes a JSON body, naming the JSON path of a mismatch.
+    ///
+    /// The generic part is one `from_slice`; explaining a failure (the path
+    /// of the mismatch, the content type) is shared by every type.
     pub fn json<T: DeserializeOwned, E: fmt::Debug>(self) -> Result<T, Error<E>> {
-        // The common case decodes directly; only a failure is decoded again,
-        // tracking the path, to say where it failed (path tracking roughly
-        // doubles decoding time, so it is kept off the success path).
-        if let Ok(value) = serde_json::from_slice(&self.body) {
-            return Ok(value);
+        match serde_json::from_slice(&self.body) {
+            Ok(value) => Ok(value),
+            Err(e) => Err(Error::Decode(self.json_failure(&e))),
         }
-        let mut de = serde_json::Deserializer::from_slice(&self.body);
-        let value = match serde_path_to_error::deserialize(&mut de) {
-            Ok(v) => v,
-            Err(e) => {
-                let path = e.path().to_string();
-                let message = if path == "." || path.is_empty() {
-                    e.inner().to_string()
-                } else {
-                    format!("at `{path}`: {}", e.inner())
-                };
-                return Err(self.decode_error(message));
-            }
+    }
+
+    /// Why the body did not decode, with the JSON path where decoding
+    /// stopped (found from serde_json's position, so the body is not decoded
+    /// again).
+    #[cold]
+    fn json_failure(&self, e: &serde_json::Error) -> Box<DecodeError> {
+        let path = crate::locate::json_path(&self.body, e.line(), e.column());
+        let message = if path.is_empty() {
+            e.to_string()
+        } else {
+            format!("at `{path}`: {e}")
         };
-        match de.end() {
-            Ok(()) => Ok(value),
-            Err(e) => Err(self.decode_error(e.to_string())),
-        }
+        self.decode_failure_box(message)
     }
 
     /// Accepts any body (the operation documents none).
@@ -892,14 +916,19 @@ impl Response {
 
     /// A `key=value` body that does not read as documented, with what is wrong.
     pub fn decode_failure<E: fmt::Debug>(&self, message: String) -> Error<E> {
-        Error::Decode(Box::new(DecodeError {
+        Error::Decode(self.kv_failure(message))
+    }
+
+    #[cold]
+    fn kv_failure(&self, message: String) -> Box<DecodeError> {
+        Box::new(DecodeError {
             operation: self.operation,
             status: self.status,
             message: clipped_middle(&message, MESSAGE_LIMIT),
             content_type: self.content_type(),
             raw_body: text_of(&self.body),
             attempts: self.attempts,
-        }))
+        })
     }
 
     /// [`Error::Api`] for an error the provider reports in a successful HTTP
@@ -917,13 +946,14 @@ impl Response {
 
     /// A 2xx status whose body matches none of the documented ones.
     pub fn unexpected<E: fmt::Debug>(&self) -> Error<E> {
-        self.decode_error(format!(
+        Error::Decode(self.decode_failure_box(format!(
             "the body matches no documented response for status {}",
             self.status
-        ))
+        )))
     }
 
-    fn decode_error<E: fmt::Debug>(&self, message: String) -> Error<E> {
+    #[cold]
+    fn decode_failure_box(&self, message: String) -> Box<DecodeError> {
         let content_type = self.content_type();
         // serde's message may quote response data (a mistyped string of
         // megabytes): keep its start and its end (what was expected, where).
@@ -937,28 +967,21 @@ impl Response {
             }
             _ => message,
         };
-        Error::Decode(Box::new(DecodeError {
+        Box::new(DecodeError {
             operation: self.operation,
             status: self.status,
             message,
             content_type,
             raw_body: text_of(&self.body),
             attempts: self.attempts,
-        }))
+        })
     }
 
     /// Turns an error status into [`Error::Api`], decoding the body with the
     /// operation's documented error types.
     pub fn error<E: fmt::Debug>(self, decode: fn(u16, &[u8]) -> Option<E>) -> Error<E> {
         let body = decode(self.status, &self.body);
-        Error::Api(Box::new(ApiError {
-            operation: self.operation,
-            status: self.status,
-            body,
-            raw_body: text_of(&self.body),
-            headers: self.headers,
-            attempts: self.attempts,
-        }))
+        self.api_error(body)
     }
 }
 
