@@ -355,10 +355,10 @@ rt::string_enum!(CustomerTokenTargetStatus {
 #[serde(crate = "::paygen_runtime::__private::serde")]
 pub struct CustomerTokenDetails {
     /// Card details, present when the stored payment method is a card.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub card: Option<CardInformation>,
     /// Bank account details, present when the stored payment method is direct debit.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub direct_debit: Option<DirectDebitInformation>,
     /// Kind of payment method stored behind the token (for example `INVOICE`).
     pub payment_method_type: String,
@@ -398,13 +398,13 @@ impl CustomerTokenDetails {
 #[serde(crate = "::paygen_runtime::__private::serde")]
 pub struct CardInformation {
     /// Card scheme, for example `VISA`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub brand: Option<String>,
     /// Expiry of the card as `MM/YYYY`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub expiry_date: Option<String>,
     /// Card number with all but the last digits masked.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub masked_number: Option<String>,
 }
 
@@ -438,7 +438,7 @@ impl CardInformation {
 #[serde(crate = "::paygen_runtime::__private::serde")]
 pub struct DirectDebitInformation {
     /// Account number with all but the last digits masked.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub masked_number: Option<String>,
 }
 
@@ -460,28 +460,28 @@ impl DirectDebitInformation {
 #[serde(crate = "::paygen_runtime::__private::serde")]
 pub struct CustomerTokenOrderRequest {
     /// Extra merchant data (EMD) passed to Klarna for risk assessment.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub attachment: Option<Attachment>,
     /// When `true`, Klarna captures the order automatically once it is placed.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub auto_capture: Option<bool>,
     /// Free-form data kept with the order and returned unchanged.
     ///
     /// Constraints: at least 0 characters, at most 6000 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub merchant_data: Option<String>,
     /// Merchant's own order number or reference; shown to the customer as the order number.
     ///
     /// Constraints: at least 0 characters, at most 255 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub merchant_reference1: Option<String>,
     /// A second merchant reference for internal use.
     ///
     /// Constraints: at least 0 characters, at most 255 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub merchant_reference2: Option<String>,
     /// Merchant endpoints Klarna uses for this order.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub merchant_urls: Option<MerchantUrls>,
     /// Total order amount in minor units, tax and discounts included.
     ///
@@ -494,12 +494,12 @@ pub struct CustomerTokenOrderRequest {
     /// Total tax of the order in minor units.
     ///
     /// Constraints: minimum 0.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub order_tax_amount: Option<i64>,
     /// ISO 4217 currency of the purchase.
     pub purchase_currency: Currency,
     /// Where the order is shipped.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub shipping_address: Option<Address>,
 }
 
@@ -579,10 +579,10 @@ impl CustomerTokenOrderRequest {
 #[serde(crate = "::paygen_runtime::__private::serde")]
 pub struct Attachment {
     /// The attachment content, a serialised JSON document.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub body: Option<String>,
     /// Media type of `body`, for example `application/vnd.klarna.internal.emd-v2+json`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub content_type: Option<String>,
 }
 
@@ -610,10 +610,10 @@ impl Attachment {
 #[serde(crate = "::paygen_runtime::__private::serde")]
 pub struct MerchantUrls {
     /// Page the customer is sent back to after the order is placed.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub confirmation: Option<String>,
     /// Endpoint Klarna calls to notify the merchant about the order.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub push: Option<String>,
 }
 
@@ -641,49 +641,49 @@ impl MerchantUrls {
 #[serde(crate = "::paygen_runtime::__private::serde")]
 pub struct OrderLine {
     /// URL of an image of the item.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub image_url: Option<String>,
     /// Free-form merchant data for this line.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub merchant_data: Option<String>,
     /// Name of the item.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// Standard identifiers that describe the product.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub product_identifiers: Option<ProductIdentifiers>,
     /// URL of the product page.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub product_url: Option<String>,
     /// Number of units.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub quantity: Option<i64>,
     /// Unit of the quantity, for example `pcs`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub quantity_unit: Option<String>,
     /// Merchant's article number or SKU.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub reference: Option<String>,
     /// Tax rate in hundredths of a percent (`1900` is 19 %).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub tax_rate: Option<i64>,
     /// Total of the line in minor units, tax and discount included.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub total_amount: Option<i64>,
     /// Discount applied to the line, in minor units.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub total_discount_amount: Option<i64>,
     /// Tax of the line in minor units.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub total_tax_amount: Option<i64>,
     /// Kind of line, for example `physical`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub r#type: Option<String>,
     /// Price of one unit in minor units, tax included.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub unit_price: Option<i64>,
     /// Recurrence of the item when it is a subscription.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub subscription: Option<Subscription>,
 }
 
@@ -789,22 +789,22 @@ impl OrderLine {
 #[serde(crate = "::paygen_runtime::__private::serde")]
 pub struct ProductIdentifiers {
     /// Brand of the product.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub brand: Option<String>,
     /// Category path, levels separated by `>`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub category_path: Option<String>,
     /// Global Trade Item Number (GTIN/EAN).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub global_trade_item_number: Option<String>,
     /// Manufacturer part number (MPN).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub manufacturer_part_number: Option<String>,
     /// Colour of the product.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub color: Option<String>,
     /// Size of the product.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub size: Option<String>,
 }
 
@@ -856,13 +856,13 @@ impl ProductIdentifiers {
 #[serde(crate = "::paygen_runtime::__private::serde")]
 pub struct Subscription {
     /// Name of the subscription.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// Length unit of one billing period, for example `DAY`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub interval: Option<String>,
     /// Number of `interval` units in one billing period.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub interval_count: Option<i64>,
 }
 
@@ -896,43 +896,43 @@ impl Subscription {
 #[serde(crate = "::paygen_runtime::__private::serde")]
 pub struct Address {
     /// Attention line (c/o).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub attention: Option<String>,
     /// City.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub city: Option<String>,
     /// ISO 3166-1 alpha-2 country code.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub country: Option<String>,
     /// E-mail address.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub email: Option<String>,
     /// Family name.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub family_name: Option<String>,
     /// Given name.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub given_name: Option<String>,
     /// Company name, for business addresses.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub organization_name: Option<String>,
     /// Phone number.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub phone: Option<String>,
     /// Postal code.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub postal_code: Option<String>,
     /// State, county or region.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub region: Option<String>,
     /// Street and house number.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub street_address: Option<String>,
     /// Additional address line (floor, flat, ...).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub street_address2: Option<String>,
     /// Title or salutation, for example `Mr.`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub title: Option<String>,
 }
 
@@ -1026,7 +1026,7 @@ impl Address {
 #[serde(crate = "::paygen_runtime::__private::serde")]
 pub struct CustomerTokenOrderResponse {
     /// The payment method the order was authorized with.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub authorized_payment_method: Option<AuthorizedPaymentMethod>,
     /// Result of the fraud check, documented as `ACCEPTED` (the order may be captured) or `PENDING` (wait for Klarna's notification before capturing). Kept as a plain string because the vendor's own example sends the placeholder `string`.
     pub fraud_status: String,
@@ -1063,13 +1063,13 @@ impl CustomerTokenOrderResponse {
 #[serde(crate = "::paygen_runtime::__private::serde")]
 pub struct AuthorizedPaymentMethod {
     /// Days until payment is due, for pay-later methods.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub number_of_days: Option<i64>,
     /// Number of instalments, for instalment methods.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub number_of_installments: Option<i64>,
     /// Kind of payment method, for example `invoice`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub r#type: Option<String>,
 }
 
@@ -1118,16 +1118,16 @@ impl CustomerTokenStatusUpdate {
 #[serde(crate = "::paygen_runtime::__private::serde")]
 pub struct ErrorResponse {
     /// Machine-readable error code, for example `TOKEN_NOT_FOUND`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub error_code: Option<String>,
     /// Human-readable messages describing the error.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub error_messages: Option<Vec<String>>,
     /// Single human-readable message; some Klarna APIs send this instead of `error_messages`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub error_message: Option<String>,
     /// Identifier of the failed request, to quote to Klarna support.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub correlation_id: Option<String>,
 }
 

@@ -1042,24 +1042,24 @@ pub struct PaymentRequestData {
     /// Partner's own reference for the payment.
     ///
     /// Constraints: at most 255 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub payment_reference: Option<String>,
     /// Merchant's own reference for the order.
     ///
     /// Constraints: at most 255 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub merchant_reference: Option<String>,
     /// Items being purchased.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub line_items: Option<Vec<LineItem>>,
     /// Where and to whom the goods are shipped.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub shipping: Option<Vec<Shipping>>,
     /// The customer making the purchase.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub buyer: Option<Buyer>,
     /// Options controlling the purchase flow.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub config: Option<PaymentRequestConfig>,
 }
 
@@ -1120,34 +1120,34 @@ impl PaymentRequestData {
 #[serde(crate = "::paygen_runtime::__private::serde")]
 pub struct PaymentRequestUpdate {
     /// New currency of the purchase.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub currency: Option<Currency>,
     /// New total of the purchase in minor units, tax and discounts included.
     ///
     /// Constraints: minimum 1, maximum 2147483647.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub payment_amount: Option<i64>,
     /// New partner reference for the payment.
     ///
     /// Constraints: at most 255 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub payment_reference: Option<String>,
     /// New merchant reference for the order.
     ///
     /// Constraints: at most 255 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub merchant_reference: Option<String>,
     /// Replacement list of purchased items.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub line_items: Option<Vec<LineItem>>,
     /// Replacement shipping details.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub shipping: Option<Vec<Shipping>>,
     /// New customer details.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub buyer: Option<Buyer>,
     /// New options for the purchase flow.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub config: Option<PaymentRequestConfig>,
 }
 
@@ -1211,7 +1211,7 @@ impl PaymentRequestUpdate {
 #[serde(crate = "::paygen_runtime::__private::serde")]
 pub struct PaymentRequestConfig {
     /// Where the customer is sent after the purchase flow; may contain placeholders such as `{klarna.payment_request.id}` or `{klarna.payment_request.payment_confirmation_token}`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub redirect_url: Option<String>,
     /// Properties not declared by the spec, kept as sent.
     #[serde(flatten)]
@@ -1240,25 +1240,25 @@ pub struct PaymentRequest {
     /// Current state of the payment request.
     pub state: PaymentRequestState,
     /// Why the payment request is in its current state, when given.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub state_reason: Option<PaymentRequestStateReason>,
     /// When the current state lapses.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub state_expires_at: Option<runtime::DateTime>,
     /// Data belonging to the current state (e.g. the transaction created on authorization).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub state_context: Option<PaymentRequestStateContext>,
     /// When the payment request itself expires.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub expires_at: Option<runtime::DateTime>,
     /// When the payment request was created.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub created_at: Option<runtime::DateTime>,
     /// When the payment request was last changed.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub updated_at: Option<runtime::DateTime>,
     /// The purchase details of the payment request.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub payment_request: Option<PaymentRequestData>,
 }
 
@@ -1329,19 +1329,19 @@ impl PaymentRequest {
 #[serde(crate = "::paygen_runtime::__private::serde")]
 pub struct PaymentRequestStateContext {
     /// Id of the payment transaction created when the request was authorized.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub payment_transaction_id: Option<String>,
     /// Pricing applied to the authorized payment.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub payment_pricing: Option<PaymentPricing>,
     /// How to hand the purchase flow to the customer (state `SUBMITTED`).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub payment_distribution: Option<PaymentDistribution>,
     /// Token to confirm the payment request with (state `PENDING_CONFIRMATION`).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub payment_confirmation_token: Option<String>,
     /// Customer data for tokenized flows.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub klarna_customer: Option<KlarnaCustomer>,
 }
 
@@ -1387,7 +1387,7 @@ impl PaymentRequestStateContext {
 #[serde(crate = "::paygen_runtime::__private::serde")]
 pub struct PaymentDistribution {
     /// URL to send the customer to.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub url: Option<String>,
 }
 
@@ -1411,7 +1411,7 @@ pub struct KlarnaCustomer {
     /// Customer token for later charges, e.g. `krn:partner:us1:live:identity:customer-token:…`.
     ///
     /// Constraints: at most 1024 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub customer_token: Option<String>,
 }
 
@@ -1441,13 +1441,13 @@ pub struct PaymentConfirmationRequest {
     /// Partner's own reference for the payment transaction that will be created.
     ///
     /// Constraints: at most 255 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub payment_transaction_reference: Option<String>,
     /// Items being paid for; their total must equal `payment_amount`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub line_items: Option<Vec<LineItem>>,
     /// Options for the confirmation.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub config: Option<PaymentConfirmationConfig>,
 }
 
@@ -1487,7 +1487,7 @@ impl PaymentConfirmationRequest {
 #[serde(crate = "::paygen_runtime::__private::serde")]
 pub struct PaymentConfirmationConfig {
     /// When `true`, the full amount is captured right after authorization.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub capture: Option<bool>,
 }
 
@@ -1511,29 +1511,29 @@ pub struct LineItem {
     /// Name of the item.
     ///
     /// Constraints: at most 255 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// Number of units.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub quantity: Option<i64>,
     /// Total of the line in minor units, tax included.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub total_amount: Option<i64>,
     /// Tax included in the line total, in minor units.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub total_tax_amount: Option<i64>,
     /// Price of one unit in minor units.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub unit_price: Option<i64>,
     /// Product code such as a GTIN/EAN.
     ///
     /// Constraints: at most 255 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub product_identifier: Option<String>,
     /// Partner's reference for the line, e.g. a cart item id.
     ///
     /// Constraints: at most 255 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub reference: Option<String>,
 }
 
@@ -1591,10 +1591,10 @@ impl LineItem {
 #[serde(crate = "::paygen_runtime::__private::serde")]
 pub struct Shipping {
     /// Who receives the shipment.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub recipient: Option<Recipient>,
     /// Where the shipment goes.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub address: Option<Address>,
 }
 
@@ -1624,27 +1624,27 @@ pub struct Recipient {
     /// Given name.
     ///
     /// Constraints: at most 255 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub given_name: Option<String>,
     /// Family name.
     ///
     /// Constraints: at most 255 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub family_name: Option<String>,
     /// E-mail address.
     ///
     /// Constraints: at most 255 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub email: Option<String>,
     /// Phone number.
     ///
     /// Constraints: at most 255 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub phone: Option<String>,
     /// Attention line (c/o).
     ///
     /// Constraints: at most 255 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub attention: Option<String>,
 }
 
@@ -1692,25 +1692,25 @@ pub struct Buyer {
     /// Given name.
     ///
     /// Constraints: at most 255 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub given_name: Option<String>,
     /// Family name.
     ///
     /// Constraints: at most 255 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub family_name: Option<String>,
     /// E-mail address.
     ///
     /// Constraints: at most 255 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub email: Option<String>,
     /// Phone number.
     ///
     /// Constraints: at most 255 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub phone: Option<String>,
     /// Billing address of the customer.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub address: Option<Address>,
 }
 
@@ -1758,32 +1758,32 @@ pub struct Address {
     /// Street and house number.
     ///
     /// Constraints: at most 255 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub street_address: Option<String>,
     /// Additional address line (suite, floor, ...).
     ///
     /// Constraints: at most 255 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub street_address2: Option<String>,
     /// Postal code.
     ///
     /// Constraints: at most 255 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub postal_code: Option<String>,
     /// City.
     ///
     /// Constraints: at most 255 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub city: Option<String>,
     /// State or region.
     ///
     /// Constraints: at most 255 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub region: Option<String>,
     /// ISO 3166-1 alpha-2 country code.
     ///
     /// Constraints: at most 255 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub country: Option<String>,
 }
 
@@ -1837,64 +1837,64 @@ pub struct PaymentTransaction {
     /// Klarna's id of the payment transaction.
     pub payment_transaction_id: String,
     /// Currency of the transaction.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub currency: Option<Currency>,
     /// Amount of the payment in minor units.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub payment_amount: Option<i64>,
     /// Channel through which the payment was taken.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub acquiring_channel: Option<AcquiringChannel>,
     /// Merchant's own reference for the order.
     ///
     /// Constraints: at most 255 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub merchant_reference: Option<String>,
     /// Partner's own reference for the transaction.
     ///
     /// Constraints: at most 255 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub payment_transaction_reference: Option<String>,
     /// Items paid for.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub line_items: Option<Vec<LineItem>>,
     /// Shipping destinations of the purchase.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub shipping: Option<Vec<Shipping>>,
     /// Captures made on the transaction.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub captures: Option<Vec<PaymentCapture>>,
     /// Refunds made on the transaction.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub refunds: Option<Vec<PaymentRefund>>,
     /// Chargebacks raised against the transaction.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub chargebacks: Option<Vec<PaymentChargeback>>,
     /// Current state of the transaction.
     pub state: PaymentTransactionState,
     /// Why the transaction is in its current state.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub state_reason: Option<PaymentTransactionStateReason>,
     /// State the transaction was in before the last change.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub previous_state: Option<PaymentTransactionState>,
     /// When the transaction was created.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub created_at: Option<runtime::DateTime>,
     /// When the transaction was last changed.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub updated_at: Option<runtime::DateTime>,
     /// When the remaining authorization expires.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub expires_at: Option<runtime::DateTime>,
     /// Amount originally authorized, in minor units.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub original_authorization_amount: Option<i64>,
     /// Authorized amount still available for capture, in minor units.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub remaining_authorization_amount: Option<i64>,
     /// Pricing applied to the transaction.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub payment_pricing: Option<PaymentPricing>,
 }
 
@@ -2044,12 +2044,12 @@ pub struct PaymentTransactionReferencesUpdate {
     /// New merchant reference for the order.
     ///
     /// Constraints: at most 255 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub merchant_reference: Option<String>,
     /// New partner reference for the transaction.
     ///
     /// Constraints: at most 255 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub payment_transaction_reference: Option<String>,
 }
 
@@ -2077,16 +2077,16 @@ impl PaymentTransactionReferencesUpdate {
 #[serde(crate = "::paygen_runtime::__private::serde")]
 pub struct PaymentPricing {
     /// Effective fixed and variable fee.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub rate: Option<PricingRate>,
     /// How the price plan was evaluated.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub details: Option<PricingDetails>,
     /// The rate that applies, with its currency and unit.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub applicable_rate: Option<ApplicableRate>,
     /// Inputs used to pick the price plan.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub evaluation_parameters: Option<PricingEvaluationParameters>,
 }
 
@@ -2126,10 +2126,10 @@ impl PaymentPricing {
 #[serde(crate = "::paygen_runtime::__private::serde")]
 pub struct PricingRate {
     /// Fixed fee in minor units.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub fixed: Option<i64>,
     /// Variable fee as a scaled integer (the page does not state the scale).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub variable: Option<i64>,
 }
 
@@ -2157,13 +2157,13 @@ impl PricingRate {
 #[serde(crate = "::paygen_runtime::__private::serde")]
 pub struct PricePlanRate {
     /// Fixed fee in minor units.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub fixed: Option<i64>,
     /// Variable fee as a scaled integer.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub variable: Option<i64>,
     /// Upper limit of the fee, as a scaled integer.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub price_cap: Option<i64>,
 }
 
@@ -2197,31 +2197,31 @@ impl PricePlanRate {
 #[serde(crate = "::paygen_runtime::__private::serde")]
 pub struct PricingDetails {
     /// Id of the price plan.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub price_plan_id: Option<String>,
     /// Id of the pricing program.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub program_id: Option<String>,
     /// Rate defined by the price plan.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub price_plan_rate: Option<PricePlanRate>,
     /// ISO 3166-1 alpha-2 country the pricing applies to.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub country: Option<String>,
     /// Merchant category code (MCC) used for pricing.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub merchant_category_code: Option<String>,
     /// Discount applied to the plan rate.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub discount: Option<PricingRate>,
     /// Penalty added to the plan rate.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub penalty: Option<PricingRate>,
     /// Whether the price cap limited the fee.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub price_cap_applied: Option<bool>,
     /// When the pricing was evaluated.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub evaluated_at: Option<runtime::DateTime>,
 }
 
@@ -2291,13 +2291,13 @@ impl PricingDetails {
 #[serde(crate = "::paygen_runtime::__private::serde")]
 pub struct ApplicableRate {
     /// Fixed part of the fee.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub fixed: Option<MoneyAmount>,
     /// Variable part of the fee.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub variable_fee: Option<VariableFee>,
     /// Operation the fee is charged on.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub unit: Option<PricingUnit>,
 }
 
@@ -2331,10 +2331,10 @@ impl ApplicableRate {
 #[serde(crate = "::paygen_runtime::__private::serde")]
 pub struct MoneyAmount {
     /// Amount in minor units.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub amount: Option<i64>,
     /// Currency of the amount.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub currency: Option<Currency>,
 }
 
@@ -2362,7 +2362,7 @@ impl MoneyAmount {
 #[serde(crate = "::paygen_runtime::__private::serde")]
 pub struct VariableFee {
     /// Percentage as a scaled integer (the page does not state the scale).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub percentage: Option<i64>,
 }
 
@@ -2384,22 +2384,22 @@ impl VariableFee {
 #[serde(crate = "::paygen_runtime::__private::serde")]
 pub struct PricingEvaluationParameters {
     /// Id of the price plan.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub price_plan_id: Option<String>,
     /// Id of the pricing program.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub program_id: Option<String>,
     /// ISO 3166-1 alpha-2 country.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub country: Option<String>,
     /// Merchant category code (MCC).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub merchant_category_code: Option<String>,
     /// Channel of the payment.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub channel: Option<AcquiringChannel>,
     /// When the evaluation took place.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub evaluated_at: Option<runtime::DateTime>,
 }
 
@@ -2451,18 +2451,18 @@ impl PricingEvaluationParameters {
 #[serde(crate = "::paygen_runtime::__private::serde")]
 pub struct CaptureRequest {
     /// Amount to capture in minor units.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub capture_amount: Option<i64>,
     /// Partner's own reference for the capture.
     ///
     /// Constraints: at most 255 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub capture_reference: Option<String>,
     /// Items covered by the capture.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub line_items: Option<Vec<LineItem>>,
     /// Tracking details of the shipments belonging to the capture.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub shipments: Option<Vec<Shipment>>,
 }
 
@@ -2504,21 +2504,21 @@ pub struct PaymentCapture {
     /// Klarna's id of the capture.
     pub payment_capture_id: String,
     /// Captured amount in minor units.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub capture_amount: Option<i64>,
     /// Partner's own reference for the capture.
     ///
     /// Constraints: at most 255 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub capture_reference: Option<String>,
     /// When the capture was made.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub captured_at: Option<runtime::DateTime>,
     /// Items covered by the capture.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub line_items: Option<Vec<LineItem>>,
     /// Shipments belonging to the capture.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub shipments: Option<Vec<Shipment>>,
 }
 
@@ -2571,10 +2571,10 @@ impl PaymentCapture {
 #[serde(crate = "::paygen_runtime::__private::serde")]
 pub struct Shipment {
     /// Tracking of the delivery to the customer.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub delivery: Option<ShipmentDelivery>,
     /// Tracking of the return shipment.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub r#return: Option<ShipmentReturn>,
 }
 
@@ -2604,21 +2604,21 @@ pub struct ShipmentDelivery {
     /// Carrier's tracking number.
     ///
     /// Constraints: at most 255 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub tracking_number: Option<String>,
     /// Name of the carrier.
     ///
     /// Constraints: at most 255 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub shipping_carrier: Option<String>,
     /// How the goods are delivered.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub shipping_type: Option<ShippingType>,
     /// Extra delivery condition.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub shipping_type_attribute: Option<ShippingTypeAttribute>,
     /// Expected delivery date.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub estimated_delivery_date: Option<runtime::Date>,
 }
 
@@ -2666,12 +2666,12 @@ pub struct ShipmentReturn {
     /// Carrier's tracking number for the return.
     ///
     /// Constraints: at most 255 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub tracking_number: Option<String>,
     /// Name of the return carrier.
     ///
     /// Constraints: at most 255 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub shipping_carrier: Option<String>,
 }
 
@@ -2699,15 +2699,15 @@ impl ShipmentReturn {
 #[serde(crate = "::paygen_runtime::__private::serde")]
 pub struct RefundRequest {
     /// Amount to refund in minor units.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub refund_amount: Option<i64>,
     /// Partner's own reference for the refund.
     ///
     /// Constraints: at most 255 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub refund_reference: Option<String>,
     /// Items being refunded; used to allocate the refund to captures.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub line_items: Option<Vec<LineItem>>,
 }
 
@@ -2743,21 +2743,21 @@ pub struct PaymentRefund {
     /// Klarna's id of the refund.
     pub payment_refund_id: String,
     /// Id of the capture refunded, when the refund was made against a capture.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub payment_capture_id: Option<String>,
     /// Refunded amount in minor units.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub refund_amount: Option<i64>,
     /// Partner's own reference for the refund.
     ///
     /// Constraints: at most 255 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub refund_reference: Option<String>,
     /// When the refund was made.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub refunded_at: Option<runtime::DateTime>,
     /// Items refunded.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub line_items: Option<Vec<LineItem>>,
 }
 
@@ -2810,21 +2810,21 @@ impl PaymentRefund {
 #[serde(crate = "::paygen_runtime::__private::serde")]
 pub struct PaymentChargeback {
     /// Id of the dispute that led to the chargeback.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub payment_dispute_id: Option<String>,
     /// Klarna's id of the chargeback.
     pub payment_chargeback_id: String,
     /// Amount charged back in minor units.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub chargeback_amount: Option<i64>,
     /// Why the chargeback happened.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub chargeback_reason: Option<ChargebackReason>,
     /// When the chargeback was made.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub chargeback_at: Option<runtime::DateTime>,
     /// Items affected by the chargeback.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub line_items: Option<Vec<LineItem>>,
 }
 
@@ -2877,22 +2877,22 @@ impl PaymentChargeback {
 #[serde(crate = "::paygen_runtime::__private::serde")]
 pub struct ErrorModel {
     /// Unique id of this error occurrence; quote it to Klarna support.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub error_id: Option<String>,
     /// Broad category of the error.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub error_type: Option<ErrorType>,
     /// Finer-grained error code for program logic, e.g. `UNAUTHORIZED`, `TIMEOUT`, `INTERNAL_ERROR`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub error_code: Option<String>,
     /// Explanation for developers; not meant for customers.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub error_message: Option<String>,
     /// Link to documentation about the error, when available.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub doc_url: Option<String>,
     /// Field-level problems, when the input failed validation.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub validation_errors: Option<Vec<ValidationError>>,
 }
 
@@ -2944,13 +2944,13 @@ impl ErrorModel {
 #[serde(crate = "::paygen_runtime::__private::serde")]
 pub struct ValidationError {
     /// The offending field or parameter.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub parameter: Option<String>,
     /// What is wrong with it.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub reason: Option<String>,
     /// Link to documentation about the problem.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub doc_url: Option<String>,
 }
 
@@ -3009,19 +3009,19 @@ pub struct WebhookMetadata {
     /// When the event happened.
     pub occurred_at: runtime::DateTime,
     /// Id linking the event to the request that caused it.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub correlation_id: Option<String>,
     /// Id of the partner account the event belongs to.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub account_id: Option<String>,
     /// Id of the payment product instance.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub product_instance_id: Option<String>,
     /// Id of the webhook subscription that delivered the event.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub webhook_id: Option<String>,
     /// `true` for live events, `false` for test events.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub live: Option<bool>,
 }
 
@@ -3084,22 +3084,18 @@ pub struct PaymentRequestStateChange {
     /// Id of the payment request.
     pub payment_request_id: String,
     /// Partner's reference for the payment.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub payment_reference: Option<String>,
     /// Merchant's reference for the order.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub merchant_reference: Option<String>,
     /// New state of the payment request.
     pub state: PaymentRequestState,
     /// State before the change.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub previous_state: Option<PaymentRequestState>,
     /// Id of the payment transaction created on authorization. Spelled with a capital `T` exactly as in the vendor's example.
-    #[serde(
-        rename = "payment_Transaction_id",
-        default,
-        skip_serializing_if = "Option::is_none",
-    )]
+    #[serde(rename = "payment_Transaction_id", skip_serializing_if = "Option::is_none")]
     pub payment_transaction_id: Option<String>,
 }
 

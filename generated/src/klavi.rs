@@ -258,13 +258,13 @@ impl Client {
 #[serde(crate = "::paygen_runtime::__private::serde")]
 pub struct ErrorResponse {
     /// Machine-readable error code.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub code: Option<String>,
     /// Human-readable description.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
     /// Error name, where sent instead of `code`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub error: Option<String>,
 }
 
@@ -317,20 +317,20 @@ rt::string_enum!(IdentifierType {
 /// The payer.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(crate = "::paygen_runtime::__private::serde")]
+#[serde(rename_all = "camelCase")]
 pub struct Customer {
     /// Kind of tax identifier. Format `LIST`.
-    #[serde(rename = "identifierType")]
     pub identifier_type: IdentifierType,
     /// CPF (11 digits) or CNPJ (14 digits).
     pub identifier: String,
     /// Payer's name.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// Payer's phone number.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub phone: Option<String>,
     /// Payer's email address.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub email: Option<String>,
 }
 
@@ -407,15 +407,16 @@ rt::string_enum!(AccountType {
 /// The account's holder.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[serde(crate = "::paygen_runtime::__private::serde")]
+#[serde(rename_all = "camelCase")]
 pub struct AccountHolder {
     /// Holder's name.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// Kind of tax identifier. Format `LIST`.
-    #[serde(rename = "identifierType", default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub identifier_type: Option<IdentifierType>,
     /// CPF (11 digits) or CNPJ (14 digits).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub identifier: Option<String>,
 }
 
@@ -447,21 +448,22 @@ impl AccountHolder {
 /// The account receiving the payment.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[serde(crate = "::paygen_runtime::__private::serde")]
+#[serde(rename_all = "camelCase")]
 pub struct Account {
     /// ISPB code of the institution (8 digits).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub ispb: Option<String>,
     /// Branch (agência).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub issuer: Option<String>,
     /// Account number with its check digit.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub number: Option<String>,
     /// Account type: current (CACC), savings (SVGS), payment (TRAN) or salary (SLRY). Format `LIST`.
-    #[serde(rename = "accountType", default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub account_type: Option<AccountType>,
     /// The account's holder. Format `OBJECT`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub holder: Option<AccountHolder>,
 }
 
@@ -505,14 +507,13 @@ impl Account {
 /// The request of `create_payment`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(crate = "::paygen_runtime::__private::serde")]
+#[serde(rename_all = "camelCase")]
 pub struct PaymentRequest {
     /// Your unique id for this payment; repeat it only to repeat the same payment. Format `CHAR(1..100)`.
     ///
     /// Constraints: at least 1 characters, at most 100 characters.
-    #[serde(rename = "clientRequestId")]
     pub client_request_id: String,
     /// The payer's account provider (a participant id).
-    #[serde(rename = "institutionId")]
     pub institution_id: String,
     /// The payer. Format `OBJECT`.
     pub customer: Customer,
@@ -524,13 +525,12 @@ pub struct PaymentRequest {
     #[serde(rename = "redirectURL")]
     pub redirect_url: String,
     /// The account receiving the payment. Format `OBJECT`.
-    #[serde(rename = "creditorAccount")]
     pub creditor_account: Account,
     /// The payer's account, when already known. Format `OBJECT`.
-    #[serde(rename = "debtorAccount", default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub debtor_account: Option<Account>,
     /// Your own key/value data, returned with the payment.
-    #[serde(rename = "clientMetadata", default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub client_metadata: Option<BTreeMap<String, String>>,
 }
 
@@ -625,25 +625,22 @@ rt::string_enum!(Status {
 /// `PaymentCreated`.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[serde(crate = "::paygen_runtime::__private::serde")]
+#[serde(rename_all = "camelCase")]
 pub struct PaymentCreated {
     /// Klavi's payment id; poll its status with it.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
     /// Your id for the payment.
-    #[serde(
-        rename = "clientRequestId",
-        default,
-        skip_serializing_if = "Option::is_none",
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub client_request_id: Option<String>,
     /// URL to redirect the payer to (single use, about 60 s).
-    #[serde(rename = "consentUrl", default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub consent_url: Option<String>,
     /// The consent URL where sent under this name.
-    #[serde(rename = "redirectURL", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "redirectURL", skip_serializing_if = "Option::is_none")]
     pub redirect_url: Option<String>,
     /// Initial status. Format `LIST`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub status: Option<Status>,
 }
 
@@ -689,10 +686,10 @@ impl PaymentCreated {
 #[serde(crate = "::paygen_runtime::__private::serde")]
 pub struct StatusReason {
     /// Reason code.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub code: Option<String>,
     /// Reason text.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
 }
 
@@ -718,31 +715,28 @@ impl StatusReason {
 /// `PaymentStatus`.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[serde(crate = "::paygen_runtime::__private::serde")]
+#[serde(rename_all = "camelCase")]
 pub struct PaymentStatus {
     /// Klavi's payment id.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
     /// Your id for the payment.
-    #[serde(
-        rename = "clientRequestId",
-        default,
-        skip_serializing_if = "Option::is_none",
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub client_request_id: Option<String>,
     /// Amount. Format `DECIMAL`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub amount: Option<runtime::Decimal>,
     /// Currency. Format `LIST`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub currency: Option<Currency>,
     /// Current status. Format `LIST`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub status: Option<Status>,
     /// Why the payment is in this status, where Klavi says. Format `OBJECT`.
-    #[serde(rename = "statusReason", default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub status_reason: Option<StatusReason>,
     /// When the status last changed (as sent).
-    #[serde(rename = "statusUpdateAt", default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub status_update_at: Option<String>,
 }
 

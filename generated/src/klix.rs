@@ -529,25 +529,25 @@ pub enum PaymentMethodsLogosValue {
 #[serde(crate = "::paygen_runtime::__private::serde")]
 pub struct PaymentMethods {
     /// Codes of all payment methods available right now (e.g. `klix`, `swedbank_lv_pis`).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub available_payment_methods: Option<Vec<String>>,
     /// Available payment method codes grouped by country. Keys are ISO 3166-1 alpha-2 country codes; the key `any` holds methods that are not tied to a country.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub by_country: Option<BTreeMap<String, Vec<String>>>,
     /// Human readable country names keyed by the keys used in `by_country`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub country_names: Option<BTreeMap<String, String>>,
     /// Human readable payment method names keyed by payment method code.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub names: Option<BTreeMap<String, String>>,
     /// Logo location(s) keyed by payment method code. A value is either a single logo path/URL or a list of them (e.g. one per card scheme).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub logos: Option<BTreeMap<String, PaymentMethodsLogosValue>>,
     /// Codes of the available methods that are card payments.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub card_methods: Option<Vec<String>>,
     /// Groups used to present related payment methods together on a checkout page.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub payment_method_groups: Option<Vec<PaymentMethodGroup>>,
 }
 
@@ -605,16 +605,16 @@ impl PaymentMethods {
 #[serde(crate = "::paygen_runtime::__private::serde")]
 pub struct PaymentMethodGroup {
     /// Machine name of the group.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// Logo path or URL of the group.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub logo: Option<String>,
     /// Human readable label of the group.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub label: Option<String>,
     /// Payment method codes that belong to the group.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub methods: Option<Vec<String>>,
 }
 
@@ -656,24 +656,24 @@ pub struct Purchase {
     /// Object type name (`purchase` for this object).
     ///
     /// Read-only: set by the server and never sent.
-    #[serde(default, skip_serializing)]
+    #[serde(skip_serializing)]
     pub r#type: Option<String>,
     /// Unique identifier (UUID) assigned by Klix.
     ///
     /// Constraints: format `uuid`.
     ///
     /// Read-only: set by the server and never sent.
-    #[serde(default, skip_serializing)]
+    #[serde(skip_serializing)]
     pub id: Option<String>,
     /// Moment the object was created. Unix timestamp in seconds.
     ///
     /// Read-only: set by the server and never sent.
-    #[serde(default, skip_serializing)]
+    #[serde(skip_serializing)]
     pub created_on: Option<i64>,
     /// Moment the object was last modified. Unix timestamp in seconds.
     ///
     /// Read-only: set by the server and never sent.
-    #[serde(default, skip_serializing)]
+    #[serde(skip_serializing)]
     pub updated_on: Option<i64>,
     /// Customer (payer) data; at least `email` is needed. The vendor also describes referencing a stored client with `client_id` instead.
     pub client: ClientDetails,
@@ -682,51 +682,51 @@ pub struct Purchase {
     /// Payment data once the purchase has been paid; `null` while it is unpaid.
     ///
     /// Read-only: set by the server and never sent.
-    #[serde(default, skip_serializing)]
+    #[serde(skip_serializing)]
     pub payment: Option<PaymentDetails>,
     /// Legal and banking data of the merchant issuing the purchase.
     ///
     /// Read-only: set by the server and never sent.
-    #[serde(default, skip_serializing)]
+    #[serde(skip_serializing)]
     pub issuer_details: Option<IssuerDetails>,
     /// Payment method used and the history of processing attempts.
     ///
     /// Read-only: set by the server and never sent.
-    #[serde(default, skip_serializing)]
+    #[serde(skip_serializing)]
     pub transaction_data: Option<TransactionData>,
     /// Current state of the purchase. Set by Klix; see `PurchaseStatus` (treat unknown values as possible).
     ///
     /// Read-only: set by the server and never sent.
-    #[serde(default, skip_serializing)]
+    #[serde(skip_serializing)]
     pub status: Option<PurchaseStatus>,
     /// Status changes of the purchase, oldest first.
     ///
     /// Read-only: set by the server and never sent.
-    #[serde(default, skip_serializing)]
+    #[serde(skip_serializing)]
     pub status_history: Option<Vec<StatusHistoryEntry>>,
     /// When the customer first opened the payment page; `null` if never. Unix timestamp in seconds.
     ///
     /// Read-only: set by the server and never sent.
-    #[serde(default, skip_serializing)]
+    #[serde(skip_serializing)]
     pub viewed_on: Option<i64>,
     /// Identifier of the merchant company that owns the purchase.
     ///
     /// Constraints: format `uuid`.
     ///
     /// Read-only: set by the server and never sent.
-    #[serde(default, skip_serializing)]
+    #[serde(skip_serializing)]
     pub company_id: Option<String>,
     /// `true` if the purchase was created with test credentials and moves no real money.
     ///
     /// Read-only: set by the server and never sent.
-    #[serde(default, skip_serializing)]
+    #[serde(skip_serializing)]
     pub is_test: Option<bool>,
     /// Identifier of the merchant portal user who created the purchase, if any.
     ///
     /// Constraints: format `uuid`.
     ///
     /// Read-only: set by the server and never sent.
-    #[serde(default, skip_serializing)]
+    #[serde(skip_serializing)]
     pub user_id: Option<String>,
     /// Identifier (UUID) of the merchant brand the purchase is made under; issued by Klix together with the secret key.
     ///
@@ -737,7 +737,7 @@ pub struct Purchase {
     /// Constraints: format `uuid`.
     ///
     /// Read-only: set by the server and never sent.
-    #[serde(default, skip_serializing)]
+    #[serde(skip_serializing)]
     pub billing_template_id: Option<String>,
     /// Identifier of an existing client record whose data should be used instead of (or merged with) `client`.
     ///
@@ -751,35 +751,35 @@ pub struct Purchase {
     )]
     pub client_id: Option<runtime::Nullable<String>>,
     /// Whether Klix emails a receipt to the customer after payment.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub send_receipt: Option<bool>,
     /// `true` if this paid purchase stores the customer's card for later recurring charges; its `id` then serves as the recurring token.
     ///
     /// Read-only: set by the server and never sent.
-    #[serde(default, skip_serializing)]
+    #[serde(skip_serializing)]
     pub is_recurring_token: Option<bool>,
     /// Identifier of the purchase (recurring token) this purchase was charged with, if any.
     ///
     /// Constraints: format `uuid`.
     ///
     /// Read-only: set by the server and never sent.
-    #[serde(default, skip_serializing)]
+    #[serde(skip_serializing)]
     pub recurring_token: Option<String>,
     /// Reserve (authorize) the funds instead of charging them; the reservation is later captured or released. The API field is a JSON boolean (one example on the vendor page sends the string `"true"`; send `true`). Reservations are released automatically after 6 days without a capture.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub skip_capture: Option<bool>,
     /// Register the customer's card during this payment so the purchase can serve as a recurring token for later charges.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub force_recurring: Option<bool>,
     /// Reference generated by Klix for the purchase.
     ///
     /// Read-only: set by the server and never sent.
-    #[serde(default, skip_serializing)]
+    #[serde(skip_serializing)]
     pub reference_generated: Option<String>,
     /// Merchant's own reference for the purchase, e.g. the order number.
     ///
     /// Constraints: at most 128 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub reference: Option<String>,
     /// Issue date of the invoice (ISO 8601 date, `YYYY-MM-DD`).
     ///
@@ -802,81 +802,81 @@ pub struct Purchase {
     /// Which kinds of refund are currently possible for this purchase.
     ///
     /// Read-only: set by the server and never sent.
-    #[serde(default, skip_serializing)]
+    #[serde(skip_serializing)]
     pub refund_availability: Option<RefundAvailability>,
     /// Amount that can still be refunded. Integer amount in the smallest currency unit (e.g. cents).
     ///
     /// Read-only: set by the server and never sent.
-    #[serde(default, skip_serializing)]
+    #[serde(skip_serializing)]
     pub refundable_amount: Option<i64>,
     /// Conversion data when the purchase was converted from another currency; `null` otherwise.
     ///
     /// Read-only: set by the server and never sent.
-    #[serde(default, skip_serializing)]
+    #[serde(skip_serializing)]
     pub currency_conversion: Option<CurrencyConversion>,
     /// Restricts the purchase to these payment method codes (e.g. `["klix"]`), typically the method the customer picked on the merchant's site. Omit to allow every available method.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub payment_method_whitelist: Option<Vec<String>>,
     /// Where the customer is sent after a successful payment. Absolute URL.
     ///
     /// Constraints: at most 500 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub success_redirect: Option<String>,
     /// Where the customer is sent after a failed payment. Absolute URL.
     ///
     /// Constraints: at most 500 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub failure_redirect: Option<String>,
     /// Where the customer is sent when going back to the shop from the payment page; if set, the payment page offers that option. Must not contain the characters `<`, `>`, `'` or `"`. Absolute URL.
     ///
     /// Constraints: at most 500 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub cancel_redirect: Option<String>,
     /// Merchant endpoint that receives a signed POST with the purchase JSON once it is paid. Verify the `X-Signature` header with the key from `GET /public_key/`. Absolute URL.
     ///
     /// Constraints: at most 500 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub success_callback: Option<String>,
     /// Free-form name of the software that created the purchase.
     ///
     /// Constraints: at most 32 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub creator_agent: Option<String>,
     /// Platform the purchase was created from.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub platform: Option<Platform>,
     /// Klix product line the purchase belongs to.
     ///
     /// Read-only: set by the server and never sent.
-    #[serde(default, skip_serializing)]
+    #[serde(skip_serializing)]
     pub product: Option<PurchaseProduct>,
     /// IP address the purchase was created from.
     ///
     /// Read-only: set by the server and never sent.
-    #[serde(default, skip_serializing)]
+    #[serde(skip_serializing)]
     pub created_from_ip: Option<String>,
     /// URL of the invoice document, if one exists.
     ///
     /// Read-only: set by the server and never sent.
-    #[serde(default, skip_serializing)]
+    #[serde(skip_serializing)]
     pub invoice_url: Option<String>,
     /// Klix hosted payment page for this purchase; redirect the customer here. A `preferred=<method code>` query parameter may be appended to preselect a method.
     ///
     /// Read-only: set by the server and never sent.
-    #[serde(default, skip_serializing)]
+    #[serde(skip_serializing)]
     pub checkout_url: Option<String>,
     /// `true` if the purchase was marked paid manually rather than paid through Klix.
     ///
     /// Read-only: set by the server and never sent.
-    #[serde(default, skip_serializing)]
+    #[serde(skip_serializing)]
     pub marked_as_paid: Option<bool>,
     /// Order identifier assigned by Klix.
     ///
     /// Read-only: set by the server and never sent.
-    #[serde(default, skip_serializing)]
+    #[serde(skip_serializing)]
     pub order_id: Option<String>,
     /// Identifiers of upsell campaigns attached to the purchase.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub upsell_campaigns: Option<Vec<String>>,
     /// Referral campaign the purchase takes part in, if any.
     ///
@@ -892,22 +892,22 @@ pub struct Purchase {
     /// Referral code applied to the purchase.
     ///
     /// Read-only: set by the server and never sent.
-    #[serde(default, skip_serializing)]
+    #[serde(skip_serializing)]
     pub referral_code: Option<String>,
     /// Referral code generated for the customer by this purchase.
     ///
     /// Read-only: set by the server and never sent.
-    #[serde(default, skip_serializing)]
+    #[serde(skip_serializing)]
     pub referral_code_generated: Option<String>,
     /// Reward attached to the applied referral code.
     ///
     /// Read-only: set by the server and never sent.
-    #[serde(default, skip_serializing)]
+    #[serde(skip_serializing)]
     pub referral_code_details: Option<ReferralCodeDetails>,
     /// Loyalty (retain level) discount applied to the purchase.
     ///
     /// Read-only: set by the server and never sent.
-    #[serde(default, skip_serializing)]
+    #[serde(skip_serializing)]
     pub retain_level_details: Option<RetainLevelDetails>,
 }
 
@@ -1075,27 +1075,27 @@ pub struct PurchaseDetails {
     /// ISO 4217 currency code, e.g. `EUR`. Klix uses EUR when omitted.
     ///
     /// Constraints: at most 3 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub currency: Option<String>,
     /// Items being paid for. For a bulk payment there is one product per creditor, in the same order as `payment_method_details.pis_bulk_purchase`.
     pub products: Vec<Product>,
     /// Total amount to be paid, computed by Klix. Integer amount in the smallest currency unit (e.g. cents).
     ///
     /// Read-only: set by the server and never sent.
-    #[serde(default, skip_serializing)]
+    #[serde(skip_serializing)]
     pub total: Option<i64>,
     /// ISO 639-1 code of the payment page and e-mail language, e.g. `en`, `et`, `lt`, `lv`, `ru`. Defaults to the brand setting (or `en`).
     ///
     /// Constraints: at most 2 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub language: Option<String>,
     /// Free-form notes shown on the invoice.
     ///
     /// Constraints: at most 10000 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub notes: Option<String>,
     /// Previously unpaid amount added to the total. Integer amount in the smallest currency unit (e.g. cents).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub debt: Option<i64>,
     /// Replaces the computed subtotal when set. Integer amount in the smallest currency unit (e.g. cents).
     ///
@@ -1134,32 +1134,32 @@ pub struct PurchaseDetails {
     )]
     pub total_override: Option<runtime::Nullable<i64>>,
     /// Customer fields the payment page should ask for.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub request_client_details: Option<Vec<RequestClientDetail>>,
     /// Time zone (TZ database name, e.g. `Europe/Riga`) used for dates on invoices.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub timezone: Option<String>,
     /// When `true` the purchase can no longer be paid after `due`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub due_strict: Option<bool>,
     /// Message included in e-mails sent to the customer.
     ///
     /// Constraints: at most 256 characters.
     ///
     /// Read-only: set by the server and never sent.
-    #[serde(default, skip_serializing)]
+    #[serde(skip_serializing)]
     pub email_message: Option<String>,
     /// Shipping choices offered to the customer.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub shipping_options: Option<Vec<ShippingOption>>,
     /// Arbitrary merchant data stored with the purchase (up to 10000 characters when serialized).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub metadata: Option<serde_json::Map<String, serde_json::Value>>,
     /// When `true` the customer gets only one payment attempt.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub single_attempt: Option<bool>,
     /// Method specific data, e.g. creditors of a PIS bulk payment. Not part of the vendor's schema; modelled from the vendor page example.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub payment_method_details: Option<PaymentMethodDetails>,
 }
 
@@ -1293,7 +1293,7 @@ pub struct Product {
     /// Quantity as a decimal number encoded in a string (e.g. `"1"`, `"2.5"`); defaults to 1.
     ///
     /// Constraints: format `float`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub quantity: Option<String>,
     /// Price of a single unit. Integer amount in the smallest currency unit (e.g. cents).
     ///
@@ -1302,17 +1302,17 @@ pub struct Product {
     /// Discount per unit. Integer amount in the smallest currency unit (e.g. cents).
     ///
     /// Constraints: minimum 0.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub discount: Option<i64>,
     /// Tax rate in percent (0 to 100) as a decimal number encoded in a string; defaults to 0.
     ///
     /// Constraints: format `float`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub tax_percent: Option<String>,
     /// Product category.
     ///
     /// Constraints: at most 256 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub category: Option<String>,
     /// Replaces the computed line total when set. Integer amount in the smallest currency unit (e.g. cents).
     ///
@@ -1381,106 +1381,106 @@ pub struct ClientDetails {
     /// Phone number as `<country code> <number>`, e.g. `+371 20000000`.
     ///
     /// Constraints: at most 32 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub phone: Option<String>,
     /// Customer's full name.
     ///
     /// Constraints: at most 128 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub full_name: Option<String>,
     /// Personal identification code.
     ///
     /// Constraints: at most 32 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub personal_code: Option<String>,
     /// Billing street address.
     ///
     /// Constraints: at most 128 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub street_address: Option<String>,
     /// Billing country (ISO 3166-1 alpha-2).
     ///
     /// Constraints: at most 2 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub country: Option<String>,
     /// Billing city.
     ///
     /// Constraints: at most 128 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub city: Option<String>,
     /// Billing postal code.
     ///
     /// Constraints: at most 32 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub zip_code: Option<String>,
     /// Billing state or region.
     ///
     /// Constraints: at most 128 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub state: Option<String>,
     /// Shipping street address.
     ///
     /// Constraints: at most 128 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub shipping_street_address: Option<String>,
     /// Shipping country (ISO 3166-1 alpha-2).
     ///
     /// Constraints: at most 2 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub shipping_country: Option<String>,
     /// Shipping city.
     ///
     /// Constraints: at most 128 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub shipping_city: Option<String>,
     /// Shipping postal code.
     ///
     /// Constraints: at most 32 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub shipping_zip_code: Option<String>,
     /// Shipping state or region.
     ///
     /// Constraints: at most 128 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub shipping_state: Option<String>,
     /// Additional addresses that receive copies of e-mails.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub cc: Option<Vec<String>>,
     /// Additional addresses that receive blind copies of e-mails.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub bcc: Option<Vec<String>>,
     /// Legal name, when the customer is a company.
     ///
     /// Constraints: at most 128 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub legal_name: Option<String>,
     /// Brand (trading) name, when the customer is a company.
     ///
     /// Constraints: at most 128 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub brand_name: Option<String>,
     /// Company registration number.
     ///
     /// Constraints: at most 32 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub registration_number: Option<String>,
     /// Tax (VAT) number.
     ///
     /// Constraints: at most 32 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub tax_number: Option<String>,
     /// How the purchase is delivered to the customer; Klix sends it by e-mail when omitted.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub delivery_methods: Option<Vec<DeliveryMethod>>,
     /// Bank account number (IBAN).
     ///
     /// Constraints: at most 34 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub bank_account: Option<String>,
     /// Bank code (SWIFT/BIC).
     ///
     /// Constraints: at most 11 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub bank_code: Option<String>,
 }
 
@@ -1654,12 +1654,12 @@ pub struct BankAccount {
     /// Bank account number (IBAN).
     ///
     /// Constraints: at most 34 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub bank_account: Option<String>,
     /// Bank code (SWIFT/BIC).
     ///
     /// Constraints: at most 11 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub bank_code: Option<String>,
 }
 
@@ -1689,52 +1689,52 @@ pub struct IssuerDetails {
     /// Merchant website.
     ///
     /// Read-only: set by the server and never sent.
-    #[serde(default, skip_serializing)]
+    #[serde(skip_serializing)]
     pub website: Option<String>,
     /// Registered street address.
     ///
     /// Read-only: set by the server and never sent.
-    #[serde(default, skip_serializing)]
+    #[serde(skip_serializing)]
     pub legal_street_address: Option<String>,
     /// Registered country (ISO 3166-1 alpha-2).
     ///
     /// Read-only: set by the server and never sent.
-    #[serde(default, skip_serializing)]
+    #[serde(skip_serializing)]
     pub legal_country: Option<String>,
     /// Registered city.
     ///
     /// Read-only: set by the server and never sent.
-    #[serde(default, skip_serializing)]
+    #[serde(skip_serializing)]
     pub legal_city: Option<String>,
     /// Registered postal code.
     ///
     /// Read-only: set by the server and never sent.
-    #[serde(default, skip_serializing)]
+    #[serde(skip_serializing)]
     pub legal_zip_code: Option<String>,
     /// Merchant bank accounts.
     ///
     /// Read-only: set by the server and never sent.
-    #[serde(default, skip_serializing)]
+    #[serde(skip_serializing)]
     pub bank_accounts: Option<Vec<BankAccount>>,
     /// Legal name of the merchant.
     ///
     /// Read-only: set by the server and never sent.
-    #[serde(default, skip_serializing)]
+    #[serde(skip_serializing)]
     pub legal_name: Option<String>,
     /// Brand name of the merchant.
     ///
     /// Read-only: set by the server and never sent.
-    #[serde(default, skip_serializing)]
+    #[serde(skip_serializing)]
     pub brand_name: Option<String>,
     /// Company registration number.
     ///
     /// Read-only: set by the server and never sent.
-    #[serde(default, skip_serializing)]
+    #[serde(skip_serializing)]
     pub registration_number: Option<String>,
     /// Tax (VAT) number.
     ///
     /// Read-only: set by the server and never sent.
-    #[serde(default, skip_serializing)]
+    #[serde(skip_serializing)]
     pub tax_number: Option<String>,
 }
 
@@ -1750,55 +1750,55 @@ impl IssuerDetails {
 #[serde(crate = "::paygen_runtime::__private::serde")]
 pub struct PaymentDetails {
     /// `true` when money flows from the merchant (e.g. a refund).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub is_outgoing: Option<bool>,
     /// Kind of money movement.
     ///
     /// Read-only: set by the server and never sent.
-    #[serde(default, skip_serializing)]
+    #[serde(skip_serializing)]
     pub payment_type: Option<PaymentType>,
     /// Gross amount. Integer amount in the smallest currency unit (e.g. cents).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub amount: Option<i64>,
     /// ISO 4217 currency code.
     ///
     /// Constraints: at most 3 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub currency: Option<String>,
     /// Amount after fees. Integer amount in the smallest currency unit (e.g. cents).
     ///
     /// Read-only: set by the server and never sent.
-    #[serde(default, skip_serializing)]
+    #[serde(skip_serializing)]
     pub net_amount: Option<i64>,
     /// Fees charged by Klix. Integer amount in the smallest currency unit (e.g. cents).
     ///
     /// Read-only: set by the server and never sent.
-    #[serde(default, skip_serializing)]
+    #[serde(skip_serializing)]
     pub fee_amount: Option<i64>,
     /// Part of the amount that is still frozen. Integer amount in the smallest currency unit (e.g. cents).
     ///
     /// Read-only: set by the server and never sent.
-    #[serde(default, skip_serializing)]
+    #[serde(skip_serializing)]
     pub pending_amount: Option<i64>,
     /// When the frozen part is released; `null` if nothing is frozen. Unix timestamp in seconds.
     ///
     /// Read-only: set by the server and never sent.
-    #[serde(default, skip_serializing)]
+    #[serde(skip_serializing)]
     pub pending_unfreeze_on: Option<i64>,
     /// Description of the payment.
     ///
     /// Constraints: at most 256 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
     /// When the payment was completed. Unix timestamp in seconds.
     ///
     /// Read-only: set by the server and never sent.
-    #[serde(default, skip_serializing)]
+    #[serde(skip_serializing)]
     pub paid_on: Option<i64>,
     /// When the bank or acquirer reports the payment as completed. Unix timestamp in seconds.
     ///
     /// Read-only: set by the server and never sent.
-    #[serde(default, skip_serializing)]
+    #[serde(skip_serializing)]
     pub remote_paid_on: Option<i64>,
 }
 
@@ -1840,87 +1840,87 @@ pub struct Payment {
     /// Object type name (`payment` for this object).
     ///
     /// Read-only: set by the server and never sent.
-    #[serde(default, skip_serializing)]
+    #[serde(skip_serializing)]
     pub r#type: Option<String>,
     /// Unique identifier (UUID) assigned by Klix.
     ///
     /// Constraints: format `uuid`.
     ///
     /// Read-only: set by the server and never sent.
-    #[serde(default, skip_serializing)]
+    #[serde(skip_serializing)]
     pub id: Option<String>,
     /// Moment the object was created. Unix timestamp in seconds.
     ///
     /// Read-only: set by the server and never sent.
-    #[serde(default, skip_serializing)]
+    #[serde(skip_serializing)]
     pub created_on: Option<i64>,
     /// Moment the object was last modified. Unix timestamp in seconds.
     ///
     /// Read-only: set by the server and never sent.
-    #[serde(default, skip_serializing)]
+    #[serde(skip_serializing)]
     pub updated_on: Option<i64>,
     /// Customer data copied from the related purchase.
     ///
     /// Read-only: set by the server and never sent.
-    #[serde(default, skip_serializing)]
+    #[serde(skip_serializing)]
     pub client: Option<ClientDetails>,
     /// Amounts and type of this payment.
     ///
     /// Read-only: set by the server and never sent.
-    #[serde(default, skip_serializing)]
+    #[serde(skip_serializing)]
     pub payment: Option<PaymentDetails>,
     /// Method specific processing data; may be `null`.
     ///
     /// Read-only: set by the server and never sent.
-    #[serde(default, skip_serializing)]
+    #[serde(skip_serializing)]
     pub transaction_data: Option<serde_json::Map<String, serde_json::Value>>,
     /// Object this payment belongs to, e.g. the refunded purchase.
     ///
     /// Read-only: set by the server and never sent.
-    #[serde(default, skip_serializing)]
+    #[serde(skip_serializing)]
     pub related_to: Option<RelatedObject>,
     /// Reference generated by Klix.
     ///
     /// Read-only: set by the server and never sent.
-    #[serde(default, skip_serializing)]
+    #[serde(skip_serializing)]
     pub reference_generated: Option<String>,
     /// Reference of the payment.
     ///
     /// Read-only: set by the server and never sent.
-    #[serde(default, skip_serializing)]
+    #[serde(skip_serializing)]
     pub reference: Option<String>,
     /// Identifier of the merchant account the payment is booked on.
     ///
     /// Constraints: format `uuid`.
     ///
     /// Read-only: set by the server and never sent.
-    #[serde(default, skip_serializing)]
+    #[serde(skip_serializing)]
     pub account_id: Option<String>,
     /// Identifier of the merchant company.
     ///
     /// Constraints: format `uuid`.
     ///
     /// Read-only: set by the server and never sent.
-    #[serde(default, skip_serializing)]
+    #[serde(skip_serializing)]
     pub company_id: Option<String>,
     /// `true` for test mode payments.
     ///
     /// Read-only: set by the server and never sent.
-    #[serde(default, skip_serializing)]
+    #[serde(skip_serializing)]
     pub is_test: Option<bool>,
     /// Identifier of the portal user who initiated the payment, if any.
     ///
     /// Constraints: format `uuid`.
     ///
     /// Read-only: set by the server and never sent.
-    #[serde(default, skip_serializing)]
+    #[serde(skip_serializing)]
     pub user_id: Option<String>,
     /// Identifier of the merchant brand.
     ///
     /// Constraints: format `uuid`.
     ///
     /// Read-only: set by the server and never sent.
-    #[serde(default, skip_serializing)]
+    #[serde(skip_serializing)]
     pub brand_id: Option<String>,
 }
 
@@ -2004,22 +2004,22 @@ pub struct TransactionData {
     /// Code of the payment method used; empty while unpaid.
     ///
     /// Read-only: set by the server and never sent.
-    #[serde(default, skip_serializing)]
+    #[serde(skip_serializing)]
     pub payment_method: Option<String>,
     /// Method specific data. For cards e.g. `masked_pan`, `three_d_secure`, `expiry_month`, `expiry_year`, `cardholder_name`.
     ///
     /// Read-only: set by the server and never sent.
-    #[serde(default, skip_serializing)]
+    #[serde(skip_serializing)]
     pub extra: Option<serde_json::Map<String, serde_json::Value>>,
     /// Country associated with the payment method or card.
     ///
     /// Read-only: set by the server and never sent.
-    #[serde(default, skip_serializing)]
+    #[serde(skip_serializing)]
     pub country: Option<String>,
     /// Processing attempts, newest first.
     ///
     /// Read-only: set by the server and never sent.
-    #[serde(default, skip_serializing)]
+    #[serde(skip_serializing)]
     pub attempts: Option<Vec<PaymentAttempt>>,
 }
 
@@ -2037,42 +2037,42 @@ pub struct PaymentAttempt {
     /// Operation that was attempted.
     ///
     /// Read-only: set by the server and never sent.
-    #[serde(default, skip_serializing)]
+    #[serde(skip_serializing)]
     pub r#type: Option<AttemptType>,
     /// Whether the attempt succeeded.
     ///
     /// Read-only: set by the server and never sent.
-    #[serde(default, skip_serializing)]
+    #[serde(skip_serializing)]
     pub successful: Option<bool>,
     /// Payment method code used for the attempt.
     ///
     /// Read-only: set by the server and never sent.
-    #[serde(default, skip_serializing)]
+    #[serde(skip_serializing)]
     pub payment_method: Option<String>,
     /// Method specific data of the attempt.
     ///
     /// Read-only: set by the server and never sent.
-    #[serde(default, skip_serializing)]
+    #[serde(skip_serializing)]
     pub extra: Option<serde_json::Map<String, serde_json::Value>>,
     /// Country associated with the attempt.
     ///
     /// Read-only: set by the server and never sent.
-    #[serde(default, skip_serializing)]
+    #[serde(skip_serializing)]
     pub country: Option<String>,
     /// IP address of the customer during the attempt.
     ///
     /// Read-only: set by the server and never sent.
-    #[serde(default, skip_serializing)]
+    #[serde(skip_serializing)]
     pub client_ip: Option<String>,
     /// When the attempt was processed. Unix timestamp in seconds.
     ///
     /// Read-only: set by the server and never sent.
-    #[serde(default, skip_serializing)]
+    #[serde(skip_serializing)]
     pub processing_time: Option<i64>,
     /// Why the attempt failed; `null` on success.
     ///
     /// Read-only: set by the server and never sent.
-    #[serde(default, skip_serializing)]
+    #[serde(skip_serializing)]
     pub error: Option<AttemptError>,
 }
 
@@ -2090,12 +2090,12 @@ pub struct AttemptError {
     /// Machine readable error code, e.g. `insufficient_funds`, `expired_card`, `user_cancelled`. The set of codes is open.
     ///
     /// Read-only: set by the server and never sent.
-    #[serde(default, skip_serializing)]
+    #[serde(skip_serializing)]
     pub code: Option<String>,
     /// Human readable explanation.
     ///
     /// Read-only: set by the server and never sent.
-    #[serde(default, skip_serializing)]
+    #[serde(skip_serializing)]
     pub message: Option<String>,
 }
 
@@ -2113,17 +2113,17 @@ pub struct StatusHistoryEntry {
     /// Status that was entered.
     ///
     /// Read-only: set by the server and never sent.
-    #[serde(default, skip_serializing)]
+    #[serde(skip_serializing)]
     pub status: Option<PurchaseStatus>,
     /// When the status was entered. Unix timestamp in seconds.
     ///
     /// Read-only: set by the server and never sent.
-    #[serde(default, skip_serializing)]
+    #[serde(skip_serializing)]
     pub timestamp: Option<i64>,
     /// Object that caused the change (e.g. a refund payment), if any.
     ///
     /// Read-only: set by the server and never sent.
-    #[serde(default, skip_serializing)]
+    #[serde(skip_serializing)]
     pub related_object: Option<RelatedObject>,
 }
 
@@ -2141,14 +2141,14 @@ pub struct RelatedObject {
     /// Object type name, e.g. `purchase` or `payment`.
     ///
     /// Read-only: set by the server and never sent.
-    #[serde(default, skip_serializing)]
+    #[serde(skip_serializing)]
     pub r#type: Option<String>,
     /// Identifier of the object.
     ///
     /// Constraints: format `uuid`.
     ///
     /// Read-only: set by the server and never sent.
-    #[serde(default, skip_serializing)]
+    #[serde(skip_serializing)]
     pub id: Option<String>,
 }
 
@@ -2166,17 +2166,17 @@ pub struct CurrencyConversion {
     /// ISO 4217 code of the original currency.
     ///
     /// Read-only: set by the server and never sent.
-    #[serde(default, skip_serializing)]
+    #[serde(skip_serializing)]
     pub original_currency: Option<String>,
     /// Amount in the original currency. Integer amount in the smallest currency unit (e.g. cents).
     ///
     /// Read-only: set by the server and never sent.
-    #[serde(default, skip_serializing)]
+    #[serde(skip_serializing)]
     pub original_amount: Option<i64>,
     /// Exchange rate that was applied.
     ///
     /// Read-only: set by the server and never sent.
-    #[serde(default, skip_serializing)]
+    #[serde(skip_serializing)]
     pub exchange_rate: Option<f64>,
 }
 
@@ -2192,10 +2192,10 @@ impl CurrencyConversion {
 #[serde(crate = "::paygen_runtime::__private::serde")]
 pub struct PaymentMethodDetails {
     /// Creditors of a PIS bulk payment, one per product in the same order. All creditor IBANs must be whitelisted with Klix beforehand. Supported by the `seb_*_pis` and `swedbank_*_pis` methods.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub pis_bulk_purchase: Option<Vec<PisBulkPurchase>>,
     /// Creditor of a single PIS payment.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub pis_purchase: Option<PisPurchase>,
 }
 
@@ -2246,7 +2246,7 @@ impl PisBulkPurchase {
 #[serde(crate = "::paygen_runtime::__private::serde")]
 pub struct PisPurchase {
     /// Account receiving the payment.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub creditor: Option<Creditor>,
 }
 
@@ -2268,10 +2268,10 @@ impl PisPurchase {
 #[serde(crate = "::paygen_runtime::__private::serde")]
 pub struct Creditor {
     /// Name of the account holder.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// IBAN of the account.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub iban: Option<String>,
 }
 
@@ -2299,10 +2299,10 @@ impl Creditor {
 #[serde(crate = "::paygen_runtime::__private::serde")]
 pub struct ShippingOption {
     /// Merchant identifier of the shipping option.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
     /// Shipping price. Integer amount in the smallest currency unit (e.g. cents).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub price: Option<i64>,
 }
 
@@ -2330,10 +2330,10 @@ impl ShippingOption {
 #[serde(crate = "::paygen_runtime::__private::serde")]
 pub struct DeliveryMethod {
     /// Delivery channel.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub method: Option<DeliveryMethodKind>,
     /// Channel settings; may be an empty object.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub options: Option<DeliveryMethodOptions>,
 }
 
@@ -2361,7 +2361,7 @@ impl DeliveryMethod {
 #[serde(crate = "::paygen_runtime::__private::serde")]
 pub struct DeliveryMethodOptions {
     /// Custom text included in the message to the customer.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub custom_message: Option<String>,
 }
 
@@ -2387,22 +2387,22 @@ pub struct ReferralCodeDetails {
     /// Constraints: format `uuid`.
     ///
     /// Read-only: set by the server and never sent.
-    #[serde(default, skip_serializing)]
+    #[serde(skip_serializing)]
     pub campaign_id: Option<String>,
     /// Kind of reward.
     ///
     /// Read-only: set by the server and never sent.
-    #[serde(default, skip_serializing)]
+    #[serde(skip_serializing)]
     pub reward_type: Option<RewardType>,
     /// Fixed discount granted. Integer amount in the smallest currency unit (e.g. cents).
     ///
     /// Read-only: set by the server and never sent.
-    #[serde(default, skip_serializing)]
+    #[serde(skip_serializing)]
     pub discount_amount: Option<i64>,
     /// Percentage discount granted.
     ///
     /// Read-only: set by the server and never sent.
-    #[serde(default, skip_serializing)]
+    #[serde(skip_serializing)]
     pub discount_percent: Option<f64>,
 }
 
@@ -2422,17 +2422,17 @@ pub struct RetainLevelDetails {
     /// Constraints: format `uuid`.
     ///
     /// Read-only: set by the server and never sent.
-    #[serde(default, skip_serializing)]
+    #[serde(skip_serializing)]
     pub campaign_id: Option<String>,
     /// Fixed discount granted. Integer amount in the smallest currency unit (e.g. cents).
     ///
     /// Read-only: set by the server and never sent.
-    #[serde(default, skip_serializing)]
+    #[serde(skip_serializing)]
     pub discount_amount: Option<i64>,
     /// Percentage discount granted.
     ///
     /// Read-only: set by the server and never sent.
-    #[serde(default, skip_serializing)]
+    #[serde(skip_serializing)]
     pub discount_percent: Option<f64>,
 }
 
@@ -2684,7 +2684,7 @@ pub struct ChargeRequest {
     /// Identifier of the earlier purchase that registered the card (`is_recurring_token` is `true`).
     ///
     /// Constraints: format `uuid`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub recurring_token: Option<String>,
 }
 
@@ -2706,7 +2706,7 @@ impl ChargeRequest {
 #[serde(crate = "::paygen_runtime::__private::serde")]
 pub struct CaptureRequest {
     /// Amount to capture; must not exceed the reserved amount. The remainder is released. Integer amount in the smallest currency unit (e.g. cents).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub amount: Option<i64>,
 }
 
@@ -2728,10 +2728,10 @@ impl CaptureRequest {
 #[serde(crate = "::paygen_runtime::__private::serde")]
 pub struct RefundRequest {
     /// Amount to refund; must not exceed `refundable_amount`. Omit for a full refund. Integer amount in the smallest currency unit (e.g. cents).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub amount: Option<i64>,
     /// Name of the account holder receiving a bank (PIS) refund, relevant when `refund_availability` is `pis_all` or `pis_partial`. The vendor's schema marks it required, but its text says the client's full name is used when it is missing, so it is optional here.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub client_name: Option<String>,
 }
 
@@ -2764,7 +2764,7 @@ pub struct FieldError {
     /// Human readable description of the problem.
     pub message: String,
     /// Machine readable error code, e.g. `invalid` or `required`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub code: Option<String>,
 }
 
@@ -2808,13 +2808,13 @@ pub type FieldErrors = BTreeMap<String, FieldErrorEntry>;
 #[serde(crate = "::paygen_runtime::__private::serde")]
 pub struct ErrorBody {
     /// Machine readable error code.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub code: Option<String>,
     /// Human readable error message.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
     /// Human readable error detail (e.g. for authentication errors).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub detail: Option<String>,
     /// Properties not declared by the spec, kept as sent.
     #[serde(flatten)]

@@ -88,6 +88,18 @@ pub fn emit_struct(api: &Api, t: &TypeDef, s: &Struct, serde: bool) -> TokenStre
     let mut new_args = Vec::new();
     let mut new_inits = Vec::new();
     let mut setters = Vec::new();
+    // `rename_all = "camelCase"` where it spares more renames than it costs.
+    let plain_renames = s
+        .fields
+        .iter()
+        .filter(|f| f.rust.as_str() != f.wire)
+        .count();
+    let camel_renames = s
+        .fields
+        .iter()
+        .filter(|f| serde_camel_case(f.rust.as_str()) != f.wire)
+        .count();
+    let camel_case = serde && camel_renames < plain_renames;
     for f in &s.fields {
         let fname = ident(&f.rust);
         let fdoc = field_doc(f);
@@ -96,15 +108,21 @@ pub fn emit_struct(api: &Api, t: &TypeDef, s: &Struct, serde: bool) -> TokenStre
             inner = quote!(Box<#inner>);
         }
         let wire = &f.wire;
-        let rename = (f.rust.as_str() != wire.as_str()).then(|| quote!(rename = #wire,));
+        let serde_name = if camel_case {
+            serde_camel_case(f.rust.as_str())
+        } else {
+            f.rust.as_str().to_string()
+        };
+        let rename = (serde_name != *wire).then(|| quote!(rename = #wire,));
         let aliases = f.aliases.iter().map(|a| quote!(alias = #a,));
+        // A missing `Option` field decodes as `None` without `default`.
         let (ty, attr) = match f.presence {
             Presence::Required => (inner.clone(), quote!()),
             Presence::Optional | Presence::RequiredWriteOnly => (
                 quote!(Option<#inner>),
-                quote!(default, skip_serializing_if = "Option::is_none",),
+                quote!(skip_serializing_if = "Option::is_none",),
             ),
-            Presence::RequiredNullable => (quote!(Option<#inner>), quote!(default,)),
+            Presence::RequiredNullable => (quote!(Option<#inner>), quote!()),
             Presence::OptionalNullable => (
                 quote!(Option<runtime::Nullable<#inner>>),
                 quote!(
@@ -113,7 +131,7 @@ pub fn emit_struct(api: &Api, t: &TypeDef, s: &Struct, serde: bool) -> TokenStre
                     deserialize_with = "rt::deserialize_nullable",
                 ),
             ),
-            Presence::ReadOnly => (quote!(Option<#inner>), quote!(default, skip_serializing,)),
+            Presence::ReadOnly => (quote!(Option<#inner>), quote!(skip_serializing,)),
         };
         let serde_attr = {
             let all = quote!(#rename #(#aliases)* #attr);
@@ -179,7 +197,8 @@ pub fn emit_struct(api: &Api, t: &TypeDef, s: &Struct, serde: bool) -> TokenStre
     let default = defaultable.then(|| quote!(, Default));
     let derives = if serde {
         let serde_crate = serde_crate();
-        quote!(#[derive(Debug, Clone, PartialEq #default, Serialize, Deserialize)] #serde_crate)
+        let rename_all = camel_case.then(|| quote!(#[serde(rename_all = "camelCase")]));
+        quote!(#[derive(Debug, Clone, PartialEq #default, Serialize, Deserialize)] #serde_crate #rename_all)
     } else {
         quote!(#[derive(Debug, Clone, PartialEq #default)])
     };
@@ -203,6 +222,29 @@ pub fn emit_struct(api: &Api, t: &TypeDef, s: &Struct, serde: bool) -> TokenStre
             pub fn new(#(#new_args),*) -> Self { #body }
             #(#setters)*
         }
+    }
+}
+
+/// The wire name serde's `rename_all = "camelCase"` gives a field named
+/// `field` (a raw identifier without its `r#`): each `_` dropped and the
+/// letter after it upper-cased, the first letter lower-cased.
+pub fn serde_camel_case(field: &str) -> String {
+    let mut pascal = String::with_capacity(field.len());
+    let mut capitalize = true;
+    for ch in field.chars() {
+        if ch == '_' {
+            capitalize = true;
+        } else if capitalize {
+            pascal.push(ch.to_ascii_uppercase());
+            capitalize = false;
+        } else {
+            pascal.push(ch);
+        }
+    }
+    let mut chars = pascal.chars();
+    match chars.next() {
+        Some(first) => first.to_ascii_lowercase().to_string() + chars.as_str(),
+        None => pascal,
     }
 }
 
@@ -233,12 +275,12 @@ mod tests {
                     /// `name`.
                     pub name: String,
                     /// `price`.
-                    #[serde(default, skip_serializing_if = "Option::is_none")]
+                    #[serde(skip_serializing_if = "Option::is_none")]
                     pub price: Option<i64>,
                     /// `id`.
                     ///
                     /// Read-only: set by the server and never sent.
-                    #[serde(default, skip_serializing)]
+                    #[serde(skip_serializing)]
                     pub id: Option<String>,
                 }
                 impl Product {
@@ -282,6 +324,7 @@ mod tests {
                 /// `Payment`.
                 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
                 #[serde(crate = "::paygen_runtime::__private::serde")]
+                #[serde(rename_all = "camelCase")]
                 pub struct Payment {
                     /// `total`.
                     ///
@@ -291,7 +334,7 @@ mod tests {
                     /// `consentUrl`.
                     ///
                     /// Also read from `redirectConsentURL`.
-                    #[serde(rename = "consentUrl", alias = "redirectConsentURL", default, skip_serializing_if = "Option::is_none",)]
+                    #[serde(alias = "redirectConsentURL", skip_serializing_if = "Option::is_none",)]
                     pub consent_url: Option<String>,
                     /// Properties not declared by the spec, kept as sent.
                     #[serde(flatten)]
@@ -313,6 +356,15 @@ mod tests {
                 }
             },
         );
+    }
+
+    #[test]
+    fn camel_case_as_serde_writes_it() {
+        assert_eq!(serde_camel_case("consent_url"), "consentUrl");
+        assert_eq!(serde_camel_case("purchases_last6_months"), "purchasesLast6Months");
+        assert_eq!(serde_camel_case("type"), "type");
+        assert_eq!(serde_camel_case("n_3ds"), "n3ds");
+        assert_eq!(serde_camel_case("a__b_"), "aB");
     }
 
     #[test]
