@@ -245,6 +245,92 @@ impl Client {
             _ => Err(resp.error(rt::decode_none)),
         }
     }
+
+    /// Query parameters in every style; a text answer; Stripe's empty form body on a GET.
+    ///
+    /// `GET /customers`
+    ///
+    /// Errors carry the raw body only: the spec documents no error body.
+    pub async fn list_customers(
+        &self,
+        params: ListCustomersParams,
+    ) -> Result<String, runtime::Error<()>> {
+        let mut req = rt::Request::new("list_customers", rt::Method::GET);
+        req.path("/customers");
+        req.query_value("created", &params.created, rt::ParamStyle::Deep);
+        req.query_value("metadata", &params.metadata, rt::ParamStyle::Deep);
+        req.query_value("lines", &params.lines, rt::ParamStyle::Deep);
+        req.query_value("expand", &params.expand, rt::ParamStyle::Deep);
+        req.query_value("ids", &params.ids, rt::ParamStyle::FormComma);
+        req.query_value("tags", &params.tags, rt::ParamStyle::Space);
+        req.query_value("codes", &params.codes, rt::ParamStyle::Pipe);
+        req.query_value("page", &params.page, rt::ParamStyle::Form);
+        req.query("balance_id", &params.balance_id);
+        req.header_value("x-filter", &params.x_filter);
+        let resp = self.transport.send(req).await?;
+        match resp.status {
+            s if (200..300).contains(&s) => Ok(resp.text()),
+            _ => Err(resp.error(rt::decode_none)),
+        }
+    }
+
+    /// A form-encoded body with nested objects, a map and a list of objects (Stripe style).
+    ///
+    /// `POST /customers`
+    ///
+    /// Errors carry the raw body only: the spec documents no error body.
+    pub async fn create_customer(
+        &self,
+        body: CreateCustomerRequest,
+    ) -> Result<Customer, runtime::Error<()>> {
+        let mut req = rt::Request::new("create_customer", rt::Method::POST);
+        req.path("/customers");
+        req.form(&body);
+        let resp = self.transport.send(req).await?;
+        match resp.status {
+            s if (200..300).contains(&s) => resp.json(),
+            _ => Err(resp.error(rt::decode_none)),
+        }
+    }
+
+    /// A multipart upload with a binary part.
+    ///
+    /// `POST /files`
+    ///
+    /// Errors carry the raw body only: the spec documents no error body.
+    pub async fn upload_file(
+        &self,
+        body: UploadFileRequest,
+    ) -> Result<UploadFileResponse, runtime::Error<()>> {
+        let mut req = rt::Request::new("upload_file", rt::Method::POST);
+        req.path("/files");
+        req.multipart(&body);
+        let resp = self.transport.send(req).await?;
+        match resp.status {
+            s if (200..300).contains(&s) => resp.json(),
+            _ => Err(resp.error(rt::decode_none)),
+        }
+    }
+
+    /// A PDF answer, as bytes.
+    ///
+    /// `GET /invoices/{invoice_id}/pdf`
+    ///
+    /// Errors carry the raw body only: the spec documents no error body.
+    pub async fn get_invoice_pdf(
+        &self,
+        invoice_id: &str,
+    ) -> Result<runtime::Bytes, runtime::Error<()>> {
+        let mut req = rt::Request::new("get_invoice_pdf", rt::Method::GET);
+        req.path("/invoices/");
+        req.segment("invoice_id", invoice_id);
+        req.path("/pdf");
+        let resp = self.transport.send(req).await?;
+        match resp.status {
+            s if (200..300).contains(&s) => Ok(resp.bytes()),
+            _ => Err(resp.error(rt::decode_none)),
+        }
+    }
 }
 
 /// Query and header parameters of `get_order_line`.
@@ -291,6 +377,106 @@ pub type GetOrderLineError = NotFoundOtherError;
 /// Errors of `create_order`, by status (the same responses as other operations share in [`BadRequestStatus5xxError`]).
 pub type CreateOrderError = BadRequestStatus5xxError;
 
+/// Query and header parameters of `list_customers`.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct ListCustomersParams {
+    /// An integer or a range, as Stripe writes it (`created[gte]=…`).
+    ///
+    /// Sent as the query parameter `created`.
+    pub created: Option<ListCustomersCreated>,
+    /// Sent as the query parameter `metadata`.
+    pub metadata: Option<BTreeMap<String, String>>,
+    /// Sent as the query parameter `lines`.
+    pub lines: Option<Vec<ListCustomersLinesItem>>,
+    /// Sent as the query parameter `expand`.
+    pub expand: Option<Vec<String>>,
+    /// Sent as the query parameter `ids`.
+    pub ids: Option<Vec<String>>,
+    /// Sent as the query parameter `tags`.
+    pub tags: Option<Vec<String>>,
+    /// Sent as the query parameter `codes`.
+    pub codes: Option<Vec<i64>>,
+    /// An object with the default style (form, exploded) is one parameter per property.
+    ///
+    /// Sent as the query parameter `page`.
+    pub page: Option<ListCustomersPage>,
+    /// A $ref with a sibling 3.1 type list stays the referenced type.
+    ///
+    /// Sent as the query parameter `balance_id`.
+    pub balance_id: Option<BalanceId>,
+    /// An object header, written `k,v,k,v`.
+    ///
+    /// Sent as the header `X-Filter`.
+    pub x_filter: Option<ListCustomersXFilter>,
+}
+
+impl ListCustomersParams {
+    /// The parameters, with the required ones given.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Sets `created`.
+    pub fn created(mut self, value: ListCustomersCreated) -> Self {
+        self.created = Some(value);
+        self
+    }
+
+    /// Sets `metadata`.
+    pub fn metadata(mut self, value: BTreeMap<String, String>) -> Self {
+        self.metadata = Some(value);
+        self
+    }
+
+    /// Sets `lines`.
+    pub fn lines(mut self, value: Vec<ListCustomersLinesItem>) -> Self {
+        self.lines = Some(value);
+        self
+    }
+
+    /// Sets `expand`.
+    pub fn expand(mut self, value: Vec<String>) -> Self {
+        self.expand = Some(value);
+        self
+    }
+
+    /// Sets `ids`.
+    pub fn ids(mut self, value: Vec<String>) -> Self {
+        self.ids = Some(value);
+        self
+    }
+
+    /// Sets `tags`.
+    pub fn tags(mut self, value: Vec<String>) -> Self {
+        self.tags = Some(value);
+        self
+    }
+
+    /// Sets `codes`.
+    pub fn codes(mut self, value: Vec<i64>) -> Self {
+        self.codes = Some(value);
+        self
+    }
+
+    /// Sets `page`.
+    pub fn page(mut self, value: ListCustomersPage) -> Self {
+        self.page = Some(value);
+        self
+    }
+
+    /// Sets `balance_id`.
+    pub fn balance_id(mut self, value: impl Into<BalanceId>) -> Self {
+        self.balance_id = Some(value.into());
+        self
+    }
+
+    /// Sets `X-Filter`.
+    pub fn x_filter(mut self, value: ListCustomersXFilter) -> Self {
+        self.x_filter = Some(value);
+        self
+    }
+}
+
 /// `Base`.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[serde(crate = "::paygen_runtime::__private::serde")]
@@ -298,12 +484,12 @@ pub struct Base {
     /// Set by the server.
     ///
     /// Read-only: set by the server and never sent.
-    #[serde(default, skip_serializing)]
+    #[serde(skip_serializing)]
     pub id: Option<String>,
     /// `created_at`.
     ///
     /// Read-only: set by the server and never sent.
-    #[serde(default, skip_serializing)]
+    #[serde(skip_serializing)]
     pub created_at: Option<runtime::DateTime>,
 }
 
@@ -321,12 +507,12 @@ pub struct OrderShippingAddress {
     /// `line1`.
     ///
     /// Constraints: at most 64 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub line1: Option<String>,
     /// `country`.
     ///
     /// Constraints: pattern `^[A-Z]{2}$`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub country: Option<String>,
 }
 
@@ -354,7 +540,7 @@ impl OrderShippingAddress {
 #[serde(crate = "::paygen_runtime::__private::serde")]
 pub struct OrderShipping {
     /// `address`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub address: Option<OrderShippingAddress>,
 }
 
@@ -386,12 +572,12 @@ pub struct Order {
     /// Set by the server.
     ///
     /// Read-only: set by the server and never sent.
-    #[serde(default, skip_serializing)]
+    #[serde(skip_serializing)]
     pub id: Option<String>,
     /// `created_at`.
     ///
     /// Read-only: set by the server and never sent.
-    #[serde(default, skip_serializing)]
+    #[serde(skip_serializing)]
     pub created_at: Option<runtime::DateTime>,
     /// `lines`.
     ///
@@ -411,43 +597,42 @@ pub struct Order {
     )]
     pub discount: Option<runtime::Nullable<i32>>,
     /// Required but nullable.
-    #[serde(default)]
     pub note: Option<String>,
     /// `secret_code`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub secret_code: Option<String>,
     /// `due`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub due: Option<runtime::Date>,
     /// `kind`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub kind: Option<Kind>,
     /// `metadata`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub metadata: Option<BTreeMap<String, String>>,
     /// `extra`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub extra: Option<serde_json::Map<String, serde_json::Value>>,
     /// `anything`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub anything: Option<serde_json::Value>,
     /// `type`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub r#type: Option<String>,
     /// `match`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub r#match: Option<bool>,
     /// `self`.
-    #[serde(rename = "self", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "self", skip_serializing_if = "Option::is_none")]
     pub self_: Option<f64>,
     /// `order-ref`.
-    #[serde(rename = "order-ref", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "order-ref", skip_serializing_if = "Option::is_none")]
     pub order_ref: Option<String>,
     /// `order_ref`.
-    #[serde(rename = "order_ref", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "order_ref", skip_serializing_if = "Option::is_none")]
     pub order_ref2: Option<String>,
     /// Inline object, named after its parent.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub shipping: Option<OrderShipping>,
 }
 
@@ -564,7 +749,7 @@ pub struct OrderLine {
     /// `quantity`.
     pub quantity: i64,
     /// `price`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub price: Option<f64>,
 }
 
@@ -590,7 +775,7 @@ impl OrderLine {
 #[serde(crate = "::paygen_runtime::__private::serde")]
 pub struct OrderLine2 {
     /// `label`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub label: Option<String>,
 }
 
@@ -612,7 +797,7 @@ impl OrderLine2 {
 #[serde(crate = "::paygen_runtime::__private::serde")]
 pub struct ClientModel {
     /// `name`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
 }
 
@@ -658,10 +843,10 @@ rt::string_enum!(Kind {
 #[serde(crate = "::paygen_runtime::__private::serde")]
 pub struct Problem {
     /// `code`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub code: Option<String>,
     /// `detail`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub detail: Option<String>,
     /// Properties not declared by the spec, kept as sent.
     #[serde(flatten)]
@@ -721,7 +906,7 @@ pub struct Cat {
     /// `pet_type`.
     pub pet_type: String,
     /// `lives`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub lives: Option<i32>,
 }
 
@@ -748,7 +933,7 @@ pub struct Dog {
     /// `pet_type`.
     pub pet_type: String,
     /// `good`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub good: Option<bool>,
 }
 
@@ -787,16 +972,16 @@ pub enum IdOrName {
 #[serde(crate = "::paygen_runtime::__private::serde")]
 pub struct Node {
     /// `name`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// `parent`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub parent: Option<Box<Node>>,
     /// `children`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub children: Option<Vec<Node>>,
     /// `key`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub key: Option<IdOrName>,
 }
 
@@ -855,7 +1040,6 @@ pub struct Invoice {
     /// `kind`.
     pub kind: InvoiceKind,
     /// Required, and may be null.
-    #[serde(default)]
     pub memo: Option<String>,
     /// `due`.
     ///
@@ -869,10 +1053,10 @@ pub struct Invoice {
     /// `amount`.
     ///
     /// Constraints: minimum 1.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub amount: Option<i64>,
     /// A $ref with a sibling description.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub line: Option<OrderLine>,
     /// Recursive and nullable, through `anyOf` with a `type: null` member.
     ///
@@ -924,12 +1108,46 @@ impl Invoice {
     }
 }
 
+/// A balance identifier.
+pub type BalanceId = String;
+
+/// `Customer`.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(crate = "::paygen_runtime::__private::serde")]
+pub struct Customer {
+    /// `id`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    /// `email`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub email: Option<String>,
+}
+
+impl Customer {
+    /// An empty `Customer`; set fields with the setters.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Sets `id`.
+    pub fn id(mut self, value: impl Into<String>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+
+    /// Sets `email`.
+    pub fn email(mut self, value: impl Into<String>) -> Self {
+        self.email = Some(value.into());
+        self
+    }
+}
+
 /// `CreateOrderAccepted`.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[serde(crate = "::paygen_runtime::__private::serde")]
 pub struct CreateOrderAccepted {
     /// `ticket`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub ticket: Option<String>,
 }
 
@@ -942,6 +1160,468 @@ impl CreateOrderAccepted {
     /// Sets `ticket`.
     pub fn ticket(mut self, value: impl Into<String>) -> Self {
         self.ticket = Some(value.into());
+        self
+    }
+}
+
+/// range_query_specs
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(crate = "::paygen_runtime::__private::serde")]
+pub struct ListCustomersCreatedRangeQuerySpecs {
+    /// `gt`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub gt: Option<i64>,
+    /// `gte`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub gte: Option<i64>,
+    /// `lt`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub lt: Option<i64>,
+    /// `lte`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub lte: Option<i64>,
+}
+
+impl ListCustomersCreatedRangeQuerySpecs {
+    /// An empty `ListCustomersCreatedRangeQuerySpecs`; set fields with the setters.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Sets `gt`.
+    pub fn gt(mut self, value: i64) -> Self {
+        self.gt = Some(value);
+        self
+    }
+
+    /// Sets `gte`.
+    pub fn gte(mut self, value: i64) -> Self {
+        self.gte = Some(value);
+        self
+    }
+
+    /// Sets `lt`.
+    pub fn lt(mut self, value: i64) -> Self {
+        self.lt = Some(value);
+        self
+    }
+
+    /// Sets `lte`.
+    pub fn lte(mut self, value: i64) -> Self {
+        self.lte = Some(value);
+        self
+    }
+}
+
+/// `ListCustomersCreated`.
+///
+/// Decoding tries each form in order and takes the first that fits.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(crate = "::paygen_runtime::__private::serde")]
+#[serde(untagged)]
+#[allow(clippy::large_enum_variant)]
+pub enum ListCustomersCreated {
+    /// The `ListCustomersCreatedRangeQuerySpecs` form.
+    ListCustomersCreatedRangeQuerySpecs(ListCustomersCreatedRangeQuerySpecs),
+    /// The `Integer` form.
+    Integer(i64),
+}
+
+/// `ListCustomersLinesItem`.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(crate = "::paygen_runtime::__private::serde")]
+pub struct ListCustomersLinesItem {
+    /// `price`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub price: Option<String>,
+    /// `quantity`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub quantity: Option<i64>,
+}
+
+impl ListCustomersLinesItem {
+    /// An empty `ListCustomersLinesItem`; set fields with the setters.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Sets `price`.
+    pub fn price(mut self, value: impl Into<String>) -> Self {
+        self.price = Some(value.into());
+        self
+    }
+
+    /// Sets `quantity`.
+    pub fn quantity(mut self, value: i64) -> Self {
+        self.quantity = Some(value);
+        self
+    }
+}
+
+/// `ListCustomersPage`.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(crate = "::paygen_runtime::__private::serde")]
+pub struct ListCustomersPage {
+    /// `size`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub size: Option<i64>,
+    /// `cursor`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cursor: Option<String>,
+}
+
+impl ListCustomersPage {
+    /// An empty `ListCustomersPage`; set fields with the setters.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Sets `size`.
+    pub fn size(mut self, value: i64) -> Self {
+        self.size = Some(value);
+        self
+    }
+
+    /// Sets `cursor`.
+    pub fn cursor(mut self, value: impl Into<String>) -> Self {
+        self.cursor = Some(value.into());
+        self
+    }
+}
+
+/// `ListCustomersXFilter`.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(crate = "::paygen_runtime::__private::serde")]
+pub struct ListCustomersXFilter {
+    /// `region`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub region: Option<String>,
+    /// `tier`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub tier: Option<i64>,
+}
+
+impl ListCustomersXFilter {
+    /// An empty `ListCustomersXFilter`; set fields with the setters.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Sets `region`.
+    pub fn region(mut self, value: impl Into<String>) -> Self {
+        self.region = Some(value.into());
+        self
+    }
+
+    /// Sets `tier`.
+    pub fn tier(mut self, value: i64) -> Self {
+        self.tier = Some(value);
+        self
+    }
+}
+
+/// `CreateCustomerRequestAddress`.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(crate = "::paygen_runtime::__private::serde")]
+pub struct CreateCustomerRequestAddress {
+    /// `line1`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub line1: Option<String>,
+    /// `country`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub country: Option<String>,
+}
+
+impl CreateCustomerRequestAddress {
+    /// An empty `CreateCustomerRequestAddress`; set fields with the setters.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Sets `line1`.
+    pub fn line1(mut self, value: impl Into<String>) -> Self {
+        self.line1 = Some(value.into());
+        self
+    }
+
+    /// Sets `country`.
+    pub fn country(mut self, value: impl Into<String>) -> Self {
+        self.country = Some(value.into());
+        self
+    }
+}
+
+/// `CreateCustomerRequestItemsItem`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(crate = "::paygen_runtime::__private::serde")]
+pub struct CreateCustomerRequestItemsItem {
+    /// `price`.
+    pub price: String,
+    /// `quantity`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub quantity: Option<i64>,
+}
+
+impl CreateCustomerRequestItemsItem {
+    /// A `CreateCustomerRequestItemsItem` with its required fields; set the others with the setters.
+    pub fn new(price: impl Into<String>) -> Self {
+        Self {
+            price: price.into(),
+            quantity: None,
+        }
+    }
+
+    /// Sets `quantity`.
+    pub fn quantity(mut self, value: i64) -> Self {
+        self.quantity = Some(value);
+        self
+    }
+}
+
+/// `CreateCustomerRequestInvoiceSettingsOption1`.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(crate = "::paygen_runtime::__private::serde")]
+pub struct CreateCustomerRequestInvoiceSettingsOption1 {
+    /// `footer`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub footer: Option<String>,
+}
+
+impl CreateCustomerRequestInvoiceSettingsOption1 {
+    /// An empty `CreateCustomerRequestInvoiceSettingsOption1`; set fields with the setters.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Sets `footer`.
+    pub fn footer(mut self, value: impl Into<String>) -> Self {
+        self.footer = Some(value.into());
+        self
+    }
+}
+
+/// `CreateCustomerRequestInvoiceSettingsOption2`.
+///
+/// Values this client does not know decode as `Unknown`, so a new
+/// value from the provider never breaks decoding.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum CreateCustomerRequestInvoiceSettingsOption2 {
+    /// ``
+    Empty,
+    /// A value not listed in the spec, kept as sent.
+    Unknown(String),
+}
+rt::string_enum!(CreateCustomerRequestInvoiceSettingsOption2 {
+    Empty = "",
+});
+
+/// An object, or `""` to clear it (Stripe's emptyable fields).
+///
+/// Decoding tries each form in order and takes the first that fits.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(crate = "::paygen_runtime::__private::serde")]
+#[serde(untagged)]
+#[allow(clippy::large_enum_variant)]
+pub enum CreateCustomerRequestInvoiceSettings {
+    /// The `CreateCustomerRequestInvoiceSettingsOption1` form.
+    CreateCustomerRequestInvoiceSettingsOption1(
+        CreateCustomerRequestInvoiceSettingsOption1,
+    ),
+    /// The `CreateCustomerRequestInvoiceSettingsOption2` form.
+    CreateCustomerRequestInvoiceSettingsOption2(
+        CreateCustomerRequestInvoiceSettingsOption2,
+    ),
+}
+
+/// `CreateCustomerRequest`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(crate = "::paygen_runtime::__private::serde")]
+pub struct CreateCustomerRequest {
+    /// `email`.
+    pub email: String,
+    /// `preferred`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub preferred: Option<bool>,
+    /// `balance`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub balance: Option<i64>,
+    /// `address`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub address: Option<CreateCustomerRequestAddress>,
+    /// `metadata`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub metadata: Option<BTreeMap<String, String>>,
+    /// `items`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub items: Option<Vec<CreateCustomerRequestItemsItem>>,
+    /// An object, or `""` to clear it (Stripe's emptyable fields).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub invoice_settings: Option<CreateCustomerRequestInvoiceSettings>,
+}
+
+impl CreateCustomerRequest {
+    /// A `CreateCustomerRequest` with its required fields; set the others with the setters.
+    pub fn new(email: impl Into<String>) -> Self {
+        Self {
+            email: email.into(),
+            preferred: None,
+            balance: None,
+            address: None,
+            metadata: None,
+            items: None,
+            invoice_settings: None,
+        }
+    }
+
+    /// Sets `preferred`.
+    pub fn preferred(mut self, value: bool) -> Self {
+        self.preferred = Some(value);
+        self
+    }
+
+    /// Sets `balance`.
+    pub fn balance(mut self, value: i64) -> Self {
+        self.balance = Some(value);
+        self
+    }
+
+    /// Sets `address`.
+    pub fn address(mut self, value: CreateCustomerRequestAddress) -> Self {
+        self.address = Some(value);
+        self
+    }
+
+    /// Sets `metadata`.
+    pub fn metadata(mut self, value: BTreeMap<String, String>) -> Self {
+        self.metadata = Some(value);
+        self
+    }
+
+    /// Sets `items`.
+    pub fn items(mut self, value: Vec<CreateCustomerRequestItemsItem>) -> Self {
+        self.items = Some(value);
+        self
+    }
+
+    /// Sets `invoice_settings`.
+    pub fn invoice_settings(
+        mut self,
+        value: CreateCustomerRequestInvoiceSettings,
+    ) -> Self {
+        self.invoice_settings = Some(value);
+        self
+    }
+}
+
+/// `UploadFileRequestPurpose`.
+///
+/// Values this client does not know decode as `Unknown`, so a new
+/// value from the provider never breaks decoding.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum UploadFileRequestPurpose {
+    /// `dispute_evidence`
+    DisputeEvidence,
+    /// `identity_document`
+    IdentityDocument,
+    /// A value not listed in the spec, kept as sent.
+    Unknown(String),
+}
+rt::string_enum!(UploadFileRequestPurpose {
+    DisputeEvidence = "dispute_evidence",
+    IdentityDocument = "identity_document",
+});
+
+/// `UploadFileRequestFileLinkData`.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(crate = "::paygen_runtime::__private::serde")]
+pub struct UploadFileRequestFileLinkData {
+    /// `create`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub create: Option<bool>,
+    /// `expires_at`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub expires_at: Option<i64>,
+}
+
+impl UploadFileRequestFileLinkData {
+    /// An empty `UploadFileRequestFileLinkData`; set fields with the setters.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Sets `create`.
+    pub fn create(mut self, value: bool) -> Self {
+        self.create = Some(value);
+        self
+    }
+
+    /// Sets `expires_at`.
+    pub fn expires_at(mut self, value: i64) -> Self {
+        self.expires_at = Some(value);
+        self
+    }
+}
+
+/// `UploadFileRequest`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(crate = "::paygen_runtime::__private::serde")]
+pub struct UploadFileRequest {
+    /// `file`.
+    pub file: runtime::Bytes,
+    /// `purpose`.
+    pub purpose: UploadFileRequestPurpose,
+    /// `file_link_data`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub file_link_data: Option<UploadFileRequestFileLinkData>,
+}
+
+impl UploadFileRequest {
+    /// A `UploadFileRequest` with its required fields; set the others with the setters.
+    pub fn new(
+        file: impl Into<runtime::Bytes>,
+        purpose: UploadFileRequestPurpose,
+    ) -> Self {
+        Self {
+            file: file.into(),
+            purpose,
+            file_link_data: None,
+        }
+    }
+
+    /// Sets `file_link_data`.
+    pub fn file_link_data(mut self, value: UploadFileRequestFileLinkData) -> Self {
+        self.file_link_data = Some(value);
+        self
+    }
+}
+
+/// `UploadFileResponse`.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(crate = "::paygen_runtime::__private::serde")]
+pub struct UploadFileResponse {
+    /// `id`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    /// `size`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub size: Option<i64>,
+}
+
+impl UploadFileResponse {
+    /// An empty `UploadFileResponse`; set fields with the setters.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Sets `id`.
+    pub fn id(mut self, value: impl Into<String>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+
+    /// Sets `size`.
+    pub fn size(mut self, value: i64) -> Self {
+        self.size = Some(value);
         self
     }
 }
