@@ -555,13 +555,10 @@ impl CreatePaymentRequestParams {
     pub fn new() -> Self {
         Self::default()
     }
-
-    /// Sets `Klarna-Idempotency-Key`.
-    pub fn klarna_idempotency_key(mut self, value: impl Into<String>) -> Self {
-        self.klarna_idempotency_key = Some(value.into());
-        self
-    }
 }
+rt::setters!(CreatePaymentRequestParams {
+    klarna_idempotency_key: into String = "Klarna-Idempotency-Key",
+});
 
 /// Query and header parameters of `update_payment_request`.
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -577,13 +574,10 @@ impl UpdatePaymentRequestParams {
     pub fn new() -> Self {
         Self::default()
     }
-
-    /// Sets `Klarna-Idempotency-Key`.
-    pub fn klarna_idempotency_key(mut self, value: impl Into<String>) -> Self {
-        self.klarna_idempotency_key = Some(value.into());
-        self
-    }
 }
+rt::setters!(UpdatePaymentRequestParams {
+    klarna_idempotency_key: into String = "Klarna-Idempotency-Key",
+});
 
 /// Query and header parameters of `confirm_payment_request`.
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -599,13 +593,10 @@ impl ConfirmPaymentRequestParams {
     pub fn new() -> Self {
         Self::default()
     }
-
-    /// Sets `Klarna-Idempotency-Key`.
-    pub fn klarna_idempotency_key(mut self, value: impl Into<String>) -> Self {
-        self.klarna_idempotency_key = Some(value.into());
-        self
-    }
 }
+rt::setters!(ConfirmPaymentRequestParams {
+    klarna_idempotency_key: into String = "Klarna-Idempotency-Key",
+});
 
 /// Query and header parameters of `update_payment_transaction_references`.
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -621,13 +612,10 @@ impl UpdatePaymentTransactionReferencesParams {
     pub fn new() -> Self {
         Self::default()
     }
-
-    /// Sets `Klarna-Idempotency-Key`.
-    pub fn klarna_idempotency_key(mut self, value: impl Into<String>) -> Self {
-        self.klarna_idempotency_key = Some(value.into());
-        self
-    }
 }
+rt::setters!(UpdatePaymentTransactionReferencesParams {
+    klarna_idempotency_key: into String = "Klarna-Idempotency-Key",
+});
 
 /// Query and header parameters of `capture_payment_transaction`.
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -643,13 +631,10 @@ impl CapturePaymentTransactionParams {
     pub fn new() -> Self {
         Self::default()
     }
-
-    /// Sets `Klarna-Idempotency-Key`.
-    pub fn klarna_idempotency_key(mut self, value: impl Into<String>) -> Self {
-        self.klarna_idempotency_key = Some(value.into());
-        self
-    }
 }
+rt::setters!(CapturePaymentTransactionParams {
+    klarna_idempotency_key: into String = "Klarna-Idempotency-Key",
+});
 
 /// Query and header parameters of `refund_payment_transaction`.
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -665,13 +650,10 @@ impl RefundPaymentTransactionParams {
     pub fn new() -> Self {
         Self::default()
     }
-
-    /// Sets `Klarna-Idempotency-Key`.
-    pub fn klarna_idempotency_key(mut self, value: impl Into<String>) -> Self {
-        self.klarna_idempotency_key = Some(value.into());
-        self
-    }
 }
+rt::setters!(RefundPaymentTransactionParams {
+    klarna_idempotency_key: into String = "Klarna-Idempotency-Key",
+});
 
 /// Query and header parameters of `void_payment_transaction`.
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -687,13 +669,10 @@ impl VoidPaymentTransactionParams {
     pub fn new() -> Self {
         Self::default()
     }
-
-    /// Sets `Klarna-Idempotency-Key`.
-    pub fn klarna_idempotency_key(mut self, value: impl Into<String>) -> Self {
-        self.klarna_idempotency_key = Some(value.into());
-        self
-    }
 }
+rt::setters!(VoidPaymentTransactionParams {
+    klarna_idempotency_key: into String = "Klarna-Idempotency-Key",
+});
 
 /// Query and header parameters of `refund_capture`.
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -709,13 +688,10 @@ impl RefundCaptureParams {
     pub fn new() -> Self {
         Self::default()
     }
-
-    /// Sets `Klarna-Idempotency-Key`.
-    pub fn klarna_idempotency_key(mut self, value: impl Into<String>) -> Self {
-        self.klarna_idempotency_key = Some(value.into());
-        self
-    }
 }
+rt::setters!(RefundCaptureParams {
+    klarna_idempotency_key: into String = "Klarna-Idempotency-Key",
+});
 
 /// Three-letter ISO 4217 currency code. The listed values are the currencies the API documents as supported; the list is open, so clients must accept other codes.
 ///
@@ -1077,43 +1053,15 @@ impl PaymentRequestData {
             config: None,
         }
     }
-
-    /// Sets `payment_reference`.
-    pub fn payment_reference(mut self, value: impl Into<String>) -> Self {
-        self.payment_reference = Some(value.into());
-        self
-    }
-
-    /// Sets `merchant_reference`.
-    pub fn merchant_reference(mut self, value: impl Into<String>) -> Self {
-        self.merchant_reference = Some(value.into());
-        self
-    }
-
-    /// Sets `line_items`.
-    pub fn line_items(mut self, value: Vec<LineItem>) -> Self {
-        self.line_items = Some(value);
-        self
-    }
-
-    /// Sets `shipping`.
-    pub fn shipping(mut self, value: Vec<Shipping>) -> Self {
-        self.shipping = Some(value);
-        self
-    }
-
-    /// Sets `buyer`.
-    pub fn buyer(mut self, value: Buyer) -> Self {
-        self.buyer = Some(value);
-        self
-    }
-
-    /// Sets `config`.
-    pub fn config(mut self, value: PaymentRequestConfig) -> Self {
-        self.config = Some(value);
-        self
-    }
 }
+rt::setters!(PaymentRequestData {
+    payment_reference: into String = "payment_reference",
+    merchant_reference: into String = "merchant_reference",
+    line_items: set Vec<LineItem> = "line_items",
+    shipping: set Vec<Shipping> = "shipping",
+    buyer: set Buyer = "buyer",
+    config: set PaymentRequestConfig = "config",
+});
 
 /// Changes to a payment request in state `SUBMITTED`. Only the fields sent are changed.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
@@ -1156,55 +1104,17 @@ impl PaymentRequestUpdate {
     pub fn new() -> Self {
         Self::default()
     }
-
-    /// Sets `currency`.
-    pub fn currency(mut self, value: Currency) -> Self {
-        self.currency = Some(value);
-        self
-    }
-
-    /// Sets `payment_amount`.
-    pub fn payment_amount(mut self, value: i64) -> Self {
-        self.payment_amount = Some(value);
-        self
-    }
-
-    /// Sets `payment_reference`.
-    pub fn payment_reference(mut self, value: impl Into<String>) -> Self {
-        self.payment_reference = Some(value.into());
-        self
-    }
-
-    /// Sets `merchant_reference`.
-    pub fn merchant_reference(mut self, value: impl Into<String>) -> Self {
-        self.merchant_reference = Some(value.into());
-        self
-    }
-
-    /// Sets `line_items`.
-    pub fn line_items(mut self, value: Vec<LineItem>) -> Self {
-        self.line_items = Some(value);
-        self
-    }
-
-    /// Sets `shipping`.
-    pub fn shipping(mut self, value: Vec<Shipping>) -> Self {
-        self.shipping = Some(value);
-        self
-    }
-
-    /// Sets `buyer`.
-    pub fn buyer(mut self, value: Buyer) -> Self {
-        self.buyer = Some(value);
-        self
-    }
-
-    /// Sets `config`.
-    pub fn config(mut self, value: PaymentRequestConfig) -> Self {
-        self.config = Some(value);
-        self
-    }
 }
+rt::setters!(PaymentRequestUpdate {
+    currency: set Currency = "currency",
+    payment_amount: set i64 = "payment_amount",
+    payment_reference: into String = "payment_reference",
+    merchant_reference: into String = "merchant_reference",
+    line_items: set Vec<LineItem> = "line_items",
+    shipping: set Vec<Shipping> = "shipping",
+    buyer: set Buyer = "buyer",
+    config: set PaymentRequestConfig = "config",
+});
 
 /// Options for the purchase flow of a payment request. The reference page shows this object without contents; further keys are accepted and kept.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
@@ -1223,13 +1133,10 @@ impl PaymentRequestConfig {
     pub fn new() -> Self {
         Self::default()
     }
-
-    /// Sets `redirect_url`.
-    pub fn redirect_url(mut self, value: impl Into<String>) -> Self {
-        self.redirect_url = Some(value.into());
-        self
-    }
 }
+rt::setters!(PaymentRequestConfig {
+    redirect_url: into String = "redirect_url",
+});
 
 /// A payment request as returned by the API.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -1280,49 +1187,16 @@ impl PaymentRequest {
             payment_request: None,
         }
     }
-
-    /// Sets `state_reason`.
-    pub fn state_reason(mut self, value: PaymentRequestStateReason) -> Self {
-        self.state_reason = Some(value);
-        self
-    }
-
-    /// Sets `state_expires_at`.
-    pub fn state_expires_at(mut self, value: runtime::DateTime) -> Self {
-        self.state_expires_at = Some(value);
-        self
-    }
-
-    /// Sets `state_context`.
-    pub fn state_context(mut self, value: PaymentRequestStateContext) -> Self {
-        self.state_context = Some(value);
-        self
-    }
-
-    /// Sets `expires_at`.
-    pub fn expires_at(mut self, value: runtime::DateTime) -> Self {
-        self.expires_at = Some(value);
-        self
-    }
-
-    /// Sets `created_at`.
-    pub fn created_at(mut self, value: runtime::DateTime) -> Self {
-        self.created_at = Some(value);
-        self
-    }
-
-    /// Sets `updated_at`.
-    pub fn updated_at(mut self, value: runtime::DateTime) -> Self {
-        self.updated_at = Some(value);
-        self
-    }
-
-    /// Sets `payment_request`.
-    pub fn payment_request(mut self, value: PaymentRequestData) -> Self {
-        self.payment_request = Some(value);
-        self
-    }
 }
+rt::setters!(PaymentRequest {
+    state_reason: set PaymentRequestStateReason = "state_reason",
+    state_expires_at: set runtime::DateTime = "state_expires_at",
+    state_context: set PaymentRequestStateContext = "state_context",
+    expires_at: set runtime::DateTime = "expires_at",
+    created_at: set runtime::DateTime = "created_at",
+    updated_at: set runtime::DateTime = "updated_at",
+    payment_request: set PaymentRequestData = "payment_request",
+});
 
 /// State-dependent data of a payment request.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
@@ -1350,37 +1224,14 @@ impl PaymentRequestStateContext {
     pub fn new() -> Self {
         Self::default()
     }
-
-    /// Sets `payment_transaction_id`.
-    pub fn payment_transaction_id(mut self, value: impl Into<String>) -> Self {
-        self.payment_transaction_id = Some(value.into());
-        self
-    }
-
-    /// Sets `payment_pricing`.
-    pub fn payment_pricing(mut self, value: PaymentPricing) -> Self {
-        self.payment_pricing = Some(value);
-        self
-    }
-
-    /// Sets `payment_distribution`.
-    pub fn payment_distribution(mut self, value: PaymentDistribution) -> Self {
-        self.payment_distribution = Some(value);
-        self
-    }
-
-    /// Sets `payment_confirmation_token`.
-    pub fn payment_confirmation_token(mut self, value: impl Into<String>) -> Self {
-        self.payment_confirmation_token = Some(value.into());
-        self
-    }
-
-    /// Sets `klarna_customer`.
-    pub fn klarna_customer(mut self, value: KlarnaCustomer) -> Self {
-        self.klarna_customer = Some(value);
-        self
-    }
 }
+rt::setters!(PaymentRequestStateContext {
+    payment_transaction_id: into String = "payment_transaction_id",
+    payment_pricing: set PaymentPricing = "payment_pricing",
+    payment_distribution: set PaymentDistribution = "payment_distribution",
+    payment_confirmation_token: into String = "payment_confirmation_token",
+    klarna_customer: set KlarnaCustomer = "klarna_customer",
+});
 
 /// Where the customer completes the purchase flow.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
@@ -1396,13 +1247,10 @@ impl PaymentDistribution {
     pub fn new() -> Self {
         Self::default()
     }
-
-    /// Sets `url`.
-    pub fn url(mut self, value: impl Into<String>) -> Self {
-        self.url = Some(value.into());
-        self
-    }
 }
+rt::setters!(PaymentDistribution {
+    url: into String = "url",
+});
 
 /// Klarna customer data returned for tokenized flows.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
@@ -1420,13 +1268,10 @@ impl KlarnaCustomer {
     pub fn new() -> Self {
         Self::default()
     }
-
-    /// Sets `customer_token`.
-    pub fn customer_token(mut self, value: impl Into<String>) -> Self {
-        self.customer_token = Some(value.into());
-        self
-    }
 }
+rt::setters!(KlarnaCustomer {
+    customer_token: into String = "customer_token",
+});
 
 /// Confirms a payment request. Amount and currency must match the payment request (and the line items, when sent).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -1462,25 +1307,12 @@ impl PaymentConfirmationRequest {
             config: None,
         }
     }
-
-    /// Sets `payment_transaction_reference`.
-    pub fn payment_transaction_reference(mut self, value: impl Into<String>) -> Self {
-        self.payment_transaction_reference = Some(value.into());
-        self
-    }
-
-    /// Sets `line_items`.
-    pub fn line_items(mut self, value: Vec<LineItem>) -> Self {
-        self.line_items = Some(value);
-        self
-    }
-
-    /// Sets `config`.
-    pub fn config(mut self, value: PaymentConfirmationConfig) -> Self {
-        self.config = Some(value);
-        self
-    }
 }
+rt::setters!(PaymentConfirmationRequest {
+    payment_transaction_reference: into String = "payment_transaction_reference",
+    line_items: set Vec<LineItem> = "line_items",
+    config: set PaymentConfirmationConfig = "config",
+});
 
 /// Options applied when confirming a payment request.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
@@ -1496,13 +1328,10 @@ impl PaymentConfirmationConfig {
     pub fn new() -> Self {
         Self::default()
     }
-
-    /// Sets `capture`.
-    pub fn capture(mut self, value: bool) -> Self {
-        self.capture = Some(value);
-        self
-    }
 }
+rt::setters!(PaymentConfirmationConfig {
+    capture: set bool = "capture",
+});
 
 /// One purchased item (or fee, such as sales tax).
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
@@ -1542,49 +1371,16 @@ impl LineItem {
     pub fn new() -> Self {
         Self::default()
     }
-
-    /// Sets `name`.
-    pub fn name(mut self, value: impl Into<String>) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-
-    /// Sets `quantity`.
-    pub fn quantity(mut self, value: i64) -> Self {
-        self.quantity = Some(value);
-        self
-    }
-
-    /// Sets `total_amount`.
-    pub fn total_amount(mut self, value: i64) -> Self {
-        self.total_amount = Some(value);
-        self
-    }
-
-    /// Sets `total_tax_amount`.
-    pub fn total_tax_amount(mut self, value: i64) -> Self {
-        self.total_tax_amount = Some(value);
-        self
-    }
-
-    /// Sets `unit_price`.
-    pub fn unit_price(mut self, value: i64) -> Self {
-        self.unit_price = Some(value);
-        self
-    }
-
-    /// Sets `product_identifier`.
-    pub fn product_identifier(mut self, value: impl Into<String>) -> Self {
-        self.product_identifier = Some(value.into());
-        self
-    }
-
-    /// Sets `reference`.
-    pub fn reference(mut self, value: impl Into<String>) -> Self {
-        self.reference = Some(value.into());
-        self
-    }
 }
+rt::setters!(LineItem {
+    name: into String = "name",
+    quantity: set i64 = "quantity",
+    total_amount: set i64 = "total_amount",
+    total_tax_amount: set i64 = "total_tax_amount",
+    unit_price: set i64 = "unit_price",
+    product_identifier: into String = "product_identifier",
+    reference: into String = "reference",
+});
 
 /// One shipping destination with its recipient.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
@@ -1603,19 +1399,11 @@ impl Shipping {
     pub fn new() -> Self {
         Self::default()
     }
-
-    /// Sets `recipient`.
-    pub fn recipient(mut self, value: Recipient) -> Self {
-        self.recipient = Some(value);
-        self
-    }
-
-    /// Sets `address`.
-    pub fn address(mut self, value: Address) -> Self {
-        self.address = Some(value);
-        self
-    }
 }
+rt::setters!(Shipping {
+    recipient: set Recipient = "recipient",
+    address: set Address = "address",
+});
 
 /// Person receiving a shipment.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
@@ -1653,37 +1441,14 @@ impl Recipient {
     pub fn new() -> Self {
         Self::default()
     }
-
-    /// Sets `given_name`.
-    pub fn given_name(mut self, value: impl Into<String>) -> Self {
-        self.given_name = Some(value.into());
-        self
-    }
-
-    /// Sets `family_name`.
-    pub fn family_name(mut self, value: impl Into<String>) -> Self {
-        self.family_name = Some(value.into());
-        self
-    }
-
-    /// Sets `email`.
-    pub fn email(mut self, value: impl Into<String>) -> Self {
-        self.email = Some(value.into());
-        self
-    }
-
-    /// Sets `phone`.
-    pub fn phone(mut self, value: impl Into<String>) -> Self {
-        self.phone = Some(value.into());
-        self
-    }
-
-    /// Sets `attention`.
-    pub fn attention(mut self, value: impl Into<String>) -> Self {
-        self.attention = Some(value.into());
-        self
-    }
 }
+rt::setters!(Recipient {
+    given_name: into String = "given_name",
+    family_name: into String = "family_name",
+    email: into String = "email",
+    phone: into String = "phone",
+    attention: into String = "attention",
+});
 
 /// The customer making the purchase.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
@@ -1719,37 +1484,14 @@ impl Buyer {
     pub fn new() -> Self {
         Self::default()
     }
-
-    /// Sets `given_name`.
-    pub fn given_name(mut self, value: impl Into<String>) -> Self {
-        self.given_name = Some(value.into());
-        self
-    }
-
-    /// Sets `family_name`.
-    pub fn family_name(mut self, value: impl Into<String>) -> Self {
-        self.family_name = Some(value.into());
-        self
-    }
-
-    /// Sets `email`.
-    pub fn email(mut self, value: impl Into<String>) -> Self {
-        self.email = Some(value.into());
-        self
-    }
-
-    /// Sets `phone`.
-    pub fn phone(mut self, value: impl Into<String>) -> Self {
-        self.phone = Some(value.into());
-        self
-    }
-
-    /// Sets `address`.
-    pub fn address(mut self, value: Address) -> Self {
-        self.address = Some(value);
-        self
-    }
 }
+rt::setters!(Buyer {
+    given_name: into String = "given_name",
+    family_name: into String = "family_name",
+    email: into String = "email",
+    phone: into String = "phone",
+    address: set Address = "address",
+});
 
 /// A postal address.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
@@ -1792,43 +1534,15 @@ impl Address {
     pub fn new() -> Self {
         Self::default()
     }
-
-    /// Sets `street_address`.
-    pub fn street_address(mut self, value: impl Into<String>) -> Self {
-        self.street_address = Some(value.into());
-        self
-    }
-
-    /// Sets `street_address2`.
-    pub fn street_address2(mut self, value: impl Into<String>) -> Self {
-        self.street_address2 = Some(value.into());
-        self
-    }
-
-    /// Sets `postal_code`.
-    pub fn postal_code(mut self, value: impl Into<String>) -> Self {
-        self.postal_code = Some(value.into());
-        self
-    }
-
-    /// Sets `city`.
-    pub fn city(mut self, value: impl Into<String>) -> Self {
-        self.city = Some(value.into());
-        self
-    }
-
-    /// Sets `region`.
-    pub fn region(mut self, value: impl Into<String>) -> Self {
-        self.region = Some(value.into());
-        self
-    }
-
-    /// Sets `country`.
-    pub fn country(mut self, value: impl Into<String>) -> Self {
-        self.country = Some(value.into());
-        self
-    }
 }
+rt::setters!(Address {
+    street_address: into String = "street_address",
+    street_address2: into String = "street_address2",
+    postal_code: into String = "postal_code",
+    city: into String = "city",
+    region: into String = "region",
+    country: into String = "country",
+});
 
 /// An authorized payment and everything that happened to it afterwards.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -1927,115 +1641,27 @@ impl PaymentTransaction {
             payment_pricing: None,
         }
     }
-
-    /// Sets `currency`.
-    pub fn currency(mut self, value: Currency) -> Self {
-        self.currency = Some(value);
-        self
-    }
-
-    /// Sets `payment_amount`.
-    pub fn payment_amount(mut self, value: i64) -> Self {
-        self.payment_amount = Some(value);
-        self
-    }
-
-    /// Sets `acquiring_channel`.
-    pub fn acquiring_channel(mut self, value: AcquiringChannel) -> Self {
-        self.acquiring_channel = Some(value);
-        self
-    }
-
-    /// Sets `merchant_reference`.
-    pub fn merchant_reference(mut self, value: impl Into<String>) -> Self {
-        self.merchant_reference = Some(value.into());
-        self
-    }
-
-    /// Sets `payment_transaction_reference`.
-    pub fn payment_transaction_reference(mut self, value: impl Into<String>) -> Self {
-        self.payment_transaction_reference = Some(value.into());
-        self
-    }
-
-    /// Sets `line_items`.
-    pub fn line_items(mut self, value: Vec<LineItem>) -> Self {
-        self.line_items = Some(value);
-        self
-    }
-
-    /// Sets `shipping`.
-    pub fn shipping(mut self, value: Vec<Shipping>) -> Self {
-        self.shipping = Some(value);
-        self
-    }
-
-    /// Sets `captures`.
-    pub fn captures(mut self, value: Vec<PaymentCapture>) -> Self {
-        self.captures = Some(value);
-        self
-    }
-
-    /// Sets `refunds`.
-    pub fn refunds(mut self, value: Vec<PaymentRefund>) -> Self {
-        self.refunds = Some(value);
-        self
-    }
-
-    /// Sets `chargebacks`.
-    pub fn chargebacks(mut self, value: Vec<PaymentChargeback>) -> Self {
-        self.chargebacks = Some(value);
-        self
-    }
-
-    /// Sets `state_reason`.
-    pub fn state_reason(mut self, value: PaymentTransactionStateReason) -> Self {
-        self.state_reason = Some(value);
-        self
-    }
-
-    /// Sets `previous_state`.
-    pub fn previous_state(mut self, value: PaymentTransactionState) -> Self {
-        self.previous_state = Some(value);
-        self
-    }
-
-    /// Sets `created_at`.
-    pub fn created_at(mut self, value: runtime::DateTime) -> Self {
-        self.created_at = Some(value);
-        self
-    }
-
-    /// Sets `updated_at`.
-    pub fn updated_at(mut self, value: runtime::DateTime) -> Self {
-        self.updated_at = Some(value);
-        self
-    }
-
-    /// Sets `expires_at`.
-    pub fn expires_at(mut self, value: runtime::DateTime) -> Self {
-        self.expires_at = Some(value);
-        self
-    }
-
-    /// Sets `original_authorization_amount`.
-    pub fn original_authorization_amount(mut self, value: i64) -> Self {
-        self.original_authorization_amount = Some(value);
-        self
-    }
-
-    /// Sets `remaining_authorization_amount`.
-    pub fn remaining_authorization_amount(mut self, value: i64) -> Self {
-        self.remaining_authorization_amount = Some(value);
-        self
-    }
-
-    /// Sets `payment_pricing`.
-    pub fn payment_pricing(mut self, value: PaymentPricing) -> Self {
-        self.payment_pricing = Some(value);
-        self
-    }
 }
+rt::setters!(PaymentTransaction {
+    currency: set Currency = "currency",
+    payment_amount: set i64 = "payment_amount",
+    acquiring_channel: set AcquiringChannel = "acquiring_channel",
+    merchant_reference: into String = "merchant_reference",
+    payment_transaction_reference: into String = "payment_transaction_reference",
+    line_items: set Vec<LineItem> = "line_items",
+    shipping: set Vec<Shipping> = "shipping",
+    captures: set Vec<PaymentCapture> = "captures",
+    refunds: set Vec<PaymentRefund> = "refunds",
+    chargebacks: set Vec<PaymentChargeback> = "chargebacks",
+    state_reason: set PaymentTransactionStateReason = "state_reason",
+    previous_state: set PaymentTransactionState = "previous_state",
+    created_at: set runtime::DateTime = "created_at",
+    updated_at: set runtime::DateTime = "updated_at",
+    expires_at: set runtime::DateTime = "expires_at",
+    original_authorization_amount: set i64 = "original_authorization_amount",
+    remaining_authorization_amount: set i64 = "remaining_authorization_amount",
+    payment_pricing: set PaymentPricing = "payment_pricing",
+});
 
 /// New partner references for a payment transaction; only the fields sent are changed.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
@@ -2058,19 +1684,11 @@ impl PaymentTransactionReferencesUpdate {
     pub fn new() -> Self {
         Self::default()
     }
-
-    /// Sets `merchant_reference`.
-    pub fn merchant_reference(mut self, value: impl Into<String>) -> Self {
-        self.merchant_reference = Some(value.into());
-        self
-    }
-
-    /// Sets `payment_transaction_reference`.
-    pub fn payment_transaction_reference(mut self, value: impl Into<String>) -> Self {
-        self.payment_transaction_reference = Some(value.into());
-        self
-    }
 }
+rt::setters!(PaymentTransactionReferencesUpdate {
+    merchant_reference: into String = "merchant_reference",
+    payment_transaction_reference: into String = "payment_transaction_reference",
+});
 
 /// Fees Klarna charges for a payment and how they were determined.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
@@ -2095,31 +1713,13 @@ impl PaymentPricing {
     pub fn new() -> Self {
         Self::default()
     }
-
-    /// Sets `rate`.
-    pub fn rate(mut self, value: PricingRate) -> Self {
-        self.rate = Some(value);
-        self
-    }
-
-    /// Sets `details`.
-    pub fn details(mut self, value: PricingDetails) -> Self {
-        self.details = Some(value);
-        self
-    }
-
-    /// Sets `applicable_rate`.
-    pub fn applicable_rate(mut self, value: ApplicableRate) -> Self {
-        self.applicable_rate = Some(value);
-        self
-    }
-
-    /// Sets `evaluation_parameters`.
-    pub fn evaluation_parameters(mut self, value: PricingEvaluationParameters) -> Self {
-        self.evaluation_parameters = Some(value);
-        self
-    }
 }
+rt::setters!(PaymentPricing {
+    rate: set PricingRate = "rate",
+    details: set PricingDetails = "details",
+    applicable_rate: set ApplicableRate = "applicable_rate",
+    evaluation_parameters: set PricingEvaluationParameters = "evaluation_parameters",
+});
 
 /// A fixed plus variable fee.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
@@ -2138,19 +1738,11 @@ impl PricingRate {
     pub fn new() -> Self {
         Self::default()
     }
-
-    /// Sets `fixed`.
-    pub fn fixed(mut self, value: i64) -> Self {
-        self.fixed = Some(value);
-        self
-    }
-
-    /// Sets `variable`.
-    pub fn variable(mut self, value: i64) -> Self {
-        self.variable = Some(value);
-        self
-    }
 }
+rt::setters!(PricingRate {
+    fixed: set i64 = "fixed",
+    variable: set i64 = "variable",
+});
 
 /// The rate defined by a price plan, with its cap.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
@@ -2172,25 +1764,12 @@ impl PricePlanRate {
     pub fn new() -> Self {
         Self::default()
     }
-
-    /// Sets `fixed`.
-    pub fn fixed(mut self, value: i64) -> Self {
-        self.fixed = Some(value);
-        self
-    }
-
-    /// Sets `variable`.
-    pub fn variable(mut self, value: i64) -> Self {
-        self.variable = Some(value);
-        self
-    }
-
-    /// Sets `price_cap`.
-    pub fn price_cap(mut self, value: i64) -> Self {
-        self.price_cap = Some(value);
-        self
-    }
 }
+rt::setters!(PricePlanRate {
+    fixed: set i64 = "fixed",
+    variable: set i64 = "variable",
+    price_cap: set i64 = "price_cap",
+});
 
 /// Price plan and adjustments that produced the effective rate.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
@@ -2230,61 +1809,18 @@ impl PricingDetails {
     pub fn new() -> Self {
         Self::default()
     }
-
-    /// Sets `price_plan_id`.
-    pub fn price_plan_id(mut self, value: impl Into<String>) -> Self {
-        self.price_plan_id = Some(value.into());
-        self
-    }
-
-    /// Sets `program_id`.
-    pub fn program_id(mut self, value: impl Into<String>) -> Self {
-        self.program_id = Some(value.into());
-        self
-    }
-
-    /// Sets `price_plan_rate`.
-    pub fn price_plan_rate(mut self, value: PricePlanRate) -> Self {
-        self.price_plan_rate = Some(value);
-        self
-    }
-
-    /// Sets `country`.
-    pub fn country(mut self, value: impl Into<String>) -> Self {
-        self.country = Some(value.into());
-        self
-    }
-
-    /// Sets `merchant_category_code`.
-    pub fn merchant_category_code(mut self, value: impl Into<String>) -> Self {
-        self.merchant_category_code = Some(value.into());
-        self
-    }
-
-    /// Sets `discount`.
-    pub fn discount(mut self, value: PricingRate) -> Self {
-        self.discount = Some(value);
-        self
-    }
-
-    /// Sets `penalty`.
-    pub fn penalty(mut self, value: PricingRate) -> Self {
-        self.penalty = Some(value);
-        self
-    }
-
-    /// Sets `price_cap_applied`.
-    pub fn price_cap_applied(mut self, value: bool) -> Self {
-        self.price_cap_applied = Some(value);
-        self
-    }
-
-    /// Sets `evaluated_at`.
-    pub fn evaluated_at(mut self, value: runtime::DateTime) -> Self {
-        self.evaluated_at = Some(value);
-        self
-    }
 }
+rt::setters!(PricingDetails {
+    price_plan_id: into String = "price_plan_id",
+    program_id: into String = "program_id",
+    price_plan_rate: set PricePlanRate = "price_plan_rate",
+    country: into String = "country",
+    merchant_category_code: into String = "merchant_category_code",
+    discount: set PricingRate = "discount",
+    penalty: set PricingRate = "penalty",
+    price_cap_applied: set bool = "price_cap_applied",
+    evaluated_at: set runtime::DateTime = "evaluated_at",
+});
 
 /// The fee that applies to the payment.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
@@ -2306,25 +1842,12 @@ impl ApplicableRate {
     pub fn new() -> Self {
         Self::default()
     }
-
-    /// Sets `fixed`.
-    pub fn fixed(mut self, value: MoneyAmount) -> Self {
-        self.fixed = Some(value);
-        self
-    }
-
-    /// Sets `variable_fee`.
-    pub fn variable_fee(mut self, value: VariableFee) -> Self {
-        self.variable_fee = Some(value);
-        self
-    }
-
-    /// Sets `unit`.
-    pub fn unit(mut self, value: PricingUnit) -> Self {
-        self.unit = Some(value);
-        self
-    }
 }
+rt::setters!(ApplicableRate {
+    fixed: set MoneyAmount = "fixed",
+    variable_fee: set VariableFee = "variable_fee",
+    unit: set PricingUnit = "unit",
+});
 
 /// An amount with its currency.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
@@ -2343,19 +1866,11 @@ impl MoneyAmount {
     pub fn new() -> Self {
         Self::default()
     }
-
-    /// Sets `amount`.
-    pub fn amount(mut self, value: i64) -> Self {
-        self.amount = Some(value);
-        self
-    }
-
-    /// Sets `currency`.
-    pub fn currency(mut self, value: Currency) -> Self {
-        self.currency = Some(value);
-        self
-    }
 }
+rt::setters!(MoneyAmount {
+    amount: set i64 = "amount",
+    currency: set Currency = "currency",
+});
 
 /// Percentage-based part of a fee.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
@@ -2371,13 +1886,10 @@ impl VariableFee {
     pub fn new() -> Self {
         Self::default()
     }
-
-    /// Sets `percentage`.
-    pub fn percentage(mut self, value: i64) -> Self {
-        self.percentage = Some(value);
-        self
-    }
 }
+rt::setters!(VariableFee {
+    percentage: set i64 = "percentage",
+});
 
 /// Inputs used to select the price plan.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
@@ -2408,43 +1920,15 @@ impl PricingEvaluationParameters {
     pub fn new() -> Self {
         Self::default()
     }
-
-    /// Sets `price_plan_id`.
-    pub fn price_plan_id(mut self, value: impl Into<String>) -> Self {
-        self.price_plan_id = Some(value.into());
-        self
-    }
-
-    /// Sets `program_id`.
-    pub fn program_id(mut self, value: impl Into<String>) -> Self {
-        self.program_id = Some(value.into());
-        self
-    }
-
-    /// Sets `country`.
-    pub fn country(mut self, value: impl Into<String>) -> Self {
-        self.country = Some(value.into());
-        self
-    }
-
-    /// Sets `merchant_category_code`.
-    pub fn merchant_category_code(mut self, value: impl Into<String>) -> Self {
-        self.merchant_category_code = Some(value.into());
-        self
-    }
-
-    /// Sets `channel`.
-    pub fn channel(mut self, value: AcquiringChannel) -> Self {
-        self.channel = Some(value);
-        self
-    }
-
-    /// Sets `evaluated_at`.
-    pub fn evaluated_at(mut self, value: runtime::DateTime) -> Self {
-        self.evaluated_at = Some(value);
-        self
-    }
 }
+rt::setters!(PricingEvaluationParameters {
+    price_plan_id: into String = "price_plan_id",
+    program_id: into String = "program_id",
+    country: into String = "country",
+    merchant_category_code: into String = "merchant_category_code",
+    channel: set AcquiringChannel = "channel",
+    evaluated_at: set runtime::DateTime = "evaluated_at",
+});
 
 /// A full or partial capture of a payment transaction.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
@@ -2471,31 +1955,13 @@ impl CaptureRequest {
     pub fn new() -> Self {
         Self::default()
     }
-
-    /// Sets `capture_amount`.
-    pub fn capture_amount(mut self, value: i64) -> Self {
-        self.capture_amount = Some(value);
-        self
-    }
-
-    /// Sets `capture_reference`.
-    pub fn capture_reference(mut self, value: impl Into<String>) -> Self {
-        self.capture_reference = Some(value.into());
-        self
-    }
-
-    /// Sets `line_items`.
-    pub fn line_items(mut self, value: Vec<LineItem>) -> Self {
-        self.line_items = Some(value);
-        self
-    }
-
-    /// Sets `shipments`.
-    pub fn shipments(mut self, value: Vec<Shipment>) -> Self {
-        self.shipments = Some(value);
-        self
-    }
 }
+rt::setters!(CaptureRequest {
+    capture_amount: set i64 = "capture_amount",
+    capture_reference: into String = "capture_reference",
+    line_items: set Vec<LineItem> = "line_items",
+    shipments: set Vec<Shipment> = "shipments",
+});
 
 /// A capture of a payment transaction.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -2534,37 +2000,14 @@ impl PaymentCapture {
             shipments: None,
         }
     }
-
-    /// Sets `capture_amount`.
-    pub fn capture_amount(mut self, value: i64) -> Self {
-        self.capture_amount = Some(value);
-        self
-    }
-
-    /// Sets `capture_reference`.
-    pub fn capture_reference(mut self, value: impl Into<String>) -> Self {
-        self.capture_reference = Some(value.into());
-        self
-    }
-
-    /// Sets `captured_at`.
-    pub fn captured_at(mut self, value: runtime::DateTime) -> Self {
-        self.captured_at = Some(value);
-        self
-    }
-
-    /// Sets `line_items`.
-    pub fn line_items(mut self, value: Vec<LineItem>) -> Self {
-        self.line_items = Some(value);
-        self
-    }
-
-    /// Sets `shipments`.
-    pub fn shipments(mut self, value: Vec<Shipment>) -> Self {
-        self.shipments = Some(value);
-        self
-    }
 }
+rt::setters!(PaymentCapture {
+    capture_amount: set i64 = "capture_amount",
+    capture_reference: into String = "capture_reference",
+    captured_at: set runtime::DateTime = "captured_at",
+    line_items: set Vec<LineItem> = "line_items",
+    shipments: set Vec<Shipment> = "shipments",
+});
 
 /// Outbound delivery and return tracking of one shipment.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
@@ -2583,19 +2026,11 @@ impl Shipment {
     pub fn new() -> Self {
         Self::default()
     }
-
-    /// Sets `delivery`.
-    pub fn delivery(mut self, value: ShipmentDelivery) -> Self {
-        self.delivery = Some(value);
-        self
-    }
-
-    /// Sets `return`.
-    pub fn r#return(mut self, value: ShipmentReturn) -> Self {
-        self.r#return = Some(value);
-        self
-    }
 }
+rt::setters!(Shipment {
+    delivery: set ShipmentDelivery = "delivery",
+    r#return: set ShipmentReturn = "return",
+});
 
 /// Tracking details of a delivery.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
@@ -2627,37 +2062,14 @@ impl ShipmentDelivery {
     pub fn new() -> Self {
         Self::default()
     }
-
-    /// Sets `tracking_number`.
-    pub fn tracking_number(mut self, value: impl Into<String>) -> Self {
-        self.tracking_number = Some(value.into());
-        self
-    }
-
-    /// Sets `shipping_carrier`.
-    pub fn shipping_carrier(mut self, value: impl Into<String>) -> Self {
-        self.shipping_carrier = Some(value.into());
-        self
-    }
-
-    /// Sets `shipping_type`.
-    pub fn shipping_type(mut self, value: ShippingType) -> Self {
-        self.shipping_type = Some(value);
-        self
-    }
-
-    /// Sets `shipping_type_attribute`.
-    pub fn shipping_type_attribute(mut self, value: ShippingTypeAttribute) -> Self {
-        self.shipping_type_attribute = Some(value);
-        self
-    }
-
-    /// Sets `estimated_delivery_date`.
-    pub fn estimated_delivery_date(mut self, value: runtime::Date) -> Self {
-        self.estimated_delivery_date = Some(value);
-        self
-    }
 }
+rt::setters!(ShipmentDelivery {
+    tracking_number: into String = "tracking_number",
+    shipping_carrier: into String = "shipping_carrier",
+    shipping_type: set ShippingType = "shipping_type",
+    shipping_type_attribute: set ShippingTypeAttribute = "shipping_type_attribute",
+    estimated_delivery_date: set runtime::Date = "estimated_delivery_date",
+});
 
 /// Tracking details of a return shipment.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
@@ -2680,19 +2092,11 @@ impl ShipmentReturn {
     pub fn new() -> Self {
         Self::default()
     }
-
-    /// Sets `tracking_number`.
-    pub fn tracking_number(mut self, value: impl Into<String>) -> Self {
-        self.tracking_number = Some(value.into());
-        self
-    }
-
-    /// Sets `shipping_carrier`.
-    pub fn shipping_carrier(mut self, value: impl Into<String>) -> Self {
-        self.shipping_carrier = Some(value.into());
-        self
-    }
 }
+rt::setters!(ShipmentReturn {
+    tracking_number: into String = "tracking_number",
+    shipping_carrier: into String = "shipping_carrier",
+});
 
 /// A refund of a payment transaction or of one capture.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
@@ -2716,25 +2120,12 @@ impl RefundRequest {
     pub fn new() -> Self {
         Self::default()
     }
-
-    /// Sets `refund_amount`.
-    pub fn refund_amount(mut self, value: i64) -> Self {
-        self.refund_amount = Some(value);
-        self
-    }
-
-    /// Sets `refund_reference`.
-    pub fn refund_reference(mut self, value: impl Into<String>) -> Self {
-        self.refund_reference = Some(value.into());
-        self
-    }
-
-    /// Sets `line_items`.
-    pub fn line_items(mut self, value: Vec<LineItem>) -> Self {
-        self.line_items = Some(value);
-        self
-    }
 }
+rt::setters!(RefundRequest {
+    refund_amount: set i64 = "refund_amount",
+    refund_reference: into String = "refund_reference",
+    line_items: set Vec<LineItem> = "line_items",
+});
 
 /// A refund made on a payment transaction or capture.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -2773,37 +2164,14 @@ impl PaymentRefund {
             line_items: None,
         }
     }
-
-    /// Sets `payment_capture_id`.
-    pub fn payment_capture_id(mut self, value: impl Into<String>) -> Self {
-        self.payment_capture_id = Some(value.into());
-        self
-    }
-
-    /// Sets `refund_amount`.
-    pub fn refund_amount(mut self, value: i64) -> Self {
-        self.refund_amount = Some(value);
-        self
-    }
-
-    /// Sets `refund_reference`.
-    pub fn refund_reference(mut self, value: impl Into<String>) -> Self {
-        self.refund_reference = Some(value.into());
-        self
-    }
-
-    /// Sets `refunded_at`.
-    pub fn refunded_at(mut self, value: runtime::DateTime) -> Self {
-        self.refunded_at = Some(value);
-        self
-    }
-
-    /// Sets `line_items`.
-    pub fn line_items(mut self, value: Vec<LineItem>) -> Self {
-        self.line_items = Some(value);
-        self
-    }
 }
+rt::setters!(PaymentRefund {
+    payment_capture_id: into String = "payment_capture_id",
+    refund_amount: set i64 = "refund_amount",
+    refund_reference: into String = "refund_reference",
+    refunded_at: set runtime::DateTime = "refunded_at",
+    line_items: set Vec<LineItem> = "line_items",
+});
 
 /// Money taken back from the merchant, e.g. after a lost dispute.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -2840,37 +2208,14 @@ impl PaymentChargeback {
             line_items: None,
         }
     }
-
-    /// Sets `payment_dispute_id`.
-    pub fn payment_dispute_id(mut self, value: impl Into<String>) -> Self {
-        self.payment_dispute_id = Some(value.into());
-        self
-    }
-
-    /// Sets `chargeback_amount`.
-    pub fn chargeback_amount(mut self, value: i64) -> Self {
-        self.chargeback_amount = Some(value);
-        self
-    }
-
-    /// Sets `chargeback_reason`.
-    pub fn chargeback_reason(mut self, value: ChargebackReason) -> Self {
-        self.chargeback_reason = Some(value);
-        self
-    }
-
-    /// Sets `chargeback_at`.
-    pub fn chargeback_at(mut self, value: runtime::DateTime) -> Self {
-        self.chargeback_at = Some(value);
-        self
-    }
-
-    /// Sets `line_items`.
-    pub fn line_items(mut self, value: Vec<LineItem>) -> Self {
-        self.line_items = Some(value);
-        self
-    }
 }
+rt::setters!(PaymentChargeback {
+    payment_dispute_id: into String = "payment_dispute_id",
+    chargeback_amount: set i64 = "chargeback_amount",
+    chargeback_reason: set ChargebackReason = "chargeback_reason",
+    chargeback_at: set runtime::DateTime = "chargeback_at",
+    line_items: set Vec<LineItem> = "line_items",
+});
 
 /// Error body returned for every 4xx and 5xx response. No field is required, so a partial body from a gateway or proxy still decodes.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
@@ -2901,43 +2246,15 @@ impl ErrorModel {
     pub fn new() -> Self {
         Self::default()
     }
-
-    /// Sets `error_id`.
-    pub fn error_id(mut self, value: impl Into<String>) -> Self {
-        self.error_id = Some(value.into());
-        self
-    }
-
-    /// Sets `error_type`.
-    pub fn error_type(mut self, value: ErrorType) -> Self {
-        self.error_type = Some(value);
-        self
-    }
-
-    /// Sets `error_code`.
-    pub fn error_code(mut self, value: impl Into<String>) -> Self {
-        self.error_code = Some(value.into());
-        self
-    }
-
-    /// Sets `error_message`.
-    pub fn error_message(mut self, value: impl Into<String>) -> Self {
-        self.error_message = Some(value.into());
-        self
-    }
-
-    /// Sets `doc_url`.
-    pub fn doc_url(mut self, value: impl Into<String>) -> Self {
-        self.doc_url = Some(value.into());
-        self
-    }
-
-    /// Sets `validation_errors`.
-    pub fn validation_errors(mut self, value: Vec<ValidationError>) -> Self {
-        self.validation_errors = Some(value);
-        self
-    }
 }
+rt::setters!(ErrorModel {
+    error_id: into String = "error_id",
+    error_type: set ErrorType = "error_type",
+    error_code: into String = "error_code",
+    error_message: into String = "error_message",
+    doc_url: into String = "doc_url",
+    validation_errors: set Vec<ValidationError> = "validation_errors",
+});
 
 /// One invalid input field.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
@@ -2959,25 +2276,12 @@ impl ValidationError {
     pub fn new() -> Self {
         Self::default()
     }
-
-    /// Sets `parameter`.
-    pub fn parameter(mut self, value: impl Into<String>) -> Self {
-        self.parameter = Some(value.into());
-        self
-    }
-
-    /// Sets `reason`.
-    pub fn reason(mut self, value: impl Into<String>) -> Self {
-        self.reason = Some(value.into());
-        self
-    }
-
-    /// Sets `doc_url`.
-    pub fn doc_url(mut self, value: impl Into<String>) -> Self {
-        self.doc_url = Some(value.into());
-        self
-    }
 }
+rt::setters!(ValidationError {
+    parameter: into String = "parameter",
+    reason: into String = "reason",
+    doc_url: into String = "doc_url",
+});
 
 /// Body of a webhook notification Klarna POSTs to the partner when a payment request changes state. The raw body is signed with HMAC-SHA256; the signature travels in the `Klarna-Signature` header and the signing key is named by `Klarna-Signing-Key-Id`. Examples: `components/examples/Webhook*`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -3045,37 +2349,14 @@ impl WebhookMetadata {
             live: None,
         }
     }
-
-    /// Sets `correlation_id`.
-    pub fn correlation_id(mut self, value: impl Into<String>) -> Self {
-        self.correlation_id = Some(value.into());
-        self
-    }
-
-    /// Sets `account_id`.
-    pub fn account_id(mut self, value: impl Into<String>) -> Self {
-        self.account_id = Some(value.into());
-        self
-    }
-
-    /// Sets `product_instance_id`.
-    pub fn product_instance_id(mut self, value: impl Into<String>) -> Self {
-        self.product_instance_id = Some(value.into());
-        self
-    }
-
-    /// Sets `webhook_id`.
-    pub fn webhook_id(mut self, value: impl Into<String>) -> Self {
-        self.webhook_id = Some(value.into());
-        self
-    }
-
-    /// Sets `live`.
-    pub fn live(mut self, value: bool) -> Self {
-        self.live = Some(value);
-        self
-    }
 }
+rt::setters!(WebhookMetadata {
+    correlation_id: into String = "correlation_id",
+    account_id: into String = "account_id",
+    product_instance_id: into String = "product_instance_id",
+    webhook_id: into String = "webhook_id",
+    live: set bool = "live",
+});
 
 /// Payload of a payment request state-change event.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -3114,28 +2395,10 @@ impl PaymentRequestStateChange {
             payment_transaction_id: None,
         }
     }
-
-    /// Sets `payment_reference`.
-    pub fn payment_reference(mut self, value: impl Into<String>) -> Self {
-        self.payment_reference = Some(value.into());
-        self
-    }
-
-    /// Sets `merchant_reference`.
-    pub fn merchant_reference(mut self, value: impl Into<String>) -> Self {
-        self.merchant_reference = Some(value.into());
-        self
-    }
-
-    /// Sets `previous_state`.
-    pub fn previous_state(mut self, value: PaymentRequestState) -> Self {
-        self.previous_state = Some(value);
-        self
-    }
-
-    /// Sets `payment_Transaction_id`.
-    pub fn payment_transaction_id(mut self, value: impl Into<String>) -> Self {
-        self.payment_transaction_id = Some(value.into());
-        self
-    }
 }
+rt::setters!(PaymentRequestStateChange {
+    payment_reference: into String = "payment_reference",
+    merchant_reference: into String = "merchant_reference",
+    previous_state: set PaymentRequestState = "previous_state",
+    payment_transaction_id: into String = "payment_Transaction_id",
+});

@@ -273,25 +273,12 @@ impl ErrorResponse {
     pub fn new() -> Self {
         Self::default()
     }
-
-    /// Sets `code`.
-    pub fn code(mut self, value: impl Into<String>) -> Self {
-        self.code = Some(value.into());
-        self
-    }
-
-    /// Sets `message`.
-    pub fn message(mut self, value: impl Into<String>) -> Self {
-        self.message = Some(value.into());
-        self
-    }
-
-    /// Sets `error`.
-    pub fn error(mut self, value: impl Into<String>) -> Self {
-        self.error = Some(value.into());
-        self
-    }
 }
+rt::setters!(ErrorResponse {
+    code: into String = "code",
+    message: into String = "message",
+    error: into String = "error",
+});
 
 /// The participants, as sent.
 pub type Participants = serde_json::Value;
@@ -345,25 +332,12 @@ impl Customer {
             email: None,
         }
     }
-
-    /// Sets `name`.
-    pub fn name(mut self, value: impl Into<String>) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-
-    /// Sets `phone`.
-    pub fn phone(mut self, value: impl Into<String>) -> Self {
-        self.phone = Some(value.into());
-        self
-    }
-
-    /// Sets `email`.
-    pub fn email(mut self, value: impl Into<String>) -> Self {
-        self.email = Some(value.into());
-        self
-    }
 }
+rt::setters!(Customer {
+    name: into String = "name",
+    phone: into String = "phone",
+    email: into String = "email",
+});
 
 /// Permitted values of `currency`.
 ///
@@ -425,25 +399,12 @@ impl AccountHolder {
     pub fn new() -> Self {
         Self::default()
     }
-
-    /// Sets `name`.
-    pub fn name(mut self, value: impl Into<String>) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-
-    /// Sets `identifierType`.
-    pub fn identifier_type(mut self, value: IdentifierType) -> Self {
-        self.identifier_type = Some(value);
-        self
-    }
-
-    /// Sets `identifier`.
-    pub fn identifier(mut self, value: impl Into<String>) -> Self {
-        self.identifier = Some(value.into());
-        self
-    }
 }
+rt::setters!(AccountHolder {
+    name: into String = "name",
+    identifier_type: set IdentifierType = "identifierType",
+    identifier: into String = "identifier",
+});
 
 /// The account receiving the payment.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
@@ -472,37 +433,14 @@ impl Account {
     pub fn new() -> Self {
         Self::default()
     }
-
-    /// Sets `ispb`.
-    pub fn ispb(mut self, value: impl Into<String>) -> Self {
-        self.ispb = Some(value.into());
-        self
-    }
-
-    /// Sets `issuer`.
-    pub fn issuer(mut self, value: impl Into<String>) -> Self {
-        self.issuer = Some(value.into());
-        self
-    }
-
-    /// Sets `number`.
-    pub fn number(mut self, value: impl Into<String>) -> Self {
-        self.number = Some(value.into());
-        self
-    }
-
-    /// Sets `accountType`.
-    pub fn account_type(mut self, value: AccountType) -> Self {
-        self.account_type = Some(value);
-        self
-    }
-
-    /// Sets `holder`.
-    pub fn holder(mut self, value: AccountHolder) -> Self {
-        self.holder = Some(value);
-        self
-    }
 }
+rt::setters!(Account {
+    ispb: into String = "ispb",
+    issuer: into String = "issuer",
+    number: into String = "number",
+    account_type: set AccountType = "accountType",
+    holder: set AccountHolder = "holder",
+});
 
 /// The request of `create_payment`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -557,19 +495,11 @@ impl PaymentRequest {
             client_metadata: None,
         }
     }
-
-    /// Sets `debtorAccount`.
-    pub fn debtor_account(mut self, value: Account) -> Self {
-        self.debtor_account = Some(value);
-        self
-    }
-
-    /// Sets `clientMetadata`.
-    pub fn client_metadata(mut self, value: BTreeMap<String, String>) -> Self {
-        self.client_metadata = Some(value);
-        self
-    }
 }
+rt::setters!(PaymentRequest {
+    debtor_account: set Account = "debtorAccount",
+    client_metadata: set BTreeMap<String, String> = "clientMetadata",
+});
 
 /// Permitted values of `status`.
 ///
@@ -649,37 +579,14 @@ impl PaymentCreated {
     pub fn new() -> Self {
         Self::default()
     }
-
-    /// Sets `id`.
-    pub fn id(mut self, value: impl Into<String>) -> Self {
-        self.id = Some(value.into());
-        self
-    }
-
-    /// Sets `clientRequestId`.
-    pub fn client_request_id(mut self, value: impl Into<String>) -> Self {
-        self.client_request_id = Some(value.into());
-        self
-    }
-
-    /// Sets `consentUrl`.
-    pub fn consent_url(mut self, value: impl Into<String>) -> Self {
-        self.consent_url = Some(value.into());
-        self
-    }
-
-    /// Sets `redirectURL`.
-    pub fn redirect_url(mut self, value: impl Into<String>) -> Self {
-        self.redirect_url = Some(value.into());
-        self
-    }
-
-    /// Sets `status`.
-    pub fn status(mut self, value: Status) -> Self {
-        self.status = Some(value);
-        self
-    }
 }
+rt::setters!(PaymentCreated {
+    id: into String = "id",
+    client_request_id: into String = "clientRequestId",
+    consent_url: into String = "consentUrl",
+    redirect_url: into String = "redirectURL",
+    status: set Status = "status",
+});
 
 /// Why the payment is in this status, where Klavi says.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
@@ -698,19 +605,11 @@ impl StatusReason {
     pub fn new() -> Self {
         Self::default()
     }
-
-    /// Sets `code`.
-    pub fn code(mut self, value: impl Into<String>) -> Self {
-        self.code = Some(value.into());
-        self
-    }
-
-    /// Sets `message`.
-    pub fn message(mut self, value: impl Into<String>) -> Self {
-        self.message = Some(value.into());
-        self
-    }
 }
+rt::setters!(StatusReason {
+    code: into String = "code",
+    message: into String = "message",
+});
 
 /// `PaymentStatus`.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
@@ -745,46 +644,13 @@ impl PaymentStatus {
     pub fn new() -> Self {
         Self::default()
     }
-
-    /// Sets `id`.
-    pub fn id(mut self, value: impl Into<String>) -> Self {
-        self.id = Some(value.into());
-        self
-    }
-
-    /// Sets `clientRequestId`.
-    pub fn client_request_id(mut self, value: impl Into<String>) -> Self {
-        self.client_request_id = Some(value.into());
-        self
-    }
-
-    /// Sets `amount`.
-    pub fn amount(mut self, value: runtime::Decimal) -> Self {
-        self.amount = Some(value);
-        self
-    }
-
-    /// Sets `currency`.
-    pub fn currency(mut self, value: Currency) -> Self {
-        self.currency = Some(value);
-        self
-    }
-
-    /// Sets `status`.
-    pub fn status(mut self, value: Status) -> Self {
-        self.status = Some(value);
-        self
-    }
-
-    /// Sets `statusReason`.
-    pub fn status_reason(mut self, value: StatusReason) -> Self {
-        self.status_reason = Some(value);
-        self
-    }
-
-    /// Sets `statusUpdateAt`.
-    pub fn status_update_at(mut self, value: impl Into<String>) -> Self {
-        self.status_update_at = Some(value.into());
-        self
-    }
 }
+rt::setters!(PaymentStatus {
+    id: into String = "id",
+    client_request_id: into String = "clientRequestId",
+    amount: set runtime::Decimal = "amount",
+    currency: set Currency = "currency",
+    status: set Status = "status",
+    status_reason: set StatusReason = "statusReason",
+    status_update_at: into String = "statusUpdateAt",
+});

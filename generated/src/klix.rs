@@ -448,37 +448,14 @@ impl ListPaymentMethodsParams {
             preauthorization: None,
         }
     }
-
-    /// Sets `country`.
-    pub fn country(mut self, value: impl Into<String>) -> Self {
-        self.country = Some(value.into());
-        self
-    }
-
-    /// Sets `language`.
-    pub fn language(mut self, value: impl Into<String>) -> Self {
-        self.language = Some(value.into());
-        self
-    }
-
-    /// Sets `recurring`.
-    pub fn recurring(mut self, value: bool) -> Self {
-        self.recurring = Some(value);
-        self
-    }
-
-    /// Sets `skip_capture`.
-    pub fn skip_capture(mut self, value: bool) -> Self {
-        self.skip_capture = Some(value);
-        self
-    }
-
-    /// Sets `preauthorization`.
-    pub fn preauthorization(mut self, value: bool) -> Self {
-        self.preauthorization = Some(value);
-        self
-    }
 }
+rt::setters!(ListPaymentMethodsParams {
+    country: into String = "country",
+    language: into String = "language",
+    recurring: set bool = "recurring",
+    skip_capture: set bool = "skip_capture",
+    preauthorization: set bool = "preauthorization",
+});
 
 /// Errors of `list_payment_methods`, by status (the same responses as other operations share in [`BadRequestOtherError`]).
 pub type ListPaymentMethodsError = BadRequestOtherError;
@@ -556,49 +533,16 @@ impl PaymentMethods {
     pub fn new() -> Self {
         Self::default()
     }
-
-    /// Sets `available_payment_methods`.
-    pub fn available_payment_methods(mut self, value: Vec<String>) -> Self {
-        self.available_payment_methods = Some(value);
-        self
-    }
-
-    /// Sets `by_country`.
-    pub fn by_country(mut self, value: BTreeMap<String, Vec<String>>) -> Self {
-        self.by_country = Some(value);
-        self
-    }
-
-    /// Sets `country_names`.
-    pub fn country_names(mut self, value: BTreeMap<String, String>) -> Self {
-        self.country_names = Some(value);
-        self
-    }
-
-    /// Sets `names`.
-    pub fn names(mut self, value: BTreeMap<String, String>) -> Self {
-        self.names = Some(value);
-        self
-    }
-
-    /// Sets `logos`.
-    pub fn logos(mut self, value: BTreeMap<String, PaymentMethodsLogosValue>) -> Self {
-        self.logos = Some(value);
-        self
-    }
-
-    /// Sets `card_methods`.
-    pub fn card_methods(mut self, value: Vec<String>) -> Self {
-        self.card_methods = Some(value);
-        self
-    }
-
-    /// Sets `payment_method_groups`.
-    pub fn payment_method_groups(mut self, value: Vec<PaymentMethodGroup>) -> Self {
-        self.payment_method_groups = Some(value);
-        self
-    }
 }
+rt::setters!(PaymentMethods {
+    available_payment_methods: set Vec<String> = "available_payment_methods",
+    by_country: set BTreeMap<String, Vec<String>> = "by_country",
+    country_names: set BTreeMap<String, String> = "country_names",
+    names: set BTreeMap<String, String> = "names",
+    logos: set BTreeMap<String, PaymentMethodsLogosValue> = "logos",
+    card_methods: set Vec<String> = "card_methods",
+    payment_method_groups: set Vec<PaymentMethodGroup> = "payment_method_groups",
+});
 
 /// A named group of payment methods for display purposes.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
@@ -623,31 +567,13 @@ impl PaymentMethodGroup {
     pub fn new() -> Self {
         Self::default()
     }
-
-    /// Sets `name`.
-    pub fn name(mut self, value: impl Into<String>) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-
-    /// Sets `logo`.
-    pub fn logo(mut self, value: impl Into<String>) -> Self {
-        self.logo = Some(value.into());
-        self
-    }
-
-    /// Sets `label`.
-    pub fn label(mut self, value: impl Into<String>) -> Self {
-        self.label = Some(value.into());
-        self
-    }
-
-    /// Sets `methods`.
-    pub fn methods(mut self, value: Vec<String>) -> Self {
-        self.methods = Some(value);
-        self
-    }
 }
+rt::setters!(PaymentMethodGroup {
+    name: into String = "name",
+    logo: into String = "logo",
+    label: into String = "label",
+    methods: set Vec<String> = "methods",
+});
 
 /// A purchase (payment order). Sent to create one and returned by every purchase operation. Read-only properties are filled in by Klix and ignored in requests. Also the body that Klix POSTs to `success_callback`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -970,103 +896,25 @@ impl Purchase {
             retain_level_details: None,
         }
     }
-
-    /// Sets `client_id`.
-    pub fn client_id(mut self, value: impl Into<String>) -> Self {
-        self.client_id = Some(runtime::Nullable::Value(value.into()));
-        self
-    }
-
-    /// Sets `send_receipt`.
-    pub fn send_receipt(mut self, value: bool) -> Self {
-        self.send_receipt = Some(value);
-        self
-    }
-
-    /// Sets `skip_capture`.
-    pub fn skip_capture(mut self, value: bool) -> Self {
-        self.skip_capture = Some(value);
-        self
-    }
-
-    /// Sets `force_recurring`.
-    pub fn force_recurring(mut self, value: bool) -> Self {
-        self.force_recurring = Some(value);
-        self
-    }
-
-    /// Sets `reference`.
-    pub fn reference(mut self, value: impl Into<String>) -> Self {
-        self.reference = Some(value.into());
-        self
-    }
-
-    /// Sets `issued`.
-    pub fn issued(mut self, value: runtime::Date) -> Self {
-        self.issued = Some(runtime::Nullable::Value(value));
-        self
-    }
-
-    /// Sets `due`.
-    pub fn due(mut self, value: i64) -> Self {
-        self.due = Some(runtime::Nullable::Value(value));
-        self
-    }
-
-    /// Sets `payment_method_whitelist`.
-    pub fn payment_method_whitelist(mut self, value: Vec<String>) -> Self {
-        self.payment_method_whitelist = Some(value);
-        self
-    }
-
-    /// Sets `success_redirect`.
-    pub fn success_redirect(mut self, value: impl Into<String>) -> Self {
-        self.success_redirect = Some(value.into());
-        self
-    }
-
-    /// Sets `failure_redirect`.
-    pub fn failure_redirect(mut self, value: impl Into<String>) -> Self {
-        self.failure_redirect = Some(value.into());
-        self
-    }
-
-    /// Sets `cancel_redirect`.
-    pub fn cancel_redirect(mut self, value: impl Into<String>) -> Self {
-        self.cancel_redirect = Some(value.into());
-        self
-    }
-
-    /// Sets `success_callback`.
-    pub fn success_callback(mut self, value: impl Into<String>) -> Self {
-        self.success_callback = Some(value.into());
-        self
-    }
-
-    /// Sets `creator_agent`.
-    pub fn creator_agent(mut self, value: impl Into<String>) -> Self {
-        self.creator_agent = Some(value.into());
-        self
-    }
-
-    /// Sets `platform`.
-    pub fn platform(mut self, value: Platform) -> Self {
-        self.platform = Some(value);
-        self
-    }
-
-    /// Sets `upsell_campaigns`.
-    pub fn upsell_campaigns(mut self, value: Vec<String>) -> Self {
-        self.upsell_campaigns = Some(value);
-        self
-    }
-
-    /// Sets `referral_campaign_id`.
-    pub fn referral_campaign_id(mut self, value: impl Into<String>) -> Self {
-        self.referral_campaign_id = Some(runtime::Nullable::Value(value.into()));
-        self
-    }
 }
+rt::setters!(Purchase {
+    client_id: into_null String = "client_id",
+    send_receipt: set bool = "send_receipt",
+    skip_capture: set bool = "skip_capture",
+    force_recurring: set bool = "force_recurring",
+    reference: into String = "reference",
+    issued: null runtime::Date = "issued",
+    due: null i64 = "due",
+    payment_method_whitelist: set Vec<String> = "payment_method_whitelist",
+    success_redirect: into String = "success_redirect",
+    failure_redirect: into String = "failure_redirect",
+    cancel_redirect: into String = "cancel_redirect",
+    success_callback: into String = "success_callback",
+    creator_agent: into String = "creator_agent",
+    platform: set Platform = "platform",
+    upsell_campaigns: set Vec<String> = "upsell_campaigns",
+    referral_campaign_id: into_null String = "referral_campaign_id",
+});
 
 /// Contents of the order: products, currency, totals and presentation settings.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -1187,100 +1035,24 @@ impl PurchaseDetails {
             payment_method_details: None,
         }
     }
-
-    /// Sets `currency`.
-    pub fn currency(mut self, value: impl Into<String>) -> Self {
-        self.currency = Some(value.into());
-        self
-    }
-
-    /// Sets `language`.
-    pub fn language(mut self, value: impl Into<String>) -> Self {
-        self.language = Some(value.into());
-        self
-    }
-
-    /// Sets `notes`.
-    pub fn notes(mut self, value: impl Into<String>) -> Self {
-        self.notes = Some(value.into());
-        self
-    }
-
-    /// Sets `debt`.
-    pub fn debt(mut self, value: i64) -> Self {
-        self.debt = Some(value);
-        self
-    }
-
-    /// Sets `subtotal_override`.
-    pub fn subtotal_override(mut self, value: i64) -> Self {
-        self.subtotal_override = Some(runtime::Nullable::Value(value));
-        self
-    }
-
-    /// Sets `total_tax_override`.
-    pub fn total_tax_override(mut self, value: i64) -> Self {
-        self.total_tax_override = Some(runtime::Nullable::Value(value));
-        self
-    }
-
-    /// Sets `total_discount_override`.
-    pub fn total_discount_override(mut self, value: i64) -> Self {
-        self.total_discount_override = Some(runtime::Nullable::Value(value));
-        self
-    }
-
-    /// Sets `total_override`.
-    pub fn total_override(mut self, value: i64) -> Self {
-        self.total_override = Some(runtime::Nullable::Value(value));
-        self
-    }
-
-    /// Sets `request_client_details`.
-    pub fn request_client_details(mut self, value: Vec<RequestClientDetail>) -> Self {
-        self.request_client_details = Some(value);
-        self
-    }
-
-    /// Sets `timezone`.
-    pub fn timezone(mut self, value: impl Into<String>) -> Self {
-        self.timezone = Some(value.into());
-        self
-    }
-
-    /// Sets `due_strict`.
-    pub fn due_strict(mut self, value: bool) -> Self {
-        self.due_strict = Some(value);
-        self
-    }
-
-    /// Sets `shipping_options`.
-    pub fn shipping_options(mut self, value: Vec<ShippingOption>) -> Self {
-        self.shipping_options = Some(value);
-        self
-    }
-
-    /// Sets `metadata`.
-    pub fn metadata(
-        mut self,
-        value: serde_json::Map<String, serde_json::Value>,
-    ) -> Self {
-        self.metadata = Some(value);
-        self
-    }
-
-    /// Sets `single_attempt`.
-    pub fn single_attempt(mut self, value: bool) -> Self {
-        self.single_attempt = Some(value);
-        self
-    }
-
-    /// Sets `payment_method_details`.
-    pub fn payment_method_details(mut self, value: PaymentMethodDetails) -> Self {
-        self.payment_method_details = Some(value);
-        self
-    }
 }
+rt::setters!(PurchaseDetails {
+    currency: into String = "currency",
+    language: into String = "language",
+    notes: into String = "notes",
+    debt: set i64 = "debt",
+    subtotal_override: null i64 = "subtotal_override",
+    total_tax_override: null i64 = "total_tax_override",
+    total_discount_override: null i64 = "total_discount_override",
+    total_override: null i64 = "total_override",
+    request_client_details: set Vec<RequestClientDetail> = "request_client_details",
+    timezone: into String = "timezone",
+    due_strict: set bool = "due_strict",
+    shipping_options: set Vec<ShippingOption> = "shipping_options",
+    metadata: set serde_json::Map<String, serde_json::Value> = "metadata",
+    single_attempt: set bool = "single_attempt",
+    payment_method_details: set PaymentMethodDetails = "payment_method_details",
+});
 
 /// One line item of a purchase.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -1338,37 +1110,14 @@ impl Product {
             total_price_override: None,
         }
     }
-
-    /// Sets `quantity`.
-    pub fn quantity(mut self, value: impl Into<String>) -> Self {
-        self.quantity = Some(value.into());
-        self
-    }
-
-    /// Sets `discount`.
-    pub fn discount(mut self, value: i64) -> Self {
-        self.discount = Some(value);
-        self
-    }
-
-    /// Sets `tax_percent`.
-    pub fn tax_percent(mut self, value: impl Into<String>) -> Self {
-        self.tax_percent = Some(value.into());
-        self
-    }
-
-    /// Sets `category`.
-    pub fn category(mut self, value: impl Into<String>) -> Self {
-        self.category = Some(value.into());
-        self
-    }
-
-    /// Sets `total_price_override`.
-    pub fn total_price_override(mut self, value: i64) -> Self {
-        self.total_price_override = Some(runtime::Nullable::Value(value));
-        self
-    }
 }
+rt::setters!(Product {
+    quantity: into String = "quantity",
+    discount: set i64 = "discount",
+    tax_percent: into String = "tax_percent",
+    category: into String = "category",
+    total_price_override: null i64 = "total_price_override",
+});
 
 /// Customer (payer) data.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -1513,139 +1262,31 @@ impl ClientDetails {
             bank_code: None,
         }
     }
-
-    /// Sets `phone`.
-    pub fn phone(mut self, value: impl Into<String>) -> Self {
-        self.phone = Some(value.into());
-        self
-    }
-
-    /// Sets `full_name`.
-    pub fn full_name(mut self, value: impl Into<String>) -> Self {
-        self.full_name = Some(value.into());
-        self
-    }
-
-    /// Sets `personal_code`.
-    pub fn personal_code(mut self, value: impl Into<String>) -> Self {
-        self.personal_code = Some(value.into());
-        self
-    }
-
-    /// Sets `street_address`.
-    pub fn street_address(mut self, value: impl Into<String>) -> Self {
-        self.street_address = Some(value.into());
-        self
-    }
-
-    /// Sets `country`.
-    pub fn country(mut self, value: impl Into<String>) -> Self {
-        self.country = Some(value.into());
-        self
-    }
-
-    /// Sets `city`.
-    pub fn city(mut self, value: impl Into<String>) -> Self {
-        self.city = Some(value.into());
-        self
-    }
-
-    /// Sets `zip_code`.
-    pub fn zip_code(mut self, value: impl Into<String>) -> Self {
-        self.zip_code = Some(value.into());
-        self
-    }
-
-    /// Sets `state`.
-    pub fn state(mut self, value: impl Into<String>) -> Self {
-        self.state = Some(value.into());
-        self
-    }
-
-    /// Sets `shipping_street_address`.
-    pub fn shipping_street_address(mut self, value: impl Into<String>) -> Self {
-        self.shipping_street_address = Some(value.into());
-        self
-    }
-
-    /// Sets `shipping_country`.
-    pub fn shipping_country(mut self, value: impl Into<String>) -> Self {
-        self.shipping_country = Some(value.into());
-        self
-    }
-
-    /// Sets `shipping_city`.
-    pub fn shipping_city(mut self, value: impl Into<String>) -> Self {
-        self.shipping_city = Some(value.into());
-        self
-    }
-
-    /// Sets `shipping_zip_code`.
-    pub fn shipping_zip_code(mut self, value: impl Into<String>) -> Self {
-        self.shipping_zip_code = Some(value.into());
-        self
-    }
-
-    /// Sets `shipping_state`.
-    pub fn shipping_state(mut self, value: impl Into<String>) -> Self {
-        self.shipping_state = Some(value.into());
-        self
-    }
-
-    /// Sets `cc`.
-    pub fn cc(mut self, value: Vec<String>) -> Self {
-        self.cc = Some(value);
-        self
-    }
-
-    /// Sets `bcc`.
-    pub fn bcc(mut self, value: Vec<String>) -> Self {
-        self.bcc = Some(value);
-        self
-    }
-
-    /// Sets `legal_name`.
-    pub fn legal_name(mut self, value: impl Into<String>) -> Self {
-        self.legal_name = Some(value.into());
-        self
-    }
-
-    /// Sets `brand_name`.
-    pub fn brand_name(mut self, value: impl Into<String>) -> Self {
-        self.brand_name = Some(value.into());
-        self
-    }
-
-    /// Sets `registration_number`.
-    pub fn registration_number(mut self, value: impl Into<String>) -> Self {
-        self.registration_number = Some(value.into());
-        self
-    }
-
-    /// Sets `tax_number`.
-    pub fn tax_number(mut self, value: impl Into<String>) -> Self {
-        self.tax_number = Some(value.into());
-        self
-    }
-
-    /// Sets `delivery_methods`.
-    pub fn delivery_methods(mut self, value: Vec<DeliveryMethod>) -> Self {
-        self.delivery_methods = Some(value);
-        self
-    }
-
-    /// Sets `bank_account`.
-    pub fn bank_account(mut self, value: impl Into<String>) -> Self {
-        self.bank_account = Some(value.into());
-        self
-    }
-
-    /// Sets `bank_code`.
-    pub fn bank_code(mut self, value: impl Into<String>) -> Self {
-        self.bank_code = Some(value.into());
-        self
-    }
 }
+rt::setters!(ClientDetails {
+    phone: into String = "phone",
+    full_name: into String = "full_name",
+    personal_code: into String = "personal_code",
+    street_address: into String = "street_address",
+    country: into String = "country",
+    city: into String = "city",
+    zip_code: into String = "zip_code",
+    state: into String = "state",
+    shipping_street_address: into String = "shipping_street_address",
+    shipping_country: into String = "shipping_country",
+    shipping_city: into String = "shipping_city",
+    shipping_zip_code: into String = "shipping_zip_code",
+    shipping_state: into String = "shipping_state",
+    cc: set Vec<String> = "cc",
+    bcc: set Vec<String> = "bcc",
+    legal_name: into String = "legal_name",
+    brand_name: into String = "brand_name",
+    registration_number: into String = "registration_number",
+    tax_number: into String = "tax_number",
+    delivery_methods: set Vec<DeliveryMethod> = "delivery_methods",
+    bank_account: into String = "bank_account",
+    bank_code: into String = "bank_code",
+});
 
 /// A bank account.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
@@ -1668,19 +1309,11 @@ impl BankAccount {
     pub fn new() -> Self {
         Self::default()
     }
-
-    /// Sets `bank_account`.
-    pub fn bank_account(mut self, value: impl Into<String>) -> Self {
-        self.bank_account = Some(value.into());
-        self
-    }
-
-    /// Sets `bank_code`.
-    pub fn bank_code(mut self, value: impl Into<String>) -> Self {
-        self.bank_code = Some(value.into());
-        self
-    }
 }
+rt::setters!(BankAccount {
+    bank_account: into String = "bank_account",
+    bank_code: into String = "bank_code",
+});
 
 /// Legal and banking data of the merchant that issued the purchase. Filled in by Klix.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
@@ -1807,31 +1440,13 @@ impl PaymentDetails {
     pub fn new() -> Self {
         Self::default()
     }
-
-    /// Sets `is_outgoing`.
-    pub fn is_outgoing(mut self, value: bool) -> Self {
-        self.is_outgoing = Some(value);
-        self
-    }
-
-    /// Sets `amount`.
-    pub fn amount(mut self, value: i64) -> Self {
-        self.amount = Some(value);
-        self
-    }
-
-    /// Sets `currency`.
-    pub fn currency(mut self, value: impl Into<String>) -> Self {
-        self.currency = Some(value.into());
-        self
-    }
-
-    /// Sets `description`.
-    pub fn description(mut self, value: impl Into<String>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
 }
+rt::setters!(PaymentDetails {
+    is_outgoing: set bool = "is_outgoing",
+    amount: set i64 = "amount",
+    currency: into String = "currency",
+    description: into String = "description",
+});
 
 /// A payment that is not itself a purchase, e.g. the refund created by `POST /purchases/{id}/refund/`. Also the payload of `payment.*` webhook events. Every property is filled in by Klix.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
@@ -2204,19 +1819,11 @@ impl PaymentMethodDetails {
     pub fn new() -> Self {
         Self::default()
     }
-
-    /// Sets `pis_bulk_purchase`.
-    pub fn pis_bulk_purchase(mut self, value: Vec<PisBulkPurchase>) -> Self {
-        self.pis_bulk_purchase = Some(value);
-        self
-    }
-
-    /// Sets `pis_purchase`.
-    pub fn pis_purchase(mut self, value: PisPurchase) -> Self {
-        self.pis_purchase = Some(value);
-        self
-    }
 }
+rt::setters!(PaymentMethodDetails {
+    pis_bulk_purchase: set Vec<PisBulkPurchase> = "pis_bulk_purchase",
+    pis_purchase: set PisPurchase = "pis_purchase",
+});
 
 /// One creditor of a bulk bank payment.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -2255,13 +1862,10 @@ impl PisPurchase {
     pub fn new() -> Self {
         Self::default()
     }
-
-    /// Sets `creditor`.
-    pub fn creditor(mut self, value: Creditor) -> Self {
-        self.creditor = Some(value);
-        self
-    }
 }
+rt::setters!(PisPurchase {
+    creditor: set Creditor = "creditor",
+});
 
 /// Receiver of a bank payment.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
@@ -2280,19 +1884,11 @@ impl Creditor {
     pub fn new() -> Self {
         Self::default()
     }
-
-    /// Sets `name`.
-    pub fn name(mut self, value: impl Into<String>) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-
-    /// Sets `iban`.
-    pub fn iban(mut self, value: impl Into<String>) -> Self {
-        self.iban = Some(value.into());
-        self
-    }
 }
+rt::setters!(Creditor {
+    name: into String = "name",
+    iban: into String = "iban",
+});
 
 /// A shipping choice offered with the purchase.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
@@ -2311,19 +1907,11 @@ impl ShippingOption {
     pub fn new() -> Self {
         Self::default()
     }
-
-    /// Sets `id`.
-    pub fn id(mut self, value: impl Into<String>) -> Self {
-        self.id = Some(value.into());
-        self
-    }
-
-    /// Sets `price`.
-    pub fn price(mut self, value: i64) -> Self {
-        self.price = Some(value);
-        self
-    }
 }
+rt::setters!(ShippingOption {
+    id: into String = "id",
+    price: set i64 = "price",
+});
 
 /// A channel through which the purchase is delivered to the customer. The vendor expects both `method` and `options` to be present.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
@@ -2342,19 +1930,11 @@ impl DeliveryMethod {
     pub fn new() -> Self {
         Self::default()
     }
-
-    /// Sets `method`.
-    pub fn method(mut self, value: DeliveryMethodKind) -> Self {
-        self.method = Some(value);
-        self
-    }
-
-    /// Sets `options`.
-    pub fn options(mut self, value: DeliveryMethodOptions) -> Self {
-        self.options = Some(value);
-        self
-    }
 }
+rt::setters!(DeliveryMethod {
+    method: set DeliveryMethodKind = "method",
+    options: set DeliveryMethodOptions = "options",
+});
 
 /// Settings of a delivery method.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
@@ -2370,13 +1950,10 @@ impl DeliveryMethodOptions {
     pub fn new() -> Self {
         Self::default()
     }
-
-    /// Sets `custom_message`.
-    pub fn custom_message(mut self, value: impl Into<String>) -> Self {
-        self.custom_message = Some(value.into());
-        self
-    }
 }
+rt::setters!(DeliveryMethodOptions {
+    custom_message: into String = "custom_message",
+});
 
 /// Reward granted by a referral code.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
@@ -2693,13 +2270,10 @@ impl ChargeRequest {
     pub fn new() -> Self {
         Self::default()
     }
-
-    /// Sets `recurring_token`.
-    pub fn recurring_token(mut self, value: impl Into<String>) -> Self {
-        self.recurring_token = Some(value.into());
-        self
-    }
 }
+rt::setters!(ChargeRequest {
+    recurring_token: into String = "recurring_token",
+});
 
 /// Body of a partial capture. Send no body to capture the whole reserved amount.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
@@ -2715,13 +2289,10 @@ impl CaptureRequest {
     pub fn new() -> Self {
         Self::default()
     }
-
-    /// Sets `amount`.
-    pub fn amount(mut self, value: i64) -> Self {
-        self.amount = Some(value);
-        self
-    }
 }
+rt::setters!(CaptureRequest {
+    amount: set i64 = "amount",
+});
 
 /// Body of a refund. Send no body to refund the whole refundable amount.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
@@ -2740,19 +2311,11 @@ impl RefundRequest {
     pub fn new() -> Self {
         Self::default()
     }
-
-    /// Sets `amount`.
-    pub fn amount(mut self, value: i64) -> Self {
-        self.amount = Some(value);
-        self
-    }
-
-    /// Sets `client_name`.
-    pub fn client_name(mut self, value: impl Into<String>) -> Self {
-        self.client_name = Some(value.into());
-        self
-    }
 }
+rt::setters!(RefundRequest {
+    amount: set i64 = "amount",
+    client_name: into String = "client_name",
+});
 
 /// PEM encoded RSA public key used to verify the `X-Signature` header (base64 RSA PKCS#1 v1.5 signature over the SHA-256 digest of the raw body) of callbacks sent to `success_callback`.
 pub type PublicKey = String;
@@ -2776,13 +2339,10 @@ impl FieldError {
             code: None,
         }
     }
-
-    /// Sets `code`.
-    pub fn code(mut self, value: impl Into<String>) -> Self {
-        self.code = Some(value.into());
-        self
-    }
 }
+rt::setters!(FieldError {
+    code: into String = "code",
+});
 
 /// The errors under one key of `FieldErrors`. A plain field has a list of errors; a nested object (e.g. `client`) has its own `FieldErrors`; a list of objects (e.g. `products`) has one `FieldErrors` per item, empty for items without errors.
 ///
@@ -2826,25 +2386,12 @@ impl ErrorBody {
     pub fn new() -> Self {
         Self::default()
     }
-
-    /// Sets `code`.
-    pub fn code(mut self, value: impl Into<String>) -> Self {
-        self.code = Some(value.into());
-        self
-    }
-
-    /// Sets `message`.
-    pub fn message(mut self, value: impl Into<String>) -> Self {
-        self.message = Some(value.into());
-        self
-    }
-
-    /// Sets `detail`.
-    pub fn detail(mut self, value: impl Into<String>) -> Self {
-        self.detail = Some(value.into());
-        self
-    }
 }
+rt::setters!(ErrorBody {
+    code: into String = "code",
+    message: into String = "message",
+    detail: into String = "detail",
+});
 
 /// Error responses, by status.
 #[derive(Debug, Clone, PartialEq)]

@@ -351,25 +351,12 @@ impl GetOrderLineParams {
     pub fn new() -> Self {
         Self::default()
     }
-
-    /// Sets `expand`.
-    pub fn expand(mut self, value: Vec<String>) -> Self {
-        self.expand = Some(value);
-        self
-    }
-
-    /// Sets `X-Request-Id`.
-    pub fn x_request_id(mut self, value: impl Into<String>) -> Self {
-        self.x_request_id = Some(value.into());
-        self
-    }
-
-    /// Sets `type`.
-    pub fn r#type(mut self, value: Kind) -> Self {
-        self.r#type = Some(value);
-        self
-    }
 }
+rt::setters!(GetOrderLineParams {
+    expand: set Vec<String> = "expand",
+    x_request_id: into String = "X-Request-Id",
+    r#type: set Kind = "type",
+});
 
 /// Errors of `get_order_line`, by status (the same responses as other operations share in [`NotFoundOtherError`]).
 pub type GetOrderLineError = NotFoundOtherError;
@@ -415,67 +402,19 @@ impl ListCustomersParams {
     pub fn new() -> Self {
         Self::default()
     }
-
-    /// Sets `created`.
-    pub fn created(mut self, value: ListCustomersCreated) -> Self {
-        self.created = Some(value);
-        self
-    }
-
-    /// Sets `metadata`.
-    pub fn metadata(mut self, value: BTreeMap<String, String>) -> Self {
-        self.metadata = Some(value);
-        self
-    }
-
-    /// Sets `lines`.
-    pub fn lines(mut self, value: Vec<ListCustomersLinesItem>) -> Self {
-        self.lines = Some(value);
-        self
-    }
-
-    /// Sets `expand`.
-    pub fn expand(mut self, value: Vec<String>) -> Self {
-        self.expand = Some(value);
-        self
-    }
-
-    /// Sets `ids`.
-    pub fn ids(mut self, value: Vec<String>) -> Self {
-        self.ids = Some(value);
-        self
-    }
-
-    /// Sets `tags`.
-    pub fn tags(mut self, value: Vec<String>) -> Self {
-        self.tags = Some(value);
-        self
-    }
-
-    /// Sets `codes`.
-    pub fn codes(mut self, value: Vec<i64>) -> Self {
-        self.codes = Some(value);
-        self
-    }
-
-    /// Sets `page`.
-    pub fn page(mut self, value: ListCustomersPage) -> Self {
-        self.page = Some(value);
-        self
-    }
-
-    /// Sets `balance_id`.
-    pub fn balance_id(mut self, value: impl Into<BalanceId>) -> Self {
-        self.balance_id = Some(value.into());
-        self
-    }
-
-    /// Sets `X-Filter`.
-    pub fn x_filter(mut self, value: ListCustomersXFilter) -> Self {
-        self.x_filter = Some(value);
-        self
-    }
 }
+rt::setters!(ListCustomersParams {
+    created: set ListCustomersCreated = "created",
+    metadata: set BTreeMap<String, String> = "metadata",
+    lines: set Vec<ListCustomersLinesItem> = "lines",
+    expand: set Vec<String> = "expand",
+    ids: set Vec<String> = "ids",
+    tags: set Vec<String> = "tags",
+    codes: set Vec<i64> = "codes",
+    page: set ListCustomersPage = "page",
+    balance_id: into BalanceId = "balance_id",
+    x_filter: set ListCustomersXFilter = "X-Filter",
+});
 
 /// `Base`.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
@@ -521,19 +460,11 @@ impl OrderShippingAddress {
     pub fn new() -> Self {
         Self::default()
     }
-
-    /// Sets `line1`.
-    pub fn line1(mut self, value: impl Into<String>) -> Self {
-        self.line1 = Some(value.into());
-        self
-    }
-
-    /// Sets `country`.
-    pub fn country(mut self, value: impl Into<String>) -> Self {
-        self.country = Some(value.into());
-        self
-    }
 }
+rt::setters!(OrderShippingAddress {
+    line1: into String = "line1",
+    country: into String = "country",
+});
 
 /// Inline object, named after its parent.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
@@ -549,13 +480,10 @@ impl OrderShipping {
     pub fn new() -> Self {
         Self::default()
     }
-
-    /// Sets `address`.
-    pub fn address(mut self, value: OrderShippingAddress) -> Self {
-        self.address = Some(value);
-        self
-    }
 }
+rt::setters!(OrderShipping {
+    address: set OrderShippingAddress = "address",
+});
 
 /// An order. Markdown from specs must not become doc tests:
 ///
@@ -660,85 +588,22 @@ impl Order {
             shipping: None,
         }
     }
-
-    /// Sets `discount`.
-    pub fn discount(mut self, value: i32) -> Self {
-        self.discount = Some(runtime::Nullable::Value(value));
-        self
-    }
-
-    /// Sets `secret_code`.
-    pub fn secret_code(mut self, value: impl Into<String>) -> Self {
-        self.secret_code = Some(value.into());
-        self
-    }
-
-    /// Sets `due`.
-    pub fn due(mut self, value: runtime::Date) -> Self {
-        self.due = Some(value);
-        self
-    }
-
-    /// Sets `kind`.
-    pub fn kind(mut self, value: Kind) -> Self {
-        self.kind = Some(value);
-        self
-    }
-
-    /// Sets `metadata`.
-    pub fn metadata(mut self, value: BTreeMap<String, String>) -> Self {
-        self.metadata = Some(value);
-        self
-    }
-
-    /// Sets `extra`.
-    pub fn extra(mut self, value: serde_json::Map<String, serde_json::Value>) -> Self {
-        self.extra = Some(value);
-        self
-    }
-
-    /// Sets `anything`.
-    pub fn anything(mut self, value: serde_json::Value) -> Self {
-        self.anything = Some(value);
-        self
-    }
-
-    /// Sets `type`.
-    pub fn r#type(mut self, value: impl Into<String>) -> Self {
-        self.r#type = Some(value.into());
-        self
-    }
-
-    /// Sets `match`.
-    pub fn r#match(mut self, value: bool) -> Self {
-        self.r#match = Some(value);
-        self
-    }
-
-    /// Sets `self`.
-    pub fn self_(mut self, value: f64) -> Self {
-        self.self_ = Some(value);
-        self
-    }
-
-    /// Sets `order-ref`.
-    pub fn order_ref(mut self, value: impl Into<String>) -> Self {
-        self.order_ref = Some(value.into());
-        self
-    }
-
-    /// Sets `order_ref`.
-    pub fn order_ref2(mut self, value: impl Into<String>) -> Self {
-        self.order_ref2 = Some(value.into());
-        self
-    }
-
-    /// Sets `shipping`.
-    pub fn shipping(mut self, value: OrderShipping) -> Self {
-        self.shipping = Some(value);
-        self
-    }
 }
+rt::setters!(Order {
+    discount: null i32 = "discount",
+    secret_code: into String = "secret_code",
+    due: set runtime::Date = "due",
+    kind: set Kind = "kind",
+    metadata: set BTreeMap<String, String> = "metadata",
+    extra: set serde_json::Map<String, serde_json::Value> = "extra",
+    anything: set serde_json::Value = "anything",
+    r#type: into String = "type",
+    r#match: set bool = "match",
+    self_: set f64 = "self",
+    order_ref: into String = "order-ref",
+    order_ref2: into String = "order_ref",
+    shipping: set OrderShipping = "shipping",
+});
 
 /// `OrderLine`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -762,13 +627,10 @@ impl OrderLine {
             price: None,
         }
     }
-
-    /// Sets `price`.
-    pub fn price(mut self, value: f64) -> Self {
-        self.price = Some(value);
-        self
-    }
 }
+rt::setters!(OrderLine {
+    price: set f64 = "price",
+});
 
 /// A schema whose name collides with OrderLine after case conversion.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
@@ -784,13 +646,10 @@ impl OrderLine2 {
     pub fn new() -> Self {
         Self::default()
     }
-
-    /// Sets `label`.
-    pub fn label(mut self, value: impl Into<String>) -> Self {
-        self.label = Some(value.into());
-        self
-    }
 }
+rt::setters!(OrderLine2 {
+    label: into String = "label",
+});
 
 /// A schema named like the generated client.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
@@ -806,13 +665,10 @@ impl ClientModel {
     pub fn new() -> Self {
         Self::default()
     }
-
-    /// Sets `name`.
-    pub fn name(mut self, value: impl Into<String>) -> Self {
-        self.name = Some(value.into());
-        self
-    }
 }
+rt::setters!(ClientModel {
+    name: into String = "name",
+});
 
 /// `Kind`.
 ///
@@ -858,19 +714,11 @@ impl Problem {
     pub fn new() -> Self {
         Self::default()
     }
-
-    /// Sets `code`.
-    pub fn code(mut self, value: impl Into<String>) -> Self {
-        self.code = Some(value.into());
-        self
-    }
-
-    /// Sets `detail`.
-    pub fn detail(mut self, value: impl Into<String>) -> Self {
-        self.detail = Some(value.into());
-        self
-    }
 }
+rt::setters!(Problem {
+    code: into String = "code",
+    detail: into String = "detail",
+});
 
 /// `Pet`.
 ///
@@ -918,13 +766,10 @@ impl Cat {
             lives: None,
         }
     }
-
-    /// Sets `lives`.
-    pub fn lives(mut self, value: i32) -> Self {
-        self.lives = Some(value);
-        self
-    }
 }
+rt::setters!(Cat {
+    lives: set i32 = "lives",
+});
 
 /// `Dog`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -945,13 +790,10 @@ impl Dog {
             good: None,
         }
     }
-
-    /// Sets `good`.
-    pub fn good(mut self, value: bool) -> Self {
-        self.good = Some(value);
-        self
-    }
 }
+rt::setters!(Dog {
+    good: set bool = "good",
+});
 
 /// Untagged union of primitives.
 ///
@@ -990,31 +832,13 @@ impl Node {
     pub fn new() -> Self {
         Self::default()
     }
-
-    /// Sets `name`.
-    pub fn name(mut self, value: impl Into<String>) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-
-    /// Sets `parent`.
-    pub fn parent(mut self, value: Node) -> Self {
-        self.parent = Some(Box::new(value));
-        self
-    }
-
-    /// Sets `children`.
-    pub fn children(mut self, value: Vec<Node>) -> Self {
-        self.children = Some(value);
-        self
-    }
-
-    /// Sets `key`.
-    pub fn key(mut self, value: IdOrName) -> Self {
-        self.key = Some(value);
-        self
-    }
 }
+rt::setters!(Node {
+    name: into String = "name",
+    parent: boxed Node = "parent",
+    children: set Vec<Node> = "children",
+    key: set IdOrName = "key",
+});
 
 /// `InvoiceKind`.
 ///
@@ -1082,31 +906,13 @@ impl Invoice {
             parent: None,
         }
     }
-
-    /// Sets `due`.
-    pub fn due(mut self, value: runtime::Date) -> Self {
-        self.due = Some(runtime::Nullable::Value(value));
-        self
-    }
-
-    /// Sets `amount`.
-    pub fn amount(mut self, value: i64) -> Self {
-        self.amount = Some(value);
-        self
-    }
-
-    /// Sets `line`.
-    pub fn line(mut self, value: OrderLine) -> Self {
-        self.line = Some(value);
-        self
-    }
-
-    /// Sets `parent`.
-    pub fn parent(mut self, value: Invoice) -> Self {
-        self.parent = Some(runtime::Nullable::Value(Box::new(value)));
-        self
-    }
 }
+rt::setters!(Invoice {
+    due: null runtime::Date = "due",
+    amount: set i64 = "amount",
+    line: set OrderLine = "line",
+    parent: boxed_null Invoice = "parent",
+});
 
 /// A balance identifier.
 pub type BalanceId = String;
@@ -1128,19 +934,11 @@ impl Customer {
     pub fn new() -> Self {
         Self::default()
     }
-
-    /// Sets `id`.
-    pub fn id(mut self, value: impl Into<String>) -> Self {
-        self.id = Some(value.into());
-        self
-    }
-
-    /// Sets `email`.
-    pub fn email(mut self, value: impl Into<String>) -> Self {
-        self.email = Some(value.into());
-        self
-    }
 }
+rt::setters!(Customer {
+    id: into String = "id",
+    email: into String = "email",
+});
 
 /// `CreateOrderAccepted`.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
@@ -1156,13 +954,10 @@ impl CreateOrderAccepted {
     pub fn new() -> Self {
         Self::default()
     }
-
-    /// Sets `ticket`.
-    pub fn ticket(mut self, value: impl Into<String>) -> Self {
-        self.ticket = Some(value.into());
-        self
-    }
 }
+rt::setters!(CreateOrderAccepted {
+    ticket: into String = "ticket",
+});
 
 /// range_query_specs
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
@@ -1187,31 +982,13 @@ impl ListCustomersCreatedRangeQuerySpecs {
     pub fn new() -> Self {
         Self::default()
     }
-
-    /// Sets `gt`.
-    pub fn gt(mut self, value: i64) -> Self {
-        self.gt = Some(value);
-        self
-    }
-
-    /// Sets `gte`.
-    pub fn gte(mut self, value: i64) -> Self {
-        self.gte = Some(value);
-        self
-    }
-
-    /// Sets `lt`.
-    pub fn lt(mut self, value: i64) -> Self {
-        self.lt = Some(value);
-        self
-    }
-
-    /// Sets `lte`.
-    pub fn lte(mut self, value: i64) -> Self {
-        self.lte = Some(value);
-        self
-    }
 }
+rt::setters!(ListCustomersCreatedRangeQuerySpecs {
+    gt: set i64 = "gt",
+    gte: set i64 = "gte",
+    lt: set i64 = "lt",
+    lte: set i64 = "lte",
+});
 
 /// `ListCustomersCreated`.
 ///
@@ -1244,19 +1021,11 @@ impl ListCustomersLinesItem {
     pub fn new() -> Self {
         Self::default()
     }
-
-    /// Sets `price`.
-    pub fn price(mut self, value: impl Into<String>) -> Self {
-        self.price = Some(value.into());
-        self
-    }
-
-    /// Sets `quantity`.
-    pub fn quantity(mut self, value: i64) -> Self {
-        self.quantity = Some(value);
-        self
-    }
 }
+rt::setters!(ListCustomersLinesItem {
+    price: into String = "price",
+    quantity: set i64 = "quantity",
+});
 
 /// `ListCustomersPage`.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
@@ -1275,19 +1044,11 @@ impl ListCustomersPage {
     pub fn new() -> Self {
         Self::default()
     }
-
-    /// Sets `size`.
-    pub fn size(mut self, value: i64) -> Self {
-        self.size = Some(value);
-        self
-    }
-
-    /// Sets `cursor`.
-    pub fn cursor(mut self, value: impl Into<String>) -> Self {
-        self.cursor = Some(value.into());
-        self
-    }
 }
+rt::setters!(ListCustomersPage {
+    size: set i64 = "size",
+    cursor: into String = "cursor",
+});
 
 /// `ListCustomersXFilter`.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
@@ -1306,19 +1067,11 @@ impl ListCustomersXFilter {
     pub fn new() -> Self {
         Self::default()
     }
-
-    /// Sets `region`.
-    pub fn region(mut self, value: impl Into<String>) -> Self {
-        self.region = Some(value.into());
-        self
-    }
-
-    /// Sets `tier`.
-    pub fn tier(mut self, value: i64) -> Self {
-        self.tier = Some(value);
-        self
-    }
 }
+rt::setters!(ListCustomersXFilter {
+    region: into String = "region",
+    tier: set i64 = "tier",
+});
 
 /// `CreateCustomerRequestAddress`.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
@@ -1337,19 +1090,11 @@ impl CreateCustomerRequestAddress {
     pub fn new() -> Self {
         Self::default()
     }
-
-    /// Sets `line1`.
-    pub fn line1(mut self, value: impl Into<String>) -> Self {
-        self.line1 = Some(value.into());
-        self
-    }
-
-    /// Sets `country`.
-    pub fn country(mut self, value: impl Into<String>) -> Self {
-        self.country = Some(value.into());
-        self
-    }
 }
+rt::setters!(CreateCustomerRequestAddress {
+    line1: into String = "line1",
+    country: into String = "country",
+});
 
 /// `CreateCustomerRequestItemsItem`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -1370,13 +1115,10 @@ impl CreateCustomerRequestItemsItem {
             quantity: None,
         }
     }
-
-    /// Sets `quantity`.
-    pub fn quantity(mut self, value: i64) -> Self {
-        self.quantity = Some(value);
-        self
-    }
 }
+rt::setters!(CreateCustomerRequestItemsItem {
+    quantity: set i64 = "quantity",
+});
 
 /// `CreateCustomerRequestInvoiceSettingsOption1`.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
@@ -1392,13 +1134,10 @@ impl CreateCustomerRequestInvoiceSettingsOption1 {
     pub fn new() -> Self {
         Self::default()
     }
-
-    /// Sets `footer`.
-    pub fn footer(mut self, value: impl Into<String>) -> Self {
-        self.footer = Some(value.into());
-        self
-    }
 }
+rt::setters!(CreateCustomerRequestInvoiceSettingsOption1 {
+    footer: into String = "footer",
+});
 
 /// `CreateCustomerRequestInvoiceSettingsOption2`.
 ///
@@ -1472,46 +1211,15 @@ impl CreateCustomerRequest {
             invoice_settings: None,
         }
     }
-
-    /// Sets `preferred`.
-    pub fn preferred(mut self, value: bool) -> Self {
-        self.preferred = Some(value);
-        self
-    }
-
-    /// Sets `balance`.
-    pub fn balance(mut self, value: i64) -> Self {
-        self.balance = Some(value);
-        self
-    }
-
-    /// Sets `address`.
-    pub fn address(mut self, value: CreateCustomerRequestAddress) -> Self {
-        self.address = Some(value);
-        self
-    }
-
-    /// Sets `metadata`.
-    pub fn metadata(mut self, value: BTreeMap<String, String>) -> Self {
-        self.metadata = Some(value);
-        self
-    }
-
-    /// Sets `items`.
-    pub fn items(mut self, value: Vec<CreateCustomerRequestItemsItem>) -> Self {
-        self.items = Some(value);
-        self
-    }
-
-    /// Sets `invoice_settings`.
-    pub fn invoice_settings(
-        mut self,
-        value: CreateCustomerRequestInvoiceSettings,
-    ) -> Self {
-        self.invoice_settings = Some(value);
-        self
-    }
 }
+rt::setters!(CreateCustomerRequest {
+    preferred: set bool = "preferred",
+    balance: set i64 = "balance",
+    address: set CreateCustomerRequestAddress = "address",
+    metadata: set BTreeMap<String, String> = "metadata",
+    items: set Vec<CreateCustomerRequestItemsItem> = "items",
+    invoice_settings: set CreateCustomerRequestInvoiceSettings = "invoice_settings",
+});
 
 /// `UploadFileRequestPurpose`.
 ///
@@ -1548,19 +1256,11 @@ impl UploadFileRequestFileLinkData {
     pub fn new() -> Self {
         Self::default()
     }
-
-    /// Sets `create`.
-    pub fn create(mut self, value: bool) -> Self {
-        self.create = Some(value);
-        self
-    }
-
-    /// Sets `expires_at`.
-    pub fn expires_at(mut self, value: i64) -> Self {
-        self.expires_at = Some(value);
-        self
-    }
 }
+rt::setters!(UploadFileRequestFileLinkData {
+    create: set bool = "create",
+    expires_at: set i64 = "expires_at",
+});
 
 /// `UploadFileRequest`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -1587,13 +1287,10 @@ impl UploadFileRequest {
             file_link_data: None,
         }
     }
-
-    /// Sets `file_link_data`.
-    pub fn file_link_data(mut self, value: UploadFileRequestFileLinkData) -> Self {
-        self.file_link_data = Some(value);
-        self
-    }
 }
+rt::setters!(UploadFileRequest {
+    file_link_data: set UploadFileRequestFileLinkData = "file_link_data",
+});
 
 /// `UploadFileResponse`.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
@@ -1612,19 +1309,11 @@ impl UploadFileResponse {
     pub fn new() -> Self {
         Self::default()
     }
-
-    /// Sets `id`.
-    pub fn id(mut self, value: impl Into<String>) -> Self {
-        self.id = Some(value.into());
-        self
-    }
-
-    /// Sets `size`.
-    pub fn size(mut self, value: i64) -> Self {
-        self.size = Some(value);
-        self
-    }
 }
+rt::setters!(UploadFileResponse {
+    id: into String = "id",
+    size: set i64 = "size",
+});
 
 /// Successful responses, by status.
 #[derive(Debug, Clone, PartialEq)]

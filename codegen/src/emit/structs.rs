@@ -165,21 +165,17 @@ pub fn emit_struct(api: &Api, t: &TypeDef, s: &Struct, serde: bool) -> TokenStre
             }
             Presence::ReadOnly => new_inits.push(quote!(#fname: None,)),
             Presence::Optional | Presence::OptionalNullable => {
-                let v = boxed(quote!(value #conv));
-                let stored = if f.presence == Presence::OptionalNullable {
-                    quote!(Some(runtime::Nullable::Value(#v)))
-                } else {
-                    quote!(Some(#v))
-                };
                 new_inits.push(quote!(#fname: None,));
-                let sdoc = format!(" Sets `{}`.", f.wire);
-                setters.push(quote! {
-                    #[doc = #sdoc]
-                    pub fn #fname(mut self, value: #arg_ty) -> Self {
-                        self.#fname = #stored;
-                        self
-                    }
-                });
+                setters.push(setter_entry(
+                    &f.rust,
+                    &rust_type(api, &f.ty),
+                    SetterMode {
+                        into: !conv.is_empty(),
+                        boxed: f.boxed,
+                        nullable: f.presence == Presence::OptionalNullable,
+                    },
+                    &f.wire,
+                ));
             }
         }
     }
@@ -212,6 +208,7 @@ pub fn emit_struct(api: &Api, t: &TypeDef, s: &Struct, serde: bool) -> TokenStre
     } else {
         quote!(Self { #(#new_inits)* })
     };
+    let setters = emit_setters(&t.name, setters);
     quote! {
         #docs
         #derives
@@ -220,9 +217,47 @@ pub fn emit_struct(api: &Api, t: &TypeDef, s: &Struct, serde: bool) -> TokenStre
         impl #name {
             #[doc = #new_doc]
             pub fn new(#(#new_args),*) -> Self { #body }
-            #(#setters)*
         }
+
+        #setters
     }
+}
+
+/// How a setter takes and stores its value (see the runtime's `setters!`).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct SetterMode {
+    /// Takes `impl Into<T>`.
+    pub into: bool,
+    /// Stored in a `Box`.
+    pub boxed: bool,
+    /// Stored as `Nullable::Value`.
+    pub nullable: bool,
+}
+
+/// One entry of `rt::setters!`: `field: mode Type = "wire",`, where `ty`
+/// is the field's type inside its `Option` (and `Nullable`, `Box`).
+pub fn setter_entry(field: &Ident, ty: &TokenStream, mode: SetterMode, wire: &str) -> TokenStream {
+    let fname = ident(field);
+    let mode = match (mode.into, mode.boxed, mode.nullable) {
+        (true, _, false) => "into",
+        (true, _, true) => "into_null",
+        (false, true, false) => "boxed",
+        (false, true, true) => "boxed_null",
+        (false, false, false) => "set",
+        (false, false, true) => "null",
+    };
+    let mode = super::ty::word(mode);
+    quote!(#fname: #mode #ty = #wire,)
+}
+
+/// The setters of type `name`, one line each, through the runtime's
+/// `setters!` macro (an `impl` block with one documented method per entry).
+pub fn emit_setters(name: &Ident, entries: Vec<TokenStream>) -> TokenStream {
+    if entries.is_empty() {
+        return TokenStream::new();
+    }
+    let name = ident(name);
+    quote!(rt::setters!(#name { #(#entries)* });)
 }
 
 /// The wire name serde's `rename_all = "camelCase"` gives a field named
@@ -288,12 +323,8 @@ mod tests {
                     pub fn new(name: impl Into<String>) -> Self {
                         Self { name: name.into(), price: None, id: None, }
                     }
-                    /// Sets `price`.
-                    pub fn price(mut self, value: i64) -> Self {
-                        self.price = Some(value);
-                        self
-                    }
                 }
+                rt::setters!(Product { price: set i64 = "price", });
             },
         );
     }
@@ -343,17 +374,11 @@ mod tests {
                 impl Payment {
                     /// An empty `Payment`; set fields with the setters.
                     pub fn new() -> Self { Self::default() }
-                    /// Sets `total`.
-                    pub fn r#type(mut self, value: i64) -> Self {
-                        self.r#type = Some(runtime::Nullable::Value(value));
-                        self
-                    }
-                    /// Sets `consentUrl`.
-                    pub fn consent_url(mut self, value: impl Into<String>) -> Self {
-                        self.consent_url = Some(value.into());
-                        self
-                    }
                 }
+                rt::setters!(Payment {
+                    r#type: null i64 = "total",
+                    consent_url: into String = "consentUrl",
+                });
             },
         );
     }
@@ -361,7 +386,10 @@ mod tests {
     #[test]
     fn camel_case_as_serde_writes_it() {
         assert_eq!(serde_camel_case("consent_url"), "consentUrl");
-        assert_eq!(serde_camel_case("purchases_last6_months"), "purchasesLast6Months");
+        assert_eq!(
+            serde_camel_case("purchases_last6_months"),
+            "purchasesLast6Months"
+        );
         assert_eq!(serde_camel_case("type"), "type");
         assert_eq!(serde_camel_case("n_3ds"), "n3ds");
         assert_eq!(serde_camel_case("a__b_"), "aB");

@@ -72,7 +72,9 @@ pub fn arg_type(api: &Api, ty: &TypeRef) -> (TokenStream, TokenStream) {
         TypeRef::Prim(Prim::String) => (quote!(impl Into<String>), quote!(.into())),
         TypeRef::Prim(Prim::Bytes) => (quote!(impl Into<runtime::Bytes>), quote!(.into())),
         // An alias of a string (`BalanceId = String`) takes what a string takes.
-        TypeRef::Named(_) if matches!(unalias(api, ty), TypeRef::Prim(Prim::String | Prim::Bytes)) => {
+        TypeRef::Named(_)
+            if matches!(unalias(api, ty), TypeRef::Prim(Prim::String | Prim::Bytes)) =>
+        {
             let t = rust_type(api, ty);
             (quote!(impl Into<#t>), quote!(.into()))
         }
