@@ -1,5 +1,6 @@
 //! `cargo xtask codegen [--check]`: regenerate `generated/src/` from `specs/`.
-//! `cargo xtask bench-peers [--no-compile]`: compare with other generators (see `peers.rs`).
+//! `cargo xtask bench-peers [--no-compile] [--corpus DIR]… [--only TEXT]…`: compare with other
+//! generators (see `peers.rs`).
 
 mod peers;
 
@@ -10,14 +11,17 @@ use std::time::Instant;
 use paygen_codegen::write::{self, OutputFile};
 
 const USAGE: &str = "usage: cargo xtask codegen [--check]
-       cargo xtask bench-peers [--no-compile]
+       cargo xtask bench-peers [--no-compile] [--corpus DIR]… [--only TEXT]
 
   codegen          regenerate generated/src/<provider>.rs from specs/<provider>/
   codegen --check  change nothing; fail and name every stale file
   bench-peers      generation time, lines and compile time next to progenitor and
                    openapi-generator (when installed) on the OpenAPI documents
-                   of specs/ and ../shared/openapi-corpus/
-  bench-peers --no-compile  the same without compile times";
+                   of specs/, ../shared/openapi-corpus/ and
+                   ../shared/openapi-corpus-extended/
+    --no-compile   without compile times
+    --corpus DIR   also the documents in DIR (repeatable)
+    --only TEXT    only documents whose name contains TEXT (repeatable)";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -29,8 +33,13 @@ fn main() -> ExitCode {
     {
         ["codegen"] => codegen(false),
         ["codegen", "--check"] => codegen(true),
-        ["bench-peers"] => peers::bench_peers(&root(), true),
-        ["bench-peers", "--no-compile"] => peers::bench_peers(&root(), false),
+        ["bench-peers", rest @ ..] => match peers::Options::parse(rest) {
+            Ok(opts) => peers::bench_peers(&root(), &opts),
+            Err(e) => {
+                eprintln!("error: {e}\n\n{USAGE}");
+                ExitCode::from(2)
+            }
+        },
         _ => {
             eprintln!("{USAGE}");
             ExitCode::from(2)
