@@ -406,13 +406,11 @@ async fn an_emptyable_form_field_sends_an_empty_string() {
         .mount(&server)
         .await;
     client(&server)
-        .create_customer(
-            f::CreateCustomerRequest::new("a@b.test").invoice_settings(
-                f::CreateCustomerRequestInvoiceSettings::CreateCustomerRequestInvoiceSettingsOption2(
-                    f::CreateCustomerRequestInvoiceSettingsOption2::Empty,
-                ),
+        .create_customer(f::CreateCustomerRequest::new("a@b.test").invoice_settings(
+            f::CreateCustomerRequestInvoiceSettings::CreateCustomerRequestInvoiceSettingsOption2(
+                f::CreateCustomerRequestInvoiceSettingsOption2::Empty,
             ),
-        )
+        ))
         .await
         .unwrap();
     let req = only_request(&server).await;
@@ -431,11 +429,17 @@ async fn query_parameters_follow_their_style_and_explode() {
     let listing = c
         .list_customers(
             f::ListCustomersParams::new()
-                .created(f::ListCustomersCreated::ListCustomersCreatedRangeQuerySpecs(
-                    f::ListCustomersCreatedRangeQuerySpecs::new().gte(1700000000).lt(1800000000),
-                ))
+                .created(
+                    f::ListCustomersCreated::ListCustomersCreatedRangeQuerySpecs(
+                        f::ListCustomersCreatedRangeQuerySpecs::new()
+                            .gte(1700000000)
+                            .lt(1800000000),
+                    ),
+                )
                 .metadata([("order".to_string(), "42".to_string())].into())
-                .lines(vec![f::ListCustomersLinesItem::new().price("p1").quantity(3)])
+                .lines(vec![f::ListCustomersLinesItem::new()
+                    .price("p1")
+                    .quantity(3)])
                 .expand(vec!["data.invoice".into(), "data.tax".into()])
                 .ids(vec!["a".into(), "b c".into()])
                 .tags(vec!["red".into(), "blue".into()])
@@ -497,11 +501,8 @@ async fn multipart_uploads_send_files_as_file_parts() {
         .await;
     let stored = client(&server)
         .upload_file(
-            f::UploadFileRequest::new(
-                &b"%PDF"[..],
-                f::UploadFileRequestPurpose::DisputeEvidence,
-            )
-            .file_link_data(f::UploadFileRequestFileLinkData::new().create(true)),
+            f::UploadFileRequest::new(&b"%PDF"[..], f::UploadFileRequestPurpose::DisputeEvidence)
+                .file_link_data(f::UploadFileRequestFileLinkData::new().create(true)),
         )
         .await
         .unwrap();

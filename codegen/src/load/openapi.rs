@@ -617,9 +617,7 @@ impl<'a> Loader<'a> {
         let mut shape = format!("{:?}|", s.additional);
         for f in &s.fields {
             let ty = match &f.ty {
-                TypeRef::Named(e) if self.inline_enum(*e) => {
-                    "enum".to_string()
-                }
+                TypeRef::Named(e) if self.inline_enum(*e) => "enum".to_string(),
                 other => format!("{other:?}"),
             };
             shape.push_str(&format!(
@@ -1038,7 +1036,10 @@ impl<'a> Loader<'a> {
             // of them, or an object whose values are scalars.
             let delimited = match location {
                 ParamLocation::Query => {
-                    matches!(style, ParamStyle::FormComma | ParamStyle::Space | ParamStyle::Pipe)
+                    matches!(
+                        style,
+                        ParamStyle::FormComma | ParamStyle::Space | ParamStyle::Pipe
+                    )
                 }
                 ParamLocation::Header => true,
                 ParamLocation::Path => false,
@@ -1312,7 +1313,10 @@ impl<'a> Loader<'a> {
         match &s.schema_kind {
             SchemaKind::Type(Type::Object(o)) => {
                 o.properties.is_empty()
-                    && matches!(o.additional_properties, Some(AdditionalProperties::Any(false)))
+                    && matches!(
+                        o.additional_properties,
+                        Some(AdditionalProperties::Any(false))
+                    )
             }
             _ => false,
         }
