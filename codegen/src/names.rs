@@ -164,6 +164,12 @@ impl Namer {
         self.taken.insert(name.to_string());
     }
 
+    /// Frees a name handed out earlier (its type was dropped).
+    pub fn release(&mut self, name: &str) {
+        self.taken.remove(name);
+        self.owners.remove(name);
+    }
+
     /// Whether `name` is taken.
     pub fn is_taken(&self, name: &str) -> bool {
         self.taken.contains(name)

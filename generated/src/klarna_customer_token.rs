@@ -249,13 +249,10 @@ impl CreateOrderFromTokenParams {
     pub fn new() -> Self {
         Self::default()
     }
-
-    /// Sets `Klarna-Idempotency-Key`.
-    pub fn klarna_idempotency_key(mut self, value: impl Into<String>) -> Self {
-        self.klarna_idempotency_key = Some(value.into());
-        self
-    }
 }
+rt::setters!(CreateOrderFromTokenParams {
+    klarna_idempotency_key: into String = "Klarna-Idempotency-Key",
+});
 
 /// Three-letter ISO 4217 currency code. The listed values are the currencies Klarna commonly supports; the list is open, so clients must accept codes not listed here.
 ///
@@ -355,10 +352,10 @@ rt::string_enum!(CustomerTokenTargetStatus {
 #[serde(crate = "::paygen_runtime::__private::serde")]
 pub struct CustomerTokenDetails {
     /// Card details, present when the stored payment method is a card.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub card: Option<CardInformation>,
     /// Bank account details, present when the stored payment method is direct debit.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub direct_debit: Option<DirectDebitInformation>,
     /// Kind of payment method stored behind the token (for example `INVOICE`).
     pub payment_method_type: String,
@@ -379,32 +376,24 @@ impl CustomerTokenDetails {
             status,
         }
     }
-
-    /// Sets `card`.
-    pub fn card(mut self, value: CardInformation) -> Self {
-        self.card = Some(value);
-        self
-    }
-
-    /// Sets `direct_debit`.
-    pub fn direct_debit(mut self, value: DirectDebitInformation) -> Self {
-        self.direct_debit = Some(value);
-        self
-    }
 }
+rt::setters!(CustomerTokenDetails {
+    card: set CardInformation = "card",
+    direct_debit: set DirectDebitInformation = "direct_debit",
+});
 
 /// Masked details of a stored card.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[serde(crate = "::paygen_runtime::__private::serde")]
 pub struct CardInformation {
     /// Card scheme, for example `VISA`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub brand: Option<String>,
     /// Expiry of the card as `MM/YYYY`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub expiry_date: Option<String>,
     /// Card number with all but the last digits masked.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub masked_number: Option<String>,
 }
 
@@ -413,32 +402,19 @@ impl CardInformation {
     pub fn new() -> Self {
         Self::default()
     }
-
-    /// Sets `brand`.
-    pub fn brand(mut self, value: impl Into<String>) -> Self {
-        self.brand = Some(value.into());
-        self
-    }
-
-    /// Sets `expiry_date`.
-    pub fn expiry_date(mut self, value: impl Into<String>) -> Self {
-        self.expiry_date = Some(value.into());
-        self
-    }
-
-    /// Sets `masked_number`.
-    pub fn masked_number(mut self, value: impl Into<String>) -> Self {
-        self.masked_number = Some(value.into());
-        self
-    }
 }
+rt::setters!(CardInformation {
+    brand: into String = "brand",
+    expiry_date: into String = "expiry_date",
+    masked_number: into String = "masked_number",
+});
 
 /// Masked details of a stored bank account used for direct debit.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[serde(crate = "::paygen_runtime::__private::serde")]
 pub struct DirectDebitInformation {
     /// Account number with all but the last digits masked.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub masked_number: Option<String>,
 }
 
@@ -447,41 +423,38 @@ impl DirectDebitInformation {
     pub fn new() -> Self {
         Self::default()
     }
-
-    /// Sets `masked_number`.
-    pub fn masked_number(mut self, value: impl Into<String>) -> Self {
-        self.masked_number = Some(value.into());
-        self
-    }
 }
+rt::setters!(DirectDebitInformation {
+    masked_number: into String = "masked_number",
+});
 
 /// A new order to be charged to the customer behind the token.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(crate = "::paygen_runtime::__private::serde")]
 pub struct CustomerTokenOrderRequest {
     /// Extra merchant data (EMD) passed to Klarna for risk assessment.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub attachment: Option<Attachment>,
     /// When `true`, Klarna captures the order automatically once it is placed.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub auto_capture: Option<bool>,
     /// Free-form data kept with the order and returned unchanged.
     ///
     /// Constraints: at least 0 characters, at most 6000 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub merchant_data: Option<String>,
     /// Merchant's own order number or reference; shown to the customer as the order number.
     ///
     /// Constraints: at least 0 characters, at most 255 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub merchant_reference1: Option<String>,
     /// A second merchant reference for internal use.
     ///
     /// Constraints: at least 0 characters, at most 255 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub merchant_reference2: Option<String>,
     /// Merchant endpoints Klarna uses for this order.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub merchant_urls: Option<MerchantUrls>,
     /// Total order amount in minor units, tax and discounts included.
     ///
@@ -494,12 +467,12 @@ pub struct CustomerTokenOrderRequest {
     /// Total tax of the order in minor units.
     ///
     /// Constraints: minimum 0.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub order_tax_amount: Option<i64>,
     /// ISO 4217 currency of the purchase.
     pub purchase_currency: Currency,
     /// Where the order is shipped.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub shipping_address: Option<Address>,
 }
 
@@ -524,65 +497,27 @@ impl CustomerTokenOrderRequest {
             shipping_address: None,
         }
     }
-
-    /// Sets `attachment`.
-    pub fn attachment(mut self, value: Attachment) -> Self {
-        self.attachment = Some(value);
-        self
-    }
-
-    /// Sets `auto_capture`.
-    pub fn auto_capture(mut self, value: bool) -> Self {
-        self.auto_capture = Some(value);
-        self
-    }
-
-    /// Sets `merchant_data`.
-    pub fn merchant_data(mut self, value: impl Into<String>) -> Self {
-        self.merchant_data = Some(value.into());
-        self
-    }
-
-    /// Sets `merchant_reference1`.
-    pub fn merchant_reference1(mut self, value: impl Into<String>) -> Self {
-        self.merchant_reference1 = Some(value.into());
-        self
-    }
-
-    /// Sets `merchant_reference2`.
-    pub fn merchant_reference2(mut self, value: impl Into<String>) -> Self {
-        self.merchant_reference2 = Some(value.into());
-        self
-    }
-
-    /// Sets `merchant_urls`.
-    pub fn merchant_urls(mut self, value: MerchantUrls) -> Self {
-        self.merchant_urls = Some(value);
-        self
-    }
-
-    /// Sets `order_tax_amount`.
-    pub fn order_tax_amount(mut self, value: i64) -> Self {
-        self.order_tax_amount = Some(value);
-        self
-    }
-
-    /// Sets `shipping_address`.
-    pub fn shipping_address(mut self, value: Address) -> Self {
-        self.shipping_address = Some(value);
-        self
-    }
 }
+rt::setters!(CustomerTokenOrderRequest {
+    attachment: set Attachment = "attachment",
+    auto_capture: set bool = "auto_capture",
+    merchant_data: into String = "merchant_data",
+    merchant_reference1: into String = "merchant_reference1",
+    merchant_reference2: into String = "merchant_reference2",
+    merchant_urls: set MerchantUrls = "merchant_urls",
+    order_tax_amount: set i64 = "order_tax_amount",
+    shipping_address: set Address = "shipping_address",
+});
 
 /// Extra merchant data (EMD) sent as a serialised document with its media type.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[serde(crate = "::paygen_runtime::__private::serde")]
 pub struct Attachment {
     /// The attachment content, a serialised JSON document.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub body: Option<String>,
     /// Media type of `body`, for example `application/vnd.klarna.internal.emd-v2+json`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub content_type: Option<String>,
 }
 
@@ -591,29 +526,21 @@ impl Attachment {
     pub fn new() -> Self {
         Self::default()
     }
-
-    /// Sets `body`.
-    pub fn body(mut self, value: impl Into<String>) -> Self {
-        self.body = Some(value.into());
-        self
-    }
-
-    /// Sets `content_type`.
-    pub fn content_type(mut self, value: impl Into<String>) -> Self {
-        self.content_type = Some(value.into());
-        self
-    }
 }
+rt::setters!(Attachment {
+    body: into String = "body",
+    content_type: into String = "content_type",
+});
 
 /// Merchant URLs used for the order.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[serde(crate = "::paygen_runtime::__private::serde")]
 pub struct MerchantUrls {
     /// Page the customer is sent back to after the order is placed.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub confirmation: Option<String>,
     /// Endpoint Klarna calls to notify the merchant about the order.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub push: Option<String>,
 }
 
@@ -622,68 +549,60 @@ impl MerchantUrls {
     pub fn new() -> Self {
         Self::default()
     }
-
-    /// Sets `confirmation`.
-    pub fn confirmation(mut self, value: impl Into<String>) -> Self {
-        self.confirmation = Some(value.into());
-        self
-    }
-
-    /// Sets `push`.
-    pub fn push(mut self, value: impl Into<String>) -> Self {
-        self.push = Some(value.into());
-        self
-    }
 }
+rt::setters!(MerchantUrls {
+    confirmation: into String = "confirmation",
+    push: into String = "push",
+});
 
 /// One line of an order (product, fee, discount, ...).
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[serde(crate = "::paygen_runtime::__private::serde")]
 pub struct OrderLine {
     /// URL of an image of the item.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub image_url: Option<String>,
     /// Free-form merchant data for this line.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub merchant_data: Option<String>,
     /// Name of the item.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// Standard identifiers that describe the product.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub product_identifiers: Option<ProductIdentifiers>,
     /// URL of the product page.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub product_url: Option<String>,
     /// Number of units.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub quantity: Option<i64>,
     /// Unit of the quantity, for example `pcs`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub quantity_unit: Option<String>,
     /// Merchant's article number or SKU.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub reference: Option<String>,
     /// Tax rate in hundredths of a percent (`1900` is 19 %).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub tax_rate: Option<i64>,
     /// Total of the line in minor units, tax and discount included.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub total_amount: Option<i64>,
     /// Discount applied to the line, in minor units.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub total_discount_amount: Option<i64>,
     /// Tax of the line in minor units.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub total_tax_amount: Option<i64>,
     /// Kind of line, for example `physical`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub r#type: Option<String>,
     /// Price of one unit in minor units, tax included.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub unit_price: Option<i64>,
     /// Recurrence of the item when it is a subscription.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub subscription: Option<Subscription>,
 }
 
@@ -692,119 +611,46 @@ impl OrderLine {
     pub fn new() -> Self {
         Self::default()
     }
-
-    /// Sets `image_url`.
-    pub fn image_url(mut self, value: impl Into<String>) -> Self {
-        self.image_url = Some(value.into());
-        self
-    }
-
-    /// Sets `merchant_data`.
-    pub fn merchant_data(mut self, value: impl Into<String>) -> Self {
-        self.merchant_data = Some(value.into());
-        self
-    }
-
-    /// Sets `name`.
-    pub fn name(mut self, value: impl Into<String>) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-
-    /// Sets `product_identifiers`.
-    pub fn product_identifiers(mut self, value: ProductIdentifiers) -> Self {
-        self.product_identifiers = Some(value);
-        self
-    }
-
-    /// Sets `product_url`.
-    pub fn product_url(mut self, value: impl Into<String>) -> Self {
-        self.product_url = Some(value.into());
-        self
-    }
-
-    /// Sets `quantity`.
-    pub fn quantity(mut self, value: i64) -> Self {
-        self.quantity = Some(value);
-        self
-    }
-
-    /// Sets `quantity_unit`.
-    pub fn quantity_unit(mut self, value: impl Into<String>) -> Self {
-        self.quantity_unit = Some(value.into());
-        self
-    }
-
-    /// Sets `reference`.
-    pub fn reference(mut self, value: impl Into<String>) -> Self {
-        self.reference = Some(value.into());
-        self
-    }
-
-    /// Sets `tax_rate`.
-    pub fn tax_rate(mut self, value: i64) -> Self {
-        self.tax_rate = Some(value);
-        self
-    }
-
-    /// Sets `total_amount`.
-    pub fn total_amount(mut self, value: i64) -> Self {
-        self.total_amount = Some(value);
-        self
-    }
-
-    /// Sets `total_discount_amount`.
-    pub fn total_discount_amount(mut self, value: i64) -> Self {
-        self.total_discount_amount = Some(value);
-        self
-    }
-
-    /// Sets `total_tax_amount`.
-    pub fn total_tax_amount(mut self, value: i64) -> Self {
-        self.total_tax_amount = Some(value);
-        self
-    }
-
-    /// Sets `type`.
-    pub fn r#type(mut self, value: impl Into<String>) -> Self {
-        self.r#type = Some(value.into());
-        self
-    }
-
-    /// Sets `unit_price`.
-    pub fn unit_price(mut self, value: i64) -> Self {
-        self.unit_price = Some(value);
-        self
-    }
-
-    /// Sets `subscription`.
-    pub fn subscription(mut self, value: Subscription) -> Self {
-        self.subscription = Some(value);
-        self
-    }
 }
+rt::setters!(OrderLine {
+    image_url: into String = "image_url",
+    merchant_data: into String = "merchant_data",
+    name: into String = "name",
+    product_identifiers: set ProductIdentifiers = "product_identifiers",
+    product_url: into String = "product_url",
+    quantity: set i64 = "quantity",
+    quantity_unit: into String = "quantity_unit",
+    reference: into String = "reference",
+    tax_rate: set i64 = "tax_rate",
+    total_amount: set i64 = "total_amount",
+    total_discount_amount: set i64 = "total_discount_amount",
+    total_tax_amount: set i64 = "total_tax_amount",
+    r#type: into String = "type",
+    unit_price: set i64 = "unit_price",
+    subscription: set Subscription = "subscription",
+});
 
 /// Identifiers and attributes of a product.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[serde(crate = "::paygen_runtime::__private::serde")]
 pub struct ProductIdentifiers {
     /// Brand of the product.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub brand: Option<String>,
     /// Category path, levels separated by `>`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub category_path: Option<String>,
     /// Global Trade Item Number (GTIN/EAN).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub global_trade_item_number: Option<String>,
     /// Manufacturer part number (MPN).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub manufacturer_part_number: Option<String>,
     /// Colour of the product.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub color: Option<String>,
     /// Size of the product.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub size: Option<String>,
 }
 
@@ -813,56 +659,28 @@ impl ProductIdentifiers {
     pub fn new() -> Self {
         Self::default()
     }
-
-    /// Sets `brand`.
-    pub fn brand(mut self, value: impl Into<String>) -> Self {
-        self.brand = Some(value.into());
-        self
-    }
-
-    /// Sets `category_path`.
-    pub fn category_path(mut self, value: impl Into<String>) -> Self {
-        self.category_path = Some(value.into());
-        self
-    }
-
-    /// Sets `global_trade_item_number`.
-    pub fn global_trade_item_number(mut self, value: impl Into<String>) -> Self {
-        self.global_trade_item_number = Some(value.into());
-        self
-    }
-
-    /// Sets `manufacturer_part_number`.
-    pub fn manufacturer_part_number(mut self, value: impl Into<String>) -> Self {
-        self.manufacturer_part_number = Some(value.into());
-        self
-    }
-
-    /// Sets `color`.
-    pub fn color(mut self, value: impl Into<String>) -> Self {
-        self.color = Some(value.into());
-        self
-    }
-
-    /// Sets `size`.
-    pub fn size(mut self, value: impl Into<String>) -> Self {
-        self.size = Some(value.into());
-        self
-    }
 }
+rt::setters!(ProductIdentifiers {
+    brand: into String = "brand",
+    category_path: into String = "category_path",
+    global_trade_item_number: into String = "global_trade_item_number",
+    manufacturer_part_number: into String = "manufacturer_part_number",
+    color: into String = "color",
+    size: into String = "size",
+});
 
 /// How often a subscription item recurs.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[serde(crate = "::paygen_runtime::__private::serde")]
 pub struct Subscription {
     /// Name of the subscription.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// Length unit of one billing period, for example `DAY`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub interval: Option<String>,
     /// Number of `interval` units in one billing period.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub interval_count: Option<i64>,
 }
 
@@ -871,68 +689,55 @@ impl Subscription {
     pub fn new() -> Self {
         Self::default()
     }
-
-    /// Sets `name`.
-    pub fn name(mut self, value: impl Into<String>) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-
-    /// Sets `interval`.
-    pub fn interval(mut self, value: impl Into<String>) -> Self {
-        self.interval = Some(value.into());
-        self
-    }
-
-    /// Sets `interval_count`.
-    pub fn interval_count(mut self, value: i64) -> Self {
-        self.interval_count = Some(value);
-        self
-    }
 }
+rt::setters!(Subscription {
+    name: into String = "name",
+    interval: into String = "interval",
+    interval_count: set i64 = "interval_count",
+});
 
 /// A postal address with contact details.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[serde(crate = "::paygen_runtime::__private::serde")]
 pub struct Address {
     /// Attention line (c/o).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub attention: Option<String>,
     /// City.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub city: Option<String>,
     /// ISO 3166-1 alpha-2 country code.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub country: Option<String>,
     /// E-mail address.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub email: Option<String>,
     /// Family name.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub family_name: Option<String>,
     /// Given name.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub given_name: Option<String>,
     /// Company name, for business addresses.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub organization_name: Option<String>,
     /// Phone number.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub phone: Option<String>,
     /// Postal code.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub postal_code: Option<String>,
     /// State, county or region.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub region: Option<String>,
     /// Street and house number.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub street_address: Option<String>,
     /// Additional address line (floor, flat, ...).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub street_address2: Option<String>,
     /// Title or salutation, for example `Mr.`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub title: Option<String>,
 }
 
@@ -941,92 +746,29 @@ impl Address {
     pub fn new() -> Self {
         Self::default()
     }
-
-    /// Sets `attention`.
-    pub fn attention(mut self, value: impl Into<String>) -> Self {
-        self.attention = Some(value.into());
-        self
-    }
-
-    /// Sets `city`.
-    pub fn city(mut self, value: impl Into<String>) -> Self {
-        self.city = Some(value.into());
-        self
-    }
-
-    /// Sets `country`.
-    pub fn country(mut self, value: impl Into<String>) -> Self {
-        self.country = Some(value.into());
-        self
-    }
-
-    /// Sets `email`.
-    pub fn email(mut self, value: impl Into<String>) -> Self {
-        self.email = Some(value.into());
-        self
-    }
-
-    /// Sets `family_name`.
-    pub fn family_name(mut self, value: impl Into<String>) -> Self {
-        self.family_name = Some(value.into());
-        self
-    }
-
-    /// Sets `given_name`.
-    pub fn given_name(mut self, value: impl Into<String>) -> Self {
-        self.given_name = Some(value.into());
-        self
-    }
-
-    /// Sets `organization_name`.
-    pub fn organization_name(mut self, value: impl Into<String>) -> Self {
-        self.organization_name = Some(value.into());
-        self
-    }
-
-    /// Sets `phone`.
-    pub fn phone(mut self, value: impl Into<String>) -> Self {
-        self.phone = Some(value.into());
-        self
-    }
-
-    /// Sets `postal_code`.
-    pub fn postal_code(mut self, value: impl Into<String>) -> Self {
-        self.postal_code = Some(value.into());
-        self
-    }
-
-    /// Sets `region`.
-    pub fn region(mut self, value: impl Into<String>) -> Self {
-        self.region = Some(value.into());
-        self
-    }
-
-    /// Sets `street_address`.
-    pub fn street_address(mut self, value: impl Into<String>) -> Self {
-        self.street_address = Some(value.into());
-        self
-    }
-
-    /// Sets `street_address2`.
-    pub fn street_address2(mut self, value: impl Into<String>) -> Self {
-        self.street_address2 = Some(value.into());
-        self
-    }
-
-    /// Sets `title`.
-    pub fn title(mut self, value: impl Into<String>) -> Self {
-        self.title = Some(value.into());
-        self
-    }
 }
+rt::setters!(Address {
+    attention: into String = "attention",
+    city: into String = "city",
+    country: into String = "country",
+    email: into String = "email",
+    family_name: into String = "family_name",
+    given_name: into String = "given_name",
+    organization_name: into String = "organization_name",
+    phone: into String = "phone",
+    postal_code: into String = "postal_code",
+    region: into String = "region",
+    street_address: into String = "street_address",
+    street_address2: into String = "street_address2",
+    title: into String = "title",
+});
 
 /// The order created from a customer token.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(crate = "::paygen_runtime::__private::serde")]
 pub struct CustomerTokenOrderResponse {
     /// The payment method the order was authorized with.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub authorized_payment_method: Option<AuthorizedPaymentMethod>,
     /// Result of the fraud check, documented as `ACCEPTED` (the order may be captured) or `PENDING` (wait for Klarna's notification before capturing). Kept as a plain string because the vendor's own example sends the placeholder `string`.
     pub fraud_status: String,
@@ -1050,26 +792,23 @@ impl CustomerTokenOrderResponse {
             redirect_url: redirect_url.into(),
         }
     }
-
-    /// Sets `authorized_payment_method`.
-    pub fn authorized_payment_method(mut self, value: AuthorizedPaymentMethod) -> Self {
-        self.authorized_payment_method = Some(value);
-        self
-    }
 }
+rt::setters!(CustomerTokenOrderResponse {
+    authorized_payment_method: set AuthorizedPaymentMethod = "authorized_payment_method",
+});
 
 /// Payment method used to authorize the order.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[serde(crate = "::paygen_runtime::__private::serde")]
 pub struct AuthorizedPaymentMethod {
     /// Days until payment is due, for pay-later methods.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub number_of_days: Option<i64>,
     /// Number of instalments, for instalment methods.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub number_of_installments: Option<i64>,
     /// Kind of payment method, for example `invoice`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub r#type: Option<String>,
 }
 
@@ -1078,25 +817,12 @@ impl AuthorizedPaymentMethod {
     pub fn new() -> Self {
         Self::default()
     }
-
-    /// Sets `number_of_days`.
-    pub fn number_of_days(mut self, value: i64) -> Self {
-        self.number_of_days = Some(value);
-        self
-    }
-
-    /// Sets `number_of_installments`.
-    pub fn number_of_installments(mut self, value: i64) -> Self {
-        self.number_of_installments = Some(value);
-        self
-    }
-
-    /// Sets `type`.
-    pub fn r#type(mut self, value: impl Into<String>) -> Self {
-        self.r#type = Some(value.into());
-        self
-    }
 }
+rt::setters!(AuthorizedPaymentMethod {
+    number_of_days: set i64 = "number_of_days",
+    number_of_installments: set i64 = "number_of_installments",
+    r#type: into String = "type",
+});
 
 /// Requested new status of a customer token.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -1118,16 +844,16 @@ impl CustomerTokenStatusUpdate {
 #[serde(crate = "::paygen_runtime::__private::serde")]
 pub struct ErrorResponse {
     /// Machine-readable error code, for example `TOKEN_NOT_FOUND`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub error_code: Option<String>,
     /// Human-readable messages describing the error.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub error_messages: Option<Vec<String>>,
     /// Single human-readable message; some Klarna APIs send this instead of `error_messages`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub error_message: Option<String>,
     /// Identifier of the failed request, to quote to Klarna support.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub correlation_id: Option<String>,
 }
 
@@ -1136,28 +862,10 @@ impl ErrorResponse {
     pub fn new() -> Self {
         Self::default()
     }
-
-    /// Sets `error_code`.
-    pub fn error_code(mut self, value: impl Into<String>) -> Self {
-        self.error_code = Some(value.into());
-        self
-    }
-
-    /// Sets `error_messages`.
-    pub fn error_messages(mut self, value: Vec<String>) -> Self {
-        self.error_messages = Some(value);
-        self
-    }
-
-    /// Sets `error_message`.
-    pub fn error_message(mut self, value: impl Into<String>) -> Self {
-        self.error_message = Some(value.into());
-        self
-    }
-
-    /// Sets `correlation_id`.
-    pub fn correlation_id(mut self, value: impl Into<String>) -> Self {
-        self.correlation_id = Some(value.into());
-        self
-    }
 }
+rt::setters!(ErrorResponse {
+    error_code: into String = "error_code",
+    error_messages: set Vec<String> = "error_messages",
+    error_message: into String = "error_message",
+    correlation_id: into String = "correlation_id",
+});

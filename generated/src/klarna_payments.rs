@@ -568,13 +568,10 @@ impl CreatePaymentRequestParams {
     pub fn new() -> Self {
         Self::default()
     }
-
-    /// Sets `Klarna-Idempotency-Key`.
-    pub fn klarna_idempotency_key(mut self, value: impl Into<String>) -> Self {
-        self.klarna_idempotency_key = Some(value.into());
-        self
-    }
 }
+rt::setters!(CreatePaymentRequestParams {
+    klarna_idempotency_key: into String = "Klarna-Idempotency-Key",
+});
 
 /// Query and header parameters of `update_payment_request`.
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -590,13 +587,10 @@ impl UpdatePaymentRequestParams {
     pub fn new() -> Self {
         Self::default()
     }
-
-    /// Sets `Klarna-Idempotency-Key`.
-    pub fn klarna_idempotency_key(mut self, value: impl Into<String>) -> Self {
-        self.klarna_idempotency_key = Some(value.into());
-        self
-    }
 }
+rt::setters!(UpdatePaymentRequestParams {
+    klarna_idempotency_key: into String = "Klarna-Idempotency-Key",
+});
 
 /// Query and header parameters of `confirm_payment_request`.
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -612,13 +606,10 @@ impl ConfirmPaymentRequestParams {
     pub fn new() -> Self {
         Self::default()
     }
-
-    /// Sets `Klarna-Idempotency-Key`.
-    pub fn klarna_idempotency_key(mut self, value: impl Into<String>) -> Self {
-        self.klarna_idempotency_key = Some(value.into());
-        self
-    }
 }
+rt::setters!(ConfirmPaymentRequestParams {
+    klarna_idempotency_key: into String = "Klarna-Idempotency-Key",
+});
 
 /// Query and header parameters of `update_payment_transaction_references`.
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -634,13 +625,10 @@ impl UpdatePaymentTransactionReferencesParams {
     pub fn new() -> Self {
         Self::default()
     }
-
-    /// Sets `Klarna-Idempotency-Key`.
-    pub fn klarna_idempotency_key(mut self, value: impl Into<String>) -> Self {
-        self.klarna_idempotency_key = Some(value.into());
-        self
-    }
 }
+rt::setters!(UpdatePaymentTransactionReferencesParams {
+    klarna_idempotency_key: into String = "Klarna-Idempotency-Key",
+});
 
 /// Query and header parameters of `capture_payment_transaction`.
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -656,13 +644,10 @@ impl CapturePaymentTransactionParams {
     pub fn new() -> Self {
         Self::default()
     }
-
-    /// Sets `Klarna-Idempotency-Key`.
-    pub fn klarna_idempotency_key(mut self, value: impl Into<String>) -> Self {
-        self.klarna_idempotency_key = Some(value.into());
-        self
-    }
 }
+rt::setters!(CapturePaymentTransactionParams {
+    klarna_idempotency_key: into String = "Klarna-Idempotency-Key",
+});
 
 /// Query and header parameters of `refund_payment_transaction`.
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -678,13 +663,10 @@ impl RefundPaymentTransactionParams {
     pub fn new() -> Self {
         Self::default()
     }
-
-    /// Sets `Klarna-Idempotency-Key`.
-    pub fn klarna_idempotency_key(mut self, value: impl Into<String>) -> Self {
-        self.klarna_idempotency_key = Some(value.into());
-        self
-    }
 }
+rt::setters!(RefundPaymentTransactionParams {
+    klarna_idempotency_key: into String = "Klarna-Idempotency-Key",
+});
 
 /// Query and header parameters of `void_payment_transaction`.
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -700,13 +682,10 @@ impl VoidPaymentTransactionParams {
     pub fn new() -> Self {
         Self::default()
     }
-
-    /// Sets `Klarna-Idempotency-Key`.
-    pub fn klarna_idempotency_key(mut self, value: impl Into<String>) -> Self {
-        self.klarna_idempotency_key = Some(value.into());
-        self
-    }
 }
+rt::setters!(VoidPaymentTransactionParams {
+    klarna_idempotency_key: into String = "Klarna-Idempotency-Key",
+});
 
 /// Query and header parameters of `refund_capture`.
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -722,13 +701,10 @@ impl RefundCaptureParams {
     pub fn new() -> Self {
         Self::default()
     }
-
-    /// Sets `Klarna-Idempotency-Key`.
-    pub fn klarna_idempotency_key(mut self, value: impl Into<String>) -> Self {
-        self.klarna_idempotency_key = Some(value.into());
-        self
-    }
 }
+rt::setters!(RefundCaptureParams {
+    klarna_idempotency_key: into String = "Klarna-Idempotency-Key",
+});
 
 /// Three-letter ISO 4217 currency code. The listed values are the currencies the API documents as supported; the list is open, so clients must accept other codes.
 ///
@@ -1055,24 +1031,24 @@ pub struct PaymentRequestData {
     /// Partner's own reference for the payment.
     ///
     /// Constraints: at most 255 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub payment_reference: Option<String>,
     /// Merchant's own reference for the order.
     ///
     /// Constraints: at most 255 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub merchant_reference: Option<String>,
     /// Items being purchased.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub line_items: Option<Vec<LineItem>>,
     /// Where and to whom the goods are shipped.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub shipping: Option<Vec<Shipping>>,
     /// The customer making the purchase.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub buyer: Option<Buyer>,
     /// Options controlling the purchase flow.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub config: Option<PaymentRequestConfig>,
 }
 
@@ -1090,77 +1066,49 @@ impl PaymentRequestData {
             config: None,
         }
     }
-
-    /// Sets `payment_reference`.
-    pub fn payment_reference(mut self, value: impl Into<String>) -> Self {
-        self.payment_reference = Some(value.into());
-        self
-    }
-
-    /// Sets `merchant_reference`.
-    pub fn merchant_reference(mut self, value: impl Into<String>) -> Self {
-        self.merchant_reference = Some(value.into());
-        self
-    }
-
-    /// Sets `line_items`.
-    pub fn line_items(mut self, value: Vec<LineItem>) -> Self {
-        self.line_items = Some(value);
-        self
-    }
-
-    /// Sets `shipping`.
-    pub fn shipping(mut self, value: Vec<Shipping>) -> Self {
-        self.shipping = Some(value);
-        self
-    }
-
-    /// Sets `buyer`.
-    pub fn buyer(mut self, value: Buyer) -> Self {
-        self.buyer = Some(value);
-        self
-    }
-
-    /// Sets `config`.
-    pub fn config(mut self, value: PaymentRequestConfig) -> Self {
-        self.config = Some(value);
-        self
-    }
 }
+rt::setters!(PaymentRequestData {
+    payment_reference: into String = "payment_reference",
+    merchant_reference: into String = "merchant_reference",
+    line_items: set Vec<LineItem> = "line_items",
+    shipping: set Vec<Shipping> = "shipping",
+    buyer: set Buyer = "buyer",
+    config: set PaymentRequestConfig = "config",
+});
 
 /// Changes to a payment request in state `SUBMITTED`. Only the fields sent are changed.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[serde(crate = "::paygen_runtime::__private::serde")]
 pub struct PaymentRequestUpdate {
     /// New currency of the purchase.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub currency: Option<Currency>,
     /// New total of the purchase in minor units, tax and discounts included.
     ///
     /// Constraints: minimum 1, maximum 2147483647.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub payment_amount: Option<i64>,
     /// New partner reference for the payment.
     ///
     /// Constraints: at most 255 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub payment_reference: Option<String>,
     /// New merchant reference for the order.
     ///
     /// Constraints: at most 255 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub merchant_reference: Option<String>,
     /// Replacement list of purchased items.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub line_items: Option<Vec<LineItem>>,
     /// Replacement shipping details.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub shipping: Option<Vec<Shipping>>,
     /// New customer details.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub buyer: Option<Buyer>,
     /// New options for the purchase flow.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub config: Option<PaymentRequestConfig>,
 }
 
@@ -1169,62 +1117,24 @@ impl PaymentRequestUpdate {
     pub fn new() -> Self {
         Self::default()
     }
-
-    /// Sets `currency`.
-    pub fn currency(mut self, value: Currency) -> Self {
-        self.currency = Some(value);
-        self
-    }
-
-    /// Sets `payment_amount`.
-    pub fn payment_amount(mut self, value: i64) -> Self {
-        self.payment_amount = Some(value);
-        self
-    }
-
-    /// Sets `payment_reference`.
-    pub fn payment_reference(mut self, value: impl Into<String>) -> Self {
-        self.payment_reference = Some(value.into());
-        self
-    }
-
-    /// Sets `merchant_reference`.
-    pub fn merchant_reference(mut self, value: impl Into<String>) -> Self {
-        self.merchant_reference = Some(value.into());
-        self
-    }
-
-    /// Sets `line_items`.
-    pub fn line_items(mut self, value: Vec<LineItem>) -> Self {
-        self.line_items = Some(value);
-        self
-    }
-
-    /// Sets `shipping`.
-    pub fn shipping(mut self, value: Vec<Shipping>) -> Self {
-        self.shipping = Some(value);
-        self
-    }
-
-    /// Sets `buyer`.
-    pub fn buyer(mut self, value: Buyer) -> Self {
-        self.buyer = Some(value);
-        self
-    }
-
-    /// Sets `config`.
-    pub fn config(mut self, value: PaymentRequestConfig) -> Self {
-        self.config = Some(value);
-        self
-    }
 }
+rt::setters!(PaymentRequestUpdate {
+    currency: set Currency = "currency",
+    payment_amount: set i64 = "payment_amount",
+    payment_reference: into String = "payment_reference",
+    merchant_reference: into String = "merchant_reference",
+    line_items: set Vec<LineItem> = "line_items",
+    shipping: set Vec<Shipping> = "shipping",
+    buyer: set Buyer = "buyer",
+    config: set PaymentRequestConfig = "config",
+});
 
 /// Options for the purchase flow of a payment request. The reference page shows this object without contents; further keys are accepted and kept.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[serde(crate = "::paygen_runtime::__private::serde")]
 pub struct PaymentRequestConfig {
     /// Where the customer is sent after the purchase flow; may contain placeholders such as `{klarna.payment_request.id}` or `{klarna.payment_request.payment_confirmation_token}`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub redirect_url: Option<String>,
     /// Properties not declared by the spec, kept as sent.
     #[serde(flatten)]
@@ -1236,13 +1146,10 @@ impl PaymentRequestConfig {
     pub fn new() -> Self {
         Self::default()
     }
-
-    /// Sets `redirect_url`.
-    pub fn redirect_url(mut self, value: impl Into<String>) -> Self {
-        self.redirect_url = Some(value.into());
-        self
-    }
 }
+rt::setters!(PaymentRequestConfig {
+    redirect_url: into String = "redirect_url",
+});
 
 /// A payment request as returned by the API.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -1253,25 +1160,25 @@ pub struct PaymentRequest {
     /// Current state of the payment request.
     pub state: PaymentRequestState,
     /// Why the payment request is in its current state, when given.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub state_reason: Option<PaymentRequestStateReason>,
     /// When the current state lapses.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub state_expires_at: Option<runtime::DateTime>,
     /// Data belonging to the current state (e.g. the transaction created on authorization).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub state_context: Option<PaymentRequestStateContext>,
     /// When the payment request itself expires.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub expires_at: Option<runtime::DateTime>,
     /// When the payment request was created.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub created_at: Option<runtime::DateTime>,
     /// When the payment request was last changed.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub updated_at: Option<runtime::DateTime>,
     /// The purchase details of the payment request.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub payment_request: Option<PaymentRequestData>,
 }
 
@@ -1293,68 +1200,35 @@ impl PaymentRequest {
             payment_request: None,
         }
     }
-
-    /// Sets `state_reason`.
-    pub fn state_reason(mut self, value: PaymentRequestStateReason) -> Self {
-        self.state_reason = Some(value);
-        self
-    }
-
-    /// Sets `state_expires_at`.
-    pub fn state_expires_at(mut self, value: runtime::DateTime) -> Self {
-        self.state_expires_at = Some(value);
-        self
-    }
-
-    /// Sets `state_context`.
-    pub fn state_context(mut self, value: PaymentRequestStateContext) -> Self {
-        self.state_context = Some(value);
-        self
-    }
-
-    /// Sets `expires_at`.
-    pub fn expires_at(mut self, value: runtime::DateTime) -> Self {
-        self.expires_at = Some(value);
-        self
-    }
-
-    /// Sets `created_at`.
-    pub fn created_at(mut self, value: runtime::DateTime) -> Self {
-        self.created_at = Some(value);
-        self
-    }
-
-    /// Sets `updated_at`.
-    pub fn updated_at(mut self, value: runtime::DateTime) -> Self {
-        self.updated_at = Some(value);
-        self
-    }
-
-    /// Sets `payment_request`.
-    pub fn payment_request(mut self, value: PaymentRequestData) -> Self {
-        self.payment_request = Some(value);
-        self
-    }
 }
+rt::setters!(PaymentRequest {
+    state_reason: set PaymentRequestStateReason = "state_reason",
+    state_expires_at: set runtime::DateTime = "state_expires_at",
+    state_context: set PaymentRequestStateContext = "state_context",
+    expires_at: set runtime::DateTime = "expires_at",
+    created_at: set runtime::DateTime = "created_at",
+    updated_at: set runtime::DateTime = "updated_at",
+    payment_request: set PaymentRequestData = "payment_request",
+});
 
 /// State-dependent data of a payment request.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[serde(crate = "::paygen_runtime::__private::serde")]
 pub struct PaymentRequestStateContext {
     /// Id of the payment transaction created when the request was authorized.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub payment_transaction_id: Option<String>,
     /// Pricing applied to the authorized payment.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub payment_pricing: Option<PaymentPricing>,
     /// How to hand the purchase flow to the customer (state `SUBMITTED`).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub payment_distribution: Option<PaymentDistribution>,
     /// Token to confirm the payment request with (state `PENDING_CONFIRMATION`).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub payment_confirmation_token: Option<String>,
     /// Customer data for tokenized flows.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub klarna_customer: Option<KlarnaCustomer>,
 }
 
@@ -1363,44 +1237,21 @@ impl PaymentRequestStateContext {
     pub fn new() -> Self {
         Self::default()
     }
-
-    /// Sets `payment_transaction_id`.
-    pub fn payment_transaction_id(mut self, value: impl Into<String>) -> Self {
-        self.payment_transaction_id = Some(value.into());
-        self
-    }
-
-    /// Sets `payment_pricing`.
-    pub fn payment_pricing(mut self, value: PaymentPricing) -> Self {
-        self.payment_pricing = Some(value);
-        self
-    }
-
-    /// Sets `payment_distribution`.
-    pub fn payment_distribution(mut self, value: PaymentDistribution) -> Self {
-        self.payment_distribution = Some(value);
-        self
-    }
-
-    /// Sets `payment_confirmation_token`.
-    pub fn payment_confirmation_token(mut self, value: impl Into<String>) -> Self {
-        self.payment_confirmation_token = Some(value.into());
-        self
-    }
-
-    /// Sets `klarna_customer`.
-    pub fn klarna_customer(mut self, value: KlarnaCustomer) -> Self {
-        self.klarna_customer = Some(value);
-        self
-    }
 }
+rt::setters!(PaymentRequestStateContext {
+    payment_transaction_id: into String = "payment_transaction_id",
+    payment_pricing: set PaymentPricing = "payment_pricing",
+    payment_distribution: set PaymentDistribution = "payment_distribution",
+    payment_confirmation_token: into String = "payment_confirmation_token",
+    klarna_customer: set KlarnaCustomer = "klarna_customer",
+});
 
 /// Where the customer completes the purchase flow.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[serde(crate = "::paygen_runtime::__private::serde")]
 pub struct PaymentDistribution {
     /// URL to send the customer to.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub url: Option<String>,
 }
 
@@ -1409,13 +1260,10 @@ impl PaymentDistribution {
     pub fn new() -> Self {
         Self::default()
     }
-
-    /// Sets `url`.
-    pub fn url(mut self, value: impl Into<String>) -> Self {
-        self.url = Some(value.into());
-        self
-    }
 }
+rt::setters!(PaymentDistribution {
+    url: into String = "url",
+});
 
 /// Klarna customer data returned for tokenized flows.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
@@ -1424,7 +1272,7 @@ pub struct KlarnaCustomer {
     /// Customer token for later charges, e.g. `krn:partner:us1:live:identity:customer-token:…`.
     ///
     /// Constraints: at most 1024 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub customer_token: Option<String>,
 }
 
@@ -1433,13 +1281,10 @@ impl KlarnaCustomer {
     pub fn new() -> Self {
         Self::default()
     }
-
-    /// Sets `customer_token`.
-    pub fn customer_token(mut self, value: impl Into<String>) -> Self {
-        self.customer_token = Some(value.into());
-        self
-    }
 }
+rt::setters!(KlarnaCustomer {
+    customer_token: into String = "customer_token",
+});
 
 /// Confirms a payment request. Amount and currency must match the payment request (and the line items, when sent).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -1454,13 +1299,13 @@ pub struct PaymentConfirmationRequest {
     /// Partner's own reference for the payment transaction that will be created.
     ///
     /// Constraints: at most 255 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub payment_transaction_reference: Option<String>,
     /// Items being paid for; their total must equal `payment_amount`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub line_items: Option<Vec<LineItem>>,
     /// Options for the confirmation.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub config: Option<PaymentConfirmationConfig>,
 }
 
@@ -1475,32 +1320,19 @@ impl PaymentConfirmationRequest {
             config: None,
         }
     }
-
-    /// Sets `payment_transaction_reference`.
-    pub fn payment_transaction_reference(mut self, value: impl Into<String>) -> Self {
-        self.payment_transaction_reference = Some(value.into());
-        self
-    }
-
-    /// Sets `line_items`.
-    pub fn line_items(mut self, value: Vec<LineItem>) -> Self {
-        self.line_items = Some(value);
-        self
-    }
-
-    /// Sets `config`.
-    pub fn config(mut self, value: PaymentConfirmationConfig) -> Self {
-        self.config = Some(value);
-        self
-    }
 }
+rt::setters!(PaymentConfirmationRequest {
+    payment_transaction_reference: into String = "payment_transaction_reference",
+    line_items: set Vec<LineItem> = "line_items",
+    config: set PaymentConfirmationConfig = "config",
+});
 
 /// Options applied when confirming a payment request.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[serde(crate = "::paygen_runtime::__private::serde")]
 pub struct PaymentConfirmationConfig {
     /// When `true`, the full amount is captured right after authorization.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub capture: Option<bool>,
 }
 
@@ -1509,13 +1341,10 @@ impl PaymentConfirmationConfig {
     pub fn new() -> Self {
         Self::default()
     }
-
-    /// Sets `capture`.
-    pub fn capture(mut self, value: bool) -> Self {
-        self.capture = Some(value);
-        self
-    }
 }
+rt::setters!(PaymentConfirmationConfig {
+    capture: set bool = "capture",
+});
 
 /// One purchased item (or fee, such as sales tax).
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
@@ -1524,29 +1353,29 @@ pub struct LineItem {
     /// Name of the item.
     ///
     /// Constraints: at most 255 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// Number of units.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub quantity: Option<i64>,
     /// Total of the line in minor units, tax included.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub total_amount: Option<i64>,
     /// Tax included in the line total, in minor units.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub total_tax_amount: Option<i64>,
     /// Price of one unit in minor units.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub unit_price: Option<i64>,
     /// Product code such as a GTIN/EAN.
     ///
     /// Constraints: at most 255 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub product_identifier: Option<String>,
     /// Partner's reference for the line, e.g. a cart item id.
     ///
     /// Constraints: at most 255 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub reference: Option<String>,
 }
 
@@ -1555,59 +1384,26 @@ impl LineItem {
     pub fn new() -> Self {
         Self::default()
     }
-
-    /// Sets `name`.
-    pub fn name(mut self, value: impl Into<String>) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-
-    /// Sets `quantity`.
-    pub fn quantity(mut self, value: i64) -> Self {
-        self.quantity = Some(value);
-        self
-    }
-
-    /// Sets `total_amount`.
-    pub fn total_amount(mut self, value: i64) -> Self {
-        self.total_amount = Some(value);
-        self
-    }
-
-    /// Sets `total_tax_amount`.
-    pub fn total_tax_amount(mut self, value: i64) -> Self {
-        self.total_tax_amount = Some(value);
-        self
-    }
-
-    /// Sets `unit_price`.
-    pub fn unit_price(mut self, value: i64) -> Self {
-        self.unit_price = Some(value);
-        self
-    }
-
-    /// Sets `product_identifier`.
-    pub fn product_identifier(mut self, value: impl Into<String>) -> Self {
-        self.product_identifier = Some(value.into());
-        self
-    }
-
-    /// Sets `reference`.
-    pub fn reference(mut self, value: impl Into<String>) -> Self {
-        self.reference = Some(value.into());
-        self
-    }
 }
+rt::setters!(LineItem {
+    name: into String = "name",
+    quantity: set i64 = "quantity",
+    total_amount: set i64 = "total_amount",
+    total_tax_amount: set i64 = "total_tax_amount",
+    unit_price: set i64 = "unit_price",
+    product_identifier: into String = "product_identifier",
+    reference: into String = "reference",
+});
 
 /// One shipping destination with its recipient.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[serde(crate = "::paygen_runtime::__private::serde")]
 pub struct Shipping {
     /// Who receives the shipment.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub recipient: Option<Recipient>,
     /// Where the shipment goes.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub address: Option<Address>,
 }
 
@@ -1616,19 +1412,11 @@ impl Shipping {
     pub fn new() -> Self {
         Self::default()
     }
-
-    /// Sets `recipient`.
-    pub fn recipient(mut self, value: Recipient) -> Self {
-        self.recipient = Some(value);
-        self
-    }
-
-    /// Sets `address`.
-    pub fn address(mut self, value: Address) -> Self {
-        self.address = Some(value);
-        self
-    }
 }
+rt::setters!(Shipping {
+    recipient: set Recipient = "recipient",
+    address: set Address = "address",
+});
 
 /// Person receiving a shipment.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
@@ -1637,27 +1425,27 @@ pub struct Recipient {
     /// Given name.
     ///
     /// Constraints: at most 255 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub given_name: Option<String>,
     /// Family name.
     ///
     /// Constraints: at most 255 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub family_name: Option<String>,
     /// E-mail address.
     ///
     /// Constraints: at most 255 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub email: Option<String>,
     /// Phone number.
     ///
     /// Constraints: at most 255 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub phone: Option<String>,
     /// Attention line (c/o).
     ///
     /// Constraints: at most 255 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub attention: Option<String>,
 }
 
@@ -1666,37 +1454,14 @@ impl Recipient {
     pub fn new() -> Self {
         Self::default()
     }
-
-    /// Sets `given_name`.
-    pub fn given_name(mut self, value: impl Into<String>) -> Self {
-        self.given_name = Some(value.into());
-        self
-    }
-
-    /// Sets `family_name`.
-    pub fn family_name(mut self, value: impl Into<String>) -> Self {
-        self.family_name = Some(value.into());
-        self
-    }
-
-    /// Sets `email`.
-    pub fn email(mut self, value: impl Into<String>) -> Self {
-        self.email = Some(value.into());
-        self
-    }
-
-    /// Sets `phone`.
-    pub fn phone(mut self, value: impl Into<String>) -> Self {
-        self.phone = Some(value.into());
-        self
-    }
-
-    /// Sets `attention`.
-    pub fn attention(mut self, value: impl Into<String>) -> Self {
-        self.attention = Some(value.into());
-        self
-    }
 }
+rt::setters!(Recipient {
+    given_name: into String = "given_name",
+    family_name: into String = "family_name",
+    email: into String = "email",
+    phone: into String = "phone",
+    attention: into String = "attention",
+});
 
 /// The customer making the purchase.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
@@ -1705,25 +1470,25 @@ pub struct Buyer {
     /// Given name.
     ///
     /// Constraints: at most 255 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub given_name: Option<String>,
     /// Family name.
     ///
     /// Constraints: at most 255 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub family_name: Option<String>,
     /// E-mail address.
     ///
     /// Constraints: at most 255 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub email: Option<String>,
     /// Phone number.
     ///
     /// Constraints: at most 255 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub phone: Option<String>,
     /// Billing address of the customer.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub address: Option<Address>,
 }
 
@@ -1732,37 +1497,14 @@ impl Buyer {
     pub fn new() -> Self {
         Self::default()
     }
-
-    /// Sets `given_name`.
-    pub fn given_name(mut self, value: impl Into<String>) -> Self {
-        self.given_name = Some(value.into());
-        self
-    }
-
-    /// Sets `family_name`.
-    pub fn family_name(mut self, value: impl Into<String>) -> Self {
-        self.family_name = Some(value.into());
-        self
-    }
-
-    /// Sets `email`.
-    pub fn email(mut self, value: impl Into<String>) -> Self {
-        self.email = Some(value.into());
-        self
-    }
-
-    /// Sets `phone`.
-    pub fn phone(mut self, value: impl Into<String>) -> Self {
-        self.phone = Some(value.into());
-        self
-    }
-
-    /// Sets `address`.
-    pub fn address(mut self, value: Address) -> Self {
-        self.address = Some(value);
-        self
-    }
 }
+rt::setters!(Buyer {
+    given_name: into String = "given_name",
+    family_name: into String = "family_name",
+    email: into String = "email",
+    phone: into String = "phone",
+    address: set Address = "address",
+});
 
 /// A postal address.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
@@ -1771,32 +1513,32 @@ pub struct Address {
     /// Street and house number.
     ///
     /// Constraints: at most 255 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub street_address: Option<String>,
     /// Additional address line (suite, floor, ...).
     ///
     /// Constraints: at most 255 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub street_address2: Option<String>,
     /// Postal code.
     ///
     /// Constraints: at most 255 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub postal_code: Option<String>,
     /// City.
     ///
     /// Constraints: at most 255 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub city: Option<String>,
     /// State or region.
     ///
     /// Constraints: at most 255 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub region: Option<String>,
     /// ISO 3166-1 alpha-2 country code.
     ///
     /// Constraints: at most 255 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub country: Option<String>,
 }
 
@@ -1805,43 +1547,15 @@ impl Address {
     pub fn new() -> Self {
         Self::default()
     }
-
-    /// Sets `street_address`.
-    pub fn street_address(mut self, value: impl Into<String>) -> Self {
-        self.street_address = Some(value.into());
-        self
-    }
-
-    /// Sets `street_address2`.
-    pub fn street_address2(mut self, value: impl Into<String>) -> Self {
-        self.street_address2 = Some(value.into());
-        self
-    }
-
-    /// Sets `postal_code`.
-    pub fn postal_code(mut self, value: impl Into<String>) -> Self {
-        self.postal_code = Some(value.into());
-        self
-    }
-
-    /// Sets `city`.
-    pub fn city(mut self, value: impl Into<String>) -> Self {
-        self.city = Some(value.into());
-        self
-    }
-
-    /// Sets `region`.
-    pub fn region(mut self, value: impl Into<String>) -> Self {
-        self.region = Some(value.into());
-        self
-    }
-
-    /// Sets `country`.
-    pub fn country(mut self, value: impl Into<String>) -> Self {
-        self.country = Some(value.into());
-        self
-    }
 }
+rt::setters!(Address {
+    street_address: into String = "street_address",
+    street_address2: into String = "street_address2",
+    postal_code: into String = "postal_code",
+    city: into String = "city",
+    region: into String = "region",
+    country: into String = "country",
+});
 
 /// An authorized payment and everything that happened to it afterwards.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -1850,64 +1564,64 @@ pub struct PaymentTransaction {
     /// Klarna's id of the payment transaction.
     pub payment_transaction_id: String,
     /// Currency of the transaction.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub currency: Option<Currency>,
     /// Amount of the payment in minor units.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub payment_amount: Option<i64>,
     /// Channel through which the payment was taken.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub acquiring_channel: Option<AcquiringChannel>,
     /// Merchant's own reference for the order.
     ///
     /// Constraints: at most 255 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub merchant_reference: Option<String>,
     /// Partner's own reference for the transaction.
     ///
     /// Constraints: at most 255 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub payment_transaction_reference: Option<String>,
     /// Items paid for.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub line_items: Option<Vec<LineItem>>,
     /// Shipping destinations of the purchase.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub shipping: Option<Vec<Shipping>>,
     /// Captures made on the transaction.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub captures: Option<Vec<PaymentCapture>>,
     /// Refunds made on the transaction.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub refunds: Option<Vec<PaymentRefund>>,
     /// Chargebacks raised against the transaction.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub chargebacks: Option<Vec<PaymentChargeback>>,
     /// Current state of the transaction.
     pub state: PaymentTransactionState,
     /// Why the transaction is in its current state.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub state_reason: Option<PaymentTransactionStateReason>,
     /// State the transaction was in before the last change.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub previous_state: Option<PaymentTransactionState>,
     /// When the transaction was created.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub created_at: Option<runtime::DateTime>,
     /// When the transaction was last changed.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub updated_at: Option<runtime::DateTime>,
     /// When the remaining authorization expires.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub expires_at: Option<runtime::DateTime>,
     /// Amount originally authorized, in minor units.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub original_authorization_amount: Option<i64>,
     /// Authorized amount still available for capture, in minor units.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub remaining_authorization_amount: Option<i64>,
     /// Pricing applied to the transaction.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub payment_pricing: Option<PaymentPricing>,
 }
 
@@ -1940,115 +1654,27 @@ impl PaymentTransaction {
             payment_pricing: None,
         }
     }
-
-    /// Sets `currency`.
-    pub fn currency(mut self, value: Currency) -> Self {
-        self.currency = Some(value);
-        self
-    }
-
-    /// Sets `payment_amount`.
-    pub fn payment_amount(mut self, value: i64) -> Self {
-        self.payment_amount = Some(value);
-        self
-    }
-
-    /// Sets `acquiring_channel`.
-    pub fn acquiring_channel(mut self, value: AcquiringChannel) -> Self {
-        self.acquiring_channel = Some(value);
-        self
-    }
-
-    /// Sets `merchant_reference`.
-    pub fn merchant_reference(mut self, value: impl Into<String>) -> Self {
-        self.merchant_reference = Some(value.into());
-        self
-    }
-
-    /// Sets `payment_transaction_reference`.
-    pub fn payment_transaction_reference(mut self, value: impl Into<String>) -> Self {
-        self.payment_transaction_reference = Some(value.into());
-        self
-    }
-
-    /// Sets `line_items`.
-    pub fn line_items(mut self, value: Vec<LineItem>) -> Self {
-        self.line_items = Some(value);
-        self
-    }
-
-    /// Sets `shipping`.
-    pub fn shipping(mut self, value: Vec<Shipping>) -> Self {
-        self.shipping = Some(value);
-        self
-    }
-
-    /// Sets `captures`.
-    pub fn captures(mut self, value: Vec<PaymentCapture>) -> Self {
-        self.captures = Some(value);
-        self
-    }
-
-    /// Sets `refunds`.
-    pub fn refunds(mut self, value: Vec<PaymentRefund>) -> Self {
-        self.refunds = Some(value);
-        self
-    }
-
-    /// Sets `chargebacks`.
-    pub fn chargebacks(mut self, value: Vec<PaymentChargeback>) -> Self {
-        self.chargebacks = Some(value);
-        self
-    }
-
-    /// Sets `state_reason`.
-    pub fn state_reason(mut self, value: PaymentTransactionStateReason) -> Self {
-        self.state_reason = Some(value);
-        self
-    }
-
-    /// Sets `previous_state`.
-    pub fn previous_state(mut self, value: PaymentTransactionState) -> Self {
-        self.previous_state = Some(value);
-        self
-    }
-
-    /// Sets `created_at`.
-    pub fn created_at(mut self, value: runtime::DateTime) -> Self {
-        self.created_at = Some(value);
-        self
-    }
-
-    /// Sets `updated_at`.
-    pub fn updated_at(mut self, value: runtime::DateTime) -> Self {
-        self.updated_at = Some(value);
-        self
-    }
-
-    /// Sets `expires_at`.
-    pub fn expires_at(mut self, value: runtime::DateTime) -> Self {
-        self.expires_at = Some(value);
-        self
-    }
-
-    /// Sets `original_authorization_amount`.
-    pub fn original_authorization_amount(mut self, value: i64) -> Self {
-        self.original_authorization_amount = Some(value);
-        self
-    }
-
-    /// Sets `remaining_authorization_amount`.
-    pub fn remaining_authorization_amount(mut self, value: i64) -> Self {
-        self.remaining_authorization_amount = Some(value);
-        self
-    }
-
-    /// Sets `payment_pricing`.
-    pub fn payment_pricing(mut self, value: PaymentPricing) -> Self {
-        self.payment_pricing = Some(value);
-        self
-    }
 }
+rt::setters!(PaymentTransaction {
+    currency: set Currency = "currency",
+    payment_amount: set i64 = "payment_amount",
+    acquiring_channel: set AcquiringChannel = "acquiring_channel",
+    merchant_reference: into String = "merchant_reference",
+    payment_transaction_reference: into String = "payment_transaction_reference",
+    line_items: set Vec<LineItem> = "line_items",
+    shipping: set Vec<Shipping> = "shipping",
+    captures: set Vec<PaymentCapture> = "captures",
+    refunds: set Vec<PaymentRefund> = "refunds",
+    chargebacks: set Vec<PaymentChargeback> = "chargebacks",
+    state_reason: set PaymentTransactionStateReason = "state_reason",
+    previous_state: set PaymentTransactionState = "previous_state",
+    created_at: set runtime::DateTime = "created_at",
+    updated_at: set runtime::DateTime = "updated_at",
+    expires_at: set runtime::DateTime = "expires_at",
+    original_authorization_amount: set i64 = "original_authorization_amount",
+    remaining_authorization_amount: set i64 = "remaining_authorization_amount",
+    payment_pricing: set PaymentPricing = "payment_pricing",
+});
 
 /// New partner references for a payment transaction; only the fields sent are changed.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
@@ -2057,12 +1683,12 @@ pub struct PaymentTransactionReferencesUpdate {
     /// New merchant reference for the order.
     ///
     /// Constraints: at most 255 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub merchant_reference: Option<String>,
     /// New partner reference for the transaction.
     ///
     /// Constraints: at most 255 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub payment_transaction_reference: Option<String>,
 }
 
@@ -2071,35 +1697,27 @@ impl PaymentTransactionReferencesUpdate {
     pub fn new() -> Self {
         Self::default()
     }
-
-    /// Sets `merchant_reference`.
-    pub fn merchant_reference(mut self, value: impl Into<String>) -> Self {
-        self.merchant_reference = Some(value.into());
-        self
-    }
-
-    /// Sets `payment_transaction_reference`.
-    pub fn payment_transaction_reference(mut self, value: impl Into<String>) -> Self {
-        self.payment_transaction_reference = Some(value.into());
-        self
-    }
 }
+rt::setters!(PaymentTransactionReferencesUpdate {
+    merchant_reference: into String = "merchant_reference",
+    payment_transaction_reference: into String = "payment_transaction_reference",
+});
 
 /// Fees Klarna charges for a payment and how they were determined.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[serde(crate = "::paygen_runtime::__private::serde")]
 pub struct PaymentPricing {
     /// Effective fixed and variable fee.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub rate: Option<PricingRate>,
     /// How the price plan was evaluated.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub details: Option<PricingDetails>,
     /// The rate that applies, with its currency and unit.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub applicable_rate: Option<ApplicableRate>,
     /// Inputs used to pick the price plan.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub evaluation_parameters: Option<PricingEvaluationParameters>,
 }
 
@@ -2108,41 +1726,23 @@ impl PaymentPricing {
     pub fn new() -> Self {
         Self::default()
     }
-
-    /// Sets `rate`.
-    pub fn rate(mut self, value: PricingRate) -> Self {
-        self.rate = Some(value);
-        self
-    }
-
-    /// Sets `details`.
-    pub fn details(mut self, value: PricingDetails) -> Self {
-        self.details = Some(value);
-        self
-    }
-
-    /// Sets `applicable_rate`.
-    pub fn applicable_rate(mut self, value: ApplicableRate) -> Self {
-        self.applicable_rate = Some(value);
-        self
-    }
-
-    /// Sets `evaluation_parameters`.
-    pub fn evaluation_parameters(mut self, value: PricingEvaluationParameters) -> Self {
-        self.evaluation_parameters = Some(value);
-        self
-    }
 }
+rt::setters!(PaymentPricing {
+    rate: set PricingRate = "rate",
+    details: set PricingDetails = "details",
+    applicable_rate: set ApplicableRate = "applicable_rate",
+    evaluation_parameters: set PricingEvaluationParameters = "evaluation_parameters",
+});
 
 /// A fixed plus variable fee.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[serde(crate = "::paygen_runtime::__private::serde")]
 pub struct PricingRate {
     /// Fixed fee in minor units.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub fixed: Option<i64>,
     /// Variable fee as a scaled integer (the page does not state the scale).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub variable: Option<i64>,
 }
 
@@ -2151,32 +1751,24 @@ impl PricingRate {
     pub fn new() -> Self {
         Self::default()
     }
-
-    /// Sets `fixed`.
-    pub fn fixed(mut self, value: i64) -> Self {
-        self.fixed = Some(value);
-        self
-    }
-
-    /// Sets `variable`.
-    pub fn variable(mut self, value: i64) -> Self {
-        self.variable = Some(value);
-        self
-    }
 }
+rt::setters!(PricingRate {
+    fixed: set i64 = "fixed",
+    variable: set i64 = "variable",
+});
 
 /// The rate defined by a price plan, with its cap.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[serde(crate = "::paygen_runtime::__private::serde")]
 pub struct PricePlanRate {
     /// Fixed fee in minor units.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub fixed: Option<i64>,
     /// Variable fee as a scaled integer.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub variable: Option<i64>,
     /// Upper limit of the fee, as a scaled integer.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub price_cap: Option<i64>,
 }
 
@@ -2185,56 +1777,43 @@ impl PricePlanRate {
     pub fn new() -> Self {
         Self::default()
     }
-
-    /// Sets `fixed`.
-    pub fn fixed(mut self, value: i64) -> Self {
-        self.fixed = Some(value);
-        self
-    }
-
-    /// Sets `variable`.
-    pub fn variable(mut self, value: i64) -> Self {
-        self.variable = Some(value);
-        self
-    }
-
-    /// Sets `price_cap`.
-    pub fn price_cap(mut self, value: i64) -> Self {
-        self.price_cap = Some(value);
-        self
-    }
 }
+rt::setters!(PricePlanRate {
+    fixed: set i64 = "fixed",
+    variable: set i64 = "variable",
+    price_cap: set i64 = "price_cap",
+});
 
 /// Price plan and adjustments that produced the effective rate.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[serde(crate = "::paygen_runtime::__private::serde")]
 pub struct PricingDetails {
     /// Id of the price plan.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub price_plan_id: Option<String>,
     /// Id of the pricing program.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub program_id: Option<String>,
     /// Rate defined by the price plan.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub price_plan_rate: Option<PricePlanRate>,
     /// ISO 3166-1 alpha-2 country the pricing applies to.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub country: Option<String>,
     /// Merchant category code (MCC) used for pricing.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub merchant_category_code: Option<String>,
     /// Discount applied to the plan rate.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub discount: Option<PricingRate>,
     /// Penalty added to the plan rate.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub penalty: Option<PricingRate>,
     /// Whether the price cap limited the fee.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub price_cap_applied: Option<bool>,
     /// When the pricing was evaluated.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub evaluated_at: Option<runtime::DateTime>,
 }
 
@@ -2243,74 +1822,31 @@ impl PricingDetails {
     pub fn new() -> Self {
         Self::default()
     }
-
-    /// Sets `price_plan_id`.
-    pub fn price_plan_id(mut self, value: impl Into<String>) -> Self {
-        self.price_plan_id = Some(value.into());
-        self
-    }
-
-    /// Sets `program_id`.
-    pub fn program_id(mut self, value: impl Into<String>) -> Self {
-        self.program_id = Some(value.into());
-        self
-    }
-
-    /// Sets `price_plan_rate`.
-    pub fn price_plan_rate(mut self, value: PricePlanRate) -> Self {
-        self.price_plan_rate = Some(value);
-        self
-    }
-
-    /// Sets `country`.
-    pub fn country(mut self, value: impl Into<String>) -> Self {
-        self.country = Some(value.into());
-        self
-    }
-
-    /// Sets `merchant_category_code`.
-    pub fn merchant_category_code(mut self, value: impl Into<String>) -> Self {
-        self.merchant_category_code = Some(value.into());
-        self
-    }
-
-    /// Sets `discount`.
-    pub fn discount(mut self, value: PricingRate) -> Self {
-        self.discount = Some(value);
-        self
-    }
-
-    /// Sets `penalty`.
-    pub fn penalty(mut self, value: PricingRate) -> Self {
-        self.penalty = Some(value);
-        self
-    }
-
-    /// Sets `price_cap_applied`.
-    pub fn price_cap_applied(mut self, value: bool) -> Self {
-        self.price_cap_applied = Some(value);
-        self
-    }
-
-    /// Sets `evaluated_at`.
-    pub fn evaluated_at(mut self, value: runtime::DateTime) -> Self {
-        self.evaluated_at = Some(value);
-        self
-    }
 }
+rt::setters!(PricingDetails {
+    price_plan_id: into String = "price_plan_id",
+    program_id: into String = "program_id",
+    price_plan_rate: set PricePlanRate = "price_plan_rate",
+    country: into String = "country",
+    merchant_category_code: into String = "merchant_category_code",
+    discount: set PricingRate = "discount",
+    penalty: set PricingRate = "penalty",
+    price_cap_applied: set bool = "price_cap_applied",
+    evaluated_at: set runtime::DateTime = "evaluated_at",
+});
 
 /// The fee that applies to the payment.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[serde(crate = "::paygen_runtime::__private::serde")]
 pub struct ApplicableRate {
     /// Fixed part of the fee.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub fixed: Option<MoneyAmount>,
     /// Variable part of the fee.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub variable_fee: Option<VariableFee>,
     /// Operation the fee is charged on.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub unit: Option<PricingUnit>,
 }
 
@@ -2319,35 +1855,22 @@ impl ApplicableRate {
     pub fn new() -> Self {
         Self::default()
     }
-
-    /// Sets `fixed`.
-    pub fn fixed(mut self, value: MoneyAmount) -> Self {
-        self.fixed = Some(value);
-        self
-    }
-
-    /// Sets `variable_fee`.
-    pub fn variable_fee(mut self, value: VariableFee) -> Self {
-        self.variable_fee = Some(value);
-        self
-    }
-
-    /// Sets `unit`.
-    pub fn unit(mut self, value: PricingUnit) -> Self {
-        self.unit = Some(value);
-        self
-    }
 }
+rt::setters!(ApplicableRate {
+    fixed: set MoneyAmount = "fixed",
+    variable_fee: set VariableFee = "variable_fee",
+    unit: set PricingUnit = "unit",
+});
 
 /// An amount with its currency.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[serde(crate = "::paygen_runtime::__private::serde")]
 pub struct MoneyAmount {
     /// Amount in minor units.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub amount: Option<i64>,
     /// Currency of the amount.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub currency: Option<Currency>,
 }
 
@@ -2356,26 +1879,18 @@ impl MoneyAmount {
     pub fn new() -> Self {
         Self::default()
     }
-
-    /// Sets `amount`.
-    pub fn amount(mut self, value: i64) -> Self {
-        self.amount = Some(value);
-        self
-    }
-
-    /// Sets `currency`.
-    pub fn currency(mut self, value: Currency) -> Self {
-        self.currency = Some(value);
-        self
-    }
 }
+rt::setters!(MoneyAmount {
+    amount: set i64 = "amount",
+    currency: set Currency = "currency",
+});
 
 /// Percentage-based part of a fee.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[serde(crate = "::paygen_runtime::__private::serde")]
 pub struct VariableFee {
     /// Percentage as a scaled integer (the page does not state the scale).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub percentage: Option<i64>,
 }
 
@@ -2384,35 +1899,32 @@ impl VariableFee {
     pub fn new() -> Self {
         Self::default()
     }
-
-    /// Sets `percentage`.
-    pub fn percentage(mut self, value: i64) -> Self {
-        self.percentage = Some(value);
-        self
-    }
 }
+rt::setters!(VariableFee {
+    percentage: set i64 = "percentage",
+});
 
 /// Inputs used to select the price plan.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[serde(crate = "::paygen_runtime::__private::serde")]
 pub struct PricingEvaluationParameters {
     /// Id of the price plan.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub price_plan_id: Option<String>,
     /// Id of the pricing program.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub program_id: Option<String>,
     /// ISO 3166-1 alpha-2 country.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub country: Option<String>,
     /// Merchant category code (MCC).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub merchant_category_code: Option<String>,
     /// Channel of the payment.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub channel: Option<AcquiringChannel>,
     /// When the evaluation took place.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub evaluated_at: Option<runtime::DateTime>,
 }
 
@@ -2421,61 +1933,33 @@ impl PricingEvaluationParameters {
     pub fn new() -> Self {
         Self::default()
     }
-
-    /// Sets `price_plan_id`.
-    pub fn price_plan_id(mut self, value: impl Into<String>) -> Self {
-        self.price_plan_id = Some(value.into());
-        self
-    }
-
-    /// Sets `program_id`.
-    pub fn program_id(mut self, value: impl Into<String>) -> Self {
-        self.program_id = Some(value.into());
-        self
-    }
-
-    /// Sets `country`.
-    pub fn country(mut self, value: impl Into<String>) -> Self {
-        self.country = Some(value.into());
-        self
-    }
-
-    /// Sets `merchant_category_code`.
-    pub fn merchant_category_code(mut self, value: impl Into<String>) -> Self {
-        self.merchant_category_code = Some(value.into());
-        self
-    }
-
-    /// Sets `channel`.
-    pub fn channel(mut self, value: AcquiringChannel) -> Self {
-        self.channel = Some(value);
-        self
-    }
-
-    /// Sets `evaluated_at`.
-    pub fn evaluated_at(mut self, value: runtime::DateTime) -> Self {
-        self.evaluated_at = Some(value);
-        self
-    }
 }
+rt::setters!(PricingEvaluationParameters {
+    price_plan_id: into String = "price_plan_id",
+    program_id: into String = "program_id",
+    country: into String = "country",
+    merchant_category_code: into String = "merchant_category_code",
+    channel: set AcquiringChannel = "channel",
+    evaluated_at: set runtime::DateTime = "evaluated_at",
+});
 
 /// A full or partial capture of a payment transaction.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[serde(crate = "::paygen_runtime::__private::serde")]
 pub struct CaptureRequest {
     /// Amount to capture in minor units.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub capture_amount: Option<i64>,
     /// Partner's own reference for the capture.
     ///
     /// Constraints: at most 255 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub capture_reference: Option<String>,
     /// Items covered by the capture.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub line_items: Option<Vec<LineItem>>,
     /// Tracking details of the shipments belonging to the capture.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub shipments: Option<Vec<Shipment>>,
 }
 
@@ -2484,31 +1968,13 @@ impl CaptureRequest {
     pub fn new() -> Self {
         Self::default()
     }
-
-    /// Sets `capture_amount`.
-    pub fn capture_amount(mut self, value: i64) -> Self {
-        self.capture_amount = Some(value);
-        self
-    }
-
-    /// Sets `capture_reference`.
-    pub fn capture_reference(mut self, value: impl Into<String>) -> Self {
-        self.capture_reference = Some(value.into());
-        self
-    }
-
-    /// Sets `line_items`.
-    pub fn line_items(mut self, value: Vec<LineItem>) -> Self {
-        self.line_items = Some(value);
-        self
-    }
-
-    /// Sets `shipments`.
-    pub fn shipments(mut self, value: Vec<Shipment>) -> Self {
-        self.shipments = Some(value);
-        self
-    }
 }
+rt::setters!(CaptureRequest {
+    capture_amount: set i64 = "capture_amount",
+    capture_reference: into String = "capture_reference",
+    line_items: set Vec<LineItem> = "line_items",
+    shipments: set Vec<Shipment> = "shipments",
+});
 
 /// A capture of a payment transaction.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -2517,21 +1983,21 @@ pub struct PaymentCapture {
     /// Klarna's id of the capture.
     pub payment_capture_id: String,
     /// Captured amount in minor units.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub capture_amount: Option<i64>,
     /// Partner's own reference for the capture.
     ///
     /// Constraints: at most 255 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub capture_reference: Option<String>,
     /// When the capture was made.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub captured_at: Option<runtime::DateTime>,
     /// Items covered by the capture.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub line_items: Option<Vec<LineItem>>,
     /// Shipments belonging to the capture.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub shipments: Option<Vec<Shipment>>,
 }
 
@@ -2547,47 +2013,24 @@ impl PaymentCapture {
             shipments: None,
         }
     }
-
-    /// Sets `capture_amount`.
-    pub fn capture_amount(mut self, value: i64) -> Self {
-        self.capture_amount = Some(value);
-        self
-    }
-
-    /// Sets `capture_reference`.
-    pub fn capture_reference(mut self, value: impl Into<String>) -> Self {
-        self.capture_reference = Some(value.into());
-        self
-    }
-
-    /// Sets `captured_at`.
-    pub fn captured_at(mut self, value: runtime::DateTime) -> Self {
-        self.captured_at = Some(value);
-        self
-    }
-
-    /// Sets `line_items`.
-    pub fn line_items(mut self, value: Vec<LineItem>) -> Self {
-        self.line_items = Some(value);
-        self
-    }
-
-    /// Sets `shipments`.
-    pub fn shipments(mut self, value: Vec<Shipment>) -> Self {
-        self.shipments = Some(value);
-        self
-    }
 }
+rt::setters!(PaymentCapture {
+    capture_amount: set i64 = "capture_amount",
+    capture_reference: into String = "capture_reference",
+    captured_at: set runtime::DateTime = "captured_at",
+    line_items: set Vec<LineItem> = "line_items",
+    shipments: set Vec<Shipment> = "shipments",
+});
 
 /// Outbound delivery and return tracking of one shipment.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[serde(crate = "::paygen_runtime::__private::serde")]
 pub struct Shipment {
     /// Tracking of the delivery to the customer.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub delivery: Option<ShipmentDelivery>,
     /// Tracking of the return shipment.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub r#return: Option<ShipmentReturn>,
 }
 
@@ -2596,19 +2039,11 @@ impl Shipment {
     pub fn new() -> Self {
         Self::default()
     }
-
-    /// Sets `delivery`.
-    pub fn delivery(mut self, value: ShipmentDelivery) -> Self {
-        self.delivery = Some(value);
-        self
-    }
-
-    /// Sets `return`.
-    pub fn r#return(mut self, value: ShipmentReturn) -> Self {
-        self.r#return = Some(value);
-        self
-    }
 }
+rt::setters!(Shipment {
+    delivery: set ShipmentDelivery = "delivery",
+    r#return: set ShipmentReturn = "return",
+});
 
 /// Tracking details of a delivery.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
@@ -2617,21 +2052,21 @@ pub struct ShipmentDelivery {
     /// Carrier's tracking number.
     ///
     /// Constraints: at most 255 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub tracking_number: Option<String>,
     /// Name of the carrier.
     ///
     /// Constraints: at most 255 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub shipping_carrier: Option<String>,
     /// How the goods are delivered.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub shipping_type: Option<ShippingType>,
     /// Extra delivery condition.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub shipping_type_attribute: Option<ShippingTypeAttribute>,
     /// Expected delivery date.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub estimated_delivery_date: Option<runtime::Date>,
 }
 
@@ -2640,37 +2075,14 @@ impl ShipmentDelivery {
     pub fn new() -> Self {
         Self::default()
     }
-
-    /// Sets `tracking_number`.
-    pub fn tracking_number(mut self, value: impl Into<String>) -> Self {
-        self.tracking_number = Some(value.into());
-        self
-    }
-
-    /// Sets `shipping_carrier`.
-    pub fn shipping_carrier(mut self, value: impl Into<String>) -> Self {
-        self.shipping_carrier = Some(value.into());
-        self
-    }
-
-    /// Sets `shipping_type`.
-    pub fn shipping_type(mut self, value: ShippingType) -> Self {
-        self.shipping_type = Some(value);
-        self
-    }
-
-    /// Sets `shipping_type_attribute`.
-    pub fn shipping_type_attribute(mut self, value: ShippingTypeAttribute) -> Self {
-        self.shipping_type_attribute = Some(value);
-        self
-    }
-
-    /// Sets `estimated_delivery_date`.
-    pub fn estimated_delivery_date(mut self, value: runtime::Date) -> Self {
-        self.estimated_delivery_date = Some(value);
-        self
-    }
 }
+rt::setters!(ShipmentDelivery {
+    tracking_number: into String = "tracking_number",
+    shipping_carrier: into String = "shipping_carrier",
+    shipping_type: set ShippingType = "shipping_type",
+    shipping_type_attribute: set ShippingTypeAttribute = "shipping_type_attribute",
+    estimated_delivery_date: set runtime::Date = "estimated_delivery_date",
+});
 
 /// Tracking details of a return shipment.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
@@ -2679,12 +2091,12 @@ pub struct ShipmentReturn {
     /// Carrier's tracking number for the return.
     ///
     /// Constraints: at most 255 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub tracking_number: Option<String>,
     /// Name of the return carrier.
     ///
     /// Constraints: at most 255 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub shipping_carrier: Option<String>,
 }
 
@@ -2693,34 +2105,26 @@ impl ShipmentReturn {
     pub fn new() -> Self {
         Self::default()
     }
-
-    /// Sets `tracking_number`.
-    pub fn tracking_number(mut self, value: impl Into<String>) -> Self {
-        self.tracking_number = Some(value.into());
-        self
-    }
-
-    /// Sets `shipping_carrier`.
-    pub fn shipping_carrier(mut self, value: impl Into<String>) -> Self {
-        self.shipping_carrier = Some(value.into());
-        self
-    }
 }
+rt::setters!(ShipmentReturn {
+    tracking_number: into String = "tracking_number",
+    shipping_carrier: into String = "shipping_carrier",
+});
 
 /// A refund of a payment transaction or of one capture.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[serde(crate = "::paygen_runtime::__private::serde")]
 pub struct RefundRequest {
     /// Amount to refund in minor units.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub refund_amount: Option<i64>,
     /// Partner's own reference for the refund.
     ///
     /// Constraints: at most 255 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub refund_reference: Option<String>,
     /// Items being refunded; used to allocate the refund to captures.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub line_items: Option<Vec<LineItem>>,
 }
 
@@ -2729,25 +2133,12 @@ impl RefundRequest {
     pub fn new() -> Self {
         Self::default()
     }
-
-    /// Sets `refund_amount`.
-    pub fn refund_amount(mut self, value: i64) -> Self {
-        self.refund_amount = Some(value);
-        self
-    }
-
-    /// Sets `refund_reference`.
-    pub fn refund_reference(mut self, value: impl Into<String>) -> Self {
-        self.refund_reference = Some(value.into());
-        self
-    }
-
-    /// Sets `line_items`.
-    pub fn line_items(mut self, value: Vec<LineItem>) -> Self {
-        self.line_items = Some(value);
-        self
-    }
 }
+rt::setters!(RefundRequest {
+    refund_amount: set i64 = "refund_amount",
+    refund_reference: into String = "refund_reference",
+    line_items: set Vec<LineItem> = "line_items",
+});
 
 /// A refund made on a payment transaction or capture.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -2756,21 +2147,21 @@ pub struct PaymentRefund {
     /// Klarna's id of the refund.
     pub payment_refund_id: String,
     /// Id of the capture refunded, when the refund was made against a capture.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub payment_capture_id: Option<String>,
     /// Refunded amount in minor units.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub refund_amount: Option<i64>,
     /// Partner's own reference for the refund.
     ///
     /// Constraints: at most 255 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub refund_reference: Option<String>,
     /// When the refund was made.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub refunded_at: Option<runtime::DateTime>,
     /// Items refunded.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub line_items: Option<Vec<LineItem>>,
 }
 
@@ -2786,58 +2177,35 @@ impl PaymentRefund {
             line_items: None,
         }
     }
-
-    /// Sets `payment_capture_id`.
-    pub fn payment_capture_id(mut self, value: impl Into<String>) -> Self {
-        self.payment_capture_id = Some(value.into());
-        self
-    }
-
-    /// Sets `refund_amount`.
-    pub fn refund_amount(mut self, value: i64) -> Self {
-        self.refund_amount = Some(value);
-        self
-    }
-
-    /// Sets `refund_reference`.
-    pub fn refund_reference(mut self, value: impl Into<String>) -> Self {
-        self.refund_reference = Some(value.into());
-        self
-    }
-
-    /// Sets `refunded_at`.
-    pub fn refunded_at(mut self, value: runtime::DateTime) -> Self {
-        self.refunded_at = Some(value);
-        self
-    }
-
-    /// Sets `line_items`.
-    pub fn line_items(mut self, value: Vec<LineItem>) -> Self {
-        self.line_items = Some(value);
-        self
-    }
 }
+rt::setters!(PaymentRefund {
+    payment_capture_id: into String = "payment_capture_id",
+    refund_amount: set i64 = "refund_amount",
+    refund_reference: into String = "refund_reference",
+    refunded_at: set runtime::DateTime = "refunded_at",
+    line_items: set Vec<LineItem> = "line_items",
+});
 
 /// Money taken back from the merchant, e.g. after a lost dispute.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(crate = "::paygen_runtime::__private::serde")]
 pub struct PaymentChargeback {
     /// Id of the dispute that led to the chargeback.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub payment_dispute_id: Option<String>,
     /// Klarna's id of the chargeback.
     pub payment_chargeback_id: String,
     /// Amount charged back in minor units.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub chargeback_amount: Option<i64>,
     /// Why the chargeback happened.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub chargeback_reason: Option<ChargebackReason>,
     /// When the chargeback was made.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub chargeback_at: Option<runtime::DateTime>,
     /// Items affected by the chargeback.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub line_items: Option<Vec<LineItem>>,
 }
 
@@ -2853,59 +2221,36 @@ impl PaymentChargeback {
             line_items: None,
         }
     }
-
-    /// Sets `payment_dispute_id`.
-    pub fn payment_dispute_id(mut self, value: impl Into<String>) -> Self {
-        self.payment_dispute_id = Some(value.into());
-        self
-    }
-
-    /// Sets `chargeback_amount`.
-    pub fn chargeback_amount(mut self, value: i64) -> Self {
-        self.chargeback_amount = Some(value);
-        self
-    }
-
-    /// Sets `chargeback_reason`.
-    pub fn chargeback_reason(mut self, value: ChargebackReason) -> Self {
-        self.chargeback_reason = Some(value);
-        self
-    }
-
-    /// Sets `chargeback_at`.
-    pub fn chargeback_at(mut self, value: runtime::DateTime) -> Self {
-        self.chargeback_at = Some(value);
-        self
-    }
-
-    /// Sets `line_items`.
-    pub fn line_items(mut self, value: Vec<LineItem>) -> Self {
-        self.line_items = Some(value);
-        self
-    }
 }
+rt::setters!(PaymentChargeback {
+    payment_dispute_id: into String = "payment_dispute_id",
+    chargeback_amount: set i64 = "chargeback_amount",
+    chargeback_reason: set ChargebackReason = "chargeback_reason",
+    chargeback_at: set runtime::DateTime = "chargeback_at",
+    line_items: set Vec<LineItem> = "line_items",
+});
 
 /// Error body returned for every 4xx and 5xx response. No field is required, so a partial body from a gateway or proxy still decodes.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[serde(crate = "::paygen_runtime::__private::serde")]
 pub struct ErrorModel {
     /// Unique id of this error occurrence; quote it to Klarna support.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub error_id: Option<String>,
     /// Broad category of the error.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub error_type: Option<ErrorType>,
     /// Finer-grained error code for program logic, e.g. `UNAUTHORIZED`, `TIMEOUT`, `INTERNAL_ERROR`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub error_code: Option<String>,
     /// Explanation for developers; not meant for customers.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub error_message: Option<String>,
     /// Link to documentation about the error, when available.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub doc_url: Option<String>,
     /// Field-level problems, when the input failed validation.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub validation_errors: Option<Vec<ValidationError>>,
 }
 
@@ -2914,56 +2259,28 @@ impl ErrorModel {
     pub fn new() -> Self {
         Self::default()
     }
-
-    /// Sets `error_id`.
-    pub fn error_id(mut self, value: impl Into<String>) -> Self {
-        self.error_id = Some(value.into());
-        self
-    }
-
-    /// Sets `error_type`.
-    pub fn error_type(mut self, value: ErrorType) -> Self {
-        self.error_type = Some(value);
-        self
-    }
-
-    /// Sets `error_code`.
-    pub fn error_code(mut self, value: impl Into<String>) -> Self {
-        self.error_code = Some(value.into());
-        self
-    }
-
-    /// Sets `error_message`.
-    pub fn error_message(mut self, value: impl Into<String>) -> Self {
-        self.error_message = Some(value.into());
-        self
-    }
-
-    /// Sets `doc_url`.
-    pub fn doc_url(mut self, value: impl Into<String>) -> Self {
-        self.doc_url = Some(value.into());
-        self
-    }
-
-    /// Sets `validation_errors`.
-    pub fn validation_errors(mut self, value: Vec<ValidationError>) -> Self {
-        self.validation_errors = Some(value);
-        self
-    }
 }
+rt::setters!(ErrorModel {
+    error_id: into String = "error_id",
+    error_type: set ErrorType = "error_type",
+    error_code: into String = "error_code",
+    error_message: into String = "error_message",
+    doc_url: into String = "doc_url",
+    validation_errors: set Vec<ValidationError> = "validation_errors",
+});
 
 /// One invalid input field.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[serde(crate = "::paygen_runtime::__private::serde")]
 pub struct ValidationError {
     /// The offending field or parameter.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub parameter: Option<String>,
     /// What is wrong with it.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub reason: Option<String>,
     /// Link to documentation about the problem.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub doc_url: Option<String>,
 }
 
@@ -2972,25 +2289,12 @@ impl ValidationError {
     pub fn new() -> Self {
         Self::default()
     }
-
-    /// Sets `parameter`.
-    pub fn parameter(mut self, value: impl Into<String>) -> Self {
-        self.parameter = Some(value.into());
-        self
-    }
-
-    /// Sets `reason`.
-    pub fn reason(mut self, value: impl Into<String>) -> Self {
-        self.reason = Some(value.into());
-        self
-    }
-
-    /// Sets `doc_url`.
-    pub fn doc_url(mut self, value: impl Into<String>) -> Self {
-        self.doc_url = Some(value.into());
-        self
-    }
 }
+rt::setters!(ValidationError {
+    parameter: into String = "parameter",
+    reason: into String = "reason",
+    doc_url: into String = "doc_url",
+});
 
 /// Body of a webhook notification Klarna POSTs to the partner when a payment request changes state. The raw body is signed with HMAC-SHA256; the signature travels in the `Klarna-Signature` header and the signing key is named by `Klarna-Signing-Key-Id`. Examples: `components/examples/Webhook*`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -3022,19 +2326,19 @@ pub struct WebhookMetadata {
     /// When the event happened.
     pub occurred_at: runtime::DateTime,
     /// Id linking the event to the request that caused it.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub correlation_id: Option<String>,
     /// Id of the partner account the event belongs to.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub account_id: Option<String>,
     /// Id of the payment product instance.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub product_instance_id: Option<String>,
     /// Id of the webhook subscription that delivered the event.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub webhook_id: Option<String>,
     /// `true` for live events, `false` for test events.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub live: Option<bool>,
 }
 
@@ -3058,37 +2362,14 @@ impl WebhookMetadata {
             live: None,
         }
     }
-
-    /// Sets `correlation_id`.
-    pub fn correlation_id(mut self, value: impl Into<String>) -> Self {
-        self.correlation_id = Some(value.into());
-        self
-    }
-
-    /// Sets `account_id`.
-    pub fn account_id(mut self, value: impl Into<String>) -> Self {
-        self.account_id = Some(value.into());
-        self
-    }
-
-    /// Sets `product_instance_id`.
-    pub fn product_instance_id(mut self, value: impl Into<String>) -> Self {
-        self.product_instance_id = Some(value.into());
-        self
-    }
-
-    /// Sets `webhook_id`.
-    pub fn webhook_id(mut self, value: impl Into<String>) -> Self {
-        self.webhook_id = Some(value.into());
-        self
-    }
-
-    /// Sets `live`.
-    pub fn live(mut self, value: bool) -> Self {
-        self.live = Some(value);
-        self
-    }
 }
+rt::setters!(WebhookMetadata {
+    correlation_id: into String = "correlation_id",
+    account_id: into String = "account_id",
+    product_instance_id: into String = "product_instance_id",
+    webhook_id: into String = "webhook_id",
+    live: set bool = "live",
+});
 
 /// Payload of a payment request state-change event.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -3097,22 +2378,18 @@ pub struct PaymentRequestStateChange {
     /// Id of the payment request.
     pub payment_request_id: String,
     /// Partner's reference for the payment.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub payment_reference: Option<String>,
     /// Merchant's reference for the order.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub merchant_reference: Option<String>,
     /// New state of the payment request.
     pub state: PaymentRequestState,
     /// State before the change.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub previous_state: Option<PaymentRequestState>,
     /// Id of the payment transaction created on authorization. Spelled with a capital `T` exactly as in the vendor's example.
-    #[serde(
-        rename = "payment_Transaction_id",
-        default,
-        skip_serializing_if = "Option::is_none",
-    )]
+    #[serde(rename = "payment_Transaction_id", skip_serializing_if = "Option::is_none")]
     pub payment_transaction_id: Option<String>,
 }
 
@@ -3131,28 +2408,10 @@ impl PaymentRequestStateChange {
             payment_transaction_id: None,
         }
     }
-
-    /// Sets `payment_reference`.
-    pub fn payment_reference(mut self, value: impl Into<String>) -> Self {
-        self.payment_reference = Some(value.into());
-        self
-    }
-
-    /// Sets `merchant_reference`.
-    pub fn merchant_reference(mut self, value: impl Into<String>) -> Self {
-        self.merchant_reference = Some(value.into());
-        self
-    }
-
-    /// Sets `previous_state`.
-    pub fn previous_state(mut self, value: PaymentRequestState) -> Self {
-        self.previous_state = Some(value);
-        self
-    }
-
-    /// Sets `payment_Transaction_id`.
-    pub fn payment_transaction_id(mut self, value: impl Into<String>) -> Self {
-        self.payment_transaction_id = Some(value.into());
-        self
-    }
 }
+rt::setters!(PaymentRequestStateChange {
+    payment_reference: into String = "payment_reference",
+    merchant_reference: into String = "merchant_reference",
+    previous_state: set PaymentRequestState = "previous_state",
+    payment_transaction_id: into String = "payment_Transaction_id",
+});

@@ -261,13 +261,13 @@ impl Client {
 #[serde(crate = "::paygen_runtime::__private::serde")]
 pub struct ErrorResponse {
     /// Machine-readable error code.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub code: Option<String>,
     /// Human-readable description.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
     /// Error name, where sent instead of `code`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub error: Option<String>,
     /// Properties not declared by the spec, kept as sent.
     #[serde(flatten)]
@@ -279,39 +279,25 @@ impl ErrorResponse {
     pub fn new() -> Self {
         Self::default()
     }
-
-    /// Sets `code`.
-    pub fn code(mut self, value: impl Into<String>) -> Self {
-        self.code = Some(value.into());
-        self
-    }
-
-    /// Sets `message`.
-    pub fn message(mut self, value: impl Into<String>) -> Self {
-        self.message = Some(value.into());
-        self
-    }
-
-    /// Sets `error`.
-    pub fn error(mut self, value: impl Into<String>) -> Self {
-        self.error = Some(value.into());
-        self
-    }
 }
+rt::setters!(ErrorResponse {
+    code: into String = "code",
+    message: into String = "message",
+    error: into String = "error",
+});
 
 /// One account provider taking part in Open Finance.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[serde(crate = "::paygen_runtime::__private::serde")]
+#[serde(rename_all = "camelCase")]
 pub struct Participant {
     /// The participant's id; send it as `institutionId` when creating a payment.
     ///
     /// Also read from `id`, `institutionId`, `organisationId`.
     #[serde(
-        rename = "participantId",
         alias = "id",
         alias = "institutionId",
         alias = "organisationId",
-        default,
         skip_serializing_if = "Option::is_none",
     )]
     pub participant_id: Option<String>,
@@ -322,37 +308,28 @@ pub struct Participant {
         alias = "organisationName",
         alias = "registeredName",
         alias = "brandName",
-        default,
         skip_serializing_if = "Option::is_none",
     )]
     pub name: Option<String>,
     /// The institution's ISPB code (8 digits).
     ///
     /// Also read from `ispbCode`.
-    #[serde(alias = "ispbCode", default, skip_serializing_if = "Option::is_none")]
+    #[serde(alias = "ispbCode", skip_serializing_if = "Option::is_none")]
     pub ispb: Option<String>,
     /// The institution's bank (COMPE) code, where sent.
     ///
     /// Also read from `code`, `compe`, `compeCode`.
     #[serde(
-        rename = "bankCode",
         alias = "code",
         alias = "compe",
         alias = "compeCode",
-        default,
         skip_serializing_if = "Option::is_none",
     )]
     pub bank_code: Option<String>,
     /// URL of the participant's logo, where sent.
     ///
     /// Also read from `logoUri`, `logo`.
-    #[serde(
-        rename = "logoUrl",
-        alias = "logoUri",
-        alias = "logo",
-        default,
-        skip_serializing_if = "Option::is_none",
-    )]
+    #[serde(alias = "logoUri", alias = "logo", skip_serializing_if = "Option::is_none")]
     pub logo_url: Option<String>,
     /// Properties not declared by the spec, kept as sent.
     #[serde(flatten)]
@@ -364,37 +341,14 @@ impl Participant {
     pub fn new() -> Self {
         Self::default()
     }
-
-    /// Sets `participantId`.
-    pub fn participant_id(mut self, value: impl Into<String>) -> Self {
-        self.participant_id = Some(value.into());
-        self
-    }
-
-    /// Sets `name`.
-    pub fn name(mut self, value: impl Into<String>) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-
-    /// Sets `ispb`.
-    pub fn ispb(mut self, value: impl Into<String>) -> Self {
-        self.ispb = Some(value.into());
-        self
-    }
-
-    /// Sets `bankCode`.
-    pub fn bank_code(mut self, value: impl Into<String>) -> Self {
-        self.bank_code = Some(value.into());
-        self
-    }
-
-    /// Sets `logoUrl`.
-    pub fn logo_url(mut self, value: impl Into<String>) -> Self {
-        self.logo_url = Some(value.into());
-        self
-    }
 }
+rt::setters!(Participant {
+    participant_id: into String = "participantId",
+    name: into String = "name",
+    ispb: into String = "ispb",
+    bank_code: into String = "bankCode",
+    logo_url: into String = "logoUrl",
+});
 
 /// Permitted values of `identifier_type`.
 ///
@@ -417,20 +371,20 @@ rt::string_enum!(IdentifierType {
 /// The payer.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(crate = "::paygen_runtime::__private::serde")]
+#[serde(rename_all = "camelCase")]
 pub struct Customer {
     /// Kind of tax identifier. Format `LIST`.
-    #[serde(rename = "identifierType")]
     pub identifier_type: IdentifierType,
     /// CPF (11 digits) or CNPJ (14 digits).
     pub identifier: String,
     /// Payer's name.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// Payer's phone number.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub phone: Option<String>,
     /// Payer's email address.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub email: Option<String>,
 }
 
@@ -445,25 +399,12 @@ impl Customer {
             email: None,
         }
     }
-
-    /// Sets `name`.
-    pub fn name(mut self, value: impl Into<String>) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-
-    /// Sets `phone`.
-    pub fn phone(mut self, value: impl Into<String>) -> Self {
-        self.phone = Some(value.into());
-        self
-    }
-
-    /// Sets `email`.
-    pub fn email(mut self, value: impl Into<String>) -> Self {
-        self.email = Some(value.into());
-        self
-    }
 }
+rt::setters!(Customer {
+    name: into String = "name",
+    phone: into String = "phone",
+    email: into String = "email",
+});
 
 /// Permitted values of `currency`.
 ///
@@ -507,15 +448,16 @@ rt::string_enum!(AccountType {
 /// The account's holder.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[serde(crate = "::paygen_runtime::__private::serde")]
+#[serde(rename_all = "camelCase")]
 pub struct AccountHolder {
     /// Holder's name.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// Kind of tax identifier. Format `LIST`.
-    #[serde(rename = "identifierType", default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub identifier_type: Option<IdentifierType>,
     /// CPF (11 digits) or CNPJ (14 digits).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub identifier: Option<String>,
 }
 
@@ -524,44 +466,32 @@ impl AccountHolder {
     pub fn new() -> Self {
         Self::default()
     }
-
-    /// Sets `name`.
-    pub fn name(mut self, value: impl Into<String>) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-
-    /// Sets `identifierType`.
-    pub fn identifier_type(mut self, value: IdentifierType) -> Self {
-        self.identifier_type = Some(value);
-        self
-    }
-
-    /// Sets `identifier`.
-    pub fn identifier(mut self, value: impl Into<String>) -> Self {
-        self.identifier = Some(value.into());
-        self
-    }
 }
+rt::setters!(AccountHolder {
+    name: into String = "name",
+    identifier_type: set IdentifierType = "identifierType",
+    identifier: into String = "identifier",
+});
 
 /// The account receiving the payment.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[serde(crate = "::paygen_runtime::__private::serde")]
+#[serde(rename_all = "camelCase")]
 pub struct Account {
     /// ISPB code of the institution (8 digits).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub ispb: Option<String>,
     /// Branch (agência).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub issuer: Option<String>,
     /// Account number with its check digit.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub number: Option<String>,
     /// Account type: current (CACC), savings (SVGS), payment (TRAN) or salary (SLRY). Format `LIST`.
-    #[serde(rename = "accountType", default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub account_type: Option<AccountType>,
     /// The account's holder. Format `OBJECT`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub holder: Option<AccountHolder>,
 }
 
@@ -570,49 +500,25 @@ impl Account {
     pub fn new() -> Self {
         Self::default()
     }
-
-    /// Sets `ispb`.
-    pub fn ispb(mut self, value: impl Into<String>) -> Self {
-        self.ispb = Some(value.into());
-        self
-    }
-
-    /// Sets `issuer`.
-    pub fn issuer(mut self, value: impl Into<String>) -> Self {
-        self.issuer = Some(value.into());
-        self
-    }
-
-    /// Sets `number`.
-    pub fn number(mut self, value: impl Into<String>) -> Self {
-        self.number = Some(value.into());
-        self
-    }
-
-    /// Sets `accountType`.
-    pub fn account_type(mut self, value: AccountType) -> Self {
-        self.account_type = Some(value);
-        self
-    }
-
-    /// Sets `holder`.
-    pub fn holder(mut self, value: AccountHolder) -> Self {
-        self.holder = Some(value);
-        self
-    }
 }
+rt::setters!(Account {
+    ispb: into String = "ispb",
+    issuer: into String = "issuer",
+    number: into String = "number",
+    account_type: set AccountType = "accountType",
+    holder: set AccountHolder = "holder",
+});
 
 /// The request of `create_payment`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(crate = "::paygen_runtime::__private::serde")]
+#[serde(rename_all = "camelCase")]
 pub struct PaymentRequest {
     /// Your unique id for this payment; repeat it only to repeat the same payment. Format `CHAR(1..100)`.
     ///
     /// Constraints: at least 1 characters, at most 100 characters.
-    #[serde(rename = "clientRequestId")]
     pub client_request_id: String,
     /// The payer's account provider (a participant id).
-    #[serde(rename = "institutionId")]
     pub institution_id: String,
     /// The payer. Format `OBJECT`.
     pub customer: Customer,
@@ -624,13 +530,12 @@ pub struct PaymentRequest {
     #[serde(rename = "redirectURL")]
     pub redirect_url: String,
     /// The account receiving the payment. Format `OBJECT`.
-    #[serde(rename = "creditorAccount")]
     pub creditor_account: Account,
     /// The payer's account, when already known. Format `OBJECT`.
-    #[serde(rename = "debtorAccount", default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub debtor_account: Option<Account>,
     /// Your own key/value data, returned with the payment.
-    #[serde(rename = "clientMetadata", default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub client_metadata: Option<BTreeMap<String, String>>,
 }
 
@@ -657,19 +562,11 @@ impl PaymentRequest {
             client_metadata: None,
         }
     }
-
-    /// Sets `debtorAccount`.
-    pub fn debtor_account(mut self, value: Account) -> Self {
-        self.debtor_account = Some(value);
-        self
-    }
-
-    /// Sets `clientMetadata`.
-    pub fn client_metadata(mut self, value: BTreeMap<String, String>) -> Self {
-        self.client_metadata = Some(value);
-        self
-    }
 }
+rt::setters!(PaymentRequest {
+    debtor_account: set Account = "debtorAccount",
+    client_metadata: set BTreeMap<String, String> = "clientMetadata",
+});
 
 /// Permitted values of `status`.
 ///
@@ -725,27 +622,22 @@ rt::string_enum!(Status {
 /// `PaymentCreated`.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[serde(crate = "::paygen_runtime::__private::serde")]
+#[serde(rename_all = "camelCase")]
 pub struct PaymentCreated {
     /// Klavi's payment id; poll its status with it.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
     /// Your id for the payment.
-    #[serde(
-        rename = "clientRequestId",
-        default,
-        skip_serializing_if = "Option::is_none",
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub client_request_id: Option<String>,
     /// URL to redirect the payer to (single use, about 60 s).
     ///
     /// Also read from `consentURL`, `consent_url`, `redirectConsentURL`, `redirectConsentUrl`.
     #[serde(
-        rename = "consentUrl",
         alias = "consentURL",
         alias = "consent_url",
         alias = "redirectConsentURL",
         alias = "redirectConsentUrl",
-        default,
         skip_serializing_if = "Option::is_none",
     )]
     pub consent_url: Option<String>,
@@ -756,12 +648,11 @@ pub struct PaymentCreated {
         rename = "redirectURL",
         alias = "redirectUrl",
         alias = "redirect_url",
-        default,
         skip_serializing_if = "Option::is_none",
     )]
     pub redirect_url: Option<String>,
     /// Initial status. Format `LIST`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub status: Option<Status>,
     /// Properties not declared by the spec, kept as sent.
     #[serde(flatten)]
@@ -773,47 +664,24 @@ impl PaymentCreated {
     pub fn new() -> Self {
         Self::default()
     }
-
-    /// Sets `id`.
-    pub fn id(mut self, value: impl Into<String>) -> Self {
-        self.id = Some(value.into());
-        self
-    }
-
-    /// Sets `clientRequestId`.
-    pub fn client_request_id(mut self, value: impl Into<String>) -> Self {
-        self.client_request_id = Some(value.into());
-        self
-    }
-
-    /// Sets `consentUrl`.
-    pub fn consent_url(mut self, value: impl Into<String>) -> Self {
-        self.consent_url = Some(value.into());
-        self
-    }
-
-    /// Sets `redirectURL`.
-    pub fn redirect_url(mut self, value: impl Into<String>) -> Self {
-        self.redirect_url = Some(value.into());
-        self
-    }
-
-    /// Sets `status`.
-    pub fn status(mut self, value: Status) -> Self {
-        self.status = Some(value);
-        self
-    }
 }
+rt::setters!(PaymentCreated {
+    id: into String = "id",
+    client_request_id: into String = "clientRequestId",
+    consent_url: into String = "consentUrl",
+    redirect_url: into String = "redirectURL",
+    status: set Status = "status",
+});
 
 /// Why the payment is in this status, where Klavi says.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[serde(crate = "::paygen_runtime::__private::serde")]
 pub struct StatusReason {
     /// Reason code.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub code: Option<String>,
     /// Reason text.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
     /// Properties not declared by the spec, kept as sent.
     #[serde(flatten)]
@@ -825,48 +693,37 @@ impl StatusReason {
     pub fn new() -> Self {
         Self::default()
     }
-
-    /// Sets `code`.
-    pub fn code(mut self, value: impl Into<String>) -> Self {
-        self.code = Some(value.into());
-        self
-    }
-
-    /// Sets `message`.
-    pub fn message(mut self, value: impl Into<String>) -> Self {
-        self.message = Some(value.into());
-        self
-    }
 }
+rt::setters!(StatusReason {
+    code: into String = "code",
+    message: into String = "message",
+});
 
 /// `PaymentStatus`.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[serde(crate = "::paygen_runtime::__private::serde")]
+#[serde(rename_all = "camelCase")]
 pub struct PaymentStatus {
     /// Klavi's payment id.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
     /// Your id for the payment.
-    #[serde(
-        rename = "clientRequestId",
-        default,
-        skip_serializing_if = "Option::is_none",
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub client_request_id: Option<String>,
     /// Amount. Format `DECIMAL`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub amount: Option<runtime::Decimal>,
     /// Currency. Format `LIST`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub currency: Option<Currency>,
     /// Current status. Format `LIST`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub status: Option<Status>,
     /// Why the payment is in this status, where Klavi says. Format `OBJECT`.
-    #[serde(rename = "statusReason", default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub status_reason: Option<StatusReason>,
     /// When the status last changed (as sent).
-    #[serde(rename = "statusUpdateAt", default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub status_update_at: Option<String>,
     /// Properties not declared by the spec, kept as sent.
     #[serde(flatten)]
@@ -878,46 +735,13 @@ impl PaymentStatus {
     pub fn new() -> Self {
         Self::default()
     }
-
-    /// Sets `id`.
-    pub fn id(mut self, value: impl Into<String>) -> Self {
-        self.id = Some(value.into());
-        self
-    }
-
-    /// Sets `clientRequestId`.
-    pub fn client_request_id(mut self, value: impl Into<String>) -> Self {
-        self.client_request_id = Some(value.into());
-        self
-    }
-
-    /// Sets `amount`.
-    pub fn amount(mut self, value: runtime::Decimal) -> Self {
-        self.amount = Some(value);
-        self
-    }
-
-    /// Sets `currency`.
-    pub fn currency(mut self, value: Currency) -> Self {
-        self.currency = Some(value);
-        self
-    }
-
-    /// Sets `status`.
-    pub fn status(mut self, value: Status) -> Self {
-        self.status = Some(value);
-        self
-    }
-
-    /// Sets `statusReason`.
-    pub fn status_reason(mut self, value: StatusReason) -> Self {
-        self.status_reason = Some(value);
-        self
-    }
-
-    /// Sets `statusUpdateAt`.
-    pub fn status_update_at(mut self, value: impl Into<String>) -> Self {
-        self.status_update_at = Some(value.into());
-        self
-    }
 }
+rt::setters!(PaymentStatus {
+    id: into String = "id",
+    client_request_id: into String = "clientRequestId",
+    amount: set runtime::Decimal = "amount",
+    currency: set Currency = "currency",
+    status: set Status = "status",
+    status_reason: set StatusReason = "statusReason",
+    status_update_at: into String = "statusUpdateAt",
+});

@@ -482,37 +482,14 @@ impl ListPaymentMethodsParams {
             preauthorization: None,
         }
     }
-
-    /// Sets `country`.
-    pub fn country(mut self, value: impl Into<String>) -> Self {
-        self.country = Some(value.into());
-        self
-    }
-
-    /// Sets `language`.
-    pub fn language(mut self, value: impl Into<String>) -> Self {
-        self.language = Some(value.into());
-        self
-    }
-
-    /// Sets `recurring`.
-    pub fn recurring(mut self, value: bool) -> Self {
-        self.recurring = Some(value);
-        self
-    }
-
-    /// Sets `skip_capture`.
-    pub fn skip_capture(mut self, value: bool) -> Self {
-        self.skip_capture = Some(value);
-        self
-    }
-
-    /// Sets `preauthorization`.
-    pub fn preauthorization(mut self, value: bool) -> Self {
-        self.preauthorization = Some(value);
-        self
-    }
 }
+rt::setters!(ListPaymentMethodsParams {
+    country: into String = "country",
+    language: into String = "language",
+    recurring: set bool = "recurring",
+    skip_capture: set bool = "skip_capture",
+    preauthorization: set bool = "preauthorization",
+});
 
 /// Errors of `list_payment_methods`, by status (the same responses as other operations share in [`BadRequestOtherError`]).
 pub type ListPaymentMethodsError = BadRequestOtherError;
@@ -563,25 +540,25 @@ pub enum PaymentMethodsLogosValue {
 #[serde(crate = "::paygen_runtime::__private::serde")]
 pub struct PaymentMethods {
     /// Codes of all payment methods available right now (e.g. `klix`, `swedbank_lv_pis`).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub available_payment_methods: Option<Vec<String>>,
     /// Available payment method codes grouped by country. Keys are ISO 3166-1 alpha-2 country codes; the key `any` holds methods that are not tied to a country.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub by_country: Option<BTreeMap<String, Vec<String>>>,
     /// Human readable country names keyed by the keys used in `by_country`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub country_names: Option<BTreeMap<String, String>>,
     /// Human readable payment method names keyed by payment method code.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub names: Option<BTreeMap<String, String>>,
     /// Logo location(s) keyed by payment method code. A value is either a single logo path/URL or a list of them (e.g. one per card scheme).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub logos: Option<BTreeMap<String, PaymentMethodsLogosValue>>,
     /// Codes of the available methods that are card payments.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub card_methods: Option<Vec<String>>,
     /// Groups used to present related payment methods together on a checkout page.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub payment_method_groups: Option<Vec<PaymentMethodGroup>>,
 }
 
@@ -590,65 +567,32 @@ impl PaymentMethods {
     pub fn new() -> Self {
         Self::default()
     }
-
-    /// Sets `available_payment_methods`.
-    pub fn available_payment_methods(mut self, value: Vec<String>) -> Self {
-        self.available_payment_methods = Some(value);
-        self
-    }
-
-    /// Sets `by_country`.
-    pub fn by_country(mut self, value: BTreeMap<String, Vec<String>>) -> Self {
-        self.by_country = Some(value);
-        self
-    }
-
-    /// Sets `country_names`.
-    pub fn country_names(mut self, value: BTreeMap<String, String>) -> Self {
-        self.country_names = Some(value);
-        self
-    }
-
-    /// Sets `names`.
-    pub fn names(mut self, value: BTreeMap<String, String>) -> Self {
-        self.names = Some(value);
-        self
-    }
-
-    /// Sets `logos`.
-    pub fn logos(mut self, value: BTreeMap<String, PaymentMethodsLogosValue>) -> Self {
-        self.logos = Some(value);
-        self
-    }
-
-    /// Sets `card_methods`.
-    pub fn card_methods(mut self, value: Vec<String>) -> Self {
-        self.card_methods = Some(value);
-        self
-    }
-
-    /// Sets `payment_method_groups`.
-    pub fn payment_method_groups(mut self, value: Vec<PaymentMethodGroup>) -> Self {
-        self.payment_method_groups = Some(value);
-        self
-    }
 }
+rt::setters!(PaymentMethods {
+    available_payment_methods: set Vec<String> = "available_payment_methods",
+    by_country: set BTreeMap<String, Vec<String>> = "by_country",
+    country_names: set BTreeMap<String, String> = "country_names",
+    names: set BTreeMap<String, String> = "names",
+    logos: set BTreeMap<String, PaymentMethodsLogosValue> = "logos",
+    card_methods: set Vec<String> = "card_methods",
+    payment_method_groups: set Vec<PaymentMethodGroup> = "payment_method_groups",
+});
 
 /// A named group of payment methods for display purposes.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[serde(crate = "::paygen_runtime::__private::serde")]
 pub struct PaymentMethodGroup {
     /// Machine name of the group.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// Logo path or URL of the group.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub logo: Option<String>,
     /// Human readable label of the group.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub label: Option<String>,
     /// Payment method codes that belong to the group.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub methods: Option<Vec<String>>,
 }
 
@@ -657,31 +601,13 @@ impl PaymentMethodGroup {
     pub fn new() -> Self {
         Self::default()
     }
-
-    /// Sets `name`.
-    pub fn name(mut self, value: impl Into<String>) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-
-    /// Sets `logo`.
-    pub fn logo(mut self, value: impl Into<String>) -> Self {
-        self.logo = Some(value.into());
-        self
-    }
-
-    /// Sets `label`.
-    pub fn label(mut self, value: impl Into<String>) -> Self {
-        self.label = Some(value.into());
-        self
-    }
-
-    /// Sets `methods`.
-    pub fn methods(mut self, value: Vec<String>) -> Self {
-        self.methods = Some(value);
-        self
-    }
 }
+rt::setters!(PaymentMethodGroup {
+    name: into String = "name",
+    logo: into String = "logo",
+    label: into String = "label",
+    methods: set Vec<String> = "methods",
+});
 
 /// A purchase (payment order). Sent to create one and returned by every purchase operation. Read-only properties are filled in by Klix and ignored in requests. Also the body that Klix POSTs to `success_callback`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -690,24 +616,24 @@ pub struct Purchase {
     /// Object type name (`purchase` for this object).
     ///
     /// Read-only: set by the server and never sent.
-    #[serde(default, skip_serializing)]
+    #[serde(skip_serializing)]
     pub r#type: Option<String>,
     /// Unique identifier (UUID) assigned by Klix.
     ///
     /// Constraints: format `uuid`.
     ///
     /// Read-only: set by the server and never sent.
-    #[serde(default, skip_serializing)]
+    #[serde(skip_serializing)]
     pub id: Option<String>,
     /// Moment the object was created. Unix timestamp in seconds.
     ///
     /// Read-only: set by the server and never sent.
-    #[serde(default, skip_serializing)]
+    #[serde(skip_serializing)]
     pub created_on: Option<i64>,
     /// Moment the object was last modified. Unix timestamp in seconds.
     ///
     /// Read-only: set by the server and never sent.
-    #[serde(default, skip_serializing)]
+    #[serde(skip_serializing)]
     pub updated_on: Option<i64>,
     /// Customer (payer) data; at least `email` is needed. The vendor also describes referencing a stored client with `client_id` instead.
     pub client: ClientDetails,
@@ -716,51 +642,51 @@ pub struct Purchase {
     /// Payment data once the purchase has been paid; `null` while it is unpaid.
     ///
     /// Read-only: set by the server and never sent.
-    #[serde(default, skip_serializing)]
+    #[serde(skip_serializing)]
     pub payment: Option<PaymentDetails>,
     /// Legal and banking data of the merchant issuing the purchase.
     ///
     /// Read-only: set by the server and never sent.
-    #[serde(default, skip_serializing)]
+    #[serde(skip_serializing)]
     pub issuer_details: Option<IssuerDetails>,
     /// Payment method used and the history of processing attempts.
     ///
     /// Read-only: set by the server and never sent.
-    #[serde(default, skip_serializing)]
+    #[serde(skip_serializing)]
     pub transaction_data: Option<TransactionData>,
     /// Current state of the purchase. Set by Klix; see `PurchaseStatus` (treat unknown values as possible).
     ///
     /// Read-only: set by the server and never sent.
-    #[serde(default, skip_serializing)]
+    #[serde(skip_serializing)]
     pub status: Option<PurchaseStatus>,
     /// Status changes of the purchase, oldest first.
     ///
     /// Read-only: set by the server and never sent.
-    #[serde(default, skip_serializing)]
+    #[serde(skip_serializing)]
     pub status_history: Option<Vec<StatusHistoryEntry>>,
     /// When the customer first opened the payment page; `null` if never. Unix timestamp in seconds.
     ///
     /// Read-only: set by the server and never sent.
-    #[serde(default, skip_serializing)]
+    #[serde(skip_serializing)]
     pub viewed_on: Option<i64>,
     /// Identifier of the merchant company that owns the purchase.
     ///
     /// Constraints: format `uuid`.
     ///
     /// Read-only: set by the server and never sent.
-    #[serde(default, skip_serializing)]
+    #[serde(skip_serializing)]
     pub company_id: Option<String>,
     /// `true` if the purchase was created with test credentials and moves no real money.
     ///
     /// Read-only: set by the server and never sent.
-    #[serde(default, skip_serializing)]
+    #[serde(skip_serializing)]
     pub is_test: Option<bool>,
     /// Identifier of the merchant portal user who created the purchase, if any.
     ///
     /// Constraints: format `uuid`.
     ///
     /// Read-only: set by the server and never sent.
-    #[serde(default, skip_serializing)]
+    #[serde(skip_serializing)]
     pub user_id: Option<String>,
     /// Identifier (UUID) of the merchant brand the purchase is made under; issued by Klix together with the secret key.
     ///
@@ -771,7 +697,7 @@ pub struct Purchase {
     /// Constraints: format `uuid`.
     ///
     /// Read-only: set by the server and never sent.
-    #[serde(default, skip_serializing)]
+    #[serde(skip_serializing)]
     pub billing_template_id: Option<String>,
     /// Identifier of an existing client record whose data should be used instead of (or merged with) `client`.
     ///
@@ -785,35 +711,35 @@ pub struct Purchase {
     )]
     pub client_id: Option<runtime::Nullable<String>>,
     /// Whether Klix emails a receipt to the customer after payment.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub send_receipt: Option<bool>,
     /// `true` if this paid purchase stores the customer's card for later recurring charges; its `id` then serves as the recurring token.
     ///
     /// Read-only: set by the server and never sent.
-    #[serde(default, skip_serializing)]
+    #[serde(skip_serializing)]
     pub is_recurring_token: Option<bool>,
     /// Identifier of the purchase (recurring token) this purchase was charged with, if any.
     ///
     /// Constraints: format `uuid`.
     ///
     /// Read-only: set by the server and never sent.
-    #[serde(default, skip_serializing)]
+    #[serde(skip_serializing)]
     pub recurring_token: Option<String>,
     /// Reserve (authorize) the funds instead of charging them; the reservation is later captured or released. The API field is a JSON boolean (one example on the vendor page sends the string `"true"`; send `true`). Reservations are released automatically after 6 days without a capture.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub skip_capture: Option<bool>,
     /// Register the customer's card during this payment so the purchase can serve as a recurring token for later charges.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub force_recurring: Option<bool>,
     /// Reference generated by Klix for the purchase.
     ///
     /// Read-only: set by the server and never sent.
-    #[serde(default, skip_serializing)]
+    #[serde(skip_serializing)]
     pub reference_generated: Option<String>,
     /// Merchant's own reference for the purchase, e.g. the order number.
     ///
     /// Constraints: at most 128 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub reference: Option<String>,
     /// Issue date of the invoice (ISO 8601 date, `YYYY-MM-DD`).
     ///
@@ -836,81 +762,81 @@ pub struct Purchase {
     /// Which kinds of refund are currently possible for this purchase.
     ///
     /// Read-only: set by the server and never sent.
-    #[serde(default, skip_serializing)]
+    #[serde(skip_serializing)]
     pub refund_availability: Option<RefundAvailability>,
     /// Amount that can still be refunded. Integer amount in the smallest currency unit (e.g. cents).
     ///
     /// Read-only: set by the server and never sent.
-    #[serde(default, skip_serializing)]
+    #[serde(skip_serializing)]
     pub refundable_amount: Option<i64>,
     /// Conversion data when the purchase was converted from another currency; `null` otherwise.
     ///
     /// Read-only: set by the server and never sent.
-    #[serde(default, skip_serializing)]
+    #[serde(skip_serializing)]
     pub currency_conversion: Option<CurrencyConversion>,
     /// Restricts the purchase to these payment method codes (e.g. `["klix"]`), typically the method the customer picked on the merchant's site. Omit to allow every available method.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub payment_method_whitelist: Option<Vec<String>>,
     /// Where the customer is sent after a successful payment. Absolute URL.
     ///
     /// Constraints: at most 500 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub success_redirect: Option<String>,
     /// Where the customer is sent after a failed payment. Absolute URL.
     ///
     /// Constraints: at most 500 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub failure_redirect: Option<String>,
     /// Where the customer is sent when going back to the shop from the payment page; if set, the payment page offers that option. Must not contain the characters `<`, `>`, `'` or `"`. Absolute URL.
     ///
     /// Constraints: at most 500 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub cancel_redirect: Option<String>,
     /// Merchant endpoint that receives a signed POST with the purchase JSON once it is paid. Verify the `X-Signature` header with the key from `GET /public_key/`. Absolute URL.
     ///
     /// Constraints: at most 500 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub success_callback: Option<String>,
     /// Free-form name of the software that created the purchase.
     ///
     /// Constraints: at most 32 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub creator_agent: Option<String>,
     /// Platform the purchase was created from.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub platform: Option<Platform>,
     /// Klix product line the purchase belongs to.
     ///
     /// Read-only: set by the server and never sent.
-    #[serde(default, skip_serializing)]
+    #[serde(skip_serializing)]
     pub product: Option<PurchaseProduct>,
     /// IP address the purchase was created from.
     ///
     /// Read-only: set by the server and never sent.
-    #[serde(default, skip_serializing)]
+    #[serde(skip_serializing)]
     pub created_from_ip: Option<String>,
     /// URL of the invoice document, if one exists.
     ///
     /// Read-only: set by the server and never sent.
-    #[serde(default, skip_serializing)]
+    #[serde(skip_serializing)]
     pub invoice_url: Option<String>,
     /// Klix hosted payment page for this purchase; redirect the customer here. A `preferred=<method code>` query parameter may be appended to preselect a method.
     ///
     /// Read-only: set by the server and never sent.
-    #[serde(default, skip_serializing)]
+    #[serde(skip_serializing)]
     pub checkout_url: Option<String>,
     /// `true` if the purchase was marked paid manually rather than paid through Klix.
     ///
     /// Read-only: set by the server and never sent.
-    #[serde(default, skip_serializing)]
+    #[serde(skip_serializing)]
     pub marked_as_paid: Option<bool>,
     /// Order identifier assigned by Klix.
     ///
     /// Read-only: set by the server and never sent.
-    #[serde(default, skip_serializing)]
+    #[serde(skip_serializing)]
     pub order_id: Option<String>,
     /// Identifiers of upsell campaigns attached to the purchase.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub upsell_campaigns: Option<Vec<String>>,
     /// Referral campaign the purchase takes part in, if any.
     ///
@@ -926,22 +852,22 @@ pub struct Purchase {
     /// Referral code applied to the purchase.
     ///
     /// Read-only: set by the server and never sent.
-    #[serde(default, skip_serializing)]
+    #[serde(skip_serializing)]
     pub referral_code: Option<String>,
     /// Referral code generated for the customer by this purchase.
     ///
     /// Read-only: set by the server and never sent.
-    #[serde(default, skip_serializing)]
+    #[serde(skip_serializing)]
     pub referral_code_generated: Option<String>,
     /// Reward attached to the applied referral code.
     ///
     /// Read-only: set by the server and never sent.
-    #[serde(default, skip_serializing)]
+    #[serde(skip_serializing)]
     pub referral_code_details: Option<ReferralCodeDetails>,
     /// Loyalty (retain level) discount applied to the purchase.
     ///
     /// Read-only: set by the server and never sent.
-    #[serde(default, skip_serializing)]
+    #[serde(skip_serializing)]
     pub retain_level_details: Option<RetainLevelDetails>,
 }
 
@@ -1004,103 +930,25 @@ impl Purchase {
             retain_level_details: None,
         }
     }
-
-    /// Sets `client_id`.
-    pub fn client_id(mut self, value: impl Into<String>) -> Self {
-        self.client_id = Some(runtime::Nullable::Value(value.into()));
-        self
-    }
-
-    /// Sets `send_receipt`.
-    pub fn send_receipt(mut self, value: bool) -> Self {
-        self.send_receipt = Some(value);
-        self
-    }
-
-    /// Sets `skip_capture`.
-    pub fn skip_capture(mut self, value: bool) -> Self {
-        self.skip_capture = Some(value);
-        self
-    }
-
-    /// Sets `force_recurring`.
-    pub fn force_recurring(mut self, value: bool) -> Self {
-        self.force_recurring = Some(value);
-        self
-    }
-
-    /// Sets `reference`.
-    pub fn reference(mut self, value: impl Into<String>) -> Self {
-        self.reference = Some(value.into());
-        self
-    }
-
-    /// Sets `issued`.
-    pub fn issued(mut self, value: runtime::Date) -> Self {
-        self.issued = Some(runtime::Nullable::Value(value));
-        self
-    }
-
-    /// Sets `due`.
-    pub fn due(mut self, value: i64) -> Self {
-        self.due = Some(runtime::Nullable::Value(value));
-        self
-    }
-
-    /// Sets `payment_method_whitelist`.
-    pub fn payment_method_whitelist(mut self, value: Vec<String>) -> Self {
-        self.payment_method_whitelist = Some(value);
-        self
-    }
-
-    /// Sets `success_redirect`.
-    pub fn success_redirect(mut self, value: impl Into<String>) -> Self {
-        self.success_redirect = Some(value.into());
-        self
-    }
-
-    /// Sets `failure_redirect`.
-    pub fn failure_redirect(mut self, value: impl Into<String>) -> Self {
-        self.failure_redirect = Some(value.into());
-        self
-    }
-
-    /// Sets `cancel_redirect`.
-    pub fn cancel_redirect(mut self, value: impl Into<String>) -> Self {
-        self.cancel_redirect = Some(value.into());
-        self
-    }
-
-    /// Sets `success_callback`.
-    pub fn success_callback(mut self, value: impl Into<String>) -> Self {
-        self.success_callback = Some(value.into());
-        self
-    }
-
-    /// Sets `creator_agent`.
-    pub fn creator_agent(mut self, value: impl Into<String>) -> Self {
-        self.creator_agent = Some(value.into());
-        self
-    }
-
-    /// Sets `platform`.
-    pub fn platform(mut self, value: Platform) -> Self {
-        self.platform = Some(value);
-        self
-    }
-
-    /// Sets `upsell_campaigns`.
-    pub fn upsell_campaigns(mut self, value: Vec<String>) -> Self {
-        self.upsell_campaigns = Some(value);
-        self
-    }
-
-    /// Sets `referral_campaign_id`.
-    pub fn referral_campaign_id(mut self, value: impl Into<String>) -> Self {
-        self.referral_campaign_id = Some(runtime::Nullable::Value(value.into()));
-        self
-    }
 }
+rt::setters!(Purchase {
+    client_id: into_null String = "client_id",
+    send_receipt: set bool = "send_receipt",
+    skip_capture: set bool = "skip_capture",
+    force_recurring: set bool = "force_recurring",
+    reference: into String = "reference",
+    issued: null runtime::Date = "issued",
+    due: null i64 = "due",
+    payment_method_whitelist: set Vec<String> = "payment_method_whitelist",
+    success_redirect: into String = "success_redirect",
+    failure_redirect: into String = "failure_redirect",
+    cancel_redirect: into String = "cancel_redirect",
+    success_callback: into String = "success_callback",
+    creator_agent: into String = "creator_agent",
+    platform: set Platform = "platform",
+    upsell_campaigns: set Vec<String> = "upsell_campaigns",
+    referral_campaign_id: into_null String = "referral_campaign_id",
+});
 
 /// Contents of the order: products, currency, totals and presentation settings.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -1109,27 +957,27 @@ pub struct PurchaseDetails {
     /// ISO 4217 currency code, e.g. `EUR`. Klix uses EUR when omitted.
     ///
     /// Constraints: at most 3 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub currency: Option<String>,
     /// Items being paid for. For a bulk payment there is one product per creditor, in the same order as `payment_method_details.pis_bulk_purchase`.
     pub products: Vec<Product>,
     /// Total amount to be paid, computed by Klix. Integer amount in the smallest currency unit (e.g. cents).
     ///
     /// Read-only: set by the server and never sent.
-    #[serde(default, skip_serializing)]
+    #[serde(skip_serializing)]
     pub total: Option<i64>,
     /// ISO 639-1 code of the payment page and e-mail language, e.g. `en`, `et`, `lt`, `lv`, `ru`. Defaults to the brand setting (or `en`).
     ///
     /// Constraints: at most 2 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub language: Option<String>,
     /// Free-form notes shown on the invoice.
     ///
     /// Constraints: at most 10000 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub notes: Option<String>,
     /// Previously unpaid amount added to the total. Integer amount in the smallest currency unit (e.g. cents).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub debt: Option<i64>,
     /// Replaces the computed subtotal when set. Integer amount in the smallest currency unit (e.g. cents).
     ///
@@ -1168,32 +1016,32 @@ pub struct PurchaseDetails {
     )]
     pub total_override: Option<runtime::Nullable<i64>>,
     /// Customer fields the payment page should ask for.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub request_client_details: Option<Vec<RequestClientDetail>>,
     /// Time zone (TZ database name, e.g. `Europe/Riga`) used for dates on invoices.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub timezone: Option<String>,
     /// When `true` the purchase can no longer be paid after `due`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub due_strict: Option<bool>,
     /// Message included in e-mails sent to the customer.
     ///
     /// Constraints: at most 256 characters.
     ///
     /// Read-only: set by the server and never sent.
-    #[serde(default, skip_serializing)]
+    #[serde(skip_serializing)]
     pub email_message: Option<String>,
     /// Shipping choices offered to the customer.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub shipping_options: Option<Vec<ShippingOption>>,
     /// Arbitrary merchant data stored with the purchase (up to 10000 characters when serialized).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub metadata: Option<serde_json::Map<String, serde_json::Value>>,
     /// When `true` the customer gets only one payment attempt.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub single_attempt: Option<bool>,
     /// Method specific data, e.g. creditors of a PIS bulk payment. Not part of the vendor's schema; modelled from the vendor page example.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub payment_method_details: Option<PaymentMethodDetails>,
 }
 
@@ -1221,100 +1069,24 @@ impl PurchaseDetails {
             payment_method_details: None,
         }
     }
-
-    /// Sets `currency`.
-    pub fn currency(mut self, value: impl Into<String>) -> Self {
-        self.currency = Some(value.into());
-        self
-    }
-
-    /// Sets `language`.
-    pub fn language(mut self, value: impl Into<String>) -> Self {
-        self.language = Some(value.into());
-        self
-    }
-
-    /// Sets `notes`.
-    pub fn notes(mut self, value: impl Into<String>) -> Self {
-        self.notes = Some(value.into());
-        self
-    }
-
-    /// Sets `debt`.
-    pub fn debt(mut self, value: i64) -> Self {
-        self.debt = Some(value);
-        self
-    }
-
-    /// Sets `subtotal_override`.
-    pub fn subtotal_override(mut self, value: i64) -> Self {
-        self.subtotal_override = Some(runtime::Nullable::Value(value));
-        self
-    }
-
-    /// Sets `total_tax_override`.
-    pub fn total_tax_override(mut self, value: i64) -> Self {
-        self.total_tax_override = Some(runtime::Nullable::Value(value));
-        self
-    }
-
-    /// Sets `total_discount_override`.
-    pub fn total_discount_override(mut self, value: i64) -> Self {
-        self.total_discount_override = Some(runtime::Nullable::Value(value));
-        self
-    }
-
-    /// Sets `total_override`.
-    pub fn total_override(mut self, value: i64) -> Self {
-        self.total_override = Some(runtime::Nullable::Value(value));
-        self
-    }
-
-    /// Sets `request_client_details`.
-    pub fn request_client_details(mut self, value: Vec<RequestClientDetail>) -> Self {
-        self.request_client_details = Some(value);
-        self
-    }
-
-    /// Sets `timezone`.
-    pub fn timezone(mut self, value: impl Into<String>) -> Self {
-        self.timezone = Some(value.into());
-        self
-    }
-
-    /// Sets `due_strict`.
-    pub fn due_strict(mut self, value: bool) -> Self {
-        self.due_strict = Some(value);
-        self
-    }
-
-    /// Sets `shipping_options`.
-    pub fn shipping_options(mut self, value: Vec<ShippingOption>) -> Self {
-        self.shipping_options = Some(value);
-        self
-    }
-
-    /// Sets `metadata`.
-    pub fn metadata(
-        mut self,
-        value: serde_json::Map<String, serde_json::Value>,
-    ) -> Self {
-        self.metadata = Some(value);
-        self
-    }
-
-    /// Sets `single_attempt`.
-    pub fn single_attempt(mut self, value: bool) -> Self {
-        self.single_attempt = Some(value);
-        self
-    }
-
-    /// Sets `payment_method_details`.
-    pub fn payment_method_details(mut self, value: PaymentMethodDetails) -> Self {
-        self.payment_method_details = Some(value);
-        self
-    }
 }
+rt::setters!(PurchaseDetails {
+    currency: into String = "currency",
+    language: into String = "language",
+    notes: into String = "notes",
+    debt: set i64 = "debt",
+    subtotal_override: null i64 = "subtotal_override",
+    total_tax_override: null i64 = "total_tax_override",
+    total_discount_override: null i64 = "total_discount_override",
+    total_override: null i64 = "total_override",
+    request_client_details: set Vec<RequestClientDetail> = "request_client_details",
+    timezone: into String = "timezone",
+    due_strict: set bool = "due_strict",
+    shipping_options: set Vec<ShippingOption> = "shipping_options",
+    metadata: set serde_json::Map<String, serde_json::Value> = "metadata",
+    single_attempt: set bool = "single_attempt",
+    payment_method_details: set PaymentMethodDetails = "payment_method_details",
+});
 
 /// One line item of a purchase.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -1325,7 +1097,7 @@ pub struct Product {
     /// Constraints: at most 256 characters.
     pub name: String,
     /// Quantity as a decimal number encoded in a string (e.g. `"1"`, `"2.5"`); defaults to 1.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub quantity: Option<runtime::DecimalText>,
     /// Price of a single unit. Integer amount in the smallest currency unit (e.g. cents).
     ///
@@ -1334,15 +1106,15 @@ pub struct Product {
     /// Discount per unit. Integer amount in the smallest currency unit (e.g. cents).
     ///
     /// Constraints: minimum 0.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub discount: Option<i64>,
     /// Tax rate in percent (0 to 100) as a decimal number encoded in a string; defaults to 0.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub tax_percent: Option<runtime::DecimalText>,
     /// Product category.
     ///
     /// Constraints: at most 256 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub category: Option<String>,
     /// Replaces the computed line total when set. Integer amount in the smallest currency unit (e.g. cents).
     ///
@@ -1368,37 +1140,14 @@ impl Product {
             total_price_override: None,
         }
     }
-
-    /// Sets `quantity`.
-    pub fn quantity(mut self, value: impl Into<runtime::DecimalText>) -> Self {
-        self.quantity = Some(value.into());
-        self
-    }
-
-    /// Sets `discount`.
-    pub fn discount(mut self, value: i64) -> Self {
-        self.discount = Some(value);
-        self
-    }
-
-    /// Sets `tax_percent`.
-    pub fn tax_percent(mut self, value: impl Into<runtime::DecimalText>) -> Self {
-        self.tax_percent = Some(value.into());
-        self
-    }
-
-    /// Sets `category`.
-    pub fn category(mut self, value: impl Into<String>) -> Self {
-        self.category = Some(value.into());
-        self
-    }
-
-    /// Sets `total_price_override`.
-    pub fn total_price_override(mut self, value: i64) -> Self {
-        self.total_price_override = Some(runtime::Nullable::Value(value));
-        self
-    }
 }
+rt::setters!(Product {
+    quantity: into runtime::DecimalText = "quantity",
+    discount: set i64 = "discount",
+    tax_percent: into runtime::DecimalText = "tax_percent",
+    category: into String = "category",
+    total_price_override: null i64 = "total_price_override",
+});
 
 /// Customer (payer) data.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -1411,106 +1160,106 @@ pub struct ClientDetails {
     /// Phone number as `<country code> <number>`, e.g. `+371 20000000`.
     ///
     /// Constraints: at most 32 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub phone: Option<String>,
     /// Customer's full name.
     ///
     /// Constraints: at most 128 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub full_name: Option<String>,
     /// Personal identification code.
     ///
     /// Constraints: at most 32 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub personal_code: Option<String>,
     /// Billing street address.
     ///
     /// Constraints: at most 128 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub street_address: Option<String>,
     /// Billing country (ISO 3166-1 alpha-2).
     ///
     /// Constraints: at most 2 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub country: Option<String>,
     /// Billing city.
     ///
     /// Constraints: at most 128 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub city: Option<String>,
     /// Billing postal code.
     ///
     /// Constraints: at most 32 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub zip_code: Option<String>,
     /// Billing state or region.
     ///
     /// Constraints: at most 128 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub state: Option<String>,
     /// Shipping street address.
     ///
     /// Constraints: at most 128 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub shipping_street_address: Option<String>,
     /// Shipping country (ISO 3166-1 alpha-2).
     ///
     /// Constraints: at most 2 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub shipping_country: Option<String>,
     /// Shipping city.
     ///
     /// Constraints: at most 128 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub shipping_city: Option<String>,
     /// Shipping postal code.
     ///
     /// Constraints: at most 32 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub shipping_zip_code: Option<String>,
     /// Shipping state or region.
     ///
     /// Constraints: at most 128 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub shipping_state: Option<String>,
     /// Additional addresses that receive copies of e-mails.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub cc: Option<Vec<String>>,
     /// Additional addresses that receive blind copies of e-mails.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub bcc: Option<Vec<String>>,
     /// Legal name, when the customer is a company.
     ///
     /// Constraints: at most 128 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub legal_name: Option<String>,
     /// Brand (trading) name, when the customer is a company.
     ///
     /// Constraints: at most 128 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub brand_name: Option<String>,
     /// Company registration number.
     ///
     /// Constraints: at most 32 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub registration_number: Option<String>,
     /// Tax (VAT) number.
     ///
     /// Constraints: at most 32 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub tax_number: Option<String>,
     /// How the purchase is delivered to the customer; Klix sends it by e-mail when omitted.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub delivery_methods: Option<Vec<DeliveryMethod>>,
     /// Bank account number (IBAN).
     ///
     /// Constraints: at most 34 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub bank_account: Option<String>,
     /// Bank code (SWIFT/BIC).
     ///
     /// Constraints: at most 11 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub bank_code: Option<String>,
 }
 
@@ -1543,139 +1292,31 @@ impl ClientDetails {
             bank_code: None,
         }
     }
-
-    /// Sets `phone`.
-    pub fn phone(mut self, value: impl Into<String>) -> Self {
-        self.phone = Some(value.into());
-        self
-    }
-
-    /// Sets `full_name`.
-    pub fn full_name(mut self, value: impl Into<String>) -> Self {
-        self.full_name = Some(value.into());
-        self
-    }
-
-    /// Sets `personal_code`.
-    pub fn personal_code(mut self, value: impl Into<String>) -> Self {
-        self.personal_code = Some(value.into());
-        self
-    }
-
-    /// Sets `street_address`.
-    pub fn street_address(mut self, value: impl Into<String>) -> Self {
-        self.street_address = Some(value.into());
-        self
-    }
-
-    /// Sets `country`.
-    pub fn country(mut self, value: impl Into<String>) -> Self {
-        self.country = Some(value.into());
-        self
-    }
-
-    /// Sets `city`.
-    pub fn city(mut self, value: impl Into<String>) -> Self {
-        self.city = Some(value.into());
-        self
-    }
-
-    /// Sets `zip_code`.
-    pub fn zip_code(mut self, value: impl Into<String>) -> Self {
-        self.zip_code = Some(value.into());
-        self
-    }
-
-    /// Sets `state`.
-    pub fn state(mut self, value: impl Into<String>) -> Self {
-        self.state = Some(value.into());
-        self
-    }
-
-    /// Sets `shipping_street_address`.
-    pub fn shipping_street_address(mut self, value: impl Into<String>) -> Self {
-        self.shipping_street_address = Some(value.into());
-        self
-    }
-
-    /// Sets `shipping_country`.
-    pub fn shipping_country(mut self, value: impl Into<String>) -> Self {
-        self.shipping_country = Some(value.into());
-        self
-    }
-
-    /// Sets `shipping_city`.
-    pub fn shipping_city(mut self, value: impl Into<String>) -> Self {
-        self.shipping_city = Some(value.into());
-        self
-    }
-
-    /// Sets `shipping_zip_code`.
-    pub fn shipping_zip_code(mut self, value: impl Into<String>) -> Self {
-        self.shipping_zip_code = Some(value.into());
-        self
-    }
-
-    /// Sets `shipping_state`.
-    pub fn shipping_state(mut self, value: impl Into<String>) -> Self {
-        self.shipping_state = Some(value.into());
-        self
-    }
-
-    /// Sets `cc`.
-    pub fn cc(mut self, value: Vec<String>) -> Self {
-        self.cc = Some(value);
-        self
-    }
-
-    /// Sets `bcc`.
-    pub fn bcc(mut self, value: Vec<String>) -> Self {
-        self.bcc = Some(value);
-        self
-    }
-
-    /// Sets `legal_name`.
-    pub fn legal_name(mut self, value: impl Into<String>) -> Self {
-        self.legal_name = Some(value.into());
-        self
-    }
-
-    /// Sets `brand_name`.
-    pub fn brand_name(mut self, value: impl Into<String>) -> Self {
-        self.brand_name = Some(value.into());
-        self
-    }
-
-    /// Sets `registration_number`.
-    pub fn registration_number(mut self, value: impl Into<String>) -> Self {
-        self.registration_number = Some(value.into());
-        self
-    }
-
-    /// Sets `tax_number`.
-    pub fn tax_number(mut self, value: impl Into<String>) -> Self {
-        self.tax_number = Some(value.into());
-        self
-    }
-
-    /// Sets `delivery_methods`.
-    pub fn delivery_methods(mut self, value: Vec<DeliveryMethod>) -> Self {
-        self.delivery_methods = Some(value);
-        self
-    }
-
-    /// Sets `bank_account`.
-    pub fn bank_account(mut self, value: impl Into<String>) -> Self {
-        self.bank_account = Some(value.into());
-        self
-    }
-
-    /// Sets `bank_code`.
-    pub fn bank_code(mut self, value: impl Into<String>) -> Self {
-        self.bank_code = Some(value.into());
-        self
-    }
 }
+rt::setters!(ClientDetails {
+    phone: into String = "phone",
+    full_name: into String = "full_name",
+    personal_code: into String = "personal_code",
+    street_address: into String = "street_address",
+    country: into String = "country",
+    city: into String = "city",
+    zip_code: into String = "zip_code",
+    state: into String = "state",
+    shipping_street_address: into String = "shipping_street_address",
+    shipping_country: into String = "shipping_country",
+    shipping_city: into String = "shipping_city",
+    shipping_zip_code: into String = "shipping_zip_code",
+    shipping_state: into String = "shipping_state",
+    cc: set Vec<String> = "cc",
+    bcc: set Vec<String> = "bcc",
+    legal_name: into String = "legal_name",
+    brand_name: into String = "brand_name",
+    registration_number: into String = "registration_number",
+    tax_number: into String = "tax_number",
+    delivery_methods: set Vec<DeliveryMethod> = "delivery_methods",
+    bank_account: into String = "bank_account",
+    bank_code: into String = "bank_code",
+});
 
 /// A bank account.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
@@ -1684,12 +1325,12 @@ pub struct BankAccount {
     /// Bank account number (IBAN).
     ///
     /// Constraints: at most 34 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub bank_account: Option<String>,
     /// Bank code (SWIFT/BIC).
     ///
     /// Constraints: at most 11 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub bank_code: Option<String>,
 }
 
@@ -1698,19 +1339,11 @@ impl BankAccount {
     pub fn new() -> Self {
         Self::default()
     }
-
-    /// Sets `bank_account`.
-    pub fn bank_account(mut self, value: impl Into<String>) -> Self {
-        self.bank_account = Some(value.into());
-        self
-    }
-
-    /// Sets `bank_code`.
-    pub fn bank_code(mut self, value: impl Into<String>) -> Self {
-        self.bank_code = Some(value.into());
-        self
-    }
 }
+rt::setters!(BankAccount {
+    bank_account: into String = "bank_account",
+    bank_code: into String = "bank_code",
+});
 
 /// Legal and banking data of the merchant that issued the purchase. Filled in by Klix.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
@@ -1719,52 +1352,52 @@ pub struct IssuerDetails {
     /// Merchant website.
     ///
     /// Read-only: set by the server and never sent.
-    #[serde(default, skip_serializing)]
+    #[serde(skip_serializing)]
     pub website: Option<String>,
     /// Registered street address.
     ///
     /// Read-only: set by the server and never sent.
-    #[serde(default, skip_serializing)]
+    #[serde(skip_serializing)]
     pub legal_street_address: Option<String>,
     /// Registered country (ISO 3166-1 alpha-2).
     ///
     /// Read-only: set by the server and never sent.
-    #[serde(default, skip_serializing)]
+    #[serde(skip_serializing)]
     pub legal_country: Option<String>,
     /// Registered city.
     ///
     /// Read-only: set by the server and never sent.
-    #[serde(default, skip_serializing)]
+    #[serde(skip_serializing)]
     pub legal_city: Option<String>,
     /// Registered postal code.
     ///
     /// Read-only: set by the server and never sent.
-    #[serde(default, skip_serializing)]
+    #[serde(skip_serializing)]
     pub legal_zip_code: Option<String>,
     /// Merchant bank accounts.
     ///
     /// Read-only: set by the server and never sent.
-    #[serde(default, skip_serializing)]
+    #[serde(skip_serializing)]
     pub bank_accounts: Option<Vec<BankAccount>>,
     /// Legal name of the merchant.
     ///
     /// Read-only: set by the server and never sent.
-    #[serde(default, skip_serializing)]
+    #[serde(skip_serializing)]
     pub legal_name: Option<String>,
     /// Brand name of the merchant.
     ///
     /// Read-only: set by the server and never sent.
-    #[serde(default, skip_serializing)]
+    #[serde(skip_serializing)]
     pub brand_name: Option<String>,
     /// Company registration number.
     ///
     /// Read-only: set by the server and never sent.
-    #[serde(default, skip_serializing)]
+    #[serde(skip_serializing)]
     pub registration_number: Option<String>,
     /// Tax (VAT) number.
     ///
     /// Read-only: set by the server and never sent.
-    #[serde(default, skip_serializing)]
+    #[serde(skip_serializing)]
     pub tax_number: Option<String>,
 }
 
@@ -1780,55 +1413,55 @@ impl IssuerDetails {
 #[serde(crate = "::paygen_runtime::__private::serde")]
 pub struct PaymentDetails {
     /// `true` when money flows from the merchant (e.g. a refund).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub is_outgoing: Option<bool>,
     /// Kind of money movement.
     ///
     /// Read-only: set by the server and never sent.
-    #[serde(default, skip_serializing)]
+    #[serde(skip_serializing)]
     pub payment_type: Option<PaymentType>,
     /// Gross amount. Integer amount in the smallest currency unit (e.g. cents).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub amount: Option<i64>,
     /// ISO 4217 currency code.
     ///
     /// Constraints: at most 3 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub currency: Option<String>,
     /// Amount after fees. Integer amount in the smallest currency unit (e.g. cents).
     ///
     /// Read-only: set by the server and never sent.
-    #[serde(default, skip_serializing)]
+    #[serde(skip_serializing)]
     pub net_amount: Option<i64>,
     /// Fees charged by Klix. Integer amount in the smallest currency unit (e.g. cents).
     ///
     /// Read-only: set by the server and never sent.
-    #[serde(default, skip_serializing)]
+    #[serde(skip_serializing)]
     pub fee_amount: Option<i64>,
     /// Part of the amount that is still frozen. Integer amount in the smallest currency unit (e.g. cents).
     ///
     /// Read-only: set by the server and never sent.
-    #[serde(default, skip_serializing)]
+    #[serde(skip_serializing)]
     pub pending_amount: Option<i64>,
     /// When the frozen part is released; `null` if nothing is frozen. Unix timestamp in seconds.
     ///
     /// Read-only: set by the server and never sent.
-    #[serde(default, skip_serializing)]
+    #[serde(skip_serializing)]
     pub pending_unfreeze_on: Option<i64>,
     /// Description of the payment.
     ///
     /// Constraints: at most 256 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
     /// When the payment was completed. Unix timestamp in seconds.
     ///
     /// Read-only: set by the server and never sent.
-    #[serde(default, skip_serializing)]
+    #[serde(skip_serializing)]
     pub paid_on: Option<i64>,
     /// When the bank or acquirer reports the payment as completed. Unix timestamp in seconds.
     ///
     /// Read-only: set by the server and never sent.
-    #[serde(default, skip_serializing)]
+    #[serde(skip_serializing)]
     pub remote_paid_on: Option<i64>,
 }
 
@@ -1837,31 +1470,13 @@ impl PaymentDetails {
     pub fn new() -> Self {
         Self::default()
     }
-
-    /// Sets `is_outgoing`.
-    pub fn is_outgoing(mut self, value: bool) -> Self {
-        self.is_outgoing = Some(value);
-        self
-    }
-
-    /// Sets `amount`.
-    pub fn amount(mut self, value: i64) -> Self {
-        self.amount = Some(value);
-        self
-    }
-
-    /// Sets `currency`.
-    pub fn currency(mut self, value: impl Into<String>) -> Self {
-        self.currency = Some(value.into());
-        self
-    }
-
-    /// Sets `description`.
-    pub fn description(mut self, value: impl Into<String>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
 }
+rt::setters!(PaymentDetails {
+    is_outgoing: set bool = "is_outgoing",
+    amount: set i64 = "amount",
+    currency: into String = "currency",
+    description: into String = "description",
+});
 
 /// What a refund answers. Usually the refund `Payment`; for a refund that takes time, the `Purchase` in status `pending_refund`. Check the purchase's status later with `get_purchase`.
 ///
@@ -1897,87 +1512,87 @@ pub struct Payment {
     /// Object type name (`payment` for this object).
     ///
     /// Read-only: set by the server and never sent.
-    #[serde(default, skip_serializing)]
+    #[serde(skip_serializing)]
     pub r#type: Option<String>,
     /// Unique identifier (UUID) assigned by Klix.
     ///
     /// Constraints: format `uuid`.
     ///
     /// Read-only: set by the server and never sent.
-    #[serde(default, skip_serializing)]
+    #[serde(skip_serializing)]
     pub id: Option<String>,
     /// Moment the object was created. Unix timestamp in seconds.
     ///
     /// Read-only: set by the server and never sent.
-    #[serde(default, skip_serializing)]
+    #[serde(skip_serializing)]
     pub created_on: Option<i64>,
     /// Moment the object was last modified. Unix timestamp in seconds.
     ///
     /// Read-only: set by the server and never sent.
-    #[serde(default, skip_serializing)]
+    #[serde(skip_serializing)]
     pub updated_on: Option<i64>,
     /// Customer data copied from the related purchase.
     ///
     /// Read-only: set by the server and never sent.
-    #[serde(default, skip_serializing)]
+    #[serde(skip_serializing)]
     pub client: Option<ClientDetails>,
     /// Amounts and type of this payment.
     ///
     /// Read-only: set by the server and never sent.
-    #[serde(default, skip_serializing)]
+    #[serde(skip_serializing)]
     pub payment: Option<PaymentDetails>,
     /// Method specific processing data; may be `null`.
     ///
     /// Read-only: set by the server and never sent.
-    #[serde(default, skip_serializing)]
+    #[serde(skip_serializing)]
     pub transaction_data: Option<serde_json::Map<String, serde_json::Value>>,
     /// Object this payment belongs to, e.g. the refunded purchase.
     ///
     /// Read-only: set by the server and never sent.
-    #[serde(default, skip_serializing)]
+    #[serde(skip_serializing)]
     pub related_to: Option<RelatedObject>,
     /// Reference generated by Klix.
     ///
     /// Read-only: set by the server and never sent.
-    #[serde(default, skip_serializing)]
+    #[serde(skip_serializing)]
     pub reference_generated: Option<String>,
     /// Reference of the payment.
     ///
     /// Read-only: set by the server and never sent.
-    #[serde(default, skip_serializing)]
+    #[serde(skip_serializing)]
     pub reference: Option<String>,
     /// Identifier of the merchant account the payment is booked on.
     ///
     /// Constraints: format `uuid`.
     ///
     /// Read-only: set by the server and never sent.
-    #[serde(default, skip_serializing)]
+    #[serde(skip_serializing)]
     pub account_id: Option<String>,
     /// Identifier of the merchant company.
     ///
     /// Constraints: format `uuid`.
     ///
     /// Read-only: set by the server and never sent.
-    #[serde(default, skip_serializing)]
+    #[serde(skip_serializing)]
     pub company_id: Option<String>,
     /// `true` for test mode payments.
     ///
     /// Read-only: set by the server and never sent.
-    #[serde(default, skip_serializing)]
+    #[serde(skip_serializing)]
     pub is_test: Option<bool>,
     /// Identifier of the portal user who initiated the payment, if any.
     ///
     /// Constraints: format `uuid`.
     ///
     /// Read-only: set by the server and never sent.
-    #[serde(default, skip_serializing)]
+    #[serde(skip_serializing)]
     pub user_id: Option<String>,
     /// Identifier of the merchant brand.
     ///
     /// Constraints: format `uuid`.
     ///
     /// Read-only: set by the server and never sent.
-    #[serde(default, skip_serializing)]
+    #[serde(skip_serializing)]
     pub brand_id: Option<String>,
 }
 
@@ -2061,22 +1676,22 @@ pub struct TransactionData {
     /// Code of the payment method used; empty while unpaid.
     ///
     /// Read-only: set by the server and never sent.
-    #[serde(default, skip_serializing)]
+    #[serde(skip_serializing)]
     pub payment_method: Option<String>,
     /// Method specific data. For cards e.g. `masked_pan`, `three_d_secure`, `expiry_month`, `expiry_year`, `cardholder_name`.
     ///
     /// Read-only: set by the server and never sent.
-    #[serde(default, skip_serializing)]
+    #[serde(skip_serializing)]
     pub extra: Option<serde_json::Map<String, serde_json::Value>>,
     /// Country associated with the payment method or card.
     ///
     /// Read-only: set by the server and never sent.
-    #[serde(default, skip_serializing)]
+    #[serde(skip_serializing)]
     pub country: Option<String>,
     /// Processing attempts, newest first.
     ///
     /// Read-only: set by the server and never sent.
-    #[serde(default, skip_serializing)]
+    #[serde(skip_serializing)]
     pub attempts: Option<Vec<PaymentAttempt>>,
 }
 
@@ -2094,42 +1709,42 @@ pub struct PaymentAttempt {
     /// Operation that was attempted.
     ///
     /// Read-only: set by the server and never sent.
-    #[serde(default, skip_serializing)]
+    #[serde(skip_serializing)]
     pub r#type: Option<AttemptType>,
     /// Whether the attempt succeeded.
     ///
     /// Read-only: set by the server and never sent.
-    #[serde(default, skip_serializing)]
+    #[serde(skip_serializing)]
     pub successful: Option<bool>,
     /// Payment method code used for the attempt.
     ///
     /// Read-only: set by the server and never sent.
-    #[serde(default, skip_serializing)]
+    #[serde(skip_serializing)]
     pub payment_method: Option<String>,
     /// Method specific data of the attempt.
     ///
     /// Read-only: set by the server and never sent.
-    #[serde(default, skip_serializing)]
+    #[serde(skip_serializing)]
     pub extra: Option<serde_json::Map<String, serde_json::Value>>,
     /// Country associated with the attempt.
     ///
     /// Read-only: set by the server and never sent.
-    #[serde(default, skip_serializing)]
+    #[serde(skip_serializing)]
     pub country: Option<String>,
     /// IP address of the customer during the attempt.
     ///
     /// Read-only: set by the server and never sent.
-    #[serde(default, skip_serializing)]
+    #[serde(skip_serializing)]
     pub client_ip: Option<String>,
     /// When the attempt was processed. Unix timestamp in seconds.
     ///
     /// Read-only: set by the server and never sent.
-    #[serde(default, skip_serializing)]
+    #[serde(skip_serializing)]
     pub processing_time: Option<i64>,
     /// Why the attempt failed; `null` on success.
     ///
     /// Read-only: set by the server and never sent.
-    #[serde(default, skip_serializing)]
+    #[serde(skip_serializing)]
     pub error: Option<AttemptError>,
 }
 
@@ -2147,12 +1762,12 @@ pub struct AttemptError {
     /// Machine readable error code, e.g. `insufficient_funds`, `expired_card`, `user_cancelled`. The set of codes is open.
     ///
     /// Read-only: set by the server and never sent.
-    #[serde(default, skip_serializing)]
+    #[serde(skip_serializing)]
     pub code: Option<String>,
     /// Human readable explanation.
     ///
     /// Read-only: set by the server and never sent.
-    #[serde(default, skip_serializing)]
+    #[serde(skip_serializing)]
     pub message: Option<String>,
 }
 
@@ -2170,17 +1785,17 @@ pub struct StatusHistoryEntry {
     /// Status that was entered.
     ///
     /// Read-only: set by the server and never sent.
-    #[serde(default, skip_serializing)]
+    #[serde(skip_serializing)]
     pub status: Option<PurchaseStatus>,
     /// When the status was entered. Unix timestamp in seconds.
     ///
     /// Read-only: set by the server and never sent.
-    #[serde(default, skip_serializing)]
+    #[serde(skip_serializing)]
     pub timestamp: Option<i64>,
     /// Object that caused the change (e.g. a refund payment), if any.
     ///
     /// Read-only: set by the server and never sent.
-    #[serde(default, skip_serializing)]
+    #[serde(skip_serializing)]
     pub related_object: Option<RelatedObject>,
 }
 
@@ -2198,14 +1813,14 @@ pub struct RelatedObject {
     /// Object type name, e.g. `purchase` or `payment`.
     ///
     /// Read-only: set by the server and never sent.
-    #[serde(default, skip_serializing)]
+    #[serde(skip_serializing)]
     pub r#type: Option<String>,
     /// Identifier of the object.
     ///
     /// Constraints: format `uuid`.
     ///
     /// Read-only: set by the server and never sent.
-    #[serde(default, skip_serializing)]
+    #[serde(skip_serializing)]
     pub id: Option<String>,
 }
 
@@ -2223,17 +1838,17 @@ pub struct CurrencyConversion {
     /// ISO 4217 code of the original currency.
     ///
     /// Read-only: set by the server and never sent.
-    #[serde(default, skip_serializing)]
+    #[serde(skip_serializing)]
     pub original_currency: Option<String>,
     /// Amount in the original currency. Integer amount in the smallest currency unit (e.g. cents).
     ///
     /// Read-only: set by the server and never sent.
-    #[serde(default, skip_serializing)]
+    #[serde(skip_serializing)]
     pub original_amount: Option<i64>,
     /// Exchange rate that was applied.
     ///
     /// Read-only: set by the server and never sent.
-    #[serde(default, skip_serializing)]
+    #[serde(skip_serializing)]
     pub exchange_rate: Option<f64>,
 }
 
@@ -2249,10 +1864,10 @@ impl CurrencyConversion {
 #[serde(crate = "::paygen_runtime::__private::serde")]
 pub struct PaymentMethodDetails {
     /// Creditors of a PIS bulk payment, one per product in the same order. All creditor IBANs must be whitelisted with Klix beforehand. Supported by the `seb_*_pis` and `swedbank_*_pis` methods.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub pis_bulk_purchase: Option<Vec<PisBulkPurchase>>,
     /// Creditor of a single PIS payment.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub pis_purchase: Option<PisPurchase>,
 }
 
@@ -2261,19 +1876,11 @@ impl PaymentMethodDetails {
     pub fn new() -> Self {
         Self::default()
     }
-
-    /// Sets `pis_bulk_purchase`.
-    pub fn pis_bulk_purchase(mut self, value: Vec<PisBulkPurchase>) -> Self {
-        self.pis_bulk_purchase = Some(value);
-        self
-    }
-
-    /// Sets `pis_purchase`.
-    pub fn pis_purchase(mut self, value: PisPurchase) -> Self {
-        self.pis_purchase = Some(value);
-        self
-    }
 }
+rt::setters!(PaymentMethodDetails {
+    pis_bulk_purchase: set Vec<PisBulkPurchase> = "pis_bulk_purchase",
+    pis_purchase: set PisPurchase = "pis_purchase",
+});
 
 /// One creditor of a bulk bank payment.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -2303,7 +1910,7 @@ impl PisBulkPurchase {
 #[serde(crate = "::paygen_runtime::__private::serde")]
 pub struct PisPurchase {
     /// Account receiving the payment.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub creditor: Option<Creditor>,
 }
 
@@ -2312,23 +1919,20 @@ impl PisPurchase {
     pub fn new() -> Self {
         Self::default()
     }
-
-    /// Sets `creditor`.
-    pub fn creditor(mut self, value: Creditor) -> Self {
-        self.creditor = Some(value);
-        self
-    }
 }
+rt::setters!(PisPurchase {
+    creditor: set Creditor = "creditor",
+});
 
 /// Receiver of a bank payment.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[serde(crate = "::paygen_runtime::__private::serde")]
 pub struct Creditor {
     /// Name of the account holder.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// IBAN of the account.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub iban: Option<String>,
 }
 
@@ -2337,29 +1941,21 @@ impl Creditor {
     pub fn new() -> Self {
         Self::default()
     }
-
-    /// Sets `name`.
-    pub fn name(mut self, value: impl Into<String>) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-
-    /// Sets `iban`.
-    pub fn iban(mut self, value: impl Into<String>) -> Self {
-        self.iban = Some(value.into());
-        self
-    }
 }
+rt::setters!(Creditor {
+    name: into String = "name",
+    iban: into String = "iban",
+});
 
 /// A shipping choice offered with the purchase.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[serde(crate = "::paygen_runtime::__private::serde")]
 pub struct ShippingOption {
     /// Merchant identifier of the shipping option.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
     /// Shipping price. Integer amount in the smallest currency unit (e.g. cents).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub price: Option<i64>,
 }
 
@@ -2368,29 +1964,21 @@ impl ShippingOption {
     pub fn new() -> Self {
         Self::default()
     }
-
-    /// Sets `id`.
-    pub fn id(mut self, value: impl Into<String>) -> Self {
-        self.id = Some(value.into());
-        self
-    }
-
-    /// Sets `price`.
-    pub fn price(mut self, value: i64) -> Self {
-        self.price = Some(value);
-        self
-    }
 }
+rt::setters!(ShippingOption {
+    id: into String = "id",
+    price: set i64 = "price",
+});
 
 /// A channel through which the purchase is delivered to the customer. The vendor expects both `method` and `options` to be present.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[serde(crate = "::paygen_runtime::__private::serde")]
 pub struct DeliveryMethod {
     /// Delivery channel.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub method: Option<DeliveryMethodKind>,
     /// Channel settings; may be an empty object.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub options: Option<DeliveryMethodOptions>,
 }
 
@@ -2399,26 +1987,18 @@ impl DeliveryMethod {
     pub fn new() -> Self {
         Self::default()
     }
-
-    /// Sets `method`.
-    pub fn method(mut self, value: DeliveryMethodKind) -> Self {
-        self.method = Some(value);
-        self
-    }
-
-    /// Sets `options`.
-    pub fn options(mut self, value: DeliveryMethodOptions) -> Self {
-        self.options = Some(value);
-        self
-    }
 }
+rt::setters!(DeliveryMethod {
+    method: set DeliveryMethodKind = "method",
+    options: set DeliveryMethodOptions = "options",
+});
 
 /// Settings of a delivery method.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[serde(crate = "::paygen_runtime::__private::serde")]
 pub struct DeliveryMethodOptions {
     /// Custom text included in the message to the customer.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub custom_message: Option<String>,
 }
 
@@ -2427,13 +2007,10 @@ impl DeliveryMethodOptions {
     pub fn new() -> Self {
         Self::default()
     }
-
-    /// Sets `custom_message`.
-    pub fn custom_message(mut self, value: impl Into<String>) -> Self {
-        self.custom_message = Some(value.into());
-        self
-    }
 }
+rt::setters!(DeliveryMethodOptions {
+    custom_message: into String = "custom_message",
+});
 
 /// Reward granted by a referral code.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
@@ -2444,22 +2021,22 @@ pub struct ReferralCodeDetails {
     /// Constraints: format `uuid`.
     ///
     /// Read-only: set by the server and never sent.
-    #[serde(default, skip_serializing)]
+    #[serde(skip_serializing)]
     pub campaign_id: Option<String>,
     /// Kind of reward.
     ///
     /// Read-only: set by the server and never sent.
-    #[serde(default, skip_serializing)]
+    #[serde(skip_serializing)]
     pub reward_type: Option<RewardType>,
     /// Fixed discount granted. Integer amount in the smallest currency unit (e.g. cents).
     ///
     /// Read-only: set by the server and never sent.
-    #[serde(default, skip_serializing)]
+    #[serde(skip_serializing)]
     pub discount_amount: Option<i64>,
     /// Percentage discount granted.
     ///
     /// Read-only: set by the server and never sent.
-    #[serde(default, skip_serializing)]
+    #[serde(skip_serializing)]
     pub discount_percent: Option<f64>,
 }
 
@@ -2479,17 +2056,17 @@ pub struct RetainLevelDetails {
     /// Constraints: format `uuid`.
     ///
     /// Read-only: set by the server and never sent.
-    #[serde(default, skip_serializing)]
+    #[serde(skip_serializing)]
     pub campaign_id: Option<String>,
     /// Fixed discount granted. Integer amount in the smallest currency unit (e.g. cents).
     ///
     /// Read-only: set by the server and never sent.
-    #[serde(default, skip_serializing)]
+    #[serde(skip_serializing)]
     pub discount_amount: Option<i64>,
     /// Percentage discount granted.
     ///
     /// Read-only: set by the server and never sent.
-    #[serde(default, skip_serializing)]
+    #[serde(skip_serializing)]
     pub discount_percent: Option<f64>,
 }
 
@@ -2741,7 +2318,7 @@ pub struct ChargeRequest {
     /// Identifier of the earlier purchase that registered the card (`is_recurring_token` is `true`).
     ///
     /// Constraints: format `uuid`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub recurring_token: Option<String>,
 }
 
@@ -2750,20 +2327,17 @@ impl ChargeRequest {
     pub fn new() -> Self {
         Self::default()
     }
-
-    /// Sets `recurring_token`.
-    pub fn recurring_token(mut self, value: impl Into<String>) -> Self {
-        self.recurring_token = Some(value.into());
-        self
-    }
 }
+rt::setters!(ChargeRequest {
+    recurring_token: into String = "recurring_token",
+});
 
 /// Body of a partial capture. Send no body to capture the whole reserved amount.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[serde(crate = "::paygen_runtime::__private::serde")]
 pub struct CaptureRequest {
     /// Amount to capture; must not exceed the reserved amount. The remainder is released. Integer amount in the smallest currency unit (e.g. cents).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub amount: Option<i64>,
 }
 
@@ -2772,23 +2346,20 @@ impl CaptureRequest {
     pub fn new() -> Self {
         Self::default()
     }
-
-    /// Sets `amount`.
-    pub fn amount(mut self, value: i64) -> Self {
-        self.amount = Some(value);
-        self
-    }
 }
+rt::setters!(CaptureRequest {
+    amount: set i64 = "amount",
+});
 
 /// Body of a refund. Send no body to refund the whole refundable amount.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[serde(crate = "::paygen_runtime::__private::serde")]
 pub struct RefundRequest {
     /// Amount to refund; must not exceed `refundable_amount`. Omit for a full refund. Integer amount in the smallest currency unit (e.g. cents).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub amount: Option<i64>,
     /// Name of the account holder receiving a bank (PIS) refund, relevant when `refund_availability` is `pis_all` or `pis_partial`. The vendor's schema marks it required, but its text says the client's full name is used when it is missing, so it is optional here.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub client_name: Option<String>,
 }
 
@@ -2797,19 +2368,11 @@ impl RefundRequest {
     pub fn new() -> Self {
         Self::default()
     }
-
-    /// Sets `amount`.
-    pub fn amount(mut self, value: i64) -> Self {
-        self.amount = Some(value);
-        self
-    }
-
-    /// Sets `client_name`.
-    pub fn client_name(mut self, value: impl Into<String>) -> Self {
-        self.client_name = Some(value.into());
-        self
-    }
 }
+rt::setters!(RefundRequest {
+    amount: set i64 = "amount",
+    client_name: into String = "client_name",
+});
 
 /// PEM encoded RSA public key used to verify the `X-Signature` header (base64 RSA PKCS#1 v1.5 signature over the SHA-256 digest of the raw body) of callbacks sent to `success_callback`.
 pub type PublicKey = String;
@@ -2821,7 +2384,7 @@ pub struct FieldError {
     /// Human readable description of the problem.
     pub message: String,
     /// Machine readable error code, e.g. `invalid` or `required`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub code: Option<String>,
 }
 
@@ -2833,13 +2396,10 @@ impl FieldError {
             code: None,
         }
     }
-
-    /// Sets `code`.
-    pub fn code(mut self, value: impl Into<String>) -> Self {
-        self.code = Some(value.into());
-        self
-    }
 }
+rt::setters!(FieldError {
+    code: into String = "code",
+});
 
 /// The errors under one key of `FieldErrors`. A plain field has a list of errors; a nested object (e.g. `client`) has its own `FieldErrors`; a list of objects (e.g. `products`) has one `FieldErrors` per item, empty for items without errors.
 ///
@@ -2865,7 +2425,7 @@ pub type FieldErrors = BTreeMap<String, FieldErrorEntry>;
 #[serde(crate = "::paygen_runtime::__private::serde")]
 pub struct NotFound {
     /// Human readable reason, e.g. `Not found.`
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub detail: Option<String>,
 }
 
@@ -2874,26 +2434,23 @@ impl NotFound {
     pub fn new() -> Self {
         Self::default()
     }
-
-    /// Sets `detail`.
-    pub fn detail(mut self, value: impl Into<String>) -> Self {
-        self.detail = Some(value.into());
-        self
-    }
 }
+rt::setters!(NotFound {
+    detail: into String = "detail",
+});
 
 /// Lenient error body. Deployments of the platform answer either `{code, message}` or `{detail}`; any other keys are kept.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[serde(crate = "::paygen_runtime::__private::serde")]
 pub struct ErrorBody {
     /// Machine readable error code.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub code: Option<String>,
     /// Human readable error message.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
     /// Human readable error detail (e.g. for authentication errors).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub detail: Option<String>,
     /// Properties not declared by the spec, kept as sent.
     #[serde(flatten)]
@@ -2905,25 +2462,12 @@ impl ErrorBody {
     pub fn new() -> Self {
         Self::default()
     }
-
-    /// Sets `code`.
-    pub fn code(mut self, value: impl Into<String>) -> Self {
-        self.code = Some(value.into());
-        self
-    }
-
-    /// Sets `message`.
-    pub fn message(mut self, value: impl Into<String>) -> Self {
-        self.message = Some(value.into());
-        self
-    }
-
-    /// Sets `detail`.
-    pub fn detail(mut self, value: impl Into<String>) -> Self {
-        self.detail = Some(value.into());
-        self
-    }
 }
+rt::setters!(ErrorBody {
+    code: into String = "code",
+    message: into String = "message",
+    detail: into String = "detail",
+});
 
 /// Error responses, by status.
 #[derive(Debug, Clone, PartialEq)]

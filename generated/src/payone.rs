@@ -699,25 +699,12 @@ impl ErrorResponse {
     pub fn new() -> Self {
         Self::default()
     }
-
-    /// Sets `errorcode`.
-    pub fn errorcode(mut self, value: i64) -> Self {
-        self.errorcode = Some(value);
-        self
-    }
-
-    /// Sets `errormessage`.
-    pub fn errormessage(mut self, value: impl Into<String>) -> Self {
-        self.errormessage = Some(value.into());
-        self
-    }
-
-    /// Sets `customermessage`.
-    pub fn customermessage(mut self, value: impl Into<String>) -> Self {
-        self.customermessage = Some(value.into());
-        self
-    }
 }
+rt::setters!(ErrorResponse {
+    errorcode: set i64 = "errorcode",
+    errormessage: into String = "errormessage",
+    customermessage: into String = "customermessage",
+});
 
 impl ErrorResponse {
     /// Reads the fields from `key=value` pairs; keys the spec does not
@@ -848,49 +835,16 @@ impl LineItem {
             delivery_end_date: None,
         }
     }
-
-    /// Sets `id`.
-    pub fn id(mut self, value: impl Into<String>) -> Self {
-        self.id = Some(value.into());
-        self
-    }
-
-    /// Sets `pr`.
-    pub fn price(mut self, value: i64) -> Self {
-        self.price = Some(value);
-        self
-    }
-
-    /// Sets `no`.
-    pub fn quantity(mut self, value: i64) -> Self {
-        self.quantity = Some(value);
-        self
-    }
-
-    /// Sets `de`.
-    pub fn description(mut self, value: impl Into<String>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-
-    /// Sets `va`.
-    pub fn vat_rate(mut self, value: i64) -> Self {
-        self.vat_rate = Some(value);
-        self
-    }
-
-    /// Sets `sd`.
-    pub fn delivery_date(mut self, value: runtime::CompactDate) -> Self {
-        self.delivery_date = Some(value);
-        self
-    }
-
-    /// Sets `ed`.
-    pub fn delivery_end_date(mut self, value: runtime::CompactDate) -> Self {
-        self.delivery_end_date = Some(value);
-        self
-    }
 }
+rt::setters!(LineItem {
+    id: into String = "id",
+    price: set i64 = "pr",
+    quantity: set i64 = "no",
+    description: into String = "de",
+    vat_rate: set i64 = "va",
+    delivery_date: set runtime::CompactDate = "sd",
+    delivery_end_date: set runtime::CompactDate = "ed",
+});
 
 impl LineItem {
     /// Checks every field against its format; the error names the first broken one.
@@ -1118,199 +1072,41 @@ impl StartSessionRequest {
             items: None,
         }
     }
-
-    /// Sets `add_paydata[merchant_data]`.
-    pub fn merchant_data(mut self, value: impl Into<String>) -> Self {
-        self.merchant_data = Some(value.into());
-        self
-    }
-
-    /// Sets `add_paydata[shipping_title]`.
-    pub fn shipping_title(mut self, value: impl Into<String>) -> Self {
-        self.shipping_title = Some(value.into());
-        self
-    }
-
-    /// Sets `add_paydata[shipping_telephonenumber]`.
-    pub fn shipping_telephonenumber(mut self, value: impl Into<String>) -> Self {
-        self.shipping_telephonenumber = Some(value.into());
-        self
-    }
-
-    /// Sets `add_paydata[shipping_email]`.
-    pub fn shipping_email(mut self, value: impl Into<String>) -> Self {
-        self.shipping_email = Some(value.into());
-        self
-    }
-
-    /// Sets `add_paydata[last_four_ssn]`.
-    pub fn last_four_ssn(mut self, value: impl Into<String>) -> Self {
-        self.last_four_ssn = Some(value.into());
-        self
-    }
-
-    /// Sets `add_paydata[organization_entity_type]`.
-    pub fn organization_entity_type(mut self, value: impl Into<String>) -> Self {
-        self.organization_entity_type = Some(value.into());
-        self
-    }
-
-    /// Sets `add_paydata[organization_registry_id]`.
-    pub fn organization_registry_id(mut self, value: impl Into<String>) -> Self {
-        self.organization_registry_id = Some(value.into());
-        self
-    }
-
-    /// Sets `salutation`.
-    pub fn salutation(mut self, value: impl Into<String>) -> Self {
-        self.salutation = Some(value.into());
-        self
-    }
-
-    /// Sets `title`.
-    pub fn title(mut self, value: impl Into<String>) -> Self {
-        self.title = Some(value.into());
-        self
-    }
-
-    /// Sets `firstname`.
-    pub fn firstname(mut self, value: impl Into<String>) -> Self {
-        self.firstname = Some(value.into());
-        self
-    }
-
-    /// Sets `company`.
-    pub fn company(mut self, value: impl Into<String>) -> Self {
-        self.company = Some(value.into());
-        self
-    }
-
-    /// Sets `street`.
-    pub fn street(mut self, value: impl Into<String>) -> Self {
-        self.street = Some(value.into());
-        self
-    }
-
-    /// Sets `addressaddition`.
-    pub fn addressaddition(mut self, value: impl Into<String>) -> Self {
-        self.addressaddition = Some(value.into());
-        self
-    }
-
-    /// Sets `zip`.
-    pub fn zip(mut self, value: impl Into<String>) -> Self {
-        self.zip = Some(value.into());
-        self
-    }
-
-    /// Sets `city`.
-    pub fn city(mut self, value: impl Into<String>) -> Self {
-        self.city = Some(value.into());
-        self
-    }
-
-    /// Sets `email`.
-    pub fn email(mut self, value: impl Into<String>) -> Self {
-        self.email = Some(value.into());
-        self
-    }
-
-    /// Sets `telephonenumber`.
-    pub fn telephonenumber(mut self, value: impl Into<String>) -> Self {
-        self.telephonenumber = Some(value.into());
-        self
-    }
-
-    /// Sets `birthday`.
-    pub fn birthday(mut self, value: runtime::CompactDate) -> Self {
-        self.birthday = Some(value);
-        self
-    }
-
-    /// Sets `language`.
-    pub fn language(mut self, value: impl Into<String>) -> Self {
-        self.language = Some(value.into());
-        self
-    }
-
-    /// Sets `vatid`.
-    pub fn vatid(mut self, value: impl Into<String>) -> Self {
-        self.vatid = Some(value.into());
-        self
-    }
-
-    /// Sets `gender`.
-    pub fn gender(mut self, value: Gender) -> Self {
-        self.gender = Some(value);
-        self
-    }
-
-    /// Sets `personalid`.
-    pub fn personalid(mut self, value: impl Into<String>) -> Self {
-        self.personalid = Some(value.into());
-        self
-    }
-
-    /// Sets `ip`.
-    pub fn ip(mut self, value: impl Into<String>) -> Self {
-        self.ip = Some(value.into());
-        self
-    }
-
-    /// Sets `shipping_firstname`.
-    pub fn shipping_firstname(mut self, value: impl Into<String>) -> Self {
-        self.shipping_firstname = Some(value.into());
-        self
-    }
-
-    /// Sets `shipping_lastname`.
-    pub fn shipping_lastname(mut self, value: impl Into<String>) -> Self {
-        self.shipping_lastname = Some(value.into());
-        self
-    }
-
-    /// Sets `shipping_company`.
-    pub fn shipping_company(mut self, value: impl Into<String>) -> Self {
-        self.shipping_company = Some(value.into());
-        self
-    }
-
-    /// Sets `shipping_street`.
-    pub fn shipping_street(mut self, value: impl Into<String>) -> Self {
-        self.shipping_street = Some(value.into());
-        self
-    }
-
-    /// Sets `shipping_zip`.
-    pub fn shipping_zip(mut self, value: impl Into<String>) -> Self {
-        self.shipping_zip = Some(value.into());
-        self
-    }
-
-    /// Sets `shipping_addressaddition`.
-    pub fn shipping_addressaddition(mut self, value: impl Into<String>) -> Self {
-        self.shipping_addressaddition = Some(value.into());
-        self
-    }
-
-    /// Sets `shipping_country`.
-    pub fn shipping_country(mut self, value: impl Into<String>) -> Self {
-        self.shipping_country = Some(value.into());
-        self
-    }
-
-    /// Sets `shipping_state`.
-    pub fn shipping_state(mut self, value: impl Into<String>) -> Self {
-        self.shipping_state = Some(value.into());
-        self
-    }
-
-    /// Sets ``.
-    pub fn items(mut self, value: Vec<LineItem>) -> Self {
-        self.items = Some(value);
-        self
-    }
 }
+rt::setters!(StartSessionRequest {
+    merchant_data: into String = "add_paydata[merchant_data]",
+    shipping_title: into String = "add_paydata[shipping_title]",
+    shipping_telephonenumber: into String = "add_paydata[shipping_telephonenumber]",
+    shipping_email: into String = "add_paydata[shipping_email]",
+    last_four_ssn: into String = "add_paydata[last_four_ssn]",
+    organization_entity_type: into String = "add_paydata[organization_entity_type]",
+    organization_registry_id: into String = "add_paydata[organization_registry_id]",
+    salutation: into String = "salutation",
+    title: into String = "title",
+    firstname: into String = "firstname",
+    company: into String = "company",
+    street: into String = "street",
+    addressaddition: into String = "addressaddition",
+    zip: into String = "zip",
+    city: into String = "city",
+    email: into String = "email",
+    telephonenumber: into String = "telephonenumber",
+    birthday: set runtime::CompactDate = "birthday",
+    language: into String = "language",
+    vatid: into String = "vatid",
+    gender: set Gender = "gender",
+    personalid: into String = "personalid",
+    ip: into String = "ip",
+    shipping_firstname: into String = "shipping_firstname",
+    shipping_lastname: into String = "shipping_lastname",
+    shipping_company: into String = "shipping_company",
+    shipping_street: into String = "shipping_street",
+    shipping_zip: into String = "shipping_zip",
+    shipping_addressaddition: into String = "shipping_addressaddition",
+    shipping_country: into String = "shipping_country",
+    shipping_state: into String = "shipping_state",
+    items: set Vec<LineItem> = "",
+});
 
 impl StartSessionRequest {
     /// Checks every field against its format; the error names the first broken one.
@@ -1564,64 +1360,17 @@ impl StartSessionApproved {
     pub fn new() -> Self {
         Self::default()
     }
-
-    /// Sets `add_paydata[session_id]`.
-    pub fn session_id(mut self, value: impl Into<String>) -> Self {
-        self.session_id = Some(value.into());
-        self
-    }
-
-    /// Sets `add_paydata[client_token]`.
-    pub fn client_token(mut self, value: impl Into<String>) -> Self {
-        self.client_token = Some(value.into());
-        self
-    }
-
-    /// Sets `add_paydata[authorized_payment_method]`.
-    pub fn authorized_payment_method(mut self, value: impl Into<String>) -> Self {
-        self.authorized_payment_method = Some(value.into());
-        self
-    }
-
-    /// Sets `add_paydata[payment_method_category_name]`.
-    pub fn payment_method_category_name(mut self, value: impl Into<String>) -> Self {
-        self.payment_method_category_name = Some(value.into());
-        self
-    }
-
-    /// Sets `add_paydata[payment_method_category_identifier]`.
-    pub fn payment_method_category_identifier(
-        mut self,
-        value: impl Into<String>,
-    ) -> Self {
-        self.payment_method_category_identifier = Some(value.into());
-        self
-    }
-
-    /// Sets `add_paydata[payment_method_category_asset_url_descriptive]`.
-    pub fn payment_method_category_asset_url_descriptive(
-        mut self,
-        value: impl Into<String>,
-    ) -> Self {
-        self.payment_method_category_asset_url_descriptive = Some(value.into());
-        self
-    }
-
-    /// Sets `add_paydata[payment_method_category_asset_url_standard]`.
-    pub fn payment_method_category_asset_url_standard(
-        mut self,
-        value: impl Into<String>,
-    ) -> Self {
-        self.payment_method_category_asset_url_standard = Some(value.into());
-        self
-    }
-
-    /// Sets `workorderid`.
-    pub fn workorderid(mut self, value: impl Into<String>) -> Self {
-        self.workorderid = Some(value.into());
-        self
-    }
 }
+rt::setters!(StartSessionApproved {
+    session_id: into String = "add_paydata[session_id]",
+    client_token: into String = "add_paydata[client_token]",
+    authorized_payment_method: into String = "add_paydata[authorized_payment_method]",
+    payment_method_category_name: into String = "add_paydata[payment_method_category_name]",
+    payment_method_category_identifier: into String = "add_paydata[payment_method_category_identifier]",
+    payment_method_category_asset_url_descriptive: into String = "add_paydata[payment_method_category_asset_url_descriptive]",
+    payment_method_category_asset_url_standard: into String = "add_paydata[payment_method_category_asset_url_standard]",
+    workorderid: into String = "workorderid",
+});
 
 impl StartSessionApproved {
     /// Reads the fields from `key=value` pairs; keys the spec does not
@@ -1711,19 +1460,11 @@ impl UpdateSessionRequest {
             items: None,
         }
     }
-
-    /// Sets `narrative_text`.
-    pub fn narrative_text(mut self, value: impl Into<String>) -> Self {
-        self.narrative_text = Some(value.into());
-        self
-    }
-
-    /// Sets ``.
-    pub fn items(mut self, value: Vec<LineItem>) -> Self {
-        self.items = Some(value);
-        self
-    }
 }
+rt::setters!(UpdateSessionRequest {
+    narrative_text: into String = "narrative_text",
+    items: set Vec<LineItem> = "",
+});
 
 impl UpdateSessionRequest {
     /// Checks every field against its format; the error names the first broken one.
@@ -1820,31 +1561,13 @@ impl UpdateSessionApproved {
     pub fn new() -> Self {
         Self::default()
     }
-
-    /// Sets `addresponsedata[reservation_txid]`.
-    pub fn reservation_txid(mut self, value: impl Into<String>) -> Self {
-        self.reservation_txid = Some(value.into());
-        self
-    }
-
-    /// Sets `addresponsedata[workorderid]`.
-    pub fn addresponsedata_workorderid(mut self, value: impl Into<String>) -> Self {
-        self.addresponsedata_workorderid = Some(value.into());
-        self
-    }
-
-    /// Sets `addresponsedata[authorized_payment_method]`.
-    pub fn authorized_payment_method(mut self, value: impl Into<String>) -> Self {
-        self.authorized_payment_method = Some(value.into());
-        self
-    }
-
-    /// Sets `workorderid`.
-    pub fn workorderid(mut self, value: impl Into<String>) -> Self {
-        self.workorderid = Some(value.into());
-        self
-    }
 }
+rt::setters!(UpdateSessionApproved {
+    reservation_txid: into String = "addresponsedata[reservation_txid]",
+    addresponsedata_workorderid: into String = "addresponsedata[workorderid]",
+    authorized_payment_method: into String = "addresponsedata[authorized_payment_method]",
+    workorderid: into String = "workorderid",
+});
 
 impl UpdateSessionApproved {
     /// Reads the fields from `key=value` pairs; keys the spec does not
@@ -1919,25 +1642,12 @@ impl CancelAuthorizationApproved {
     pub fn new() -> Self {
         Self::default()
     }
-
-    /// Sets `workorderid`.
-    pub fn workorderid(mut self, value: impl Into<String>) -> Self {
-        self.workorderid = Some(value.into());
-        self
-    }
-
-    /// Sets `add_paydata[seller_id]`.
-    pub fn seller_id(mut self, value: impl Into<String>) -> Self {
-        self.seller_id = Some(value.into());
-        self
-    }
-
-    /// Sets `add_paydata[client_id]`.
-    pub fn client_id(mut self, value: impl Into<String>) -> Self {
-        self.client_id = Some(value.into());
-        self
-    }
 }
+rt::setters!(CancelAuthorizationApproved {
+    workorderid: into String = "workorderid",
+    seller_id: into String = "add_paydata[seller_id]",
+    client_id: into String = "add_paydata[client_id]",
+});
 
 impl CancelAuthorizationApproved {
     /// Reads the fields from `key=value` pairs; keys the spec does not
@@ -2191,208 +1901,42 @@ impl PreauthorizeRequest {
             shopping_cart_type: None,
         }
     }
-
-    /// Sets `customerid`.
-    pub fn customerid(mut self, value: impl Into<String>) -> Self {
-        self.customerid = Some(value.into());
-        self
-    }
-
-    /// Sets `userid`.
-    pub fn userid(mut self, value: i64) -> Self {
-        self.userid = Some(value);
-        self
-    }
-
-    /// Sets `salutation`.
-    pub fn salutation(mut self, value: impl Into<String>) -> Self {
-        self.salutation = Some(value.into());
-        self
-    }
-
-    /// Sets `title`.
-    pub fn title(mut self, value: impl Into<String>) -> Self {
-        self.title = Some(value.into());
-        self
-    }
-
-    /// Sets `firstname`.
-    pub fn firstname(mut self, value: impl Into<String>) -> Self {
-        self.firstname = Some(value.into());
-        self
-    }
-
-    /// Sets `company`.
-    pub fn company(mut self, value: impl Into<String>) -> Self {
-        self.company = Some(value.into());
-        self
-    }
-
-    /// Sets `street`.
-    pub fn street(mut self, value: impl Into<String>) -> Self {
-        self.street = Some(value.into());
-        self
-    }
-
-    /// Sets `addressaddition`.
-    pub fn addressaddition(mut self, value: impl Into<String>) -> Self {
-        self.addressaddition = Some(value.into());
-        self
-    }
-
-    /// Sets `zip`.
-    pub fn zip(mut self, value: impl Into<String>) -> Self {
-        self.zip = Some(value.into());
-        self
-    }
-
-    /// Sets `city`.
-    pub fn city(mut self, value: impl Into<String>) -> Self {
-        self.city = Some(value.into());
-        self
-    }
-
-    /// Sets `email`.
-    pub fn email(mut self, value: impl Into<String>) -> Self {
-        self.email = Some(value.into());
-        self
-    }
-
-    /// Sets `telephonenumber`.
-    pub fn telephonenumber(mut self, value: impl Into<String>) -> Self {
-        self.telephonenumber = Some(value.into());
-        self
-    }
-
-    /// Sets `birthday`.
-    pub fn birthday(mut self, value: runtime::CompactDate) -> Self {
-        self.birthday = Some(value);
-        self
-    }
-
-    /// Sets `language`.
-    pub fn language(mut self, value: impl Into<String>) -> Self {
-        self.language = Some(value.into());
-        self
-    }
-
-    /// Sets `vatid`.
-    pub fn vatid(mut self, value: impl Into<String>) -> Self {
-        self.vatid = Some(value.into());
-        self
-    }
-
-    /// Sets `gender`.
-    pub fn gender(mut self, value: Gender) -> Self {
-        self.gender = Some(value);
-        self
-    }
-
-    /// Sets `personalid`.
-    pub fn personalid(mut self, value: impl Into<String>) -> Self {
-        self.personalid = Some(value.into());
-        self
-    }
-
-    /// Sets `ip`.
-    pub fn ip(mut self, value: impl Into<String>) -> Self {
-        self.ip = Some(value.into());
-        self
-    }
-
-    /// Sets `shipping_firstname`.
-    pub fn shipping_firstname(mut self, value: impl Into<String>) -> Self {
-        self.shipping_firstname = Some(value.into());
-        self
-    }
-
-    /// Sets `shipping_lastname`.
-    pub fn shipping_lastname(mut self, value: impl Into<String>) -> Self {
-        self.shipping_lastname = Some(value.into());
-        self
-    }
-
-    /// Sets `shipping_company`.
-    pub fn shipping_company(mut self, value: impl Into<String>) -> Self {
-        self.shipping_company = Some(value.into());
-        self
-    }
-
-    /// Sets `shipping_street`.
-    pub fn shipping_street(mut self, value: impl Into<String>) -> Self {
-        self.shipping_street = Some(value.into());
-        self
-    }
-
-    /// Sets `shipping_zip`.
-    pub fn shipping_zip(mut self, value: impl Into<String>) -> Self {
-        self.shipping_zip = Some(value.into());
-        self
-    }
-
-    /// Sets `shipping_addressaddition`.
-    pub fn shipping_addressaddition(mut self, value: impl Into<String>) -> Self {
-        self.shipping_addressaddition = Some(value.into());
-        self
-    }
-
-    /// Sets `shipping_country`.
-    pub fn shipping_country(mut self, value: impl Into<String>) -> Self {
-        self.shipping_country = Some(value.into());
-        self
-    }
-
-    /// Sets `shipping_state`.
-    pub fn shipping_state(mut self, value: impl Into<String>) -> Self {
-        self.shipping_state = Some(value.into());
-        self
-    }
-
-    /// Sets `workorderid`.
-    pub fn workorderid(mut self, value: impl Into<String>) -> Self {
-        self.workorderid = Some(value.into());
-        self
-    }
-
-    /// Sets `add_paydata[authorization_token]`.
-    pub fn authorization_token(mut self, value: impl Into<String>) -> Self {
-        self.authorization_token = Some(value.into());
-        self
-    }
-
-    /// Sets ``.
-    pub fn items(mut self, value: Vec<LineItem>) -> Self {
-        self.items = Some(value);
-        self
-    }
-
-    /// Sets `add_paydata[over_capture]`.
-    pub fn over_capture(mut self, value: OverCapture) -> Self {
-        self.over_capture = Some(value);
-        self
-    }
-
-    /// Sets `add_paydata[minimum_age]`.
-    pub fn minimum_age(mut self, value: i64) -> Self {
-        self.minimum_age = Some(value);
-        self
-    }
-
-    /// Sets `add_paydata[redirect_url_after_age_verification_failure]`.
-    pub fn redirect_url_after_age_verification_failure(
-        mut self,
-        value: impl Into<String>,
-    ) -> Self {
-        self.redirect_url_after_age_verification_failure = Some(value.into());
-        self
-    }
-
-    /// Sets `add_paydata[shopping_cart_type]`.
-    pub fn shopping_cart_type(mut self, value: ShoppingCartType) -> Self {
-        self.shopping_cart_type = Some(value);
-        self
-    }
 }
+rt::setters!(PreauthorizeRequest {
+    customerid: into String = "customerid",
+    userid: set i64 = "userid",
+    salutation: into String = "salutation",
+    title: into String = "title",
+    firstname: into String = "firstname",
+    company: into String = "company",
+    street: into String = "street",
+    addressaddition: into String = "addressaddition",
+    zip: into String = "zip",
+    city: into String = "city",
+    email: into String = "email",
+    telephonenumber: into String = "telephonenumber",
+    birthday: set runtime::CompactDate = "birthday",
+    language: into String = "language",
+    vatid: into String = "vatid",
+    gender: set Gender = "gender",
+    personalid: into String = "personalid",
+    ip: into String = "ip",
+    shipping_firstname: into String = "shipping_firstname",
+    shipping_lastname: into String = "shipping_lastname",
+    shipping_company: into String = "shipping_company",
+    shipping_street: into String = "shipping_street",
+    shipping_zip: into String = "shipping_zip",
+    shipping_addressaddition: into String = "shipping_addressaddition",
+    shipping_country: into String = "shipping_country",
+    shipping_state: into String = "shipping_state",
+    workorderid: into String = "workorderid",
+    authorization_token: into String = "add_paydata[authorization_token]",
+    items: set Vec<LineItem> = "",
+    over_capture: set OverCapture = "add_paydata[over_capture]",
+    minimum_age: set i64 = "add_paydata[minimum_age]",
+    redirect_url_after_age_verification_failure: into String = "add_paydata[redirect_url_after_age_verification_failure]",
+    shopping_cart_type: set ShoppingCartType = "add_paydata[shopping_cart_type]",
+});
 
 impl PreauthorizeRequest {
     /// Checks every field against its format; the error names the first broken one.
@@ -2673,43 +2217,15 @@ impl PreauthorizeRedirect {
     pub fn new() -> Self {
         Self::default()
     }
-
-    /// Sets `txid`.
-    pub fn txid(mut self, value: i64) -> Self {
-        self.txid = Some(value);
-        self
-    }
-
-    /// Sets `userid`.
-    pub fn userid(mut self, value: i64) -> Self {
-        self.userid = Some(value);
-        self
-    }
-
-    /// Sets `redirecturl`.
-    pub fn redirecturl(mut self, value: impl Into<String>) -> Self {
-        self.redirecturl = Some(value.into());
-        self
-    }
-
-    /// Sets `add_paydata[reservation_txid]`.
-    pub fn reservation_txid(mut self, value: impl Into<String>) -> Self {
-        self.reservation_txid = Some(value.into());
-        self
-    }
-
-    /// Sets `workorderid`.
-    pub fn workorderid(mut self, value: impl Into<String>) -> Self {
-        self.workorderid = Some(value.into());
-        self
-    }
-
-    /// Sets `add_paydata[authorized_payment_method]`.
-    pub fn authorized_payment_method(mut self, value: impl Into<String>) -> Self {
-        self.authorized_payment_method = Some(value.into());
-        self
-    }
 }
+rt::setters!(PreauthorizeRedirect {
+    txid: set i64 = "txid",
+    userid: set i64 = "userid",
+    redirecturl: into String = "redirecturl",
+    reservation_txid: into String = "add_paydata[reservation_txid]",
+    workorderid: into String = "workorderid",
+    authorized_payment_method: into String = "add_paydata[authorized_payment_method]",
+});
 
 impl PreauthorizeRedirect {
     /// Reads the fields from `key=value` pairs; keys the spec does not
@@ -2779,37 +2295,14 @@ impl PreauthorizeApproved {
     pub fn new() -> Self {
         Self::default()
     }
-
-    /// Sets `txid`.
-    pub fn txid(mut self, value: i64) -> Self {
-        self.txid = Some(value);
-        self
-    }
-
-    /// Sets `userid`.
-    pub fn userid(mut self, value: i64) -> Self {
-        self.userid = Some(value);
-        self
-    }
-
-    /// Sets `add_paydata[reservation_txid]`.
-    pub fn reservation_txid(mut self, value: impl Into<String>) -> Self {
-        self.reservation_txid = Some(value.into());
-        self
-    }
-
-    /// Sets `workorderid`.
-    pub fn workorderid(mut self, value: impl Into<String>) -> Self {
-        self.workorderid = Some(value.into());
-        self
-    }
-
-    /// Sets `add_paydata[authorized_payment_method]`.
-    pub fn authorized_payment_method(mut self, value: impl Into<String>) -> Self {
-        self.authorized_payment_method = Some(value.into());
-        self
-    }
 }
+rt::setters!(PreauthorizeApproved {
+    txid: set i64 = "txid",
+    userid: set i64 = "userid",
+    reservation_txid: into String = "add_paydata[reservation_txid]",
+    workorderid: into String = "workorderid",
+    authorized_payment_method: into String = "add_paydata[authorized_payment_method]",
+});
 
 impl PreauthorizeApproved {
     /// Reads the fields from `key=value` pairs; keys the spec does not
@@ -2877,37 +2370,14 @@ impl PreauthorizePending {
     pub fn new() -> Self {
         Self::default()
     }
-
-    /// Sets `txid`.
-    pub fn txid(mut self, value: i64) -> Self {
-        self.txid = Some(value);
-        self
-    }
-
-    /// Sets `userid`.
-    pub fn userid(mut self, value: i64) -> Self {
-        self.userid = Some(value);
-        self
-    }
-
-    /// Sets `add_paydata[reservation_txid]`.
-    pub fn reservation_txid(mut self, value: impl Into<String>) -> Self {
-        self.reservation_txid = Some(value.into());
-        self
-    }
-
-    /// Sets `workorderid`.
-    pub fn workorderid(mut self, value: impl Into<String>) -> Self {
-        self.workorderid = Some(value.into());
-        self
-    }
-
-    /// Sets `add_paydata[authorized_payment_method]`.
-    pub fn authorized_payment_method(mut self, value: impl Into<String>) -> Self {
-        self.authorized_payment_method = Some(value.into());
-        self
-    }
 }
+rt::setters!(PreauthorizePending {
+    txid: set i64 = "txid",
+    userid: set i64 = "userid",
+    reservation_txid: into String = "add_paydata[reservation_txid]",
+    workorderid: into String = "workorderid",
+    authorized_payment_method: into String = "add_paydata[authorized_payment_method]",
+});
 
 impl PreauthorizePending {
     /// Reads the fields from `key=value` pairs; keys the spec does not
@@ -3147,202 +2617,41 @@ impl AuthorizeRequest {
             shopping_cart_type: None,
         }
     }
-
-    /// Sets `customerid`.
-    pub fn customerid(mut self, value: impl Into<String>) -> Self {
-        self.customerid = Some(value.into());
-        self
-    }
-
-    /// Sets `userid`.
-    pub fn userid(mut self, value: i64) -> Self {
-        self.userid = Some(value);
-        self
-    }
-
-    /// Sets `salutation`.
-    pub fn salutation(mut self, value: impl Into<String>) -> Self {
-        self.salutation = Some(value.into());
-        self
-    }
-
-    /// Sets `title`.
-    pub fn title(mut self, value: impl Into<String>) -> Self {
-        self.title = Some(value.into());
-        self
-    }
-
-    /// Sets `firstname`.
-    pub fn firstname(mut self, value: impl Into<String>) -> Self {
-        self.firstname = Some(value.into());
-        self
-    }
-
-    /// Sets `company`.
-    pub fn company(mut self, value: impl Into<String>) -> Self {
-        self.company = Some(value.into());
-        self
-    }
-
-    /// Sets `street`.
-    pub fn street(mut self, value: impl Into<String>) -> Self {
-        self.street = Some(value.into());
-        self
-    }
-
-    /// Sets `addressaddition`.
-    pub fn addressaddition(mut self, value: impl Into<String>) -> Self {
-        self.addressaddition = Some(value.into());
-        self
-    }
-
-    /// Sets `zip`.
-    pub fn zip(mut self, value: impl Into<String>) -> Self {
-        self.zip = Some(value.into());
-        self
-    }
-
-    /// Sets `city`.
-    pub fn city(mut self, value: impl Into<String>) -> Self {
-        self.city = Some(value.into());
-        self
-    }
-
-    /// Sets `email`.
-    pub fn email(mut self, value: impl Into<String>) -> Self {
-        self.email = Some(value.into());
-        self
-    }
-
-    /// Sets `telephonenumber`.
-    pub fn telephonenumber(mut self, value: impl Into<String>) -> Self {
-        self.telephonenumber = Some(value.into());
-        self
-    }
-
-    /// Sets `birthday`.
-    pub fn birthday(mut self, value: runtime::CompactDate) -> Self {
-        self.birthday = Some(value);
-        self
-    }
-
-    /// Sets `language`.
-    pub fn language(mut self, value: impl Into<String>) -> Self {
-        self.language = Some(value.into());
-        self
-    }
-
-    /// Sets `vatid`.
-    pub fn vatid(mut self, value: impl Into<String>) -> Self {
-        self.vatid = Some(value.into());
-        self
-    }
-
-    /// Sets `gender`.
-    pub fn gender(mut self, value: Gender) -> Self {
-        self.gender = Some(value);
-        self
-    }
-
-    /// Sets `personalid`.
-    pub fn personalid(mut self, value: impl Into<String>) -> Self {
-        self.personalid = Some(value.into());
-        self
-    }
-
-    /// Sets `ip`.
-    pub fn ip(mut self, value: impl Into<String>) -> Self {
-        self.ip = Some(value.into());
-        self
-    }
-
-    /// Sets `shipping_firstname`.
-    pub fn shipping_firstname(mut self, value: impl Into<String>) -> Self {
-        self.shipping_firstname = Some(value.into());
-        self
-    }
-
-    /// Sets `shipping_lastname`.
-    pub fn shipping_lastname(mut self, value: impl Into<String>) -> Self {
-        self.shipping_lastname = Some(value.into());
-        self
-    }
-
-    /// Sets `shipping_company`.
-    pub fn shipping_company(mut self, value: impl Into<String>) -> Self {
-        self.shipping_company = Some(value.into());
-        self
-    }
-
-    /// Sets `shipping_street`.
-    pub fn shipping_street(mut self, value: impl Into<String>) -> Self {
-        self.shipping_street = Some(value.into());
-        self
-    }
-
-    /// Sets `shipping_zip`.
-    pub fn shipping_zip(mut self, value: impl Into<String>) -> Self {
-        self.shipping_zip = Some(value.into());
-        self
-    }
-
-    /// Sets `shipping_addressaddition`.
-    pub fn shipping_addressaddition(mut self, value: impl Into<String>) -> Self {
-        self.shipping_addressaddition = Some(value.into());
-        self
-    }
-
-    /// Sets `shipping_country`.
-    pub fn shipping_country(mut self, value: impl Into<String>) -> Self {
-        self.shipping_country = Some(value.into());
-        self
-    }
-
-    /// Sets `shipping_state`.
-    pub fn shipping_state(mut self, value: impl Into<String>) -> Self {
-        self.shipping_state = Some(value.into());
-        self
-    }
-
-    /// Sets `workorderid`.
-    pub fn workorderid(mut self, value: impl Into<String>) -> Self {
-        self.workorderid = Some(value.into());
-        self
-    }
-
-    /// Sets `add_paydata[authorization_token]`.
-    pub fn authorization_token(mut self, value: impl Into<String>) -> Self {
-        self.authorization_token = Some(value.into());
-        self
-    }
-
-    /// Sets ``.
-    pub fn items(mut self, value: Vec<LineItem>) -> Self {
-        self.items = Some(value);
-        self
-    }
-
-    /// Sets `add_paydata[minimum_age]`.
-    pub fn minimum_age(mut self, value: i64) -> Self {
-        self.minimum_age = Some(value);
-        self
-    }
-
-    /// Sets `add_paydata[redirect_url_after_age_verification_failure]`.
-    pub fn redirect_url_after_age_verification_failure(
-        mut self,
-        value: impl Into<String>,
-    ) -> Self {
-        self.redirect_url_after_age_verification_failure = Some(value.into());
-        self
-    }
-
-    /// Sets `add_paydata[shopping_cart_type]`.
-    pub fn shopping_cart_type(mut self, value: ShoppingCartType) -> Self {
-        self.shopping_cart_type = Some(value);
-        self
-    }
 }
+rt::setters!(AuthorizeRequest {
+    customerid: into String = "customerid",
+    userid: set i64 = "userid",
+    salutation: into String = "salutation",
+    title: into String = "title",
+    firstname: into String = "firstname",
+    company: into String = "company",
+    street: into String = "street",
+    addressaddition: into String = "addressaddition",
+    zip: into String = "zip",
+    city: into String = "city",
+    email: into String = "email",
+    telephonenumber: into String = "telephonenumber",
+    birthday: set runtime::CompactDate = "birthday",
+    language: into String = "language",
+    vatid: into String = "vatid",
+    gender: set Gender = "gender",
+    personalid: into String = "personalid",
+    ip: into String = "ip",
+    shipping_firstname: into String = "shipping_firstname",
+    shipping_lastname: into String = "shipping_lastname",
+    shipping_company: into String = "shipping_company",
+    shipping_street: into String = "shipping_street",
+    shipping_zip: into String = "shipping_zip",
+    shipping_addressaddition: into String = "shipping_addressaddition",
+    shipping_country: into String = "shipping_country",
+    shipping_state: into String = "shipping_state",
+    workorderid: into String = "workorderid",
+    authorization_token: into String = "add_paydata[authorization_token]",
+    items: set Vec<LineItem> = "",
+    minimum_age: set i64 = "add_paydata[minimum_age]",
+    redirect_url_after_age_verification_failure: into String = "add_paydata[redirect_url_after_age_verification_failure]",
+    shopping_cart_type: set ShoppingCartType = "add_paydata[shopping_cart_type]",
+});
 
 impl AuthorizeRequest {
     /// Checks every field against its format; the error names the first broken one.
@@ -3622,43 +2931,15 @@ impl AuthorizeRedirect {
     pub fn new() -> Self {
         Self::default()
     }
-
-    /// Sets `txid`.
-    pub fn txid(mut self, value: i64) -> Self {
-        self.txid = Some(value);
-        self
-    }
-
-    /// Sets `userid`.
-    pub fn userid(mut self, value: i64) -> Self {
-        self.userid = Some(value);
-        self
-    }
-
-    /// Sets `redirecturl`.
-    pub fn redirecturl(mut self, value: impl Into<String>) -> Self {
-        self.redirecturl = Some(value.into());
-        self
-    }
-
-    /// Sets `add_paydata[reservation_txid]`.
-    pub fn reservation_txid(mut self, value: impl Into<String>) -> Self {
-        self.reservation_txid = Some(value.into());
-        self
-    }
-
-    /// Sets `workorderid`.
-    pub fn workorderid(mut self, value: impl Into<String>) -> Self {
-        self.workorderid = Some(value.into());
-        self
-    }
-
-    /// Sets `add_paydata[authorized_payment_method]`.
-    pub fn authorized_payment_method(mut self, value: impl Into<String>) -> Self {
-        self.authorized_payment_method = Some(value.into());
-        self
-    }
 }
+rt::setters!(AuthorizeRedirect {
+    txid: set i64 = "txid",
+    userid: set i64 = "userid",
+    redirecturl: into String = "redirecturl",
+    reservation_txid: into String = "add_paydata[reservation_txid]",
+    workorderid: into String = "workorderid",
+    authorized_payment_method: into String = "add_paydata[authorized_payment_method]",
+});
 
 impl AuthorizeRedirect {
     /// Reads the fields from `key=value` pairs; keys the spec does not
@@ -3728,37 +3009,14 @@ impl AuthorizeApproved {
     pub fn new() -> Self {
         Self::default()
     }
-
-    /// Sets `txid`.
-    pub fn txid(mut self, value: i64) -> Self {
-        self.txid = Some(value);
-        self
-    }
-
-    /// Sets `userid`.
-    pub fn userid(mut self, value: i64) -> Self {
-        self.userid = Some(value);
-        self
-    }
-
-    /// Sets `add_paydata[reservation_txid]`.
-    pub fn reservation_txid(mut self, value: impl Into<String>) -> Self {
-        self.reservation_txid = Some(value.into());
-        self
-    }
-
-    /// Sets `workorderid`.
-    pub fn workorderid(mut self, value: impl Into<String>) -> Self {
-        self.workorderid = Some(value.into());
-        self
-    }
-
-    /// Sets `add_paydata[authorized_payment_method]`.
-    pub fn authorized_payment_method(mut self, value: impl Into<String>) -> Self {
-        self.authorized_payment_method = Some(value.into());
-        self
-    }
 }
+rt::setters!(AuthorizeApproved {
+    txid: set i64 = "txid",
+    userid: set i64 = "userid",
+    reservation_txid: into String = "add_paydata[reservation_txid]",
+    workorderid: into String = "workorderid",
+    authorized_payment_method: into String = "add_paydata[authorized_payment_method]",
+});
 
 impl AuthorizeApproved {
     /// Reads the fields from `key=value` pairs; keys the spec does not
@@ -3826,37 +3084,14 @@ impl AuthorizePending {
     pub fn new() -> Self {
         Self::default()
     }
-
-    /// Sets `txid`.
-    pub fn txid(mut self, value: i64) -> Self {
-        self.txid = Some(value);
-        self
-    }
-
-    /// Sets `userid`.
-    pub fn userid(mut self, value: i64) -> Self {
-        self.userid = Some(value);
-        self
-    }
-
-    /// Sets `add_paydata[reservation_txid]`.
-    pub fn reservation_txid(mut self, value: impl Into<String>) -> Self {
-        self.reservation_txid = Some(value.into());
-        self
-    }
-
-    /// Sets `workorderid`.
-    pub fn workorderid(mut self, value: impl Into<String>) -> Self {
-        self.workorderid = Some(value.into());
-        self
-    }
-
-    /// Sets `add_paydata[authorized_payment_method]`.
-    pub fn authorized_payment_method(mut self, value: impl Into<String>) -> Self {
-        self.authorized_payment_method = Some(value.into());
-        self
-    }
 }
+rt::setters!(AuthorizePending {
+    txid: set i64 = "txid",
+    userid: set i64 = "userid",
+    reservation_txid: into String = "add_paydata[reservation_txid]",
+    workorderid: into String = "workorderid",
+    authorized_payment_method: into String = "add_paydata[authorized_payment_method]",
+});
 
 impl AuthorizePending {
     /// Reads the fields from `key=value` pairs; keys the spec does not
@@ -3959,25 +3194,12 @@ impl CaptureRequest {
             items: None,
         }
     }
-
-    /// Sets `sequencenumber`.
-    pub fn sequencenumber(mut self, value: i64) -> Self {
-        self.sequencenumber = Some(value);
-        self
-    }
-
-    /// Sets `narrative_text`.
-    pub fn narrative_text(mut self, value: impl Into<String>) -> Self {
-        self.narrative_text = Some(value.into());
-        self
-    }
-
-    /// Sets ``.
-    pub fn items(mut self, value: Vec<LineItem>) -> Self {
-        self.items = Some(value);
-        self
-    }
 }
+rt::setters!(CaptureRequest {
+    sequencenumber: set i64 = "sequencenumber",
+    narrative_text: into String = "narrative_text",
+    items: set Vec<LineItem> = "",
+});
 
 impl CaptureRequest {
     /// Checks every field against its format; the error names the first broken one.
@@ -4073,19 +3295,11 @@ impl CaptureApproved {
     pub fn new() -> Self {
         Self::default()
     }
-
-    /// Sets `txid`.
-    pub fn txid(mut self, value: i64) -> Self {
-        self.txid = Some(value);
-        self
-    }
-
-    /// Sets `settleaccount`.
-    pub fn settleaccount(mut self, value: Settleaccount) -> Self {
-        self.settleaccount = Some(value);
-        self
-    }
 }
+rt::setters!(CaptureApproved {
+    txid: set i64 = "txid",
+    settleaccount: set Settleaccount = "settleaccount",
+});
 
 impl CaptureApproved {
     /// Reads the fields from `key=value` pairs; keys the spec does not
@@ -4116,19 +3330,11 @@ impl CapturePending {
     pub fn new() -> Self {
         Self::default()
     }
-
-    /// Sets `txid`.
-    pub fn txid(mut self, value: i64) -> Self {
-        self.txid = Some(value);
-        self
-    }
-
-    /// Sets `userid`.
-    pub fn userid(mut self, value: i64) -> Self {
-        self.userid = Some(value);
-        self
-    }
 }
+rt::setters!(CapturePending {
+    txid: set i64 = "txid",
+    userid: set i64 = "userid",
+});
 
 impl CapturePending {
     /// Reads the fields from `key=value` pairs; keys the spec does not
@@ -4234,61 +3440,18 @@ impl DebitRequest {
             items: None,
         }
     }
-
-    /// Sets `narrative_text`.
-    pub fn narrative_text(mut self, value: impl Into<String>) -> Self {
-        self.narrative_text = Some(value.into());
-        self
-    }
-
-    /// Sets `transaction_param`.
-    pub fn transaction_param(mut self, value: impl Into<String>) -> Self {
-        self.transaction_param = Some(value.into());
-        self
-    }
-
-    /// Sets `use_customerdata`.
-    pub fn use_customerdata(mut self, value: UseCustomerdata) -> Self {
-        self.use_customerdata = Some(value);
-        self
-    }
-
-    /// Sets `invoiceid`.
-    pub fn invoiceid(mut self, value: impl Into<String>) -> Self {
-        self.invoiceid = Some(value.into());
-        self
-    }
-
-    /// Sets `invoice_deliverymode`.
-    pub fn invoice_deliverymode(mut self, value: impl Into<String>) -> Self {
-        self.invoice_deliverymode = Some(value.into());
-        self
-    }
-
-    /// Sets `invoiceappendix`.
-    pub fn invoiceappendix(mut self, value: impl Into<String>) -> Self {
-        self.invoiceappendix = Some(value.into());
-        self
-    }
-
-    /// Sets `invoice_deliverydate`.
-    pub fn invoice_deliverydate(mut self, value: runtime::CompactDate) -> Self {
-        self.invoice_deliverydate = Some(value);
-        self
-    }
-
-    /// Sets `invoice_deliveryenddate`.
-    pub fn invoice_deliveryenddate(mut self, value: runtime::CompactDate) -> Self {
-        self.invoice_deliveryenddate = Some(value);
-        self
-    }
-
-    /// Sets ``.
-    pub fn items(mut self, value: Vec<LineItem>) -> Self {
-        self.items = Some(value);
-        self
-    }
 }
+rt::setters!(DebitRequest {
+    narrative_text: into String = "narrative_text",
+    transaction_param: into String = "transaction_param",
+    use_customerdata: set UseCustomerdata = "use_customerdata",
+    invoiceid: into String = "invoiceid",
+    invoice_deliverymode: into String = "invoice_deliverymode",
+    invoiceappendix: into String = "invoiceappendix",
+    invoice_deliverydate: set runtime::CompactDate = "invoice_deliverydate",
+    invoice_deliveryenddate: set runtime::CompactDate = "invoice_deliveryenddate",
+    items: set Vec<LineItem> = "",
+});
 
 impl DebitRequest {
     /// Checks every field against its format; the error names the first broken one.
@@ -4393,19 +3556,11 @@ impl DebitApproved {
     pub fn new() -> Self {
         Self::default()
     }
-
-    /// Sets `txid`.
-    pub fn txid(mut self, value: i64) -> Self {
-        self.txid = Some(value);
-        self
-    }
-
-    /// Sets `settleaccount`.
-    pub fn settleaccount(mut self, value: Settleaccount) -> Self {
-        self.settleaccount = Some(value);
-        self
-    }
 }
+rt::setters!(DebitApproved {
+    txid: set i64 = "txid",
+    settleaccount: set Settleaccount = "settleaccount",
+});
 
 impl DebitApproved {
     /// Reads the fields from `key=value` pairs; keys the spec does not
@@ -4531,91 +3686,23 @@ impl TransactionStatus {
     pub fn new() -> Self {
         Self::default()
     }
-
-    /// Sets `txaction`.
-    pub fn txaction(mut self, value: Txaction) -> Self {
-        self.txaction = Some(value);
-        self
-    }
-
-    /// Sets `portalid`.
-    pub fn portalid(mut self, value: impl Into<String>) -> Self {
-        self.portalid = Some(value.into());
-        self
-    }
-
-    /// Sets `aid`.
-    pub fn aid(mut self, value: impl Into<String>) -> Self {
-        self.aid = Some(value.into());
-        self
-    }
-
-    /// Sets `txid`.
-    pub fn txid(mut self, value: i64) -> Self {
-        self.txid = Some(value);
-        self
-    }
-
-    /// Sets `reference`.
-    pub fn reference(mut self, value: impl Into<String>) -> Self {
-        self.reference = Some(value.into());
-        self
-    }
-
-    /// Sets `sequencenumber`.
-    pub fn sequencenumber(mut self, value: i64) -> Self {
-        self.sequencenumber = Some(value);
-        self
-    }
-
-    /// Sets `price`.
-    pub fn price(mut self, value: impl Into<String>) -> Self {
-        self.price = Some(value.into());
-        self
-    }
-
-    /// Sets `currency`.
-    pub fn currency(mut self, value: impl Into<String>) -> Self {
-        self.currency = Some(value.into());
-        self
-    }
-
-    /// Sets `mode`.
-    pub fn mode(mut self, value: Mode) -> Self {
-        self.mode = Some(value);
-        self
-    }
-
-    /// Sets `clearingtype`.
-    pub fn clearingtype(mut self, value: impl Into<String>) -> Self {
-        self.clearingtype = Some(value.into());
-        self
-    }
-
-    /// Sets `txtime`.
-    pub fn txtime(mut self, value: i64) -> Self {
-        self.txtime = Some(value);
-        self
-    }
-
-    /// Sets `userid`.
-    pub fn userid(mut self, value: i64) -> Self {
-        self.userid = Some(value);
-        self
-    }
-
-    /// Sets `balance`.
-    pub fn balance(mut self, value: impl Into<String>) -> Self {
-        self.balance = Some(value.into());
-        self
-    }
-
-    /// Sets `receivable`.
-    pub fn receivable(mut self, value: impl Into<String>) -> Self {
-        self.receivable = Some(value.into());
-        self
-    }
 }
+rt::setters!(TransactionStatus {
+    txaction: set Txaction = "txaction",
+    portalid: into String = "portalid",
+    aid: into String = "aid",
+    txid: set i64 = "txid",
+    reference: into String = "reference",
+    sequencenumber: set i64 = "sequencenumber",
+    price: into String = "price",
+    currency: into String = "currency",
+    mode: set Mode = "mode",
+    clearingtype: into String = "clearingtype",
+    txtime: set i64 = "txtime",
+    userid: set i64 = "userid",
+    balance: into String = "balance",
+    receivable: into String = "receivable",
+});
 
 impl TransactionStatus {
     /// Reads the fields from `key=value` pairs; keys the spec does not

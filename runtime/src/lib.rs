@@ -60,6 +60,7 @@ pub use secrecy::{ExposeSecret, SecretString};
 /// user needs. Its items change together with `paygen-codegen`.
 #[doc(hidden)]
 pub mod __private {
+    pub use crate::__setters as setters;
     pub use crate::__string_enum as string_enum;
     pub use crate::encode::ParamStyle;
     pub use crate::error::SendError;

@@ -74,6 +74,83 @@ macro_rules! __string_enum {
     };
 }
 
+/// The setters of a generated struct, one per optional field: each takes
+/// the value, stores it as `Some(…)` and returns the struct, documented
+/// "Sets `wire`.". How the value is taken and stored:
+///
+/// | mode | argument | stored |
+/// |---|---|---|
+/// | `set` | `T` | `Some(value)` |
+/// | `into` | `impl Into<T>` | `Some(value.into())` |
+/// | `boxed` | `T` | `Some(Box::new(value))` |
+/// | `null` | `T` | `Some(Nullable::Value(value))` |
+/// | `into_null` | `impl Into<T>` | `Some(Nullable::Value(value.into()))` |
+/// | `boxed_null` | `T` | `Some(Nullable::Value(Box::new(value)))` |
+///
+/// ```ignore
+/// rt::setters!(Purchase {
+///     reference: into String = "reference",
+///     total: set i64 = "total",
+/// });
+/// ```
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __setters {
+    ($name:ident { $($field:ident: $mode:ident $ty:ty = $wire:literal,)* }) => {
+        impl $name {
+            $($crate::__setter!($mode $field $ty, $wire);)*
+        }
+    };
+}
+
+/// One setter of [`__setters!`].
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __setter {
+    (set $field:ident $ty:ty, $wire:literal) => {
+        #[doc = concat!(" Sets `", $wire, "`.")]
+        pub fn $field(mut self, value: $ty) -> Self {
+            self.$field = Some(value);
+            self
+        }
+    };
+    (into $field:ident $ty:ty, $wire:literal) => {
+        #[doc = concat!(" Sets `", $wire, "`.")]
+        pub fn $field(mut self, value: impl ::core::convert::Into<$ty>) -> Self {
+            self.$field = Some(value.into());
+            self
+        }
+    };
+    (boxed $field:ident $ty:ty, $wire:literal) => {
+        #[doc = concat!(" Sets `", $wire, "`.")]
+        pub fn $field(mut self, value: $ty) -> Self {
+            self.$field = Some(::std::boxed::Box::new(value));
+            self
+        }
+    };
+    (null $field:ident $ty:ty, $wire:literal) => {
+        #[doc = concat!(" Sets `", $wire, "`.")]
+        pub fn $field(mut self, value: $ty) -> Self {
+            self.$field = Some($crate::Nullable::Value(value));
+            self
+        }
+    };
+    (into_null $field:ident $ty:ty, $wire:literal) => {
+        #[doc = concat!(" Sets `", $wire, "`.")]
+        pub fn $field(mut self, value: impl ::core::convert::Into<$ty>) -> Self {
+            self.$field = Some($crate::Nullable::Value(value.into()));
+            self
+        }
+    };
+    (boxed_null $field:ident $ty:ty, $wire:literal) => {
+        #[doc = concat!(" Sets `", $wire, "`.")]
+        pub fn $field(mut self, value: $ty) -> Self {
+            self.$field = Some($crate::Nullable::Value(::std::boxed::Box::new(value)));
+            self
+        }
+    };
+}
+
 /// Deserializes a string enum from its wire text (borrowed where possible).
 pub fn deserialize_string_enum<'de, D, T>(d: D) -> Result<T, D::Error>
 where

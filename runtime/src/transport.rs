@@ -1,6 +1,7 @@
 //! Sending requests: authentication, idempotency keys, timeouts, a response
 //! size cap, retries that are safe for payments, and a tracing span per try.
 
+use std::borrow::Cow;
 use std::fmt;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -411,11 +412,11 @@ impl Transport {
         let mut url = String::with_capacity(inner.base_url.len() + req.path.len() + 32);
         url.push_str(&inner.base_url);
         url.push_str(&req.path);
-        if !req.query.is_empty() || !req.deep_query.is_empty() {
+        if !req.query.is_empty() {
             url.push('?');
             let start = url.len();
             let mut query = url::form_urlencoded::Serializer::for_suffix(url, start);
-            query.extend_pairs(&req.query).extend_pairs(&req.deep_query);
+            query.extend_pairs(&req.query);
             url = query.finish();
         }
         // Parsed once per call; each attempt takes a copy.
@@ -704,9 +705,9 @@ pub struct Request {
     /// The path with `{name}` in place of each parameter: what tracing
     /// records, so ids and tokens in paths stay out of logs.
     template: String,
-    query: Vec<(&'static str, String)>,
-    /// Query pairs with computed names (`created[gte]`), after `query`.
-    deep_query: Vec<(String, String)>,
+    /// Query pairs in the order the parameters were added; names are
+    /// computed for structured values (`created[gte]`).
+    query: Vec<(Cow<'static, str>, String)>,
     headers: Vec<(&'static str, String)>,
     body: Option<Bytes>,
     content_type: Option<&'static str>,
@@ -726,7 +727,6 @@ impl Request {
             path: String::new(),
             template: String::new(),
             query: Vec::new(),
-            deep_query: Vec::new(),
             headers: Vec::new(),
             body: None,
             content_type: None,
@@ -765,7 +765,10 @@ impl Request {
 
     /// Adds a query parameter (none for an absent value, one pair per list item).
     pub fn query<V: ParamValue + ?Sized>(&mut self, name: &'static str, value: &V) {
-        value.append(name, &mut self.query);
+        let mut pairs = Vec::new();
+        value.append(name, &mut pairs);
+        self.query
+            .extend(pairs.into_iter().map(|(k, v)| (Cow::Borrowed(k), v)));
     }
 
     /// Adds a header parameter.
@@ -828,9 +831,11 @@ impl Request {
         style: encode::ParamStyle,
     ) {
         match encode::to_node(value) {
-            Ok(node) => self
-                .deep_query
-                .extend(encode::query_pairs(name, node, style)),
+            Ok(node) => self.query.extend(
+                encode::query_pairs(name, node, style)
+                    .into_iter()
+                    .map(|(k, v)| (Cow::Owned(k), v)),
+            ),
             Err(e) => {
                 self.invalid = Some(format!(
                     "query parameter `{name}` could not be written: {e}"

@@ -245,6 +245,92 @@ impl Client {
             _ => Err(resp.error(rt::decode_none)),
         }
     }
+
+    /// Query parameters in every style; a text answer; Stripe's empty form body on a GET.
+    ///
+    /// `GET /customers`
+    ///
+    /// Errors carry the raw body only: the spec documents no error body.
+    pub async fn list_customers(
+        &self,
+        params: ListCustomersParams,
+    ) -> Result<String, runtime::Error<()>> {
+        let mut req = rt::Request::new("list_customers", rt::Method::GET);
+        req.path("/customers");
+        req.query_value("created", &params.created, rt::ParamStyle::Deep);
+        req.query_value("metadata", &params.metadata, rt::ParamStyle::Deep);
+        req.query_value("lines", &params.lines, rt::ParamStyle::Deep);
+        req.query_value("expand", &params.expand, rt::ParamStyle::Deep);
+        req.query_value("ids", &params.ids, rt::ParamStyle::FormComma);
+        req.query_value("tags", &params.tags, rt::ParamStyle::Space);
+        req.query_value("codes", &params.codes, rt::ParamStyle::Pipe);
+        req.query_value("page", &params.page, rt::ParamStyle::Form);
+        req.query("balance_id", &params.balance_id);
+        req.header_value("x-filter", &params.x_filter);
+        let resp = self.transport.send(req).await?;
+        match resp.status {
+            s if (200..300).contains(&s) => Ok(resp.text()),
+            _ => Err(resp.error(rt::decode_none)),
+        }
+    }
+
+    /// A form-encoded body with nested objects, a map and a list of objects (Stripe style).
+    ///
+    /// `POST /customers`
+    ///
+    /// Errors carry the raw body only: the spec documents no error body.
+    pub async fn create_customer(
+        &self,
+        body: CreateCustomerRequest,
+    ) -> Result<Customer, runtime::Error<()>> {
+        let mut req = rt::Request::new("create_customer", rt::Method::POST);
+        req.path("/customers");
+        req.form(&body);
+        let resp = self.transport.send(req).await?;
+        match resp.status {
+            s if (200..300).contains(&s) => resp.json(),
+            _ => Err(resp.error(rt::decode_none)),
+        }
+    }
+
+    /// A multipart upload with a binary part.
+    ///
+    /// `POST /files`
+    ///
+    /// Errors carry the raw body only: the spec documents no error body.
+    pub async fn upload_file(
+        &self,
+        body: UploadFileRequest,
+    ) -> Result<UploadFileResponse, runtime::Error<()>> {
+        let mut req = rt::Request::new("upload_file", rt::Method::POST);
+        req.path("/files");
+        req.multipart(&body);
+        let resp = self.transport.send(req).await?;
+        match resp.status {
+            s if (200..300).contains(&s) => resp.json(),
+            _ => Err(resp.error(rt::decode_none)),
+        }
+    }
+
+    /// A PDF answer, as bytes.
+    ///
+    /// `GET /invoices/{invoice_id}/pdf`
+    ///
+    /// Errors carry the raw body only: the spec documents no error body.
+    pub async fn get_invoice_pdf(
+        &self,
+        invoice_id: &str,
+    ) -> Result<runtime::Bytes, runtime::Error<()>> {
+        let mut req = rt::Request::new("get_invoice_pdf", rt::Method::GET);
+        req.path("/invoices/");
+        req.segment("invoice_id", invoice_id);
+        req.path("/pdf");
+        let resp = self.transport.send(req).await?;
+        match resp.status {
+            s if (200..300).contains(&s) => Ok(resp.bytes()),
+            _ => Err(resp.error(rt::decode_none)),
+        }
+    }
 }
 
 /// Query and header parameters of `get_order_line`.
@@ -265,31 +351,70 @@ impl GetOrderLineParams {
     pub fn new() -> Self {
         Self::default()
     }
-
-    /// Sets `expand`.
-    pub fn expand(mut self, value: Vec<String>) -> Self {
-        self.expand = Some(value);
-        self
-    }
-
-    /// Sets `X-Request-Id`.
-    pub fn x_request_id(mut self, value: impl Into<String>) -> Self {
-        self.x_request_id = Some(value.into());
-        self
-    }
-
-    /// Sets `type`.
-    pub fn r#type(mut self, value: Kind) -> Self {
-        self.r#type = Some(value);
-        self
-    }
 }
+rt::setters!(GetOrderLineParams {
+    expand: set Vec<String> = "expand",
+    x_request_id: into String = "X-Request-Id",
+    r#type: set Kind = "type",
+});
 
 /// Errors of `get_order_line`, by status (the same responses as other operations share in [`NotFoundOtherError`]).
 pub type GetOrderLineError = NotFoundOtherError;
 
 /// Errors of `create_order`, by status (the same responses as other operations share in [`BadRequestStatus5xxError`]).
 pub type CreateOrderError = BadRequestStatus5xxError;
+
+/// Query and header parameters of `list_customers`.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct ListCustomersParams {
+    /// An integer or a range, as Stripe writes it (`created[gte]=…`).
+    ///
+    /// Sent as the query parameter `created`.
+    pub created: Option<ListCustomersCreated>,
+    /// Sent as the query parameter `metadata`.
+    pub metadata: Option<BTreeMap<String, String>>,
+    /// Sent as the query parameter `lines`.
+    pub lines: Option<Vec<ListCustomersLinesItem>>,
+    /// Sent as the query parameter `expand`.
+    pub expand: Option<Vec<String>>,
+    /// Sent as the query parameter `ids`.
+    pub ids: Option<Vec<String>>,
+    /// Sent as the query parameter `tags`.
+    pub tags: Option<Vec<String>>,
+    /// Sent as the query parameter `codes`.
+    pub codes: Option<Vec<i64>>,
+    /// An object with the default style (form, exploded) is one parameter per property.
+    ///
+    /// Sent as the query parameter `page`.
+    pub page: Option<ListCustomersPage>,
+    /// A $ref with a sibling 3.1 type list stays the referenced type.
+    ///
+    /// Sent as the query parameter `balance_id`.
+    pub balance_id: Option<BalanceId>,
+    /// An object header, written `k,v,k,v`.
+    ///
+    /// Sent as the header `X-Filter`.
+    pub x_filter: Option<ListCustomersXFilter>,
+}
+
+impl ListCustomersParams {
+    /// The parameters, with the required ones given.
+    pub fn new() -> Self {
+        Self::default()
+    }
+}
+rt::setters!(ListCustomersParams {
+    created: set ListCustomersCreated = "created",
+    metadata: set BTreeMap<String, String> = "metadata",
+    lines: set Vec<ListCustomersLinesItem> = "lines",
+    expand: set Vec<String> = "expand",
+    ids: set Vec<String> = "ids",
+    tags: set Vec<String> = "tags",
+    codes: set Vec<i64> = "codes",
+    page: set ListCustomersPage = "page",
+    balance_id: into BalanceId = "balance_id",
+    x_filter: set ListCustomersXFilter = "X-Filter",
+});
 
 /// `Base`.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
@@ -298,12 +423,12 @@ pub struct Base {
     /// Set by the server.
     ///
     /// Read-only: set by the server and never sent.
-    #[serde(default, skip_serializing)]
+    #[serde(skip_serializing)]
     pub id: Option<String>,
     /// `created_at`.
     ///
     /// Read-only: set by the server and never sent.
-    #[serde(default, skip_serializing)]
+    #[serde(skip_serializing)]
     pub created_at: Option<runtime::DateTime>,
 }
 
@@ -321,12 +446,12 @@ pub struct OrderShippingAddress {
     /// `line1`.
     ///
     /// Constraints: at most 64 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub line1: Option<String>,
     /// `country`.
     ///
     /// Constraints: pattern `^[A-Z]{2}$`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub country: Option<String>,
 }
 
@@ -335,26 +460,18 @@ impl OrderShippingAddress {
     pub fn new() -> Self {
         Self::default()
     }
-
-    /// Sets `line1`.
-    pub fn line1(mut self, value: impl Into<String>) -> Self {
-        self.line1 = Some(value.into());
-        self
-    }
-
-    /// Sets `country`.
-    pub fn country(mut self, value: impl Into<String>) -> Self {
-        self.country = Some(value.into());
-        self
-    }
 }
+rt::setters!(OrderShippingAddress {
+    line1: into String = "line1",
+    country: into String = "country",
+});
 
 /// Inline object, named after its parent.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[serde(crate = "::paygen_runtime::__private::serde")]
 pub struct OrderShipping {
     /// `address`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub address: Option<OrderShippingAddress>,
 }
 
@@ -363,13 +480,10 @@ impl OrderShipping {
     pub fn new() -> Self {
         Self::default()
     }
-
-    /// Sets `address`.
-    pub fn address(mut self, value: OrderShippingAddress) -> Self {
-        self.address = Some(value);
-        self
-    }
 }
+rt::setters!(OrderShipping {
+    address: set OrderShippingAddress = "address",
+});
 
 /// An order. Markdown from specs must not become doc tests:
 ///
@@ -386,12 +500,12 @@ pub struct Order {
     /// Set by the server.
     ///
     /// Read-only: set by the server and never sent.
-    #[serde(default, skip_serializing)]
+    #[serde(skip_serializing)]
     pub id: Option<String>,
     /// `created_at`.
     ///
     /// Read-only: set by the server and never sent.
-    #[serde(default, skip_serializing)]
+    #[serde(skip_serializing)]
     pub created_at: Option<runtime::DateTime>,
     /// `lines`.
     ///
@@ -411,43 +525,42 @@ pub struct Order {
     )]
     pub discount: Option<runtime::Nullable<i32>>,
     /// Required but nullable.
-    #[serde(default)]
     pub note: Option<String>,
     /// `secret_code`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub secret_code: Option<String>,
     /// `due`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub due: Option<runtime::Date>,
     /// `kind`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub kind: Option<Kind>,
     /// `metadata`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub metadata: Option<BTreeMap<String, String>>,
     /// `extra`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub extra: Option<serde_json::Map<String, serde_json::Value>>,
     /// `anything`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub anything: Option<serde_json::Value>,
     /// `type`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub r#type: Option<String>,
     /// `match`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub r#match: Option<bool>,
     /// `self`.
-    #[serde(rename = "self", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "self", skip_serializing_if = "Option::is_none")]
     pub self_: Option<f64>,
     /// `order-ref`.
-    #[serde(rename = "order-ref", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "order-ref", skip_serializing_if = "Option::is_none")]
     pub order_ref: Option<String>,
     /// `order_ref`.
-    #[serde(rename = "order_ref", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "order_ref", skip_serializing_if = "Option::is_none")]
     pub order_ref2: Option<String>,
     /// Inline object, named after its parent.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub shipping: Option<OrderShipping>,
 }
 
@@ -475,85 +588,22 @@ impl Order {
             shipping: None,
         }
     }
-
-    /// Sets `discount`.
-    pub fn discount(mut self, value: i32) -> Self {
-        self.discount = Some(runtime::Nullable::Value(value));
-        self
-    }
-
-    /// Sets `secret_code`.
-    pub fn secret_code(mut self, value: impl Into<String>) -> Self {
-        self.secret_code = Some(value.into());
-        self
-    }
-
-    /// Sets `due`.
-    pub fn due(mut self, value: runtime::Date) -> Self {
-        self.due = Some(value);
-        self
-    }
-
-    /// Sets `kind`.
-    pub fn kind(mut self, value: Kind) -> Self {
-        self.kind = Some(value);
-        self
-    }
-
-    /// Sets `metadata`.
-    pub fn metadata(mut self, value: BTreeMap<String, String>) -> Self {
-        self.metadata = Some(value);
-        self
-    }
-
-    /// Sets `extra`.
-    pub fn extra(mut self, value: serde_json::Map<String, serde_json::Value>) -> Self {
-        self.extra = Some(value);
-        self
-    }
-
-    /// Sets `anything`.
-    pub fn anything(mut self, value: serde_json::Value) -> Self {
-        self.anything = Some(value);
-        self
-    }
-
-    /// Sets `type`.
-    pub fn r#type(mut self, value: impl Into<String>) -> Self {
-        self.r#type = Some(value.into());
-        self
-    }
-
-    /// Sets `match`.
-    pub fn r#match(mut self, value: bool) -> Self {
-        self.r#match = Some(value);
-        self
-    }
-
-    /// Sets `self`.
-    pub fn self_(mut self, value: f64) -> Self {
-        self.self_ = Some(value);
-        self
-    }
-
-    /// Sets `order-ref`.
-    pub fn order_ref(mut self, value: impl Into<String>) -> Self {
-        self.order_ref = Some(value.into());
-        self
-    }
-
-    /// Sets `order_ref`.
-    pub fn order_ref2(mut self, value: impl Into<String>) -> Self {
-        self.order_ref2 = Some(value.into());
-        self
-    }
-
-    /// Sets `shipping`.
-    pub fn shipping(mut self, value: OrderShipping) -> Self {
-        self.shipping = Some(value);
-        self
-    }
 }
+rt::setters!(Order {
+    discount: null i32 = "discount",
+    secret_code: into String = "secret_code",
+    due: set runtime::Date = "due",
+    kind: set Kind = "kind",
+    metadata: set BTreeMap<String, String> = "metadata",
+    extra: set serde_json::Map<String, serde_json::Value> = "extra",
+    anything: set serde_json::Value = "anything",
+    r#type: into String = "type",
+    r#match: set bool = "match",
+    self_: set f64 = "self",
+    order_ref: into String = "order-ref",
+    order_ref2: into String = "order_ref",
+    shipping: set OrderShipping = "shipping",
+});
 
 /// `OrderLine`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -564,7 +614,7 @@ pub struct OrderLine {
     /// `quantity`.
     pub quantity: i64,
     /// `price`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub price: Option<f64>,
 }
 
@@ -577,20 +627,17 @@ impl OrderLine {
             price: None,
         }
     }
-
-    /// Sets `price`.
-    pub fn price(mut self, value: f64) -> Self {
-        self.price = Some(value);
-        self
-    }
 }
+rt::setters!(OrderLine {
+    price: set f64 = "price",
+});
 
 /// A schema whose name collides with OrderLine after case conversion.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[serde(crate = "::paygen_runtime::__private::serde")]
 pub struct OrderLine2 {
     /// `label`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub label: Option<String>,
 }
 
@@ -599,20 +646,17 @@ impl OrderLine2 {
     pub fn new() -> Self {
         Self::default()
     }
-
-    /// Sets `label`.
-    pub fn label(mut self, value: impl Into<String>) -> Self {
-        self.label = Some(value.into());
-        self
-    }
 }
+rt::setters!(OrderLine2 {
+    label: into String = "label",
+});
 
 /// A schema named like the generated client.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[serde(crate = "::paygen_runtime::__private::serde")]
 pub struct ClientModel {
     /// `name`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
 }
 
@@ -621,13 +665,10 @@ impl ClientModel {
     pub fn new() -> Self {
         Self::default()
     }
-
-    /// Sets `name`.
-    pub fn name(mut self, value: impl Into<String>) -> Self {
-        self.name = Some(value.into());
-        self
-    }
 }
+rt::setters!(ClientModel {
+    name: into String = "name",
+});
 
 /// `Kind`.
 ///
@@ -658,10 +699,10 @@ rt::string_enum!(Kind {
 #[serde(crate = "::paygen_runtime::__private::serde")]
 pub struct Problem {
     /// `code`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub code: Option<String>,
     /// `detail`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub detail: Option<String>,
     /// Properties not declared by the spec, kept as sent.
     #[serde(flatten)]
@@ -673,19 +714,11 @@ impl Problem {
     pub fn new() -> Self {
         Self::default()
     }
-
-    /// Sets `code`.
-    pub fn code(mut self, value: impl Into<String>) -> Self {
-        self.code = Some(value.into());
-        self
-    }
-
-    /// Sets `detail`.
-    pub fn detail(mut self, value: impl Into<String>) -> Self {
-        self.detail = Some(value.into());
-        self
-    }
 }
+rt::setters!(Problem {
+    code: into String = "code",
+    detail: into String = "detail",
+});
 
 /// `Pet`.
 ///
@@ -721,7 +754,7 @@ pub struct Cat {
     /// `pet_type`.
     pub pet_type: String,
     /// `lives`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub lives: Option<i32>,
 }
 
@@ -733,13 +766,10 @@ impl Cat {
             lives: None,
         }
     }
-
-    /// Sets `lives`.
-    pub fn lives(mut self, value: i32) -> Self {
-        self.lives = Some(value);
-        self
-    }
 }
+rt::setters!(Cat {
+    lives: set i32 = "lives",
+});
 
 /// `Dog`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -748,7 +778,7 @@ pub struct Dog {
     /// `pet_type`.
     pub pet_type: String,
     /// `good`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub good: Option<bool>,
 }
 
@@ -760,13 +790,10 @@ impl Dog {
             good: None,
         }
     }
-
-    /// Sets `good`.
-    pub fn good(mut self, value: bool) -> Self {
-        self.good = Some(value);
-        self
-    }
 }
+rt::setters!(Dog {
+    good: set bool = "good",
+});
 
 /// Untagged union of primitives.
 ///
@@ -787,16 +814,16 @@ pub enum IdOrName {
 #[serde(crate = "::paygen_runtime::__private::serde")]
 pub struct Node {
     /// `name`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// `parent`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub parent: Option<Box<Node>>,
     /// `children`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub children: Option<Vec<Node>>,
     /// `key`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub key: Option<IdOrName>,
 }
 
@@ -805,31 +832,13 @@ impl Node {
     pub fn new() -> Self {
         Self::default()
     }
-
-    /// Sets `name`.
-    pub fn name(mut self, value: impl Into<String>) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-
-    /// Sets `parent`.
-    pub fn parent(mut self, value: Node) -> Self {
-        self.parent = Some(Box::new(value));
-        self
-    }
-
-    /// Sets `children`.
-    pub fn children(mut self, value: Vec<Node>) -> Self {
-        self.children = Some(value);
-        self
-    }
-
-    /// Sets `key`.
-    pub fn key(mut self, value: IdOrName) -> Self {
-        self.key = Some(value);
-        self
-    }
 }
+rt::setters!(Node {
+    name: into String = "name",
+    parent: boxed Node = "parent",
+    children: set Vec<Node> = "children",
+    key: set IdOrName = "key",
+});
 
 /// `InvoiceKind`.
 ///
@@ -855,7 +864,6 @@ pub struct Invoice {
     /// `kind`.
     pub kind: InvoiceKind,
     /// Required, and may be null.
-    #[serde(default)]
     pub memo: Option<String>,
     /// `due`.
     ///
@@ -869,10 +877,10 @@ pub struct Invoice {
     /// `amount`.
     ///
     /// Constraints: minimum 1.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub amount: Option<i64>,
     /// A $ref with a sibling description.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub line: Option<OrderLine>,
     /// Recursive and nullable, through `anyOf` with a `type: null` member.
     ///
@@ -898,38 +906,46 @@ impl Invoice {
             parent: None,
         }
     }
+}
+rt::setters!(Invoice {
+    due: null runtime::Date = "due",
+    amount: set i64 = "amount",
+    line: set OrderLine = "line",
+    parent: boxed_null Invoice = "parent",
+});
 
-    /// Sets `due`.
-    pub fn due(mut self, value: runtime::Date) -> Self {
-        self.due = Some(runtime::Nullable::Value(value));
-        self
-    }
+/// A balance identifier.
+pub type BalanceId = String;
 
-    /// Sets `amount`.
-    pub fn amount(mut self, value: i64) -> Self {
-        self.amount = Some(value);
-        self
-    }
+/// `Customer`.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(crate = "::paygen_runtime::__private::serde")]
+pub struct Customer {
+    /// `id`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    /// `email`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub email: Option<String>,
+}
 
-    /// Sets `line`.
-    pub fn line(mut self, value: OrderLine) -> Self {
-        self.line = Some(value);
-        self
-    }
-
-    /// Sets `parent`.
-    pub fn parent(mut self, value: Invoice) -> Self {
-        self.parent = Some(runtime::Nullable::Value(Box::new(value)));
-        self
+impl Customer {
+    /// An empty `Customer`; set fields with the setters.
+    pub fn new() -> Self {
+        Self::default()
     }
 }
+rt::setters!(Customer {
+    id: into String = "id",
+    email: into String = "email",
+});
 
 /// `CreateOrderAccepted`.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[serde(crate = "::paygen_runtime::__private::serde")]
 pub struct CreateOrderAccepted {
     /// `ticket`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub ticket: Option<String>,
 }
 
@@ -938,13 +954,366 @@ impl CreateOrderAccepted {
     pub fn new() -> Self {
         Self::default()
     }
+}
+rt::setters!(CreateOrderAccepted {
+    ticket: into String = "ticket",
+});
 
-    /// Sets `ticket`.
-    pub fn ticket(mut self, value: impl Into<String>) -> Self {
-        self.ticket = Some(value.into());
-        self
+/// range_query_specs
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(crate = "::paygen_runtime::__private::serde")]
+pub struct ListCustomersCreatedRangeQuerySpecs {
+    /// `gt`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub gt: Option<i64>,
+    /// `gte`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub gte: Option<i64>,
+    /// `lt`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub lt: Option<i64>,
+    /// `lte`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub lte: Option<i64>,
+}
+
+impl ListCustomersCreatedRangeQuerySpecs {
+    /// An empty `ListCustomersCreatedRangeQuerySpecs`; set fields with the setters.
+    pub fn new() -> Self {
+        Self::default()
     }
 }
+rt::setters!(ListCustomersCreatedRangeQuerySpecs {
+    gt: set i64 = "gt",
+    gte: set i64 = "gte",
+    lt: set i64 = "lt",
+    lte: set i64 = "lte",
+});
+
+/// `ListCustomersCreated`.
+///
+/// Decoding tries each form in order and takes the first that fits.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(crate = "::paygen_runtime::__private::serde")]
+#[serde(untagged)]
+#[allow(clippy::large_enum_variant)]
+pub enum ListCustomersCreated {
+    /// The `ListCustomersCreatedRangeQuerySpecs` form.
+    ListCustomersCreatedRangeQuerySpecs(ListCustomersCreatedRangeQuerySpecs),
+    /// The `Integer` form.
+    Integer(i64),
+}
+
+/// `ListCustomersLinesItem`.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(crate = "::paygen_runtime::__private::serde")]
+pub struct ListCustomersLinesItem {
+    /// `price`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub price: Option<String>,
+    /// `quantity`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub quantity: Option<i64>,
+}
+
+impl ListCustomersLinesItem {
+    /// An empty `ListCustomersLinesItem`; set fields with the setters.
+    pub fn new() -> Self {
+        Self::default()
+    }
+}
+rt::setters!(ListCustomersLinesItem {
+    price: into String = "price",
+    quantity: set i64 = "quantity",
+});
+
+/// `ListCustomersPage`.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(crate = "::paygen_runtime::__private::serde")]
+pub struct ListCustomersPage {
+    /// `size`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub size: Option<i64>,
+    /// `cursor`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cursor: Option<String>,
+}
+
+impl ListCustomersPage {
+    /// An empty `ListCustomersPage`; set fields with the setters.
+    pub fn new() -> Self {
+        Self::default()
+    }
+}
+rt::setters!(ListCustomersPage {
+    size: set i64 = "size",
+    cursor: into String = "cursor",
+});
+
+/// `ListCustomersXFilter`.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(crate = "::paygen_runtime::__private::serde")]
+pub struct ListCustomersXFilter {
+    /// `region`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub region: Option<String>,
+    /// `tier`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub tier: Option<i64>,
+}
+
+impl ListCustomersXFilter {
+    /// An empty `ListCustomersXFilter`; set fields with the setters.
+    pub fn new() -> Self {
+        Self::default()
+    }
+}
+rt::setters!(ListCustomersXFilter {
+    region: into String = "region",
+    tier: set i64 = "tier",
+});
+
+/// `CreateCustomerRequestAddress`.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(crate = "::paygen_runtime::__private::serde")]
+pub struct CreateCustomerRequestAddress {
+    /// `line1`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub line1: Option<String>,
+    /// `country`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub country: Option<String>,
+}
+
+impl CreateCustomerRequestAddress {
+    /// An empty `CreateCustomerRequestAddress`; set fields with the setters.
+    pub fn new() -> Self {
+        Self::default()
+    }
+}
+rt::setters!(CreateCustomerRequestAddress {
+    line1: into String = "line1",
+    country: into String = "country",
+});
+
+/// `CreateCustomerRequestItemsItem`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(crate = "::paygen_runtime::__private::serde")]
+pub struct CreateCustomerRequestItemsItem {
+    /// `price`.
+    pub price: String,
+    /// `quantity`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub quantity: Option<i64>,
+}
+
+impl CreateCustomerRequestItemsItem {
+    /// A `CreateCustomerRequestItemsItem` with its required fields; set the others with the setters.
+    pub fn new(price: impl Into<String>) -> Self {
+        Self {
+            price: price.into(),
+            quantity: None,
+        }
+    }
+}
+rt::setters!(CreateCustomerRequestItemsItem {
+    quantity: set i64 = "quantity",
+});
+
+/// `CreateCustomerRequestInvoiceSettingsOption1`.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(crate = "::paygen_runtime::__private::serde")]
+pub struct CreateCustomerRequestInvoiceSettingsOption1 {
+    /// `footer`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub footer: Option<String>,
+}
+
+impl CreateCustomerRequestInvoiceSettingsOption1 {
+    /// An empty `CreateCustomerRequestInvoiceSettingsOption1`; set fields with the setters.
+    pub fn new() -> Self {
+        Self::default()
+    }
+}
+rt::setters!(CreateCustomerRequestInvoiceSettingsOption1 {
+    footer: into String = "footer",
+});
+
+/// `CreateCustomerRequestInvoiceSettingsOption2`.
+///
+/// Values this client does not know decode as `Unknown`, so a new
+/// value from the provider never breaks decoding.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum CreateCustomerRequestInvoiceSettingsOption2 {
+    /// ``
+    Empty,
+    /// A value not listed in the spec, kept as sent.
+    Unknown(String),
+}
+rt::string_enum!(CreateCustomerRequestInvoiceSettingsOption2 {
+    Empty = "",
+});
+
+/// An object, or `""` to clear it (Stripe's emptyable fields).
+///
+/// Decoding tries each form in order and takes the first that fits.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(crate = "::paygen_runtime::__private::serde")]
+#[serde(untagged)]
+#[allow(clippy::large_enum_variant)]
+pub enum CreateCustomerRequestInvoiceSettings {
+    /// The `CreateCustomerRequestInvoiceSettingsOption1` form.
+    CreateCustomerRequestInvoiceSettingsOption1(
+        CreateCustomerRequestInvoiceSettingsOption1,
+    ),
+    /// The `CreateCustomerRequestInvoiceSettingsOption2` form.
+    CreateCustomerRequestInvoiceSettingsOption2(
+        CreateCustomerRequestInvoiceSettingsOption2,
+    ),
+}
+
+/// `CreateCustomerRequest`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(crate = "::paygen_runtime::__private::serde")]
+pub struct CreateCustomerRequest {
+    /// `email`.
+    pub email: String,
+    /// `preferred`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub preferred: Option<bool>,
+    /// `balance`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub balance: Option<i64>,
+    /// `address`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub address: Option<CreateCustomerRequestAddress>,
+    /// `metadata`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub metadata: Option<BTreeMap<String, String>>,
+    /// `items`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub items: Option<Vec<CreateCustomerRequestItemsItem>>,
+    /// An object, or `""` to clear it (Stripe's emptyable fields).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub invoice_settings: Option<CreateCustomerRequestInvoiceSettings>,
+}
+
+impl CreateCustomerRequest {
+    /// A `CreateCustomerRequest` with its required fields; set the others with the setters.
+    pub fn new(email: impl Into<String>) -> Self {
+        Self {
+            email: email.into(),
+            preferred: None,
+            balance: None,
+            address: None,
+            metadata: None,
+            items: None,
+            invoice_settings: None,
+        }
+    }
+}
+rt::setters!(CreateCustomerRequest {
+    preferred: set bool = "preferred",
+    balance: set i64 = "balance",
+    address: set CreateCustomerRequestAddress = "address",
+    metadata: set BTreeMap<String, String> = "metadata",
+    items: set Vec<CreateCustomerRequestItemsItem> = "items",
+    invoice_settings: set CreateCustomerRequestInvoiceSettings = "invoice_settings",
+});
+
+/// `UploadFileRequestPurpose`.
+///
+/// Values this client does not know decode as `Unknown`, so a new
+/// value from the provider never breaks decoding.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum UploadFileRequestPurpose {
+    /// `dispute_evidence`
+    DisputeEvidence,
+    /// `identity_document`
+    IdentityDocument,
+    /// A value not listed in the spec, kept as sent.
+    Unknown(String),
+}
+rt::string_enum!(UploadFileRequestPurpose {
+    DisputeEvidence = "dispute_evidence",
+    IdentityDocument = "identity_document",
+});
+
+/// `UploadFileRequestFileLinkData`.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(crate = "::paygen_runtime::__private::serde")]
+pub struct UploadFileRequestFileLinkData {
+    /// `create`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub create: Option<bool>,
+    /// `expires_at`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub expires_at: Option<i64>,
+}
+
+impl UploadFileRequestFileLinkData {
+    /// An empty `UploadFileRequestFileLinkData`; set fields with the setters.
+    pub fn new() -> Self {
+        Self::default()
+    }
+}
+rt::setters!(UploadFileRequestFileLinkData {
+    create: set bool = "create",
+    expires_at: set i64 = "expires_at",
+});
+
+/// `UploadFileRequest`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(crate = "::paygen_runtime::__private::serde")]
+pub struct UploadFileRequest {
+    /// `file`.
+    pub file: runtime::Bytes,
+    /// `purpose`.
+    pub purpose: UploadFileRequestPurpose,
+    /// `file_link_data`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub file_link_data: Option<UploadFileRequestFileLinkData>,
+}
+
+impl UploadFileRequest {
+    /// A `UploadFileRequest` with its required fields; set the others with the setters.
+    pub fn new(
+        file: impl Into<runtime::Bytes>,
+        purpose: UploadFileRequestPurpose,
+    ) -> Self {
+        Self {
+            file: file.into(),
+            purpose,
+            file_link_data: None,
+        }
+    }
+}
+rt::setters!(UploadFileRequest {
+    file_link_data: set UploadFileRequestFileLinkData = "file_link_data",
+});
+
+/// `UploadFileResponse`.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(crate = "::paygen_runtime::__private::serde")]
+pub struct UploadFileResponse {
+    /// `id`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    /// `size`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub size: Option<i64>,
+}
+
+impl UploadFileResponse {
+    /// An empty `UploadFileResponse`; set fields with the setters.
+    pub fn new() -> Self {
+        Self::default()
+    }
+}
+rt::setters!(UploadFileResponse {
+    id: into String = "id",
+    size: set i64 = "size",
+});
 
 /// Successful responses, by status.
 #[derive(Debug, Clone, PartialEq)]

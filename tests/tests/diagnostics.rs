@@ -69,6 +69,7 @@ macro_rules! broken {
 broken! {
     json_syntax_error => Fails,
     yaml_duplicate_key => Fails,
+    yaml_control_character => Fails,
     root_is_a_list => Fails,
     missing_info => Fails,
     server_url_not_a_string => Fails,

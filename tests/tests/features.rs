@@ -317,3 +317,229 @@ fn openapi_31_spellings_read_as_their_30_equivalents() {
     assert_eq!(parent.kind, f::InvoiceKind::Unknown("credit".into()));
     assert_eq!(parent.parent, Some(Nullable::Null));
 }
+
+/// The request wiremock received (the only one).
+async fn only_request(server: &MockServer) -> wiremock::Request {
+    let mut reqs = server.received_requests().await.unwrap();
+    assert_eq!(reqs.len(), 1, "{reqs:?}");
+    reqs.remove(0)
+}
+
+/// Form pairs with their keys and values decoded, for readable assertions.
+fn decoded_pairs(text: &str) -> Vec<(String, String)> {
+    url::form_urlencoded::parse(text.as_bytes())
+        .into_owned()
+        .collect()
+}
+
+#[tokio::test]
+async fn form_bodies_nest_objects_maps_and_lists_of_objects_with_brackets() {
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path("/customers"))
+        .respond_with(
+            ResponseTemplate::new(200).set_body_json(json!({"id": "cus_1", "email": "a@b.test"})),
+        )
+        .mount(&server)
+        .await;
+    let customer = client(&server)
+        .create_customer(
+            f::CreateCustomerRequest::new("a@b.test")
+                .preferred(true)
+                .balance(-5)
+                .address(
+                    f::CreateCustomerRequestAddress::new()
+                        .line1("1 Main St")
+                        .country("DE"),
+                )
+                .metadata([("order".to_string(), "42".to_string())].into())
+                .items(vec![
+                    f::CreateCustomerRequestItemsItem::new("price_1").quantity(2),
+                    f::CreateCustomerRequestItemsItem::new("price_2"),
+                ])
+                .invoice_settings(f::CreateCustomerRequestInvoiceSettings::CreateCustomerRequestInvoiceSettingsOption1(
+                    f::CreateCustomerRequestInvoiceSettingsOption1::new().footer("Thanks & bye"),
+                )),
+        )
+        .await
+        .unwrap();
+    assert_eq!(customer.id.as_deref(), Some("cus_1"));
+    let req = only_request(&server).await;
+    assert_eq!(
+        req.headers["content-type"],
+        "application/x-www-form-urlencoded"
+    );
+    let body = String::from_utf8(req.body.clone()).unwrap();
+    // Brackets are percent-encoded on the wire, as form encoding requires.
+    assert_eq!(
+        body,
+        "email=a%40b.test&preferred=true&balance=-5\
+         &address%5Bline1%5D=1+Main+St&address%5Bcountry%5D=DE\
+         &metadata%5Border%5D=42\
+         &items%5B0%5D%5Bprice%5D=price_1&items%5B0%5D%5Bquantity%5D=2\
+         &items%5B1%5D%5Bprice%5D=price_2\
+         &invoice_settings%5Bfooter%5D=Thanks+%26+bye"
+    );
+    assert_eq!(
+        decoded_pairs(&body),
+        [
+            ("email", "a@b.test"),
+            ("preferred", "true"),
+            ("balance", "-5"),
+            ("address[line1]", "1 Main St"),
+            ("address[country]", "DE"),
+            ("metadata[order]", "42"),
+            ("items[0][price]", "price_1"),
+            ("items[0][quantity]", "2"),
+            ("items[1][price]", "price_2"),
+            ("invoice_settings[footer]", "Thanks & bye"),
+        ]
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+    );
+}
+
+#[tokio::test]
+async fn an_emptyable_form_field_sends_an_empty_string() {
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({})))
+        .mount(&server)
+        .await;
+    client(&server)
+        .create_customer(f::CreateCustomerRequest::new("a@b.test").invoice_settings(
+            f::CreateCustomerRequestInvoiceSettings::CreateCustomerRequestInvoiceSettingsOption2(
+                f::CreateCustomerRequestInvoiceSettingsOption2::Empty,
+            ),
+        ))
+        .await
+        .unwrap();
+    let req = only_request(&server).await;
+    assert_eq!(req.body, b"email=a%40b.test&invoice_settings=");
+}
+
+#[tokio::test]
+async fn query_parameters_follow_their_style_and_explode() {
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(path("/customers"))
+        .respond_with(ResponseTemplate::new(200).set_body_string("id,email\ncus_1,a@b.test\n"))
+        .mount(&server)
+        .await;
+    let c = client(&server);
+    let listing = c
+        .list_customers(
+            f::ListCustomersParams::new()
+                .created(
+                    f::ListCustomersCreated::ListCustomersCreatedRangeQuerySpecs(
+                        f::ListCustomersCreatedRangeQuerySpecs::new()
+                            .gte(1700000000)
+                            .lt(1800000000),
+                    ),
+                )
+                .metadata([("order".to_string(), "42".to_string())].into())
+                .lines(vec![f::ListCustomersLinesItem::new()
+                    .price("p1")
+                    .quantity(3)])
+                .expand(vec!["data.invoice".into(), "data.tax".into()])
+                .ids(vec!["a".into(), "b c".into()])
+                .tags(vec!["red".into(), "blue".into()])
+                .codes(vec![1, 2, 3])
+                .page(f::ListCustomersPage::new().size(50).cursor("cur_9"))
+                .balance_id("bal_1")
+                .x_filter(f::ListCustomersXFilter::new().region("eu").tier(2)),
+        )
+        .await
+        .unwrap();
+    // A text/plain answer is handed over as text.
+    assert_eq!(listing, "id,email\ncus_1,a@b.test\n");
+    let req = only_request(&server).await;
+    let query = req.url.query().unwrap().to_string();
+    assert_eq!(
+        decoded_pairs(&query),
+        [
+            ("created[gte]", "1700000000"),
+            ("created[lt]", "1800000000"),
+            ("metadata[order]", "42"),
+            ("lines[0][price]", "p1"),
+            ("lines[0][quantity]", "3"),
+            ("expand[0]", "data.invoice"),
+            ("expand[1]", "data.tax"),
+            ("ids", "a,b c"),
+            ("tags", "red blue"),
+            ("codes", "1|2|3"),
+            ("size", "50"),
+            ("cursor", "cur_9"),
+            ("balance_id", "bal_1"),
+        ]
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+    );
+    assert_eq!(req.headers["x-filter"], "region,eu,tier,2");
+    // Stripe declares an empty form body on GETs: none is sent, none is asked for.
+    assert!(req.body.is_empty());
+    assert!(req.headers.get("content-type").is_none());
+
+    // The integer form of the same parameter is a plain pair.
+    server.reset().await;
+    Mock::given(method("GET"))
+        .respond_with(ResponseTemplate::new(200).set_body_string(""))
+        .mount(&server)
+        .await;
+    c.list_customers(f::ListCustomersParams::new().created(f::ListCustomersCreated::Integer(5)))
+        .await
+        .unwrap();
+    let req = only_request(&server).await;
+    assert_eq!(req.url.query(), Some("created=5"));
+}
+
+#[tokio::test]
+async fn multipart_uploads_send_files_as_file_parts() {
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path("/files"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"id": "file_1", "size": 4})))
+        .mount(&server)
+        .await;
+    let stored = client(&server)
+        .upload_file(
+            f::UploadFileRequest::new(&b"%PDF"[..], f::UploadFileRequestPurpose::DisputeEvidence)
+                .file_link_data(f::UploadFileRequestFileLinkData::new().create(true)),
+        )
+        .await
+        .unwrap();
+    assert_eq!(stored.id.as_deref(), Some("file_1"));
+    let req = only_request(&server).await;
+    let content_type = req.headers["content-type"].to_str().unwrap().to_string();
+    let boundary = content_type
+        .strip_prefix("multipart/form-data; boundary=")
+        .unwrap_or_else(|| panic!("{content_type}"));
+    let body = String::from_utf8(req.body.clone()).unwrap();
+    assert_eq!(
+        body,
+        format!(
+            "--{boundary}\r\n\
+             Content-Disposition: form-data; name=\"file\"; filename=\"file\"\r\n\
+             Content-Type: application/octet-stream\r\n\r\n\
+             %PDF\r\n\
+             --{boundary}\r\n\
+             Content-Disposition: form-data; name=\"purpose\"\r\n\r\n\
+             dispute_evidence\r\n\
+             --{boundary}\r\n\
+             Content-Disposition: form-data; name=\"file_link_data[create]\"\r\n\r\n\
+             true\r\n\
+             --{boundary}--\r\n"
+        )
+    );
+}
+
+#[tokio::test]
+async fn a_pdf_answer_is_bytes() {
+    let server = MockServer::start().await;
+    let pdf = b"%PDF-1.7\n\xff\xfe binary".to_vec();
+    Mock::given(method("GET"))
+        .and(path("/invoices/inv_1/pdf"))
+        .respond_with(ResponseTemplate::new(200).set_body_raw(pdf.clone(), "application/pdf"))
+        .mount(&server)
+        .await;
+    let bytes = client(&server).get_invoice_pdf("inv_1").await.unwrap();
+    assert_eq!(&bytes[..], &pdf[..]);
+}

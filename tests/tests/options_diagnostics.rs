@@ -70,6 +70,27 @@ fn a_misspelt_key_is_reported_at_its_line() {
 }
 
 #[test]
+fn a_control_character_is_reported_at_its_line_and_column() {
+    assert_eq!(
+        diagnose(
+            "control",
+            &[
+                ("openapi.yaml", OPENAPI),
+                ("paygen.yaml", "module: shop\nclient-headers:\n  - name: Café\u{18}\n"),
+            ]
+        ),
+        "error: control/paygen.yaml:3:15: not a valid document: control characters are not allowed\n"
+    );
+    assert_eq!(
+        diagnose(
+            "control_spec",
+            &[("spec.yaml", "paygen: 1\ntitle: \"T\u{18}\"\n")]
+        ),
+        "error: control_spec/spec.yaml:2:10: not a valid document: control characters are not allowed\n"
+    );
+}
+
+#[test]
 fn a_public_key_operation_that_names_no_operation_is_an_error() {
     let options = "module: shop
 webhook:

@@ -1,6 +1,7 @@
 //! `cargo xtask codegen [--check]`: regenerate `generated/src/` (clients) and
 //! `fake/src/` (offline fakes) from `specs/`.
-//! `cargo xtask bench-peers [--no-compile]`: compare with other generators (see `peers.rs`).
+//! `cargo xtask bench-peers [--no-compile] [--corpus DIR]… [--only TEXT]…`: compare with other
+//! generators (see `peers.rs`).
 //! `cargo xtask api-diff`: classify a spec change's effect on the generated API (see `api_diff.rs`).
 //! `cargo xtask update-specs [provider]`: fetch vendors' documents (see `update_specs.rs`).
 
@@ -15,7 +16,7 @@ use std::time::Instant;
 use paygen_codegen::write::{self, OutputFile};
 
 const USAGE: &str = "usage: cargo xtask codegen [--check]
-       cargo xtask bench-peers [--no-compile]
+       cargo xtask bench-peers [--no-compile] [--corpus DIR]… [--only TEXT]
        cargo xtask api-diff [--base <rev> | --old <spec> --new <spec>] [--deny-breaking] [--check-version] [--all]
        cargo xtask update-specs [provider]
 
@@ -24,8 +25,11 @@ const USAGE: &str = "usage: cargo xtask codegen [--check]
   codegen --check  change nothing; fail and name every stale file
   bench-peers      generation time, lines and compile time next to progenitor and
                    openapi-generator (when installed) on the OpenAPI documents
-                   of specs/ and ../shared/openapi-corpus/
-  bench-peers --no-compile  the same without compile times
+                   of specs/, ../shared/openapi-corpus/ and
+                   ../shared/openapi-corpus-extended/
+    --no-compile   without compile times
+    --corpus DIR   also the documents in DIR (repeatable)
+    --only TEXT    only documents whose name contains TEXT (repeatable)
   api-diff         compare the API surface of specs/ with a base revision (default:
                    the merge base with main) and classify each change as breaking,
                    additive or docs only, with the semver bump it needs (Markdown)
@@ -48,8 +52,13 @@ fn main() -> ExitCode {
     {
         ["codegen"] => codegen(false),
         ["codegen", "--check"] => codegen(true),
-        ["bench-peers"] => peers::bench_peers(&root(), true),
-        ["bench-peers", "--no-compile"] => peers::bench_peers(&root(), false),
+        ["bench-peers", rest @ ..] => match peers::Options::parse(rest) {
+            Ok(opts) => peers::bench_peers(&root(), &opts),
+            Err(e) => {
+                eprintln!("error: {e}\n\n{USAGE}");
+                ExitCode::from(2)
+            }
+        },
         ["api-diff", rest @ ..] => api_diff::run(&root(), rest),
         ["update-specs"] => {
             update_specs::run(&root(), None, || codegen(false) == ExitCode::SUCCESS)

@@ -1,6 +1,9 @@
-//! `cargo xtask bench-peers [--no-compile]`: our generator next to other
-//! OpenAPI client generators, on the OpenAPI documents in `specs/` and, when
-//! present, `../shared/openapi-corpus/`.
+//! `cargo xtask bench-peers [--no-compile] [--corpus DIR]… [--only TEXT]…`:
+//! our generator next to other OpenAPI client generators, on the OpenAPI
+//! documents in `specs/`, in `../shared/openapi-corpus/` and
+//! `../shared/openapi-corpus-extended/` when present, and in every folder
+//! given with `--corpus`. `--only` keeps the documents whose name contains
+//! one of the given texts.
 //!
 //! For every document and every tool that is installed: generation time
 //! (wall clock, best of 3; ours in-process, peers as the command a user
@@ -26,6 +29,63 @@ use paygen_codegen::diag::{Diagnostics, Severity};
 use paygen_codegen::load::{self, ProviderOptions};
 
 const RUNS: usize = 3;
+
+/// Corpus folders read by default, relative to the workspace root.
+const CORPUS_DIRS: &[&str] = &[
+    "../shared/openapi-corpus",
+    "../shared/openapi-corpus-extended",
+];
+
+/// Command-line options of `bench-peers`.
+#[derive(Debug, Default)]
+pub struct Options {
+    /// Measure compile times.
+    pub compile: bool,
+    /// Corpus folders besides the default ones.
+    pub corpus: Vec<PathBuf>,
+    /// Only documents whose label contains one of these.
+    pub only: Vec<String>,
+}
+
+impl Options {
+    pub fn parse(args: &[&str]) -> Result<Self, String> {
+        let mut opts = Options {
+            compile: true,
+            ..Options::default()
+        };
+        let mut it = args.iter();
+        while let Some(a) = it.next() {
+            match *a {
+                "--no-compile" => opts.compile = false,
+                "--corpus" => opts
+                    .corpus
+                    .push(PathBuf::from(it.next().ok_or("--corpus needs a folder")?)),
+                "--only" => opts
+                    .only
+                    .push(it.next().ok_or("--only needs a text")?.to_string()),
+                other => return Err(format!("unknown argument `{other}`")),
+            }
+        }
+        Ok(opts)
+    }
+
+    /// The arguments that give these options (for the release re-run).
+    fn args(&self) -> Vec<String> {
+        let mut out = Vec::new();
+        if !self.compile {
+            out.push("--no-compile".to_string());
+        }
+        for c in &self.corpus {
+            out.push("--corpus".to_string());
+            out.push(c.display().to_string());
+        }
+        for o in &self.only {
+            out.push("--only".to_string());
+            out.push(o.clone());
+        }
+        out
+    }
+}
 
 /// One OpenAPI document to compare on.
 struct Doc {
@@ -73,7 +133,8 @@ struct Outcome {
     compile: Option<Result<Duration, String>>,
 }
 
-pub fn bench_peers(root: &Path, compile: bool) -> ExitCode {
+pub fn bench_peers(root: &Path, opts: &Options) -> ExitCode {
+    let compile = opts.compile;
     // The peers are release binaries; time our generator in a release build too.
     if cfg!(debug_assertions) && std::env::var_os("PAYGEN_PEERS_IN_DEBUG").is_none() {
         println!(
@@ -90,10 +151,8 @@ pub fn bench_peers(root: &Path, compile: bool) -> ExitCode {
             "bench-peers",
         ])
         .current_dir(root)
-        .env("PAYGEN_PEERS_IN_DEBUG", "1");
-        if !compile {
-            cmd.arg("--no-compile");
-        }
+        .env("PAYGEN_PEERS_IN_DEBUG", "1")
+        .args(opts.args());
         match cmd.status() {
             Ok(status) if status.success() => return ExitCode::SUCCESS,
             Ok(status) => {
@@ -135,7 +194,10 @@ pub fn bench_peers(root: &Path, compile: bool) -> ExitCode {
         ),
     }
 
-    let docs = documents(root);
+    let mut docs = documents(root, &opts.corpus);
+    if !opts.only.is_empty() {
+        docs.retain(|d| opts.only.iter().any(|o| d.label.contains(o.as_str())));
+    }
     if docs.is_empty() {
         eprintln!("bench-peers: no OpenAPI documents found");
         return ExitCode::SUCCESS;
@@ -155,6 +217,7 @@ pub fn bench_peers(root: &Path, compile: bool) -> ExitCode {
     }
 
     println!("\n{}", render(&table, compile));
+    println!("As in the README:\n\n{}", render_compact(&table));
     if tools.len() == 1 {
         println!("(no other generator is installed: only our own figures are shown)");
     }
@@ -181,7 +244,7 @@ fn detect(cmd: &mut Command) -> Result<String, ()> {
 // Documents
 // ---------------------------------------------------------------------------
 
-fn documents(root: &Path) -> Vec<Doc> {
+fn documents(root: &Path, extra: &[PathBuf]) -> Vec<Doc> {
     let mut docs = Vec::new();
     let specs = root.join("specs");
     let mut dirs: Vec<PathBuf> = std::fs::read_dir(&specs)
@@ -215,9 +278,26 @@ fn documents(root: &Path) -> Vec<Doc> {
         });
     }
 
-    let corpus = root.join("../shared/openapi-corpus");
-    match std::fs::read_dir(&corpus) {
-        Err(_) => println!("  openapi-corpus: {} is absent, skipped", corpus.display()),
+    let folders = CORPUS_DIRS
+        .iter()
+        .map(|d| root.join(d))
+        .chain(extra.iter().cloned());
+    for corpus in folders {
+        corpus_documents(&corpus, &mut docs);
+    }
+    docs
+}
+
+/// The OpenAPI documents of one corpus folder, in name order, labelled
+/// `<folder name>/<file name>`.
+fn corpus_documents(corpus: &Path, docs: &mut Vec<Doc>) {
+    let folder = corpus
+        .file_name()
+        .unwrap_or_default()
+        .to_string_lossy()
+        .into_owned();
+    match std::fs::read_dir(corpus) {
+        Err(_) => println!("  {folder}: {} is absent, skipped", corpus.display()),
         Ok(rd) => {
             let mut files: Vec<PathBuf> = rd
                 .filter_map(Result::ok)
@@ -239,16 +319,22 @@ fn documents(root: &Path) -> Vec<Doc> {
                     .trim_end_matches(".yaml")
                     .trim_end_matches(".yml")
                     .trim_end_matches(".json");
+                let slug = paygen_codegen::names::snake(stem, "doc");
+                if docs.iter().any(|d| d.slug == slug) {
+                    println!(
+                        "  {folder}/{name}: a document named `{slug}` is already listed, skipped"
+                    );
+                    continue;
+                }
                 docs.push(Doc {
-                    label: format!("openapi-corpus/{name}"),
-                    slug: paygen_codegen::names::snake(stem, "doc"),
+                    label: format!("{folder}/{name}"),
+                    slug,
                     file,
                     provider_dir: None,
                 });
             }
         }
     }
-    docs
 }
 
 // ---------------------------------------------------------------------------
@@ -320,7 +406,7 @@ fn run_tool(
 }
 
 /// Ours, in-process: best of 3, then the module written into a crate that
-/// depends on `paygen` for the runtime.
+/// depends on the runtime crate.
 fn ours(doc: &Doc, dir: &Path, root: &Path) -> Result<Duration, String> {
     let mut best = Duration::MAX;
     let mut source = String::new();
@@ -353,18 +439,19 @@ fn ours(doc: &Doc, dir: &Path, root: &Path) -> Result<Duration, String> {
     write_if_changed(
         &src.join("lib.rs"),
         &format!(
-            "//! Written by `cargo xtask bench-peers`.\npub use paygen::runtime;\n\n#[rustfmt::skip]\npub mod {module};\n"
+            "//! Written by `cargo xtask bench-peers`.\n\n#[rustfmt::skip]\npub mod {module};\n"
         ),
     )?;
+    // A generated module needs only the runtime crate (every feature on, so
+    // that any module builds against the same pre-built runtime).
     write_if_changed(
         &dir.join("Cargo.toml"),
         &format!(
             "[package]\nname = \"peer-paygen-{}\"\nversion = \"0.0.0\"\nedition = \"2021\"\npublish = false\n\n\
-             [dependencies]\npaygen = {{ path = {:?}, default-features = false }}\n\
-             serde = {{ version = \"1\", features = [\"derive\"] }}\nserde_json = \"1\"\n\n\
+             [dependencies]\npaygen-runtime = {{ path = {:?}, features = [\"form\", \"hmac\", \"rsa\", \"token-auth\"] }}\n\n\
              [workspace]\n\n[profile.dev.package.\"*\"]\ndebug = false\n",
             doc.slug.replace('_', "-"),
-            root.join("generated").display().to_string()
+            root.join("runtime").display().to_string()
         ),
     )?;
     // The workspace's dependency versions, without a fresh resolution.
@@ -596,6 +683,63 @@ fn ratio(peer: f64, ours: f64) -> String {
     } else {
         "–".to_string()
     }
+}
+
+/// The README's table: one row per document, one column per tool, each
+/// cell `generation · lines · compile`, peers with their ratio to ours.
+fn render_compact(table: &[(String, Vec<Outcome>)]) -> String {
+    let tools: Vec<Tool> = table
+        .first()
+        .map(|(_, o)| o.iter().map(|o| o.tool).collect())
+        .unwrap_or_default();
+    let mut out = String::from("| document |");
+    for t in &tools {
+        let _ = write!(out, " {} |", t.name());
+    }
+    out.push_str("\n|---|");
+    out.push_str(&"---|".repeat(tools.len()));
+    out.push('\n');
+    for (doc, outcomes) in table {
+        let ours = outcomes.iter().find(|o| o.tool == Tool::Ours);
+        let _ = write!(out, "| {doc} |");
+        for o in outcomes {
+            let peer = o.tool != Tool::Ours;
+            let cell = match &o.generation {
+                Err(e) => e.replace('|', "\\|"),
+                Ok(g) => {
+                    let mut cell = ms(*g);
+                    if let (true, Some(Ok(og))) = (peer, ours.map(|o| &o.generation)) {
+                        let _ = write!(cell, " ({})", ratio(g.as_secs_f64(), og.as_secs_f64()));
+                    }
+                    let lines = o.lines.unwrap_or(0);
+                    let _ = write!(cell, " · {lines} lines");
+                    if let (true, Some(ol)) = (peer, ours.and_then(|o| o.lines)) {
+                        let _ = write!(cell, " ({})", ratio(lines as f64, ol as f64));
+                    }
+                    match &o.compile {
+                        Some(Ok(c)) => {
+                            let _ = write!(cell, " · {}", secs(*c));
+                            let oc = ours
+                                .and_then(|o| o.compile.as_ref())
+                                .and_then(|c| c.as_ref().ok());
+                            if let (true, Some(oc)) = (peer, oc) {
+                                let _ =
+                                    write!(cell, " ({})", ratio(c.as_secs_f64(), oc.as_secs_f64()));
+                            }
+                        }
+                        Some(Err(e)) => {
+                            let _ = write!(cell, " · {}", e.replace('|', "\\|"));
+                        }
+                        None => {}
+                    }
+                    cell
+                }
+            };
+            let _ = write!(out, " {cell} |");
+        }
+        out.push('\n');
+    }
+    out
 }
 
 /// A markdown table; ratios are the peer's figure divided by ours on the same document.

@@ -205,33 +205,29 @@ fn format_tokens(tokens: TokenStream) -> Result<String, syn::Error> {
     ))))
 }
 
-/// prettyplease wraps macro arguments like prose; a `string_enum!` call
-/// reads better with one variant a line.
+/// prettyplease wraps macro arguments like prose; a `string_enum!` or
+/// `setters!` call reads better with one entry a line.
 fn lay_out_enum_macros(src: &str) -> String {
-    const START: &str = "rt::string_enum!(";
+    const STARTS: &[&str] = &["rt::string_enum!(", "rt::setters!("];
     let mut out = String::with_capacity(src.len());
     let mut rest = src;
-    while let Some(at) = rest.find(START) {
+    while let Some((at, start)) = STARTS
+        .iter()
+        .filter_map(|s| rest.find(s).map(|at| (at, *s)))
+        .min()
+    {
         out.push_str(&rest[..at]);
-        let after = &rest[at + START.len()..];
+        let after = &rest[at + start.len()..];
         // The call ends at the first `);` after a closing brace.
         let Some((inner_end, end)) = call_end(after) else {
+            rest = &rest[at..];
             break;
         };
         let inner = after[..inner_end].trim();
-        let laid = inner.parse::<TokenStream>().ok().and_then(lay_out_variants);
-        match laid {
-            Some(text) => {
-                out.push_str(START);
-                out.push_str(&text);
-                out.push_str(");");
-            }
-            None => {
-                out.push_str(START);
-                out.push_str(inner);
-                out.push_str(");");
-            }
-        }
+        let laid = inner.parse::<TokenStream>().ok().and_then(lay_out_entries);
+        out.push_str(start);
+        out.push_str(laid.as_deref().unwrap_or(inner));
+        out.push_str(");");
         rest = &after[end..];
     }
     out.push_str(rest);
@@ -254,26 +250,54 @@ fn call_end(after: &str) -> Option<(usize, usize)> {
     None
 }
 
-/// `Name { A = "a", B = "b", }` → one `A = "a",` a line.
-fn lay_out_variants(tokens: TokenStream) -> Option<String> {
+/// `Name { A = "a", b: set Vec<T> = "b", }` → one entry a line (commas
+/// inside `<…>` belong to the entry).
+fn lay_out_entries(tokens: TokenStream) -> Option<String> {
+    use proc_macro2::{Spacing, TokenTree};
     let mut it = tokens.into_iter();
     let name = it.next()?;
-    let proc_macro2::TokenTree::Group(body) = it.next()? else {
+    let TokenTree::Group(body) = it.next()? else {
         return None;
     };
     let mut text = format!("{name} {{\n");
-    let mut pair = Vec::new();
+    let mut entry = String::new();
+    let mut depth = 0usize;
+    // A `:` that is half of `::`.
+    let mut path_colon = false;
     for tt in body.stream() {
         match &tt {
-            proc_macro2::TokenTree::Punct(p) if p.as_char() == ',' => {
-                text.push_str(&format!("    {},\n", pair.join(" ")));
-                pair.clear();
+            TokenTree::Punct(p) if p.as_char() == ',' && depth == 0 => {
+                text.push_str(&format!("    {entry},\n"));
+                entry.clear();
+                continue;
             }
-            other => pair.push(other.to_string()),
+            TokenTree::Punct(p) => {
+                let c = p.as_char();
+                match c {
+                    '<' => depth += 1,
+                    '>' => depth = depth.saturating_sub(1),
+                    _ => {}
+                }
+                let joint_colon = c == ':' && (p.spacing() == Spacing::Joint || path_colon);
+                path_colon = c == ':' && p.spacing() == Spacing::Joint;
+                match c {
+                    ',' => entry.push_str(", "),
+                    '=' => entry.push_str(" = "),
+                    ':' if !joint_colon => entry.push_str(": "),
+                    _ => entry.push(c),
+                }
+            }
+            other => {
+                path_colon = false;
+                if entry.ends_with(|c: char| c.is_alphanumeric() || c == '_' || c == '"') {
+                    entry.push(' ');
+                }
+                entry.push_str(&other.to_string());
+            }
         }
     }
-    if !pair.is_empty() {
-        text.push_str(&format!("    {},\n", pair.join(" ")));
+    if !entry.is_empty() {
+        text.push_str(&format!("    {entry},\n"));
     }
     text.push('}');
     Some(text)
@@ -310,4 +334,20 @@ fn space_items(src: &str) -> String {
         prev = Some(line);
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn macro_calls_are_laid_out_one_entry_a_line() {
+        let src = "rt::setters!(A { m: set BTreeMap < String , Vec < runtime :: Bytes >> = \"m\" , r#type: into String = \"type\" , });\n\
+                   rt::string_enum!(K { A = \"a\" , B = \"b\" , });\n";
+        assert_eq!(
+            lay_out_enum_macros(src),
+            "rt::setters!(A {\n    m: set BTreeMap<String, Vec<runtime::Bytes>> = \"m\",\n    r#type: into String = \"type\",\n});\n\
+             rt::string_enum!(K {\n    A = \"a\",\n    B = \"b\",\n});\n"
+        );
+    }
 }

@@ -29,8 +29,8 @@ pub fn error_parts(api: &Api, j: &JsonOperation) -> (TokenStream, TokenStream) {
 /// Whether a parameter of this type has a direct `ParamValue` (scalars,
 /// string enums, lists of them).
 fn simple(api: &Api, ty: &TypeRef) -> bool {
-    match ty {
-        TypeRef::Prim(p) => *p != Prim::Bytes,
+    match super::ty::unalias(api, ty) {
+        TypeRef::Prim(p) => !matches!(p, Prim::Bytes | Prim::Decimal | Prim::CompactDate),
         TypeRef::Named(id) => matches!(api.ty(*id).kind, TypeKind::Enum(_)),
         TypeRef::Vec(inner) => {
             matches!(**inner, TypeRef::Prim(_) | TypeRef::Named(_)) && simple(api, inner)

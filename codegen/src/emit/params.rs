@@ -6,6 +6,7 @@ use quote::quote;
 use crate::model::*;
 
 use super::doc::{self, Para};
+use super::structs::{emit_setters, setter_entry, SetterMode};
 use super::ty::{arg_type, ident, rust_type};
 
 pub fn emit_params(api: &Api, op: &Operation, name: &Ident) -> TokenStream {
@@ -42,16 +43,14 @@ pub fn emit_params(api: &Api, op: &Operation, name: &Ident) -> TokenStream {
         } else {
             fields.push(quote!(#d pub #pn: Option<#t>,));
             inits.push(quote!(#pn: None,));
-            let sd = format!(" Sets `{}`.", p.wire);
-            setters.push(quote! {
-                #[doc = #sd]
-                pub fn #pn(mut self, value: #arg_ty) -> Self {
-                    self.#pn = Some(value #conv);
-                    self
-                }
-            });
+            let mode = SetterMode {
+                into: !conv.is_empty(),
+                ..SetterMode::default()
+            };
+            setters.push(setter_entry(&p.rust, &t, mode, &p.wire));
         }
     }
+    let setters = emit_setters(name, setters);
     let doc_text = format!(" Query and header parameters of `{}`.", op.name);
     let (derives, body) = if new_args.is_empty() {
         (
@@ -72,8 +71,9 @@ pub fn emit_params(api: &Api, op: &Operation, name: &Ident) -> TokenStream {
         impl #sname {
             /// The parameters, with the required ones given.
             pub fn new(#(#new_args),*) -> Self { #body }
-            #(#setters)*
         }
+
+        #setters
     }
 }
 
@@ -142,12 +142,8 @@ mod tests {
                     pub fn new(currency: impl Into<String>) -> Self {
                         Self { currency: currency.into(), x_request_id: None, }
                     }
-                    /// Sets `X-Request-Id`.
-                    pub fn x_request_id(mut self, value: impl Into<String>) -> Self {
-                        self.x_request_id = Some(value.into());
-                        self
-                    }
                 }
+                rt::setters!(ListOrdersParams { x_request_id: into String = "X-Request-Id", });
             },
         );
     }

@@ -32,12 +32,16 @@ pub fn emit_status_enum(api: &Api, t: &TypeDef, e: &StatusEnum) -> TokenStream {
         let (def, make) = match &v.body {
             Some(b) => {
                 let t = body_type(api, b);
-                let decode = match b {
-                    BodyType::Value(_) => quote!(rt::decode_body(body)),
-                    BodyType::Bytes => quote!(Some(runtime::Bytes::copy_from_slice(body))),
-                    BodyType::Text => quote!(Some(String::from_utf8_lossy(body).into_owned())),
+                let make = match b {
+                    BodyType::Value(_) => quote!(rt::decode_body(body).map(Self::#var)),
+                    BodyType::Bytes => {
+                        quote!(Some(Self::#var(runtime::Bytes::copy_from_slice(body))))
+                    }
+                    BodyType::Text => {
+                        quote!(Some(Self::#var(String::from_utf8_lossy(body).into_owned())))
+                    }
                 };
-                (quote!(#vdoc #var(#t),), quote!(#decode.map(Self::#var)))
+                (quote!(#vdoc #var(#t),), make)
             }
             None => (quote!(#vdoc #var,), quote!(Some(Self::#var))),
         };
@@ -147,7 +151,7 @@ mod tests {
                         match status {
                             400u16 => rt::decode_body(body).map(Self::BadRequest),
                             404u16 => Some(Self::NotFound),
-                            s if s / 100 == 5u16 => Some(String::from_utf8_lossy(body).into_owned()).map(Self::Status5xx),
+                            s if s / 100 == 5u16 => Some(Self::Status5xx(String::from_utf8_lossy(body).into_owned())),
                             _ => None,
                         }
                     }

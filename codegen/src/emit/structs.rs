@@ -88,6 +88,18 @@ pub fn emit_struct(api: &Api, t: &TypeDef, s: &Struct, serde: bool) -> TokenStre
     let mut new_args = Vec::new();
     let mut new_inits = Vec::new();
     let mut setters = Vec::new();
+    // `rename_all = "camelCase"` where it spares more renames than it costs.
+    let plain_renames = s
+        .fields
+        .iter()
+        .filter(|f| f.rust.as_str() != f.wire)
+        .count();
+    let camel_renames = s
+        .fields
+        .iter()
+        .filter(|f| serde_camel_case(f.rust.as_str()) != f.wire)
+        .count();
+    let camel_case = serde && camel_renames < plain_renames;
     for f in &s.fields {
         let fname = ident(&f.rust);
         let fdoc = field_doc(f);
@@ -96,15 +108,21 @@ pub fn emit_struct(api: &Api, t: &TypeDef, s: &Struct, serde: bool) -> TokenStre
             inner = quote!(Box<#inner>);
         }
         let wire = &f.wire;
-        let rename = (f.rust.as_str() != wire.as_str()).then(|| quote!(rename = #wire,));
+        let serde_name = if camel_case {
+            serde_camel_case(f.rust.as_str())
+        } else {
+            f.rust.as_str().to_string()
+        };
+        let rename = (serde_name != *wire).then(|| quote!(rename = #wire,));
         let aliases = f.aliases.iter().map(|a| quote!(alias = #a,));
+        // A missing `Option` field decodes as `None` without `default`.
         let (ty, attr) = match f.presence {
             Presence::Required => (inner.clone(), quote!()),
             Presence::Optional | Presence::RequiredWriteOnly => (
                 quote!(Option<#inner>),
-                quote!(default, skip_serializing_if = "Option::is_none",),
+                quote!(skip_serializing_if = "Option::is_none",),
             ),
-            Presence::RequiredNullable => (quote!(Option<#inner>), quote!(default,)),
+            Presence::RequiredNullable => (quote!(Option<#inner>), quote!()),
             Presence::OptionalNullable => (
                 quote!(Option<runtime::Nullable<#inner>>),
                 quote!(
@@ -113,7 +131,7 @@ pub fn emit_struct(api: &Api, t: &TypeDef, s: &Struct, serde: bool) -> TokenStre
                     deserialize_with = "rt::deserialize_nullable",
                 ),
             ),
-            Presence::ReadOnly => (quote!(Option<#inner>), quote!(default, skip_serializing,)),
+            Presence::ReadOnly => (quote!(Option<#inner>), quote!(skip_serializing,)),
         };
         let serde_attr = {
             let all = quote!(#rename #(#aliases)* #attr);
@@ -147,21 +165,17 @@ pub fn emit_struct(api: &Api, t: &TypeDef, s: &Struct, serde: bool) -> TokenStre
             }
             Presence::ReadOnly => new_inits.push(quote!(#fname: None,)),
             Presence::Optional | Presence::OptionalNullable => {
-                let v = boxed(quote!(value #conv));
-                let stored = if f.presence == Presence::OptionalNullable {
-                    quote!(Some(runtime::Nullable::Value(#v)))
-                } else {
-                    quote!(Some(#v))
-                };
                 new_inits.push(quote!(#fname: None,));
-                let sdoc = format!(" Sets `{}`.", f.wire);
-                setters.push(quote! {
-                    #[doc = #sdoc]
-                    pub fn #fname(mut self, value: #arg_ty) -> Self {
-                        self.#fname = #stored;
-                        self
-                    }
-                });
+                setters.push(setter_entry(
+                    &f.rust,
+                    &rust_type(api, &f.ty),
+                    SetterMode {
+                        into: !conv.is_empty(),
+                        boxed: f.boxed,
+                        nullable: f.presence == Presence::OptionalNullable,
+                    },
+                    &f.wire,
+                ));
             }
         }
     }
@@ -179,7 +193,8 @@ pub fn emit_struct(api: &Api, t: &TypeDef, s: &Struct, serde: bool) -> TokenStre
     let default = defaultable.then(|| quote!(, Default));
     let derives = if serde {
         let serde_crate = serde_crate();
-        quote!(#[derive(Debug, Clone, PartialEq #default, Serialize, Deserialize)] #serde_crate)
+        let rename_all = camel_case.then(|| quote!(#[serde(rename_all = "camelCase")]));
+        quote!(#[derive(Debug, Clone, PartialEq #default, Serialize, Deserialize)] #serde_crate #rename_all)
     } else {
         quote!(#[derive(Debug, Clone, PartialEq #default)])
     };
@@ -193,6 +208,7 @@ pub fn emit_struct(api: &Api, t: &TypeDef, s: &Struct, serde: bool) -> TokenStre
     } else {
         quote!(Self { #(#new_inits)* })
     };
+    let setters = emit_setters(&t.name, setters);
     quote! {
         #docs
         #derives
@@ -201,8 +217,69 @@ pub fn emit_struct(api: &Api, t: &TypeDef, s: &Struct, serde: bool) -> TokenStre
         impl #name {
             #[doc = #new_doc]
             pub fn new(#(#new_args),*) -> Self { #body }
-            #(#setters)*
         }
+
+        #setters
+    }
+}
+
+/// How a setter takes and stores its value (see the runtime's `setters!`).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct SetterMode {
+    /// Takes `impl Into<T>`.
+    pub into: bool,
+    /// Stored in a `Box`.
+    pub boxed: bool,
+    /// Stored as `Nullable::Value`.
+    pub nullable: bool,
+}
+
+/// One entry of `rt::setters!`: `field: mode Type = "wire",`, where `ty`
+/// is the field's type inside its `Option` (and `Nullable`, `Box`).
+pub fn setter_entry(field: &Ident, ty: &TokenStream, mode: SetterMode, wire: &str) -> TokenStream {
+    let fname = ident(field);
+    let mode = match (mode.into, mode.boxed, mode.nullable) {
+        (true, _, false) => "into",
+        (true, _, true) => "into_null",
+        (false, true, false) => "boxed",
+        (false, true, true) => "boxed_null",
+        (false, false, false) => "set",
+        (false, false, true) => "null",
+    };
+    let mode = super::ty::word(mode);
+    quote!(#fname: #mode #ty = #wire,)
+}
+
+/// The setters of type `name`, one line each, through the runtime's
+/// `setters!` macro (an `impl` block with one documented method per entry).
+pub fn emit_setters(name: &Ident, entries: Vec<TokenStream>) -> TokenStream {
+    if entries.is_empty() {
+        return TokenStream::new();
+    }
+    let name = ident(name);
+    quote!(rt::setters!(#name { #(#entries)* });)
+}
+
+/// The wire name serde's `rename_all = "camelCase"` gives a field named
+/// `field` (a raw identifier without its `r#`): each `_` dropped and the
+/// letter after it upper-cased, the first letter lower-cased.
+pub fn serde_camel_case(field: &str) -> String {
+    let mut pascal = String::with_capacity(field.len());
+    let mut capitalize = true;
+    for ch in field.chars() {
+        if ch == '_' {
+            capitalize = true;
+        } else if capitalize {
+            pascal.push(ch.to_ascii_uppercase());
+            capitalize = false;
+        } else {
+            pascal.push(ch);
+        }
+    }
+    let mut chars = pascal.chars();
+    match chars.next() {
+        Some(first) => first.to_ascii_lowercase().to_string() + chars.as_str(),
+        None => pascal,
     }
 }
 
@@ -233,12 +310,12 @@ mod tests {
                     /// `name`.
                     pub name: String,
                     /// `price`.
-                    #[serde(default, skip_serializing_if = "Option::is_none")]
+                    #[serde(skip_serializing_if = "Option::is_none")]
                     pub price: Option<i64>,
                     /// `id`.
                     ///
                     /// Read-only: set by the server and never sent.
-                    #[serde(default, skip_serializing)]
+                    #[serde(skip_serializing)]
                     pub id: Option<String>,
                 }
                 impl Product {
@@ -246,12 +323,8 @@ mod tests {
                     pub fn new(name: impl Into<String>) -> Self {
                         Self { name: name.into(), price: None, id: None, }
                     }
-                    /// Sets `price`.
-                    pub fn price(mut self, value: i64) -> Self {
-                        self.price = Some(value);
-                        self
-                    }
                 }
+                rt::setters!(Product { price: set i64 = "price", });
             },
         );
     }
@@ -282,6 +355,7 @@ mod tests {
                 /// `Payment`.
                 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
                 #[serde(crate = "::paygen_runtime::__private::serde")]
+                #[serde(rename_all = "camelCase")]
                 pub struct Payment {
                     /// `total`.
                     ///
@@ -291,7 +365,7 @@ mod tests {
                     /// `consentUrl`.
                     ///
                     /// Also read from `redirectConsentURL`.
-                    #[serde(rename = "consentUrl", alias = "redirectConsentURL", default, skip_serializing_if = "Option::is_none",)]
+                    #[serde(alias = "redirectConsentURL", skip_serializing_if = "Option::is_none",)]
                     pub consent_url: Option<String>,
                     /// Properties not declared by the spec, kept as sent.
                     #[serde(flatten)]
@@ -300,19 +374,25 @@ mod tests {
                 impl Payment {
                     /// An empty `Payment`; set fields with the setters.
                     pub fn new() -> Self { Self::default() }
-                    /// Sets `total`.
-                    pub fn r#type(mut self, value: i64) -> Self {
-                        self.r#type = Some(runtime::Nullable::Value(value));
-                        self
-                    }
-                    /// Sets `consentUrl`.
-                    pub fn consent_url(mut self, value: impl Into<String>) -> Self {
-                        self.consent_url = Some(value.into());
-                        self
-                    }
                 }
+                rt::setters!(Payment {
+                    r#type: null i64 = "total",
+                    consent_url: into String = "consentUrl",
+                });
             },
         );
+    }
+
+    #[test]
+    fn camel_case_as_serde_writes_it() {
+        assert_eq!(serde_camel_case("consent_url"), "consentUrl");
+        assert_eq!(
+            serde_camel_case("purchases_last6_months"),
+            "purchasesLast6Months"
+        );
+        assert_eq!(serde_camel_case("type"), "type");
+        assert_eq!(serde_camel_case("n_3ds"), "n3ds");
+        assert_eq!(serde_camel_case("a__b_"), "aB");
     }
 
     #[test]

@@ -84,8 +84,34 @@ pub fn arg_type(api: &Api, ty: &TypeRef) -> (TokenStream, TokenStream) {
         TypeRef::Prim(Prim::DecimalText) => {
             (quote!(impl Into<runtime::DecimalText>), quote!(.into()))
         }
+        // An alias of a string (`BalanceId = String`) takes what a string takes.
+        TypeRef::Named(_)
+            if matches!(
+                unalias(api, ty),
+                TypeRef::Prim(Prim::String | Prim::Bytes | Prim::DecimalText)
+            ) =>
+        {
+            let t = rust_type(api, ty);
+            (quote!(impl Into<#t>), quote!(.into()))
+        }
         _ => (rust_type(api, ty), quote!()),
     }
+}
+
+/// What `ty` is once aliases are followed (a chain of aliases that never
+/// ends, which the loader reports, stays where it is).
+pub fn unalias<'a>(api: &'a Api, ty: &'a TypeRef) -> &'a TypeRef {
+    let mut ty = ty;
+    for _ in 0..api.types.len() {
+        match ty {
+            TypeRef::Named(id) => match &api.ty(*id).kind {
+                TypeKind::Alias(t) => ty = t,
+                _ => break,
+            },
+            _ => break,
+        }
+    }
+    ty
 }
 
 #[cfg(test)]

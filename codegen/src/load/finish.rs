@@ -9,7 +9,7 @@
 //! things in the spec (webhook event, public-key operation), records where
 //! every type travels ([`Usage`]), and assembles the [`Api`].
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use indexmap::IndexMap;
 
@@ -29,6 +29,16 @@ pub(crate) struct TypeSpace {
     /// finished arena is in this order.
     defined: Vec<TypeId>,
     namer: Namer,
+    /// Inline definitions by content (docs and kind), so that a schema
+    /// written out again elsewhere becomes the same type.
+    inline: HashMap<String, TypeId>,
+    /// The content key each inline definition is filed under.
+    inline_key: HashMap<TypeId, String>,
+    /// Every type defined inline: dropped when nothing uses it.
+    inline_ids: BTreeSet<TypeId>,
+    /// Types dropped after they were reserved, and the type that stands in
+    /// for each (references are rewritten to it when the space is finished).
+    replaced: HashMap<TypeId, TypeId>,
 }
 
 impl TypeSpace {
@@ -40,6 +50,10 @@ impl TypeSpace {
             types: Vec::new(),
             defined: Vec::new(),
             namer: Namer::with_reserved(&reserved),
+            inline: HashMap::new(),
+            inline_key: HashMap::new(),
+            inline_ids: BTreeSet::new(),
+            replaced: HashMap::new(),
         }
     }
 
@@ -73,6 +87,58 @@ impl TypeSpace {
         let t = &mut self.types[id.0];
         t.doc = doc;
         t.kind = kind;
+    }
+
+    /// Defines a reserved type that was written inline in the spec. When an
+    /// inline definition with the same docs and kind exists already, `id`
+    /// is dropped (its name freed) and that type is returned instead: a
+    /// schema repeated across operations is generated once.
+    pub fn define_inline(&mut self, id: TypeId, doc: Option<String>, kind: TypeKind) -> TypeId {
+        let key = format!("{doc:?}{kind:?}");
+        if let Some(&existing) = self.inline.get(&key) {
+            self.discard(id, existing);
+            return existing;
+        }
+        self.define(id, doc, kind);
+        self.inline.insert(key.clone(), id);
+        self.inline_key.insert(id, key);
+        self.inline_ids.insert(id);
+        id
+    }
+
+    /// Drops a type nothing refers to any more; `instead` stands in for it
+    /// should a reference remain. Its name is free again.
+    pub fn discard(&mut self, id: TypeId, instead: TypeId) {
+        if let Some(key) = self.inline_key.remove(&id) {
+            self.inline.remove(&key);
+        }
+        let name = self.types[id.0].name.as_str().to_string();
+        self.namer.release(&name);
+        self.replaced.insert(id, instead);
+    }
+
+    /// Replaces the definition of `id`, which stops standing for repeats of
+    /// its old content.
+    pub fn redefine(&mut self, id: TypeId, kind: TypeKind) {
+        if let Some(key) = self.inline_key.remove(&id) {
+            self.inline.remove(&key);
+        }
+        self.types[id.0].kind = kind;
+    }
+
+    /// Whether `id` was defined inline (not named by the spec).
+    pub fn is_inline(&self, id: TypeId) -> bool {
+        self.inline_ids.contains(&id)
+    }
+
+    /// Whether `id` was dropped.
+    pub fn is_discarded(&self, id: TypeId) -> bool {
+        self.replaced.contains_key(&id)
+    }
+
+    /// How many types were reserved so far: ids from here on are new.
+    pub fn len(&self) -> usize {
+        self.types.len()
     }
 
     /// A new type, defined at once.
@@ -140,6 +206,7 @@ pub(crate) fn finish(draft: Draft, opts: &ProviderOptions, options_diags: &mut D
         schemas,
     } = draft;
     let mut operations = outcomes(operations, &mut space);
+    prune(&mut space, &operations, form.as_ref(), &schemas, opts);
     let (mut types, renumber) = space.in_definition_order();
     let mut form = form;
     let mut schemas = schemas;
@@ -185,10 +252,14 @@ pub(crate) fn finish(draft: Draft, opts: &ProviderOptions, options_diags: &mut D
 }
 
 impl TypeSpace {
-    /// The arena in definition order, and each old id's new id.
+    /// The arena in definition order, without the discarded types, and each
+    /// old id's new id (a discarded type's is that of its stand-in).
     fn in_definition_order(self) -> (Vec<TypeDef>, Vec<TypeId>) {
         let n = self.types.len();
         let mut seen = vec![false; n];
+        for id in self.replaced.keys() {
+            seen[id.0] = true;
+        }
         let mut order = Vec::with_capacity(n);
         // Reserved but never defined cannot happen; such a type would still
         // be kept, at the end.
@@ -201,6 +272,18 @@ impl TypeSpace {
         let mut new_id = vec![TypeId(0); n];
         for (new, old) in order.iter().enumerate() {
             new_id[old.0] = TypeId(new);
+        }
+        for &old in self.replaced.keys() {
+            // Follow the chain of stand-ins to a kept type (bounded: every
+            // step goes to a type that was kept or discarded later).
+            let mut to = old;
+            for _ in 0..=self.replaced.len() {
+                match self.replaced.get(&to) {
+                    Some(&next) if next != to => to = next,
+                    _ => break,
+                }
+            }
+            new_id[old.0] = new_id[to.0];
         }
         let mut slots: Vec<Option<TypeDef>> = self.types.into_iter().map(Some).collect();
         let types = order
@@ -285,6 +368,108 @@ fn renumber_all(
         }
     }
     schemas.values_mut().for_each(id);
+}
+
+/// Drops the inline types nothing uses any more (forms of a union that
+/// were merged into one); every other type is kept.
+fn prune(
+    space: &mut TypeSpace,
+    operations: &[Operation],
+    form: Option<&FormApi>,
+    schemas: &IndexMap<String, TypeId>,
+    opts: &ProviderOptions,
+) {
+    if space.inline_ids.is_empty() {
+        return;
+    }
+    let mut stack: Vec<TypeId> = schemas.values().copied().collect();
+    // Only inline types can go: every other one is a root.
+    stack.extend(
+        (0..space.types.len())
+            .map(TypeId)
+            .filter(|id| !space.inline_ids.contains(id) && !space.is_discarded(*id)),
+    );
+    if let Some(w) = &opts.webhook {
+        stack.extend(
+            (0..space.types.len())
+                .map(TypeId)
+                .filter(|id| space.types[id.0].name.as_str() == w.event),
+        );
+    }
+    let body = |b: &BodyType, out: &mut Vec<TypeId>| {
+        if let BodyType::Value(t) = b {
+            all_refs(t, out);
+        }
+    };
+    for op in operations {
+        op.params.iter().for_each(|p| all_refs(&p.ty, &mut stack));
+        if let Some(b) = &op.body {
+            body(&b.ty, &mut stack);
+        }
+        match &op.wire {
+            OperationWire::Json(j) => {
+                for r in &j.responses {
+                    if let Some(b) = &r.body {
+                        body(b, &mut stack);
+                    }
+                }
+                match &j.success {
+                    Success::Single { body: b, .. } => body(b, &mut stack),
+                    Success::Enum(id) => stack.push(*id),
+                    Success::Empty => {}
+                }
+                match &j.error {
+                    ErrorType::Single(t) => all_refs(t, &mut stack),
+                    ErrorType::Enum { ty, .. } => stack.push(*ty),
+                    ErrorType::None => {}
+                }
+            }
+            OperationWire::Form(f) => stack.extend(f.variants.iter().map(|v| v.ty)),
+        }
+    }
+    if let Some(f) = form {
+        stack.extend(f.error.as_ref().map(|e| e.ty));
+        stack.extend(f.notification.as_ref().map(|n| n.ty));
+    }
+    let mut seen = vec![false; space.types.len()];
+    while let Some(id) = stack.pop() {
+        if std::mem::replace(&mut seen[id.0], true) {
+            continue;
+        }
+        kind_refs(&space.types[id.0].kind, &mut stack);
+    }
+    let unused: Vec<TypeId> = space
+        .inline_ids
+        .iter()
+        .copied()
+        .filter(|id| !seen[id.0] && !space.is_discarded(*id))
+        .collect();
+    for id in unused {
+        // Nothing refers to it: it stands in for itself.
+        space.discard(id, id);
+    }
+}
+
+/// Every named type a definition mentions, at any depth.
+fn kind_refs(kind: &TypeKind, out: &mut Vec<TypeId>) {
+    match kind {
+        TypeKind::Struct(s) => {
+            s.fields.iter().for_each(|f| all_refs(&f.ty, out));
+            if let Some(a) = &s.additional {
+                all_refs(a, out);
+            }
+        }
+        TypeKind::Union(u) => u.variants.iter().for_each(|v| all_refs(&v.ty, out)),
+        TypeKind::Alias(a) => all_refs(a, out),
+        TypeKind::Status(e) => {
+            for v in &e.variants {
+                if let Some(BodyType::Value(t)) = &v.body {
+                    all_refs(t, out);
+                }
+            }
+        }
+        TypeKind::Enum(_) => {}
+    }
 }
 
 /// Success and error types of every JSON operation. Error enums are shared

@@ -20,7 +20,7 @@ pub(crate) fn load(text: &str, opts: &ProviderOptions, diags: &mut Diagnostics) 
     let spec: SpecFile = match serde_yaml::from_str(text) {
         Ok(s) => s,
         Err(e) => {
-            super::push_yaml_error(diags, &e);
+            super::push_yaml_error(diags, &e, text);
             return None;
         }
     };

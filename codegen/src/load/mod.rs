@@ -168,7 +168,7 @@ pub fn load_provider(dir: &Path, display_root: &Path) -> Result<Loaded, LoadFail
         match serde_yaml::from_str::<Option<OptionsFile>>(&text) {
             Ok(f) => f.unwrap_or_default(),
             Err(e) => {
-                push_yaml_error(&mut odiags, &e);
+                push_yaml_error(&mut odiags, &e, &text);
                 return Err(fail(odiags, Diagnostics::default()));
             }
         }
@@ -318,7 +318,7 @@ pub fn provider_spec(dir: &Path, display_root: &Path) -> Result<ProviderSpec, Lo
         match serde_yaml::from_str::<Option<OptionsFile>>(&text) {
             Ok(f) => f.unwrap_or_default(),
             Err(e) => {
-                push_yaml_error(&mut diags, &e);
+                push_yaml_error(&mut diags, &e, &text);
                 return Err(fail(diags, Diagnostics::default()));
             }
         }
@@ -425,7 +425,7 @@ pub(crate) fn load_openapi_text(
                             ),
                         );
                     }
-                    None => push_yaml_error_in(diags, &e, text),
+                    None => push_yaml_error(diags, &e, text),
                 }
                 return None;
             }
@@ -463,9 +463,22 @@ fn read_text(path: &Path, diags: &mut Diagnostics) -> Option<String> {
     }
 }
 
-pub(crate) fn push_yaml_error(diags: &mut Diagnostics, e: &serde_yaml::Error) {
+/// A YAML reader or shape error at its line and column of `text`.
+///
+/// serde_yaml appends the position to its message (" at line L column C");
+/// it is reported apart. Errors of the reader itself (a control character,
+/// invalid indentation of a scalar) come with a byte offset instead
+/// (" at position 5011") and a location of 1:1, so the offset is what is
+/// turned into the line and column.
+pub(crate) fn push_yaml_error(diags: &mut Diagnostics, e: &serde_yaml::Error, text: &str) {
     let message = e.to_string();
-    // serde_yaml appends " at line L column C"; the position is reported apart.
+    if let Some((head, pos)) = message
+        .rsplit_once(" at position ")
+        .and_then(|(h, p)| Some((h, p.trim().parse::<usize>().ok()?)))
+    {
+        let (line, column) = source::line_column(text, pos);
+        return diags.error_at(line, column, format!("not a valid document: {head}"));
+    }
     let message = format!(
         "not a valid document: {}",
         message.split(" at line ").next().unwrap_or(&message)
@@ -474,22 +487,4 @@ pub(crate) fn push_yaml_error(diags: &mut Diagnostics, e: &serde_yaml::Error) {
         Some(loc) => diags.error_at(loc.line(), loc.column(), message),
         None => diags.error("", message),
     }
-}
-
-/// Like [`push_yaml_error`], for reader errors that come with a byte
-/// position only (`… at position 5011`, e.g. a control character): the
-/// position is turned into a line and column of `text`.
-pub(crate) fn push_yaml_error_in(diags: &mut Diagnostics, e: &serde_yaml::Error, text: &str) {
-    if e.location().is_some() {
-        return push_yaml_error(diags, e);
-    }
-    let message = e.to_string();
-    let Some((head, pos)) = message
-        .rsplit_once(" at position ")
-        .and_then(|(h, p)| Some((h, p.trim().parse::<usize>().ok()?)))
-    else {
-        return push_yaml_error(diags, e);
-    };
-    let (line, column) = source::line_column(text, pos);
-    diags.error_at(line, column, format!("not a valid document: {head}"));
 }

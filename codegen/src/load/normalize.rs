@@ -378,7 +378,7 @@ impl Normalizer<'_> {
                     // Examples are documentation the generator does not read.
                     mo.remove("examples");
                     mo.remove("example");
-                    mo.remove("encoding");
+                    self.encoding(mo, &mptr);
                 }
                 other => {
                     self.diags.error(
@@ -388,6 +388,52 @@ impl Normalizer<'_> {
                     *other = Value::Object(Map::new());
                 }
             }
+        }
+    }
+
+    /// A media type's `encoding`: what the generator reads of each entry
+    /// (`style`, `explode`, `contentType`) is checked; part headers are
+    /// dropped.
+    fn encoding(&mut self, media: &mut Map<String, Value>, ptr: &str) {
+        let eptr = join(ptr, "encoding");
+        let Some(Value::Object(entries)) = media.get_mut("encoding") else {
+            if let Some(other) = media.remove("encoding") {
+                self.diags.error(
+                    eptr,
+                    format!(
+                        "`encoding` must be a map from property names to encodings, found {}",
+                        kind(&other)
+                    ),
+                );
+            }
+            return;
+        };
+        for (prop, e) in entries.iter_mut() {
+            let pptr = join(&eptr, prop);
+            let Value::Object(e) = e else {
+                self.diags.error(
+                    &pptr,
+                    format!("an encoding must be a map, found {}", kind(e)),
+                );
+                *e = Value::Object(Map::new());
+                continue;
+            };
+            e.retain(|k, _| matches!(k.as_str(), "style" | "explode" | "contentType"));
+            if let Some(style) = e.get("style") {
+                let known = ["form", "spaceDelimited", "pipeDelimited", "deepObject"];
+                if !style.as_str().is_some_and(|s| known.contains(&s)) {
+                    self.diags.warning(
+                        join(&pptr, "style"),
+                        format!(
+                            "encoding style {style} is not one of {known:?}; the property is \
+                             written deepObject-style (`{prop}[key]=…`)"
+                        ),
+                    );
+                    e.remove("style");
+                }
+            }
+            self.expect_bool(e, "explode", &pptr);
+            self.expect(e, "contentType", &pptr, "a string", Value::is_string);
         }
     }
 
@@ -457,7 +503,7 @@ impl Normalizer<'_> {
             } else if m.len() > 1 {
                 // 3.1: siblings of $ref apply alongside it, which is what
                 // allOf says in 3.0. (Annotations like `description` keep the
-                // referenced type; see single_all_of in the loader.)
+                // referenced type; see annotated_ref in the loader.)
                 let r = m.remove("$ref").unwrap_or_default();
                 let mut member = Map::new();
                 member.insert("$ref".into(), r);

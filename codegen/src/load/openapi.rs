@@ -2,9 +2,10 @@
 //!
 //! Every problem becomes a [`Diagnostics`] entry with a JSON pointer; the
 //! loader keeps going where it can so that one run reports all of them.
-//! Schemas inside shared components (responses, parameters, request bodies)
-//! are converted once, at their own pointer, and referenced from every
-//! operation that uses them.
+//! Every schema is converted once, at its own pointer, and referenced from
+//! everywhere it is used (shared responses, parameters and request bodies,
+//! `allOf` merges); an inline schema written out again elsewhere with the
+//! same content becomes the same type.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
@@ -56,7 +57,7 @@ struct Loader<'a> {
     /// Pointers already warned about (a schema merged into several others
     /// through allOf is reported once).
     warned: BTreeSet<String>,
-    /// Schemas of shared components already converted, by pointer.
+    /// Inline schemas already converted, by pointer.
     converted: HashMap<String, Conv>,
 }
 
@@ -167,6 +168,19 @@ impl<'a> Loader<'a> {
     }
 
     fn define_component(&mut self, id: TypeId, schema: &ReferenceOr<Schema>, ptr: &str) {
+        if let Some((chain, at)) = self.alias_cycle(schema) {
+            let at = at.iter().fold(ptr.to_string(), |p, seg| join(&p, seg));
+            self.diags.error(
+                at,
+                format!(
+                    "allOf cycle {}: a schema cannot include itself; refer to it from a \
+                     property instead",
+                    chain.join(" → ")
+                ),
+            );
+            self.space.define(id, None, TypeKind::Alias(TypeRef::Any));
+            return;
+        }
         match schema {
             ReferenceOr::Reference { reference } => {
                 let ty = self
@@ -188,6 +202,48 @@ impl<'a> Loader<'a> {
         }
     }
 
+    /// The component a schema is another name for (a `$ref`, or a `$ref`
+    /// with annotations), and where that reference is, relative to it.
+    fn alias_of(&self, s: &'a ReferenceOr<Schema>) -> Option<(String, Vec<String>)> {
+        let (reference, at) = match s {
+            ReferenceOr::Reference { reference } => (reference, vec!["$ref".to_string()]),
+            ReferenceOr::Item(s) => {
+                let a = annotated_ref(s)?;
+                match a.member {
+                    ReferenceOr::Reference { reference } => {
+                        let at = vec!["allOf".into(), a.index.to_string(), "$ref".into()];
+                        (reference, at)
+                    }
+                    ReferenceOr::Item(_) => return None,
+                }
+            }
+        };
+        let key = unescape_pointer(reference.strip_prefix(SCHEMA_PREFIX)?);
+        Some((key, at))
+    }
+
+    /// Component names that only name each other in a circle (`A` is `B`
+    /// annotated, `B` is `A`), which no type can be, starting at `schema`;
+    /// with where `schema`'s own reference is.
+    fn alias_cycle(&self, schema: &'a ReferenceOr<Schema>) -> Option<(Vec<String>, Vec<String>)> {
+        let (mut key, at) = self.alias_of(schema)?;
+        let mut chain: Vec<String> = Vec::new();
+        // Each step goes to another component; more steps than there are
+        // components means a circle that does not pass through `schema`.
+        for _ in 0..=self.schema_ids.len() {
+            let target = self.component_schema(&key)?;
+            if std::ptr::eq(target, schema) {
+                // `key` is `schema`'s own name: X → … → X.
+                chain.insert(0, key.clone());
+                chain.push(key);
+                return Some((chain, at));
+            }
+            chain.push(key.clone());
+            key = self.alias_of(target)?.0;
+        }
+        None
+    }
+
     fn convert(&mut self, s: &ReferenceOr<Schema>, ctx: &str, ptr: &str) -> Conv {
         match s {
             ReferenceOr::Reference { reference } => {
@@ -198,17 +254,6 @@ impl<'a> Loader<'a> {
             }
             ReferenceOr::Item(s) => self.convert_schema(s, ctx, ptr),
         }
-    }
-
-    /// Like [`Loader::convert`], converting a schema of a shared component
-    /// (at `ptr`) only once.
-    fn convert_shared(&mut self, s: &ReferenceOr<Schema>, ctx: &str, ptr: &str) -> Conv {
-        if let Some(c) = self.converted.get(ptr) {
-            return c.clone();
-        }
-        let c = self.convert(s, ctx, ptr);
-        self.converted.insert(ptr.to_string(), c.clone());
-        c
     }
 
     fn convert_boxed(&mut self, s: &ReferenceOr<Box<Schema>>, ctx: &str, ptr: &str) -> Conv {
@@ -224,16 +269,34 @@ impl<'a> Loader<'a> {
         }
     }
 
+    /// Converts the schema at `ptr` once: a schema reached again (through a
+    /// shared response, parameter or request body, or an `allOf` that
+    /// merges a component's properties) is the same type every time.
     fn convert_schema(&mut self, s: &Schema, ctx: &str, ptr: &str) -> Conv {
+        if let Some(c) = self.converted.get(ptr) {
+            return c.clone();
+        }
+        let c = self.convert_new(s, ctx, ptr);
+        self.converted.insert(ptr.to_string(), c.clone());
+        c
+    }
+
+    fn convert_new(&mut self, s: &Schema, ctx: &str, ptr: &str) -> Conv {
         let data = &s.schema_data;
-        // `allOf: [$ref]` next to description/nullable/readOnly is the 3.0 way
-        // to annotate a reference: it is the referenced type, annotated.
-        if let Some((member, idx)) = single_all_of(s) {
-            let mut inner = self.convert(member, ctx, &join(&join(ptr, "allOf"), &idx.to_string()));
-            inner.nullable |= data.nullable;
-            inner.read_only |= data.read_only;
-            inner.write_only |= data.write_only;
-            inner.doc = describe(s).or(inner.doc);
+        // `allOf: [$ref]` next to description/nullable/readOnly (or type,
+        // format, bounds) is the 3.0 way to annotate a reference: it is the
+        // referenced type, annotated. Annotation-only allOf members count
+        // as siblings.
+        if let Some(a) = annotated_ref(s) {
+            let mut inner = self.convert(
+                a.member,
+                ctx,
+                &join(&join(ptr, "allOf"), &a.index.to_string()),
+            );
+            inner.nullable |= data.nullable || a.nullable;
+            inner.read_only |= data.read_only || a.read_only;
+            inner.write_only |= data.write_only || a.write_only;
+            inner.doc = describe(s).or(a.doc).or(inner.doc);
             return inner;
         }
         let mut conv = Conv::of(TypeRef::Any);
@@ -245,8 +308,7 @@ impl<'a> Loader<'a> {
             let id = self.space.reserve(&camel(ctx, "Inline"));
             let name = self.space.name(id).as_str().to_string();
             let kind = self.build_kind(s, &name, ptr);
-            self.space.define(id, describe(s), kind);
-            conv.ty = TypeRef::Named(id);
+            conv.ty = TypeRef::Named(self.space.define_inline(id, describe(s), kind));
             return conv;
         }
         match &s.schema_kind {
@@ -434,9 +496,19 @@ impl<'a> Loader<'a> {
         let mut namer = Namer::default();
         let mut variants = Vec::new();
         let mut by_key: BTreeMap<String, usize> = BTreeMap::new();
+        let start = self.space.len();
         for (i, m) in members.iter().enumerate() {
             let mptr = join(ptr, &i.to_string());
-            let conv = self.convert(m, &format!("{name} option {}", i + 1), &mptr);
+            // An inline member is named after its title where it has one.
+            let title = match m {
+                ReferenceOr::Item(m) => m.schema_data.title.as_deref(),
+                ReferenceOr::Reference { .. } => None,
+            };
+            let ctx = match title.map(|t| camel(t, "")).filter(|t| !t.is_empty()) {
+                Some(t) => format!("{name} {t}"),
+                None => format!("{name} option {}", i + 1),
+            };
+            let conv = self.convert(m, &ctx, &mptr);
             if let ReferenceOr::Reference { reference } = m {
                 if let Some(key) = reference.strip_prefix(SCHEMA_PREFIX) {
                     by_key.insert(unescape_pointer(key), variants.len());
@@ -467,10 +539,159 @@ impl<'a> Loader<'a> {
             }
             d.property_name.clone()
         });
+        if discriminator.is_none() {
+            return self.simplify_untagged(variants, name, start);
+        }
         TypeKind::Union(Union {
             variants,
             discriminator,
         })
+    }
+
+    /// An untagged union as few forms as say the same: a form repeated is
+    /// left out (decoding takes the first that fits anyway), and inline
+    /// object forms that differ only in the values of their string enums
+    /// become one object whose enums list every value. Decoding loses
+    /// nothing by that: enums are open, so the first of such forms always
+    /// fitted. One form left: the union is that form (inline objects
+    /// merged here take the union's name, anything else is an alias).
+    /// `start`: types from this id on were made for this union's members.
+    fn simplify_untagged(
+        &mut self,
+        variants: Vec<UnionVariant>,
+        name: &str,
+        start: usize,
+    ) -> TypeKind {
+        let mut kept: Vec<UnionVariant> = Vec::new();
+        for v in variants {
+            if !kept.iter().any(|k| k.ty == v.ty) {
+                kept.push(v);
+            }
+        }
+        // Forms by shape, in order; only objects made for this union.
+        let mut groups: Vec<(String, Vec<usize>)> = Vec::new();
+        for (i, v) in kept.iter().enumerate() {
+            let TypeRef::Named(id) = v.ty else { continue };
+            if id.0 < start {
+                continue;
+            }
+            let Some(shape) = self.struct_shape(id) else {
+                continue;
+            };
+            match groups.iter_mut().find(|(s, _)| *s == shape) {
+                Some((_, members)) => members.push(i),
+                None => groups.push((shape, vec![i])),
+            }
+        }
+        let whole = groups.len() == 1 && groups[0].1.len() == kept.len() && kept.len() > 1;
+        let mut drop = BTreeSet::new();
+        for (_, members) in groups.iter().filter(|(_, m)| m.len() > 1) {
+            let ids: Vec<TypeId> = members
+                .iter()
+                .filter_map(|&i| match kept[i].ty {
+                    TypeRef::Named(id) => Some(id),
+                    _ => None,
+                })
+                .collect();
+            let merged = self.merge_structs(&ids, if whole { Some(name) } else { None }, start);
+            if whole {
+                return TypeKind::Struct(merged);
+            }
+            self.space.redefine(ids[0], TypeKind::Struct(merged));
+            drop.extend(members[1..].iter().copied());
+        }
+        let kept: Vec<UnionVariant> = kept
+            .into_iter()
+            .enumerate()
+            .filter(|(i, _)| !drop.contains(i))
+            .map(|(_, v)| v)
+            .collect();
+        match kept.as_slice() {
+            [one] => TypeKind::Alias(one.ty.clone()),
+            _ => TypeKind::Union(Union {
+                variants: kept,
+                discriminator: None,
+            }),
+        }
+    }
+
+    /// A struct's fields with the values of its inline string enums left
+    /// out, or `None` when `id` is not a struct.
+    fn struct_shape(&self, id: TypeId) -> Option<String> {
+        let TypeKind::Struct(s) = &self.space.get(id).kind else {
+            return None;
+        };
+        let mut shape = format!("{:?}|", s.additional);
+        for f in &s.fields {
+            let ty = match &f.ty {
+                TypeRef::Named(e) if self.inline_enum(*e) => "enum".to_string(),
+                other => format!("{other:?}"),
+            };
+            shape.push_str(&format!(
+                "{}:{}:{:?}:{}:{:?}:{:?}:{ty};",
+                f.wire, f.rust, f.presence, f.boxed, f.doc, f.constraints
+            ));
+        }
+        Some(shape)
+    }
+
+    /// One struct from structs of the same shape ([`Loader::struct_shape`]):
+    /// the first's fields, each string enum listing the values of all.
+    /// The enums are new types, named after `owner` (else after the first
+    /// struct's own enums, which they replace).
+    fn merge_structs(&mut self, ids: &[TypeId], owner: Option<&str>, start: usize) -> Struct {
+        let structs: Vec<Struct> = ids
+            .iter()
+            .filter_map(|id| match &self.space.get(*id).kind {
+                TypeKind::Struct(s) => Some(s.clone()),
+                _ => None,
+            })
+            .collect();
+        let mut merged = structs[0].clone();
+        for (j, field) in merged.fields.iter_mut().enumerate() {
+            let TypeRef::Named(first) = field.ty else {
+                continue;
+            };
+            if !self.inline_enum(first) {
+                continue;
+            }
+            let mut values: Vec<String> = Vec::new();
+            for s in &structs {
+                if let Some(TypeRef::Named(e)) = s.fields.get(j).map(|f| &f.ty) {
+                    if let TypeKind::Enum(en) = &self.space.get(*e).kind {
+                        values.extend(en.variants.iter().map(|v| v.wire.clone()));
+                    }
+                }
+            }
+            let values: Vec<&str> = values.iter().map(String::as_str).collect();
+            let kind = TypeKind::Enum(enum_of(&values));
+            let doc = self.space.get(first).doc.clone();
+            field.ty = TypeRef::Named(match owner {
+                // The first struct's own enum (made for this union) becomes
+                // the merged one.
+                None if first.0 >= start => {
+                    self.space.redefine(first, kind);
+                    first
+                }
+                _ => {
+                    let owner = owner.map_or_else(
+                        || self.space.name(ids[0]).as_str().to_string(),
+                        str::to_string,
+                    );
+                    let id = self
+                        .space
+                        .reserve(&camel(&format!("{owner} {}", field.wire), "Enum"));
+                    self.space.define(id, doc, kind);
+                    id
+                }
+            });
+        }
+        merged
+    }
+
+    /// Whether `id` is a string enum written inline.
+    fn inline_enum(&self, id: TypeId) -> bool {
+        self.space.is_inline(id) && matches!(self.space.get(id).kind, TypeKind::Enum(_))
     }
 
     fn variant_name(&self, ty: &TypeRef) -> String {
@@ -537,7 +758,10 @@ impl<'a> Loader<'a> {
                     };
                     self.merging.push(key.clone());
                     let tptr = join("/components/schemas", &key);
-                    self.collect_object(target, name, &tptr, acc);
+                    // Its inline properties are the component's own types
+                    // (converted once, named after it), whoever merges them.
+                    let tname = self.space.name(self.schema_ids[&key]).as_str().to_string();
+                    self.collect_object(target, &tname, &tptr, acc);
                     self.merging.pop();
                 }
                 ReferenceOr::Item(m) => self.collect_object(m, name, &mptr, acc),
@@ -808,13 +1032,41 @@ impl<'a> Loader<'a> {
                 }
             };
             let conv = match &data.format {
-                ParameterSchemaOrContent::Schema(s) => self.convert_shared(
+                ParameterSchemaOrContent::Schema(s) => self.convert(
                     s,
                     &format!("{type_name} {}", data.name),
                     &join(ptr, "schema"),
                 ),
                 ParameterSchemaOrContent::Content(_) => Conv::of(TypeRef::Prim(Prim::String)),
             };
+            // Delimited styles and headers write one level: scalars, a list
+            // of them, or an object whose values are scalars.
+            let delimited = match location {
+                ParamLocation::Query => {
+                    matches!(
+                        style,
+                        ParamStyle::FormComma | ParamStyle::Space | ParamStyle::Pipe
+                    )
+                }
+                ParamLocation::Header => true,
+                ParamLocation::Path => false,
+            };
+            if delimited && !self.one_level(&conv.ty, 0) {
+                let (what, how) = match location {
+                    ParamLocation::Header => ("header", "a header (`simple` style)".to_string()),
+                    _ => ("query parameter", format!("style `{style:?}`")),
+                };
+                self.diags.warning(
+                    join(ptr, "schema"),
+                    format!(
+                        "{what} `{}` holds nested objects or lists, which {how} cannot write \
+                         (only scalars, a list of scalars or an object of scalars); the \
+                         parameter is left out (use `style: deepObject` for nested values)",
+                        data.name
+                    ),
+                );
+                continue;
+            }
             let candidate = snake(&data.name, "param");
             let (rust, taken) = pnamer.claim(&data.name, &candidate);
             if let Taken::By(first) = taken {
@@ -840,6 +1092,43 @@ impl<'a> Loader<'a> {
             });
         }
         params
+    }
+
+    /// Whether a value of `ty` is a scalar, a list or map of scalars, or an
+    /// object whose fields are scalars: what one `k,v` level can write.
+    fn one_level(&self, ty: &TypeRef, depth: usize) -> bool {
+        match ty {
+            TypeRef::Vec(inner) | TypeRef::Map(inner) => self.scalar(inner, 0),
+            // Aliases and unions of them end somewhere; a deep chain is not
+            // one level.
+            TypeRef::Named(_) if depth > 32 => false,
+            TypeRef::Named(id) => match &self.space.get(*id).kind {
+                TypeKind::Struct(s) => {
+                    s.fields.iter().all(|f| self.scalar(&f.ty, 0))
+                        && s.additional.as_ref().is_none_or(|a| self.scalar(a, 0))
+                }
+                TypeKind::Alias(t) => self.one_level(t, depth + 1),
+                TypeKind::Union(u) => u.variants.iter().all(|v| self.one_level(&v.ty, depth + 1)),
+                TypeKind::Enum(_) | TypeKind::Status(_) => true,
+            },
+            other => self.scalar(other, 0),
+        }
+    }
+
+    /// Whether `ty` is written as one text: a primitive, a string enum, a
+    /// union of those (or untyped JSON, whose shape is unknown).
+    fn scalar(&self, ty: &TypeRef, depth: usize) -> bool {
+        match ty {
+            TypeRef::Prim(_) | TypeRef::Any => true,
+            TypeRef::Vec(_) | TypeRef::Map(_) | TypeRef::Object => false,
+            TypeRef::Named(_) if depth > 32 => false,
+            TypeRef::Named(id) => match &self.space.get(*id).kind {
+                TypeKind::Enum(_) => true,
+                TypeKind::Alias(t) => self.scalar(t, depth + 1),
+                TypeKind::Union(u) => u.variants.iter().all(|v| self.scalar(&v.ty, depth + 1)),
+                TypeKind::Struct(_) | TypeKind::Status(_) => false,
+            },
+        }
     }
 
     /// The parameter and the pointer it is defined at (its component's, for
@@ -974,11 +1263,15 @@ impl<'a> Loader<'a> {
             return None;
         };
         let mptr = join(&join(&bptr, "content"), media_type);
+        if encoding == BodyEncoding::Form && !body.required && self.holds_nothing(&media.schema) {
+            // An empty form is no body at all (Stripe declares one on every GET).
+            return None;
+        }
         let ty = match encoding {
             BodyEncoding::Bytes if is_text(media_type) => BodyType::Text,
             BodyEncoding::Bytes => BodyType::Bytes,
             _ => match &media.schema {
-                Some(s) => BodyType::Value(self.convert_shared(s, &ctx, &join(&mptr, "schema")).ty),
+                Some(s) => BodyType::Value(self.convert(s, &ctx, &join(&mptr, "schema")).ty),
                 None => BodyType::Value(TypeRef::Any),
             },
         };
@@ -1006,6 +1299,34 @@ impl<'a> Loader<'a> {
             ty,
             doc: body.description.clone(),
         })
+    }
+
+    /// Whether a body schema admits only `{}`: an object without properties
+    /// and with `additionalProperties: false`.
+    fn holds_nothing(&self, schema: &Option<ReferenceOr<Schema>>) -> bool {
+        let s = match schema {
+            Some(ReferenceOr::Item(s)) => s,
+            Some(ReferenceOr::Reference { reference }) => {
+                match reference
+                    .strip_prefix(SCHEMA_PREFIX)
+                    .and_then(|k| self.component_schema(&unescape_pointer(k)))
+                {
+                    Some(ReferenceOr::Item(s)) => s,
+                    _ => return false,
+                }
+            }
+            None => return false,
+        };
+        match &s.schema_kind {
+            SchemaKind::Type(Type::Object(o)) => {
+                o.properties.is_empty()
+                    && matches!(
+                        o.additional_properties,
+                        Some(AdditionalProperties::Any(false))
+                    )
+            }
+            _ => false,
+        }
     }
 
     fn responses(
@@ -1090,7 +1411,7 @@ impl<'a> Loader<'a> {
                 Some((mt, media)) => Some(if is_json(mt) {
                     match &media.schema {
                         Some(s) => BodyType::Value(
-                            self.convert_shared(
+                            self.convert(
                                 s,
                                 &ctx,
                                 &join(&join(&join(&at, "content"), mt), "schema"),
@@ -1291,22 +1612,89 @@ fn describe(s: &Schema) -> Option<String> {
         .filter(|d| !d.trim().is_empty())
 }
 
-/// `allOf` with exactly one member, used to annotate a reference.
-fn single_all_of(s: &Schema) -> Option<(&ReferenceOr<Schema>, usize)> {
+/// A reference (or one schema) with annotations around it: see
+/// [`annotated_ref`].
+struct Annotated<'s> {
+    member: &'s ReferenceOr<Schema>,
+    index: usize,
+    /// What the annotation-only members add.
+    nullable: bool,
+    read_only: bool,
+    write_only: bool,
+    doc: Option<String>,
+}
+
+/// `allOf` with exactly one member that has a shape of its own (a `$ref`,
+/// an object, a union, …), the other members and the schema's own keywords
+/// being annotations only: `description`, `nullable`, `readOnly`, and also
+/// `type`, `format` or bounds, which restate the member's. 3.0 documents
+/// annotate a reference this way and 3.1's `$ref` siblings are rewritten to
+/// it; it is the member's type, annotated, never a new type.
+fn annotated_ref(s: &Schema) -> Option<Annotated<'_>> {
     let members = match &s.schema_kind {
         SchemaKind::AllOf { all_of } => all_of,
-        SchemaKind::Any(a) if a.properties.is_empty() && a.typ.is_none() => &a.all_of,
+        SchemaKind::Any(a) if !has_shape_any(a) => &a.all_of,
         _ => return None,
     };
-    match members.as_slice() {
-        [one] => Some((one, 0)),
-        _ => None,
+    let mut found = None;
+    let mut out = Annotated {
+        member: members.first()?,
+        index: 0,
+        nullable: false,
+        read_only: false,
+        write_only: false,
+        doc: None,
+    };
+    for (i, m) in members.iter().enumerate() {
+        match m {
+            ReferenceOr::Item(m) if !has_shape(m) => {
+                out.nullable |= m.schema_data.nullable;
+                out.read_only |= m.schema_data.read_only;
+                out.write_only |= m.schema_data.write_only;
+                out.doc = out.doc.or_else(|| describe(m));
+            }
+            _ if found.is_some() => return None,
+            _ => found = Some((m, i)),
+        }
     }
+    let (member, index) = found?;
+    out.member = member;
+    out.index = index;
+    Some(out)
+}
+
+/// Whether a schema says more than annotations: properties, items, a map,
+/// an enum, a union or merge of its own.
+fn has_shape(s: &Schema) -> bool {
+    match &s.schema_kind {
+        SchemaKind::Type(Type::String(st)) => !st.enumeration.is_empty(),
+        SchemaKind::Type(Type::Number(_) | Type::Integer(_) | Type::Boolean(_)) => false,
+        SchemaKind::Type(Type::Object(o)) => {
+            !o.properties.is_empty() || o.additional_properties.is_some()
+        }
+        SchemaKind::Type(Type::Array(a)) => a.items.is_some(),
+        SchemaKind::Any(a) => has_shape_any(a) || !a.all_of.is_empty(),
+        SchemaKind::OneOf { .. }
+        | SchemaKind::AllOf { .. }
+        | SchemaKind::AnyOf { .. }
+        | SchemaKind::Not { .. } => true,
+    }
+}
+
+/// [`has_shape`] of an untyped schema, not counting its `allOf`.
+fn has_shape_any(a: &openapiv3::AnySchema) -> bool {
+    !a.properties.is_empty()
+        || a.additional_properties.is_some()
+        || a.items.is_some()
+        || !a.one_of.is_empty()
+        || !a.any_of.is_empty()
+        || !a.enumeration.is_empty()
+        || a.not.is_some()
 }
 
 /// Does this schema need a named type of its own?
 fn is_definition(s: &Schema) -> bool {
-    if single_all_of(s).is_some() {
+    if annotated_ref(s).is_some() {
         return false;
     }
     match &s.schema_kind {

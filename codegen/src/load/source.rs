@@ -34,20 +34,18 @@ pub fn decode_utf8(bytes: &[u8], diags: &mut Diagnostics) -> Option<String> {
     }
 }
 
-/// The 1-based line and column of the character at index `pos` of `text`
-/// (as YAML readers count: in characters).
+/// The 1-based line and column (in characters) of the byte at offset `pos`
+/// of `text`, as YAML readers report their own errors; an offset past the
+/// end is the end, one inside a character is that character.
 pub fn line_column(text: &str, pos: usize) -> (usize, usize) {
-    let mut line = 1;
-    let mut column = 1;
-    for c in text.chars().take(pos) {
-        if c == '\n' {
-            line += 1;
-            column = 1;
-        } else {
-            column += 1;
-        }
+    let mut end = pos.min(text.len());
+    while !text.is_char_boundary(end) {
+        end -= 1;
     }
-    (line, column)
+    let before = &text[..end];
+    let line = before.matches('\n').count() + 1;
+    let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+    (line, before[line_start..].chars().count() + 1)
 }
 
 /// Maps JSON pointers to 1-based (line, column) in a YAML or JSON text.
