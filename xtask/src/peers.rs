@@ -10,7 +10,7 @@
 //! runs), lines of generated Rust, and compile time of the generated crate
 //! alone (`cargo build`, debug) with its dependencies already built: each
 //! crate is built once to warm them, then its `src/lib.rs` is touched and the
-//! build timed. Crates go to `target/peers/<tool>/<document>/` and share
+//! build timed twice (the best counts). Crates go to `target/peers/<tool>/<document>/` and share
 //! `target/peers/target`.
 //!
 //! Peers (never installed by this command):
@@ -29,6 +29,8 @@ use paygen_codegen::diag::{Diagnostics, Severity};
 use paygen_codegen::load::{self, ProviderOptions};
 
 const RUNS: usize = 3;
+/// Timed rebuilds per generated crate (the best is reported).
+const COMPILE_RUNS: usize = 2;
 
 /// Corpus folders read by default, relative to the workspace root.
 const CORPUS_DIRS: &[&str] = &[
@@ -624,18 +626,23 @@ fn compile_time(dir: &Path, shared_target: &Path) -> Result<Duration, String> {
         ));
     }
     let lib = dir.join("src/lib.rs");
-    std::fs::File::options()
-        .append(true)
-        .open(&lib)
-        .and_then(|f| f.set_modified(SystemTime::now()))
-        .map_err(|e| format!("failed: cannot touch {}: {e}", lib.display()))?;
-    let started = Instant::now();
-    let out = build().map_err(|e| format!("failed: {e}"))?;
-    let elapsed = started.elapsed();
-    if !out.status.success() {
-        return Err(format!("failed: {}", reason(&out.stderr, &out.stdout)));
+    // Best of two rebuilds: a single one on a shared machine is noisy.
+    let mut best = Duration::MAX;
+    for _ in 0..COMPILE_RUNS {
+        std::fs::File::options()
+            .append(true)
+            .open(&lib)
+            .and_then(|f| f.set_modified(SystemTime::now()))
+            .map_err(|e| format!("failed: cannot touch {}: {e}", lib.display()))?;
+        let started = Instant::now();
+        let out = build().map_err(|e| format!("failed: {e}"))?;
+        let elapsed = started.elapsed();
+        if !out.status.success() {
+            return Err(format!("failed: {}", reason(&out.stderr, &out.stdout)));
+        }
+        best = best.min(elapsed);
     }
-    Ok(elapsed)
+    Ok(best)
 }
 
 fn write_if_changed(path: &Path, contents: &str) -> Result<(), String> {

@@ -48,11 +48,11 @@ pub fn module_source(api: &Api) -> Result<String, syn::Error> {
         .clamp(1, 8);
     let chunk = api.types.len().div_ceil(threads).max(1);
     let parts: Vec<Result<String, syn::Error>> = std::thread::scope(|s| {
-        let head = s.spawn(|| format_tokens(module_tokens(api)));
+        let head = s.spawn(|| format_tokens([module_tokens(api)]));
         let rest: Vec<_> = api
             .types
             .chunks(chunk)
-            .map(|c| s.spawn(move || format_tokens(c.iter().map(|t| emit_type(api, t)).collect())))
+            .map(|c| s.spawn(move || format_tokens(c.iter().map(|t| emit_type(api, t)))))
             .collect();
         std::iter::once(head)
             .chain(rest)
@@ -198,8 +198,23 @@ pub fn module_tokens(api: &Api) -> TokenStream {
         #(#op_items)*
     }
 }
-fn format_tokens(tokens: TokenStream) -> Result<String, syn::Error> {
-    let file: syn::File = syn::parse2(tokens)?;
+
+/// Formats the emitted parts as one file of Rust source.
+fn format_tokens(parts: impl IntoIterator<Item = TokenStream>) -> Result<String, syn::Error> {
+    // Each part is parsed on its own and the items joined: gathering the
+    // parts into one token stream first copies them again and again.
+    let mut file = syn::File {
+        shebang: None,
+        attrs: Vec::new(),
+        items: Vec::new(),
+    };
+    for tokens in parts {
+        let part: syn::File = syn::parse2(tokens)?;
+        if file.items.is_empty() {
+            file.attrs = part.attrs;
+        }
+        file.items.extend(part.items);
+    }
     Ok(space_items(&lay_out_enum_macros(&prettyplease::unparse(
         &file,
     ))))
@@ -210,17 +225,24 @@ fn format_tokens(tokens: TokenStream) -> Result<String, syn::Error> {
 fn lay_out_enum_macros(src: &str) -> String {
     const STARTS: &[&str] = &["rt::string_enum!(", "rt::setters!("];
     let mut out = String::with_capacity(src.len());
-    let mut rest = src;
-    while let Some((at, start)) = STARTS
+    // Where each macro's next call starts (absolute offsets into `src`),
+    // searched again only once passed, so a module with thousands of calls
+    // is read once rather than once per call.
+    let next_at = |from: usize, start: &str| src[from..].find(start).map(|i| from + i);
+    let mut next: Vec<Option<usize>> = STARTS.iter().map(|s| next_at(0, s)).collect();
+    let mut pos = 0;
+    while let Some((at, k)) = next
         .iter()
-        .filter_map(|s| rest.find(s).map(|at| (at, *s)))
+        .enumerate()
+        .filter_map(|(k, at)| at.map(|at| (at, k)))
         .min()
     {
-        out.push_str(&rest[..at]);
-        let after = &rest[at + start.len()..];
+        let start = STARTS[k];
+        out.push_str(&src[pos..at]);
+        let after = &src[at + start.len()..];
         // The call ends at the first `);` after a closing brace.
         let Some((inner_end, end)) = call_end(after) else {
-            rest = &rest[at..];
+            pos = at;
             break;
         };
         let inner = after[..inner_end].trim();
@@ -228,9 +250,14 @@ fn lay_out_enum_macros(src: &str) -> String {
         out.push_str(start);
         out.push_str(laid.as_deref().unwrap_or(inner));
         out.push_str(");");
-        rest = &after[end..];
+        pos = at + start.len() + end;
+        for (k, at) in next.iter_mut().enumerate() {
+            if at.is_some_and(|at| at < pos) {
+                *at = next_at(pos, STARTS[k]);
+            }
+        }
     }
-    out.push_str(rest);
+    out.push_str(&src[pos..]);
     out
 }
 
