@@ -100,6 +100,7 @@ broken! {
     parameter_without_schema => Warns,
     webhooks_31 => Warns,
     discriminator_mapping_outside_union => Warns,
+    discriminator_on_object => Warns,
     wrong_shapes => Fails,
 }
 

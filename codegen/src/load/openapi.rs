@@ -479,6 +479,17 @@ impl<'a> Loader<'a> {
                 TypeKind::Enum(enum_of(&values))
             }
             _ => {
+                if let Some(d) = &s.schema_data.discriminator {
+                    // Polymorphism through `allOf` (subtypes extend this
+                    // schema): this type holds the shared properties only.
+                    self.diags.warning(
+                        join(ptr, "discriminator"),
+                        format!(
+                            "discriminator `{}` on an object schema is not modelled: `{name}` decodes its own properties only, and the schemas that extend it through allOf are separate types (a oneOf of the subtypes with this discriminator decodes into the right one)",
+                            d.property_name
+                        ),
+                    );
+                }
                 let mut acc = ObjectAcc::default();
                 self.collect_object(s, name, ptr, &mut acc);
                 TypeKind::Struct(self.finish_struct(acc))
