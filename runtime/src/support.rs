@@ -76,9 +76,9 @@ macro_rules! __string_enum {
 
 /// The setters of a generated struct, one per optional field: each takes
 /// the value, stores it as `Some(…)` and returns the struct, documented
-/// "Sets `wire`.", and `#[inline]`: a builder chain then fills the struct in
-/// place instead of copying all of it through every setter. How the value
-/// is taken and stored:
+/// "Sets `wire`.", and `#[inline]` (a setter is a store and a move; as a
+/// call of its own it also copied the whole struct in and out). How the
+/// value is taken and stored:
 ///
 /// | mode | argument | stored |
 /// |---|---|---|
