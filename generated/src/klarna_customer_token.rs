@@ -171,7 +171,11 @@ impl Client {
         &self,
         customer_token: &str,
     ) -> Result<CustomerTokenDetails, runtime::Error<ErrorResponse>> {
-        let mut req = rt::Request::new("read_customer_token", rt::Method::GET);
+        let mut req = rt::Request::templated(
+            "read_customer_token",
+            rt::Method::GET,
+            "/customer-token/v1/tokens/{customerToken}",
+        );
         req.path("/customer-token/v1/tokens/");
         req.segment("customerToken", customer_token);
         let resp = self.transport.send(req).await?;
@@ -194,7 +198,11 @@ impl Client {
         params: CreateOrderFromTokenParams,
         body: CustomerTokenOrderRequest,
     ) -> Result<CustomerTokenOrderResponse, runtime::Error<ErrorResponse>> {
-        let mut req = rt::Request::new("create_order_from_token", rt::Method::POST);
+        let mut req = rt::Request::templated(
+            "create_order_from_token",
+            rt::Method::POST,
+            "/customer-token/v1/tokens/{customerToken}/order",
+        );
         req.path("/customer-token/v1/tokens/");
         req.segment("customerToken", customer_token);
         req.path("/order");
@@ -219,9 +227,10 @@ impl Client {
         customer_token: &str,
         body: CustomerTokenStatusUpdate,
     ) -> Result<(), runtime::Error<ErrorResponse>> {
-        let mut req = rt::Request::new(
+        let mut req = rt::Request::templated(
             "update_customer_token_status",
             rt::Method::PATCH,
+            "/customer-token/v1/tokens/{customerToken}/status",
         );
         req.path("/customer-token/v1/tokens/");
         req.segment("customerToken", customer_token);

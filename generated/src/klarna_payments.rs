@@ -165,7 +165,11 @@ impl Client {
         params: CreatePaymentRequestParams,
         body: PaymentRequestData,
     ) -> Result<PaymentRequest, runtime::Error<ErrorModel>> {
-        let mut req = rt::Request::new("create_payment_request", rt::Method::POST);
+        let mut req = rt::Request::templated(
+            "create_payment_request",
+            rt::Method::POST,
+            "/v1/payment/requests",
+        );
         req.path("/v1/payment/requests");
         req.header("klarna-idempotency-key", &params.klarna_idempotency_key);
         req.json(&body);
@@ -187,7 +191,11 @@ impl Client {
         &self,
         payment_request_id: &str,
     ) -> Result<PaymentRequest, runtime::Error<ErrorModel>> {
-        let mut req = rt::Request::new("read_payment_request", rt::Method::GET);
+        let mut req = rt::Request::templated(
+            "read_payment_request",
+            rt::Method::GET,
+            "/v1/payment/requests/{payment_request_id}",
+        );
         req.path("/v1/payment/requests/");
         req.segment("payment_request_id", payment_request_id);
         let resp = self.transport.send(req).await?;
@@ -210,7 +218,11 @@ impl Client {
         params: UpdatePaymentRequestParams,
         body: PaymentRequestUpdate,
     ) -> Result<PaymentRequest, runtime::Error<ErrorModel>> {
-        let mut req = rt::Request::new("update_payment_request", rt::Method::PATCH);
+        let mut req = rt::Request::templated(
+            "update_payment_request",
+            rt::Method::PATCH,
+            "/v1/payment/requests/{payment_request_id}",
+        );
         req.path("/v1/payment/requests/");
         req.segment("payment_request_id", payment_request_id);
         req.header("klarna-idempotency-key", &params.klarna_idempotency_key);
@@ -235,7 +247,11 @@ impl Client {
         params: ConfirmPaymentRequestParams,
         body: PaymentConfirmationRequest,
     ) -> Result<PaymentRequest, runtime::Error<ErrorModel>> {
-        let mut req = rt::Request::new("confirm_payment_request", rt::Method::POST);
+        let mut req = rt::Request::templated(
+            "confirm_payment_request",
+            rt::Method::POST,
+            "/v1/payment/confirmation-tokens/{payment_confirmation_token}/confirm",
+        );
         req.path("/v1/payment/confirmation-tokens/");
         req.segment("payment_confirmation_token", payment_confirmation_token);
         req.path("/confirm");
@@ -259,9 +275,10 @@ impl Client {
         &self,
         payment_confirmation_token: &str,
     ) -> Result<PaymentRequest, runtime::Error<ErrorModel>> {
-        let mut req = rt::Request::new(
+        let mut req = rt::Request::templated(
             "cancel_payment_confirmation",
             rt::Method::DELETE,
+            "/v1/payment/confirmation-tokens/{payment_confirmation_token}",
         );
         req.path("/v1/payment/confirmation-tokens/");
         req.segment("payment_confirmation_token", payment_confirmation_token);
@@ -284,7 +301,11 @@ impl Client {
         account_id: &str,
         payment_transaction_id: &str,
     ) -> Result<PaymentTransaction, runtime::Error<ErrorModel>> {
-        let mut req = rt::Request::new("read_payment_transaction", rt::Method::GET);
+        let mut req = rt::Request::templated(
+            "read_payment_transaction",
+            rt::Method::GET,
+            "/v1/accounts/{account_id}/payment/transactions/{payment_transaction_id}",
+        );
         req.path("/v1/accounts/");
         req.segment("account_id", account_id);
         req.path("/payment/transactions/");
@@ -310,9 +331,10 @@ impl Client {
         params: UpdatePaymentTransactionReferencesParams,
         body: PaymentTransactionReferencesUpdate,
     ) -> Result<PaymentTransaction, runtime::Error<ErrorModel>> {
-        let mut req = rt::Request::new(
+        let mut req = rt::Request::templated(
             "update_payment_transaction_references",
             rt::Method::PATCH,
+            "/v1/accounts/{account_id}/payment/transactions/{payment_transaction_id}",
         );
         req.path("/v1/accounts/");
         req.segment("account_id", account_id);
@@ -341,7 +363,11 @@ impl Client {
         params: CapturePaymentTransactionParams,
         body: CaptureRequest,
     ) -> Result<PaymentCapture, runtime::Error<ErrorModel>> {
-        let mut req = rt::Request::new("capture_payment_transaction", rt::Method::POST);
+        let mut req = rt::Request::templated(
+            "capture_payment_transaction",
+            rt::Method::POST,
+            "/v1/accounts/{account_id}/payment/transactions/{payment_transaction_id}/captures",
+        );
         req.path("/v1/accounts/");
         req.segment("account_id", account_id);
         req.path("/payment/transactions/");
@@ -370,7 +396,11 @@ impl Client {
         params: RefundPaymentTransactionParams,
         body: RefundRequest,
     ) -> Result<PaymentRefund, runtime::Error<ErrorModel>> {
-        let mut req = rt::Request::new("refund_payment_transaction", rt::Method::POST);
+        let mut req = rt::Request::templated(
+            "refund_payment_transaction",
+            rt::Method::POST,
+            "/v1/accounts/{account_id}/payment/transactions/{payment_transaction_id}/refunds",
+        );
         req.path("/v1/accounts/");
         req.segment("account_id", account_id);
         req.path("/payment/transactions/");
@@ -398,7 +428,11 @@ impl Client {
         payment_transaction_id: &str,
         params: VoidPaymentTransactionParams,
     ) -> Result<PaymentTransaction, runtime::Error<ErrorModel>> {
-        let mut req = rt::Request::new("void_payment_transaction", rt::Method::POST);
+        let mut req = rt::Request::templated(
+            "void_payment_transaction",
+            rt::Method::POST,
+            "/v1/accounts/{account_id}/payment/transactions/{payment_transaction_id}/void",
+        );
         req.path("/v1/accounts/");
         req.segment("account_id", account_id);
         req.path("/payment/transactions/");
@@ -424,7 +458,11 @@ impl Client {
         account_id: &str,
         payment_capture_id: &str,
     ) -> Result<PaymentCapture, runtime::Error<ErrorModel>> {
-        let mut req = rt::Request::new("read_capture", rt::Method::GET);
+        let mut req = rt::Request::templated(
+            "read_capture",
+            rt::Method::GET,
+            "/v1/accounts/{account_id}/payment/captures/{payment_capture_id}",
+        );
         req.path("/v1/accounts/");
         req.segment("account_id", account_id);
         req.path("/payment/captures/");
@@ -450,7 +488,11 @@ impl Client {
         params: RefundCaptureParams,
         body: RefundRequest,
     ) -> Result<PaymentRefund, runtime::Error<ErrorModel>> {
-        let mut req = rt::Request::new("refund_capture", rt::Method::POST);
+        let mut req = rt::Request::templated(
+            "refund_capture",
+            rt::Method::POST,
+            "/v1/accounts/{account_id}/payment/captures/{payment_capture_id}/refunds",
+        );
         req.path("/v1/accounts/");
         req.segment("account_id", account_id);
         req.path("/payment/captures/");
@@ -477,7 +519,11 @@ impl Client {
         account_id: &str,
         payment_refund_id: &str,
     ) -> Result<PaymentRefund, runtime::Error<ErrorModel>> {
-        let mut req = rt::Request::new("read_refund", rt::Method::GET);
+        let mut req = rt::Request::templated(
+            "read_refund",
+            rt::Method::GET,
+            "/v1/accounts/{account_id}/payment/refunds/{payment_refund_id}",
+        );
         req.path("/v1/accounts/");
         req.segment("account_id", account_id);
         req.path("/payment/refunds/");
@@ -501,7 +547,11 @@ impl Client {
         account_id: &str,
         payment_chargeback_id: &str,
     ) -> Result<PaymentChargeback, runtime::Error<ErrorModel>> {
-        let mut req = rt::Request::new("read_chargeback", rt::Method::GET);
+        let mut req = rt::Request::templated(
+            "read_chargeback",
+            rt::Method::GET,
+            "/v1/accounts/{account_id}/payment/chargebacks/{payment_chargeback_id}",
+        );
         req.path("/v1/accounts/");
         req.segment("account_id", account_id);
         req.path("/payment/chargebacks/");

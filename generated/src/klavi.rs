@@ -164,7 +164,11 @@ impl Client {
     pub async fn list_participants(
         &self,
     ) -> Result<Vec<Participant>, runtime::Error<ErrorResponse>> {
-        let mut req = rt::Request::new("list_participants", rt::Method::GET);
+        let mut req = rt::Request::templated(
+            "list_participants",
+            rt::Method::GET,
+            "/payment/customer/v1/participants",
+        );
         req.path("/payment/customer/v1/participants");
         let resp = self.transport.send(req).await?;
         match resp.status {
@@ -186,7 +190,11 @@ impl Client {
         &self,
         body: PaymentRequest,
     ) -> Result<PaymentCreated, runtime::Error<ErrorResponse>> {
-        let mut req = rt::Request::new("create_payment", rt::Method::POST);
+        let mut req = rt::Request::templated(
+            "create_payment",
+            rt::Method::POST,
+            "/payment/customer/v1/instant/payments",
+        );
         req.fresh_token();
         req.path("/payment/customer/v1/instant/payments");
         req.json(&body);
@@ -213,7 +221,11 @@ impl Client {
         &self,
         id: &str,
     ) -> Result<PaymentStatus, runtime::Error<ErrorResponse>> {
-        let mut req = rt::Request::new("get_payment_status", rt::Method::GET);
+        let mut req = rt::Request::templated(
+            "get_payment_status",
+            rt::Method::GET,
+            "/payment/customer/v1/instant/payments/{id}/status",
+        );
         req.path("/payment/customer/v1/instant/payments/");
         req.segment("id", id);
         req.path("/status");

@@ -189,7 +189,11 @@ impl Client {
         &self,
         params: ListPaymentMethodsParams,
     ) -> Result<PaymentMethods, runtime::Error<ListPaymentMethodsError>> {
-        let mut req = rt::Request::new("list_payment_methods", rt::Method::GET);
+        let mut req = rt::Request::templated(
+            "list_payment_methods",
+            rt::Method::GET,
+            "/payment_methods/",
+        );
         req.path("/payment_methods/");
         req.query("brand_id", &params.brand_id);
         req.query("currency", &params.currency);
@@ -216,7 +220,11 @@ impl Client {
         &self,
         body: Purchase,
     ) -> Result<Purchase, runtime::Error<CreatePurchaseError>> {
-        let mut req = rt::Request::new("create_purchase", rt::Method::POST);
+        let mut req = rt::Request::templated(
+            "create_purchase",
+            rt::Method::POST,
+            "/purchases/",
+        );
         req.path("/purchases/");
         req.json(&body);
         let resp = self.transport.send(req).await?;
@@ -237,7 +245,11 @@ impl Client {
         &self,
         id: &str,
     ) -> Result<Purchase, runtime::Error<GetPurchaseError>> {
-        let mut req = rt::Request::new("get_purchase", rt::Method::GET);
+        let mut req = rt::Request::templated(
+            "get_purchase",
+            rt::Method::GET,
+            "/purchases/{id}/",
+        );
         req.path("/purchases/");
         req.segment("id", id);
         req.path("/");
@@ -259,7 +271,11 @@ impl Client {
         &self,
         id: &str,
     ) -> Result<Purchase, runtime::Error<CancelPurchaseError>> {
-        let mut req = rt::Request::new("cancel_purchase", rt::Method::POST);
+        let mut req = rt::Request::templated(
+            "cancel_purchase",
+            rt::Method::POST,
+            "/purchases/{id}/cancel/",
+        );
         req.path("/purchases/");
         req.segment("id", id);
         req.path("/cancel/");
@@ -282,7 +298,11 @@ impl Client {
         id: &str,
         body: ChargeRequest,
     ) -> Result<Purchase, runtime::Error<ChargePurchaseError>> {
-        let mut req = rt::Request::new("charge_purchase", rt::Method::POST);
+        let mut req = rt::Request::templated(
+            "charge_purchase",
+            rt::Method::POST,
+            "/purchases/{id}/charge/",
+        );
         req.path("/purchases/");
         req.segment("id", id);
         req.path("/charge/");
@@ -306,7 +326,11 @@ impl Client {
         id: &str,
         body: Option<CaptureRequest>,
     ) -> Result<Purchase, runtime::Error<CapturePurchaseError>> {
-        let mut req = rt::Request::new("capture_purchase", rt::Method::POST);
+        let mut req = rt::Request::templated(
+            "capture_purchase",
+            rt::Method::POST,
+            "/purchases/{id}/capture/",
+        );
         req.path("/purchases/");
         req.segment("id", id);
         req.path("/capture/");
@@ -331,7 +355,11 @@ impl Client {
         &self,
         id: &str,
     ) -> Result<Purchase, runtime::Error<ReleasePurchaseError>> {
-        let mut req = rt::Request::new("release_purchase", rt::Method::POST);
+        let mut req = rt::Request::templated(
+            "release_purchase",
+            rt::Method::POST,
+            "/purchases/{id}/release/",
+        );
         req.path("/purchases/");
         req.segment("id", id);
         req.path("/release/");
@@ -354,7 +382,11 @@ impl Client {
         id: &str,
         body: Option<RefundRequest>,
     ) -> Result<RefundResult, runtime::Error<RefundPurchaseError>> {
-        let mut req = rt::Request::new("refund_purchase", rt::Method::POST);
+        let mut req = rt::Request::templated(
+            "refund_purchase",
+            rt::Method::POST,
+            "/purchases/{id}/refund/",
+        );
         req.path("/purchases/");
         req.segment("id", id);
         req.path("/refund/");
@@ -379,7 +411,11 @@ impl Client {
         &self,
         id: &str,
     ) -> Result<Purchase, runtime::Error<DeleteRecurringTokenError>> {
-        let mut req = rt::Request::new("delete_recurring_token", rt::Method::POST);
+        let mut req = rt::Request::templated(
+            "delete_recurring_token",
+            rt::Method::POST,
+            "/purchases/{id}/delete_recurring_token/",
+        );
         req.path("/purchases/");
         req.segment("id", id);
         req.path("/delete_recurring_token/");
@@ -400,7 +436,11 @@ impl Client {
     pub async fn get_public_key(
         &self,
     ) -> Result<PublicKey, runtime::Error<GetPublicKeyError>> {
-        let mut req = rt::Request::new("get_public_key", rt::Method::GET);
+        let mut req = rt::Request::templated(
+            "get_public_key",
+            rt::Method::GET,
+            "/public_key/",
+        );
         req.path("/public_key/");
         let resp = self.transport.send(req).await?;
         match resp.status {

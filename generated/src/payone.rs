@@ -224,7 +224,7 @@ impl Client {
         form.push("add_paydata[action]", "start_session");
         form.push("clearingtype", "fnc");
         request.encode(&mut form);
-        let mut req = rt::Request::new("start_session", rt::Method::POST);
+        let mut req = rt::Request::templated("start_session", rt::Method::POST, "/");
         req.path("/");
         let body = form
             .encode_as(&self.charset)
@@ -272,7 +272,7 @@ impl Client {
         form.push("add_paydata[action]", "update_session");
         form.push("clearingtype", "fnc");
         request.encode(&mut form);
-        let mut req = rt::Request::new("update_session", rt::Method::POST);
+        let mut req = rt::Request::templated("update_session", rt::Method::POST, "/");
         req.path("/");
         let body = form
             .encode_as(&self.charset)
@@ -319,7 +319,11 @@ impl Client {
         form.push("request", "genericpayment");
         form.push("add_paydata[action]", "cancel_authorization");
         request.encode(&mut form);
-        let mut req = rt::Request::new("cancel_authorization", rt::Method::POST);
+        let mut req = rt::Request::templated(
+            "cancel_authorization",
+            rt::Method::POST,
+            "/",
+        );
         req.path("/");
         let body = form
             .encode_as(&self.charset)
@@ -366,7 +370,7 @@ impl Client {
         form.push("request", "preauthorization");
         form.push("clearingtype", "fnc");
         request.encode(&mut form);
-        let mut req = rt::Request::new("preauthorize", rt::Method::POST);
+        let mut req = rt::Request::templated("preauthorize", rt::Method::POST, "/");
         req.path("/");
         let body = form
             .encode_as(&self.charset)
@@ -423,7 +427,7 @@ impl Client {
         form.push("request", "authorization");
         form.push("clearingtype", "fnc");
         request.encode(&mut form);
-        let mut req = rt::Request::new("authorize", rt::Method::POST);
+        let mut req = rt::Request::templated("authorize", rt::Method::POST, "/");
         req.path("/");
         let body = form.encode_as(&self.charset).map_err(|e| e.into_error("authorize"))?;
         req.raw_body(body.into(), "application/x-www-form-urlencoded");
@@ -477,7 +481,7 @@ impl Client {
         let mut form = self.base.clone();
         form.push("request", "capture");
         request.encode(&mut form);
-        let mut req = rt::Request::new("capture", rt::Method::POST);
+        let mut req = rt::Request::templated("capture", rt::Method::POST, "/");
         req.path("/");
         let body = form.encode_as(&self.charset).map_err(|e| e.into_error("capture"))?;
         req.raw_body(body.into(), "application/x-www-form-urlencoded");
@@ -526,7 +530,7 @@ impl Client {
         let mut form = self.base.clone();
         form.push("request", "debit");
         request.encode(&mut form);
-        let mut req = rt::Request::new("debit", rt::Method::POST);
+        let mut req = rt::Request::templated("debit", rt::Method::POST, "/");
         req.path("/");
         let body = form.encode_as(&self.charset).map_err(|e| e.into_error("debit"))?;
         req.raw_body(body.into(), "application/x-www-form-urlencoded");

@@ -95,6 +95,7 @@ impl Form {
         self.frozen.take();
         if self.text.capacity() == 0 {
             self.text.reserve(256);
+            self.own.reserve(24);
         }
         let start = self.text.len();
         self.text.push_str(value);
@@ -160,9 +161,48 @@ impl Form {
 
     /// `application/x-www-form-urlencoded`, UTF-8.
     pub fn encode(&self) -> String {
-        url::form_urlencoded::Serializer::new(String::new())
-            .extend_pairs(self.all())
-            .finish()
+        let out = self.encode_utf8();
+        // Only ASCII is written, so this never fails.
+        String::from_utf8(out)
+            .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
+    }
+
+    /// The UTF-8 body: each key and value written in one pass over its
+    /// bytes (runs of bytes kept as they are are copied whole), into a
+    /// buffer sized for the pairs up front.
+    fn encode_utf8(&self) -> Vec<u8> {
+        let mut out = Vec::with_capacity(self.encoded_len_estimate());
+        let mut first = true;
+        let mut pair = |key: &str, value: &str| {
+            if !first {
+                out.push(b'&');
+            }
+            first = false;
+            form_component(&mut out, key.as_bytes());
+            out.push(b'=');
+            form_component(&mut out, value.as_bytes());
+        };
+        for (k, v) in self.shared.iter().flat_map(|s| s.iter()) {
+            pair(k, v);
+        }
+        for (k, a, b) in &self.own {
+            pair(k, self.value(*a, *b));
+        }
+        out
+    }
+
+    /// The raw length of the pairs with a quarter more for escapes: most
+    /// bodies fit without growing the buffer.
+    fn encoded_len_estimate(&self) -> usize {
+        let shared: usize = self
+            .shared
+            .iter()
+            .flat_map(|s| s.iter())
+            .map(|(k, v)| k.len() + v.len() + 2)
+            .sum();
+        let own: usize = self.own.iter().map(|(k, a, b)| k.len() + (b - a) + 2).sum();
+        let raw = shared + own;
+        raw + raw / 4
     }
 
     /// `application/x-www-form-urlencoded` with the characters in
@@ -175,18 +215,18 @@ impl Form {
     /// name (its key is `encoding`).
     pub fn encode_as(&self, charset: &str) -> Result<Vec<u8>, Invalid> {
         match Charset::from_name(charset) {
-            Some(Charset::Utf8) => Ok(self.encode().into_bytes()),
+            Some(Charset::Utf8) => Ok(self.encode_utf8()),
             Some(Charset::Latin1) => {
-                let mut out = String::new();
+                let mut out = Vec::with_capacity(self.encoded_len_estimate());
                 for (i, (key, value)) in self.all().enumerate() {
                     if i > 0 {
-                        out.push('&');
+                        out.push(b'&');
                     }
                     latin1_component(&mut out, key, key)?;
-                    out.push('=');
+                    out.push(b'=');
                     latin1_component(&mut out, value, key)?;
                 }
-                Ok(out.into_bytes())
+                Ok(out)
             }
             None => Err(Invalid {
                 field: "encoding".to_string(),
@@ -196,6 +236,45 @@ impl Form {
                 ),
             }),
         }
+    }
+}
+
+/// The bytes a form component keeps as they are (`A-Z a-z 0-9 * - . _`,
+/// the WHATWG `application/x-www-form-urlencoded` serializer's set).
+const KEPT: [bool; 256] = {
+    let mut t = [false; 256];
+    let mut b = 0;
+    while b < 256 {
+        let c = b as u8;
+        t[b] = c.is_ascii_alphanumeric() || matches!(c, b'*' | b'-' | b'.' | b'_');
+        b += 1;
+    }
+    t
+};
+
+const HEX: &[u8; 16] = b"0123456789ABCDEF";
+
+/// Appends `bytes` form-encoded: kept bytes as they are, space as `+`,
+/// every other byte as `%XX` (uppercase), exactly as
+/// `url::form_urlencoded::byte_serialize` writes them.
+fn form_component(out: &mut Vec<u8>, bytes: &[u8]) {
+    let mut rest = bytes;
+    loop {
+        let run = rest
+            .iter()
+            .position(|&b| !KEPT[usize::from(b)])
+            .unwrap_or(rest.len());
+        let (kept, tail) = rest.split_at(run);
+        out.extend_from_slice(kept);
+        let Some((&b, tail)) = tail.split_first() else {
+            return;
+        };
+        if b == b' ' {
+            out.push(b'+');
+        } else {
+            out.extend_from_slice(&[b'%', HEX[usize::from(b >> 4)], HEX[usize::from(b & 0xF)]]);
+        }
+        rest = tail;
     }
 }
 
@@ -234,7 +313,12 @@ impl Charset {
 
 /// Appends `text` percent-encoded as ISO-8859-1 bytes (spaces as `+`,
 /// `A-Z a-z 0-9 * - . _` as they are, every other byte as `%XX`).
-fn latin1_component(out: &mut String, text: &str, key: &str) -> Result<(), Invalid> {
+fn latin1_component(out: &mut Vec<u8>, text: &str, key: &str) -> Result<(), Invalid> {
+    if text.is_ascii() {
+        // ASCII is the same bytes in both charsets.
+        form_component(out, text.as_bytes());
+        return Ok(());
+    }
     let mut bytes = Vec::with_capacity(text.len());
     for c in text.chars() {
         match u8::try_from(u32::from(c)) {
@@ -247,7 +331,7 @@ fn latin1_component(out: &mut String, text: &str, key: &str) -> Result<(), Inval
             }
         }
     }
-    out.extend(url::form_urlencoded::byte_serialize(&bytes));
+    form_component(out, &bytes);
     Ok(())
 }
 
@@ -414,13 +498,15 @@ impl KeyValues {
     /// accepted. Invalid UTF-8 is read as ISO-8859-1.
     pub fn parse_lines(body: &[u8]) -> KeyValues {
         let text = decode_text(body).into_owned();
-        let mut pairs = Vec::new();
+        let mut pairs = Vec::with_capacity(8);
         let mut start = 0;
         for raw in text.split('\n') {
             let line_start = start;
             start += raw.len() + 1;
             let line = raw.strip_suffix('\r').unwrap_or(raw);
-            if line.trim().is_empty() {
+            // A line that starts with a visible ASCII character is not blank
+            // (the common case, decided without scanning the line).
+            if !line.as_bytes().first().is_some_and(|&b| solid(b)) && line.trim().is_empty() {
                 continue;
             }
             let (key, value) = match line.find('=') {
@@ -486,10 +572,15 @@ impl KeyValues {
 
     /// Every pair whose key is not in `known`.
     pub fn rest(&self, known: &[&str]) -> BTreeMap<String, String> {
-        self.iter()
-            .filter(|(k, _)| !known.contains(k))
-            .map(|(k, v)| (k.to_string(), v.to_string()))
-            .collect()
+        // Inserted one by one (a later duplicate replaces an earlier one, as
+        // collecting would): no intermediate list when nothing is left over.
+        let mut rest = BTreeMap::new();
+        for (k, v) in self.iter() {
+            if !known.contains(&k) {
+                rest.insert(k.to_string(), v.to_string());
+            }
+        }
+        rest
     }
 
     /// The entries `name[key]=value`, as `key → value`.
@@ -515,10 +606,21 @@ impl KeyValues {
 
 /// The range of `part` (which starts at `offset`) without surrounding whitespace.
 fn trimmed(offset: usize, part: &str) -> [usize; 2] {
+    let bytes = part.as_bytes();
+    if bytes.first().is_some_and(|&b| solid(b)) && bytes.last().is_some_and(|&b| solid(b)) {
+        // Nothing to trim at either end.
+        return [offset, offset + part.len()];
+    }
     let t = part.trim();
     // `t` lies within `part`; its distance from the start is what was trimmed.
     let start = offset + (t.as_ptr() as usize - part.as_ptr() as usize);
     [start, start + t.len()]
+}
+
+/// An ASCII byte that is not whitespace (as `char::is_whitespace` reads
+/// it): a text that starts or ends with one has nothing to trim there.
+fn solid(b: u8) -> bool {
+    b.is_ascii() && !char::from(b).is_whitespace()
 }
 
 fn decode_text(body: &[u8]) -> Cow<'_, str> {
@@ -887,6 +989,54 @@ mod digit_tests {
         }
         assert!(check::symbols("AB-12", &["A-Z", "0-9", "-"]).is_ok());
         assert!(check::symbols("ab", &["A-Z"]).is_err());
+    }
+}
+
+#[cfg(test)]
+mod encode_tests {
+    use super::{form_component, Form};
+
+    #[test]
+    fn components_are_written_like_the_url_crate_writes_them() {
+        let every_byte: Vec<u8> = (0..=255u8).collect();
+        let mut out = Vec::new();
+        form_component(&mut out, &every_byte);
+        let expected: String = url::form_urlencoded::byte_serialize(&every_byte).collect();
+        assert_eq!(String::from_utf8(out).unwrap(), expected);
+        for text in [
+            "",
+            "a",
+            " ",
+            "a b",
+            "Hellersbergstraße 14",
+            "x=1&y=2",
+            "€",
+            "ab*-._~",
+        ] {
+            let mut out = Vec::new();
+            form_component(&mut out, text.as_bytes());
+            let expected: String = url::form_urlencoded::byte_serialize(text.as_bytes()).collect();
+            assert_eq!(String::from_utf8(out).unwrap(), expected, "{text:?}");
+        }
+    }
+
+    #[test]
+    fn bodies_match_the_url_crate_serializer() {
+        let mut base = Form::new();
+        base.push("mid", "23456");
+        base.push("add_paydata[x]", "a&b=c d");
+        let mut f = base.clone();
+        f.push("lastname", "Müller");
+        f.push("amount", &300_i64);
+        let expected = url::form_urlencoded::Serializer::new(String::new())
+            .append_pair("mid", "23456")
+            .append_pair("add_paydata[x]", "a&b=c d")
+            .append_pair("lastname", "Müller")
+            .append_pair("amount", "300")
+            .finish();
+        assert_eq!(f.encode(), expected);
+        assert_eq!(f.encode_as("utf-8").unwrap(), expected.into_bytes());
+        assert_eq!(Form::new().encode(), "");
     }
 }
 

@@ -76,7 +76,9 @@ macro_rules! __string_enum {
 
 /// The setters of a generated struct, one per optional field: each takes
 /// the value, stores it as `Some(…)` and returns the struct, documented
-/// "Sets `wire`.". How the value is taken and stored:
+/// "Sets `wire`.", and `#[inline]` (a setter is a store and a move; as a
+/// call of its own it also copied the whole struct in and out). How the
+/// value is taken and stored:
 ///
 /// | mode | argument | stored |
 /// |---|---|---|
@@ -109,6 +111,7 @@ macro_rules! __setters {
 macro_rules! __setter {
     (set $field:ident $ty:ty, $wire:literal) => {
         #[doc = concat!(" Sets `", $wire, "`.")]
+        #[inline]
         pub fn $field(mut self, value: $ty) -> Self {
             self.$field = Some(value);
             self
@@ -116,6 +119,7 @@ macro_rules! __setter {
     };
     (into $field:ident $ty:ty, $wire:literal) => {
         #[doc = concat!(" Sets `", $wire, "`.")]
+        #[inline]
         pub fn $field(mut self, value: impl ::core::convert::Into<$ty>) -> Self {
             self.$field = Some(value.into());
             self
@@ -123,6 +127,7 @@ macro_rules! __setter {
     };
     (boxed $field:ident $ty:ty, $wire:literal) => {
         #[doc = concat!(" Sets `", $wire, "`.")]
+        #[inline]
         pub fn $field(mut self, value: $ty) -> Self {
             self.$field = Some(::std::boxed::Box::new(value));
             self
@@ -130,6 +135,7 @@ macro_rules! __setter {
     };
     (null $field:ident $ty:ty, $wire:literal) => {
         #[doc = concat!(" Sets `", $wire, "`.")]
+        #[inline]
         pub fn $field(mut self, value: $ty) -> Self {
             self.$field = Some($crate::Nullable::Value(value));
             self
@@ -137,6 +143,7 @@ macro_rules! __setter {
     };
     (into_null $field:ident $ty:ty, $wire:literal) => {
         #[doc = concat!(" Sets `", $wire, "`.")]
+        #[inline]
         pub fn $field(mut self, value: impl ::core::convert::Into<$ty>) -> Self {
             self.$field = Some($crate::Nullable::Value(value.into()));
             self
@@ -144,6 +151,7 @@ macro_rules! __setter {
     };
     (boxed_null $field:ident $ty:ty, $wire:literal) => {
         #[doc = concat!(" Sets `", $wire, "`.")]
+        #[inline]
         pub fn $field(mut self, value: $ty) -> Self {
             self.$field = Some($crate::Nullable::Value(::std::boxed::Box::new(value)));
             self

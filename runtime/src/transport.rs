@@ -292,10 +292,37 @@ struct Inner {
     provider: &'static str,
     base_url: String,
     headers: HeaderMap,
+    /// `headers` with the content type of a body generated code sends,
+    /// prepared once: a call with such a body copies one of these and adds
+    /// nothing else in the common case.
+    typed_headers: [(&'static str, HeaderMap); 2],
     options: HttpOptions,
     idempotency_header: Option<HeaderName>,
     retry_on_body: Option<RetryOnBody>,
     token: Option<Arc<TokenState>>,
+}
+
+/// The content types [`Inner::typed_headers`] are prepared for.
+const TYPED: [&str; 2] = ["application/json", "application/x-www-form-urlencoded"];
+
+impl Inner {
+    /// The client's headers with `content_type` already set, when prepared.
+    fn headers_for(&self, content_type: Option<&'static str>) -> Option<&HeaderMap> {
+        let ct = content_type?;
+        self.typed_headers
+            .iter()
+            .find(|(t, _)| *t == ct)
+            .map(|(_, h)| h)
+    }
+}
+
+/// `headers` plus `content-type: ct`, for each of [`TYPED`].
+fn typed_headers(headers: &HeaderMap) -> [(&'static str, HeaderMap); 2] {
+    TYPED.map(|ct| {
+        let mut h = headers.clone();
+        h.insert(http::header::CONTENT_TYPE, HeaderValue::from_static(ct));
+        (ct, h)
+    })
 }
 
 impl fmt::Debug for Transport {
@@ -346,6 +373,7 @@ impl Transport {
                 http,
                 provider: settings.provider,
                 base_url,
+                typed_headers: typed_headers(&headers),
                 headers,
                 options: settings.options,
                 idempotency_header: settings.idempotency_header.map(HeaderName::from_static),
@@ -373,6 +401,7 @@ impl Transport {
                 provider: inner.provider,
                 base_url: inner.base_url.clone(),
                 headers: inner.headers.clone(),
+                typed_headers: inner.typed_headers.clone(),
                 options: HttpOptions {
                     retry: policy,
                     ..inner.options.clone()
@@ -419,12 +448,17 @@ impl Transport {
             query.extend_pairs(&req.query);
             url = query.finish();
         }
-        // Parsed once per call; each attempt takes a copy.
-        let url = reqwest::Url::parse(&url)
-            .map_err(|e| Failure::Invalid(format!("the request URL is not valid: {e}")))?;
-        // What this call adds to the client's prepared headers (which are
-        // built once, with the credentials, when the client is).
-        let mut extra: Vec<(HeaderName, HeaderValue)> = Vec::with_capacity(req.headers.len() + 2);
+        // Parsed once; the first attempt takes it, a retry parses the text
+        // again (retries are rare, and wait far longer than a parse takes).
+        let mut parsed = Some(
+            reqwest::Url::parse(&url)
+                .map_err(|e| Failure::Invalid(format!("the request URL is not valid: {e}")))?,
+        );
+        // The client's headers (built once, with the credentials, when the
+        // client is), with this body's content type when that is prepared.
+        let prepared = inner.headers_for(req.content_type);
+        // What this call adds to them.
+        let mut extra: Vec<(HeaderName, HeaderValue)> = Vec::new();
         for (name, value) in std::mem::take(&mut req.headers) {
             let value = HeaderValue::try_from(value).map_err(|_| {
                 Failure::Invalid(format!(
@@ -434,8 +468,13 @@ impl Transport {
             extra.push((HeaderName::from_static(name), value));
         }
         if let Some(ct) = req.content_type {
-            extra.push((http::header::CONTENT_TYPE, HeaderValue::from_static(ct)));
+            // Set after the request's own headers, which a prepared map
+            // cannot be (it holds the content type from the start).
+            if prepared.is_none() || !extra.is_empty() {
+                extra.push((http::header::CONTENT_TYPE, HeaderValue::from_static(ct)));
+            }
         }
+        let prepared = prepared.unwrap_or(&inner.headers);
         let mut keyed = false;
         if let Some(h) = &inner.idempotency_header {
             keyed = inner.headers.contains_key(h) || extra.iter().any(|(n, _)| n == h);
@@ -458,7 +497,7 @@ impl Transport {
         let mut bearer_sent: Option<HeaderValue> = None;
         loop {
             attempt += 1;
-            let mut headers = inner.headers.clone();
+            let mut headers = prepared.clone();
             for (name, value) in &extra {
                 headers.insert(name.clone(), value.clone());
             }
@@ -468,8 +507,13 @@ impl Transport {
                 headers.insert(http::header::AUTHORIZATION, bearer);
                 fresh_token = false;
             }
+            let url = match parsed.take() {
+                Some(u) => u,
+                None => reqwest::Url::parse(&url)
+                    .map_err(|e| Failure::Invalid(format!("the request URL is not valid: {e}")))?,
+            };
             let sent = Sent {
-                url: url.clone(),
+                url,
                 method: req.method.clone(),
                 headers,
                 body: req.body.clone(),
@@ -703,8 +747,12 @@ pub struct Request {
     method: Method,
     path: String,
     /// The path with `{name}` in place of each parameter: what tracing
-    /// records, so ids and tokens in paths stay out of logs.
-    template: String,
+    /// records, so ids and tokens in paths stay out of logs. Given whole by
+    /// [`Request::templated`], else built by [`Request::path`] and
+    /// [`Request::segment`].
+    template: Cow<'static, str>,
+    /// The template was given whole: `path` and `segment` leave it alone.
+    fixed_template: bool,
     /// Query pairs in the order the parameters were added; names are
     /// computed for structured values (`created[gte]`).
     query: Vec<(Cow<'static, str>, String)>,
@@ -725,13 +773,27 @@ impl Request {
             operation,
             method,
             path: String::new(),
-            template: String::new(),
+            template: Cow::Borrowed(""),
+            fixed_template: false,
             query: Vec::new(),
             headers: Vec::new(),
             body: None,
             content_type: None,
             fresh_token: false,
             invalid: None,
+        }
+    }
+
+    /// A request whose path template (`/purchases/{id}/`, what tracing
+    /// records) is known in advance, as generated code knows it: the
+    /// path is then built with [`Request::path`] and [`Request::segment`]
+    /// into one buffer sized for it, and the template is not built again.
+    pub fn templated(operation: &'static str, method: Method, template: &'static str) -> Self {
+        Request {
+            path: String::with_capacity(template.len() + 64),
+            template: Cow::Borrowed(template),
+            fixed_template: true,
+            ..Request::new(operation, method)
         }
     }
 
@@ -744,7 +806,9 @@ impl Request {
     /// Appends literal path text from the spec.
     pub fn path(&mut self, literal: &str) {
         self.path.push_str(literal);
-        self.template.push_str(literal);
+        if !self.fixed_template {
+            self.template.to_mut().push_str(literal);
+        }
     }
 
     /// Appends a path parameter as one percent-encoded segment. Empty, `.`
@@ -758,9 +822,12 @@ impl Request {
             return;
         }
         encode_segment(&mut self.path, value);
-        self.template.push('{');
-        self.template.push_str(name);
-        self.template.push('}');
+        if !self.fixed_template {
+            let template = self.template.to_mut();
+            template.push('{');
+            template.push_str(name);
+            template.push('}');
+        }
     }
 
     /// Adds a query parameter (none for an absent value, one pair per list item).
@@ -778,8 +845,11 @@ impl Request {
 
     /// Sets a JSON body.
     pub fn json<T: Serialize + ?Sized>(&mut self, body: &T) {
-        match serde_json::to_vec(body) {
-            Ok(bytes) => {
+        // Most bodies fit in the first buffer (`to_vec` starts at 128 bytes
+        // and grows, copying, through 256 and 512 for a typical payment).
+        let mut bytes = Vec::with_capacity(JSON_BODY_CAPACITY);
+        match serde_json::to_writer(&mut bytes, body) {
+            Ok(()) => {
                 self.body = Some(Bytes::from(bytes));
                 self.content_type = Some("application/json");
             }
@@ -856,6 +926,9 @@ impl Request {
         }
     }
 }
+
+/// The buffer a JSON body is first written into.
+const JSON_BODY_CAPACITY: usize = 1024;
 
 /// A complete response.
 #[derive(Debug)]

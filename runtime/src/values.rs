@@ -115,11 +115,33 @@ impl Serialize for DateTime {
 
 impl<'de> Deserialize<'de> for DateTime {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        let s = String::deserialize(d)?;
-        DateTime::parse(&s).map_err(|e| {
-            serde::de::Error::custom(format!("`{s}` is not an RFC 3339 date-time: {e}"))
+        from_text(d, |s| {
+            DateTime::parse(s).map_err(|e| format!("`{s}` is not an RFC 3339 date-time: {e}"))
         })
     }
+}
+
+/// Reads a string and converts it with `parse`, without copying the text
+/// into a `String` of its own first (the reader's buffer is read in place).
+fn from_text<'de, D: Deserializer<'de>, T>(
+    d: D,
+    parse: fn(&str) -> Result<T, String>,
+) -> Result<T, D::Error> {
+    struct Text<T>(fn(&str) -> Result<T, String>);
+
+    impl<T> serde::de::Visitor<'_> for Text<T> {
+        type Value = T;
+
+        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.write_str("a string")
+        }
+
+        fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<T, E> {
+            (self.0)(v).map_err(E::custom)
+        }
+    }
+
+    d.deserialize_str(Text(parse))
 }
 
 /// A calendar date (`2024-01-31`), held as [`time::Date`].
@@ -132,7 +154,32 @@ const DATE_FORMAT: &[time::format_description::BorrowedFormatItem<'static>] =
 impl Date {
     /// Parses `YYYY-MM-DD`.
     pub fn parse(s: &str) -> Result<Self, time::error::Parse> {
-        time::Date::parse(s, DATE_FORMAT).map(Date)
+        match Date::parse_plain(s) {
+            Some(date) => Ok(date),
+            // Anything else (a date that does not exist too) is left to the
+            // general parser, which also explains what is wrong.
+            None => time::Date::parse(s, DATE_FORMAT).map(Date),
+        }
+    }
+
+    /// `YYYY-MM-DD` with a four-digit year, read directly: almost every
+    /// date on the wire, without interpreting a format description.
+    fn parse_plain(s: &str) -> Option<Self> {
+        let b: &[u8; 10] = s.as_bytes().try_into().ok()?;
+        if b[4] != b'-' || b[7] != b'-' {
+            return None;
+        }
+        let number = |digits: &[u8]| {
+            digits.iter().try_fold(0u16, |n, &c| {
+                c.is_ascii_digit().then(|| n * 10 + u16::from(c - b'0'))
+            })
+        };
+        let year = number(&b[..4])?;
+        let month = time::Month::try_from(u8::try_from(number(&b[5..7])?).ok()?).ok()?;
+        let day = u8::try_from(number(&b[8..])?).ok()?;
+        time::Date::from_calendar_date(i32::from(year), month, day)
+            .ok()
+            .map(Date)
     }
 }
 
@@ -153,9 +200,9 @@ impl Serialize for Date {
 
 impl<'de> Deserialize<'de> for Date {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        let s = String::deserialize(d)?;
-        Date::parse(&s)
-            .map_err(|e| serde::de::Error::custom(format!("`{s}` is not a YYYY-MM-DD date: {e}")))
+        from_text(d, |s| {
+            Date::parse(s).map_err(|e| format!("`{s}` is not a YYYY-MM-DD date: {e}"))
+        })
     }
 }
 
@@ -226,6 +273,49 @@ const SEGMENT: &AsciiSet = &NON_ALPHANUMERIC
 pub fn encode_segment(out: &mut String, value: &str) {
     for part in utf8_percent_encode(value, SEGMENT) {
         out.push_str(part);
+    }
+}
+
+#[cfg(test)]
+mod date_tests {
+    use super::Date;
+
+    #[test]
+    fn plain_dates_read_like_the_general_parser_reads_them() {
+        for text in [
+            "2023-12-01",
+            "0000-01-01",
+            "9999-12-31",
+            "2024-02-29",
+            "2023-02-29",
+            "2023-13-01",
+            "2023-00-10",
+            "2023-01-00",
+            "2023-01-32",
+            "2023-1-01",
+            "+2023-01-01",
+            "2023/01/01",
+            "20230101",
+            "2023-01-0a",
+            "",
+            "2023-01-01 ",
+        ] {
+            let general = time::Date::parse(text, super::DATE_FORMAT).ok().map(Date);
+            assert_eq!(Date::parse(text).ok(), general, "{text:?}");
+            if let Some(plain) = Date::parse_plain(text) {
+                assert_eq!(Some(plain), general, "{text:?}");
+            }
+        }
+        let d: Date = serde_json::from_str("\"2023-12-01\"").unwrap();
+        assert_eq!(d.to_string(), "2023-12-01");
+        let e = serde_json::from_str::<Date>("\"2023-02-30\"").unwrap_err();
+        assert!(
+            e.to_string()
+                .contains("`2023-02-30` is not a YYYY-MM-DD date"),
+            "{e}"
+        );
+        let e = serde_json::from_str::<Date>("5").unwrap_err();
+        assert!(e.to_string().contains("expected a string"), "{e}");
     }
 }
 

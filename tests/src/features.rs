@@ -142,7 +142,11 @@ impl Client {
         line_no: i32,
         params: GetOrderLineParams,
     ) -> Result<OrderLine, runtime::Error<GetOrderLineError>> {
-        let mut req = rt::Request::new("get_order_line", rt::Method::GET);
+        let mut req = rt::Request::templated(
+            "get_order_line",
+            rt::Method::GET,
+            "/orders/{order_id}/lines/{line-no}",
+        );
         req.path("/orders/");
         req.segment("order_id", order_id);
         req.path("/lines/");
@@ -164,7 +168,11 @@ impl Client {
         &self,
         body: Order,
     ) -> Result<CreateOrderResponse, runtime::Error<CreateOrderError>> {
-        let mut req = rt::Request::new("create_order", rt::Method::POST);
+        let mut req = rt::Request::templated(
+            "create_order",
+            rt::Method::POST,
+            "/orders",
+        );
         req.path("/orders");
         req.json(&body);
         let resp = self.transport.send(req).await?;
@@ -188,7 +196,11 @@ impl Client {
         &self,
         order_id: &str,
     ) -> Result<(), runtime::Error<()>> {
-        let mut req = rt::Request::new("delete_orders_order_id", rt::Method::DELETE);
+        let mut req = rt::Request::templated(
+            "delete_orders_order_id",
+            rt::Method::DELETE,
+            "/orders/{order_id}",
+        );
         req.path("/orders/");
         req.segment("order_id", order_id);
         let resp = self.transport.send(req).await?;
@@ -202,7 +214,7 @@ impl Client {
     ///
     /// Errors carry the raw body only: the spec documents no error body.
     pub async fn put_pet(&self, body: Option<Pet>) -> Result<Pet, runtime::Error<()>> {
-        let mut req = rt::Request::new("put_pet", rt::Method::PUT);
+        let mut req = rt::Request::templated("put_pet", rt::Method::PUT, "/pets");
         req.path("/pets");
         if let Some(body) = &body {
             req.json(body);
@@ -223,7 +235,11 @@ impl Client {
         &self,
         invoice_id: &str,
     ) -> Result<Invoice, runtime::Error<()>> {
-        let mut req = rt::Request::new("get_invoice", rt::Method::GET);
+        let mut req = rt::Request::templated(
+            "get_invoice",
+            rt::Method::GET,
+            "/invoices/{invoice_id}",
+        );
         req.path("/invoices/");
         req.segment("invoice_id", invoice_id);
         let resp = self.transport.send(req).await?;
@@ -237,7 +253,7 @@ impl Client {
     ///
     /// Errors carry the raw body only: the spec documents no error body.
     pub async fn list_nodes(&self) -> Result<Vec<Node>, runtime::Error<()>> {
-        let mut req = rt::Request::new("list_nodes", rt::Method::GET);
+        let mut req = rt::Request::templated("list_nodes", rt::Method::GET, "/nodes");
         req.path("/nodes");
         let resp = self.transport.send(req).await?;
         match resp.status {
@@ -255,7 +271,11 @@ impl Client {
         &self,
         params: ListCustomersParams,
     ) -> Result<String, runtime::Error<()>> {
-        let mut req = rt::Request::new("list_customers", rt::Method::GET);
+        let mut req = rt::Request::templated(
+            "list_customers",
+            rt::Method::GET,
+            "/customers",
+        );
         req.path("/customers");
         req.query_value("created", &params.created, rt::ParamStyle::Deep);
         req.query_value("metadata", &params.metadata, rt::ParamStyle::Deep);
@@ -283,7 +303,11 @@ impl Client {
         &self,
         body: CreateCustomerRequest,
     ) -> Result<Customer, runtime::Error<()>> {
-        let mut req = rt::Request::new("create_customer", rt::Method::POST);
+        let mut req = rt::Request::templated(
+            "create_customer",
+            rt::Method::POST,
+            "/customers",
+        );
         req.path("/customers");
         req.form(&body);
         let resp = self.transport.send(req).await?;
@@ -302,7 +326,7 @@ impl Client {
         &self,
         body: UploadFileRequest,
     ) -> Result<UploadFileResponse, runtime::Error<()>> {
-        let mut req = rt::Request::new("upload_file", rt::Method::POST);
+        let mut req = rt::Request::templated("upload_file", rt::Method::POST, "/files");
         req.path("/files");
         req.multipart(&body);
         let resp = self.transport.send(req).await?;
@@ -321,7 +345,11 @@ impl Client {
         &self,
         invoice_id: &str,
     ) -> Result<runtime::Bytes, runtime::Error<()>> {
-        let mut req = rt::Request::new("get_invoice_pdf", rt::Method::GET);
+        let mut req = rt::Request::templated(
+            "get_invoice_pdf",
+            rt::Method::GET,
+            "/invoices/{invoice_id}/pdf",
+        );
         req.path("/invoices/");
         req.segment("invoice_id", invoice_id);
         req.path("/pdf");

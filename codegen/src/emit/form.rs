@@ -283,6 +283,15 @@ fn emit_form_method(api: &Api, op: &Operation, fop: &FormOperation, form: &FormA
         PathSegment::Literal(l) => quote!(req.path(#l);),
         PathSegment::Param(_) => quote!(),
     });
+    // The path as tracing records it, known now.
+    let template: String = op
+        .path
+        .iter()
+        .filter_map(|s| match s {
+            PathSegment::Literal(l) => Some(l.as_str()),
+            PathSegment::Param(_) => None,
+        })
+        .collect();
     let (arg, validate, encode) = match &op.body {
         Some(Body {
             ty: BodyType::Value(TypeRef::Named(id)),
@@ -361,7 +370,7 @@ fn emit_form_method(api: &Api, op: &Operation, fop: &FormOperation, form: &FormA
             let mut form = self.base.clone();
             #(#fixed)*
             #encode
-            let mut req = rt::Request::new(#op_id, rt::Method::#method);
+            let mut req = rt::Request::templated(#op_id, rt::Method::#method, #template);
             #(#path)*
             #body
             let resp = self.transport.send(req).await?;

@@ -81,10 +81,18 @@ pub fn emit_method(api: &Api, op: &Operation, j: &JsonOperation) -> TokenStream 
     // Arguments: path parameters, then the params struct, then the body.
     let mut args = Vec::new();
     let mut build = Vec::new();
+    // The path as tracing records it (`/purchases/{id}/`), known now.
+    let mut template = String::new();
     for seg in &op.path {
         match seg {
-            PathSegment::Literal(s) => build.push(quote!(req.path(#s);)),
+            PathSegment::Literal(s) => {
+                template.push_str(s);
+                build.push(quote!(req.path(#s);));
+            }
             PathSegment::Param(i) => {
+                template.push('{');
+                template.push_str(&op.params[*i].wire);
+                template.push('}');
                 let (arg, push) = path_arg(api, &op.params[*i]);
                 args.push(arg);
                 build.push(push);
@@ -201,7 +209,7 @@ pub fn emit_method(api: &Api, op: &Operation, j: &JsonOperation) -> TokenStream 
         #docs
         #deprecated
         pub async fn #name(&self, #(#args),*) -> Result<#ret, runtime::Error<#err_ty>> {
-            let mut req = rt::Request::new(#op_id, rt::Method::#method);
+            let mut req = rt::Request::templated(#op_id, rt::Method::#method, #template);
             #fresh
             #(#build)*
             let resp = self.transport.send(req).await?;
@@ -314,7 +322,7 @@ mod tests {
                     ///
                     /// Error bodies decode as [`GetPurchaseError`] by status.
                     pub async fn get_purchase(&self, id: &str) -> Result<Purchase, runtime::Error<GetPurchaseError>> {
-                        let mut req = rt::Request::new("get_purchase", rt::Method::GET);
+                        let mut req = rt::Request::templated("get_purchase", rt::Method::GET, "/purchases/{id}/");
                         req.path("/purchases/");
                         req.segment("id", id);
                         req.path("/");
