@@ -474,11 +474,99 @@ impl ser::SerializeStructVariant for MapNode {
     }
 }
 
+/// The bytes a form component keeps as they are (`A-Z a-z 0-9 * - . _`,
+/// the WHATWG `application/x-www-form-urlencoded` serializer's set).
+const KEPT: [bool; 256] = {
+    let mut t = [false; 256];
+    let mut b = 0;
+    while b < 256 {
+        let c = b as u8;
+        t[b] = c.is_ascii_alphanumeric() || matches!(c, b'*' | b'-' | b'.' | b'_');
+        b += 1;
+    }
+    t
+};
+
+const HEX: &[u8; 16] = b"0123456789ABCDEF";
+
+/// Appends `bytes` form-encoded: kept bytes as they are, space as `+`,
+/// every other byte as `%XX` (uppercase), exactly as
+/// `url::form_urlencoded::byte_serialize` writes them.
+pub(crate) fn form_component(out: &mut Vec<u8>, bytes: &[u8]) {
+    let mut rest = bytes;
+    loop {
+        let run = rest
+            .iter()
+            .position(|&b| !KEPT[usize::from(b)])
+            .unwrap_or(rest.len());
+        let (kept, tail) = rest.split_at(run);
+        out.extend_from_slice(kept);
+        let Some((&b, tail)) = tail.split_first() else {
+            return;
+        };
+        if b == b' ' {
+            out.push(b'+');
+        } else {
+            out.extend_from_slice(&[b'%', HEX[usize::from(b >> 4)], HEX[usize::from(b & 0xF)]]);
+        }
+        rest = tail;
+    }
+}
+
+/// `key=value&…` of `pairs`, form-encoded by [`form_component`].
+pub(crate) fn form_text<K: AsRef<str>, V: AsRef<str>>(pairs: &[(K, V)]) -> String {
+    let mut out = Vec::with_capacity(pairs.len() * 16);
+    for (i, (key, value)) in pairs.iter().enumerate() {
+        if i > 0 {
+            out.push(b'&');
+        }
+        form_component(&mut out, key.as_ref().as_bytes());
+        out.push(b'=');
+        form_component(&mut out, value.as_ref().as_bytes());
+    }
+    // Invariant: form_component writes ASCII only.
+    String::from_utf8(out).expect("form encoding is ASCII")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use serde::Serialize;
     use std::collections::BTreeMap;
+
+    #[test]
+    fn components_are_written_like_the_url_crate_writes_them() {
+        let every_byte: Vec<u8> = (0..=255u8).collect();
+        let mut out = Vec::new();
+        form_component(&mut out, &every_byte);
+        let expected: String = url::form_urlencoded::byte_serialize(&every_byte).collect();
+        assert_eq!(String::from_utf8(out).unwrap(), expected);
+        for text in [
+            "",
+            "a",
+            " ",
+            "a b",
+            "Hellersbergstraße 14",
+            "x=1&y=2",
+            "€",
+            "ab*-._~",
+        ] {
+            let mut out = Vec::new();
+            form_component(&mut out, text.as_bytes());
+            let expected: String = url::form_urlencoded::byte_serialize(text.as_bytes()).collect();
+            assert_eq!(String::from_utf8(out).unwrap(), expected, "{text:?}");
+        }
+    }
+
+    #[test]
+    fn form_text_is_the_url_crate_serializer_output() {
+        let pairs = [("items[0][price]", "a&b=c d"), ("name", "Müller"), ("", "")];
+        let expected = url::form_urlencoded::Serializer::new(String::new())
+            .extend_pairs(&pairs)
+            .finish();
+        assert_eq!(form_text(&pairs), expected);
+        assert_eq!(form_text::<&str, &str>(&[]), "");
+    }
 
     #[derive(Serialize)]
     struct Item {

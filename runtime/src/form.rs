@@ -178,9 +178,9 @@ impl Form {
                 out.push(b'&');
             }
             first = false;
-            form_component(&mut out, key.as_bytes());
+            crate::encode::form_component(&mut out, key.as_bytes());
             out.push(b'=');
-            form_component(&mut out, value.as_bytes());
+            crate::encode::form_component(&mut out, value.as_bytes());
         };
         for (k, v) in self.shared.iter().flat_map(|s| s.iter()) {
             pair(k, v);
@@ -239,45 +239,6 @@ impl Form {
     }
 }
 
-/// The bytes a form component keeps as they are (`A-Z a-z 0-9 * - . _`,
-/// the WHATWG `application/x-www-form-urlencoded` serializer's set).
-const KEPT: [bool; 256] = {
-    let mut t = [false; 256];
-    let mut b = 0;
-    while b < 256 {
-        let c = b as u8;
-        t[b] = c.is_ascii_alphanumeric() || matches!(c, b'*' | b'-' | b'.' | b'_');
-        b += 1;
-    }
-    t
-};
-
-const HEX: &[u8; 16] = b"0123456789ABCDEF";
-
-/// Appends `bytes` form-encoded: kept bytes as they are, space as `+`,
-/// every other byte as `%XX` (uppercase), exactly as
-/// `url::form_urlencoded::byte_serialize` writes them.
-fn form_component(out: &mut Vec<u8>, bytes: &[u8]) {
-    let mut rest = bytes;
-    loop {
-        let run = rest
-            .iter()
-            .position(|&b| !KEPT[usize::from(b)])
-            .unwrap_or(rest.len());
-        let (kept, tail) = rest.split_at(run);
-        out.extend_from_slice(kept);
-        let Some((&b, tail)) = tail.split_first() else {
-            return;
-        };
-        if b == b' ' {
-            out.push(b'+');
-        } else {
-            out.extend_from_slice(&[b'%', HEX[usize::from(b >> 4)], HEX[usize::from(b & 0xF)]]);
-        }
-        rest = tail;
-    }
-}
-
 /// The charsets a form body can be written in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Charset {
@@ -316,7 +277,7 @@ impl Charset {
 fn latin1_component(out: &mut Vec<u8>, text: &str, key: &str) -> Result<(), Invalid> {
     if text.is_ascii() {
         // ASCII is the same bytes in both charsets.
-        form_component(out, text.as_bytes());
+        crate::encode::form_component(out, text.as_bytes());
         return Ok(());
     }
     let mut bytes = Vec::with_capacity(text.len());
@@ -331,7 +292,7 @@ fn latin1_component(out: &mut Vec<u8>, text: &str, key: &str) -> Result<(), Inva
             }
         }
     }
-    form_component(out, &bytes);
+    crate::encode::form_component(out, &bytes);
     Ok(())
 }
 
@@ -994,31 +955,7 @@ mod digit_tests {
 
 #[cfg(test)]
 mod encode_tests {
-    use super::{form_component, Form};
-
-    #[test]
-    fn components_are_written_like_the_url_crate_writes_them() {
-        let every_byte: Vec<u8> = (0..=255u8).collect();
-        let mut out = Vec::new();
-        form_component(&mut out, &every_byte);
-        let expected: String = url::form_urlencoded::byte_serialize(&every_byte).collect();
-        assert_eq!(String::from_utf8(out).unwrap(), expected);
-        for text in [
-            "",
-            "a",
-            " ",
-            "a b",
-            "Hellersbergstraße 14",
-            "x=1&y=2",
-            "€",
-            "ab*-._~",
-        ] {
-            let mut out = Vec::new();
-            form_component(&mut out, text.as_bytes());
-            let expected: String = url::form_urlencoded::byte_serialize(text.as_bytes()).collect();
-            assert_eq!(String::from_utf8(out).unwrap(), expected, "{text:?}");
-        }
-    }
+    use super::Form;
 
     #[test]
     fn bodies_match_the_url_crate_serializer() {

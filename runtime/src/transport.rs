@@ -868,9 +868,7 @@ impl Request {
     pub fn form<T: Serialize + ?Sized>(&mut self, body: &T) {
         match encode::to_node(body).and_then(encode::form_pairs) {
             Ok(pairs) => {
-                let text = url::form_urlencoded::Serializer::new(String::new())
-                    .extend_pairs(&pairs)
-                    .finish();
+                let text = encode::form_text(&pairs);
                 self.raw_body(Bytes::from(text), "application/x-www-form-urlencoded");
             }
             Err(e) => self.invalid = Some(format!("the form body could not be written: {e}")),
