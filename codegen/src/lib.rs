@@ -49,27 +49,32 @@ pub struct ModuleInfo {
 
 impl ModuleInfo {
     fn of(api: &model::Api) -> Self {
-        use model::*;
-        let mut features = Vec::new();
-        match &api.protocol {
-            Protocol::Form(_) => features.push("form"),
-            Protocol::Json(j) => {
-                if let Auth::TokenEndpoint(_) = j.auth {
-                    features.push("token-auth");
-                }
-                match j.webhook.as_ref().map(|w| &w.signature) {
-                    Some(WebhookSignature::HmacSha256 { .. }) => features.push("hmac"),
-                    Some(WebhookSignature::RsaSha256 { .. }) => features.push("rsa"),
-                    None => {}
-                }
-            }
-        }
         ModuleInfo {
             module: api.module.as_str().to_string(),
             source: api.source.clone(),
-            runtime_features: features,
+            runtime_features: runtime_features(api),
         }
     }
+}
+
+/// The `paygen-runtime` features a module generated from `api` needs.
+pub fn runtime_features(api: &model::Api) -> Vec<&'static str> {
+    use model::*;
+    let mut features = Vec::new();
+    match &api.protocol {
+        Protocol::Form(_) => features.push("form"),
+        Protocol::Json(j) => {
+            if let Auth::TokenEndpoint(_) = j.auth {
+                features.push("token-auth");
+            }
+            match j.webhook.as_ref().map(|w| &w.signature) {
+                Some(WebhookSignature::HmacSha256 { .. }) => features.push("hmac"),
+                Some(WebhookSignature::RsaSha256 { .. }) => features.push("rsa"),
+                None => {}
+            }
+        }
+    }
+    features
 }
 
 /// Generates one module per provider folder in `specs_dir`, in name order.

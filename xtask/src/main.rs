@@ -43,6 +43,10 @@ const USAGE: &str = "usage: cargo xtask codegen [--check]
                    print the API diff against the previous document";
 
 fn main() -> ExitCode {
+    // `bench-peers` runs this binary as cargo's rustc wrapper to time rustc.
+    if let Some(log) = std::env::var_os(peers::RUSTC_TIMES_ENV) {
+        return peers::rustc_wrapper(&log);
+    }
     let args: Vec<String> = std::env::args().skip(1).collect();
     match args
         .iter()

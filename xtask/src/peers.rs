@@ -8,10 +8,15 @@
 //! For every document and every tool that is installed: generation time
 //! (wall clock, best of 3; ours in-process, peers as the command a user
 //! runs, once when a run takes over 5 s), lines of generated Rust, and compile time of the generated crate
-//! alone (`cargo build`, debug) with its dependencies already built: each
-//! crate is built once to warm them, then its `src/lib.rs` is touched and the
-//! build timed twice (the best counts). Crates go to `target/peers/<tool>/<document>/` and share
-//! `target/peers/target`.
+//! alone (debug) with its dependencies already built: each crate is built
+//! once to warm them, then its `src/lib.rs` is touched and the build timed
+//! twice (the best counts). The compile time compared is rustc's run for
+//! the crate (xtask times it as cargo's `RUSTC_WRAPPER`); the whole
+//! `cargo build` is shown beside it, as it also counts cargo's check of
+//! every dependency, which follows the dependency graph (our runtime's TLS
+//! stack, say) rather than the generated code. Our crate depends on
+//! `paygen-runtime` with the features its module needs. Crates go to
+//! `target/peers/<tool>/<document>/` and share `target/peers/target`.
 //!
 //! Peers (never installed by this command):
 //! - progenitor: `cargo progenitor` (`cargo install cargo-progenitor`)
@@ -134,7 +139,7 @@ struct Outcome {
     generation: Result<Duration, String>,
     lines: Option<usize>,
     /// `None`: not measured (`--no-compile`, or generation failed).
-    compile: Option<Result<Duration, String>>,
+    compile: Option<Result<CompileTime, String>>,
 }
 
 pub fn bench_peers(root: &Path, opts: &Options) -> ExitCode {
@@ -427,7 +432,7 @@ fn ours(doc: &Doc, dir: &Path, root: &Path) -> Result<Duration, String> {
                     (file.contents, m)
                 })
                 .map_err(|errors| first_lines(&errors)),
-            None => generate_file(&doc.file, &doc.slug).map(|s| (s, None)),
+            None => generate_file(&doc.file, &doc.slug).map(|(s, _)| (s, None)),
         };
         let elapsed = started.elapsed();
         let (text, m) = result.map_err(|e| format!("failed: {e}"))?;
@@ -437,6 +442,14 @@ fn ours(doc: &Doc, dir: &Path, root: &Path) -> Result<Duration, String> {
             module = m;
         }
     }
+    // The runtime features this module needs, as `paygen`'s feature for it
+    // turns on (outside the timing: the model is loaded once more).
+    let features = match &doc.provider_dir {
+        Some(provider) => load::load_provider(provider, root)
+            .map(|l| paygen_codegen::runtime_features(&l.api))
+            .map_err(|f| format!("failed: {}", first_lines(&f.diagnostics)))?,
+        None => generate_file(&doc.file, &doc.slug)?.1,
+    };
     let src = dir.join("src");
     std::fs::create_dir_all(&src).map_err(|e| format!("failed: {e}"))?;
     write_if_changed(&src.join(format!("{module}.rs")), &source)?;
@@ -446,16 +459,17 @@ fn ours(doc: &Doc, dir: &Path, root: &Path) -> Result<Duration, String> {
             "//! Written by `cargo xtask bench-peers`.\n\n#[rustfmt::skip]\npub mod {module};\n"
         ),
     )?;
-    // A generated module needs only the runtime crate (every feature on, so
-    // that any module builds against the same pre-built runtime).
+    // A generated module needs only the runtime crate, with the features
+    // that module uses.
     write_if_changed(
         &dir.join("Cargo.toml"),
         &format!(
             "[package]\nname = \"peer-paygen-{}\"\nversion = \"0.0.0\"\nedition = \"2021\"\npublish = false\n\n\
-             [dependencies]\npaygen-runtime = {{ path = {:?}, features = [\"form\", \"hmac\", \"rsa\", \"token-auth\"] }}\n\n\
+             [dependencies]\npaygen-runtime = {{ path = {:?}, features = {:?} }}\n\n\
              [workspace]\n\n[profile.dev.package.\"*\"]\ndebug = false\n",
             doc.slug.replace('_', "-"),
-            root.join("runtime").display().to_string()
+            root.join("runtime").display().to_string(),
+            features,
         ),
     )?;
     // The workspace's dependency versions, without a fresh resolution.
@@ -467,8 +481,9 @@ fn ours(doc: &Doc, dir: &Path, root: &Path) -> Result<Duration, String> {
     Ok(best)
 }
 
-/// A lone OpenAPI file (no paygen.yaml), as `tests/tests/corpus.rs` reads it.
-fn generate_file(file: &Path, module: &str) -> Result<String, String> {
+/// A lone OpenAPI file (no paygen.yaml), as `tests/tests/corpus.rs` reads
+/// it: the module's source and the runtime features it needs.
+fn generate_file(file: &Path, module: &str) -> Result<(String, Vec<&'static str>), String> {
     let shown = file
         .file_name()
         .unwrap_or_default()
@@ -491,7 +506,9 @@ fn generate_file(file: &Path, module: &str) -> Result<String, String> {
             return Err(first_lines(&errors));
         }
     };
-    paygen_codegen::emit::module_source(&api).map_err(|e| format!("emitted code: {e}"))
+    let source =
+        paygen_codegen::emit::module_source(&api).map_err(|e| format!("emitted code: {e}"))?;
+    Ok((source, paygen_codegen::runtime_features(&api)))
 }
 
 fn first_lines<T: std::fmt::Display>(items: &[T]) -> String {
@@ -614,14 +631,81 @@ fn rust_lines(dir: &Path) -> usize {
         .sum()
 }
 
+/// Set (to a file) when xtask runs as cargo's `RUSTC_WRAPPER`; see
+/// [`rustc_wrapper`].
+pub const RUSTC_TIMES_ENV: &str = "PAYGEN_RUSTC_TIMES";
+/// The crate (`--crate-name`) whose rustc runs the wrapper times.
+const TIMED_CRATE_ENV: &str = "PAYGEN_TIMED_CRATE";
+
+/// xtask as cargo's `RUSTC_WRAPPER` (argv: rustc, then its arguments): runs
+/// rustc, and when it compiled the crate named by `PAYGEN_TIMED_CRATE`,
+/// appends how long that took (nanoseconds, one line) to `log`. The
+/// compile time of a crate is then rustc's own, without cargo's check of
+/// the dependency graph, which depends on the dependencies and not on the
+/// generated code.
+pub fn rustc_wrapper(log: &std::ffi::OsStr) -> ExitCode {
+    let mut args = std::env::args_os().skip(1);
+    let Some(rustc) = args.next() else {
+        eprintln!("xtask: {RUSTC_TIMES_ENV} is set but no rustc was given to run");
+        return ExitCode::from(2);
+    };
+    let args: Vec<std::ffi::OsString> = args.collect();
+    let timed = std::env::var_os(TIMED_CRATE_ENV)
+        .is_some_and(|want| args.windows(2).any(|w| w[0] == "--crate-name" && w[1] == want));
+    let started = Instant::now();
+    let status = Command::new(&rustc).args(&args).status();
+    let elapsed = started.elapsed();
+    match status {
+        Ok(status) => {
+            if timed && status.success() {
+                let line = format!("{}\n", elapsed.as_nanos());
+                let written = std::fs::File::options()
+                    .create(true)
+                    .append(true)
+                    .open(log)
+                    .and_then(|mut f| std::io::Write::write_all(&mut f, line.as_bytes()));
+                if let Err(e) = written {
+                    eprintln!("xtask: cannot record the compile time in {log:?}: {e}");
+                    return ExitCode::from(1);
+                }
+            }
+            // rustc exits with 0, 1 or 101; anything else is passed on as 1.
+            ExitCode::from(u8::try_from(status.code().unwrap_or(1)).unwrap_or(1))
+        }
+        Err(e) => {
+            eprintln!("xtask: cannot run {rustc:?}: {e}");
+            ExitCode::from(1)
+        }
+    }
+}
+
+/// How long a generated crate takes to rebuild.
+#[derive(Clone, Copy)]
+struct CompileTime {
+    /// rustc compiling the crate (what the generated code costs).
+    rustc: Duration,
+    /// The whole `cargo build`: rustc plus cargo's check of every
+    /// dependency (which grows with the dependency graph, not the code).
+    cargo: Duration,
+}
+
 /// Builds once to warm the dependencies, touches `src/lib.rs`, and times the
-/// rebuild of the crate alone.
-fn compile_time(dir: &Path, shared_target: &Path) -> Result<Duration, String> {
+/// rebuild of the crate alone: rustc's run for the crate (through the
+/// wrapper above) and the whole `cargo build`, best of [`COMPILE_RUNS`].
+fn compile_time(dir: &Path, shared_target: &Path) -> Result<CompileTime, String> {
+    let manifest = dir.join("Cargo.toml");
+    let crate_name = package_name(&manifest)?.replace('-', "_");
+    let wrapper = std::env::current_exe()
+        .map_err(|e| format!("failed: cannot find the xtask binary to time rustc: {e}"))?;
+    let log = dir.join("rustc-times.txt");
     let build = || {
         Command::new("cargo")
             .args(["build", "--quiet", "--manifest-path"])
-            .arg(dir.join("Cargo.toml"))
+            .arg(&manifest)
             .env("CARGO_TARGET_DIR", shared_target)
+            .env("RUSTC_WRAPPER", &wrapper)
+            .env(RUSTC_TIMES_ENV, &log)
+            .env(TIMED_CRATE_ENV, &crate_name)
             .env_remove("RUSTFLAGS")
             .stdin(Stdio::null())
             .output()
@@ -635,8 +719,9 @@ fn compile_time(dir: &Path, shared_target: &Path) -> Result<Duration, String> {
     }
     let lib = dir.join("src/lib.rs");
     // Best of two rebuilds: a single one on a shared machine is noisy.
-    let mut best = Duration::MAX;
+    let mut best: Option<CompileTime> = None;
     for _ in 0..COMPILE_RUNS {
+        let _ = std::fs::remove_file(&log);
         std::fs::File::options()
             .append(true)
             .open(&lib)
@@ -644,13 +729,40 @@ fn compile_time(dir: &Path, shared_target: &Path) -> Result<Duration, String> {
             .map_err(|e| format!("failed: cannot touch {}: {e}", lib.display()))?;
         let started = Instant::now();
         let out = build().map_err(|e| format!("failed: {e}"))?;
-        let elapsed = started.elapsed();
+        let cargo = started.elapsed();
         if !out.status.success() {
             return Err(format!("failed: {}", reason(&out.stderr, &out.stdout)));
         }
-        best = best.min(elapsed);
+        let rustc = std::fs::read_to_string(&log)
+            .map_err(|_| format!("failed: cargo did not rebuild `{crate_name}` after a touch"))?
+            .lines()
+            .filter_map(|l| l.trim().parse::<u64>().ok())
+            .map(Duration::from_nanos)
+            .sum();
+        best = Some(match best {
+            None => CompileTime { rustc, cargo },
+            Some(b) => CompileTime {
+                rustc: b.rustc.min(rustc),
+                cargo: b.cargo.min(cargo),
+            },
+        });
     }
-    Ok(best)
+    best.ok_or_else(|| "failed: no rebuild was timed".to_string())
+}
+
+/// `[package] name` of a manifest.
+fn package_name(manifest: &Path) -> Result<String, String> {
+    let text = std::fs::read_to_string(manifest)
+        .map_err(|e| format!("failed: cannot read {}: {e}", manifest.display()))?;
+    text.lines()
+        .skip_while(|l| l.trim() != "[package]")
+        .skip(1)
+        .take_while(|l| !l.trim_start().starts_with('['))
+        .find_map(|l| {
+            let (key, value) = l.split_once('=')?;
+            (key.trim() == "name").then(|| value.trim().trim_matches('"').to_string())
+        })
+        .ok_or_else(|| format!("failed: no package name in {}", manifest.display()))
 }
 
 fn write_if_changed(path: &Path, contents: &str) -> Result<(), String> {
@@ -672,7 +784,12 @@ fn summary(o: &Outcome) -> String {
             let mut s = format!("generated in {}, {} lines", ms(*d), o.lines.unwrap_or(0));
             match &o.compile {
                 Some(Ok(c)) => {
-                    let _ = write!(s, ", compiles in {}", secs(*c));
+                    let _ = write!(
+                        s,
+                        ", compiles in {} (rustc; cargo build {})",
+                        secs(c.rustc),
+                        secs(c.cargo)
+                    );
                 }
                 Some(Err(e)) => {
                     let _ = write!(s, ", compile {e}");
@@ -733,13 +850,13 @@ fn render_compact(table: &[(String, Vec<Outcome>)]) -> String {
                     }
                     match &o.compile {
                         Some(Ok(c)) => {
-                            let _ = write!(cell, " · {}", secs(*c));
+                            let _ = write!(cell, " · {}", secs(c.rustc));
                             let oc = ours
                                 .and_then(|o| o.compile.as_ref())
                                 .and_then(|c| c.as_ref().ok());
                             if let (true, Some(oc)) = (peer, oc) {
                                 let _ =
-                                    write!(cell, " ({})", ratio(c.as_secs_f64(), oc.as_secs_f64()));
+                                    write!(cell, " ({})", ratio(c.rustc.as_secs_f64(), oc.rustc.as_secs_f64()));
                             }
                         }
                         Some(Err(e)) => {
@@ -769,7 +886,9 @@ fn render(table: &[(String, Vec<Outcome>)], compile: bool) -> String {
             "vs ours".to_string(),
         ];
         if compile {
-            h.push("compile (crate only)".to_string());
+            h.push("compile (rustc, crate only)".to_string());
+            h.push("vs ours".to_string());
+            h.push("cargo build".to_string());
             h.push("vs ours".to_string());
         }
         h
@@ -789,7 +908,7 @@ fn render(table: &[(String, Vec<Outcome>)], compile: bool) -> String {
                     row.push(e.replace('|', "\\|"));
                     row.extend(std::iter::repeat_n(
                         String::new(),
-                        if compile { 5 } else { 3 },
+                        if compile { 7 } else { 3 },
                     ));
                 }
                 Ok(g) => {
@@ -809,22 +928,24 @@ fn render(table: &[(String, Vec<Outcome>)], compile: bool) -> String {
                     if compile {
                         match &o.compile {
                             Some(Ok(c)) => {
-                                row.push(secs(*c));
-                                row.push(match ours_compile {
-                                    Some(oc) if o.tool != Tool::Ours => {
-                                        ratio(c.as_secs_f64(), oc.as_secs_f64())
-                                    }
-                                    _ => String::new(),
-                                });
+                                for (t, ot) in [
+                                    (c.rustc, ours_compile.map(|o| o.rustc)),
+                                    (c.cargo, ours_compile.map(|o| o.cargo)),
+                                ] {
+                                    row.push(secs(t));
+                                    row.push(match ot {
+                                        Some(ot) if o.tool != Tool::Ours => {
+                                            ratio(t.as_secs_f64(), ot.as_secs_f64())
+                                        }
+                                        _ => String::new(),
+                                    });
+                                }
                             }
                             Some(Err(e)) => {
                                 row.push(e.replace('|', "\\|"));
-                                row.push(String::new());
+                                row.extend(std::iter::repeat_n(String::new(), 3));
                             }
-                            None => {
-                                row.push(String::new());
-                                row.push(String::new());
-                            }
+                            None => row.extend(std::iter::repeat_n(String::new(), 4)),
                         }
                     }
                 }
