@@ -5,7 +5,7 @@
 use std::fmt;
 
 use serde::de::DeserializeOwned;
-use serde::{Deserialize, Deserializer};
+use serde::Deserializer;
 
 use crate::error::{DecodeError, Error};
 
@@ -159,14 +159,30 @@ macro_rules! __setter {
     };
 }
 
-/// Deserializes a string enum from its wire text (borrowed where possible).
+/// Deserializes a string enum from its wire text. The text is looked at
+/// where the deserializer holds it (borrowed from the body, or its scratch
+/// buffer when escaped): a known value allocates nothing, and only
+/// `Unknown(…)` copies the text.
 pub fn deserialize_string_enum<'de, D, T>(d: D) -> Result<T, D::Error>
 where
     D: Deserializer<'de>,
     T: for<'a> From<&'a str>,
 {
-    let s = std::borrow::Cow::<'de, str>::deserialize(d)?;
-    Ok(T::from(s.as_ref()))
+    d.deserialize_str(StringEnumVisitor(std::marker::PhantomData))
+}
+
+struct StringEnumVisitor<T>(std::marker::PhantomData<fn() -> T>);
+
+impl<T: for<'a> From<&'a str>> serde::de::Visitor<'_> for StringEnumVisitor<T> {
+    type Value = T;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a string")
+    }
+
+    fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<T, E> {
+        Ok(T::from(v))
+    }
 }
 
 /// The string value of `property` in a JSON object (`""` when absent or not
@@ -204,4 +220,48 @@ pub fn key_error<E: fmt::Debug>(
         raw_body: answer.to_string(),
         attempts: 1,
     }))
+}
+
+#[cfg(test)]
+mod tests {
+    #[derive(Debug, Clone, PartialEq, Eq)]
+    enum Status {
+        Created,
+        PendingCapture,
+        Unknown(String),
+    }
+    crate::__string_enum!(Status {
+        Created = "created",
+        PendingCapture = "pending_capture",
+    });
+
+    #[test]
+    fn string_enums_decode_borrowed_escaped_and_unknown_text() {
+        let decoded: Vec<Status> =
+            serde_json::from_str(r#"["created", "pending\u005fcapture", "on_hold", "caf\u00e9"]"#)
+                .unwrap();
+        assert_eq!(
+            decoded,
+            [
+                Status::Created,
+                Status::PendingCapture,
+                Status::Unknown("on_hold".into()),
+                Status::Unknown("café".into()),
+            ]
+        );
+        // From an already-parsed value (discriminated unions decode so).
+        let v: Status = serde_json::from_value(serde_json::json!("created")).unwrap();
+        assert_eq!(v, Status::Created);
+        // Unknown values go back on the wire as they came.
+        assert_eq!(
+            serde_json::to_string(&Status::Unknown("on_hold".into())).unwrap(),
+            r#""on_hold""#
+        );
+    }
+
+    #[test]
+    fn a_string_enum_refuses_a_value_that_is_not_a_string() {
+        let e = serde_json::from_str::<Status>("42").unwrap_err();
+        assert!(e.to_string().contains("expected a string"), "{e}");
+    }
 }
