@@ -650,8 +650,10 @@ pub fn rustc_wrapper(log: &std::ffi::OsStr) -> ExitCode {
         return ExitCode::from(2);
     };
     let args: Vec<std::ffi::OsString> = args.collect();
-    let timed = std::env::var_os(TIMED_CRATE_ENV)
-        .is_some_and(|want| args.windows(2).any(|w| w[0] == "--crate-name" && w[1] == want));
+    let timed = std::env::var_os(TIMED_CRATE_ENV).is_some_and(|want| {
+        args.windows(2)
+            .any(|w| w[0] == "--crate-name" && w[1] == want)
+    });
     let started = Instant::now();
     let status = Command::new(&rustc).args(&args).status();
     let elapsed = started.elapsed();
@@ -855,8 +857,11 @@ fn render_compact(table: &[(String, Vec<Outcome>)]) -> String {
                                 .and_then(|o| o.compile.as_ref())
                                 .and_then(|c| c.as_ref().ok());
                             if let (true, Some(oc)) = (peer, oc) {
-                                let _ =
-                                    write!(cell, " ({})", ratio(c.rustc.as_secs_f64(), oc.rustc.as_secs_f64()));
+                                let _ = write!(
+                                    cell,
+                                    " ({})",
+                                    ratio(c.rustc.as_secs_f64(), oc.rustc.as_secs_f64())
+                                );
                             }
                         }
                         Some(Err(e)) => {
