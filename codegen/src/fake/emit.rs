@@ -587,46 +587,52 @@ fn field(f: &crate::model::Field) -> TokenStream {
         Presence::RequiredNullable | Presence::OptionalNullable
     );
     let read_only = f.presence == Presence::ReadOnly;
-    let layout = match f.layout {
-        FieldLayout::Plain => quote!(Layout::Plain),
-        FieldLayout::Indexed => quote!(Layout::Indexed),
-        FieldLayout::Map => quote!(Layout::Map),
-    };
+    // `Field::new` is an optional, non-null, writable, plain field without
+    // rules; only what differs is named.
+    let mut out = quote!(Field::new(#wire, #t));
+    if required {
+        out.extend(quote!(.required()));
+    }
+    if nullable {
+        out.extend(quote!(.nullable()));
+    }
+    if read_only {
+        out.extend(quote!(.read_only()));
+    }
+    match f.layout {
+        FieldLayout::Plain => {}
+        FieldLayout::Indexed => out.extend(quote!(.layout(Layout::Indexed))),
+        FieldLayout::Map => out.extend(quote!(.layout(Layout::Map))),
+    }
     let c = &f.constraints;
-    let rules = if c == &crate::model::Constraints::default() {
-        quote!(Rules::NONE)
-    } else {
-        let u = |v: Option<u64>| opt(v.map(Literal::u64_unsuffixed));
-        let d = |v: Option<u32>| opt(v.map(Literal::u32_unsuffixed));
-        let fl = |v: Option<f64>| opt(v.map(Literal::f64_suffixed));
-        let (min_length, max_length) = (u(c.min_length), u(c.max_length));
-        let (minimum, maximum) = (fl(c.minimum), fl(c.maximum));
-        let (min_items, max_items) = (u(c.min_items), u(c.max_items));
-        let format = opt(c.format.as_deref());
-        let symbols = strs(&c.symbols);
-        let (min_digits, max_digits) = (d(c.min_digits), d(c.max_digits));
-        quote!(Rules {
-            min_length: #min_length,
-            max_length: #max_length,
-            minimum: #minimum,
-            maximum: #maximum,
-            min_items: #min_items,
-            max_items: #max_items,
-            format: #format,
-            symbols: #symbols,
-            min_digits: #min_digits,
-            max_digits: #max_digits,
-        })
-    };
-    quote!(Field {
-        wire: #wire,
-        ty: #t,
-        required: #required,
-        nullable: #nullable,
-        read_only: #read_only,
-        layout: #layout,
-        rules: #rules,
-    })
+    if c != &crate::model::Constraints::default() {
+        // Only the rules set, the rest from `Rules::NONE`.
+        let u = |v: Option<u64>| v.map(Literal::u64_unsuffixed);
+        let d = |v: Option<u32>| v.map(Literal::u32_unsuffixed);
+        let fl = |v: Option<f64>| v.map(Literal::f64_suffixed);
+        let mut set = Vec::new();
+        let mut some = |name: &str, v: Option<TokenStream>| {
+            if let Some(v) = v {
+                let name = format_ident!("{name}");
+                set.push(quote!(#name: Some(#v)));
+            }
+        };
+        some("min_length", u(c.min_length).map(|l| quote!(#l)));
+        some("max_length", u(c.max_length).map(|l| quote!(#l)));
+        some("minimum", fl(c.minimum).map(|l| quote!(#l)));
+        some("maximum", fl(c.maximum).map(|l| quote!(#l)));
+        some("min_items", u(c.min_items).map(|l| quote!(#l)));
+        some("max_items", u(c.max_items).map(|l| quote!(#l)));
+        some("format", c.format.as_deref().map(|f| quote!(#f)));
+        some("min_digits", d(c.min_digits).map(|l| quote!(#l)));
+        some("max_digits", d(c.max_digits).map(|l| quote!(#l)));
+        if !c.symbols.is_empty() {
+            let symbols = strs(&c.symbols);
+            set.push(quote!(symbols: #symbols));
+        }
+        out.extend(quote!(.rules(Rules { #(#set,)* ..Rules::NONE })));
+    }
+    out
 }
 
 /// A JSON value as a raw string literal (`r#"{"a":1}"#`), which reads
@@ -1030,8 +1036,8 @@ transitions:
                 "success_status: 201",
                 r##"body: r#"{"detail":"Not found."}"#"##,
                 r#"Type::Enum(&["open", "paid"])"#,
-                r#"Field { wire: "amount", ty: Ty::Int, required: true, nullable: false, read_only: false"#,
-                r#"Field { wire: "id", ty: Ty::String, required: false, nullable: false, read_only: true"#,
+                r#"Field::new("amount", Ty::Int).required()"#,
+                r#"Field::new("id", Ty::String).read_only()"#,
                 r#"Operation::CreateOrder => "create_order""#,
                 r#"Create { trigger: Trigger::Op(0), status: "open""#,
                 r##"Set { path: &["amount"], kind: Kind::Int, value: r#"5"# }"##,

@@ -249,6 +249,53 @@ pub struct Field {
     pub rules: Rules,
 }
 
+impl Field {
+    /// An optional, non-null, writable field laid out plainly, with no
+    /// rules: what most fields are. The methods below say what differs, so
+    /// each table entry names only that.
+    pub const fn new(wire: &'static str, ty: Ty) -> Field {
+        Field {
+            wire,
+            ty,
+            required: false,
+            nullable: false,
+            read_only: false,
+            layout: Layout::Plain,
+            rules: Rules::NONE,
+        }
+    }
+
+    /// The field must be present.
+    pub const fn required(mut self) -> Field {
+        self.required = true;
+        self
+    }
+
+    /// `null` is a value of the field.
+    pub const fn nullable(mut self) -> Field {
+        self.nullable = true;
+        self
+    }
+
+    /// Set by the provider.
+    pub const fn read_only(mut self) -> Field {
+        self.read_only = true;
+        self
+    }
+
+    /// How the field is laid out in a form body.
+    pub const fn layout(mut self, layout: Layout) -> Field {
+        self.layout = layout;
+        self
+    }
+
+    /// The field's validation rules.
+    pub const fn rules(mut self, rules: Rules) -> Field {
+        self.rules = rules;
+        self
+    }
+}
+
 /// Validation rules of a field.
 #[derive(Debug, Default)]
 pub struct Rules {
