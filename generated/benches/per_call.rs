@@ -27,9 +27,11 @@
 //!   and through one shared `reqwest::Client` with a hand-written token
 //!   cache, against a Tokio responder; throughput in calls per second.
 //!
-//! Two modes outside criterion, for a machine shared with other work:
+//! Three modes outside criterion, for a machine shared with other work:
 //! `PER_CALL_PAIRED=<rounds>` alternates generated and hand-written calls
-//! and prints the median of each (load drift cancels out), and
+//! and prints the median of each (load drift cancels out),
+//! `PER_CALL_CONCURRENT_PAIRED=<rounds>` does the same with batches of
+//! 1,000 concurrent calls and prints median throughputs, and
 //! `PER_CALL_PROFILE=<case>/<side>:<calls>` makes that many calls for
 //! `valgrind --tool=callgrind` (instruction counts ignore load).
 
@@ -1644,7 +1646,59 @@ fn paired(rounds: usize) {
     }
 }
 
+/// `PER_CALL_CONCURRENT_PAIRED=<rounds>`: each round runs one batch of
+/// [`CONCURRENT_CALLS`] concurrent calls through the generated client and
+/// one through the hand-written one, alternating which goes first, and
+/// prints the median throughput of each side. Criterion's separate runs of
+/// the two sides drift apart by ±20% on a shared machine; paired batches
+/// see the same load.
+fn concurrent_paired(rounds: usize) {
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .expect("tokio runtime");
+    let cases = Arc::new(Loopback::new(&rt, serve_async));
+    let median = |v: &mut Vec<f64>| {
+        v.sort_by(f64::total_cmp);
+        v[v.len() / 2]
+    };
+    println!(
+        "{:<24} {:>16} {:>16} {:>9}",
+        "case", "generated", "handwritten", "ratio"
+    );
+    for case in [Case::KlarnaPaymentsRead, Case::Klavi] {
+        rt.block_on(many(&cases, case, true));
+        rt.block_on(many(&cases, case, false));
+        let (mut g, mut h) = (Vec::with_capacity(rounds), Vec::with_capacity(rounds));
+        for i in 0..rounds {
+            for generated in [i % 2 == 0, i % 2 != 0] {
+                let t = std::time::Instant::now();
+                rt.block_on(many(&cases, case, generated));
+                let per_second = CONCURRENT_CALLS as f64 / t.elapsed().as_secs_f64();
+                if generated {
+                    g.push(per_second)
+                } else {
+                    h.push(per_second)
+                }
+            }
+        }
+        let (mg, mh) = (median(&mut g), median(&mut h));
+        println!(
+            "{:<24} {:>10.0} calls/s {:>8.0} calls/s {:>+8.1}%",
+            case.name(),
+            mg,
+            mh,
+            (mg / mh - 1.0) * 100.0
+        );
+    }
+}
+
 fn main() {
+    if let Ok(rounds) = std::env::var("PER_CALL_CONCURRENT_PAIRED") {
+        concurrent_paired(rounds.parse().expect("a number of rounds"));
+        return;
+    }
     if let Ok(spec) = std::env::var("PER_CALL_PROFILE") {
         profile(&spec);
         return;
