@@ -1605,16 +1605,18 @@ criterion_group!(per_call, benches);
 /// each; prints the median of each side and the overhead. Pairing the calls
 /// cancels the drift of a shared machine's load, which moves criterion's
 /// separate runs of the two sides by more than the difference measured.
+/// The median of a side's samples (at least one).
+fn median(v: &mut [f64]) -> f64 {
+    v.sort_by(f64::total_cmp);
+    v[v.len() / 2]
+}
+
 fn paired(rounds: usize) {
     let rt = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
         .expect("tokio runtime");
     let cases = Loopback::new(&rt, serve);
-    let median = |v: &mut Vec<f64>| {
-        v.sort_by(f64::total_cmp);
-        v[v.len() / 2]
-    };
     println!(
         "{:<24} {:>12} {:>12} {:>9}",
         "case", "generated", "handwritten", "overhead"
@@ -1659,10 +1661,6 @@ fn concurrent_paired(rounds: usize) {
         .build()
         .expect("tokio runtime");
     let cases = Arc::new(Loopback::new(&rt, serve_async));
-    let median = |v: &mut Vec<f64>| {
-        v.sort_by(f64::total_cmp);
-        v[v.len() / 2]
-    };
     println!(
         "{:<24} {:>16} {:>16} {:>9}",
         "case", "generated", "handwritten", "ratio"
