@@ -133,16 +133,38 @@ impl Transport {
         fresh: bool,
         refused: Option<&HeaderValue>,
     ) -> Result<HeaderValue, Failure> {
-        if !fresh {
-            // A valid cached token: no timer, no task, no waiting.
-            let now = Instant::now();
-            if let Some(t) = state
-                .flight
-                .cached(|t| now < t.refresh_at && refused.is_none_or(|r| *r != t.header))
-            {
-                return Ok(t.header);
-            }
+        match Self::cached_bearer(state, fresh, refused) {
+            Some(header) => Ok(header),
+            // The fetch's future is large (timer, single flight, request);
+            // boxed, it is not laid out in every call's future.
+            None => Box::pin(self.renew_bearer(state, fresh, refused)).await,
         }
+    }
+
+    /// A valid cached token: no timer, no task, no waiting.
+    fn cached_bearer(
+        state: &TokenState,
+        fresh: bool,
+        refused: Option<&HeaderValue>,
+    ) -> Option<HeaderValue> {
+        if fresh {
+            return None;
+        }
+        let now = Instant::now();
+        state
+            .flight
+            .cached(|t| now < t.refresh_at && refused.is_none_or(|r| *r != t.header))
+            .map(|t| t.header)
+    }
+
+    /// A new token: this call's own when `fresh`, else shared with every
+    /// call that needs one now.
+    async fn renew_bearer(
+        &self,
+        state: &TokenState,
+        fresh: bool,
+        refused: Option<&HeaderValue>,
+    ) -> Result<HeaderValue, Failure> {
         let deadline = self.options().timeout;
         let too_slow = || {
             Failure::Auth(format!(
