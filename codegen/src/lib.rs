@@ -183,14 +183,14 @@ fn provider_dirs(specs_dir: &Path) -> Result<Vec<std::path::PathBuf>, Diagnostic
     Ok(dirs)
 }
 
+/// One generated module: its file, what a host crate needs to know of it
+/// (the runtime features among it), and the warnings.
+pub type Module = (OutputFile, ModuleInfo, Vec<Diagnostic>);
+
 /// Generates the module for one provider folder.
-pub fn generate_provider(
-    dir: &Path,
-    display_root: &Path,
-) -> Result<(OutputFile, Vec<Diagnostic>), Vec<Diagnostic>> {
+pub fn generate_provider(dir: &Path, display_root: &Path) -> Result<Module, Vec<Diagnostic>> {
     load::load_provider(dir, display_root)
         .and_then(emit_module)
-        .map(|(file, _, warnings)| (file, warnings))
         .map_err(|f| f.diagnostics)
 }
 
@@ -200,16 +200,13 @@ pub fn generate_document(
     path: &Path,
     module: &str,
     shown: &str,
-) -> Result<(OutputFile, Vec<Diagnostic>), Vec<Diagnostic>> {
+) -> Result<Module, Vec<Diagnostic>> {
     load::load_document(path, module, shown)
         .and_then(emit_module)
-        .map(|(file, _, warnings)| (file, warnings))
         .map_err(|f| f.diagnostics)
 }
 
-fn emit_module(
-    loaded: load::Loaded,
-) -> Result<(OutputFile, ModuleInfo, Vec<Diagnostic>), load::LoadFailure> {
+fn emit_module(loaded: load::Loaded) -> Result<Module, load::LoadFailure> {
     let source = emit::module_source(&loaded.api).map_err(|e| load::LoadFailure {
         diagnostics: vec![Diagnostic {
             severity: diag::Severity::Error,

@@ -1492,11 +1492,7 @@ const CONCURRENT_CALLS: usize = 1000;
 /// hand-written `reqwest::Client` with its token cache), on a two-worker
 /// runtime: throughput, calls per second.
 fn concurrent(c: &mut Criterion) {
-    let rt = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .expect("tokio runtime");
+    let rt = two_worker_runtime();
     let cases = Arc::new(Loopback::new(&rt, serve_async));
     for case in [Case::KlarnaPaymentsRead, Case::Klavi] {
         let mut g = c.benchmark_group(format!("concurrent/{}", case.name()));
@@ -1513,6 +1509,16 @@ fn concurrent(c: &mut Criterion) {
         });
         g.finish();
     }
+}
+
+/// The runtime the concurrency cases run on: two workers, as many as the
+/// machine has cores.
+fn two_worker_runtime() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .expect("tokio runtime")
 }
 
 /// [`CONCURRENT_CALLS`] calls of `case` as tasks of their own, awaited together.
@@ -1655,11 +1661,7 @@ fn paired(rounds: usize) {
 /// the two sides drift apart by ±20% on a shared machine; paired batches
 /// see the same load.
 fn concurrent_paired(rounds: usize) {
-    let rt = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .expect("tokio runtime");
+    let rt = two_worker_runtime();
     let cases = Arc::new(Loopback::new(&rt, serve_async));
     println!(
         "{:<24} {:>16} {:>16} {:>9}",

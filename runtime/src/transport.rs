@@ -488,7 +488,9 @@ impl Transport {
             return Err(Failure::Invalid(message));
         }
         let inner = &*self.inner;
-        let url = inner.url(&req.path, &req.query)?;
+        // The first attempt takes this URL; a retry builds it again (a copy
+        // of the parsed base with path and query set: cheap, and rare).
+        let mut url = Some(inner.url(&req.path, &req.query)?);
         // The client's headers (built once, with the credentials, when the
         // client is), with this body's content type when that is prepared.
         let prepared = inner.headers_for(req.content_type);
@@ -543,7 +545,10 @@ impl Transport {
                 fresh_token = false;
             }
             let sent = Sent {
-                url: url.clone(),
+                url: match url.take() {
+                    Some(url) => url,
+                    None => inner.url(&req.path, &req.query)?,
+                },
                 method: req.method.clone(),
                 headers,
                 body: req.body.clone(),

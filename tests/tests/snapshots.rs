@@ -79,7 +79,7 @@ fn generation_is_deterministic() {
     let root = root();
     let generate = || {
         paygen_codegen::generate_provider(&root.join("specs/klarna-payments"), &root)
-            .map(|(file, _)| file.contents)
+            .map(|(file, _, _)| file.contents)
             .unwrap()
     };
     assert_eq!(generate(), generate());

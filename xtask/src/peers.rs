@@ -420,36 +420,26 @@ fn ours(doc: &Doc, dir: &Path, root: &Path) -> Result<Duration, String> {
     let mut best = Duration::MAX;
     let mut source = String::new();
     let mut module = doc.slug.clone();
+    // The runtime features this module needs, as `paygen`'s feature for it
+    // turns on.
+    let mut features = Vec::new();
     for _ in 0..RUNS {
         let started = Instant::now();
         let result = match &doc.provider_dir {
             Some(provider) => paygen_codegen::generate_provider(provider, root)
-                .map(|(file, _)| {
-                    let m = file
-                        .path
-                        .file_stem()
-                        .map(|s| s.to_string_lossy().into_owned());
-                    (file.contents, m)
-                })
+                .map(|(file, info, _)| (file.contents, info.runtime_features, Some(info.module)))
                 .map_err(|errors| first_lines(&errors)),
-            None => generate_file(&doc.file, &doc.slug).map(|(s, _)| (s, None)),
+            None => generate_file(&doc.file, &doc.slug).map(|(s, f)| (s, f, None)),
         };
         let elapsed = started.elapsed();
-        let (text, m) = result.map_err(|e| format!("failed: {e}"))?;
+        let (text, f, m) = result.map_err(|e| format!("failed: {e}"))?;
         best = best.min(elapsed);
         source = text;
+        features = f;
         if let Some(m) = m {
             module = m;
         }
     }
-    // The runtime features this module needs, as `paygen`'s feature for it
-    // turns on (outside the timing: the model is loaded once more).
-    let features = match &doc.provider_dir {
-        Some(provider) => load::load_provider(provider, root)
-            .map(|l| paygen_codegen::runtime_features(&l.api))
-            .map_err(|f| format!("failed: {}", first_lines(&f.diagnostics)))?,
-        None => generate_file(&doc.file, &doc.slug)?.1,
-    };
     let src = dir.join("src");
     std::fs::create_dir_all(&src).map_err(|e| format!("failed: {e}"))?;
     write_if_changed(&src.join(format!("{module}.rs")), &source)?;

@@ -78,7 +78,7 @@ fn main() -> ExitCode {
             .to_string();
         paygen_codegen::generate_document(&args.input, &module, &shown)
     };
-    let (file, warnings) = match result {
+    let (file, info, warnings) = match result {
         Ok(r) => r,
         Err(errors) => {
             for e in &errors {
@@ -111,9 +111,10 @@ fn main() -> ExitCode {
     match write::write_all(dir, &[out]) {
         Ok(_) => {
             eprintln!(
-                "wrote {} ({} warning(s))",
+                "wrote {} ({} warning(s)); it needs paygen-runtime with features {:?}",
                 args.out.display(),
-                warnings.len()
+                warnings.len(),
+                info.runtime_features
             );
             ExitCode::SUCCESS
         }

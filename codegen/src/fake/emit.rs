@@ -7,7 +7,7 @@
 //! controls. All behaviour lives in the hand-written runtime.
 
 use proc_macro2::{Literal, TokenStream};
-use quote::{format_ident, quote};
+use quote::{format_ident, quote, ToTokens};
 
 use super::*;
 use crate::emit::doc;
@@ -607,25 +607,26 @@ fn field(f: &crate::model::Field) -> TokenStream {
     let c = &f.constraints;
     if c != &crate::model::Constraints::default() {
         // Only the rules set, the rest from `Rules::NONE`.
-        let u = |v: Option<u64>| v.map(Literal::u64_unsuffixed);
-        let d = |v: Option<u32>| v.map(Literal::u32_unsuffixed);
-        let fl = |v: Option<f64>| v.map(Literal::f64_suffixed);
-        let mut set = Vec::new();
-        let mut some = |name: &str, v: Option<TokenStream>| {
-            if let Some(v) = v {
-                let name = format_ident!("{name}");
-                set.push(quote!(#name: Some(#v)));
-            }
-        };
-        some("min_length", u(c.min_length).map(|l| quote!(#l)));
-        some("max_length", u(c.max_length).map(|l| quote!(#l)));
-        some("minimum", fl(c.minimum).map(|l| quote!(#l)));
-        some("maximum", fl(c.maximum).map(|l| quote!(#l)));
-        some("min_items", u(c.min_items).map(|l| quote!(#l)));
-        some("max_items", u(c.max_items).map(|l| quote!(#l)));
-        some("format", c.format.as_deref().map(|f| quote!(#f)));
-        some("min_digits", d(c.min_digits).map(|l| quote!(#l)));
-        some("max_digits", d(c.max_digits).map(|l| quote!(#l)));
+        let u = |v: Option<u64>| v.map(|v| Literal::u64_unsuffixed(v).into_token_stream());
+        let d = |v: Option<u32>| v.map(|v| Literal::u32_unsuffixed(v).into_token_stream());
+        let fl = |v: Option<f64>| v.map(|v| Literal::f64_suffixed(v).into_token_stream());
+        let mut set: Vec<TokenStream> = [
+            ("min_length", u(c.min_length)),
+            ("max_length", u(c.max_length)),
+            ("minimum", fl(c.minimum)),
+            ("maximum", fl(c.maximum)),
+            ("min_items", u(c.min_items)),
+            ("max_items", u(c.max_items)),
+            ("format", c.format.as_deref().map(|f| quote!(#f))),
+            ("min_digits", d(c.min_digits)),
+            ("max_digits", d(c.max_digits)),
+        ]
+        .into_iter()
+        .filter_map(|(name, v)| {
+            let name = format_ident!("{name}");
+            v.map(|v| quote!(#name: Some(#v)))
+        })
+        .collect();
         if !c.symbols.is_empty() {
             let symbols = strs(&c.symbols);
             set.push(quote!(symbols: #symbols));
