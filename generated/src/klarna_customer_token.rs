@@ -167,10 +167,12 @@ impl Client {
     /// `GET /customer-token/v1/tokens/{customerToken}`
     ///
     /// Error bodies decode as `ErrorResponse`.
-    pub async fn read_customer_token(
+    pub fn read_customer_token(
         &self,
         customer_token: &str,
-    ) -> Result<CustomerTokenDetails, runtime::Error<ErrorResponse>> {
+    ) -> impl ::core::future::Future<
+        Output = Result<CustomerTokenDetails, runtime::Error<ErrorResponse>>,
+    > + Send + '_ {
         let mut req = rt::Request::templated(
             "read_customer_token",
             rt::Method::GET,
@@ -178,10 +180,12 @@ impl Client {
         );
         req.path("/customer-token/v1/tokens/");
         req.segment("customerToken", customer_token);
-        let resp = self.transport.send(req).await?;
-        match resp.status {
-            s if (200..300).contains(&s) => resp.json(),
-            _ => Err(resp.error(rt::decode_json::<ErrorResponse>)),
+        async move {
+            let resp = self.transport.send(req).await?;
+            match resp.status {
+                s if (200..300).contains(&s) => resp.json(),
+                _ => Err(resp.error(rt::decode_json::<ErrorResponse>)),
+            }
         }
     }
 
@@ -192,12 +196,14 @@ impl Client {
     /// `POST /customer-token/v1/tokens/{customerToken}/order`
     ///
     /// Error bodies decode as `ErrorResponse`.
-    pub async fn create_order_from_token(
+    pub fn create_order_from_token(
         &self,
         customer_token: &str,
         params: CreateOrderFromTokenParams,
         body: CustomerTokenOrderRequest,
-    ) -> Result<CustomerTokenOrderResponse, runtime::Error<ErrorResponse>> {
+    ) -> impl ::core::future::Future<
+        Output = Result<CustomerTokenOrderResponse, runtime::Error<ErrorResponse>>,
+    > + Send + '_ {
         let mut req = rt::Request::templated(
             "create_order_from_token",
             rt::Method::POST,
@@ -208,10 +214,12 @@ impl Client {
         req.path("/order");
         req.header("klarna-idempotency-key", &params.klarna_idempotency_key);
         req.json(&body);
-        let resp = self.transport.send(req).await?;
-        match resp.status {
-            s if (200..300).contains(&s) => resp.json(),
-            _ => Err(resp.error(rt::decode_json::<ErrorResponse>)),
+        async move {
+            let resp = self.transport.send(req).await?;
+            match resp.status {
+                s if (200..300).contains(&s) => resp.json(),
+                _ => Err(resp.error(rt::decode_json::<ErrorResponse>)),
+            }
         }
     }
 
@@ -222,11 +230,13 @@ impl Client {
     /// `PATCH /customer-token/v1/tokens/{customerToken}/status`
     ///
     /// Error bodies decode as `ErrorResponse`.
-    pub async fn update_customer_token_status(
+    pub fn update_customer_token_status(
         &self,
         customer_token: &str,
         body: CustomerTokenStatusUpdate,
-    ) -> Result<(), runtime::Error<ErrorResponse>> {
+    ) -> impl ::core::future::Future<
+        Output = Result<(), runtime::Error<ErrorResponse>>,
+    > + Send + '_ {
         let mut req = rt::Request::templated(
             "update_customer_token_status",
             rt::Method::PATCH,
@@ -236,10 +246,12 @@ impl Client {
         req.segment("customerToken", customer_token);
         req.path("/status");
         req.json(&body);
-        let resp = self.transport.send(req).await?;
-        match resp.status {
-            s if (200..300).contains(&s) => resp.empty(),
-            _ => Err(resp.error(rt::decode_json::<ErrorResponse>)),
+        async move {
+            let resp = self.transport.send(req).await?;
+            match resp.status {
+                s if (200..300).contains(&s) => resp.empty(),
+                _ => Err(resp.error(rt::decode_json::<ErrorResponse>)),
+            }
         }
     }
 }

@@ -160,11 +160,13 @@ impl Client {
     /// `POST /v1/payment/requests`
     ///
     /// Error bodies decode as `ErrorModel`.
-    pub async fn create_payment_request(
+    pub fn create_payment_request(
         &self,
         params: CreatePaymentRequestParams,
         body: PaymentRequestData,
-    ) -> Result<PaymentRequest, runtime::Error<ErrorModel>> {
+    ) -> impl ::core::future::Future<
+        Output = Result<PaymentRequest, runtime::Error<ErrorModel>>,
+    > + Send + '_ {
         let mut req = rt::Request::templated(
             "create_payment_request",
             rt::Method::POST,
@@ -173,10 +175,12 @@ impl Client {
         req.path("/v1/payment/requests");
         req.header("klarna-idempotency-key", &params.klarna_idempotency_key);
         req.json(&body);
-        let resp = self.transport.send(req).await?;
-        match resp.status {
-            s if (200..300).contains(&s) => resp.json(),
-            _ => Err(resp.error(rt::decode_json::<ErrorModel>)),
+        async move {
+            let resp = self.transport.send(req).await?;
+            match resp.status {
+                s if (200..300).contains(&s) => resp.json(),
+                _ => Err(resp.error(rt::decode_json::<ErrorModel>)),
+            }
         }
     }
 
@@ -187,10 +191,12 @@ impl Client {
     /// `GET /v1/payment/requests/{payment_request_id}`
     ///
     /// Error bodies decode as `ErrorModel`.
-    pub async fn read_payment_request(
+    pub fn read_payment_request(
         &self,
         payment_request_id: &str,
-    ) -> Result<PaymentRequest, runtime::Error<ErrorModel>> {
+    ) -> impl ::core::future::Future<
+        Output = Result<PaymentRequest, runtime::Error<ErrorModel>>,
+    > + Send + '_ {
         let mut req = rt::Request::templated(
             "read_payment_request",
             rt::Method::GET,
@@ -198,10 +204,12 @@ impl Client {
         );
         req.path("/v1/payment/requests/");
         req.segment("payment_request_id", payment_request_id);
-        let resp = self.transport.send(req).await?;
-        match resp.status {
-            s if (200..300).contains(&s) => resp.json(),
-            _ => Err(resp.error(rt::decode_json::<ErrorModel>)),
+        async move {
+            let resp = self.transport.send(req).await?;
+            match resp.status {
+                s if (200..300).contains(&s) => resp.json(),
+                _ => Err(resp.error(rt::decode_json::<ErrorModel>)),
+            }
         }
     }
 
@@ -212,12 +220,14 @@ impl Client {
     /// `PATCH /v1/payment/requests/{payment_request_id}`
     ///
     /// Error bodies decode as `ErrorModel`.
-    pub async fn update_payment_request(
+    pub fn update_payment_request(
         &self,
         payment_request_id: &str,
         params: UpdatePaymentRequestParams,
         body: PaymentRequestUpdate,
-    ) -> Result<PaymentRequest, runtime::Error<ErrorModel>> {
+    ) -> impl ::core::future::Future<
+        Output = Result<PaymentRequest, runtime::Error<ErrorModel>>,
+    > + Send + '_ {
         let mut req = rt::Request::templated(
             "update_payment_request",
             rt::Method::PATCH,
@@ -227,10 +237,12 @@ impl Client {
         req.segment("payment_request_id", payment_request_id);
         req.header("klarna-idempotency-key", &params.klarna_idempotency_key);
         req.json(&body);
-        let resp = self.transport.send(req).await?;
-        match resp.status {
-            s if (200..300).contains(&s) => resp.json(),
-            _ => Err(resp.error(rt::decode_json::<ErrorModel>)),
+        async move {
+            let resp = self.transport.send(req).await?;
+            match resp.status {
+                s if (200..300).contains(&s) => resp.json(),
+                _ => Err(resp.error(rt::decode_json::<ErrorModel>)),
+            }
         }
     }
 
@@ -241,12 +253,14 @@ impl Client {
     /// `POST /v1/payment/confirmation-tokens/{payment_confirmation_token}/confirm`
     ///
     /// Error bodies decode as `ErrorModel`.
-    pub async fn confirm_payment_request(
+    pub fn confirm_payment_request(
         &self,
         payment_confirmation_token: &str,
         params: ConfirmPaymentRequestParams,
         body: PaymentConfirmationRequest,
-    ) -> Result<PaymentRequest, runtime::Error<ErrorModel>> {
+    ) -> impl ::core::future::Future<
+        Output = Result<PaymentRequest, runtime::Error<ErrorModel>>,
+    > + Send + '_ {
         let mut req = rt::Request::templated(
             "confirm_payment_request",
             rt::Method::POST,
@@ -257,10 +271,12 @@ impl Client {
         req.path("/confirm");
         req.header("klarna-idempotency-key", &params.klarna_idempotency_key);
         req.json(&body);
-        let resp = self.transport.send(req).await?;
-        match resp.status {
-            s if (200..300).contains(&s) => resp.json(),
-            _ => Err(resp.error(rt::decode_json::<ErrorModel>)),
+        async move {
+            let resp = self.transport.send(req).await?;
+            match resp.status {
+                s if (200..300).contains(&s) => resp.json(),
+                _ => Err(resp.error(rt::decode_json::<ErrorModel>)),
+            }
         }
     }
 
@@ -271,10 +287,12 @@ impl Client {
     /// `DELETE /v1/payment/confirmation-tokens/{payment_confirmation_token}`
     ///
     /// Error bodies decode as `ErrorModel`.
-    pub async fn cancel_payment_confirmation(
+    pub fn cancel_payment_confirmation(
         &self,
         payment_confirmation_token: &str,
-    ) -> Result<PaymentRequest, runtime::Error<ErrorModel>> {
+    ) -> impl ::core::future::Future<
+        Output = Result<PaymentRequest, runtime::Error<ErrorModel>>,
+    > + Send + '_ {
         let mut req = rt::Request::templated(
             "cancel_payment_confirmation",
             rt::Method::DELETE,
@@ -282,10 +300,12 @@ impl Client {
         );
         req.path("/v1/payment/confirmation-tokens/");
         req.segment("payment_confirmation_token", payment_confirmation_token);
-        let resp = self.transport.send(req).await?;
-        match resp.status {
-            s if (200..300).contains(&s) => resp.json(),
-            _ => Err(resp.error(rt::decode_json::<ErrorModel>)),
+        async move {
+            let resp = self.transport.send(req).await?;
+            match resp.status {
+                s if (200..300).contains(&s) => resp.json(),
+                _ => Err(resp.error(rt::decode_json::<ErrorModel>)),
+            }
         }
     }
 
@@ -296,11 +316,13 @@ impl Client {
     /// `GET /v1/accounts/{account_id}/payment/transactions/{payment_transaction_id}`
     ///
     /// Error bodies decode as `ErrorModel`.
-    pub async fn read_payment_transaction(
+    pub fn read_payment_transaction(
         &self,
         account_id: &str,
         payment_transaction_id: &str,
-    ) -> Result<PaymentTransaction, runtime::Error<ErrorModel>> {
+    ) -> impl ::core::future::Future<
+        Output = Result<PaymentTransaction, runtime::Error<ErrorModel>>,
+    > + Send + '_ {
         let mut req = rt::Request::templated(
             "read_payment_transaction",
             rt::Method::GET,
@@ -310,10 +332,12 @@ impl Client {
         req.segment("account_id", account_id);
         req.path("/payment/transactions/");
         req.segment("payment_transaction_id", payment_transaction_id);
-        let resp = self.transport.send(req).await?;
-        match resp.status {
-            s if (200..300).contains(&s) => resp.json(),
-            _ => Err(resp.error(rt::decode_json::<ErrorModel>)),
+        async move {
+            let resp = self.transport.send(req).await?;
+            match resp.status {
+                s if (200..300).contains(&s) => resp.json(),
+                _ => Err(resp.error(rt::decode_json::<ErrorModel>)),
+            }
         }
     }
 
@@ -324,13 +348,15 @@ impl Client {
     /// `PATCH /v1/accounts/{account_id}/payment/transactions/{payment_transaction_id}`
     ///
     /// Error bodies decode as `ErrorModel`.
-    pub async fn update_payment_transaction_references(
+    pub fn update_payment_transaction_references(
         &self,
         account_id: &str,
         payment_transaction_id: &str,
         params: UpdatePaymentTransactionReferencesParams,
         body: PaymentTransactionReferencesUpdate,
-    ) -> Result<PaymentTransaction, runtime::Error<ErrorModel>> {
+    ) -> impl ::core::future::Future<
+        Output = Result<PaymentTransaction, runtime::Error<ErrorModel>>,
+    > + Send + '_ {
         let mut req = rt::Request::templated(
             "update_payment_transaction_references",
             rt::Method::PATCH,
@@ -342,10 +368,12 @@ impl Client {
         req.segment("payment_transaction_id", payment_transaction_id);
         req.header("klarna-idempotency-key", &params.klarna_idempotency_key);
         req.json(&body);
-        let resp = self.transport.send(req).await?;
-        match resp.status {
-            s if (200..300).contains(&s) => resp.json(),
-            _ => Err(resp.error(rt::decode_json::<ErrorModel>)),
+        async move {
+            let resp = self.transport.send(req).await?;
+            match resp.status {
+                s if (200..300).contains(&s) => resp.json(),
+                _ => Err(resp.error(rt::decode_json::<ErrorModel>)),
+            }
         }
     }
 
@@ -356,13 +384,15 @@ impl Client {
     /// `POST /v1/accounts/{account_id}/payment/transactions/{payment_transaction_id}/captures`
     ///
     /// Error bodies decode as `ErrorModel`.
-    pub async fn capture_payment_transaction(
+    pub fn capture_payment_transaction(
         &self,
         account_id: &str,
         payment_transaction_id: &str,
         params: CapturePaymentTransactionParams,
         body: CaptureRequest,
-    ) -> Result<PaymentCapture, runtime::Error<ErrorModel>> {
+    ) -> impl ::core::future::Future<
+        Output = Result<PaymentCapture, runtime::Error<ErrorModel>>,
+    > + Send + '_ {
         let mut req = rt::Request::templated(
             "capture_payment_transaction",
             rt::Method::POST,
@@ -375,10 +405,12 @@ impl Client {
         req.path("/captures");
         req.header("klarna-idempotency-key", &params.klarna_idempotency_key);
         req.json(&body);
-        let resp = self.transport.send(req).await?;
-        match resp.status {
-            s if (200..300).contains(&s) => resp.json(),
-            _ => Err(resp.error(rt::decode_json::<ErrorModel>)),
+        async move {
+            let resp = self.transport.send(req).await?;
+            match resp.status {
+                s if (200..300).contains(&s) => resp.json(),
+                _ => Err(resp.error(rt::decode_json::<ErrorModel>)),
+            }
         }
     }
 
@@ -389,13 +421,15 @@ impl Client {
     /// `POST /v1/accounts/{account_id}/payment/transactions/{payment_transaction_id}/refunds`
     ///
     /// Error bodies decode as `ErrorModel`.
-    pub async fn refund_payment_transaction(
+    pub fn refund_payment_transaction(
         &self,
         account_id: &str,
         payment_transaction_id: &str,
         params: RefundPaymentTransactionParams,
         body: RefundRequest,
-    ) -> Result<PaymentRefund, runtime::Error<ErrorModel>> {
+    ) -> impl ::core::future::Future<
+        Output = Result<PaymentRefund, runtime::Error<ErrorModel>>,
+    > + Send + '_ {
         let mut req = rt::Request::templated(
             "refund_payment_transaction",
             rt::Method::POST,
@@ -408,10 +442,12 @@ impl Client {
         req.path("/refunds");
         req.header("klarna-idempotency-key", &params.klarna_idempotency_key);
         req.json(&body);
-        let resp = self.transport.send(req).await?;
-        match resp.status {
-            s if (200..300).contains(&s) => resp.json(),
-            _ => Err(resp.error(rt::decode_json::<ErrorModel>)),
+        async move {
+            let resp = self.transport.send(req).await?;
+            match resp.status {
+                s if (200..300).contains(&s) => resp.json(),
+                _ => Err(resp.error(rt::decode_json::<ErrorModel>)),
+            }
         }
     }
 
@@ -422,12 +458,14 @@ impl Client {
     /// `POST /v1/accounts/{account_id}/payment/transactions/{payment_transaction_id}/void`
     ///
     /// Error bodies decode as `ErrorModel`.
-    pub async fn void_payment_transaction(
+    pub fn void_payment_transaction(
         &self,
         account_id: &str,
         payment_transaction_id: &str,
         params: VoidPaymentTransactionParams,
-    ) -> Result<PaymentTransaction, runtime::Error<ErrorModel>> {
+    ) -> impl ::core::future::Future<
+        Output = Result<PaymentTransaction, runtime::Error<ErrorModel>>,
+    > + Send + '_ {
         let mut req = rt::Request::templated(
             "void_payment_transaction",
             rt::Method::POST,
@@ -439,10 +477,12 @@ impl Client {
         req.segment("payment_transaction_id", payment_transaction_id);
         req.path("/void");
         req.header("klarna-idempotency-key", &params.klarna_idempotency_key);
-        let resp = self.transport.send(req).await?;
-        match resp.status {
-            s if (200..300).contains(&s) => resp.json(),
-            _ => Err(resp.error(rt::decode_json::<ErrorModel>)),
+        async move {
+            let resp = self.transport.send(req).await?;
+            match resp.status {
+                s if (200..300).contains(&s) => resp.json(),
+                _ => Err(resp.error(rt::decode_json::<ErrorModel>)),
+            }
         }
     }
 
@@ -453,11 +493,13 @@ impl Client {
     /// `GET /v1/accounts/{account_id}/payment/captures/{payment_capture_id}`
     ///
     /// Error bodies decode as `ErrorModel`.
-    pub async fn read_capture(
+    pub fn read_capture(
         &self,
         account_id: &str,
         payment_capture_id: &str,
-    ) -> Result<PaymentCapture, runtime::Error<ErrorModel>> {
+    ) -> impl ::core::future::Future<
+        Output = Result<PaymentCapture, runtime::Error<ErrorModel>>,
+    > + Send + '_ {
         let mut req = rt::Request::templated(
             "read_capture",
             rt::Method::GET,
@@ -467,10 +509,12 @@ impl Client {
         req.segment("account_id", account_id);
         req.path("/payment/captures/");
         req.segment("payment_capture_id", payment_capture_id);
-        let resp = self.transport.send(req).await?;
-        match resp.status {
-            s if (200..300).contains(&s) => resp.json(),
-            _ => Err(resp.error(rt::decode_json::<ErrorModel>)),
+        async move {
+            let resp = self.transport.send(req).await?;
+            match resp.status {
+                s if (200..300).contains(&s) => resp.json(),
+                _ => Err(resp.error(rt::decode_json::<ErrorModel>)),
+            }
         }
     }
 
@@ -481,13 +525,15 @@ impl Client {
     /// `POST /v1/accounts/{account_id}/payment/captures/{payment_capture_id}/refunds`
     ///
     /// Error bodies decode as `ErrorModel`.
-    pub async fn refund_capture(
+    pub fn refund_capture(
         &self,
         account_id: &str,
         payment_capture_id: &str,
         params: RefundCaptureParams,
         body: RefundRequest,
-    ) -> Result<PaymentRefund, runtime::Error<ErrorModel>> {
+    ) -> impl ::core::future::Future<
+        Output = Result<PaymentRefund, runtime::Error<ErrorModel>>,
+    > + Send + '_ {
         let mut req = rt::Request::templated(
             "refund_capture",
             rt::Method::POST,
@@ -500,10 +546,12 @@ impl Client {
         req.path("/refunds");
         req.header("klarna-idempotency-key", &params.klarna_idempotency_key);
         req.json(&body);
-        let resp = self.transport.send(req).await?;
-        match resp.status {
-            s if (200..300).contains(&s) => resp.json(),
-            _ => Err(resp.error(rt::decode_json::<ErrorModel>)),
+        async move {
+            let resp = self.transport.send(req).await?;
+            match resp.status {
+                s if (200..300).contains(&s) => resp.json(),
+                _ => Err(resp.error(rt::decode_json::<ErrorModel>)),
+            }
         }
     }
 
@@ -514,11 +562,13 @@ impl Client {
     /// `GET /v1/accounts/{account_id}/payment/refunds/{payment_refund_id}`
     ///
     /// Error bodies decode as `ErrorModel`.
-    pub async fn read_refund(
+    pub fn read_refund(
         &self,
         account_id: &str,
         payment_refund_id: &str,
-    ) -> Result<PaymentRefund, runtime::Error<ErrorModel>> {
+    ) -> impl ::core::future::Future<
+        Output = Result<PaymentRefund, runtime::Error<ErrorModel>>,
+    > + Send + '_ {
         let mut req = rt::Request::templated(
             "read_refund",
             rt::Method::GET,
@@ -528,10 +578,12 @@ impl Client {
         req.segment("account_id", account_id);
         req.path("/payment/refunds/");
         req.segment("payment_refund_id", payment_refund_id);
-        let resp = self.transport.send(req).await?;
-        match resp.status {
-            s if (200..300).contains(&s) => resp.json(),
-            _ => Err(resp.error(rt::decode_json::<ErrorModel>)),
+        async move {
+            let resp = self.transport.send(req).await?;
+            match resp.status {
+                s if (200..300).contains(&s) => resp.json(),
+                _ => Err(resp.error(rt::decode_json::<ErrorModel>)),
+            }
         }
     }
 
@@ -542,11 +594,13 @@ impl Client {
     /// `GET /v1/accounts/{account_id}/payment/chargebacks/{payment_chargeback_id}`
     ///
     /// Error bodies decode as `ErrorModel`.
-    pub async fn read_chargeback(
+    pub fn read_chargeback(
         &self,
         account_id: &str,
         payment_chargeback_id: &str,
-    ) -> Result<PaymentChargeback, runtime::Error<ErrorModel>> {
+    ) -> impl ::core::future::Future<
+        Output = Result<PaymentChargeback, runtime::Error<ErrorModel>>,
+    > + Send + '_ {
         let mut req = rt::Request::templated(
             "read_chargeback",
             rt::Method::GET,
@@ -556,10 +610,12 @@ impl Client {
         req.segment("account_id", account_id);
         req.path("/payment/chargebacks/");
         req.segment("payment_chargeback_id", payment_chargeback_id);
-        let resp = self.transport.send(req).await?;
-        match resp.status {
-            s if (200..300).contains(&s) => resp.json(),
-            _ => Err(resp.error(rt::decode_json::<ErrorModel>)),
+        async move {
+            let resp = self.transport.send(req).await?;
+            match resp.status {
+                s if (200..300).contains(&s) => resp.json(),
+                _ => Err(resp.error(rt::decode_json::<ErrorModel>)),
+            }
         }
     }
 }

@@ -161,19 +161,23 @@ impl Client {
     /// `GET /payment/customer/v1/participants`
     ///
     /// Error bodies decode as `ErrorResponse`.
-    pub async fn list_participants(
+    pub fn list_participants(
         &self,
-    ) -> Result<Vec<Participant>, runtime::Error<ErrorResponse>> {
+    ) -> impl ::core::future::Future<
+        Output = Result<Vec<Participant>, runtime::Error<ErrorResponse>>,
+    > + Send + '_ {
         let mut req = rt::Request::templated(
             "list_participants",
             rt::Method::GET,
             "/payment/customer/v1/participants",
         );
         req.path("/payment/customer/v1/participants");
-        let resp = self.transport.send(req).await?;
-        match resp.status {
-            s if (200..300).contains(&s) => resp.json(),
-            _ => Err(resp.error(rt::decode_json::<ErrorResponse>)),
+        async move {
+            let resp = self.transport.send(req).await?;
+            match resp.status {
+                s if (200..300).contains(&s) => resp.json(),
+                _ => Err(resp.error(rt::decode_json::<ErrorResponse>)),
+            }
         }
     }
 
@@ -186,10 +190,12 @@ impl Client {
     /// `POST /payment/customer/v1/instant/payments`
     ///
     /// Error bodies decode as `ErrorResponse`.
-    pub async fn create_payment(
+    pub fn create_payment(
         &self,
         body: PaymentRequest,
-    ) -> Result<PaymentCreated, runtime::Error<ErrorResponse>> {
+    ) -> impl ::core::future::Future<
+        Output = Result<PaymentCreated, runtime::Error<ErrorResponse>>,
+    > + Send + '_ {
         let mut req = rt::Request::templated(
             "create_payment",
             rt::Method::POST,
@@ -198,10 +204,12 @@ impl Client {
         req.fresh_token();
         req.path("/payment/customer/v1/instant/payments");
         req.json(&body);
-        let resp = self.transport.send(req).await?;
-        match resp.status {
-            s if (200..300).contains(&s) => resp.json(),
-            _ => Err(resp.error(rt::decode_json::<ErrorResponse>)),
+        async move {
+            let resp = self.transport.send(req).await?;
+            match resp.status {
+                s if (200..300).contains(&s) => resp.json(),
+                _ => Err(resp.error(rt::decode_json::<ErrorResponse>)),
+            }
         }
     }
 
@@ -217,10 +225,12 @@ impl Client {
     /// `GET /payment/customer/v1/instant/payments/{id}/status`
     ///
     /// Error bodies decode as `ErrorResponse`.
-    pub async fn get_payment_status(
+    pub fn get_payment_status(
         &self,
         id: &str,
-    ) -> Result<PaymentStatus, runtime::Error<ErrorResponse>> {
+    ) -> impl ::core::future::Future<
+        Output = Result<PaymentStatus, runtime::Error<ErrorResponse>>,
+    > + Send + '_ {
         let mut req = rt::Request::templated(
             "get_payment_status",
             rt::Method::GET,
@@ -229,10 +239,12 @@ impl Client {
         req.path("/payment/customer/v1/instant/payments/");
         req.segment("id", id);
         req.path("/status");
-        let resp = self.transport.send(req).await?;
-        match resp.status {
-            s if (200..300).contains(&s) => resp.json(),
-            _ => Err(resp.error(rt::decode_json::<ErrorResponse>)),
+        async move {
+            let resp = self.transport.send(req).await?;
+            match resp.status {
+                s if (200..300).contains(&s) => resp.json(),
+                _ => Err(resp.error(rt::decode_json::<ErrorResponse>)),
+            }
         }
     }
 

@@ -185,10 +185,12 @@ impl Client {
     /// `GET /payment_methods/`
     ///
     /// Error bodies decode as [`ListPaymentMethodsError`] by status.
-    pub async fn list_payment_methods(
+    pub fn list_payment_methods(
         &self,
         params: ListPaymentMethodsParams,
-    ) -> Result<PaymentMethods, runtime::Error<ListPaymentMethodsError>> {
+    ) -> impl ::core::future::Future<
+        Output = Result<PaymentMethods, runtime::Error<ListPaymentMethodsError>>,
+    > + Send + '_ {
         let mut req = rt::Request::templated(
             "list_payment_methods",
             rt::Method::GET,
@@ -202,10 +204,12 @@ impl Client {
         req.query("recurring", &params.recurring);
         req.query("skip_capture", &params.skip_capture);
         req.query("preauthorization", &params.preauthorization);
-        let resp = self.transport.send(req).await?;
-        match resp.status {
-            s if (200..300).contains(&s) => resp.json(),
-            _ => Err(resp.error(ListPaymentMethodsError::decode)),
+        async move {
+            let resp = self.transport.send(req).await?;
+            match resp.status {
+                s if (200..300).contains(&s) => resp.json(),
+                _ => Err(resp.error(ListPaymentMethodsError::decode)),
+            }
         }
     }
 
@@ -216,10 +220,12 @@ impl Client {
     /// `POST /purchases/`
     ///
     /// Error bodies decode as [`CreatePurchaseError`] by status.
-    pub async fn create_purchase(
+    pub fn create_purchase(
         &self,
         body: Purchase,
-    ) -> Result<Purchase, runtime::Error<CreatePurchaseError>> {
+    ) -> impl ::core::future::Future<
+        Output = Result<Purchase, runtime::Error<CreatePurchaseError>>,
+    > + Send + '_ {
         let mut req = rt::Request::templated(
             "create_purchase",
             rt::Method::POST,
@@ -227,10 +233,12 @@ impl Client {
         );
         req.path("/purchases/");
         req.json(&body);
-        let resp = self.transport.send(req).await?;
-        match resp.status {
-            s if (200..300).contains(&s) => resp.json(),
-            _ => Err(resp.error(CreatePurchaseError::decode)),
+        async move {
+            let resp = self.transport.send(req).await?;
+            match resp.status {
+                s if (200..300).contains(&s) => resp.json(),
+                _ => Err(resp.error(CreatePurchaseError::decode)),
+            }
         }
     }
 
@@ -241,10 +249,12 @@ impl Client {
     /// `GET /purchases/{id}/`
     ///
     /// Error bodies decode as [`GetPurchaseError`] by status.
-    pub async fn get_purchase(
+    pub fn get_purchase(
         &self,
         id: &str,
-    ) -> Result<Purchase, runtime::Error<GetPurchaseError>> {
+    ) -> impl ::core::future::Future<
+        Output = Result<Purchase, runtime::Error<GetPurchaseError>>,
+    > + Send + '_ {
         let mut req = rt::Request::templated(
             "get_purchase",
             rt::Method::GET,
@@ -253,10 +263,12 @@ impl Client {
         req.path("/purchases/");
         req.segment("id", id);
         req.path("/");
-        let resp = self.transport.send(req).await?;
-        match resp.status {
-            s if (200..300).contains(&s) => resp.json(),
-            _ => Err(resp.error(GetPurchaseError::decode)),
+        async move {
+            let resp = self.transport.send(req).await?;
+            match resp.status {
+                s if (200..300).contains(&s) => resp.json(),
+                _ => Err(resp.error(GetPurchaseError::decode)),
+            }
         }
     }
 
@@ -267,10 +279,12 @@ impl Client {
     /// `POST /purchases/{id}/cancel/`
     ///
     /// Error bodies decode as [`CancelPurchaseError`] by status.
-    pub async fn cancel_purchase(
+    pub fn cancel_purchase(
         &self,
         id: &str,
-    ) -> Result<Purchase, runtime::Error<CancelPurchaseError>> {
+    ) -> impl ::core::future::Future<
+        Output = Result<Purchase, runtime::Error<CancelPurchaseError>>,
+    > + Send + '_ {
         let mut req = rt::Request::templated(
             "cancel_purchase",
             rt::Method::POST,
@@ -279,10 +293,12 @@ impl Client {
         req.path("/purchases/");
         req.segment("id", id);
         req.path("/cancel/");
-        let resp = self.transport.send(req).await?;
-        match resp.status {
-            s if (200..300).contains(&s) => resp.json(),
-            _ => Err(resp.error(CancelPurchaseError::decode)),
+        async move {
+            let resp = self.transport.send(req).await?;
+            match resp.status {
+                s if (200..300).contains(&s) => resp.json(),
+                _ => Err(resp.error(CancelPurchaseError::decode)),
+            }
         }
     }
 
@@ -293,11 +309,13 @@ impl Client {
     /// `POST /purchases/{id}/charge/`
     ///
     /// Error bodies decode as [`ChargePurchaseError`] by status.
-    pub async fn charge_purchase(
+    pub fn charge_purchase(
         &self,
         id: &str,
         body: ChargeRequest,
-    ) -> Result<Purchase, runtime::Error<ChargePurchaseError>> {
+    ) -> impl ::core::future::Future<
+        Output = Result<Purchase, runtime::Error<ChargePurchaseError>>,
+    > + Send + '_ {
         let mut req = rt::Request::templated(
             "charge_purchase",
             rt::Method::POST,
@@ -307,10 +325,12 @@ impl Client {
         req.segment("id", id);
         req.path("/charge/");
         req.json(&body);
-        let resp = self.transport.send(req).await?;
-        match resp.status {
-            s if (200..300).contains(&s) => resp.json(),
-            _ => Err(resp.error(ChargePurchaseError::decode)),
+        async move {
+            let resp = self.transport.send(req).await?;
+            match resp.status {
+                s if (200..300).contains(&s) => resp.json(),
+                _ => Err(resp.error(ChargePurchaseError::decode)),
+            }
         }
     }
 
@@ -321,11 +341,13 @@ impl Client {
     /// `POST /purchases/{id}/capture/`
     ///
     /// Error bodies decode as [`CapturePurchaseError`] by status.
-    pub async fn capture_purchase(
+    pub fn capture_purchase(
         &self,
         id: &str,
         body: Option<CaptureRequest>,
-    ) -> Result<Purchase, runtime::Error<CapturePurchaseError>> {
+    ) -> impl ::core::future::Future<
+        Output = Result<Purchase, runtime::Error<CapturePurchaseError>>,
+    > + Send + '_ {
         let mut req = rt::Request::templated(
             "capture_purchase",
             rt::Method::POST,
@@ -337,10 +359,12 @@ impl Client {
         if let Some(body) = &body {
             req.json(body);
         }
-        let resp = self.transport.send(req).await?;
-        match resp.status {
-            s if (200..300).contains(&s) => resp.json(),
-            _ => Err(resp.error(CapturePurchaseError::decode)),
+        async move {
+            let resp = self.transport.send(req).await?;
+            match resp.status {
+                s if (200..300).contains(&s) => resp.json(),
+                _ => Err(resp.error(CapturePurchaseError::decode)),
+            }
         }
     }
 
@@ -351,10 +375,12 @@ impl Client {
     /// `POST /purchases/{id}/release/`
     ///
     /// Error bodies decode as [`ReleasePurchaseError`] by status.
-    pub async fn release_purchase(
+    pub fn release_purchase(
         &self,
         id: &str,
-    ) -> Result<Purchase, runtime::Error<ReleasePurchaseError>> {
+    ) -> impl ::core::future::Future<
+        Output = Result<Purchase, runtime::Error<ReleasePurchaseError>>,
+    > + Send + '_ {
         let mut req = rt::Request::templated(
             "release_purchase",
             rt::Method::POST,
@@ -363,10 +389,12 @@ impl Client {
         req.path("/purchases/");
         req.segment("id", id);
         req.path("/release/");
-        let resp = self.transport.send(req).await?;
-        match resp.status {
-            s if (200..300).contains(&s) => resp.json(),
-            _ => Err(resp.error(ReleasePurchaseError::decode)),
+        async move {
+            let resp = self.transport.send(req).await?;
+            match resp.status {
+                s if (200..300).contains(&s) => resp.json(),
+                _ => Err(resp.error(ReleasePurchaseError::decode)),
+            }
         }
     }
 
@@ -377,11 +405,13 @@ impl Client {
     /// `POST /purchases/{id}/refund/`
     ///
     /// Error bodies decode as [`RefundPurchaseError`] by status.
-    pub async fn refund_purchase(
+    pub fn refund_purchase(
         &self,
         id: &str,
         body: Option<RefundRequest>,
-    ) -> Result<RefundResult, runtime::Error<RefundPurchaseError>> {
+    ) -> impl ::core::future::Future<
+        Output = Result<RefundResult, runtime::Error<RefundPurchaseError>>,
+    > + Send + '_ {
         let mut req = rt::Request::templated(
             "refund_purchase",
             rt::Method::POST,
@@ -393,10 +423,12 @@ impl Client {
         if let Some(body) = &body {
             req.json(body);
         }
-        let resp = self.transport.send(req).await?;
-        match resp.status {
-            s if (200..300).contains(&s) => resp.json(),
-            _ => Err(resp.error(RefundPurchaseError::decode)),
+        async move {
+            let resp = self.transport.send(req).await?;
+            match resp.status {
+                s if (200..300).contains(&s) => resp.json(),
+                _ => Err(resp.error(RefundPurchaseError::decode)),
+            }
         }
     }
 
@@ -407,10 +439,12 @@ impl Client {
     /// `POST /purchases/{id}/delete_recurring_token/`
     ///
     /// Error bodies decode as [`DeleteRecurringTokenError`] by status.
-    pub async fn delete_recurring_token(
+    pub fn delete_recurring_token(
         &self,
         id: &str,
-    ) -> Result<Purchase, runtime::Error<DeleteRecurringTokenError>> {
+    ) -> impl ::core::future::Future<
+        Output = Result<Purchase, runtime::Error<DeleteRecurringTokenError>>,
+    > + Send + '_ {
         let mut req = rt::Request::templated(
             "delete_recurring_token",
             rt::Method::POST,
@@ -419,10 +453,12 @@ impl Client {
         req.path("/purchases/");
         req.segment("id", id);
         req.path("/delete_recurring_token/");
-        let resp = self.transport.send(req).await?;
-        match resp.status {
-            s if (200..300).contains(&s) => resp.json(),
-            _ => Err(resp.error(DeleteRecurringTokenError::decode)),
+        async move {
+            let resp = self.transport.send(req).await?;
+            match resp.status {
+                s if (200..300).contains(&s) => resp.json(),
+                _ => Err(resp.error(DeleteRecurringTokenError::decode)),
+            }
         }
     }
 
@@ -433,19 +469,23 @@ impl Client {
     /// `GET /public_key/`
     ///
     /// Error bodies decode as [`GetPublicKeyError`] by status.
-    pub async fn get_public_key(
+    pub fn get_public_key(
         &self,
-    ) -> Result<PublicKey, runtime::Error<GetPublicKeyError>> {
+    ) -> impl ::core::future::Future<
+        Output = Result<PublicKey, runtime::Error<GetPublicKeyError>>,
+    > + Send + '_ {
         let mut req = rt::Request::templated(
             "get_public_key",
             rt::Method::GET,
             "/public_key/",
         );
         req.path("/public_key/");
-        let resp = self.transport.send(req).await?;
-        match resp.status {
-            s if (200..300).contains(&s) => resp.json(),
-            _ => Err(resp.error(GetPublicKeyError::decode)),
+        async move {
+            let resp = self.transport.send(req).await?;
+            match resp.status {
+                s if (200..300).contains(&s) => resp.json(),
+                _ => Err(resp.error(GetPublicKeyError::decode)),
+            }
         }
     }
 }

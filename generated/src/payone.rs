@@ -214,43 +214,50 @@ impl Client {
     /// `POST /`, form-encoded, with `request=genericpayment`, `add_paydata[action]=start_session`, `clearingtype=fnc`.
     ///
     /// Answers one of `APPROVED`, `OK` (see [`StartSessionResponse`]); `status=ERROR` becomes [`runtime::Error::Api`] with the typed body. A field that breaks its format is refused before sending ([`runtime::Error::Validation`]).
-    pub async fn start_session(
+    pub fn start_session(
         &self,
         request: StartSessionRequest,
-    ) -> Result<StartSessionResponse, runtime::Error<ErrorResponse>> {
-        request.validate().map_err(|e| e.into_error("start_session"))?;
-        let mut form = self.base.clone();
-        form.push("request", "genericpayment");
-        form.push("add_paydata[action]", "start_session");
-        form.push("clearingtype", "fnc");
-        request.encode(&mut form);
-        let mut req = rt::Request::templated("start_session", rt::Method::POST, "/");
-        req.path("/");
-        let body = form
-            .encode_as(&self.charset)
-            .map_err(|e| e.into_error("start_session"))?;
-        req.raw_body(body.into(), "application/x-www-form-urlencoded");
-        let resp = self.transport.send(req).await?;
-        if !(200..300).contains(&resp.status) {
-            return Err(resp.error(|_, _| None));
-        }
-        let kv = rt::KeyValues::parse_lines(&resp.body);
-        match kv.get("status") {
-            Some("APPROVED" | "OK") => {
-                StartSessionApproved::from_kv(&kv)
-                    .map(StartSessionResponse::Approved)
-                    .map_err(|m| resp.decode_failure(m))
+    ) -> impl ::core::future::Future<
+        Output = Result<StartSessionResponse, runtime::Error<ErrorResponse>>,
+    > + Send + '_ {
+        let prepared = (|| -> Result<rt::Request, runtime::Error<ErrorResponse>> {
+            request.validate().map_err(|e| e.into_error("start_session"))?;
+            let mut form = self.base.clone();
+            form.push("request", "genericpayment");
+            form.push("add_paydata[action]", "start_session");
+            form.push("clearingtype", "fnc");
+            request.encode(&mut form);
+            let mut req = rt::Request::templated("start_session", rt::Method::POST, "/");
+            req.path("/");
+            let body = form
+                .encode_as(&self.charset)
+                .map_err(|e| e.into_error("start_session"))?;
+            req.raw_body(body.into(), "application/x-www-form-urlencoded");
+            Ok(req)
+        })();
+        async move {
+            let resp = self.transport.send(prepared?).await?;
+            if !(200..300).contains(&resp.status) {
+                return Err(resp.error(|_, _| None));
             }
-            Some("ERROR") => Err(resp.api_error(ErrorResponse::from_kv(&kv).ok())),
-            other => {
-                Err(
-                    resp
-                        .decode_failure(
-                            format!(
-                                "`status` is {other:?}, which `start_session` does not document"
+            let kv = rt::KeyValues::parse_lines(&resp.body);
+            match kv.get("status") {
+                Some("APPROVED" | "OK") => {
+                    StartSessionApproved::from_kv(&kv)
+                        .map(StartSessionResponse::Approved)
+                        .map_err(|m| resp.decode_failure(m))
+                }
+                Some("ERROR") => Err(resp.api_error(ErrorResponse::from_kv(&kv).ok())),
+                other => {
+                    Err(
+                        resp
+                            .decode_failure(
+                                format!(
+                                    "`status` is {other:?}, which `start_session` does not document"
+                                ),
                             ),
-                        ),
-                )
+                    )
+                }
             }
         }
     }
@@ -262,43 +269,54 @@ impl Client {
     /// `POST /`, form-encoded, with `request=genericpayment`, `add_paydata[action]=update_session`, `clearingtype=fnc`.
     ///
     /// Answers one of `APPROVED`, `OK` (see [`UpdateSessionResponse`]); `status=ERROR` becomes [`runtime::Error::Api`] with the typed body. A field that breaks its format is refused before sending ([`runtime::Error::Validation`]).
-    pub async fn update_session(
+    pub fn update_session(
         &self,
         request: UpdateSessionRequest,
-    ) -> Result<UpdateSessionResponse, runtime::Error<ErrorResponse>> {
-        request.validate().map_err(|e| e.into_error("update_session"))?;
-        let mut form = self.base.clone();
-        form.push("request", "genericpayment");
-        form.push("add_paydata[action]", "update_session");
-        form.push("clearingtype", "fnc");
-        request.encode(&mut form);
-        let mut req = rt::Request::templated("update_session", rt::Method::POST, "/");
-        req.path("/");
-        let body = form
-            .encode_as(&self.charset)
-            .map_err(|e| e.into_error("update_session"))?;
-        req.raw_body(body.into(), "application/x-www-form-urlencoded");
-        let resp = self.transport.send(req).await?;
-        if !(200..300).contains(&resp.status) {
-            return Err(resp.error(|_, _| None));
-        }
-        let kv = rt::KeyValues::parse_lines(&resp.body);
-        match kv.get("status") {
-            Some("APPROVED" | "OK") => {
-                UpdateSessionApproved::from_kv(&kv)
-                    .map(UpdateSessionResponse::Approved)
-                    .map_err(|m| resp.decode_failure(m))
+    ) -> impl ::core::future::Future<
+        Output = Result<UpdateSessionResponse, runtime::Error<ErrorResponse>>,
+    > + Send + '_ {
+        let prepared = (|| -> Result<rt::Request, runtime::Error<ErrorResponse>> {
+            request.validate().map_err(|e| e.into_error("update_session"))?;
+            let mut form = self.base.clone();
+            form.push("request", "genericpayment");
+            form.push("add_paydata[action]", "update_session");
+            form.push("clearingtype", "fnc");
+            request.encode(&mut form);
+            let mut req = rt::Request::templated(
+                "update_session",
+                rt::Method::POST,
+                "/",
+            );
+            req.path("/");
+            let body = form
+                .encode_as(&self.charset)
+                .map_err(|e| e.into_error("update_session"))?;
+            req.raw_body(body.into(), "application/x-www-form-urlencoded");
+            Ok(req)
+        })();
+        async move {
+            let resp = self.transport.send(prepared?).await?;
+            if !(200..300).contains(&resp.status) {
+                return Err(resp.error(|_, _| None));
             }
-            Some("ERROR") => Err(resp.api_error(ErrorResponse::from_kv(&kv).ok())),
-            other => {
-                Err(
-                    resp
-                        .decode_failure(
-                            format!(
-                                "`status` is {other:?}, which `update_session` does not document"
+            let kv = rt::KeyValues::parse_lines(&resp.body);
+            match kv.get("status") {
+                Some("APPROVED" | "OK") => {
+                    UpdateSessionApproved::from_kv(&kv)
+                        .map(UpdateSessionResponse::Approved)
+                        .map_err(|m| resp.decode_failure(m))
+                }
+                Some("ERROR") => Err(resp.api_error(ErrorResponse::from_kv(&kv).ok())),
+                other => {
+                    Err(
+                        resp
+                            .decode_failure(
+                                format!(
+                                    "`status` is {other:?}, which `update_session` does not document"
+                                ),
                             ),
-                        ),
-                )
+                    )
+                }
             }
         }
     }
@@ -310,46 +328,53 @@ impl Client {
     /// `POST /`, form-encoded, with `request=genericpayment`, `add_paydata[action]=cancel_authorization`.
     ///
     /// Answers one of `APPROVED`, `OK` (see [`CancelAuthorizationResponse`]); `status=ERROR` becomes [`runtime::Error::Api`] with the typed body. A field that breaks its format is refused before sending ([`runtime::Error::Validation`]).
-    pub async fn cancel_authorization(
+    pub fn cancel_authorization(
         &self,
         request: CancelAuthorizationRequest,
-    ) -> Result<CancelAuthorizationResponse, runtime::Error<ErrorResponse>> {
-        request.validate().map_err(|e| e.into_error("cancel_authorization"))?;
-        let mut form = self.base.clone();
-        form.push("request", "genericpayment");
-        form.push("add_paydata[action]", "cancel_authorization");
-        request.encode(&mut form);
-        let mut req = rt::Request::templated(
-            "cancel_authorization",
-            rt::Method::POST,
-            "/",
-        );
-        req.path("/");
-        let body = form
-            .encode_as(&self.charset)
-            .map_err(|e| e.into_error("cancel_authorization"))?;
-        req.raw_body(body.into(), "application/x-www-form-urlencoded");
-        let resp = self.transport.send(req).await?;
-        if !(200..300).contains(&resp.status) {
-            return Err(resp.error(|_, _| None));
-        }
-        let kv = rt::KeyValues::parse_lines(&resp.body);
-        match kv.get("status") {
-            Some("APPROVED" | "OK") => {
-                CancelAuthorizationApproved::from_kv(&kv)
-                    .map(CancelAuthorizationResponse::Approved)
-                    .map_err(|m| resp.decode_failure(m))
+    ) -> impl ::core::future::Future<
+        Output = Result<CancelAuthorizationResponse, runtime::Error<ErrorResponse>>,
+    > + Send + '_ {
+        let prepared = (|| -> Result<rt::Request, runtime::Error<ErrorResponse>> {
+            request.validate().map_err(|e| e.into_error("cancel_authorization"))?;
+            let mut form = self.base.clone();
+            form.push("request", "genericpayment");
+            form.push("add_paydata[action]", "cancel_authorization");
+            request.encode(&mut form);
+            let mut req = rt::Request::templated(
+                "cancel_authorization",
+                rt::Method::POST,
+                "/",
+            );
+            req.path("/");
+            let body = form
+                .encode_as(&self.charset)
+                .map_err(|e| e.into_error("cancel_authorization"))?;
+            req.raw_body(body.into(), "application/x-www-form-urlencoded");
+            Ok(req)
+        })();
+        async move {
+            let resp = self.transport.send(prepared?).await?;
+            if !(200..300).contains(&resp.status) {
+                return Err(resp.error(|_, _| None));
             }
-            Some("ERROR") => Err(resp.api_error(ErrorResponse::from_kv(&kv).ok())),
-            other => {
-                Err(
-                    resp
-                        .decode_failure(
-                            format!(
-                                "`status` is {other:?}, which `cancel_authorization` does not document"
+            let kv = rt::KeyValues::parse_lines(&resp.body);
+            match kv.get("status") {
+                Some("APPROVED" | "OK") => {
+                    CancelAuthorizationApproved::from_kv(&kv)
+                        .map(CancelAuthorizationResponse::Approved)
+                        .map_err(|m| resp.decode_failure(m))
+                }
+                Some("ERROR") => Err(resp.api_error(ErrorResponse::from_kv(&kv).ok())),
+                other => {
+                    Err(
+                        resp
+                            .decode_failure(
+                                format!(
+                                    "`status` is {other:?}, which `cancel_authorization` does not document"
+                                ),
                             ),
-                        ),
-                )
+                    )
+                }
             }
         }
     }
@@ -361,52 +386,59 @@ impl Client {
     /// `POST /`, form-encoded, with `request=preauthorization`, `clearingtype=fnc`.
     ///
     /// Answers one of `REDIRECT`, `APPROVED`, `OK`, `PENDING` (see [`PreauthorizeResponse`]); `status=ERROR` becomes [`runtime::Error::Api`] with the typed body. A field that breaks its format is refused before sending ([`runtime::Error::Validation`]).
-    pub async fn preauthorize(
+    pub fn preauthorize(
         &self,
         request: PreauthorizeRequest,
-    ) -> Result<PreauthorizeResponse, runtime::Error<ErrorResponse>> {
-        request.validate().map_err(|e| e.into_error("preauthorize"))?;
-        let mut form = self.base.clone();
-        form.push("request", "preauthorization");
-        form.push("clearingtype", "fnc");
-        request.encode(&mut form);
-        let mut req = rt::Request::templated("preauthorize", rt::Method::POST, "/");
-        req.path("/");
-        let body = form
-            .encode_as(&self.charset)
-            .map_err(|e| e.into_error("preauthorize"))?;
-        req.raw_body(body.into(), "application/x-www-form-urlencoded");
-        let resp = self.transport.send(req).await?;
-        if !(200..300).contains(&resp.status) {
-            return Err(resp.error(|_, _| None));
-        }
-        let kv = rt::KeyValues::parse_lines(&resp.body);
-        match kv.get("status") {
-            Some("REDIRECT") => {
-                PreauthorizeRedirect::from_kv(&kv)
-                    .map(PreauthorizeResponse::Redirect)
-                    .map_err(|m| resp.decode_failure(m))
+    ) -> impl ::core::future::Future<
+        Output = Result<PreauthorizeResponse, runtime::Error<ErrorResponse>>,
+    > + Send + '_ {
+        let prepared = (|| -> Result<rt::Request, runtime::Error<ErrorResponse>> {
+            request.validate().map_err(|e| e.into_error("preauthorize"))?;
+            let mut form = self.base.clone();
+            form.push("request", "preauthorization");
+            form.push("clearingtype", "fnc");
+            request.encode(&mut form);
+            let mut req = rt::Request::templated("preauthorize", rt::Method::POST, "/");
+            req.path("/");
+            let body = form
+                .encode_as(&self.charset)
+                .map_err(|e| e.into_error("preauthorize"))?;
+            req.raw_body(body.into(), "application/x-www-form-urlencoded");
+            Ok(req)
+        })();
+        async move {
+            let resp = self.transport.send(prepared?).await?;
+            if !(200..300).contains(&resp.status) {
+                return Err(resp.error(|_, _| None));
             }
-            Some("APPROVED" | "OK") => {
-                PreauthorizeApproved::from_kv(&kv)
-                    .map(PreauthorizeResponse::Approved)
-                    .map_err(|m| resp.decode_failure(m))
-            }
-            Some("PENDING") => {
-                PreauthorizePending::from_kv(&kv)
-                    .map(PreauthorizeResponse::Pending)
-                    .map_err(|m| resp.decode_failure(m))
-            }
-            Some("ERROR") => Err(resp.api_error(ErrorResponse::from_kv(&kv).ok())),
-            other => {
-                Err(
-                    resp
-                        .decode_failure(
-                            format!(
-                                "`status` is {other:?}, which `preauthorize` does not document"
+            let kv = rt::KeyValues::parse_lines(&resp.body);
+            match kv.get("status") {
+                Some("REDIRECT") => {
+                    PreauthorizeRedirect::from_kv(&kv)
+                        .map(PreauthorizeResponse::Redirect)
+                        .map_err(|m| resp.decode_failure(m))
+                }
+                Some("APPROVED" | "OK") => {
+                    PreauthorizeApproved::from_kv(&kv)
+                        .map(PreauthorizeResponse::Approved)
+                        .map_err(|m| resp.decode_failure(m))
+                }
+                Some("PENDING") => {
+                    PreauthorizePending::from_kv(&kv)
+                        .map(PreauthorizeResponse::Pending)
+                        .map_err(|m| resp.decode_failure(m))
+                }
+                Some("ERROR") => Err(resp.api_error(ErrorResponse::from_kv(&kv).ok())),
+                other => {
+                    Err(
+                        resp
+                            .decode_failure(
+                                format!(
+                                    "`status` is {other:?}, which `preauthorize` does not document"
+                                ),
                             ),
-                        ),
-                )
+                    )
+                }
             }
         }
     }
@@ -418,50 +450,59 @@ impl Client {
     /// `POST /`, form-encoded, with `request=authorization`, `clearingtype=fnc`.
     ///
     /// Answers one of `REDIRECT`, `APPROVED`, `OK`, `PENDING` (see [`AuthorizeResponse`]); `status=ERROR` becomes [`runtime::Error::Api`] with the typed body. A field that breaks its format is refused before sending ([`runtime::Error::Validation`]).
-    pub async fn authorize(
+    pub fn authorize(
         &self,
         request: AuthorizeRequest,
-    ) -> Result<AuthorizeResponse, runtime::Error<ErrorResponse>> {
-        request.validate().map_err(|e| e.into_error("authorize"))?;
-        let mut form = self.base.clone();
-        form.push("request", "authorization");
-        form.push("clearingtype", "fnc");
-        request.encode(&mut form);
-        let mut req = rt::Request::templated("authorize", rt::Method::POST, "/");
-        req.path("/");
-        let body = form.encode_as(&self.charset).map_err(|e| e.into_error("authorize"))?;
-        req.raw_body(body.into(), "application/x-www-form-urlencoded");
-        let resp = self.transport.send(req).await?;
-        if !(200..300).contains(&resp.status) {
-            return Err(resp.error(|_, _| None));
-        }
-        let kv = rt::KeyValues::parse_lines(&resp.body);
-        match kv.get("status") {
-            Some("REDIRECT") => {
-                AuthorizeRedirect::from_kv(&kv)
-                    .map(AuthorizeResponse::Redirect)
-                    .map_err(|m| resp.decode_failure(m))
+    ) -> impl ::core::future::Future<
+        Output = Result<AuthorizeResponse, runtime::Error<ErrorResponse>>,
+    > + Send + '_ {
+        let prepared = (|| -> Result<rt::Request, runtime::Error<ErrorResponse>> {
+            request.validate().map_err(|e| e.into_error("authorize"))?;
+            let mut form = self.base.clone();
+            form.push("request", "authorization");
+            form.push("clearingtype", "fnc");
+            request.encode(&mut form);
+            let mut req = rt::Request::templated("authorize", rt::Method::POST, "/");
+            req.path("/");
+            let body = form
+                .encode_as(&self.charset)
+                .map_err(|e| e.into_error("authorize"))?;
+            req.raw_body(body.into(), "application/x-www-form-urlencoded");
+            Ok(req)
+        })();
+        async move {
+            let resp = self.transport.send(prepared?).await?;
+            if !(200..300).contains(&resp.status) {
+                return Err(resp.error(|_, _| None));
             }
-            Some("APPROVED" | "OK") => {
-                AuthorizeApproved::from_kv(&kv)
-                    .map(AuthorizeResponse::Approved)
-                    .map_err(|m| resp.decode_failure(m))
-            }
-            Some("PENDING") => {
-                AuthorizePending::from_kv(&kv)
-                    .map(AuthorizeResponse::Pending)
-                    .map_err(|m| resp.decode_failure(m))
-            }
-            Some("ERROR") => Err(resp.api_error(ErrorResponse::from_kv(&kv).ok())),
-            other => {
-                Err(
-                    resp
-                        .decode_failure(
-                            format!(
-                                "`status` is {other:?}, which `authorize` does not document"
+            let kv = rt::KeyValues::parse_lines(&resp.body);
+            match kv.get("status") {
+                Some("REDIRECT") => {
+                    AuthorizeRedirect::from_kv(&kv)
+                        .map(AuthorizeResponse::Redirect)
+                        .map_err(|m| resp.decode_failure(m))
+                }
+                Some("APPROVED" | "OK") => {
+                    AuthorizeApproved::from_kv(&kv)
+                        .map(AuthorizeResponse::Approved)
+                        .map_err(|m| resp.decode_failure(m))
+                }
+                Some("PENDING") => {
+                    AuthorizePending::from_kv(&kv)
+                        .map(AuthorizeResponse::Pending)
+                        .map_err(|m| resp.decode_failure(m))
+                }
+                Some("ERROR") => Err(resp.api_error(ErrorResponse::from_kv(&kv).ok())),
+                other => {
+                    Err(
+                        resp
+                            .decode_failure(
+                                format!(
+                                    "`status` is {other:?}, which `authorize` does not document"
+                                ),
                             ),
-                        ),
-                )
+                    )
+                }
             }
         }
     }
@@ -473,44 +514,53 @@ impl Client {
     /// `POST /`, form-encoded, with `request=capture`.
     ///
     /// Answers one of `APPROVED`, `OK`, `PENDING` (see [`CaptureResponse`]); `status=ERROR` becomes [`runtime::Error::Api`] with the typed body. A field that breaks its format is refused before sending ([`runtime::Error::Validation`]).
-    pub async fn capture(
+    pub fn capture(
         &self,
         request: CaptureRequest,
-    ) -> Result<CaptureResponse, runtime::Error<ErrorResponse>> {
-        request.validate().map_err(|e| e.into_error("capture"))?;
-        let mut form = self.base.clone();
-        form.push("request", "capture");
-        request.encode(&mut form);
-        let mut req = rt::Request::templated("capture", rt::Method::POST, "/");
-        req.path("/");
-        let body = form.encode_as(&self.charset).map_err(|e| e.into_error("capture"))?;
-        req.raw_body(body.into(), "application/x-www-form-urlencoded");
-        let resp = self.transport.send(req).await?;
-        if !(200..300).contains(&resp.status) {
-            return Err(resp.error(|_, _| None));
-        }
-        let kv = rt::KeyValues::parse_lines(&resp.body);
-        match kv.get("status") {
-            Some("APPROVED" | "OK") => {
-                CaptureApproved::from_kv(&kv)
-                    .map(CaptureResponse::Approved)
-                    .map_err(|m| resp.decode_failure(m))
+    ) -> impl ::core::future::Future<
+        Output = Result<CaptureResponse, runtime::Error<ErrorResponse>>,
+    > + Send + '_ {
+        let prepared = (|| -> Result<rt::Request, runtime::Error<ErrorResponse>> {
+            request.validate().map_err(|e| e.into_error("capture"))?;
+            let mut form = self.base.clone();
+            form.push("request", "capture");
+            request.encode(&mut form);
+            let mut req = rt::Request::templated("capture", rt::Method::POST, "/");
+            req.path("/");
+            let body = form
+                .encode_as(&self.charset)
+                .map_err(|e| e.into_error("capture"))?;
+            req.raw_body(body.into(), "application/x-www-form-urlencoded");
+            Ok(req)
+        })();
+        async move {
+            let resp = self.transport.send(prepared?).await?;
+            if !(200..300).contains(&resp.status) {
+                return Err(resp.error(|_, _| None));
             }
-            Some("PENDING") => {
-                CapturePending::from_kv(&kv)
-                    .map(CaptureResponse::Pending)
-                    .map_err(|m| resp.decode_failure(m))
-            }
-            Some("ERROR") => Err(resp.api_error(ErrorResponse::from_kv(&kv).ok())),
-            other => {
-                Err(
-                    resp
-                        .decode_failure(
-                            format!(
-                                "`status` is {other:?}, which `capture` does not document"
+            let kv = rt::KeyValues::parse_lines(&resp.body);
+            match kv.get("status") {
+                Some("APPROVED" | "OK") => {
+                    CaptureApproved::from_kv(&kv)
+                        .map(CaptureResponse::Approved)
+                        .map_err(|m| resp.decode_failure(m))
+                }
+                Some("PENDING") => {
+                    CapturePending::from_kv(&kv)
+                        .map(CaptureResponse::Pending)
+                        .map_err(|m| resp.decode_failure(m))
+                }
+                Some("ERROR") => Err(resp.api_error(ErrorResponse::from_kv(&kv).ok())),
+                other => {
+                    Err(
+                        resp
+                            .decode_failure(
+                                format!(
+                                    "`status` is {other:?}, which `capture` does not document"
+                                ),
                             ),
-                        ),
-                )
+                    )
+                }
             }
         }
     }
@@ -522,39 +572,46 @@ impl Client {
     /// `POST /`, form-encoded, with `request=debit`.
     ///
     /// Answers one of `APPROVED`, `OK` (see [`DebitResponse`]); `status=ERROR` becomes [`runtime::Error::Api`] with the typed body. A field that breaks its format is refused before sending ([`runtime::Error::Validation`]).
-    pub async fn debit(
+    pub fn debit(
         &self,
         request: DebitRequest,
-    ) -> Result<DebitResponse, runtime::Error<ErrorResponse>> {
-        request.validate().map_err(|e| e.into_error("debit"))?;
-        let mut form = self.base.clone();
-        form.push("request", "debit");
-        request.encode(&mut form);
-        let mut req = rt::Request::templated("debit", rt::Method::POST, "/");
-        req.path("/");
-        let body = form.encode_as(&self.charset).map_err(|e| e.into_error("debit"))?;
-        req.raw_body(body.into(), "application/x-www-form-urlencoded");
-        let resp = self.transport.send(req).await?;
-        if !(200..300).contains(&resp.status) {
-            return Err(resp.error(|_, _| None));
-        }
-        let kv = rt::KeyValues::parse_lines(&resp.body);
-        match kv.get("status") {
-            Some("APPROVED" | "OK") => {
-                DebitApproved::from_kv(&kv)
-                    .map(DebitResponse::Approved)
-                    .map_err(|m| resp.decode_failure(m))
+    ) -> impl ::core::future::Future<
+        Output = Result<DebitResponse, runtime::Error<ErrorResponse>>,
+    > + Send + '_ {
+        let prepared = (|| -> Result<rt::Request, runtime::Error<ErrorResponse>> {
+            request.validate().map_err(|e| e.into_error("debit"))?;
+            let mut form = self.base.clone();
+            form.push("request", "debit");
+            request.encode(&mut form);
+            let mut req = rt::Request::templated("debit", rt::Method::POST, "/");
+            req.path("/");
+            let body = form.encode_as(&self.charset).map_err(|e| e.into_error("debit"))?;
+            req.raw_body(body.into(), "application/x-www-form-urlencoded");
+            Ok(req)
+        })();
+        async move {
+            let resp = self.transport.send(prepared?).await?;
+            if !(200..300).contains(&resp.status) {
+                return Err(resp.error(|_, _| None));
             }
-            Some("ERROR") => Err(resp.api_error(ErrorResponse::from_kv(&kv).ok())),
-            other => {
-                Err(
-                    resp
-                        .decode_failure(
-                            format!(
-                                "`status` is {other:?}, which `debit` does not document"
+            let kv = rt::KeyValues::parse_lines(&resp.body);
+            match kv.get("status") {
+                Some("APPROVED" | "OK") => {
+                    DebitApproved::from_kv(&kv)
+                        .map(DebitResponse::Approved)
+                        .map_err(|m| resp.decode_failure(m))
+                }
+                Some("ERROR") => Err(resp.api_error(ErrorResponse::from_kv(&kv).ok())),
+                other => {
+                    Err(
+                        resp
+                            .decode_failure(
+                                format!(
+                                    "`status` is {other:?}, which `debit` does not document"
+                                ),
                             ),
-                        ),
-                )
+                    )
+                }
             }
         }
     }

@@ -136,12 +136,14 @@ impl Client {
     /// `GET /orders/{order_id}/lines/{line-no}`
     ///
     /// Error bodies decode as [`GetOrderLineError`] by status.
-    pub async fn get_order_line(
+    pub fn get_order_line(
         &self,
         order_id: &str,
         line_no: i32,
         params: GetOrderLineParams,
-    ) -> Result<OrderLine, runtime::Error<GetOrderLineError>> {
+    ) -> impl ::core::future::Future<
+        Output = Result<OrderLine, runtime::Error<GetOrderLineError>>,
+    > + Send + '_ {
         let mut req = rt::Request::templated(
             "get_order_line",
             rt::Method::GET,
@@ -154,20 +156,24 @@ impl Client {
         req.query("expand", &params.expand);
         req.header("x-request-id", &params.x_request_id);
         req.query("type", &params.r#type);
-        let resp = self.transport.send(req).await?;
-        match resp.status {
-            s if (200..300).contains(&s) => resp.json(),
-            _ => Err(resp.error(GetOrderLineError::decode)),
+        async move {
+            let resp = self.transport.send(req).await?;
+            match resp.status {
+                s if (200..300).contains(&s) => resp.json(),
+                _ => Err(resp.error(GetOrderLineError::decode)),
+            }
         }
     }
 
     /// `POST /orders`
     ///
     /// Error bodies decode as [`CreateOrderError`] by status.
-    pub async fn create_order(
+    pub fn create_order(
         &self,
         body: Order,
-    ) -> Result<CreateOrderResponse, runtime::Error<CreateOrderError>> {
+    ) -> impl ::core::future::Future<
+        Output = Result<CreateOrderResponse, runtime::Error<CreateOrderError>>,
+    > + Send + '_ {
         let mut req = rt::Request::templated(
             "create_order",
             rt::Method::POST,
@@ -175,15 +181,17 @@ impl Client {
         );
         req.path("/orders");
         req.json(&body);
-        let resp = self.transport.send(req).await?;
-        match resp.status {
-            s if (200..300).contains(&s) => {
-                match CreateOrderResponse::decode(s, &resp.body) {
-                    Some(v) => Ok(v),
-                    None => Err(resp.unexpected()),
+        async move {
+            let resp = self.transport.send(req).await?;
+            match resp.status {
+                s if (200..300).contains(&s) => {
+                    match CreateOrderResponse::decode(s, &resp.body) {
+                        Some(v) => Ok(v),
+                        None => Err(resp.unexpected()),
+                    }
                 }
+                _ => Err(resp.error(CreateOrderError::decode)),
             }
-            _ => Err(resp.error(CreateOrderError::decode)),
         }
     }
 
@@ -192,10 +200,12 @@ impl Client {
     /// `DELETE /orders/{order_id}`
     ///
     /// Errors carry the raw body only: the spec documents no error body.
-    pub async fn delete_orders_order_id(
+    pub fn delete_orders_order_id(
         &self,
         order_id: &str,
-    ) -> Result<(), runtime::Error<()>> {
+    ) -> impl ::core::future::Future<
+        Output = Result<(), runtime::Error<()>>,
+    > + Send + '_ {
         let mut req = rt::Request::templated(
             "delete_orders_order_id",
             rt::Method::DELETE,
@@ -203,26 +213,35 @@ impl Client {
         );
         req.path("/orders/");
         req.segment("order_id", order_id);
-        let resp = self.transport.send(req).await?;
-        match resp.status {
-            s if (200..300).contains(&s) => resp.empty(),
-            _ => Err(resp.error(rt::decode_none)),
+        async move {
+            let resp = self.transport.send(req).await?;
+            match resp.status {
+                s if (200..300).contains(&s) => resp.empty(),
+                _ => Err(resp.error(rt::decode_none)),
+            }
         }
     }
 
     /// `PUT /pets`
     ///
     /// Errors carry the raw body only: the spec documents no error body.
-    pub async fn put_pet(&self, body: Option<Pet>) -> Result<Pet, runtime::Error<()>> {
+    pub fn put_pet(
+        &self,
+        body: Option<Pet>,
+    ) -> impl ::core::future::Future<
+        Output = Result<Pet, runtime::Error<()>>,
+    > + Send + '_ {
         let mut req = rt::Request::templated("put_pet", rt::Method::PUT, "/pets");
         req.path("/pets");
         if let Some(body) = &body {
             req.json(body);
         }
-        let resp = self.transport.send(req).await?;
-        match resp.status {
-            s if (200..300).contains(&s) => resp.json(),
-            _ => Err(resp.error(rt::decode_none)),
+        async move {
+            let resp = self.transport.send(req).await?;
+            match resp.status {
+                s if (200..300).contains(&s) => resp.json(),
+                _ => Err(resp.error(rt::decode_none)),
+            }
         }
     }
 
@@ -231,10 +250,12 @@ impl Client {
     /// `GET /invoices/{invoice_id}`
     ///
     /// Errors carry the raw body only: the spec documents no error body.
-    pub async fn get_invoice(
+    pub fn get_invoice(
         &self,
         invoice_id: &str,
-    ) -> Result<Invoice, runtime::Error<()>> {
+    ) -> impl ::core::future::Future<
+        Output = Result<Invoice, runtime::Error<()>>,
+    > + Send + '_ {
         let mut req = rt::Request::templated(
             "get_invoice",
             rt::Method::GET,
@@ -242,23 +263,31 @@ impl Client {
         );
         req.path("/invoices/");
         req.segment("invoice_id", invoice_id);
-        let resp = self.transport.send(req).await?;
-        match resp.status {
-            s if (200..300).contains(&s) => resp.json(),
-            _ => Err(resp.error(rt::decode_none)),
+        async move {
+            let resp = self.transport.send(req).await?;
+            match resp.status {
+                s if (200..300).contains(&s) => resp.json(),
+                _ => Err(resp.error(rt::decode_none)),
+            }
         }
     }
 
     /// `GET /nodes`
     ///
     /// Errors carry the raw body only: the spec documents no error body.
-    pub async fn list_nodes(&self) -> Result<Vec<Node>, runtime::Error<()>> {
+    pub fn list_nodes(
+        &self,
+    ) -> impl ::core::future::Future<
+        Output = Result<Vec<Node>, runtime::Error<()>>,
+    > + Send + '_ {
         let mut req = rt::Request::templated("list_nodes", rt::Method::GET, "/nodes");
         req.path("/nodes");
-        let resp = self.transport.send(req).await?;
-        match resp.status {
-            s if (200..300).contains(&s) => resp.json(),
-            _ => Err(resp.error(rt::decode_none)),
+        async move {
+            let resp = self.transport.send(req).await?;
+            match resp.status {
+                s if (200..300).contains(&s) => resp.json(),
+                _ => Err(resp.error(rt::decode_none)),
+            }
         }
     }
 
@@ -267,10 +296,12 @@ impl Client {
     /// `GET /customers`
     ///
     /// Errors carry the raw body only: the spec documents no error body.
-    pub async fn list_customers(
+    pub fn list_customers(
         &self,
         params: ListCustomersParams,
-    ) -> Result<String, runtime::Error<()>> {
+    ) -> impl ::core::future::Future<
+        Output = Result<String, runtime::Error<()>>,
+    > + Send + '_ {
         let mut req = rt::Request::templated(
             "list_customers",
             rt::Method::GET,
@@ -287,10 +318,12 @@ impl Client {
         req.query_value("page", &params.page, rt::ParamStyle::Form);
         req.query("balance_id", &params.balance_id);
         req.header_value("x-filter", &params.x_filter);
-        let resp = self.transport.send(req).await?;
-        match resp.status {
-            s if (200..300).contains(&s) => Ok(resp.text()),
-            _ => Err(resp.error(rt::decode_none)),
+        async move {
+            let resp = self.transport.send(req).await?;
+            match resp.status {
+                s if (200..300).contains(&s) => Ok(resp.text()),
+                _ => Err(resp.error(rt::decode_none)),
+            }
         }
     }
 
@@ -299,10 +332,12 @@ impl Client {
     /// `POST /customers`
     ///
     /// Errors carry the raw body only: the spec documents no error body.
-    pub async fn create_customer(
+    pub fn create_customer(
         &self,
         body: CreateCustomerRequest,
-    ) -> Result<Customer, runtime::Error<()>> {
+    ) -> impl ::core::future::Future<
+        Output = Result<Customer, runtime::Error<()>>,
+    > + Send + '_ {
         let mut req = rt::Request::templated(
             "create_customer",
             rt::Method::POST,
@@ -310,10 +345,12 @@ impl Client {
         );
         req.path("/customers");
         req.form(&body);
-        let resp = self.transport.send(req).await?;
-        match resp.status {
-            s if (200..300).contains(&s) => resp.json(),
-            _ => Err(resp.error(rt::decode_none)),
+        async move {
+            let resp = self.transport.send(req).await?;
+            match resp.status {
+                s if (200..300).contains(&s) => resp.json(),
+                _ => Err(resp.error(rt::decode_none)),
+            }
         }
     }
 
@@ -322,17 +359,21 @@ impl Client {
     /// `POST /files`
     ///
     /// Errors carry the raw body only: the spec documents no error body.
-    pub async fn upload_file(
+    pub fn upload_file(
         &self,
         body: UploadFileRequest,
-    ) -> Result<UploadFileResponse, runtime::Error<()>> {
+    ) -> impl ::core::future::Future<
+        Output = Result<UploadFileResponse, runtime::Error<()>>,
+    > + Send + '_ {
         let mut req = rt::Request::templated("upload_file", rt::Method::POST, "/files");
         req.path("/files");
         req.multipart(&body);
-        let resp = self.transport.send(req).await?;
-        match resp.status {
-            s if (200..300).contains(&s) => resp.json(),
-            _ => Err(resp.error(rt::decode_none)),
+        async move {
+            let resp = self.transport.send(req).await?;
+            match resp.status {
+                s if (200..300).contains(&s) => resp.json(),
+                _ => Err(resp.error(rt::decode_none)),
+            }
         }
     }
 
@@ -341,10 +382,12 @@ impl Client {
     /// `GET /invoices/{invoice_id}/pdf`
     ///
     /// Errors carry the raw body only: the spec documents no error body.
-    pub async fn get_invoice_pdf(
+    pub fn get_invoice_pdf(
         &self,
         invoice_id: &str,
-    ) -> Result<runtime::Bytes, runtime::Error<()>> {
+    ) -> impl ::core::future::Future<
+        Output = Result<runtime::Bytes, runtime::Error<()>>,
+    > + Send + '_ {
         let mut req = rt::Request::templated(
             "get_invoice_pdf",
             rt::Method::GET,
@@ -353,10 +396,12 @@ impl Client {
         req.path("/invoices/");
         req.segment("invoice_id", invoice_id);
         req.path("/pdf");
-        let resp = self.transport.send(req).await?;
-        match resp.status {
-            s if (200..300).contains(&s) => Ok(resp.bytes()),
-            _ => Err(resp.error(rt::decode_none)),
+        async move {
+            let resp = self.transport.send(req).await?;
+            match resp.status {
+                s if (200..300).contains(&s) => Ok(resp.bytes()),
+                _ => Err(resp.error(rt::decode_none)),
+            }
         }
     }
 }

@@ -15,7 +15,7 @@ use std::sync::mpsc;
 use std::time::Duration;
 
 use futures::future::join_all;
-use paygen::klavi;
+use paygen::{klavi, klix};
 use serde_json::json;
 use wiremock::matchers::{method, path, path_regex};
 use wiremock::{Mock, MockServer, ResponseTemplate};
@@ -63,6 +63,32 @@ fn client(server: &MockServer) -> klavi::Client {
 
 /// 300 calls at once while the token is being fetched (they all wait for the
 /// one fetch), then 300 more with the cached token, interleaved on one thread.
+/// A call in flight holds its request as encoded bytes, not the value it
+/// was built from: `create_purchase`'s future is the size of
+/// `get_purchase`'s, which has no body, although Klix's `Purchase` is
+/// 2.5 KB. A thousand concurrent purchases do not each carry one, and the
+/// future moves (into a task, a `join_all`) without copying it.
+#[test]
+fn an_operation_future_holds_the_encoded_body_not_the_argument() {
+    let client =
+        klix::Client::new(klix::Config::new("key").base_url("http://127.0.0.1:9")).expect("client");
+    let purchase = klix::Purchase::new(
+        klix::ClientDetails::new("a@b.lv"),
+        klix::PurchaseDetails::new(vec![klix::Product::new("Band 5", 3000)]),
+        "brand",
+    )
+    .success_redirect("https://shop.example/ok");
+    let body_size = std::mem::size_of::<klix::Purchase>();
+    let create = client.create_purchase(purchase);
+    let get = client.get_purchase("id");
+    assert_eq!(
+        std::mem::size_of_val(&create),
+        std::mem::size_of_val(&get),
+        "create_purchase's future carries more than get_purchase's (Purchase is {body_size} bytes)"
+    );
+    assert!(body_size > 1024, "Purchase is {body_size} bytes");
+}
+
 #[test]
 fn concurrent_calls_share_one_token_fetch_on_one_thread() {
     on_one_thread(Duration::from_secs(120), || async {

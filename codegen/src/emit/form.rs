@@ -365,15 +365,19 @@ fn emit_form_method(api: &Api, op: &Operation, fop: &FormOperation, form: &FormA
     ]);
     quote! {
         #docs
-        pub async fn #name(&self, #arg) -> Result<#resp_enum, runtime::Error<#err_ty>> {
-            #validate
-            let mut form = self.base.clone();
-            #(#fixed)*
-            #encode
-            let mut req = rt::Request::templated(#op_id, rt::Method::#method, #template);
-            #(#path)*
-            #body
-            let resp = self.transport.send(req).await?;
+        pub fn #name(&self, #arg) -> impl ::core::future::Future<Output = Result<#resp_enum, runtime::Error<#err_ty>>> + Send + '_ {
+            let prepared = (|| -> Result<rt::Request, runtime::Error<#err_ty>> {
+                #validate
+                let mut form = self.base.clone();
+                #(#fixed)*
+                #encode
+                let mut req = rt::Request::templated(#op_id, rt::Method::#method, #template);
+                #(#path)*
+                #body
+                Ok(req)
+            })();
+            async move {
+            let resp = self.transport.send(prepared?).await?;
             if !(200..300).contains(&resp.status) {
                 return Err(resp.error(|_, _| None));
             }
@@ -382,6 +386,7 @@ fn emit_form_method(api: &Api, op: &Operation, fop: &FormOperation, form: &FormA
                 #(#arms)*
                 #error_arm
                 other => Err(resp.decode_failure(format!(#unknown))),
+            }
             }
         }
     }

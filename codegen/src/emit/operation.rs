@@ -208,14 +208,16 @@ pub fn emit_method(api: &Api, op: &Operation, j: &JsonOperation) -> TokenStream 
     quote! {
         #docs
         #deprecated
-        pub async fn #name(&self, #(#args),*) -> Result<#ret, runtime::Error<#err_ty>> {
+        pub fn #name(&self, #(#args),*) -> impl ::core::future::Future<Output = Result<#ret, runtime::Error<#err_ty>>> + Send + '_ {
             let mut req = rt::Request::templated(#op_id, rt::Method::#method, #template);
             #fresh
             #(#build)*
-            let resp = self.transport.send(req).await?;
-            match resp.status {
-                #handle
-                _ => Err(resp.error(#decoder)),
+            async move {
+                let resp = self.transport.send(req).await?;
+                match resp.status {
+                    #handle
+                    _ => Err(resp.error(#decoder)),
+                }
             }
         }
     }
@@ -321,15 +323,17 @@ mod tests {
                     /// `GET /purchases/{id}/`
                     ///
                     /// Error bodies decode as [`GetPurchaseError`] by status.
-                    pub async fn get_purchase(&self, id: &str) -> Result<Purchase, runtime::Error<GetPurchaseError>> {
+                    pub fn get_purchase(&self, id: &str) -> impl ::core::future::Future<Output = Result<Purchase, runtime::Error<GetPurchaseError>>> + Send + '_ {
                         let mut req = rt::Request::templated("get_purchase", rt::Method::GET, "/purchases/{id}/");
                         req.path("/purchases/");
                         req.segment("id", id);
                         req.path("/");
-                        let resp = self.transport.send(req).await?;
-                        match resp.status {
-                            s if (200..300).contains(&s) => resp.json(),
-                            _ => Err(resp.error(GetPurchaseError::decode)),
+                        async move {
+                            let resp = self.transport.send(req).await?;
+                            match resp.status {
+                                s if (200..300).contains(&s) => resp.json(),
+                                _ => Err(resp.error(GetPurchaseError::decode)),
+                            }
                         }
                     }
                 }
@@ -394,7 +398,7 @@ mod tests {
                 "req . query_value (\"created\" , & params . created , rt :: ParamStyle :: Deep) ;",
                 "req . query (\"expand\" , & params . expand) ;",
                 "req . form (& body) ;",
-                "-> Result < runtime :: Bytes , runtime :: Error < () > >",
+                "Output = Result < runtime :: Bytes , runtime :: Error < () > >",
                 "=> Ok (resp . bytes ()) ,",
                 "Err (resp . error (rt :: decode_none))",
             ],
