@@ -1606,17 +1606,17 @@ fn benches(c: &mut Criterion) {
 
 criterion_group!(per_call, benches);
 
-/// `PER_CALL_PAIRED=<rounds>`: each round makes one generated and one
-/// hand-written call of every case, alternating which goes first, and times
-/// each; prints the median of each side and the overhead. Pairing the calls
-/// cancels the drift of a shared machine's load, which moves criterion's
-/// separate runs of the two sides by more than the difference measured.
 /// The median of a side's samples (at least one).
 fn median(v: &mut [f64]) -> f64 {
     v.sort_by(f64::total_cmp);
     v[v.len() / 2]
 }
 
+/// `PER_CALL_PAIRED=<rounds>`: each round makes one generated and one
+/// hand-written call of every case, alternating which goes first, and times
+/// each; prints the median of each side and the overhead. Pairing the calls
+/// cancels the drift of a shared machine's load, which moves criterion's
+/// separate runs of the two sides by more than the difference measured.
 fn paired(rounds: usize) {
     let rt = tokio::runtime::Builder::new_current_thread()
         .enable_all()
