@@ -116,6 +116,10 @@ impl Config {
 }
 
 /// A client for Klavi Payments API. Cheap to clone; clones share connections.
+///
+/// Each operation method builds its request when called and returns a
+/// `Send` future that borrows only the client: nothing is sent until
+/// it is awaited, and a request that could not be built is its error.
 #[derive(Debug, Clone)]
 pub struct Client {
     transport: rt::Transport,

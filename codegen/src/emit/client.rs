@@ -193,12 +193,9 @@ pub fn emit_client(api: &Api, j: &JsonApi) -> TokenStream {
         Some(emit_webhook_verifier_method(api, op, event))
     });
     let common = client_methods(cache_clone.unwrap_or_default());
-    let title = format!(
-        " A client for {}. Cheap to clone; clones share connections.",
-        api.title
-    );
+    let title = client_doc(api);
     quote! {
-        #[doc = #title]
+        #title
         #[derive(Debug, Clone)]
         pub struct Client {
             transport: rt::Transport,
@@ -268,6 +265,22 @@ pub fn client_methods(other_fields: TokenStream) -> TokenStream {
         pub fn with_retry_policy(&self, policy: runtime::RetryPolicy) -> Self {
             Self { transport: self.transport.with_retry_policy(policy), #other_fields }
         }
+    }
+}
+
+/// The rustdoc of a `Client` (JSON and form APIs alike): what a clone
+/// shares, and what an operation method does before it is awaited.
+pub fn client_doc(api: &Api) -> TokenStream {
+    let title = format!(
+        " A client for {}. Cheap to clone; clones share connections.",
+        api.title
+    );
+    quote! {
+        #[doc = #title]
+        ///
+        /// Each operation method builds its request when called and returns a
+        /// `Send` future that borrows only the client: nothing is sent until
+        /// it is awaited, and a request that could not be built is its error.
     }
 }
 

@@ -202,10 +202,7 @@ pub fn emit_form_client(api: &Api, form: &FormApi) -> TokenStream {
         OperationWire::Form(f) => Some(emit_form_method(api, op, f, form)),
         OperationWire::Json(_) => None,
     });
-    let title = format!(
-        " A client for {}. Cheap to clone; clones share connections.",
-        api.title
-    );
+    let title = super::client::client_doc(api);
     // The body is encoded in the charset its charset parameter names.
     let (charset_field, charset_init, charset_clone) = match &form.charset_param {
         Some(param) => {
@@ -233,7 +230,7 @@ pub fn emit_form_client(api: &Api, form: &FormApi) -> TokenStream {
     let charset_self = form.charset_param.as_ref().map(|_| quote!(charset,));
     let common = client_methods(quote!(base: self.base.clone(), #charset_clone));
     quote! {
-        #[doc = #title]
+        #title
         #[derive(Debug, Clone)]
         pub struct Client {
             transport: rt::Transport,
