@@ -65,11 +65,27 @@ async fn the_happy_path_polls_through_every_documented_status() {
         poll().await.status,
         Some(klavi::Status::ConsentAwaitingAuthorization)
     );
+    // One poll, then the wait is over: the interval is longer than the
+    // timeout, so no poll is left in flight (an abandoned request the fake
+    // answered after `authorize` would take a status step from the loop
+    // below).
     let err = client
-        .wait_for_final_status(&id, fast_poll().timeout(Duration::from_millis(100)))
+        .wait_for_final_status(
+            &id,
+            PollOptions::default()
+                .interval(Duration::from_secs(5))
+                .timeout(Duration::from_secs(2)),
+        )
         .await
         .unwrap_err();
-    assert!(matches!(err, PollError::Timeout { .. }), "{err:?}");
+    let PollError::Timeout { polls, last, .. } = err else {
+        panic!("{err:?}")
+    };
+    assert_eq!(polls, 1);
+    assert_eq!(
+        last.and_then(|s| s.status),
+        Some(klavi::Status::ConsentAwaitingAuthorization)
+    );
 
     // After consent each poll shows the next status, in the documented order.
     fake.authorize(&id).await.expect("consented");
