@@ -61,8 +61,6 @@ fn client(server: &MockServer) -> klavi::Client {
         .expect("client")
 }
 
-/// 300 calls at once while the token is being fetched (they all wait for the
-/// one fetch), then 300 more with the cached token, interleaved on one thread.
 /// A call in flight holds its request as encoded bytes, not the value it
 /// was built from: `create_purchase`'s future is the size of
 /// `get_purchase`'s, which has no body, although Klix's `Purchase` is
@@ -89,6 +87,8 @@ fn an_operation_future_holds_the_encoded_body_not_the_argument() {
     assert!(body_size > 1024, "Purchase is {body_size} bytes");
 }
 
+/// 300 calls at once while the token is being fetched (they all wait for the
+/// one fetch), then 300 more with the cached token, interleaved on one thread.
 #[test]
 fn concurrent_calls_share_one_token_fetch_on_one_thread() {
     on_one_thread(Duration::from_secs(120), || async {

@@ -360,9 +360,11 @@ fn emit_form_method(api: &Api, op: &Operation, fop: &FormOperation, form: &FormA
         Para::Ours(&route),
         Para::Ours(&outcome),
     ]);
+    let returns = super::operation::call_future(&quote!(#resp_enum), &err_ty);
     quote! {
         #docs
-        pub fn #name(&self, #arg) -> impl ::core::future::Future<Output = Result<#resp_enum, runtime::Error<#err_ty>>> + Send + '_ {
+        pub fn #name(&self, #arg) -> #returns {
+            // Validation and encoding errors are kept for the future.
             let prepared = (|| -> Result<rt::Request, runtime::Error<#err_ty>> {
                 #validate
                 let mut form = self.base.clone();
@@ -374,16 +376,16 @@ fn emit_form_method(api: &Api, op: &Operation, fop: &FormOperation, form: &FormA
                 Ok(req)
             })();
             async move {
-            let resp = self.transport.send(prepared?).await?;
-            if !(200..300).contains(&resp.status) {
-                return Err(resp.error(|_, _| None));
-            }
-            let kv = rt::KeyValues::parse_lines(&resp.body);
-            match kv.get(#status) {
-                #(#arms)*
-                #error_arm
-                other => Err(resp.decode_failure(format!(#unknown))),
-            }
+                let resp = self.transport.send(prepared?).await?;
+                if !(200..300).contains(&resp.status) {
+                    return Err(resp.error(|_, _| None));
+                }
+                let kv = rt::KeyValues::parse_lines(&resp.body);
+                match kv.get(#status) {
+                    #(#arms)*
+                    #error_arm
+                    other => Err(resp.decode_failure(format!(#unknown))),
+                }
             }
         }
     }
@@ -522,6 +524,14 @@ mod tests {
         assert!(
             text.contains("Some (\"APPROVED\" | \"OK\") => CaptureApproved :: from_kv (& kv) . map (CaptureResponse :: Approved)"),
             "{text}"
+        );
+        // The request is built by the method; the future takes only it.
+        assert_contains(
+            &emit_form_method(&api, &op, &fop, &form),
+            &[
+                "pub fn capture (& self ,) -> impl :: core :: future :: Future < Output = Result < CaptureResponse , runtime :: Error < () > > > + Send + '_",
+                "Ok (req) }) () ; async move { let resp = self . transport . send (prepared ?) . await ? ;",
+            ],
         );
         assert_tokens(
             emit_response_enum(&api, &op, &fop),

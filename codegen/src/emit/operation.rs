@@ -70,6 +70,13 @@ pub fn path_args(api: &Api, op: &Operation) -> (Vec<TokenStream>, Vec<proc_macro
         .unzip()
 }
 
+/// What an operation method returns (JSON and form APIs alike): a `Send`
+/// future that borrows only the client. The method builds the request
+/// before returning it, so the future holds no argument.
+pub fn call_future(ok: &TokenStream, err: &TokenStream) -> TokenStream {
+    quote!(impl ::core::future::Future<Output = Result<#ok, runtime::Error<#err>>> + Send + '_)
+}
+
 pub fn emit_method(api: &Api, op: &Operation, j: &JsonOperation) -> TokenStream {
     let name = ident(&op.name);
     let op_id = op.name.as_str();
@@ -205,10 +212,11 @@ pub fn emit_method(api: &Api, op: &Operation, j: &JsonOperation) -> TokenStream 
         Para::Ours(&errors),
     ]);
     let deprecated = op.deprecated.then(|| quote!(#[deprecated]));
+    let returns = call_future(&ret, &err_ty);
     quote! {
         #docs
         #deprecated
-        pub fn #name(&self, #(#args),*) -> impl ::core::future::Future<Output = Result<#ret, runtime::Error<#err_ty>>> + Send + '_ {
+        pub fn #name(&self, #(#args),*) -> #returns {
             let mut req = rt::Request::templated(#op_id, rt::Method::#method, #template);
             #fresh
             #(#build)*
