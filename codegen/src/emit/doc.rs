@@ -41,12 +41,25 @@ pub fn paragraphs(parts: &[Para<'_>]) -> TokenStream {
     quote! { #( #[doc = #lines] )* }
 }
 
+/// Spec prose for the middle of one doc line (a title, a variant's note):
+/// sanitised like [`sanitize`], its lines joined by spaces.
+pub fn inline(text: &str) -> String {
+    sanitize(text)
+        .iter()
+        .map(|l| l.trim())
+        .filter(|l| !l.is_empty())
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
 /// Each returned line starts with a space, as `///` comments do.
 pub fn sanitize(text: &str) -> Vec<String> {
     let mut out: Vec<String> = Vec::new();
     let mut fence: Option<&str> = None;
     let mut list_indent: Option<usize> = None;
     for raw in text.replace("\r\n", "\n").replace('\r', "\n").lines() {
+        // Tabs are not for doc comments (clippy's `tabs_in_doc_comments`):
+        // one is a column stop in code, a space in prose.
         let line = raw.trim_end();
         let trimmed = line.trim_start();
         if let Some(marker) = fence {
@@ -54,10 +67,12 @@ pub fn sanitize(text: &str) -> Vec<String> {
                 fence = None;
                 out.push(format!(" {marker}"));
             } else {
-                out.push(format!(" {line}"));
+                out.push(format!(" {}", line.replace('\t', "    ")));
             }
             continue;
         }
+        let prose = trimmed.replace('\t', " ");
+        let trimmed = prose.as_str();
         if let Some(marker) = ["```", "~~~"].into_iter().find(|m| trimmed.starts_with(m)) {
             fence = Some(marker);
             list_indent = None;
@@ -158,6 +173,28 @@ mod tests {
         assert_eq!(
             lines,
             vec![" Example:", "", " let x = 1;", " ```text", " foo()", " ```"]
+        );
+    }
+
+    #[test]
+    fn inline_prose_is_one_sanitised_line() {
+        assert_eq!(
+            inline("Paid\r\n\tin full [v2]\n\nsee <x>"),
+            "Paid in full \\[v2\\] see \\<x\\>"
+        );
+    }
+
+    #[test]
+    fn tabs_become_spaces() {
+        let lines = sanitize("The key.\tSee the docs.\n```\n\tindented()\n```");
+        assert_eq!(
+            lines,
+            vec![
+                " The key. See the docs.",
+                " ```text",
+                "     indented()",
+                " ```"
+            ]
         );
     }
 

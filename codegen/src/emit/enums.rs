@@ -7,6 +7,7 @@ use quote::quote;
 
 use crate::model::*;
 
+use super::doc;
 use super::structs::type_docs;
 use super::ty::ident;
 
@@ -19,7 +20,7 @@ pub fn emit_enum(t: &TypeDef, e: &Enum) -> TokenStream {
         .variants
         .iter()
         .map(|v| match &v.doc {
-            Some(d) => format!(" `{}`: {}", v.wire.replace('`', "'"), d.replace('\n', " ")),
+            Some(d) => format!(" `{}`: {}", v.wire.replace('`', "'"), doc::inline(d)),
             None => format!(" `{}`", v.wire.replace('`', "'")),
         })
         .collect();

@@ -345,8 +345,11 @@ fn space_items(src: &str) -> String {
             let indent = line.len() - line.trim_start().len();
             let p_indent = p.len() - p.trim_start().len();
             let (t, pt) = (line.trim_start(), p.trim_start());
+            // A comment line is never the end of an item, whatever it ends
+            // with: a doc sentence ending in `;` is followed by more doc.
+            let comment = pt.starts_with("//");
             let ends_item = pt == "}"
-                || (pt.ends_with(';') && !pt.starts_with("use "))
+                || (pt.ends_with(';') && !pt.starts_with("use ") && !comment)
                 || (pt.starts_with("use ") && !t.starts_with("use "));
             let after_inner_attrs = pt.starts_with("#![") || pt == ")]";
             if indent == p_indent
@@ -366,6 +369,15 @@ fn space_items(src: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn items_are_spaced_but_a_doc_comment_is_never_split() {
+        let src = "use a::b;\nconst X: u8 = 1;\n/// Needs `a` (see `b`);\n/// or `c`.\npub struct S;\n/// T.\npub struct T;\n";
+        assert_eq!(
+            space_items(src),
+            "use a::b;\n\nconst X: u8 = 1;\n\n/// Needs `a` (see `b`);\n/// or `c`.\npub struct S;\n\n/// T.\npub struct T;\n"
+        );
+    }
 
     #[test]
     fn macro_calls_are_laid_out_one_entry_a_line() {
