@@ -406,6 +406,12 @@ impl Transport {
             HeaderValue::from_static("application/json"),
         );
         let base_url = settings.base_url.trim_end_matches('/').to_string();
+        if base_url.is_empty() {
+            return Err(BuildError(
+                "no base URL: the API's spec names no server; set one with the config's `base_url`"
+                    .to_string(),
+            ));
+        }
         let base = reqwest::Url::parse(&base_url)
             .map_err(|e| BuildError(format!("base URL `{base_url}` is not a URL: {e}")))?;
         if base.cannot_be_a_base() || base.query().is_some() || base.fragment().is_some() {
@@ -1196,5 +1202,19 @@ mod tests {
             assert!(e.to_string().contains(base), "{e}");
         }
         assert!(transport("not a url").is_err());
+    }
+
+    #[test]
+    fn no_base_url_is_refused_with_what_to_do() {
+        for base in ["", "/"] {
+            let Err(e) = transport(base) else {
+                panic!("{base:?} was accepted")
+            };
+            assert!(
+                e.to_string()
+                    .contains("set one with the config's `base_url`"),
+                "{e}"
+            );
+        }
     }
 }

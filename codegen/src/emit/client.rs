@@ -26,16 +26,44 @@ pub fn emit_environment(api: &Api) -> TokenStream {
         ]);
         quote!(#d #default #v,)
     });
-    let default_custom = api.environments.is_empty().then(|| quote!(#[default]));
+    // Without a server in the spec, the default is an empty `Custom` URL,
+    // which `Client::new` refuses with an error saying to set one.
+    let (derive, doc, custom_default) = if api.environments.is_empty() {
+        (
+            quote!(#[derive(Debug, Clone, PartialEq, Eq)]),
+            quote! {
+                /// Where requests go. The spec names no server: set the base URL
+                /// with `Config::base_url` (or `Config::environment`), or
+                /// `Client::new` fails.
+            },
+            quote! {
+                impl Default for Environment {
+                    /// An empty `Custom` URL: the spec names no server.
+                    fn default() -> Self {
+                        Self::Custom(String::new())
+                    }
+                }
+            },
+        )
+    } else {
+        (
+            quote!(#[derive(Debug, Clone, PartialEq, Eq, Default)]),
+            quote! {
+                /// Where requests go. The first environment of the spec is the default.
+            },
+            quote!(),
+        )
+    };
     quote! {
-        /// Where requests go. The first environment of the spec is the default.
-        #[derive(Debug, Clone, PartialEq, Eq, Default)]
+        #doc
+        #derive
         pub enum Environment {
             #(#items)*
             /// Any other base URL (a mock server, a proxy).
-            #default_custom
             Custom(String),
         }
+
+        #custom_default
 
         impl Environment {
             /// The base URL requests are sent to.
@@ -273,7 +301,7 @@ pub fn client_methods(other_fields: TokenStream) -> TokenStream {
 pub fn client_doc(api: &Api) -> TokenStream {
     let title = format!(
         " A client for {}. Cheap to clone; clones share connections.",
-        api.title
+        doc::inline(&api.title)
     );
     quote! {
         #[doc = #title]
@@ -322,6 +350,39 @@ mod tests {
                         match self {
                             Self::Production => "https://api.example.com",
                             Self::Test => "https://test.example.com",
+                            Self::Custom(url) => url,
+                        }
+                    }
+                }
+            },
+        );
+    }
+
+    #[test]
+    fn without_a_server_the_default_is_an_empty_custom_url() {
+        let mut api = api();
+        api.environments.clear();
+        assert_tokens(
+            emit_environment(&api),
+            quote! {
+                /// Where requests go. The spec names no server: set the base URL
+                /// with `Config::base_url` (or `Config::environment`), or
+                /// `Client::new` fails.
+                #[derive(Debug, Clone, PartialEq, Eq)]
+                pub enum Environment {
+                    /// Any other base URL (a mock server, a proxy).
+                    Custom(String),
+                }
+                impl Default for Environment {
+                    /// An empty `Custom` URL: the spec names no server.
+                    fn default() -> Self {
+                        Self::Custom(String::new())
+                    }
+                }
+                impl Environment {
+                    /// The base URL requests are sent to.
+                    pub fn base_url(&self) -> &str {
+                        match self {
                             Self::Custom(url) => url,
                         }
                     }

@@ -41,6 +41,7 @@ pub fn normalize(doc: &mut Value, diags: &mut Diagnostics) {
         return;
     };
     let mut n = Normalizer { diags };
+    n.security(root, "");
     if let Some(hooks) = root.remove("webhooks") {
         let count = hooks.as_object().map_or(0, Map::len);
         if count > 0 {
@@ -177,7 +178,66 @@ impl Normalizer<'_> {
         }
     }
 
+    /// A `security` list: requirements, each a map from scheme name to
+    /// scope names. `null` scopes (seen in Square's document) mean none.
+    fn security(&mut self, holder: &mut Map<String, Value>, ptr: &str) {
+        let sptr = join(ptr, "security");
+        let Some(list) = holder.get_mut("security") else {
+            return;
+        };
+        let Some(reqs) = list.as_array_mut() else {
+            self.diags.error(
+                &sptr,
+                format!(
+                    "`security` must be a list of security requirements, found {}",
+                    kind(list)
+                ),
+            );
+            holder.remove("security");
+            return;
+        };
+        for (i, req) in reqs.iter_mut().enumerate() {
+            let rptr = join(&sptr, &i.to_string());
+            let Some(schemes) = req.as_object_mut() else {
+                self.diags.error(
+                    &rptr,
+                    format!(
+                        "a security requirement must be a map from scheme names to scope lists, found {}",
+                        kind(req)
+                    ),
+                );
+                *req = Value::Object(Map::new());
+                continue;
+            };
+            for (name, scopes) in schemes.iter_mut() {
+                let nptr = join(&rptr, name);
+                match scopes {
+                    Value::Array(items) if items.iter().all(Value::is_string) => {}
+                    Value::Null => {
+                        self.diags.warning(
+                            &nptr,
+                            "the scopes of a security requirement must be a list, found null; \
+                             read as no scopes (`[]`)",
+                        );
+                        *scopes = Value::Array(Vec::new());
+                    }
+                    other => {
+                        self.diags.error(
+                            &nptr,
+                            format!(
+                                "the scopes of a security requirement must be a list of scope names, found {}",
+                                kind(other)
+                            ),
+                        );
+                        *other = Value::Array(Vec::new());
+                    }
+                }
+            }
+        }
+    }
+
     fn operation(&mut self, op: &mut Map<String, Value>, ptr: &str) {
+        self.security(op, ptr);
         self.parameter_list(op, ptr);
         if let Some(body) = op.get_mut("requestBody") {
             self.content_holder(body, &join(ptr, "requestBody"));
@@ -818,6 +878,45 @@ mod tests {
             serde_json::json!({"allOf": [{"$ref": "#/components/schemas/A"}], "nullable": true})
         );
         assert_eq!(v["paths"], serde_json::json!({}));
+    }
+
+    #[test]
+    fn null_scopes_are_none_and_a_broken_security_list_is_located() {
+        let (v, diags) = run(serde_json::json!({
+            "openapi": "3.0.0",
+            "security": [{"key": null}],
+            "paths": {"/revoke": {"post": {
+                "security": [{"oauth2": null}, {"basic": "x"}, 3],
+                "responses": {}
+            }}}
+        }));
+        assert_eq!(v["security"], serde_json::json!([{"key": []}]));
+        assert_eq!(
+            v["paths"]["/revoke"]["post"]["security"],
+            serde_json::json!([{"oauth2": []}, {"basic": []}, {}])
+        );
+        assert_eq!(diags.len(), 4, "{diags:?}");
+        assert!(
+            diags[0].contains("warning") && diags[0].contains("at /security/0/key"),
+            "{}",
+            diags[0]
+        );
+        assert!(
+            diags[1].contains("at /paths/~1revoke/post/security/0/oauth2"),
+            "{}",
+            diags[1]
+        );
+        assert!(
+            diags[2].contains("error")
+                && diags[2].contains("at /paths/~1revoke/post/security/1/basic"),
+            "{}",
+            diags[2]
+        );
+        assert!(
+            diags[3].contains("at /paths/~1revoke/post/security/2"),
+            "{}",
+            diags[3]
+        );
     }
 
     #[test]

@@ -1449,11 +1449,31 @@ impl<'a> Loader<'a> {
     // ---------------------------------------------------- auth and servers
 
     fn servers(&mut self) -> Vec<Environment> {
+        if !self.doc.servers.iter().any(|s| s.url.contains("://")) {
+            self.diags.warning(
+                "/servers",
+                "the document names no server with an absolute URL, so the client has no default base URL: \
+                 `Client::new` fails until one is set with `Config::base_url`",
+            );
+        }
+        for (i, s) in self.doc.servers.iter().enumerate() {
+            if !s.url.contains("://") {
+                self.diags.warning(
+                    join(&join("/servers", &i.to_string()), "url"),
+                    format!(
+                        "`{}` is not an absolute URL, so it is left out of `Environment` (a \
+                         client cannot send to it); set the whole URL with `Config::base_url`",
+                        s.url
+                    ),
+                );
+            }
+        }
         let mut namer = Namer::with_reserved(&["Custom"]);
         self.doc
             .servers
             .iter()
             .enumerate()
+            .filter(|(_, s)| s.url.contains("://"))
             .map(|(i, s)| {
                 let label = s.description.clone().unwrap_or_default();
                 let first_word = label
