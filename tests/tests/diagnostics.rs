@@ -188,3 +188,68 @@ fn not_utf8() {
     .is_none());
     insta::assert_snapshot!(d.items[0].to_string());
 }
+
+/// Properties declared beside a oneOf belong to every member: each object
+/// member is generated with them (Lithic's documents do this), and nothing
+/// is reported, since nothing is dropped.
+#[test]
+fn properties_beside_one_of_belong_to_every_member() {
+    let text = format!(
+        "{HEAD}servers: [{{url: 'https://api.example.test'}}]
+paths: {{}}
+components:
+  schemas:
+    Result:
+      type: object
+      required: [token]
+      properties:
+        token: {{type: string}}
+      oneOf:
+        - title: Authorization
+          properties:
+            event_stream: {{type: string, enum: [AUTHORIZATION]}}
+            amount: {{type: integer}}
+          required: [event_stream]
+        - $ref: '#/components/schemas/Authentication'
+      discriminator:
+        propertyName: event_stream
+        mapping:
+          THREE_DS: '#/components/schemas/Authentication'
+    Authentication:
+      type: object
+      required: [event_stream]
+      properties:
+        event_stream: {{type: string}}
+        method: {{type: string}}
+"
+    );
+    let opts = ProviderOptions::new("broken", "union.yaml");
+    let mut diags = Diagnostics::new("union.yaml");
+    let api = load_openapi(&text, &opts, &mut diags).expect("loads");
+    assert!(diags.items.is_empty(), "{:?}", diags.items);
+    let src = paygen_codegen::emit::module_source(&api).expect("emits");
+    let strukt = |name: &str| {
+        let start = src
+            .find(&format!("pub struct {name} {{"))
+            .unwrap_or_else(|| panic!("no struct {name} in:\n{src}"));
+        src[start..start + src[start..].find("\n}").expect("struct end")].to_string()
+    };
+    for (name, own) in [
+        ("ResultModelAuthorization", "pub amount: Option<i64>"),
+        ("ResultModelAuthentication", "pub method: Option<String>"),
+    ] {
+        let s = strukt(name);
+        assert!(
+            s.contains("pub token: String"),
+            "{name} lacks the shared property:\n{s}"
+        );
+        assert!(s.contains(own), "{name} lacks its own property:\n{s}");
+    }
+    // (`Result` is named `ResultModel`: it would shadow the prelude's.)
+    // The component itself is unchanged.
+    assert!(!strukt("Authentication").contains("token"));
+    assert!(
+        src.contains("ResultModelAuthentication(ResultModelAuthentication)"),
+        "{src}"
+    );
+}

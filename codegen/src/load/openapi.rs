@@ -508,18 +508,51 @@ impl<'a> Loader<'a> {
         let mut variants = Vec::new();
         let mut by_key: BTreeMap<String, usize> = BTreeMap::new();
         let start = self.space.len();
+        // Properties (or allOf members) beside the oneOf/anyOf belong to
+        // every member: each object member becomes those plus its own.
+        let shared = match &s.schema_kind {
+            SchemaKind::Any(a) => {
+                !a.properties.is_empty()
+                    || !a.required.is_empty()
+                    || !a.all_of.is_empty()
+                    || a.additional_properties.is_some()
+            }
+            _ => false,
+        };
+        let parent_ptr = ptr.rsplit_once('/').map_or(ptr, |p| p.0);
         for (i, m) in members.iter().enumerate() {
             let mptr = join(ptr, &i.to_string());
             // An inline member is named after its title where it has one.
             let title = match m {
                 ReferenceOr::Item(m) => m.schema_data.title.as_deref(),
-                ReferenceOr::Reference { .. } => None,
+                ReferenceOr::Reference { reference } => reference.strip_prefix(SCHEMA_PREFIX),
             };
             let ctx = match title.map(|t| camel(t, "")).filter(|t| !t.is_empty()) {
                 Some(t) => format!("{name} {t}"),
                 None => format!("{name} option {}", i + 1),
             };
-            let conv = self.convert(m, &ctx, &mptr);
+            let conv = if shared && self.is_object_member(m) {
+                let mut acc = ObjectAcc::default();
+                self.collect_object(s, name, parent_ptr, &mut acc);
+                self.collect_member(m, &ctx, &mptr, &mut acc);
+                let id = self.space.reserve(&camel(&ctx, "Inline"));
+                let doc = match m {
+                    ReferenceOr::Item(m) => describe(m),
+                    ReferenceOr::Reference { .. } => None,
+                };
+                let kind = TypeKind::Struct(self.finish_struct(acc));
+                Conv::of(TypeRef::Named(self.space.define_inline(id, doc, kind)))
+            } else {
+                if shared {
+                    self.diags.warning(
+                        &mptr,
+                        format!(
+                            "`{name}` declares properties beside its oneOf/anyOf, but this member is not an object, so it cannot take them; the member is generated alone"
+                        ),
+                    );
+                }
+                self.convert(m, &ctx, &mptr)
+            };
             if let ReferenceOr::Reference { reference } = m {
                 if let Some(key) = reference.strip_prefix(SCHEMA_PREFIX) {
                     by_key.insert(unescape_pointer(key), variants.len());
@@ -747,36 +780,7 @@ impl<'a> Loader<'a> {
         };
         for (i, member) in all_of.into_iter().flatten().enumerate() {
             let mptr = join(&join(ptr, "allOf"), &i.to_string());
-            match member {
-                ReferenceOr::Reference { reference } => {
-                    let Some((key, _)) = self.resolve_schema_ref(reference, &join(&mptr, "$ref"))
-                    else {
-                        continue;
-                    };
-                    if self.merging.contains(&key) {
-                        self.diags.error(
-                            join(&mptr, "$ref"),
-                            format!(
-                                "allOf cycle {} → {key}: a schema cannot include itself; \
-                                 refer to it from a property instead",
-                                self.merging.join(" → ")
-                            ),
-                        );
-                        continue;
-                    }
-                    let Some(ReferenceOr::Item(target)) = self.component_schema(&key) else {
-                        continue;
-                    };
-                    self.merging.push(key.clone());
-                    let tptr = join("/components/schemas", &key);
-                    // Its inline properties are the component's own types
-                    // (converted once, named after it), whoever merges them.
-                    let tname = self.space.name(self.schema_ids[&key]).as_str().to_string();
-                    self.collect_object(target, &tname, &tptr, acc);
-                    self.merging.pop();
-                }
-                ReferenceOr::Item(m) => self.collect_object(m, name, &mptr, acc),
-            }
+            self.collect_member(member, name, &mptr, acc);
         }
         for (i, r) in required.into_iter().flatten().enumerate() {
             acc.required.insert(r.clone());
@@ -803,6 +807,68 @@ impl<'a> Loader<'a> {
             Some(AdditionalProperties::Any(true)) => acc.additional = Some(TypeRef::Any),
             _ => {}
         }
+    }
+
+    /// Merges one member schema (of an allOf, or of a oneOf/anyOf beside
+    /// properties) into `acc`: a `$ref` merges the component's properties.
+    fn collect_member(
+        &mut self,
+        member: &ReferenceOr<Schema>,
+        name: &str,
+        mptr: &str,
+        acc: &mut ObjectAcc,
+    ) {
+        match member {
+            ReferenceOr::Reference { reference } => {
+                let Some((key, _)) = self.resolve_schema_ref(reference, &join(mptr, "$ref")) else {
+                    return;
+                };
+                if self.merging.contains(&key) {
+                    self.diags.error(
+                        join(mptr, "$ref"),
+                        format!(
+                            "allOf cycle {} → {key}: a schema cannot include itself; \
+                             refer to it from a property instead",
+                            self.merging.join(" → ")
+                        ),
+                    );
+                    return;
+                }
+                let Some(ReferenceOr::Item(target)) = self.component_schema(&key) else {
+                    return;
+                };
+                self.merging.push(key.clone());
+                let tptr = join("/components/schemas", &key);
+                // Its inline properties are the component's own types
+                // (converted once, named after it), whoever merges them.
+                let tname = self.space.name(self.schema_ids[&key]).as_str().to_string();
+                self.collect_object(target, &tname, &tptr, acc);
+                self.merging.pop();
+            }
+            ReferenceOr::Item(m) => self.collect_object(m, name, mptr, acc),
+        }
+    }
+
+    /// Whether a union member is an object (inline, or a component) and
+    /// so can take the properties declared beside the union.
+    fn is_object_member(&self, member: &ReferenceOr<Schema>) -> bool {
+        let schema = match member {
+            ReferenceOr::Item(m) => Some(m),
+            ReferenceOr::Reference { reference } => reference
+                .strip_prefix(SCHEMA_PREFIX)
+                .map(unescape_pointer)
+                .and_then(|k| match self.component_schema(&k) {
+                    Some(ReferenceOr::Item(t)) => Some(t),
+                    _ => None,
+                }),
+        };
+        schema.is_some_and(|m| match &m.schema_kind {
+            SchemaKind::Type(Type::Object(_)) | SchemaKind::AllOf { .. } => true,
+            SchemaKind::Any(a) => {
+                !a.properties.is_empty() || !a.required.is_empty() || !a.all_of.is_empty()
+            }
+            _ => false,
+        })
     }
 
     fn finish_struct(&mut self, acc: ObjectAcc) -> Struct {
