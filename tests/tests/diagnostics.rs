@@ -106,6 +106,7 @@ broken! {
     relative_server_url => Warns,
     null_security_scopes => Warns,
     security_wrong_shapes => Fails,
+    server_variables => Warns,
 }
 
 /// Every file in tests/broken/ has a test above.
@@ -252,4 +253,22 @@ components:
         src.contains("ResultModelAuthentication(ResultModelAuthentication)"),
         "{src}"
     );
+}
+
+/// Server variables take their defaults; a server whose URL keeps a
+/// variable without one is left out (`server_variables.yaml` warns).
+#[test]
+fn server_variables_take_their_defaults() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("broken");
+    let text = std::fs::read_to_string(dir.join("server_variables.yaml")).expect("case file");
+    let opts = ProviderOptions::new("broken", "server_variables.yaml");
+    let mut diags = Diagnostics::new("server_variables.yaml");
+    let api = load_openapi(&text, &opts, &mut diags).expect("loads");
+    let src = paygen_codegen::emit::module_source(&api).expect("emits");
+    assert!(
+        src.contains(r#"Self::Production => "https://eu.api.example.test/v2""#),
+        "{src}"
+    );
+    assert!(src.contains("`region` = `eu`, `version` = `v2`"), "{src}");
+    assert!(!src.contains("merchantAccount"), "{src}");
 }

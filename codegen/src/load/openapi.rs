@@ -1515,32 +1515,46 @@ impl<'a> Loader<'a> {
     // ---------------------------------------------------- auth and servers
 
     fn servers(&mut self) -> Vec<Environment> {
-        if !self.doc.servers.iter().any(|s| s.url.contains("://")) {
-            self.diags.warning(
-                "/servers",
-                "the document names no server with an absolute URL, so the client has no default base URL: \
-                 `Client::new` fails until one is set with `Config::base_url`",
-            );
-        }
+        // Each server's URL with its variables at their defaults; `None`
+        // (with a warning) where no client could send to it.
+        let mut usable: Vec<(usize, &openapiv3::Server, String)> = Vec::new();
         for (i, s) in self.doc.servers.iter().enumerate() {
-            if !s.url.contains("://") {
+            let ptr = join(&join("/servers", &i.to_string()), "url");
+            let url = with_variable_defaults(s);
+            if let Some(var) = url.find('{').map(|at| &url[at..]) {
+                let var = var.split_inclusive('}').next().unwrap_or(var);
                 self.diags.warning(
-                    join(&join("/servers", &i.to_string()), "url"),
+                    ptr,
+                    format!(
+                        "`{}` has the variable `{var}` without a default under `variables`, so \
+                         it is left out of `Environment`; set the whole URL with `Config::base_url`",
+                        s.url
+                    ),
+                );
+            } else if !url.contains("://") {
+                self.diags.warning(
+                    ptr,
                     format!(
                         "`{}` is not an absolute URL, so it is left out of `Environment` (a \
                          client cannot send to it); set the whole URL with `Config::base_url`",
                         s.url
                     ),
                 );
+            } else {
+                usable.push((i, s, url));
             }
         }
+        if usable.is_empty() {
+            self.diags.warning(
+                "/servers",
+                "the document names no server with an absolute URL, so the client has no default base URL: \
+                 `Client::new` fails until one is set with `Config::base_url`",
+            );
+        }
         let mut namer = Namer::with_reserved(&["Custom"]);
-        self.doc
-            .servers
-            .iter()
-            .enumerate()
-            .filter(|(_, s)| s.url.contains("://"))
-            .map(|(i, s)| {
+        usable
+            .into_iter()
+            .map(|(i, s, url)| {
                 let label = s.description.clone().unwrap_or_default();
                 let first_word = label
                     .split(['.', '(', ':'])
@@ -1554,10 +1568,27 @@ impl<'a> Loader<'a> {
                     } else {
                         camel(&first_word, "Server")
                     };
+                // The defaults taken, said next to the server's own words.
+                let defaults: Vec<String> = s
+                    .variables
+                    .iter()
+                    .flatten()
+                    .filter(|(name, _)| s.url.contains(&format!("{{{name}}}")))
+                    .map(|(name, v)| format!("`{name}` = `{}`", v.default))
+                    .collect();
+                let doc = match (s.description.clone(), defaults.is_empty()) {
+                    (d, true) => d,
+                    (d, false) => Some(format!(
+                        "{}Server variables at their defaults: {}; another value is a \
+                         `Custom` URL.",
+                        d.map(|d| format!("{d}\n\n")).unwrap_or_default(),
+                        defaults.join(", ")
+                    )),
+                };
                 Environment {
                     name: namer.unique(&candidate),
-                    url: s.url.trim_end_matches('/').to_string(),
-                    doc: s.description.clone(),
+                    url: url.trim_end_matches('/').to_string(),
+                    doc,
                     params: Vec::new(),
                 }
             })
@@ -1629,6 +1660,16 @@ struct ObjectAcc {
     /// Where each `required` entry is, for warnings.
     required_ptrs: BTreeMap<String, String>,
     additional: Option<TypeRef>,
+}
+
+/// A server's URL with each `{variable}` declared under `variables`
+/// replaced by its default; undeclared ones are left as written.
+fn with_variable_defaults(s: &openapiv3::Server) -> String {
+    let mut url = s.url.clone();
+    for (name, v) in s.variables.iter().flatten() {
+        url = url.replace(&format!("{{{name}}}"), &v.default);
+    }
+    url
 }
 
 fn location_key(p: &Parameter) -> &'static str {
