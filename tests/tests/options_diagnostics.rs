@@ -22,6 +22,7 @@ fn diagnose(case: &str, files: &[(&str, &str)]) -> String {
 
 const OPENAPI: &str = "openapi: 3.0.3
 info: {title: Shop, version: '1'}
+servers: [{url: 'https://api.example.test'}]
 paths:
   /public_key/:
     get:
