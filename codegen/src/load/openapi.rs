@@ -509,14 +509,11 @@ impl<'a> Loader<'a> {
         let mut by_key: BTreeMap<String, usize> = BTreeMap::new();
         let start = self.space.len();
         // Properties (or allOf members) beside the oneOf/anyOf belong to
-        // every member: each object member becomes those plus its own.
+        // every member: each object member becomes those plus its own. A
+        // `required` list or `additionalProperties` alone adds no field, so
+        // it leaves the members as they are.
         let shared = match &s.schema_kind {
-            SchemaKind::Any(a) => {
-                !a.properties.is_empty()
-                    || !a.required.is_empty()
-                    || !a.all_of.is_empty()
-                    || a.additional_properties.is_some()
-            }
+            SchemaKind::Any(a) => !a.properties.is_empty() || !a.all_of.is_empty(),
             _ => false,
         };
         let parent_ptr = ptr.rsplit_once('/').map_or(ptr, |p| p.0);
