@@ -408,6 +408,66 @@ impl Client {
             }
         }
     }
+
+    /// A required raw body, sent as the bytes given.
+    ///
+    /// `PUT /invoices/{invoice_id}/attachment`
+    ///
+    /// Errors carry the raw body only: the spec documents no error body.
+    pub fn put_invoice_attachment(
+        &self,
+        invoice_id: &str,
+        body: runtime::Bytes,
+    ) -> impl ::core::future::Future<
+        Output = Result<(), runtime::Error<()>>,
+    > + Send + '_ {
+        let mut req = rt::Request::templated(
+            "put_invoice_attachment",
+            rt::Method::PUT,
+            "/invoices/{invoice_id}/attachment",
+        );
+        req.path("/invoices/");
+        req.segment("invoice_id", invoice_id);
+        req.path("/attachment");
+        req.raw_body(body, "application/octet-stream");
+        async move {
+            let resp = self.transport.send(req).await?;
+            match resp.status {
+                s if (200..300).contains(&s) => resp.empty(),
+                _ => Err(resp.error(rt::decode_none)),
+            }
+        }
+    }
+
+    /// A required text body, sent as the text given.
+    ///
+    /// `POST /invoices/{invoice_id}/attachment`
+    ///
+    /// Errors carry the raw body only: the spec documents no error body.
+    pub fn post_invoice_note(
+        &self,
+        invoice_id: &str,
+        body: String,
+    ) -> impl ::core::future::Future<
+        Output = Result<(), runtime::Error<()>>,
+    > + Send + '_ {
+        let mut req = rt::Request::templated(
+            "post_invoice_note",
+            rt::Method::POST,
+            "/invoices/{invoice_id}/attachment",
+        );
+        req.path("/invoices/");
+        req.segment("invoice_id", invoice_id);
+        req.path("/attachment");
+        req.raw_body(runtime::Bytes::from(body), "text/plain");
+        async move {
+            let resp = self.transport.send(req).await?;
+            match resp.status {
+                s if (200..300).contains(&s) => resp.empty(),
+                _ => Err(resp.error(rt::decode_none)),
+            }
+        }
+    }
 }
 
 /// Query and header parameters of `get_order_line`.

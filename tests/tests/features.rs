@@ -543,3 +543,26 @@ async fn a_pdf_answer_is_bytes() {
     let bytes = client(&server).get_invoice_pdf("inv_1").await.unwrap();
     assert_eq!(&bytes[..], &pdf[..]);
 }
+
+#[tokio::test]
+async fn required_raw_and_text_bodies_are_sent_as_given() {
+    let server = MockServer::start().await;
+    Mock::given(path("/invoices/inv_1/attachment"))
+        .respond_with(ResponseTemplate::new(204))
+        .mount(&server)
+        .await;
+    let c = client(&server);
+    let bytes = paygen::runtime::Bytes::from_static(b"\x00\xffraw");
+    c.put_invoice_attachment("inv_1", bytes).await.unwrap();
+    c.post_invoice_note("inv_1", "paid in full".to_string())
+        .await
+        .unwrap();
+    let reqs = server.received_requests().await.unwrap();
+    assert_eq!(reqs.len(), 2);
+    assert_eq!(reqs[0].method.as_str(), "PUT");
+    assert_eq!(reqs[0].headers["content-type"], "application/octet-stream");
+    assert_eq!(reqs[0].body, b"\x00\xffraw");
+    assert_eq!(reqs[1].method.as_str(), "POST");
+    assert_eq!(reqs[1].headers["content-type"], "text/plain");
+    assert_eq!(reqs[1].body, b"paid in full");
+}

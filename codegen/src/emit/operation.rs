@@ -139,21 +139,23 @@ pub fn emit_method(api: &Api, op: &Operation, j: &JsonOperation) -> TokenStream 
     if let Some(body) = &op.body {
         let bt = body_type(api, &body.ty);
         let media = &body.media_type;
-        let encode = |b: TokenStream| match (body.encoding, &body.ty) {
+        // `b` borrows the body (encoders read it); `owned` is the value a raw
+        // body is sent as.
+        let encode = |b: TokenStream, owned: TokenStream| match (body.encoding, &body.ty) {
             (BodyEncoding::Json, _) => quote!(req.json(#b);),
             (BodyEncoding::Form, _) => quote!(req.form(#b);),
             (BodyEncoding::Multipart, _) => quote!(req.multipart(#b);),
             (BodyEncoding::Bytes, BodyType::Text) => {
-                quote!(req.raw_body(runtime::Bytes::from(#b.clone()), #media);)
+                quote!(req.raw_body(runtime::Bytes::from(#owned), #media);)
             }
-            (BodyEncoding::Bytes, _) => quote!(req.raw_body(#b.clone(), #media);),
+            (BodyEncoding::Bytes, _) => quote!(req.raw_body(#owned, #media);),
         };
         if body.required {
             args.push(quote!(body: #bt));
-            build.push(encode(quote!(&body)));
+            build.push(encode(quote!(&body), quote!(body)));
         } else {
             args.push(quote!(body: Option<#bt>));
-            let e = encode(quote!(body));
+            let e = encode(quote!(body), quote!(body.clone()));
             build.push(quote!(if let Some(body) = &body { #e }));
         }
     }
