@@ -163,6 +163,89 @@ impl<'a> Loader<'a> {
         }
     }
 
+    /// A `$ref` to a schema inside a component
+    /// (`#/components/schemas/Event/properties/items`): the schema at that
+    /// pointer, converted once under its own pointer, so the component and
+    /// every reference to it share one type.
+    fn convert_nested_ref(&mut self, reference: &str, ref_ptr: &str) -> Conv {
+        let target = reference.trim_start_matches('#');
+        let (key, inner, found) = self.nested_schema(reference);
+        match found {
+            Some(Ok(ReferenceOr::Item(schema))) => {
+                let name = self.space.name(self.schema_ids[&key]).as_str().to_string();
+                let words: Vec<String> = inner
+                    .split('/')
+                    .map(unescape_pointer)
+                    .filter(|w| !matches!(w.as_str(), "properties" | "allOf" | "oneOf" | "anyOf"))
+                    .collect();
+                let ctx = format!("{name} {}", words.join(" "));
+                if self.merging.iter().any(|m| m == target) {
+                    // The schema refers to itself through nested pointers.
+                    self.diags.error(
+                        ref_ptr,
+                        format!("$ref `{reference}` refers back into itself; make it a component"),
+                    );
+                    return Conv::of(TypeRef::Any);
+                }
+                self.merging.push(target.to_string());
+                let conv = self.convert_schema(&schema, &ctx, target);
+                self.merging.pop();
+                conv
+            }
+            Some(Ok(ReferenceOr::Reference { reference: next }))
+                if !is_nested_schema_ref(&next) =>
+            {
+                self.convert(&ReferenceOr::Reference { reference: next }, "", target)
+            }
+            Some(Ok(ReferenceOr::Reference { .. })) => {
+                self.diags.error(
+                    ref_ptr,
+                    format!(
+                        "$ref `{reference}` leads to another reference inside a component, which is \
+                         not followed; refer to a component of components/schemas instead"
+                    ),
+                );
+                Conv::of(TypeRef::Any)
+            }
+            Some(Err(_)) | None => {
+                self.nested_ref_missing(reference, &key, ref_ptr);
+                Conv::of(TypeRef::Any)
+            }
+        }
+    }
+
+    /// The component a nested schema `$ref` points into, the pointer inside
+    /// it, and what is there (`None`: nothing; `Err`: not a schema).
+    #[allow(clippy::type_complexity)]
+    fn nested_schema(
+        &self,
+        reference: &str,
+    ) -> (
+        String,
+        String,
+        Option<Result<ReferenceOr<Schema>, serde_json::Error>>,
+    ) {
+        let rest = &reference[SCHEMA_PREFIX.len()..];
+        let (key, inner) = rest.split_once('/').unwrap_or((rest, ""));
+        let key = unescape_pointer(key);
+        let found = self.component_schema(&key).and_then(|component| {
+            serde_json::to_value(component)
+                .ok()
+                .and_then(|v| v.pointer(&format!("/{inner}")).cloned())
+                .map(serde_json::from_value::<ReferenceOr<Schema>>)
+        });
+        (key, inner.to_string(), found)
+    }
+
+    fn nested_ref_missing(&mut self, reference: &str, key: &str, ref_ptr: &str) {
+        let message = if self.component_schema(key).is_some() {
+            format!("$ref `{reference}` points at no schema inside `{key}`")
+        } else {
+            format!("$ref `{reference}` points into `{key}`, which is not in components/schemas")
+        };
+        self.diags.error(ref_ptr, message);
+    }
+
     fn component_schema(&self, key: &str) -> Option<&'a ReferenceOr<Schema>> {
         self.doc.components.as_ref()?.schemas.get(key)
     }
@@ -246,6 +329,9 @@ impl<'a> Loader<'a> {
 
     fn convert(&mut self, s: &ReferenceOr<Schema>, ctx: &str, ptr: &str) -> Conv {
         match s {
+            ReferenceOr::Reference { reference } if is_nested_schema_ref(reference) => {
+                self.convert_nested_ref(reference, &join(ptr, "$ref"))
+            }
             ReferenceOr::Reference { reference } => {
                 match self.resolve_schema_ref(reference, &join(ptr, "$ref")) {
                     Some((_, id)) => Conv::of(TypeRef::Named(id)),
@@ -816,6 +902,34 @@ impl<'a> Loader<'a> {
         acc: &mut ObjectAcc,
     ) {
         match member {
+            ReferenceOr::Reference { reference } if is_nested_schema_ref(reference) => {
+                let ref_ptr = join(mptr, "$ref");
+                let target = reference.trim_start_matches('#').to_string();
+                match self.nested_schema(reference) {
+                    (_, _, Some(Ok(ReferenceOr::Item(schema)))) => {
+                        if self.merging.contains(&target) {
+                            self.diags.error(
+                                ref_ptr,
+                                format!("$ref `{reference}` refers back into itself; make it a component"),
+                            );
+                            return;
+                        }
+                        self.merging.push(target.clone());
+                        self.collect_object(&schema, name, &target, acc);
+                        self.merging.pop();
+                    }
+                    (_, _, Some(Ok(ReferenceOr::Reference { .. }))) => {
+                        self.diags.error(
+                            ref_ptr,
+                            format!(
+                                "$ref `{reference}` leads to another reference inside a component, \
+                                 which is not followed; refer to a component of components/schemas instead"
+                            ),
+                        );
+                    }
+                    (key, _, _) => self.nested_ref_missing(reference, &key, &ref_ptr),
+                }
+            }
             ReferenceOr::Reference { reference } => {
                 let Some((key, _)) = self.resolve_schema_ref(reference, &join(mptr, "$ref")) else {
                     return;
@@ -883,11 +997,27 @@ impl<'a> Loader<'a> {
                 }
             }
         }
-        let mut namer = Namer::with_reserved(&["additional"]);
+        // `new` is the constructor (a setter of that name would clash with
+        // it), `additional` the map of undeclared properties.
+        let mut namer = Namer::with_reserved(&["additional", "new"]);
         let mut fields = Vec::new();
         for (wire, conv) in acc.props {
             let candidate = snake(&wire, "field");
             let (rust, taken) = namer.claim(&wire, &candidate);
+            if taken == Taken::Reserved {
+                let pptr = acc.prop_ptrs.get(&wire).cloned().unwrap_or_default();
+                if self.warned.insert(pptr.clone()) {
+                    self.diags.warning(
+                        pptr,
+                        format!(
+                            "property `{wire}` would be the field `{candidate}`, a name the generated \
+                             struct uses for its {}; it is generated as `{}` (its JSON name is kept)",
+                            if candidate == "new" { "constructor" } else { "undeclared properties" },
+                            rust.as_str()
+                        ),
+                    );
+                }
+            }
             if let Taken::By(first) = taken {
                 let pptr = acc.prop_ptrs.get(&wire).cloned().unwrap_or_default();
                 if self.warned.insert(pptr.clone()) {
@@ -1657,6 +1787,13 @@ struct ObjectAcc {
     /// Where each `required` entry is, for warnings.
     required_ptrs: BTreeMap<String, String>,
     additional: Option<TypeRef>,
+}
+
+/// `#/components/schemas/X/…`: a reference to a schema inside a component.
+fn is_nested_schema_ref(reference: &str) -> bool {
+    reference
+        .strip_prefix(SCHEMA_PREFIX)
+        .is_some_and(|rest| rest.contains('/'))
 }
 
 /// A server's URL with each `{variable}` declared under `variables`
