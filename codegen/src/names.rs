@@ -22,6 +22,11 @@ pub fn is_keyword(name: &str) -> bool {
     KEYWORDS.contains(&name)
 }
 
+/// Field names a generated struct uses itself: `new`, its constructor (a
+/// setter of that name would clash with it), and `additional`, the map of
+/// undeclared properties. A property that converts to one is renamed.
+pub const RESERVED_FIELDS: &[&str] = &["new", "additional"];
+
 /// Type names the emitted module defines or relies on, and the names of the
 /// runtime's user-facing items (`klarna_payments::Error` next to
 /// `paygen::Error` would read as the same thing); a schema with one of these

@@ -136,6 +136,23 @@ fn every_broken_spec_is_tested() {
 
 const HEAD: &str = "openapi: 3.0.3\ninfo: {title: t, version: '1'}\n";
 
+/// The diagnostics of loading `text` and the module emitted from it.
+fn load_and_emit(text: &str, file: &str) -> (Vec<String>, String) {
+    let opts = ProviderOptions::new("broken", file);
+    let mut diags = Diagnostics::new(file);
+    let api = load_openapi(text, &opts, &mut diags).expect("loads");
+    let src = paygen_codegen::emit::module_source(&api).expect("emits");
+    (diags.items.iter().map(|d| d.to_string()).collect(), src)
+}
+
+/// The text of `pub struct {name} {…}` in `src`.
+fn struct_body<'s>(src: &'s str, name: &str) -> &'s str {
+    let start = src
+        .find(&format!("pub struct {name} {{"))
+        .unwrap_or_else(|| panic!("no struct {name} in:\n{src}"));
+    &src[start..start + src[start..].find("\n}").expect("struct end")]
+}
+
 #[test]
 fn yaml_syntax_error() {
     insta::assert_snapshot!(diagnose("openapi: 3.0.3\ninfo: {title: t\npaths: {}\n"));
@@ -226,17 +243,9 @@ components:
         method: {{type: string}}
 "
     );
-    let opts = ProviderOptions::new("broken", "union.yaml");
-    let mut diags = Diagnostics::new("union.yaml");
-    let api = load_openapi(&text, &opts, &mut diags).expect("loads");
-    assert!(diags.items.is_empty(), "{:?}", diags.items);
-    let src = paygen_codegen::emit::module_source(&api).expect("emits");
-    let strukt = |name: &str| {
-        let start = src
-            .find(&format!("pub struct {name} {{"))
-            .unwrap_or_else(|| panic!("no struct {name} in:\n{src}"));
-        src[start..start + src[start..].find("\n}").expect("struct end")].to_string()
-    };
+    let (diags, src) = load_and_emit(&text, "union.yaml");
+    assert!(diags.is_empty(), "{diags:?}");
+    let strukt = |name: &str| struct_body(&src, name);
     for (name, own) in [
         ("ResultModelAuthorization", "pub amount: Option<i64>"),
         ("ResultModelAuthentication", "pub method: Option<String>"),
@@ -263,10 +272,7 @@ components:
 fn server_variables_take_their_defaults() {
     let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("broken");
     let text = std::fs::read_to_string(dir.join("server_variables.yaml")).expect("case file");
-    let opts = ProviderOptions::new("broken", "server_variables.yaml");
-    let mut diags = Diagnostics::new("server_variables.yaml");
-    let api = load_openapi(&text, &opts, &mut diags).expect("loads");
-    let src = paygen_codegen::emit::module_source(&api).expect("emits");
+    let (_, src) = load_and_emit(&text, "server_variables.yaml");
     assert!(
         src.contains(r#"Self::Production => "https://eu.api.example.test/v2""#),
         "{src}"
@@ -304,11 +310,8 @@ components:
               id: {{type: string}}
 "
     );
-    let opts = ProviderOptions::new("broken", "nested.yaml");
-    let mut diags = Diagnostics::new("nested.yaml");
-    let api = load_openapi(&text, &opts, &mut diags).expect("loads");
-    assert!(diags.items.is_empty(), "{:?}", diags.items);
-    let src = paygen_codegen::emit::module_source(&api).expect("emits");
+    let (diags, src) = load_and_emit(&text, "nested.yaml");
+    assert!(diags.is_empty(), "{diags:?}");
     let field_type = |field: &str| {
         let at = src
             .find(&format!("pub {field}: Option<"))
@@ -319,11 +322,7 @@ components:
     let item = field_type("events").trim_start_matches("Vec<").to_string();
     assert_eq!(field_type("first"), item, "{src}");
     // An allOf with the nested schema merges its properties.
-    let merged = field_type("merged");
-    let start = src
-        .find(&format!("pub struct {merged} {{"))
-        .expect("merged struct");
-    let body = &src[start..start + src[start..].find("\n}").expect("end")];
+    let body = struct_body(&src, &field_type("merged"));
     assert!(
         body.contains("pub id: Option<String>") && body.contains("pub note: Option<String>"),
         "{body}"

@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 
 use crate::diag::{join, Diagnostics};
 use crate::model::*;
-use crate::names::{camel, snake, Namer};
+use crate::names::{self, camel, snake, Namer};
 
 use super::finish::{Draft, DraftOperation, TypeSpace};
 use super::format::*;
@@ -385,7 +385,7 @@ impl<'a> Builder<'a> {
 
     /// Builds struct fields from a flattened list. `owner` names inline types.
     fn fields(&mut self, flat: &[Flat<'_>], owner: &str, response: bool) -> Vec<Field> {
-        let mut namer = Namer::with_reserved(&["new", "additional"]);
+        let mut namer = Namer::with_reserved(names::RESERVED_FIELDS);
         let mut wires: BTreeMap<String, String> = BTreeMap::new();
         let mut out = Vec::new();
         for f in flat {

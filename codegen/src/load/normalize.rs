@@ -182,18 +182,14 @@ impl Normalizer<'_> {
     /// scope names. `null` scopes (seen in Square's document) mean none.
     fn security(&mut self, holder: &mut Map<String, Value>, ptr: &str) {
         let sptr = join(ptr, "security");
-        let Some(list) = holder.get_mut("security") else {
-            return;
-        };
-        let Some(reqs) = list.as_array_mut() else {
-            self.diags.error(
-                &sptr,
-                format!(
-                    "`security` must be a list of security requirements, found {}",
-                    kind(list)
-                ),
-            );
-            holder.remove("security");
+        self.expect(
+            holder,
+            "security",
+            ptr,
+            "a list of security requirements",
+            Value::is_array,
+        );
+        let Some(Value::Array(reqs)) = holder.get_mut("security") else {
             return;
         };
         for (i, req) in reqs.iter_mut().enumerate() {
@@ -895,28 +891,16 @@ mod tests {
             v["paths"]["/revoke"]["post"]["security"],
             serde_json::json!([{"oauth2": []}, {"basic": []}, {}])
         );
-        assert_eq!(diags.len(), 4, "{diags:?}");
-        assert!(
-            diags[0].contains("warning") && diags[0].contains("at /security/0/key"),
-            "{}",
-            diags[0]
-        );
-        assert!(
-            diags[1].contains("at /paths/~1revoke/post/security/0/oauth2"),
-            "{}",
-            diags[1]
-        );
-        assert!(
-            diags[2].contains("error")
-                && diags[2].contains("at /paths/~1revoke/post/security/1/basic"),
-            "{}",
-            diags[2]
-        );
-        assert!(
-            diags[3].contains("at /paths/~1revoke/post/security/2"),
-            "{}",
-            diags[3]
-        );
+        let expected = [
+            ("warning", "at /security/0/key"),
+            ("warning", "at /paths/~1revoke/post/security/0/oauth2"),
+            ("error", "at /paths/~1revoke/post/security/1/basic"),
+            ("error", "at /paths/~1revoke/post/security/2"),
+        ];
+        assert_eq!(diags.len(), expected.len(), "{diags:?}");
+        for (d, (level, at)) in diags.iter().zip(expected) {
+            assert!(d.contains(level) && d.contains(at), "{d}");
+        }
     }
 
     #[test]

@@ -168,36 +168,55 @@ impl<'a> Loader<'a> {
     /// pointer, converted once under its own pointer, so the component and
     /// every reference to it share one type.
     fn convert_nested_ref(&mut self, reference: &str, ref_ptr: &str) -> Conv {
+        let Some((name, found)) = self.nested_target(reference, ref_ptr) else {
+            return Conv::of(TypeRef::Any);
+        };
         let target = reference.trim_start_matches('#');
-        let (key, inner, found) = self.nested_schema(reference);
+        self.merging.push(target.to_string());
+        let conv = match &found {
+            ReferenceOr::Item(schema) => self.convert_schema(schema, &name, target),
+            reference @ ReferenceOr::Reference { .. } => self.convert(reference, "", target),
+        };
+        self.merging.pop();
+        conv
+    }
+
+    /// What a nested schema `$ref` points at (a schema, or a `$ref` to a
+    /// component), with a name for an inline type made from it; `None`
+    /// after reporting why it cannot be used. The caller puts the target on
+    /// `merging` while it works on it, so a pointer back into itself is
+    /// caught here.
+    fn nested_target(
+        &mut self,
+        reference: &str,
+        ref_ptr: &str,
+    ) -> Option<(String, ReferenceOr<Schema>)> {
+        let target = reference.trim_start_matches('#');
+        if self.merging.iter().any(|m| m == target) {
+            self.diags.error(
+                ref_ptr,
+                format!("$ref `{reference}` refers back into itself; make it a component"),
+            );
+            return None;
+        }
+        let rest = &reference[SCHEMA_PREFIX.len()..];
+        let (key, inner) = rest.split_once('/').unwrap_or((rest, ""));
+        let key = unescape_pointer(key);
+        let Some(component) = self.component_schema(&key) else {
+            self.diags.error(
+                ref_ptr,
+                format!(
+                    "$ref `{reference}` points into `{key}`, which is not in components/schemas"
+                ),
+            );
+            return None;
+        };
+        let found = serde_json::to_value(component)
+            .ok()
+            .and_then(|v| v.pointer(&format!("/{inner}")).cloned())
+            .and_then(|v| serde_json::from_value::<ReferenceOr<Schema>>(v).ok());
         match found {
-            Some(Ok(ReferenceOr::Item(schema))) => {
-                let name = self.space.name(self.schema_ids[&key]).as_str().to_string();
-                let words: Vec<String> = inner
-                    .split('/')
-                    .map(unescape_pointer)
-                    .filter(|w| !matches!(w.as_str(), "properties" | "allOf" | "oneOf" | "anyOf"))
-                    .collect();
-                let ctx = format!("{name} {}", words.join(" "));
-                if self.merging.iter().any(|m| m == target) {
-                    // The schema refers to itself through nested pointers.
-                    self.diags.error(
-                        ref_ptr,
-                        format!("$ref `{reference}` refers back into itself; make it a component"),
-                    );
-                    return Conv::of(TypeRef::Any);
-                }
-                self.merging.push(target.to_string());
-                let conv = self.convert_schema(&schema, &ctx, target);
-                self.merging.pop();
-                conv
-            }
-            Some(Ok(ReferenceOr::Reference { reference: next }))
-                if !is_nested_schema_ref(&next) =>
-            {
-                self.convert(&ReferenceOr::Reference { reference: next }, "", target)
-            }
-            Some(Ok(ReferenceOr::Reference { .. })) => {
+            Some(ReferenceOr::Reference { reference: next }) if is_nested_schema_ref(&next) => {
                 self.diags.error(
                     ref_ptr,
                     format!(
@@ -205,45 +224,26 @@ impl<'a> Loader<'a> {
                          not followed; refer to a component of components/schemas instead"
                     ),
                 );
-                Conv::of(TypeRef::Any)
+                None
             }
-            Some(Err(_)) | None => {
-                self.nested_ref_missing(reference, &key, ref_ptr);
-                Conv::of(TypeRef::Any)
+            Some(found) => {
+                // Named like the inline type the component itself would make.
+                let component_name = self.space.name(self.schema_ids[&key]).as_str().to_string();
+                let words: Vec<String> = inner
+                    .split('/')
+                    .map(unescape_pointer)
+                    .filter(|w| !matches!(w.as_str(), "properties" | "allOf" | "oneOf" | "anyOf"))
+                    .collect();
+                Some((format!("{component_name} {}", words.join(" ")), found))
+            }
+            None => {
+                self.diags.error(
+                    ref_ptr,
+                    format!("$ref `{reference}` points at no schema inside `{key}`"),
+                );
+                None
             }
         }
-    }
-
-    /// The component a nested schema `$ref` points into, the pointer inside
-    /// it, and what is there (`None`: nothing; `Err`: not a schema).
-    #[allow(clippy::type_complexity)]
-    fn nested_schema(
-        &self,
-        reference: &str,
-    ) -> (
-        String,
-        String,
-        Option<Result<ReferenceOr<Schema>, serde_json::Error>>,
-    ) {
-        let rest = &reference[SCHEMA_PREFIX.len()..];
-        let (key, inner) = rest.split_once('/').unwrap_or((rest, ""));
-        let key = unescape_pointer(key);
-        let found = self.component_schema(&key).and_then(|component| {
-            serde_json::to_value(component)
-                .ok()
-                .and_then(|v| v.pointer(&format!("/{inner}")).cloned())
-                .map(serde_json::from_value::<ReferenceOr<Schema>>)
-        });
-        (key, inner.to_string(), found)
-    }
-
-    fn nested_ref_missing(&mut self, reference: &str, key: &str, ref_ptr: &str) {
-        let message = if self.component_schema(key).is_some() {
-            format!("$ref `{reference}` points at no schema inside `{key}`")
-        } else {
-            format!("$ref `{reference}` points into `{key}`, which is not in components/schemas")
-        };
-        self.diags.error(ref_ptr, message);
     }
 
     fn component_schema(&self, key: &str) -> Option<&'a ReferenceOr<Schema>> {
@@ -903,32 +903,13 @@ impl<'a> Loader<'a> {
     ) {
         match member {
             ReferenceOr::Reference { reference } if is_nested_schema_ref(reference) => {
-                let ref_ptr = join(mptr, "$ref");
-                let target = reference.trim_start_matches('#').to_string();
-                match self.nested_schema(reference) {
-                    (_, _, Some(Ok(ReferenceOr::Item(schema)))) => {
-                        if self.merging.contains(&target) {
-                            self.diags.error(
-                                ref_ptr,
-                                format!("$ref `{reference}` refers back into itself; make it a component"),
-                            );
-                            return;
-                        }
-                        self.merging.push(target.clone());
-                        self.collect_object(&schema, name, &target, acc);
-                        self.merging.pop();
-                    }
-                    (_, _, Some(Ok(ReferenceOr::Reference { .. }))) => {
-                        self.diags.error(
-                            ref_ptr,
-                            format!(
-                                "$ref `{reference}` leads to another reference inside a component, \
-                                 which is not followed; refer to a component of components/schemas instead"
-                            ),
-                        );
-                    }
-                    (key, _, _) => self.nested_ref_missing(reference, &key, &ref_ptr),
-                }
+                let Some((_, found)) = self.nested_target(reference, &join(mptr, "$ref")) else {
+                    return;
+                };
+                let target = reference.trim_start_matches('#');
+                self.merging.push(target.to_string());
+                self.collect_member(&found, name, target, acc);
+                self.merging.pop();
             }
             ReferenceOr::Reference { reference } => {
                 let Some((key, _)) = self.resolve_schema_ref(reference, &join(mptr, "$ref")) else {
@@ -997,9 +978,7 @@ impl<'a> Loader<'a> {
                 }
             }
         }
-        // `new` is the constructor (a setter of that name would clash with
-        // it), `additional` the map of undeclared properties.
-        let mut namer = Namer::with_reserved(&["additional", "new"]);
+        let mut namer = Namer::with_reserved(names::RESERVED_FIELDS);
         let mut fields = Vec::new();
         for (wire, conv) in acc.props {
             let candidate = snake(&wire, "field");
