@@ -884,15 +884,21 @@ impl Request {
         value.append(name, &mut self.headers);
     }
 
-    /// Sets a JSON body.
+    /// Sets a JSON body, sent as `application/json`.
     pub fn json<T: Serialize + ?Sized>(&mut self, body: &T) {
+        self.json_as(body, "application/json");
+    }
+
+    /// Sets a JSON body sent under another JSON media type the document
+    /// names (`application/vnd.example+json`, a `charset` parameter).
+    pub fn json_as<T: Serialize + ?Sized>(&mut self, body: &T, content_type: &'static str) {
         // Most bodies fit in the first buffer (`to_vec` starts at 128 bytes
         // and grows, copying, through 256 and 512 for a typical payment).
         let mut bytes = Vec::with_capacity(JSON_BODY_CAPACITY);
         match serde_json::to_writer(&mut bytes, body) {
             Ok(()) => {
                 self.body = Some(Bytes::from(bytes));
-                self.content_type = Some("application/json");
+                self.content_type = Some(content_type);
             }
             Err(e) => self.invalid = Some(format!("the body did not serialise: {e}")),
         }

@@ -468,6 +468,36 @@ impl Client {
             }
         }
     }
+
+    /// A JSON body under a vendor media type, sent under that type.
+    ///
+    /// `POST /invoices/{invoice_id}/reminders`
+    ///
+    /// Errors carry the raw body only: the spec documents no error body.
+    pub fn post_invoice_reminder(
+        &self,
+        invoice_id: &str,
+        body: PostInvoiceReminderRequest,
+    ) -> impl ::core::future::Future<
+        Output = Result<(), runtime::Error<()>>,
+    > + Send + '_ {
+        let mut req = rt::Request::templated(
+            "post_invoice_reminder",
+            rt::Method::POST,
+            "/invoices/{invoice_id}/reminders",
+        );
+        req.path("/invoices/");
+        req.segment("invoice_id", invoice_id);
+        req.path("/reminders");
+        req.json_as(&body, "application/vnd.features.v1+json");
+        async move {
+            let resp = self.transport.send(req).await?;
+            match resp.status {
+                s if (200..300).contains(&s) => resp.empty(),
+                _ => Err(resp.error(rt::decode_none)),
+            }
+        }
+    }
 }
 
 /// Query and header parameters of `get_order_line`.
@@ -1451,6 +1481,21 @@ rt::setters!(UploadFileResponse {
     id: into String = "id",
     size: set i64 = "size",
 });
+
+/// `PostInvoiceReminderRequest`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(crate = "::paygen_runtime::__private::serde")]
+pub struct PostInvoiceReminderRequest {
+    /// `channel`.
+    pub channel: String,
+}
+
+impl PostInvoiceReminderRequest {
+    /// A `PostInvoiceReminderRequest` with its required fields; set the others with the setters.
+    pub fn new(channel: impl Into<String>) -> Self {
+        Self { channel: channel.into() }
+    }
+}
 
 /// Successful responses, by status.
 #[derive(Debug, Clone, PartialEq)]

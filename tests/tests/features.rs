@@ -566,3 +566,26 @@ async fn required_raw_and_text_bodies_are_sent_as_given() {
     assert_eq!(reqs[1].headers["content-type"], "text/plain");
     assert_eq!(reqs[1].body, b"paid in full");
 }
+
+/// A body the document declares as `application/vnd.…+json` is JSON sent
+/// under that media type, not as `application/json`.
+#[tokio::test]
+async fn a_vendor_json_body_is_sent_under_its_media_type() {
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path("/invoices/inv_1/reminders"))
+        .respond_with(ResponseTemplate::new(204))
+        .mount(&server)
+        .await;
+    client(&server)
+        .post_invoice_reminder("inv_1", f::PostInvoiceReminderRequest::new("email"))
+        .await
+        .unwrap();
+    let reqs = server.received_requests().await.unwrap();
+    assert_eq!(reqs.len(), 1);
+    assert_eq!(
+        reqs[0].headers["content-type"],
+        "application/vnd.features.v1+json"
+    );
+    assert_eq!(reqs[0].body, br#"{"channel":"email"}"#);
+}

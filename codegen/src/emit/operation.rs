@@ -142,6 +142,11 @@ pub fn emit_method(api: &Api, op: &Operation, j: &JsonOperation) -> TokenStream 
         // `b` borrows the body (encoders read it); `owned` is the value a raw
         // body is sent as.
         let encode = |b: TokenStream, owned: TokenStream| match (body.encoding, &body.ty) {
+            // A vendor JSON type (`application/vnd.x+json`) is sent as
+            // named; a wildcard (`*/*`) as plain JSON.
+            (BodyEncoding::Json, _) if media != "application/json" && !media.contains('*') => {
+                quote!(req.json_as(#b, #media);)
+            }
             (BodyEncoding::Json, _) => quote!(req.json(#b);),
             (BodyEncoding::Form, _) => quote!(req.form(#b);),
             (BodyEncoding::Multipart, _) => quote!(req.multipart(#b);),

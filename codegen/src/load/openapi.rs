@@ -1818,7 +1818,9 @@ fn pick_request_media(
             .find(|(k, _)| pred(k))
             .map(|(k, m)| (k.as_str(), m))
     };
-    if let Some((k, m)) = find(&is_json) {
+    // Plain JSON when offered, else the first JSON type (a vendor's `+json`).
+    if let Some((k, m)) = find(&|k| media_base(k) == "application/json").or_else(|| find(&is_json))
+    {
         return Some((k, m, BodyEncoding::Json));
     }
     if let Some((k, m)) = find(&|k| media_base(k) == "application/x-www-form-urlencoded") {
