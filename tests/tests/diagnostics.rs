@@ -328,3 +328,77 @@ components:
         "{body}"
     );
 }
+
+/// A discriminator's implicit values: a member's single-value enum (or
+/// `const`) for the property wins over its component name, a mapping may
+/// name members by bare component name, a `$ref` with a sibling `title`
+/// keeps its component's name, and a union where no member has a value
+/// is decoded as an untagged one, with a warning, instead of matching
+/// nothing.
+#[test]
+fn discriminator_values_come_from_the_members() {
+    let doc = |members: &str, disc: &str, comps: &str| {
+        format!(
+            "openapi: 3.1.0\ninfo: {{title: t, version: '1'}}\nservers: [{{url: 'https://a.example'}}]\n\
+             paths:\n  /x:\n    get:\n      operationId: get_x\n      responses:\n        '200':\n          description: ok\n          content:\n            application/json:\n              schema:\n                oneOf: {members}\n                discriminator: {disc}\n\
+             components:\n  schemas:\n{comps}"
+        )
+    };
+    let enum_comps = "    Track:\n      type: object\n      properties:\n        type: {type: string, enum: [track]}\n    Episode:\n      type: object\n      properties:\n        type: {type: string, const: episode}\n";
+    let (diags, src) = load_and_emit(
+        &doc(
+            "[{$ref: '#/components/schemas/Track'}, {$ref: '#/components/schemas/Episode'}]",
+            "{propertyName: type}",
+            enum_comps,
+        ),
+        "d.yaml",
+    );
+    assert!(src.contains("\"track\" =>"), "{src}");
+    assert!(src.contains("\"episode\" =>"), "{src}");
+    assert!(!src.contains("\"Track\" =>"), "{src}");
+    assert!(diags.is_empty(), "{diags:?}");
+
+    let plain_comps = "    Cat:\n      type: object\n      properties:\n        kind: {type: string}\n    Dog:\n      type: object\n      properties:\n        kind: {type: string}\n";
+    let (diags, src) = load_and_emit(
+        &doc(
+            "[{$ref: '#/components/schemas/Cat'}, {$ref: '#/components/schemas/Dog'}]",
+            "{propertyName: kind, mapping: {cat: Cat, dog: '#/components/schemas/Dog'}}",
+            plain_comps,
+        ),
+        "d.yaml",
+    );
+    assert!(
+        src.contains("\"cat\" =>") && src.contains("\"dog\" =>"),
+        "{src}"
+    );
+    assert!(diags.is_empty(), "{diags:?}");
+
+    let (diags, src) = load_and_emit(
+        &doc(
+            "[{$ref: '#/components/schemas/Cat', title: A cat}, {$ref: '#/components/schemas/Dog', title: A dog}]",
+            "{propertyName: kind}",
+            plain_comps,
+        ),
+        "d.yaml",
+    );
+    assert!(
+        src.contains("\"Cat\" =>") && src.contains("\"Dog\" =>"),
+        "{src}"
+    );
+    assert!(diags.is_empty(), "{diags:?}");
+
+    let (diags, src) = load_and_emit(
+        &doc(
+            "[{type: object, properties: {kind: {type: string}, a: {type: integer}}}, {type: object, properties: {kind: {type: string}, b: {type: string}}}]",
+            "{propertyName: kind}",
+            plain_comps,
+        ),
+        "d.yaml",
+    );
+    assert!(!src.contains("rt::tag_of"), "{src}");
+    assert_eq!(diags.len(), 1, "{diags:?}");
+    assert!(
+        diags[0].contains("no member of `GetXResponse` has a discriminator value"),
+        "{diags:?}"
+    );
+}

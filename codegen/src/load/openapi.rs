@@ -636,10 +636,23 @@ impl<'a> Loader<'a> {
                 }
                 self.convert(m, &ctx, &mptr)
             };
-            if let ReferenceOr::Reference { reference } = m {
-                if let Some(key) = reference.strip_prefix(SCHEMA_PREFIX) {
-                    by_key.insert(unescape_pointer(key), variants.len());
-                }
+            // The component a member names, directly or through a lone
+            // allOf (what a `$ref` with a sibling `title` is normalised to).
+            let named = match m {
+                ReferenceOr::Reference { reference } => Some(reference),
+                ReferenceOr::Item(Schema {
+                    schema_kind: SchemaKind::AllOf { all_of },
+                    ..
+                }) => match &all_of[..] {
+                    [ReferenceOr::Reference { reference }] => Some(reference),
+                    _ => None,
+                },
+                ReferenceOr::Item(_) => None,
+            };
+            if let Some(key) = named.and_then(|r| r.strip_prefix(SCHEMA_PREFIX)) {
+                by_key
+                    .entry(unescape_pointer(key))
+                    .or_insert(variants.len());
             }
             let rust = namer.unique(&self.variant_name(&conv.ty));
             variants.push(UnionVariant {
@@ -649,29 +662,120 @@ impl<'a> Loader<'a> {
             });
         }
         let discriminator = s.schema_data.discriminator.as_ref().map(|d| {
-            if d.mapping.is_empty() {
-                for (key, &i) in &by_key {
-                    variants[i].tags.push(key.clone());
-                }
-            }
+            let mapping_ptr = join(&join(parent_ptr, "discriminator"), "mapping");
+            let mut used: BTreeSet<String> = BTreeSet::new();
             for (tag, target) in &d.mapping {
-                let key = target.strip_prefix(SCHEMA_PREFIX).map(unescape_pointer);
+                // A mapping value is a reference or, as the specification
+                // allows, a bare schema name.
+                let key = match target.strip_prefix(SCHEMA_PREFIX) {
+                    Some(k) => Some(unescape_pointer(k)),
+                    None if !target.contains('/') => Some(target.clone()),
+                    None => None,
+                };
                 match key.as_ref().and_then(|k| by_key.get(k)) {
-                    Some(&i) => variants[i].tags.push(tag.clone()),
+                    Some(&i) => {
+                        used.insert(tag.clone());
+                        variants[i].tags.push(tag.clone());
+                    }
                     None => self.diags.warning(
-                        join(&join(ptr.rsplit_once('/').map_or(ptr, |p| p.0), "discriminator"), "mapping"),
+                        &mapping_ptr,
                         format!("discriminator value `{tag}` maps to `{target}`, which is not one of the union's members; the value decodes as unknown"),
                     ),
                 }
             }
+            // A member the mapping leaves out has its implicit value: the one
+            // value its own discriminator property allows (a single-value
+            // enum or `const`), else its component name.
+            for (i, m) in members.iter().enumerate() {
+                if !variants[i].tags.is_empty() {
+                    continue;
+                }
+                let key = by_key.iter().find(|(_, &v)| v == i).map(|(k, _)| k.clone());
+                let Some(tag) = self.fixed_tag(m, &d.property_name, 0).or(key) else {
+                    continue;
+                };
+                if used.insert(tag.clone()) {
+                    variants[i].tags.push(tag);
+                } else {
+                    self.diags.warning(
+                        join(ptr, &i.to_string()),
+                        format!("discriminator value `{tag}` already belongs to another member of `{name}`; this member is only matched by that value's member"),
+                    );
+                }
+            }
             d.property_name.clone()
         });
-        if discriminator.is_none() {
+        if discriminator.is_some() && variants.iter().all(|v| v.tags.is_empty()) {
+            self.diags.warning(
+                join(parent_ptr, "discriminator"),
+                format!("no member of `{name}` has a discriminator value (no mapping, no component names, no single-value `{}` property); `{name}` is decoded as the first member that fits, as without a discriminator", discriminator.as_deref().unwrap_or_default()),
+            );
             return self.simplify_untagged(variants, name, start);
         }
+        let Some(discriminator) = discriminator else {
+            return self.simplify_untagged(variants, name, start);
+        };
         TypeKind::Union(Union {
             variants,
-            discriminator,
+            discriminator: Some(discriminator),
+        })
+    }
+
+    /// The one value member `m` allows for its discriminator property
+    /// `prop` (a single-value string enum, which is also what `const`
+    /// becomes), looking through `$ref`s and allOf members.
+    fn fixed_tag(&self, m: &ReferenceOr<Schema>, prop: &str, depth: usize) -> Option<String> {
+        // Deep enough for any real hierarchy; also ends a `$ref` cycle
+        // (reported where the types are built).
+        if depth > 16 {
+            return None;
+        }
+        let schema = match m {
+            ReferenceOr::Item(s) => s,
+            ReferenceOr::Reference { reference } => {
+                let key = unescape_pointer(reference.strip_prefix(SCHEMA_PREFIX)?);
+                match self.component_schema(&key)? {
+                    ReferenceOr::Item(s) => s,
+                    r @ ReferenceOr::Reference { .. } => return self.fixed_tag(r, prop, depth + 1),
+                }
+            }
+        };
+        let (props, all_of) = match &schema.schema_kind {
+            SchemaKind::Type(Type::Object(o)) => (Some(&o.properties), &[][..]),
+            SchemaKind::AllOf { all_of } => (None, &all_of[..]),
+            SchemaKind::Any(a) => (Some(&a.properties), &a.all_of[..]),
+            _ => return None,
+        };
+        let own = props.and_then(|p| p.get(prop)).and_then(|p| {
+            let p = match p {
+                ReferenceOr::Item(p) => &**p,
+                ReferenceOr::Reference { reference } => {
+                    let key = unescape_pointer(reference.strip_prefix(SCHEMA_PREFIX)?);
+                    match self.component_schema(&key)? {
+                        ReferenceOr::Item(s) => s,
+                        ReferenceOr::Reference { .. } => return None,
+                    }
+                }
+            };
+            let values: Vec<&serde_json::Value> = match &p.schema_kind {
+                SchemaKind::Type(Type::String(t)) => {
+                    return match &t.enumeration[..] {
+                        [Some(v)] => Some(v.clone()),
+                        _ => None,
+                    };
+                }
+                SchemaKind::Any(a) => a.enumeration.iter().collect(),
+                _ => return None,
+            };
+            match values[..] {
+                [serde_json::Value::String(v)] => Some(v.clone()),
+                _ => None,
+            }
+        });
+        own.or_else(|| {
+            all_of
+                .iter()
+                .find_map(|m| self.fixed_tag(m, prop, depth + 1))
         })
     }
 
