@@ -26,6 +26,7 @@
     clippy::should_implement_trait
 )]
 #![allow(clippy::enum_variant_names)]
+#![allow(clippy::type_complexity)]
 
 #[allow(unused_imports)]
 use std::collections::BTreeMap;

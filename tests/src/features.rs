@@ -17,6 +17,7 @@
     clippy::should_implement_trait
 )]
 #![allow(clippy::enum_variant_names)]
+#![allow(clippy::type_complexity)]
 
 #[allow(unused_imports)]
 use std::collections::BTreeMap;
@@ -494,6 +495,34 @@ impl Client {
             let resp = self.transport.send(req).await?;
             match resp.status {
                 s if (200..300).contains(&s) => resp.empty(),
+                _ => Err(resp.error(rt::decode_none)),
+            }
+        }
+    }
+
+    /// A list of maps of free-form objects, written as the spec says.
+    ///
+    /// `GET /records`
+    ///
+    /// Errors carry the raw body only: the spec documents no error body.
+    pub fn list_records(
+        &self,
+    ) -> impl ::core::future::Future<
+        Output = Result<
+            Vec<BTreeMap<String, serde_json::Map<String, serde_json::Value>>>,
+            runtime::Error<()>,
+        >,
+    > + Send + '_ {
+        let mut req = rt::Request::templated(
+            "list_records",
+            rt::Method::GET,
+            "/records",
+        );
+        req.path("/records");
+        async move {
+            let resp = self.transport.send(req).await?;
+            match resp.status {
+                s if (200..300).contains(&s) => resp.json(),
                 _ => Err(resp.error(rt::decode_none)),
             }
         }
