@@ -402,3 +402,17 @@ fn discriminator_values_come_from_the_members() {
         "{diags:?}"
     );
 }
+
+/// Among the alternatives a document's `security` lists, the client uses
+/// the first it can send, not the first listed: a query-string key listed
+/// before a bearer token leaves the client with the bearer token.
+#[test]
+fn the_first_supported_security_alternative_is_used() {
+    let doc = "openapi: 3.0.3\ninfo: {title: t, version: '1'}\nservers: [{url: 'https://a.example'}]\n\
+               security:\n  - {}\n  - DevSession: []\n  - Bearer: []\n\
+               paths:\n  /me:\n    get:\n      operationId: me\n      responses:\n        '204': {description: ok}\n\
+               components:\n  securitySchemes:\n    DevSession: {type: apiKey, in: query, name: dev}\n    Bearer: {type: http, scheme: bearer}\n";
+    let (diags, src) = load_and_emit(doc, "s.yaml");
+    assert!(diags.is_empty(), "{diags:?}");
+    assert!(src.contains("rt::Credentials::Bearer"), "{src}");
+}

@@ -1816,10 +1816,35 @@ impl<'a> Loader<'a> {
             .flatten()
             .flat_map(|req| req.keys())
             .collect();
-        let chosen = wanted
-            .iter()
-            .find_map(|k| components.security_schemes.get(*k))
-            .or_else(|| components.security_schemes.values().next());
+        // The first scheme the client can send among the alternatives the
+        // document's `security` lists (Clerk: `[{}, query key, cookie,
+        // bearer]` is served by the bearer); without such a list, among all
+        // it declares. Only when none is supported is the first reported.
+        let supported = |s: &&ReferenceOr<openapiv3::SecurityScheme>| match s {
+            ReferenceOr::Item(openapiv3::SecurityScheme::HTTP { scheme, .. }) => {
+                matches!(scheme.to_ascii_lowercase().as_str(), "bearer" | "basic")
+            }
+            ReferenceOr::Item(openapiv3::SecurityScheme::APIKey { location, .. }) => {
+                matches!(location, openapiv3::APIKeyLocation::Header)
+            }
+            _ => false,
+        };
+        let listed = || {
+            wanted
+                .iter()
+                .filter_map(|k| components.security_schemes.get(*k))
+        };
+        let chosen = match listed().next() {
+            Some(first) => Some(listed().find(supported).unwrap_or(first)),
+            None => {
+                let mut all = components.security_schemes.values();
+                components
+                    .security_schemes
+                    .values()
+                    .find(supported)
+                    .or_else(|| all.next())
+            }
+        };
         match chosen {
             Some(ReferenceOr::Item(openapiv3::SecurityScheme::HTTP { scheme, .. })) => {
                 match scheme.to_ascii_lowercase().as_str() {
