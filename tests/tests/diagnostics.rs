@@ -416,3 +416,29 @@ fn the_first_supported_security_alternative_is_used() {
     assert!(diags.is_empty(), "{diags:?}");
     assert!(src.contains("rt::Credentials::Bearer"), "{src}");
 }
+
+/// `required` beside a `$ref` (or in an allOf member beside it) makes the
+/// referenced properties required in a type of its own; the referenced
+/// type itself stays as it is.
+#[test]
+fn required_beside_a_ref_is_kept() {
+    let doc = "openapi: 3.1.0\ninfo: {title: t, version: '1'}\nservers: [{url: 'https://a.example'}]\n\
+               paths:\n  /add_ons:\n    post:\n      operationId: create_add_on\n      requestBody:\n        required: true\n        content:\n          application/json:\n            schema: {$ref: '#/components/schemas/Create'}\n      responses: {'204': {description: ok}}\n\
+               components:\n  schemas:\n    Create:\n      type: object\n      required: [add_on, other]\n      properties:\n\
+               \x20       add_on: {$ref: '#/components/schemas/Base', required: [name]}\n\
+               \x20       other:\n          allOf:\n            - $ref: '#/components/schemas/Base'\n            - required: [code]\n\
+               \x20   Base:\n      type: object\n      properties:\n        name: {type: string}\n        code: {type: string}\n";
+    let (diags, src) = load_and_emit(doc, "r.yaml");
+    assert!(diags.is_empty(), "{diags:?}");
+    let create = struct_body(&src, "Create");
+    assert!(create.contains("pub add_on: CreateAddOn,"), "{create}");
+    assert!(create.contains("pub other: CreateOther,"), "{create}");
+    let add_on = struct_body(&src, "CreateAddOn");
+    assert!(add_on.contains("pub name: String,"), "{add_on}");
+    assert!(add_on.contains("pub code: Option<String>,"), "{add_on}");
+    let other = struct_body(&src, "CreateOther");
+    assert!(other.contains("pub code: String,"), "{other}");
+    assert!(other.contains("pub name: Option<String>,"), "{other}");
+    let base = struct_body(&src, "Base");
+    assert!(base.contains("pub name: Option<String>,"), "{base}");
+}

@@ -2015,7 +2015,9 @@ struct Annotated<'s> {
 fn annotated_ref(s: &Schema) -> Option<Annotated<'_>> {
     let members = match &s.schema_kind {
         SchemaKind::AllOf { all_of } => all_of,
-        SchemaKind::Any(a) if !has_shape_any(a) => &a.all_of,
+        // `required` beside the reference makes a type of its own (Lago:
+        // `$ref` plus `required: [name, code]`), merged as an allOf is.
+        SchemaKind::Any(a) if !has_shape_any(a) && a.required.is_empty() => &a.all_of,
         _ => return None,
     };
     let mut found = None;
@@ -2029,7 +2031,7 @@ fn annotated_ref(s: &Schema) -> Option<Annotated<'_>> {
     };
     for (i, m) in members.iter().enumerate() {
         match m {
-            ReferenceOr::Item(m) if !has_shape(m) => {
+            ReferenceOr::Item(m) if !has_shape(m) && required_of(m).is_empty() => {
                 out.nullable |= m.schema_data.nullable;
                 out.read_only |= m.schema_data.read_only;
                 out.write_only |= m.schema_data.write_only;
@@ -2060,6 +2062,15 @@ fn has_shape(s: &Schema) -> bool {
         | SchemaKind::AllOf { .. }
         | SchemaKind::AnyOf { .. }
         | SchemaKind::Not { .. } => true,
+    }
+}
+
+/// The property names a schema requires.
+fn required_of(s: &Schema) -> &[String] {
+    match &s.schema_kind {
+        SchemaKind::Type(Type::Object(o)) => &o.required,
+        SchemaKind::Any(a) => &a.required,
+        _ => &[],
     }
 }
 
