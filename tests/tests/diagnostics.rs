@@ -442,3 +442,35 @@ fn required_beside_a_ref_is_kept() {
     let base = struct_body(&src, "Base");
     assert!(base.contains("pub name: Option<String>,"), "{base}");
 }
+
+/// Enum values that are not strings are never dropped in silence: in a
+/// `type: string` enum they are read by their text, with a warning; an
+/// untyped enum mixing strings with numbers or booleans is a JSON value
+/// (a Rust enum of strings could not decode `1`), with a warning.
+#[test]
+fn enum_values_that_are_not_strings() {
+    let doc = "openapi: 3.0.3\ninfo: {title: t, version: '1'}\nservers: [{url: 'https://a.example'}]\n\
+               paths:\n  /e:\n    get:\n      operationId: get_e\n      responses:\n        '200':\n          description: ok\n          content:\n            application/json:\n              schema: {$ref: '#/components/schemas/Holder'}\n\
+               components:\n  schemas:\n    Flag:\n      type: string\n      enum: [true, 'no']\n\
+               \x20   Holder:\n      type: object\n      properties:\n        flag: {$ref: '#/components/schemas/Flag'}\n        mode:\n          enum: [auto, 1, true]\n";
+    let (diags, src) = load_and_emit(doc, "e.yaml");
+    assert_eq!(diags.len(), 2, "{diags:?}");
+    assert!(
+        diags[0].contains("/components/schemas/Flag/enum"),
+        "{diags:?}"
+    );
+    assert!(
+        diags[0].contains("read as the string \"true\""),
+        "{diags:?}"
+    );
+    assert!(
+        diags[1].contains("/components/schemas/Holder/properties/mode/enum"),
+        "{diags:?}"
+    );
+    assert!(src.contains("True = \"true\","), "{src}");
+    let holder = struct_body(&src, "Holder");
+    assert!(
+        holder.contains("pub mode: Option<serde_json::Value>,"),
+        "{holder}"
+    );
+}

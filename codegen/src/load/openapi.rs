@@ -454,6 +454,15 @@ impl<'a> Loader<'a> {
                 conv.ty = self.map_type(ot.additional_properties.as_ref(), ctx, ptr);
             }
             SchemaKind::Any(any) => {
+                if any.typ.is_none()
+                    && !any.enumeration.is_empty()
+                    && string_enum_values(any).is_none()
+                {
+                    self.diags.warning(
+                        join(ptr, "enum"),
+                        "enum mixes strings with other values, which no Rust enum of strings can hold; it is generated as a JSON value (`serde_json::Value`)",
+                    );
+                }
                 conv.constraints.min_length = any.min_length.map(|v| v as u64);
                 conv.constraints.max_length = any.max_length.map(|v| v as u64);
                 conv.constraints.minimum = any.minimum;
@@ -560,8 +569,22 @@ impl<'a> Loader<'a> {
             }
             SchemaKind::OneOf { one_of } => self.union(s, one_of, name, &join(ptr, "oneOf")),
             SchemaKind::AnyOf { any_of } => self.union(s, any_of, name, &join(ptr, "anyOf")),
-            SchemaKind::Any(any) if !any.enumeration.is_empty() && any.properties.is_empty() => {
-                let values: Vec<&str> = any.enumeration.iter().filter_map(|v| v.as_str()).collect();
+            SchemaKind::Any(any)
+                if any.properties.is_empty()
+                    && string_enum_values(any).is_some_and(|v| !v.is_empty()) =>
+            {
+                let values = string_enum_values(any).unwrap_or_default();
+                if let Some(odd) = any
+                    .enumeration
+                    .iter()
+                    .find(|v| !v.is_string() && !v.is_null())
+                {
+                    self.diags.warning(
+                        join(ptr, "enum"),
+                        format!("enum value `{odd}` is not a string although the schema's type is string; it is read as the string \"{odd}\""),
+                    );
+                }
+                let values: Vec<&str> = values.iter().map(String::as_str).collect();
                 TypeKind::Enum(enum_of(&values))
             }
             _ => {
@@ -2099,10 +2122,28 @@ fn is_definition(s: &Schema) -> bool {
                 || !a.all_of.is_empty()
                 || !a.one_of.is_empty()
                 || !a.any_of.is_empty()
-                || (a.enumeration.iter().any(|v| v.is_string())
-                    && matches!(a.typ.as_deref(), None | Some("string")))
+                || string_enum_values(a).is_some_and(|v| !v.is_empty())
         }
         _ => false,
+    }
+}
+
+/// The values of an untyped or `type: string` enum, as strings: a string
+/// schema's other scalars by their text (`true` → "true"); `None` when an
+/// untyped enum lists values a string cannot hold (`["auto", 1, true]`),
+/// or the schema has no enum or another type.
+fn string_enum_values(a: &openapiv3::AnySchema) -> Option<Vec<String>> {
+    let values = a.enumeration.iter().filter(|v| !v.is_null());
+    match a.typ.as_deref() {
+        Some("string") => Some(
+            values
+                .map(|v| v.as_str().map_or_else(|| v.to_string(), str::to_string))
+                .collect(),
+        ),
+        None if !a.enumeration.is_empty() => {
+            values.map(|v| v.as_str().map(str::to_string)).collect()
+        }
+        _ => None,
     }
 }
 
