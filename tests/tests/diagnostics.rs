@@ -474,3 +474,22 @@ fn enum_values_that_are_not_strings() {
         "{holder}"
     );
 }
+
+/// A parameter described by `content` instead of a schema is a string the
+/// caller encodes; the warning and the parameter's doc say so.
+#[test]
+fn a_parameter_with_content_is_passed_encoded() {
+    let doc = "openapi: 3.0.3\ninfo: {title: t, version: '1'}\nservers: [{url: 'https://a.example'}]\n\
+               paths:\n  /q:\n    get:\n      operationId: search\n      parameters:\n        - name: filter\n          in: query\n          description: What to match.\n          content:\n            application/json:\n              schema: {type: object, properties: {a: {type: string}}}\n      responses:\n        '204': {description: ok}\n";
+    let (diags, src) = load_and_emit(doc, "p.yaml");
+    assert_eq!(diags.len(), 1, "{diags:?}");
+    assert!(diags[0].contains("/parameters/0/content"), "{diags:?}");
+    assert!(
+        diags[0].contains("already encoded as application/json"),
+        "{diags:?}"
+    );
+    assert!(
+        src.contains("encode the value as `application/json` first"),
+        "{src}"
+    );
+}

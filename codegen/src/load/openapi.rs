@@ -1347,7 +1347,25 @@ impl<'a> Loader<'a> {
                     &format!("{type_name} {}", data.name),
                     &join(ptr, "schema"),
                 ),
-                ParameterSchemaOrContent::Content(_) => Conv::of(TypeRef::Prim(Prim::String)),
+                ParameterSchemaOrContent::Content(content) => {
+                    // The value is a document of its own (JSON in a query
+                    // string): the caller passes it already encoded.
+                    let media = content.keys().next().map_or("", String::as_str);
+                    self.diags.warning(
+                        join(ptr, "content"),
+                        format!(
+                            "parameter `{}` is described by `content` ({media}), not by a schema; it is generated as a string the caller passes already encoded as {media}",
+                            data.name
+                        ),
+                    );
+                    let note = format!("Passed as given: encode the value as `{media}` first.");
+                    let mut conv = Conv::of(TypeRef::Prim(Prim::String));
+                    conv.doc = Some(match &data.description {
+                        Some(d) => format!("{d}\n\n{note}"),
+                        None => note,
+                    });
+                    conv
+                }
             };
             // Delimited styles and headers write one level: scalars, a list
             // of them, or an object whose values are scalars.
@@ -1398,7 +1416,10 @@ impl<'a> Loader<'a> {
                 required: data.required || location == ParamLocation::Path,
                 ty: conv.ty,
                 style,
-                doc: data.description.clone().or(conv.doc),
+                doc: match &data.format {
+                    ParameterSchemaOrContent::Content(_) => conv.doc,
+                    ParameterSchemaOrContent::Schema(_) => data.description.clone().or(conv.doc),
+                },
             });
         }
         params
