@@ -189,8 +189,22 @@ impl<'de> serde::de::Visitor<'de> for ValueVisitor {
     fn visit_u64<E>(self, v: u64) -> Result<Self::Value, E> {
         Ok(v.into())
     }
+    // YAML integers beyond i64/u64 (`minimum: -9223372036854776000`) are
+    // numbers all the same: an f64, as serde_json reads them from JSON.
+    fn visit_i128<E>(self, v: i128) -> Result<Self::Value, E> {
+        match i64::try_from(v) {
+            Ok(v) => Ok(v.into()),
+            Err(_) => Ok(number_f64(v as f64)),
+        }
+    }
+    fn visit_u128<E>(self, v: u128) -> Result<Self::Value, E> {
+        match u64::try_from(v) {
+            Ok(v) => Ok(v.into()),
+            Err(_) => Ok(number_f64(v as f64)),
+        }
+    }
     fn visit_f64<E>(self, v: f64) -> Result<Self::Value, E> {
-        Ok(serde_json::Number::from_f64(v).map_or(serde_json::Value::Null, Into::into))
+        Ok(number_f64(v))
     }
     fn visit_str<E>(self, v: &str) -> Result<Self::Value, E> {
         Ok(v.into())
@@ -227,6 +241,10 @@ impl<'de> serde::de::Visitor<'de> for ValueVisitor {
         }
         Ok(serde_json::Value::Object(out))
     }
+}
+
+fn number_f64(v: f64) -> serde_json::Value {
+    serde_json::Number::from_f64(v).map_or(serde_json::Value::Null, Into::into)
 }
 
 /// A map key: a string, or a number or boolean written as one.
@@ -345,6 +363,16 @@ mod tests {
         let text = "{\n  \"info\": {\"title\": \"x\"}\n}";
         let loc = Locator::new(text);
         assert_eq!(loc.locate("/info/title"), Some((2, 12)));
+    }
+
+    #[test]
+    fn integers_beyond_64_bits_are_numbers() {
+        let StrictValue(v) =
+            serde_yaml::from_str("min: -9223372036854776000\nmax: 18446744073709551616\nn: 3\n")
+                .expect("reads");
+        assert_eq!(v["min"].as_f64(), Some(-9223372036854776000.0));
+        assert_eq!(v["max"].as_f64(), Some(18446744073709551616.0));
+        assert_eq!(v["n"].as_i64(), Some(3));
     }
 
     #[test]
