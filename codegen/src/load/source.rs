@@ -157,8 +157,43 @@ fn build_index(text: &str) -> HashMap<String, (usize, usize)> {
         positions: HashMap::new(),
     };
     // A text that does not parse keeps the positions found before the error.
-    let _ = Parser::new_from_str(text).load(&mut builder, false);
+    let text = without_surrogate_escapes(text);
+    let _ = Parser::new_from_str(&text).load(&mut builder, false);
     builder.positions
+}
+
+/// `text` with each `\uD800`..`\uDFFF` escape written `\u0020`. JSON writes
+/// a character beyond the BMP as a pair of such escapes (`"\ud83d\udc4d"`),
+/// which the YAML reader refuses; the same-length stand-in keeps every
+/// position (and every pointer outside such strings) as it was.
+fn without_surrogate_escapes(text: &str) -> std::borrow::Cow<'_, str> {
+    let b = text.as_bytes();
+    let surrogate_at = |i: usize| {
+        b.len() >= i + 6
+            && b[i + 1] == b'u'
+            && b[i + 2].eq_ignore_ascii_case(&b'd')
+            && matches!(b[i + 3].to_ascii_lowercase(), b'8'..=b'9' | b'a'..=b'f')
+            && b[i + 4].is_ascii_hexdigit()
+            && b[i + 5].is_ascii_hexdigit()
+    };
+    let mut out: Option<Vec<u8>> = None;
+    let mut i = 0;
+    while i < b.len() {
+        if b[i] != b'\\' {
+            i += 1;
+        } else if surrogate_at(i) {
+            out.get_or_insert_with(|| b.to_vec())[i + 2..i + 6].copy_from_slice(b"0020");
+            i += 6;
+        } else {
+            // An escaped character (`\\` included) is skipped whole.
+            i += 2;
+        }
+    }
+    match out {
+        // Only ASCII hex digits were replaced by ASCII digits.
+        Some(bytes) => String::from_utf8(bytes).map_or(text.into(), Into::into),
+        None => text.into(),
+    }
 }
 
 /// A document read as a `serde_json::Value`, refusing duplicate keys (which
@@ -363,6 +398,22 @@ mod tests {
         let text = "{\n  \"info\": {\"title\": \"x\"}\n}";
         let loc = Locator::new(text);
         assert_eq!(loc.locate("/info/title"), Some((2, 12)));
+    }
+
+    #[test]
+    fn surrogate_pair_escapes_keep_positions() {
+        let text = "{\n  \"a\": \"say \\ud83d\\uDC4D \\\\ud83d\",\n  \"b\": {\"c\": 1}\n}";
+        let loc = Locator::new(text);
+        assert_eq!(loc.locate("/b/c"), Some((3, 9)));
+        assert_eq!(loc.locate("/a"), Some((2, 3)));
+        let clean = without_surrogate_escapes(text);
+        assert_eq!(clean.len(), text.len());
+        assert!(clean.contains(r"say \u0020\u0020 \\ud83d"), "{clean}");
+        // A diagnostic after the escape has its line.
+        let mut diags = Diagnostics::new("s.json");
+        diags.set_locator(loc);
+        diags.error("/b/c", "x");
+        assert_eq!(diags.items[0].line, Some(3));
     }
 
     #[test]
