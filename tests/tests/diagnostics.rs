@@ -109,6 +109,7 @@ broken! {
     server_variables => Warns,
     nested_ref_cycle => Fails,
     field_named_new => Warns,
+    mutual_tls_31 => Warns,
 }
 
 /// Every file in tests/broken/ has a test above.
@@ -492,4 +493,21 @@ fn a_parameter_with_content_is_passed_encoded() {
         src.contains("encode the value as `application/json` first"),
         "{src}"
     );
+
+/// The text of the case file `tests/broken/{name}`.
+fn broken_case(name: &str) -> String {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("broken");
+    std::fs::read_to_string(dir.join(name)).expect("case file")
+}
+
+/// A `mutualTLS` scheme is dropped from the requirements: the bearer
+/// alternative is the client's credentials.
+#[test]
+fn mutual_tls_leaves_the_other_scheme() {
+    let (_, src) = load_and_emit(&broken_case("mutual_tls_31.yaml"), "mutual_tls_31.yaml");
+    assert!(
+        src.contains("rt::Credentials::Bearer(token.into())"),
+        "{src}"
+    );
+    assert!(src.contains("pub fn get_balance("), "{src}");
 }

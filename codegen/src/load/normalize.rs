@@ -22,6 +22,7 @@
 //! | response and component `headers` | dropped: the generator does not read them |
 //! | parameter without `schema`/`content` | a string parameter (warning) |
 //! | response without `description` | an empty description |
+//! | `mutualTLS` security scheme (3.1) | dropped, and from every `security` list (warning) |
 
 use serde_json::{Map, Value};
 
@@ -40,7 +41,11 @@ pub fn normalize(doc: &mut Value, diags: &mut Diagnostics) {
         // Reported when the value is read as a document.
         return;
     };
-    let mut n = Normalizer { diags };
+    let mut n = Normalizer {
+        diags,
+        dropped_schemes: Vec::new(),
+    };
+    n.security_schemes(root);
     n.security(root, "");
     if let Some(hooks) = root.remove("webhooks") {
         let count = hooks.as_object().map_or(0, Map::len);
@@ -102,6 +107,9 @@ pub fn normalize(doc: &mut Value, diags: &mut Diagnostics) {
 
 struct Normalizer<'d> {
     diags: &'d mut Diagnostics,
+    /// Security schemes removed from components (mutual TLS), removed from
+    /// every requirement too.
+    dropped_schemes: Vec<String>,
 }
 
 fn kind(v: &Value) -> &'static str {
@@ -192,6 +200,17 @@ impl Normalizer<'_> {
         let Some(Value::Array(reqs)) = holder.get_mut("security") else {
             return;
         };
+        if !self.dropped_schemes.is_empty() {
+            // A requirement left empty by the removal would mean "no
+            // credentials needed", which it did not say: it goes too.
+            reqs.retain_mut(|req| match req.as_object_mut() {
+                Some(schemes) if !schemes.is_empty() => {
+                    schemes.retain(|name, _| !self.dropped_schemes.contains(name));
+                    !schemes.is_empty()
+                }
+                _ => true,
+            });
+        }
         for (i, req) in reqs.iter_mut().enumerate() {
             let rptr = join(&sptr, &i.to_string());
             let Some(schemes) = req.as_object_mut() else {
@@ -229,6 +248,34 @@ impl Normalizer<'_> {
                     }
                 }
             }
+        }
+    }
+
+    /// `components/securitySchemes`: mutual TLS (3.1) is not in the 3.0
+    /// model and the client cannot present a certificate, so it goes.
+    fn security_schemes(&mut self, root: &mut Map<String, Value>) {
+        let Some(Value::Object(schemes)) = root
+            .get_mut("components")
+            .and_then(|c| c.get_mut("securitySchemes"))
+        else {
+            return;
+        };
+        let mtls: Vec<String> = schemes
+            .iter()
+            .filter(|(_, s)| s.get("type").and_then(Value::as_str) == Some("mutualTLS"))
+            .map(|(name, _)| name.clone())
+            .collect();
+        for name in mtls {
+            schemes.remove(&name);
+            self.diags.warning(
+                join("/components/securitySchemes", &name),
+                format!(
+                    "mutual TLS (security scheme `{name}`) is not supported: the client presents \
+                     no client certificate; the scheme is dropped from every `security` \
+                     requirement"
+                ),
+            );
+            self.dropped_schemes.push(name);
         }
     }
 
@@ -901,6 +948,27 @@ mod tests {
         for (d, (level, at)) in diags.iter().zip(expected) {
             assert!(d.contains(level) && d.contains(at), "{d}");
         }
+    }
+
+    #[test]
+    fn mutual_tls_leaves_every_requirement() {
+        let (v, diags) = run(serde_json::json!({
+            "openapi": "3.1.0",
+            "security": [{"mtls": []}, {"key": [], "mtls": []}, {}],
+            "paths": {"/a": {"get": {"security": [{"mtls": []}], "responses": {}}}},
+            "components": {"securitySchemes": {
+                "mtls": {"type": "mutualTLS"},
+                "key": {"type": "apiKey", "in": "header", "name": "K"},
+            }}
+        }));
+        assert_eq!(diags.len(), 1, "{diags:?}");
+        assert!(diags[0].contains("at /components/securitySchemes/mtls"));
+        assert_eq!(v["security"], serde_json::json!([{"key": []}, {}]));
+        assert_eq!(v["paths"]["/a"]["get"]["security"], serde_json::json!([]));
+        assert_eq!(
+            v["components"]["securitySchemes"],
+            serde_json::json!({"key": {"type": "apiKey", "in": "header", "name": "K"}})
+        );
     }
 
     #[test]
