@@ -21,6 +21,7 @@
 //! | `webhooks`, `components/pathItems` | dropped (warning) |
 //! | response and component `headers` | dropped: the generator does not read them |
 //! | parameter without `schema`/`content` | a string parameter (warning) |
+//! | `parameters: null` | no parameters (warning) |
 //! | response without `description` | an empty description |
 //! | `mutualTLS` security scheme (3.1) | dropped, and from every `security` list (warning) |
 
@@ -337,7 +338,12 @@ impl Normalizer<'_> {
                     self.parameter(p, &join(&pptr, &i.to_string()));
                 }
             }
-            Some(Value::Null) | None => {}
+            Some(Value::Null) => {
+                self.diags
+                    .warning(pptr, "`parameters` is null; read as no parameters (`[]`)");
+                holder.remove("parameters");
+            }
+            None => {}
             Some(other) => {
                 self.diags.error(
                     pptr,
@@ -370,7 +376,30 @@ impl Normalizer<'_> {
             }
         };
         match m.get("in").and_then(Value::as_str) {
-            Some("path" | "query" | "header" | "cookie") => {}
+            Some(loc @ ("path" | "query" | "header" | "cookie")) => {
+                let styles: &[&str] = match loc {
+                    "path" => &["matrix", "label", "simple"],
+                    "query" => &["form", "spaceDelimited", "pipeDelimited", "deepObject"],
+                    "header" => &["simple"],
+                    _ => &["form"],
+                };
+                if let Some(style) = m.get("style") {
+                    if !style.as_str().is_some_and(|s| styles.contains(&s)) {
+                        let found = match style.as_str() {
+                            Some(s) => format!("`{s}`"),
+                            None => kind(style).to_string(),
+                        };
+                        self.diags.error(
+                            join(ptr, "style"),
+                            format!(
+                                "parameter `{name}` is `in: {loc}`, whose `style` must be one of \
+                                 {styles:?}; found {found}"
+                            ),
+                        );
+                        m.remove("style");
+                    }
+                }
+            }
             Some("body" | "formData") => {
                 self.diags.error(
                     join(ptr, "in"),
@@ -666,13 +695,7 @@ impl Normalizer<'_> {
             self.expect(m, key, ptr, "a number", Value::is_number);
         }
         self.expect(m, "enum", ptr, "a list of values", Value::is_array);
-        self.expect(m, "discriminator", ptr, "a map with `propertyName`", |v| {
-            v.get("propertyName").is_some_and(Value::is_string)
-                && v.get("mapping").is_none_or(|m| {
-                    m.as_object()
-                        .is_some_and(|m| m.values().all(Value::is_string))
-                })
-        });
+        self.discriminator(m, ptr);
         match m.get("required") {
             Some(Value::Bool(_)) => {
                 self.diags.warning(
@@ -774,6 +797,48 @@ impl Normalizer<'_> {
                 );
                 m.remove(key);
             }
+        }
+    }
+
+    /// `discriminator`: a map naming its `propertyName`, with an optional
+    /// `mapping` from values to schema names or `$ref`s.
+    fn discriminator(&mut self, m: &mut Map<String, Value>, ptr: &str) {
+        let Some(d) = m.get("discriminator") else {
+            return;
+        };
+        let problem = match d {
+            Value::Object(d) => match d.get("propertyName") {
+                None => Some(
+                    "`discriminator` has no `propertyName`, which is required: the name of the \
+                     property whose value tells the members apart"
+                        .to_string(),
+                ),
+                Some(p) if !p.is_string() => Some(format!(
+                    "`discriminator/propertyName` must be a string, found {}",
+                    kind(p)
+                )),
+                Some(_) => match d.get("mapping") {
+                    Some(Value::Object(map)) if map.values().all(Value::is_string) => None,
+                    None => None,
+                    Some(other) => Some(format!(
+                        "`discriminator/mapping` must be a map from values to schema names or \
+                         $refs, found {}",
+                        if other.is_object() {
+                            "a map with non-string entries"
+                        } else {
+                            kind(other)
+                        }
+                    )),
+                },
+            },
+            other => Some(format!(
+                "`discriminator` must be a map with `propertyName`, found {}",
+                kind(other)
+            )),
+        };
+        if let Some(problem) = problem {
+            self.diags.error(join(ptr, "discriminator"), problem);
+            m.remove("discriminator");
         }
     }
 
