@@ -112,6 +112,8 @@ broken! {
     mutual_tls_31 => Warns,
     null_parameters => Warns,
     parameter_style_wrong_for_location => Fails,
+    operation_without_responses_31 => Warns,
+    callbacks_not_generated => Warns,
     discriminator_without_property_name => Fails,
 }
 
@@ -513,4 +515,16 @@ fn mutual_tls_leaves_the_other_scheme() {
         "{src}"
     );
     assert!(src.contains("pub fn get_balance("), "{src}");
+}
+
+/// An operation without `responses` (3.1) is still a method: `()` on 2xx.
+#[test]
+fn an_operation_without_responses_is_a_method() {
+    let file = "operation_without_responses_31.yaml";
+    let (_, src) = load_and_emit(&broken_case(file), file);
+    assert!(src.contains("pub fn approve_refund("), "{src}");
+    assert!(
+        src.contains("Output = Result<(), runtime::Error<()>>"),
+        "{src}"
+    );
 }

@@ -23,7 +23,9 @@
 //! | parameter without `schema`/`content` | a string parameter (warning) |
 //! | `parameters: null` | no parameters (warning) |
 //! | response without `description` | an empty description |
+//! | operation without `responses` (3.1) | no responses (warning) |
 //! | `mutualTLS` security scheme (3.1) | dropped, and from every `security` list (warning) |
+//! | operation `callbacks` | dropped (warning) |
 
 use serde_json::{Map, Value};
 
@@ -305,9 +307,37 @@ impl Normalizer<'_> {
                 );
                 op.insert("responses".into(), Value::Object(Map::new()));
             }
-            None => {}
+            None => {
+                // Optional in 3.1; the 3.0 model needs it.
+                self.diags.warning(
+                    ptr,
+                    "the operation declares no responses; its method returns `()` on any 2xx \
+                     status and an error carrying the raw response otherwise",
+                );
+                op.insert("responses".into(), Value::Object(Map::new()));
+            }
         }
-        self.each_entry(op, "callbacks", ptr, |n, v, p| n.callback(v, p));
+        match op.remove("callbacks") {
+            Some(Value::Object(cbs)) => {
+                let cptr = join(ptr, "callbacks");
+                for name in cbs.keys().filter(|k| !k.starts_with("x-")) {
+                    self.diags.warning(
+                        join(&cptr, name),
+                        format!(
+                            "callback `{name}` is not generated: it describes requests the \
+                             provider sends, not operations of the client; it is ignored"
+                        ),
+                    );
+                }
+            }
+            Some(Value::Null) | None => {}
+            Some(other) => {
+                self.diags.error(
+                    join(ptr, "callbacks"),
+                    format!("`callbacks` must be a map, found {}", kind(&other)),
+                );
+            }
+        }
         if let Some(Value::Array(_)) = op.get("operationId") {
             self.diags.error(
                 join(ptr, "operationId"),
