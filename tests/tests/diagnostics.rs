@@ -115,6 +115,7 @@ broken! {
     operation_without_responses_31 => Warns,
     callbacks_not_generated => Warns,
     discriminator_without_property_name => Fails,
+    defs_in_component_31 => Warns,
 }
 
 /// Every file in tests/broken/ has a test above.
@@ -498,6 +499,7 @@ fn a_parameter_with_content_is_passed_encoded() {
         src.contains("encode the value as `application/json` first"),
         "{src}"
     );
+}
 
 /// The text of the case file `tests/broken/{name}`.
 fn broken_case(name: &str) -> String {
@@ -527,4 +529,59 @@ fn an_operation_without_responses_is_a_method() {
         src.contains("Output = Result<(), runtime::Error<()>>"),
         "{src}"
     );
+}
+
+/// `$defs` of a component are components of their own, named after it,
+/// and every kind of `$ref` to them reaches the same type.
+#[test]
+fn defs_of_a_component_are_hoisted() {
+    let file = "defs_in_component_31.yaml";
+    let (_, src) = load_and_emit(&broken_case(file), file);
+    let invoice = struct_body(&src, "Invoice");
+    assert!(
+        invoice.contains("pub total: Option<InvoiceMoney>"),
+        "{invoice}"
+    );
+    assert!(
+        invoice.contains("pub lines: Option<Vec<InvoiceLine2>>"),
+        "{invoice}"
+    );
+    assert!(struct_body(&src, "InvoiceMoney").contains("pub currency: Option<String>"));
+    assert!(struct_body(&src, "InvoiceLine2").contains("pub price: Option<InvoiceMoney>"));
+    // The component the hoisted name would have taken is untouched.
+    assert!(struct_body(&src, "InvoiceLine").contains("pub sku: Option<String>"));
+}
+
+/// 3.1 file parts (`contentMediaType` other than text) are bytes;
+/// base64 text (`contentEncoding`) and text media types stay strings.
+/// The rewrite is exact, so nothing is reported.
+#[test]
+fn content_media_type_parts_are_bytes() {
+    let text = "openapi: 3.1.0
+info: {title: t, version: '1'}
+servers: [{url: 'https://api.example.test'}]
+paths:
+  /documents:
+    post:
+      operationId: uploadDocument
+      requestBody:
+        required: true
+        content:
+          multipart/form-data:
+            schema:
+              type: object
+              required: [scan]
+              properties:
+                scan: {type: string, contentMediaType: image/png}
+                thumbnail: {type: string, contentEncoding: base64, contentMediaType: image/png}
+                caption: {type: string, contentMediaType: text/plain}
+      responses:
+        '204': {description: ok}
+";
+    let (diags, src) = load_and_emit(text, "parts.yaml");
+    assert!(diags.is_empty(), "{diags:?}");
+    let body = struct_body(&src, "UploadDocumentRequest");
+    assert!(body.contains("pub scan: runtime::Bytes"), "{body}");
+    assert!(body.contains("pub thumbnail: Option<String>"), "{body}");
+    assert!(body.contains("pub caption: Option<String>"), "{body}");
 }

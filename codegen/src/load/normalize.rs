@@ -26,6 +26,8 @@
 //! | operation without `responses` (3.1) | no responses (warning) |
 //! | `mutualTLS` security scheme (3.1) | dropped, and from every `security` list (warning) |
 //! | operation `callbacks` | dropped (warning) |
+//! | `$defs` of a component schema `X` | components `X<Def>`, `$ref`s rewritten |
+//! | `type: string` + `contentEncoding: base64` / non-text `contentMediaType` | `format: byte` / `format: binary` |
 
 use serde_json::{Map, Value};
 
@@ -48,6 +50,7 @@ pub fn normalize(doc: &mut Value, diags: &mut Diagnostics) {
         diags,
         dropped_schemes: Vec::new(),
     };
+    hoist_defs(root, n.diags);
     n.security_schemes(root);
     n.security(root, "");
     if let Some(hooks) = root.remove("webhooks") {
@@ -680,6 +683,7 @@ impl Normalizer<'_> {
             }
         }
         self.schema_type(m, ptr);
+        content_format(m);
         if let Some(c) = m.remove("const") {
             m.entry("enum").or_insert_with(|| Value::Array(vec![c]));
         }
@@ -952,6 +956,188 @@ impl Normalizer<'_> {
     }
 }
 
+/// 3.1's `contentEncoding`/`contentMediaType` on a string without a
+/// `format`: base64 text is `format: byte`, other non-text content (a file
+/// part) is `format: binary`, as 3.0 says it.
+fn content_format(m: &mut Map<String, Value>) {
+    if m.get("type").and_then(Value::as_str) != Some("string") || m.contains_key("format") {
+        return;
+    }
+    let encoding = m.get("contentEncoding").and_then(Value::as_str);
+    let media = m.get("contentMediaType").and_then(Value::as_str);
+    let format = if encoding.is_some_and(|e| e.eq_ignore_ascii_case("base64")) {
+        "byte"
+    } else if encoding.is_none() && media.is_some_and(|t| !is_text_media(t)) {
+        "binary"
+    } else {
+        return;
+    };
+    m.insert("format".into(), Value::String(format.into()));
+}
+
+/// Content a `String` holds as it is: `text/*`, JSON, XML.
+fn is_text_media(t: &str) -> bool {
+    let t = t
+        .split(';')
+        .next()
+        .unwrap_or_default()
+        .trim()
+        .to_ascii_lowercase();
+    t.starts_with("text/")
+        || t == "application/json"
+        || t.ends_with("+json")
+        || t == "application/xml"
+        || t.ends_with("+xml")
+}
+
+/// `$defs` of a component schema `X` (3.1) become components of their own,
+/// named `X` + the definition's name, and `$ref`s to them
+/// (`#/components/schemas/X/$defs/Y`, and `#/$defs/Y` inside `X`) point at
+/// the new component. A name already taken gets a number (warning).
+fn hoist_defs(root: &mut Map<String, Value>, diags: &mut Diagnostics) {
+    let Some(Value::Object(schemas)) = root
+        .get_mut("components")
+        .and_then(|c| c.get_mut("schemas"))
+    else {
+        return;
+    };
+    // (old $ref prefix, new $ref) pairs, longest first when applied.
+    let mut moved: Vec<(String, String)> = Vec::new();
+    let mut pending: Vec<String> = schemas
+        .iter()
+        .filter(|(_, s)| s.get("$defs").is_some_and(Value::is_object))
+        .map(|(k, _)| k.clone())
+        .collect();
+    let mut taken: std::collections::BTreeSet<String> = schemas.keys().cloned().collect();
+    let mut added: Vec<(String, Vec<(String, Value)>)> = Vec::new();
+    while let Some(key) = pending.pop() {
+        let Some(Value::Object(defs)) = schemas
+            .get_mut(&key)
+            .or_else(|| {
+                added
+                    .iter_mut()
+                    .flat_map(|(_, l)| l.iter_mut())
+                    .find(|(k, _)| *k == key)
+                    .map(|(_, v)| v)
+            })
+            .and_then(Value::as_object_mut)
+            .and_then(|s| s.remove("$defs"))
+        else {
+            continue;
+        };
+        let owner_ref = format!("#/components/schemas/{}", escape_pointer(&key));
+        let mut local: Vec<(String, String)> = Vec::new();
+        let mut entries = Vec::new();
+        for (def, schema) in defs {
+            let wanted = format!("{key}{}", upper_first(&def));
+            let mut name = wanted.clone();
+            let mut i = 2;
+            while taken.contains(&name) {
+                name = format!("{wanted}{i}");
+                i += 1;
+            }
+            let def_ptr = join(&join(&join("/components/schemas", &key), "$defs"), &def);
+            if name != wanted {
+                diags.warning(
+                    &def_ptr,
+                    format!(
+                        "`$defs/{def}` of `{key}` becomes the component schema `{name}` \
+                         (`{wanted}` is taken)"
+                    ),
+                );
+            }
+            taken.insert(name.clone());
+            let new_ref = format!("#/components/schemas/{}", escape_pointer(&name));
+            moved.push((
+                format!("{owner_ref}/$defs/{}", escape_pointer(&def)),
+                new_ref.clone(),
+            ));
+            local.push((format!("#/$defs/{}", escape_pointer(&def)), new_ref));
+            if schema.get("$defs").is_some_and(Value::is_object) {
+                pending.push(name.clone());
+            }
+            entries.push((name, schema));
+        }
+        // `#/$defs/Y` written inside `X` (a JSON Schema document pasted in
+        // whole) means X's own definitions.
+        if let Some(owner) = schemas.get_mut(&key) {
+            rewrite_refs(owner, &local);
+        }
+        for (_, s) in &mut entries {
+            rewrite_refs(s, &local);
+        }
+        added.push((key, entries));
+    }
+    if added.is_empty() {
+        return;
+    }
+    // Each hoisted schema follows its owner.
+    let old = std::mem::take(schemas);
+    let mut by_owner: std::collections::HashMap<String, Vec<(String, Value)>> =
+        added.into_iter().collect();
+    fn place(
+        out: &mut Map<String, Value>,
+        key: String,
+        value: Value,
+        by_owner: &mut std::collections::HashMap<String, Vec<(String, Value)>>,
+    ) {
+        let children = by_owner.remove(&key).unwrap_or_default();
+        out.insert(key, value);
+        for (k, v) in children {
+            place(out, k, v, by_owner);
+        }
+    }
+    for (k, v) in old {
+        place(schemas, k, v, &mut by_owner);
+    }
+    moved.sort_by_key(|(from, _)| std::cmp::Reverse(from.len()));
+    for v in root.values_mut() {
+        rewrite_refs(v, &moved);
+    }
+}
+
+/// Rewrites `$ref`s of `v` that equal or start below one of `moved`'s old
+/// references.
+fn rewrite_refs(v: &mut Value, moved: &[(String, String)]) {
+    match v {
+        Value::Object(m) => {
+            for (k, child) in m.iter_mut() {
+                if k == "$ref" {
+                    if let Value::String(r) = child {
+                        // `X/$defs/Y/$defs/Z` → `XY/$defs/Z` → `XYZ`: each
+                        // step removes a `$defs`, so this ends.
+                        while let Some(new) = moved_ref(r, moved) {
+                            *r = new;
+                        }
+                    }
+                } else {
+                    rewrite_refs(child, moved);
+                }
+            }
+        }
+        Value::Array(list) => list.iter_mut().for_each(|c| rewrite_refs(c, moved)),
+        _ => {}
+    }
+}
+
+fn moved_ref(r: &str, moved: &[(String, String)]) -> Option<String> {
+    moved.iter().find_map(|(from, to)| {
+        let rest = r.strip_prefix(from.as_str())?;
+        (rest.is_empty() || rest.starts_with('/')).then(|| format!("{to}{rest}"))
+    })
+}
+
+fn escape_pointer(s: &str) -> String {
+    s.replace('~', "~0").replace('/', "~1")
+}
+
+fn upper_first(s: &str) -> String {
+    let mut c = s.chars();
+    c.next()
+        .map(|f| f.to_uppercase().chain(c).collect())
+        .unwrap_or_default()
+}
+
 /// A schema that allows only `null` (after normalisation: `nullable` and
 /// nothing else that constrains the value).
 fn is_null_only(s: &Value) -> bool {
@@ -1064,6 +1250,61 @@ mod tests {
             v["components"]["securitySchemes"],
             serde_json::json!({"key": {"type": "apiKey", "in": "header", "name": "K"}})
         );
+    }
+
+    #[test]
+    fn defs_become_components_next_to_their_owner() {
+        let (v, diags) = run(serde_json::json!({
+            "openapi": "3.1.0",
+            "paths": {"/a": {"get": {"responses": {"200": {"description": "", "content": {
+                "application/json": {"schema": {"$ref": "#/components/schemas/A/$defs/b/properties/c"}}
+            }}}}}},
+            "components": {"schemas": {
+                "A": {"properties": {"x": {"$ref": "#/$defs/b"}}, "$defs": {
+                    "b": {"properties": {"c": {"$ref": "#/$defs/d"}}, "$defs": {"e": {}}},
+                    "d": {"type": "string"},
+                }},
+                "Z": {"$ref": "#/components/schemas/A/$defs/d"},
+                "Y": {"$ref": "#/components/schemas/A/$defs/b/$defs/e"},
+            }}
+        }));
+        assert!(diags.is_empty(), "{diags:?}");
+        let s = &v["components"]["schemas"];
+        let keys: Vec<&String> = s.as_object().unwrap().keys().collect();
+        assert_eq!(keys, ["A", "AB", "ABE", "AD", "Z", "Y"]);
+        assert_eq!(s["Y"]["$ref"], "#/components/schemas/ABE");
+        assert_eq!(s["A"]["properties"]["x"]["$ref"], "#/components/schemas/AB");
+        assert_eq!(
+            s["AB"]["properties"]["c"]["$ref"],
+            "#/components/schemas/AD"
+        );
+        assert_eq!(s["Z"]["$ref"], "#/components/schemas/AD");
+        assert_eq!(
+            v["paths"]["/a"]["get"]["responses"]["200"]["content"]["application/json"]["schema"]
+                ["$ref"],
+            "#/components/schemas/AB/properties/c"
+        );
+    }
+
+    #[test]
+    fn content_media_type_and_encoding_become_formats() {
+        let (v, diags) = run(serde_json::json!({
+            "openapi": "3.1.0",
+            "components": {"schemas": {"A": {"properties": {
+                "png": {"type": "string", "contentMediaType": "image/png"},
+                "b64": {"type": "string", "contentEncoding": "base64", "contentMediaType": "image/png"},
+                "text": {"type": "string", "contentMediaType": "text/csv"},
+                "json": {"type": "string", "contentMediaType": "application/json"},
+                "uuid": {"type": "string", "format": "uuid", "contentMediaType": "image/png"},
+            }}}}
+        }));
+        assert!(diags.is_empty(), "{diags:?}");
+        let p = &v["components"]["schemas"]["A"]["properties"];
+        assert_eq!(p["png"]["format"], "binary");
+        assert_eq!(p["b64"]["format"], "byte");
+        assert_eq!(p["text"].get("format"), None);
+        assert_eq!(p["json"].get("format"), None);
+        assert_eq!(p["uuid"]["format"], "uuid");
     }
 
     #[test]
