@@ -453,6 +453,10 @@ pub struct Body {
     pub media_type: String,
     pub ty: BodyType,
     pub doc: Option<String>,
+    /// Form bodies: top-level fields written as a query parameter of this
+    /// style is, by wire name; the others nest with brackets. A list takes
+    /// OpenAPI's default (`k=a&k=b`) unless its `encoding` says otherwise.
+    pub form_styles: Vec<(String, ParamStyle)>,
 }
 
 /// What a body holds.

@@ -1033,6 +1033,7 @@ mod tests {
                 media_type: "application/json".into(),
                 ty: BodyType::Value(TypeRef::Named(purchase)),
                 doc: None,
+                form_styles: Vec::new(),
             }),
             fresh_token: false,
             wire: OperationWire::Json(JsonOperation {
@@ -1187,6 +1188,7 @@ mod tests {
                 media_type: "application/x-www-form-urlencoded".into(),
                 ty: BodyType::Value(TypeRef::Named(req)),
                 doc: None,
+                form_styles: Vec::new(),
             }),
             fresh_token: false,
             wire: OperationWire::Form(FormOperation {

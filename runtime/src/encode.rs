@@ -78,8 +78,13 @@ fn flatten(prefix: String, node: Node, out: &mut Vec<(String, String)>) {
     }
 }
 
-/// A form body: the top-level fields, nested values with brackets.
-pub(crate) fn form_pairs(node: Node) -> Result<Vec<(String, String)>, EncodeError> {
+/// A form body: the top-level fields, nested values with brackets, except
+/// the fields `styles` names, which are written as a query parameter of
+/// that style is (a list in `Form` style as `k=a&k=b`, OpenAPI's default).
+pub(crate) fn form_pairs(
+    node: Node,
+    styles: &[(&str, ParamStyle)],
+) -> Result<Vec<(String, String)>, EncodeError> {
     let Node::Map(entries) = node else {
         return Err(EncodeError(
             "a form body must be an object with named fields".into(),
@@ -87,7 +92,10 @@ pub(crate) fn form_pairs(node: Node) -> Result<Vec<(String, String)>, EncodeErro
     };
     let mut out = Vec::new();
     for (k, v) in entries {
-        flatten(k, v, &mut out);
+        match styles.iter().find(|(name, _)| *name == k) {
+            Some(&(_, style)) => out.extend(query_pairs(&k, v, style)),
+            None => flatten(k, v, &mut out),
+        }
     }
     Ok(out)
 }
@@ -607,7 +615,7 @@ mod tests {
 
     #[test]
     fn form_bodies_nest_with_brackets_and_index_lists_from_zero() {
-        let pairs = form_pairs(to_node(&checkout()).unwrap()).unwrap();
+        let pairs = form_pairs(to_node(&checkout()).unwrap(), &[]).unwrap();
         let text: Vec<String> = pairs.iter().map(|(k, v)| format!("{k}={v}")).collect();
         assert_eq!(
             text,
@@ -620,6 +628,33 @@ mod tests {
                 "metadata[order]=42",
                 "expand[0]=customer",
             ]
+        );
+    }
+
+    /// Fields named in `styles` are written in that style (Twilio's
+    /// `StatusCallbackEvent=a&StatusCallbackEvent=b`); the others nest.
+    #[test]
+    fn form_fields_with_a_style_are_written_in_it() {
+        let styles = [("expand", ParamStyle::Form), ("metadata", ParamStyle::Deep)];
+        let pairs = form_pairs(to_node(&checkout()).unwrap(), &styles).unwrap();
+        let text: Vec<String> = pairs.iter().map(|(k, v)| format!("{k}={v}")).collect();
+        assert_eq!(
+            text,
+            [
+                "mode=payment",
+                "line_items[0][price]=price_1",
+                "line_items[0][quantity]=2",
+                "line_items[1][price]=price_2",
+                "line_items[1][quantity]=1",
+                "metadata[order]=42",
+                "expand=customer",
+            ]
+        );
+        let comma = [("expand", ParamStyle::FormComma)];
+        let pairs = form_pairs(to_node(&checkout()).unwrap(), &comma).unwrap();
+        assert_eq!(
+            pairs.last().unwrap(),
+            &("expand".to_string(), "customer".to_string())
         );
     }
 

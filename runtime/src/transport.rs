@@ -13,7 +13,7 @@ use serde::de::DeserializeOwned;
 use serde::Serialize;
 use tracing::Instrument;
 
-use crate::encode;
+use crate::encode::{self, ParamStyle};
 use crate::error::{
     clipped, clipped_middle, text_of, ApiError, BuildError, DecodeError, Error, Failure, SendError,
     MESSAGE_LIMIT, QUOTE_LIMIT,
@@ -913,7 +913,17 @@ impl Request {
     /// Sets an `application/x-www-form-urlencoded` body: the fields of
     /// `body`, nested values as `a[b]=…`, lists as `a[0]=…`.
     pub fn form<T: Serialize + ?Sized>(&mut self, body: &T) {
-        match encode::to_node(body).and_then(encode::form_pairs) {
+        self.form_styled(body, &[]);
+    }
+
+    /// [`Request::form`], with the top-level fields `styles` names written
+    /// in a query style instead (a list in `Form` style as `k=a&k=b`).
+    pub fn form_styled<T: Serialize + ?Sized>(
+        &mut self,
+        body: &T,
+        styles: &[(&'static str, ParamStyle)],
+    ) {
+        match encode::to_node(body).and_then(|node| encode::form_pairs(node, styles)) {
             Ok(pairs) => {
                 let text = encode::form_text(&pairs);
                 self.raw_body(Bytes::from(text), "application/x-www-form-urlencoded");

@@ -349,7 +349,10 @@ impl Client {
             "/customers",
         );
         req.path("/customers");
-        req.form(&body);
+        req.form_styled(
+            &body,
+            &[("channels", rt::ParamStyle::Pipe), ("tags", rt::ParamStyle::Form)],
+        );
         async move {
             let resp = self.transport.send(req).await?;
             match resp.status {
@@ -1389,6 +1392,15 @@ pub struct CreateCustomerRequest {
     /// `items`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub items: Option<Vec<CreateCustomerRequestItemsItem>>,
+    /// A list without an `encoding`, written `tags=a&tags=b` (OpenAPI's default).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub tags: Option<Vec<String>>,
+    /// A list declared deepObject, written `expand[0]=a`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub expand: Option<Vec<String>>,
+    /// A list declared pipeDelimited, written `channels=a|b`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub channels: Option<Vec<String>>,
     /// An object, or `""` to clear it (Stripe's emptyable fields).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub invoice_settings: Option<CreateCustomerRequestInvoiceSettings>,
@@ -1404,6 +1416,9 @@ impl CreateCustomerRequest {
             address: None,
             metadata: None,
             items: None,
+            tags: None,
+            expand: None,
+            channels: None,
             invoice_settings: None,
         }
     }
@@ -1414,6 +1429,9 @@ rt::setters!(CreateCustomerRequest {
     address: set CreateCustomerRequestAddress = "address",
     metadata: set BTreeMap<String, String> = "metadata",
     items: set Vec<CreateCustomerRequestItemsItem> = "items",
+    tags: set Vec<String> = "tags",
+    expand: set Vec<String> = "expand",
+    channels: set Vec<String> = "channels",
     invoice_settings: set CreateCustomerRequestInvoiceSettings = "invoice_settings",
 });
 

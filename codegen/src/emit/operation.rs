@@ -148,6 +148,13 @@ pub fn emit_method(api: &Api, op: &Operation, j: &JsonOperation) -> TokenStream 
                 quote!(req.json_as(#b, #media);)
             }
             (BodyEncoding::Json, _) => quote!(req.json(#b);),
+            (BodyEncoding::Form, _) if !body.form_styles.is_empty() => {
+                let styles = body.form_styles.iter().map(|(wire, style)| {
+                    let style = ident(&Ident::new(format!("{style:?}")));
+                    quote!((#wire, rt::ParamStyle::#style))
+                });
+                quote!(req.form_styled(#b, &[#(#styles),*]);)
+            }
             (BodyEncoding::Form, _) => quote!(req.form(#b);),
             (BodyEncoding::Multipart, _) => quote!(req.multipart(#b);),
             (BodyEncoding::Bytes, BodyType::Text) => {
@@ -394,6 +401,7 @@ mod tests {
             media_type: "application/x-www-form-urlencoded".into(),
             ty: BodyType::Value(TypeRef::Named(filter)),
             doc: None,
+            form_styles: Vec::new(),
         };
         let j = JsonOperation {
             responses: Vec::new(),

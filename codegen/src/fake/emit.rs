@@ -982,6 +982,7 @@ mod tests {
                 media_type: "application/json".into(),
                 ty: BodyType::Value(TypeRef::Named(order)),
                 doc: None,
+                form_styles: Vec::new(),
             }),
             fresh_token: false,
             wire: OperationWire::Json(JsonOperation {

@@ -753,6 +753,7 @@ impl<'a> Builder<'a> {
                 media_type: media_type.to_string(),
                 ty: BodyType::Value(TypeRef::Named(id)),
                 doc: None,
+                form_styles: Vec::new(),
             }
         });
         let path = if op.path.is_empty() && trailing {

@@ -1606,17 +1606,44 @@ impl<'a> Loader<'a> {
                 None => BodyType::Value(TypeRef::Any),
             },
         };
+        let mut form_styles = Vec::new();
         if encoding == BodyEncoding::Form {
+            let lists = match &ty {
+                BodyType::Value(t) => self.list_fields(t),
+                _ => BTreeSet::new(),
+            };
+            // A list field is written as its `encoding` says; without one,
+            // in OpenAPI's default (`form`, exploded: `k=a&k=b`).
+            for wire in &lists {
+                let style = match media.encoding.get(wire) {
+                    Some(enc) => match enc.style {
+                        Some(QueryStyle::DeepObject) => continue,
+                        Some(QueryStyle::SpaceDelimited) => ParamStyle::Space,
+                        Some(QueryStyle::PipeDelimited) => ParamStyle::Pipe,
+                        // openapiv3 reads an absent `explode` as false, so
+                        // `style: form` takes the specification's default.
+                        Some(QueryStyle::Form) | None => ParamStyle::Form,
+                    },
+                    None => ParamStyle::Form,
+                };
+                form_styles.push((wire.clone(), style));
+            }
             for (prop, enc) in &media.encoding {
-                if matches!(
-                    enc.style,
-                    Some(QueryStyle::Form | QueryStyle::SpaceDelimited | QueryStyle::PipeDelimited)
-                ) {
+                if !lists.contains(prop)
+                    && matches!(
+                        enc.style,
+                        Some(
+                            QueryStyle::Form
+                                | QueryStyle::SpaceDelimited
+                                | QueryStyle::PipeDelimited
+                        )
+                    )
+                {
                     self.diags.warning(
                         join(&join(&mptr, "encoding"), prop),
                         format!(
-                            "property `{prop}` declares style `{:?}`; form bodies are written \
-                             deepObject-style (`{prop}[key]=…`, lists as `{prop}[0]=…`)",
+                            "property `{prop}` declares style `{:?}`, which only lists are written in; \
+                             it is written deepObject-style (`{prop}[key]=…`)",
                             enc.style
                         ),
                     );
@@ -1629,7 +1656,31 @@ impl<'a> Loader<'a> {
             media_type: media_type.to_string(),
             ty,
             doc: body.description.clone(),
+            form_styles,
         })
+    }
+
+    /// The wire names of the list fields of the struct `ty` names (through
+    /// aliases): the form fields a style applies to.
+    fn list_fields(&self, ty: &TypeRef) -> BTreeSet<String> {
+        let mut ty = ty;
+        // An alias chain is finite: cycles are refused when types are built.
+        for _ in 0..16 {
+            let TypeRef::Named(id) = ty else { break };
+            match &self.space.get(*id).kind {
+                TypeKind::Alias(next) => ty = next,
+                TypeKind::Struct(s) => {
+                    return s
+                        .fields
+                        .iter()
+                        .filter(|f| matches!(f.ty, TypeRef::Vec(_)))
+                        .map(|f| f.wire.clone())
+                        .collect();
+                }
+                _ => break,
+            }
+        }
+        BTreeSet::new()
     }
 
     /// Whether a body schema admits only `{}`: an object without properties
