@@ -351,7 +351,11 @@ impl Client {
         req.path("/customers");
         req.form_styled(
             &body,
-            &[("channels", rt::ParamStyle::Pipe), ("tags", rt::ParamStyle::Form)],
+            &[
+                ("channels", rt::ParamStyle::Pipe),
+                ("labels", rt::ParamStyle::FormComma),
+                ("tags", rt::ParamStyle::Form),
+            ],
         );
         async move {
             let resp = self.transport.send(req).await?;
@@ -1401,6 +1405,9 @@ pub struct CreateCustomerRequest {
     /// A list declared pipeDelimited, written `channels=a|b`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub channels: Option<Vec<String>>,
+    /// A list declared `explode false`, written `labels=a,b`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub labels: Option<Vec<String>>,
     /// An object, or `""` to clear it (Stripe's emptyable fields).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub invoice_settings: Option<CreateCustomerRequestInvoiceSettings>,
@@ -1419,6 +1426,7 @@ impl CreateCustomerRequest {
             tags: None,
             expand: None,
             channels: None,
+            labels: None,
             invoice_settings: None,
         }
     }
@@ -1432,6 +1440,7 @@ rt::setters!(CreateCustomerRequest {
     tags: set Vec<String> = "tags",
     expand: set Vec<String> = "expand",
     channels: set Vec<String> = "channels",
+    labels: set Vec<String> = "labels",
     invoice_settings: set CreateCustomerRequestInvoiceSettings = "invoice_settings",
 });
 

@@ -360,6 +360,7 @@ async fn form_bodies_nest_objects_maps_and_lists_of_objects_with_brackets() {
                 .tags(vec!["vip".to_string(), "eu".to_string()])
                 .expand(vec!["customer".to_string()])
                 .channels(vec!["sms".to_string(), "mail".to_string()])
+                .labels(vec!["new".to_string(), "b2b".to_string()])
                 .invoice_settings(f::CreateCustomerRequestInvoiceSettings::CreateCustomerRequestInvoiceSettingsOption1(
                     f::CreateCustomerRequestInvoiceSettingsOption1::new().footer("Thanks & bye"),
                 )),
@@ -381,7 +382,7 @@ async fn form_bodies_nest_objects_maps_and_lists_of_objects_with_brackets() {
          &metadata%5Border%5D=42\
          &items%5B0%5D%5Bprice%5D=price_1&items%5B0%5D%5Bquantity%5D=2\
          &items%5B1%5D%5Bprice%5D=price_2\
-         &tags=vip&tags=eu&expand%5B0%5D=customer&channels=sms%7Cmail\
+         &tags=vip&tags=eu&expand%5B0%5D=customer&channels=sms%7Cmail&labels=new%2Cb2b\
          &invoice_settings%5Bfooter%5D=Thanks+%26+bye"
     );
     assert_eq!(
@@ -400,6 +401,7 @@ async fn form_bodies_nest_objects_maps_and_lists_of_objects_with_brackets() {
             ("tags", "eu"),
             ("expand[0]", "customer"),
             ("channels", "sms|mail"),
+            ("labels", "new,b2b"),
             ("invoice_settings[footer]", "Thanks & bye"),
         ]
         .map(|(k, v)| (k.to_string(), v.to_string()))

@@ -599,6 +599,13 @@ impl Normalizer<'_> {
             }
             self.expect_bool(e, "explode", &pptr);
             self.expect(e, "contentType", &pptr, "a string", Value::is_string);
+            // openapiv3 reads an absent `explode` as false; the specification's
+            // default is true for `form` (also when no style is given), so it
+            // is written out and an explicit `false` stays distinguishable.
+            if !e.contains_key("explode") {
+                let form = e.get("style").is_none_or(|s| s == "form");
+                e.insert("explode".into(), Value::Bool(form));
+            }
         }
     }
 

@@ -1620,8 +1620,8 @@ impl<'a> Loader<'a> {
                         Some(QueryStyle::DeepObject) => continue,
                         Some(QueryStyle::SpaceDelimited) => ParamStyle::Space,
                         Some(QueryStyle::PipeDelimited) => ParamStyle::Pipe,
-                        // openapiv3 reads an absent `explode` as false, so
-                        // `style: form` takes the specification's default.
+                        // The normaliser wrote out an absent `explode`.
+                        Some(QueryStyle::Form) | None if !enc.explode => ParamStyle::FormComma,
                         Some(QueryStyle::Form) | None => ParamStyle::Form,
                     },
                     None => ParamStyle::Form,
@@ -1642,9 +1642,13 @@ impl<'a> Loader<'a> {
                     self.diags.warning(
                         join(&join(&mptr, "encoding"), prop),
                         format!(
-                            "property `{prop}` declares style `{:?}`, which only lists are written in; \
+                            "property `{prop}` declares style `{}`, which only lists are written in; \
                              it is written deepObject-style (`{prop}[key]=…`)",
-                            enc.style
+                            match enc.style {
+                                Some(QueryStyle::SpaceDelimited) => "spaceDelimited",
+                                Some(QueryStyle::PipeDelimited) => "pipeDelimited",
+                                _ => "form",
+                            }
                         ),
                     );
                 }
