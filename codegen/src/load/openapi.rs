@@ -250,6 +250,16 @@ impl<'a> Loader<'a> {
         self.doc.components.as_ref()?.schemas.get(key)
     }
 
+    /// The schema a `#/components/schemas/…` reference names, when that
+    /// component is a schema itself rather than another reference.
+    fn referenced_schema(&self, reference: &str) -> Option<&'a Schema> {
+        let key = unescape_pointer(reference.strip_prefix(SCHEMA_PREFIX)?);
+        match self.component_schema(&key)? {
+            ReferenceOr::Item(s) => Some(s),
+            ReferenceOr::Reference { .. } => None,
+        }
+    }
+
     fn define_component(&mut self, id: TypeId, schema: &ReferenceOr<Schema>, ptr: &str) {
         if let Some((chain, at)) = self.alias_cycle(schema) {
             let at = at.iter().fold(ptr.to_string(), |p, seg| join(&p, seg));
@@ -772,13 +782,7 @@ impl<'a> Loader<'a> {
         let own = props.and_then(|p| p.get(prop)).and_then(|p| {
             let p = match p {
                 ReferenceOr::Item(p) => &**p,
-                ReferenceOr::Reference { reference } => {
-                    let key = unescape_pointer(reference.strip_prefix(SCHEMA_PREFIX)?);
-                    match self.component_schema(&key)? {
-                        ReferenceOr::Item(s) => s,
-                        ReferenceOr::Reference { .. } => return None,
-                    }
-                }
+                ReferenceOr::Reference { reference } => self.referenced_schema(reference)?,
             };
             let values: Vec<&serde_json::Value> = match &p.schema_kind {
                 SchemaKind::Type(Type::String(t)) => {
@@ -1073,13 +1077,7 @@ impl<'a> Loader<'a> {
     fn is_object_member(&self, member: &ReferenceOr<Schema>) -> bool {
         let schema = match member {
             ReferenceOr::Item(m) => Some(m),
-            ReferenceOr::Reference { reference } => reference
-                .strip_prefix(SCHEMA_PREFIX)
-                .map(unescape_pointer)
-                .and_then(|k| match self.component_schema(&k) {
-                    Some(ReferenceOr::Item(t)) => Some(t),
-                    _ => None,
-                }),
+            ReferenceOr::Reference { reference } => self.referenced_schema(reference),
         };
         schema.is_some_and(|m| match &m.schema_kind {
             SchemaKind::Type(Type::Object(_)) | SchemaKind::AllOf { .. } => true,
@@ -1692,15 +1690,10 @@ impl<'a> Loader<'a> {
     fn holds_nothing(&self, schema: &Option<ReferenceOr<Schema>>) -> bool {
         let s = match schema {
             Some(ReferenceOr::Item(s)) => s,
-            Some(ReferenceOr::Reference { reference }) => {
-                match reference
-                    .strip_prefix(SCHEMA_PREFIX)
-                    .and_then(|k| self.component_schema(&unescape_pointer(k)))
-                {
-                    Some(ReferenceOr::Item(s)) => s,
-                    _ => return false,
-                }
-            }
+            Some(ReferenceOr::Reference { reference }) => match self.referenced_schema(reference) {
+                Some(s) => s,
+                None => return false,
+            },
             None => return false,
         };
         match &s.schema_kind {
