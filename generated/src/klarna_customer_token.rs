@@ -273,7 +273,7 @@ pub struct CreateOrderFromTokenParams {
 impl CreateOrderFromTokenParams {
     /// The parameters, with the required ones given.
     pub fn new() -> Self {
-        Self::default()
+        ::core::default::Default::default()
     }
 }
 rt::setters!(CreateOrderFromTokenParams {
@@ -426,7 +426,7 @@ pub struct CardInformation {
 impl CardInformation {
     /// An empty `CardInformation`; set fields with the setters.
     pub fn new() -> Self {
-        Self::default()
+        ::core::default::Default::default()
     }
 }
 rt::setters!(CardInformation {
@@ -447,7 +447,7 @@ pub struct DirectDebitInformation {
 impl DirectDebitInformation {
     /// An empty `DirectDebitInformation`; set fields with the setters.
     pub fn new() -> Self {
-        Self::default()
+        ::core::default::Default::default()
     }
 }
 rt::setters!(DirectDebitInformation {
@@ -550,7 +550,7 @@ pub struct Attachment {
 impl Attachment {
     /// An empty `Attachment`; set fields with the setters.
     pub fn new() -> Self {
-        Self::default()
+        ::core::default::Default::default()
     }
 }
 rt::setters!(Attachment {
@@ -573,7 +573,7 @@ pub struct MerchantUrls {
 impl MerchantUrls {
     /// An empty `MerchantUrls`; set fields with the setters.
     pub fn new() -> Self {
-        Self::default()
+        ::core::default::Default::default()
     }
 }
 rt::setters!(MerchantUrls {
@@ -635,7 +635,7 @@ pub struct OrderLine {
 impl OrderLine {
     /// An empty `OrderLine`; set fields with the setters.
     pub fn new() -> Self {
-        Self::default()
+        ::core::default::Default::default()
     }
 }
 rt::setters!(OrderLine {
@@ -683,7 +683,7 @@ pub struct ProductIdentifiers {
 impl ProductIdentifiers {
     /// An empty `ProductIdentifiers`; set fields with the setters.
     pub fn new() -> Self {
-        Self::default()
+        ::core::default::Default::default()
     }
 }
 rt::setters!(ProductIdentifiers {
@@ -713,7 +713,7 @@ pub struct Subscription {
 impl Subscription {
     /// An empty `Subscription`; set fields with the setters.
     pub fn new() -> Self {
-        Self::default()
+        ::core::default::Default::default()
     }
 }
 rt::setters!(Subscription {
@@ -770,7 +770,7 @@ pub struct Address {
 impl Address {
     /// An empty `Address`; set fields with the setters.
     pub fn new() -> Self {
-        Self::default()
+        ::core::default::Default::default()
     }
 }
 rt::setters!(Address {
@@ -841,7 +841,7 @@ pub struct AuthorizedPaymentMethod {
 impl AuthorizedPaymentMethod {
     /// An empty `AuthorizedPaymentMethod`; set fields with the setters.
     pub fn new() -> Self {
-        Self::default()
+        ::core::default::Default::default()
     }
 }
 rt::setters!(AuthorizedPaymentMethod {
@@ -886,7 +886,7 @@ pub struct ErrorResponse {
 impl ErrorResponse {
     /// An empty `ErrorResponse`; set fields with the setters.
     pub fn new() -> Self {
-        Self::default()
+        ::core::default::Default::default()
     }
 }
 rt::setters!(ErrorResponse {

@@ -677,7 +677,7 @@ pub struct CreatePaymentRequestParams {
 impl CreatePaymentRequestParams {
     /// The parameters, with the required ones given.
     pub fn new() -> Self {
-        Self::default()
+        ::core::default::Default::default()
     }
 }
 rt::setters!(CreatePaymentRequestParams {
@@ -696,7 +696,7 @@ pub struct UpdatePaymentRequestParams {
 impl UpdatePaymentRequestParams {
     /// The parameters, with the required ones given.
     pub fn new() -> Self {
-        Self::default()
+        ::core::default::Default::default()
     }
 }
 rt::setters!(UpdatePaymentRequestParams {
@@ -715,7 +715,7 @@ pub struct ConfirmPaymentRequestParams {
 impl ConfirmPaymentRequestParams {
     /// The parameters, with the required ones given.
     pub fn new() -> Self {
-        Self::default()
+        ::core::default::Default::default()
     }
 }
 rt::setters!(ConfirmPaymentRequestParams {
@@ -734,7 +734,7 @@ pub struct UpdatePaymentTransactionReferencesParams {
 impl UpdatePaymentTransactionReferencesParams {
     /// The parameters, with the required ones given.
     pub fn new() -> Self {
-        Self::default()
+        ::core::default::Default::default()
     }
 }
 rt::setters!(UpdatePaymentTransactionReferencesParams {
@@ -753,7 +753,7 @@ pub struct CapturePaymentTransactionParams {
 impl CapturePaymentTransactionParams {
     /// The parameters, with the required ones given.
     pub fn new() -> Self {
-        Self::default()
+        ::core::default::Default::default()
     }
 }
 rt::setters!(CapturePaymentTransactionParams {
@@ -772,7 +772,7 @@ pub struct RefundPaymentTransactionParams {
 impl RefundPaymentTransactionParams {
     /// The parameters, with the required ones given.
     pub fn new() -> Self {
-        Self::default()
+        ::core::default::Default::default()
     }
 }
 rt::setters!(RefundPaymentTransactionParams {
@@ -791,7 +791,7 @@ pub struct VoidPaymentTransactionParams {
 impl VoidPaymentTransactionParams {
     /// The parameters, with the required ones given.
     pub fn new() -> Self {
-        Self::default()
+        ::core::default::Default::default()
     }
 }
 rt::setters!(VoidPaymentTransactionParams {
@@ -810,7 +810,7 @@ pub struct RefundCaptureParams {
 impl RefundCaptureParams {
     /// The parameters, with the required ones given.
     pub fn new() -> Self {
-        Self::default()
+        ::core::default::Default::default()
     }
 }
 rt::setters!(RefundCaptureParams {
@@ -1226,7 +1226,7 @@ pub struct PaymentRequestUpdate {
 impl PaymentRequestUpdate {
     /// An empty `PaymentRequestUpdate`; set fields with the setters.
     pub fn new() -> Self {
-        Self::default()
+        ::core::default::Default::default()
     }
 }
 rt::setters!(PaymentRequestUpdate {
@@ -1255,7 +1255,7 @@ pub struct PaymentRequestConfig {
 impl PaymentRequestConfig {
     /// An empty `PaymentRequestConfig`; set fields with the setters.
     pub fn new() -> Self {
-        Self::default()
+        ::core::default::Default::default()
     }
 }
 rt::setters!(PaymentRequestConfig {
@@ -1346,7 +1346,7 @@ pub struct PaymentRequestStateContext {
 impl PaymentRequestStateContext {
     /// An empty `PaymentRequestStateContext`; set fields with the setters.
     pub fn new() -> Self {
-        Self::default()
+        ::core::default::Default::default()
     }
 }
 rt::setters!(PaymentRequestStateContext {
@@ -1369,7 +1369,7 @@ pub struct PaymentDistribution {
 impl PaymentDistribution {
     /// An empty `PaymentDistribution`; set fields with the setters.
     pub fn new() -> Self {
-        Self::default()
+        ::core::default::Default::default()
     }
 }
 rt::setters!(PaymentDistribution {
@@ -1390,7 +1390,7 @@ pub struct KlarnaCustomer {
 impl KlarnaCustomer {
     /// An empty `KlarnaCustomer`; set fields with the setters.
     pub fn new() -> Self {
-        Self::default()
+        ::core::default::Default::default()
     }
 }
 rt::setters!(KlarnaCustomer {
@@ -1450,7 +1450,7 @@ pub struct PaymentConfirmationConfig {
 impl PaymentConfirmationConfig {
     /// An empty `PaymentConfirmationConfig`; set fields with the setters.
     pub fn new() -> Self {
-        Self::default()
+        ::core::default::Default::default()
     }
 }
 rt::setters!(PaymentConfirmationConfig {
@@ -1493,7 +1493,7 @@ pub struct LineItem {
 impl LineItem {
     /// An empty `LineItem`; set fields with the setters.
     pub fn new() -> Self {
-        Self::default()
+        ::core::default::Default::default()
     }
 }
 rt::setters!(LineItem {
@@ -1521,7 +1521,7 @@ pub struct Shipping {
 impl Shipping {
     /// An empty `Shipping`; set fields with the setters.
     pub fn new() -> Self {
-        Self::default()
+        ::core::default::Default::default()
     }
 }
 rt::setters!(Shipping {
@@ -1563,7 +1563,7 @@ pub struct Recipient {
 impl Recipient {
     /// An empty `Recipient`; set fields with the setters.
     pub fn new() -> Self {
-        Self::default()
+        ::core::default::Default::default()
     }
 }
 rt::setters!(Recipient {
@@ -1606,7 +1606,7 @@ pub struct Buyer {
 impl Buyer {
     /// An empty `Buyer`; set fields with the setters.
     pub fn new() -> Self {
-        Self::default()
+        ::core::default::Default::default()
     }
 }
 rt::setters!(Buyer {
@@ -1656,7 +1656,7 @@ pub struct Address {
 impl Address {
     /// An empty `Address`; set fields with the setters.
     pub fn new() -> Self {
-        Self::default()
+        ::core::default::Default::default()
     }
 }
 rt::setters!(Address {
@@ -1806,7 +1806,7 @@ pub struct PaymentTransactionReferencesUpdate {
 impl PaymentTransactionReferencesUpdate {
     /// An empty `PaymentTransactionReferencesUpdate`; set fields with the setters.
     pub fn new() -> Self {
-        Self::default()
+        ::core::default::Default::default()
     }
 }
 rt::setters!(PaymentTransactionReferencesUpdate {
@@ -1835,7 +1835,7 @@ pub struct PaymentPricing {
 impl PaymentPricing {
     /// An empty `PaymentPricing`; set fields with the setters.
     pub fn new() -> Self {
-        Self::default()
+        ::core::default::Default::default()
     }
 }
 rt::setters!(PaymentPricing {
@@ -1860,7 +1860,7 @@ pub struct PricingRate {
 impl PricingRate {
     /// An empty `PricingRate`; set fields with the setters.
     pub fn new() -> Self {
-        Self::default()
+        ::core::default::Default::default()
     }
 }
 rt::setters!(PricingRate {
@@ -1886,7 +1886,7 @@ pub struct PricePlanRate {
 impl PricePlanRate {
     /// An empty `PricePlanRate`; set fields with the setters.
     pub fn new() -> Self {
-        Self::default()
+        ::core::default::Default::default()
     }
 }
 rt::setters!(PricePlanRate {
@@ -1931,7 +1931,7 @@ pub struct PricingDetails {
 impl PricingDetails {
     /// An empty `PricingDetails`; set fields with the setters.
     pub fn new() -> Self {
-        Self::default()
+        ::core::default::Default::default()
     }
 }
 rt::setters!(PricingDetails {
@@ -1964,7 +1964,7 @@ pub struct ApplicableRate {
 impl ApplicableRate {
     /// An empty `ApplicableRate`; set fields with the setters.
     pub fn new() -> Self {
-        Self::default()
+        ::core::default::Default::default()
     }
 }
 rt::setters!(ApplicableRate {
@@ -1988,7 +1988,7 @@ pub struct MoneyAmount {
 impl MoneyAmount {
     /// An empty `MoneyAmount`; set fields with the setters.
     pub fn new() -> Self {
-        Self::default()
+        ::core::default::Default::default()
     }
 }
 rt::setters!(MoneyAmount {
@@ -2008,7 +2008,7 @@ pub struct VariableFee {
 impl VariableFee {
     /// An empty `VariableFee`; set fields with the setters.
     pub fn new() -> Self {
-        Self::default()
+        ::core::default::Default::default()
     }
 }
 rt::setters!(VariableFee {
@@ -2042,7 +2042,7 @@ pub struct PricingEvaluationParameters {
 impl PricingEvaluationParameters {
     /// An empty `PricingEvaluationParameters`; set fields with the setters.
     pub fn new() -> Self {
-        Self::default()
+        ::core::default::Default::default()
     }
 }
 rt::setters!(PricingEvaluationParameters {
@@ -2077,7 +2077,7 @@ pub struct CaptureRequest {
 impl CaptureRequest {
     /// An empty `CaptureRequest`; set fields with the setters.
     pub fn new() -> Self {
-        Self::default()
+        ::core::default::Default::default()
     }
 }
 rt::setters!(CaptureRequest {
@@ -2148,7 +2148,7 @@ pub struct Shipment {
 impl Shipment {
     /// An empty `Shipment`; set fields with the setters.
     pub fn new() -> Self {
-        Self::default()
+        ::core::default::Default::default()
     }
 }
 rt::setters!(Shipment {
@@ -2184,7 +2184,7 @@ pub struct ShipmentDelivery {
 impl ShipmentDelivery {
     /// An empty `ShipmentDelivery`; set fields with the setters.
     pub fn new() -> Self {
-        Self::default()
+        ::core::default::Default::default()
     }
 }
 rt::setters!(ShipmentDelivery {
@@ -2214,7 +2214,7 @@ pub struct ShipmentReturn {
 impl ShipmentReturn {
     /// An empty `ShipmentReturn`; set fields with the setters.
     pub fn new() -> Self {
-        Self::default()
+        ::core::default::Default::default()
     }
 }
 rt::setters!(ShipmentReturn {
@@ -2242,7 +2242,7 @@ pub struct RefundRequest {
 impl RefundRequest {
     /// An empty `RefundRequest`; set fields with the setters.
     pub fn new() -> Self {
-        Self::default()
+        ::core::default::Default::default()
     }
 }
 rt::setters!(RefundRequest {
@@ -2368,7 +2368,7 @@ pub struct ErrorModel {
 impl ErrorModel {
     /// An empty `ErrorModel`; set fields with the setters.
     pub fn new() -> Self {
-        Self::default()
+        ::core::default::Default::default()
     }
 }
 rt::setters!(ErrorModel {
@@ -2398,7 +2398,7 @@ pub struct ValidationError {
 impl ValidationError {
     /// An empty `ValidationError`; set fields with the setters.
     pub fn new() -> Self {
-        Self::default()
+        ::core::default::Default::default()
     }
 }
 rt::setters!(ValidationError {

@@ -306,7 +306,7 @@ pub struct ErrorResponse {
 impl ErrorResponse {
     /// An empty `ErrorResponse`; set fields with the setters.
     pub fn new() -> Self {
-        Self::default()
+        ::core::default::Default::default()
     }
 }
 rt::setters!(ErrorResponse {
@@ -368,7 +368,7 @@ pub struct Participant {
 impl Participant {
     /// An empty `Participant`; set fields with the setters.
     pub fn new() -> Self {
-        Self::default()
+        ::core::default::Default::default()
     }
 }
 rt::setters!(Participant {
@@ -493,7 +493,7 @@ pub struct AccountHolder {
 impl AccountHolder {
     /// An empty `AccountHolder`; set fields with the setters.
     pub fn new() -> Self {
-        Self::default()
+        ::core::default::Default::default()
     }
 }
 rt::setters!(AccountHolder {
@@ -527,7 +527,7 @@ pub struct Account {
 impl Account {
     /// An empty `Account`; set fields with the setters.
     pub fn new() -> Self {
-        Self::default()
+        ::core::default::Default::default()
     }
 }
 rt::setters!(Account {
@@ -691,7 +691,7 @@ pub struct PaymentCreated {
 impl PaymentCreated {
     /// An empty `PaymentCreated`; set fields with the setters.
     pub fn new() -> Self {
-        Self::default()
+        ::core::default::Default::default()
     }
 }
 rt::setters!(PaymentCreated {
@@ -720,7 +720,7 @@ pub struct StatusReason {
 impl StatusReason {
     /// An empty `StatusReason`; set fields with the setters.
     pub fn new() -> Self {
-        Self::default()
+        ::core::default::Default::default()
     }
 }
 rt::setters!(StatusReason {
@@ -762,7 +762,7 @@ pub struct PaymentStatus {
 impl PaymentStatus {
     /// An empty `PaymentStatus`; set fields with the setters.
     pub fn new() -> Self {
-        Self::default()
+        ::core::default::Default::default()
     }
 }
 rt::setters!(PaymentStatus {

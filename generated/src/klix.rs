@@ -650,7 +650,7 @@ pub struct PaymentMethods {
 impl PaymentMethods {
     /// An empty `PaymentMethods`; set fields with the setters.
     pub fn new() -> Self {
-        Self::default()
+        ::core::default::Default::default()
     }
 }
 rt::setters!(PaymentMethods {
@@ -684,7 +684,7 @@ pub struct PaymentMethodGroup {
 impl PaymentMethodGroup {
     /// An empty `PaymentMethodGroup`; set fields with the setters.
     pub fn new() -> Self {
-        Self::default()
+        ::core::default::Default::default()
     }
 }
 rt::setters!(PaymentMethodGroup {
@@ -1422,7 +1422,7 @@ pub struct BankAccount {
 impl BankAccount {
     /// An empty `BankAccount`; set fields with the setters.
     pub fn new() -> Self {
-        Self::default()
+        ::core::default::Default::default()
     }
 }
 rt::setters!(BankAccount {
@@ -1489,7 +1489,7 @@ pub struct IssuerDetails {
 impl IssuerDetails {
     /// An empty `IssuerDetails`; set fields with the setters.
     pub fn new() -> Self {
-        Self::default()
+        ::core::default::Default::default()
     }
 }
 
@@ -1553,7 +1553,7 @@ pub struct PaymentDetails {
 impl PaymentDetails {
     /// An empty `PaymentDetails`; set fields with the setters.
     pub fn new() -> Self {
-        Self::default()
+        ::core::default::Default::default()
     }
 }
 rt::setters!(PaymentDetails {
@@ -1684,7 +1684,7 @@ pub struct Payment {
 impl Payment {
     /// An empty `Payment`; set fields with the setters.
     pub fn new() -> Self {
-        Self::default()
+        ::core::default::Default::default()
     }
 }
 
@@ -1783,7 +1783,7 @@ pub struct TransactionData {
 impl TransactionData {
     /// An empty `TransactionData`; set fields with the setters.
     pub fn new() -> Self {
-        Self::default()
+        ::core::default::Default::default()
     }
 }
 
@@ -1836,7 +1836,7 @@ pub struct PaymentAttempt {
 impl PaymentAttempt {
     /// An empty `PaymentAttempt`; set fields with the setters.
     pub fn new() -> Self {
-        Self::default()
+        ::core::default::Default::default()
     }
 }
 
@@ -1859,7 +1859,7 @@ pub struct AttemptError {
 impl AttemptError {
     /// An empty `AttemptError`; set fields with the setters.
     pub fn new() -> Self {
-        Self::default()
+        ::core::default::Default::default()
     }
 }
 
@@ -1887,7 +1887,7 @@ pub struct StatusHistoryEntry {
 impl StatusHistoryEntry {
     /// An empty `StatusHistoryEntry`; set fields with the setters.
     pub fn new() -> Self {
-        Self::default()
+        ::core::default::Default::default()
     }
 }
 
@@ -1912,7 +1912,7 @@ pub struct RelatedObject {
 impl RelatedObject {
     /// An empty `RelatedObject`; set fields with the setters.
     pub fn new() -> Self {
-        Self::default()
+        ::core::default::Default::default()
     }
 }
 
@@ -1940,7 +1940,7 @@ pub struct CurrencyConversion {
 impl CurrencyConversion {
     /// An empty `CurrencyConversion`; set fields with the setters.
     pub fn new() -> Self {
-        Self::default()
+        ::core::default::Default::default()
     }
 }
 
@@ -1959,7 +1959,7 @@ pub struct PaymentMethodDetails {
 impl PaymentMethodDetails {
     /// An empty `PaymentMethodDetails`; set fields with the setters.
     pub fn new() -> Self {
-        Self::default()
+        ::core::default::Default::default()
     }
 }
 rt::setters!(PaymentMethodDetails {
@@ -2002,7 +2002,7 @@ pub struct PisPurchase {
 impl PisPurchase {
     /// An empty `PisPurchase`; set fields with the setters.
     pub fn new() -> Self {
-        Self::default()
+        ::core::default::Default::default()
     }
 }
 rt::setters!(PisPurchase {
@@ -2024,7 +2024,7 @@ pub struct Creditor {
 impl Creditor {
     /// An empty `Creditor`; set fields with the setters.
     pub fn new() -> Self {
-        Self::default()
+        ::core::default::Default::default()
     }
 }
 rt::setters!(Creditor {
@@ -2047,7 +2047,7 @@ pub struct ShippingOption {
 impl ShippingOption {
     /// An empty `ShippingOption`; set fields with the setters.
     pub fn new() -> Self {
-        Self::default()
+        ::core::default::Default::default()
     }
 }
 rt::setters!(ShippingOption {
@@ -2070,7 +2070,7 @@ pub struct DeliveryMethod {
 impl DeliveryMethod {
     /// An empty `DeliveryMethod`; set fields with the setters.
     pub fn new() -> Self {
-        Self::default()
+        ::core::default::Default::default()
     }
 }
 rt::setters!(DeliveryMethod {
@@ -2090,7 +2090,7 @@ pub struct DeliveryMethodOptions {
 impl DeliveryMethodOptions {
     /// An empty `DeliveryMethodOptions`; set fields with the setters.
     pub fn new() -> Self {
-        Self::default()
+        ::core::default::Default::default()
     }
 }
 rt::setters!(DeliveryMethodOptions {
@@ -2128,7 +2128,7 @@ pub struct ReferralCodeDetails {
 impl ReferralCodeDetails {
     /// An empty `ReferralCodeDetails`; set fields with the setters.
     pub fn new() -> Self {
-        Self::default()
+        ::core::default::Default::default()
     }
 }
 
@@ -2158,7 +2158,7 @@ pub struct RetainLevelDetails {
 impl RetainLevelDetails {
     /// An empty `RetainLevelDetails`; set fields with the setters.
     pub fn new() -> Self {
-        Self::default()
+        ::core::default::Default::default()
     }
 }
 
@@ -2410,7 +2410,7 @@ pub struct ChargeRequest {
 impl ChargeRequest {
     /// An empty `ChargeRequest`; set fields with the setters.
     pub fn new() -> Self {
-        Self::default()
+        ::core::default::Default::default()
     }
 }
 rt::setters!(ChargeRequest {
@@ -2429,7 +2429,7 @@ pub struct CaptureRequest {
 impl CaptureRequest {
     /// An empty `CaptureRequest`; set fields with the setters.
     pub fn new() -> Self {
-        Self::default()
+        ::core::default::Default::default()
     }
 }
 rt::setters!(CaptureRequest {
@@ -2451,7 +2451,7 @@ pub struct RefundRequest {
 impl RefundRequest {
     /// An empty `RefundRequest`; set fields with the setters.
     pub fn new() -> Self {
-        Self::default()
+        ::core::default::Default::default()
     }
 }
 rt::setters!(RefundRequest {
@@ -2517,7 +2517,7 @@ pub struct NotFound {
 impl NotFound {
     /// An empty `NotFound`; set fields with the setters.
     pub fn new() -> Self {
-        Self::default()
+        ::core::default::Default::default()
     }
 }
 rt::setters!(NotFound {
@@ -2545,7 +2545,7 @@ pub struct ErrorBody {
 impl ErrorBody {
     /// An empty `ErrorBody`; set fields with the setters.
     pub fn new() -> Self {
-        Self::default()
+        ::core::default::Default::default()
     }
 }
 rt::setters!(ErrorBody {

@@ -763,7 +763,7 @@ pub struct ErrorResponse {
 impl ErrorResponse {
     /// An empty `ErrorResponse`; set fields with the setters.
     pub fn new() -> Self {
-        Self::default()
+        ::core::default::Default::default()
     }
 }
 rt::setters!(ErrorResponse {
@@ -1424,7 +1424,7 @@ pub struct StartSessionApproved {
 impl StartSessionApproved {
     /// An empty `StartSessionApproved`; set fields with the setters.
     pub fn new() -> Self {
-        Self::default()
+        ::core::default::Default::default()
     }
 }
 rt::setters!(StartSessionApproved {
@@ -1625,7 +1625,7 @@ pub struct UpdateSessionApproved {
 impl UpdateSessionApproved {
     /// An empty `UpdateSessionApproved`; set fields with the setters.
     pub fn new() -> Self {
-        Self::default()
+        ::core::default::Default::default()
     }
 }
 rt::setters!(UpdateSessionApproved {
@@ -1706,7 +1706,7 @@ pub struct CancelAuthorizationApproved {
 impl CancelAuthorizationApproved {
     /// An empty `CancelAuthorizationApproved`; set fields with the setters.
     pub fn new() -> Self {
-        Self::default()
+        ::core::default::Default::default()
     }
 }
 rt::setters!(CancelAuthorizationApproved {
@@ -2281,7 +2281,7 @@ pub struct PreauthorizeRedirect {
 impl PreauthorizeRedirect {
     /// An empty `PreauthorizeRedirect`; set fields with the setters.
     pub fn new() -> Self {
-        Self::default()
+        ::core::default::Default::default()
     }
 }
 rt::setters!(PreauthorizeRedirect {
@@ -2359,7 +2359,7 @@ pub struct PreauthorizeApproved {
 impl PreauthorizeApproved {
     /// An empty `PreauthorizeApproved`; set fields with the setters.
     pub fn new() -> Self {
-        Self::default()
+        ::core::default::Default::default()
     }
 }
 rt::setters!(PreauthorizeApproved {
@@ -2434,7 +2434,7 @@ pub struct PreauthorizePending {
 impl PreauthorizePending {
     /// An empty `PreauthorizePending`; set fields with the setters.
     pub fn new() -> Self {
-        Self::default()
+        ::core::default::Default::default()
     }
 }
 rt::setters!(PreauthorizePending {
@@ -2995,7 +2995,7 @@ pub struct AuthorizeRedirect {
 impl AuthorizeRedirect {
     /// An empty `AuthorizeRedirect`; set fields with the setters.
     pub fn new() -> Self {
-        Self::default()
+        ::core::default::Default::default()
     }
 }
 rt::setters!(AuthorizeRedirect {
@@ -3073,7 +3073,7 @@ pub struct AuthorizeApproved {
 impl AuthorizeApproved {
     /// An empty `AuthorizeApproved`; set fields with the setters.
     pub fn new() -> Self {
-        Self::default()
+        ::core::default::Default::default()
     }
 }
 rt::setters!(AuthorizeApproved {
@@ -3148,7 +3148,7 @@ pub struct AuthorizePending {
 impl AuthorizePending {
     /// An empty `AuthorizePending`; set fields with the setters.
     pub fn new() -> Self {
-        Self::default()
+        ::core::default::Default::default()
     }
 }
 rt::setters!(AuthorizePending {
@@ -3359,7 +3359,7 @@ pub struct CaptureApproved {
 impl CaptureApproved {
     /// An empty `CaptureApproved`; set fields with the setters.
     pub fn new() -> Self {
-        Self::default()
+        ::core::default::Default::default()
     }
 }
 rt::setters!(CaptureApproved {
@@ -3394,7 +3394,7 @@ pub struct CapturePending {
 impl CapturePending {
     /// An empty `CapturePending`; set fields with the setters.
     pub fn new() -> Self {
-        Self::default()
+        ::core::default::Default::default()
     }
 }
 rt::setters!(CapturePending {
@@ -3620,7 +3620,7 @@ pub struct DebitApproved {
 impl DebitApproved {
     /// An empty `DebitApproved`; set fields with the setters.
     pub fn new() -> Self {
-        Self::default()
+        ::core::default::Default::default()
     }
 }
 rt::setters!(DebitApproved {
@@ -3750,7 +3750,7 @@ pub struct TransactionStatus {
 impl TransactionStatus {
     /// An empty `TransactionStatus`; set fields with the setters.
     pub fn new() -> Self {
-        Self::default()
+        ::core::default::Default::default()
     }
 }
 rt::setters!(TransactionStatus {

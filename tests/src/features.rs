@@ -313,6 +313,7 @@ impl Client {
             "/customers",
         );
         req.path("/customers");
+        req.query("default", &params.default);
         req.query_value("created", &params.created, rt::ParamStyle::Deep);
         req.query_value("metadata", &params.metadata, rt::ParamStyle::Deep);
         req.query_value("lines", &params.lines, rt::ParamStyle::Deep);
@@ -552,7 +553,7 @@ pub struct GetOrderLineParams {
 impl GetOrderLineParams {
     /// The parameters, with the required ones given.
     pub fn new() -> Self {
-        Self::default()
+        ::core::default::Default::default()
     }
 }
 rt::setters!(GetOrderLineParams {
@@ -570,6 +571,10 @@ pub type CreateOrderError = BadRequestStatus5xxError;
 /// Query and header parameters of `list_customers`.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ListCustomersParams {
+    /// Named like `Default::default`, which `new` must still reach.
+    ///
+    /// Sent as the query parameter `default`.
+    pub default: Option<bool>,
     /// An integer or a range, as Stripe writes it (`created[gte]=…`).
     ///
     /// Sent as the query parameter `created`.
@@ -603,10 +608,11 @@ pub struct ListCustomersParams {
 impl ListCustomersParams {
     /// The parameters, with the required ones given.
     pub fn new() -> Self {
-        Self::default()
+        ::core::default::Default::default()
     }
 }
 rt::setters!(ListCustomersParams {
+    default: set bool = "default",
     created: set ListCustomersCreated = "created",
     metadata: set BTreeMap<String, String> = "metadata",
     lines: set Vec<ListCustomersLinesItem> = "lines",
@@ -638,7 +644,7 @@ pub struct Base {
 impl Base {
     /// An empty `Base`; set fields with the setters.
     pub fn new() -> Self {
-        Self::default()
+        ::core::default::Default::default()
     }
 }
 
@@ -661,7 +667,7 @@ pub struct OrderShippingAddress {
 impl OrderShippingAddress {
     /// An empty `OrderShippingAddress`; set fields with the setters.
     pub fn new() -> Self {
-        Self::default()
+        ::core::default::Default::default()
     }
 }
 rt::setters!(OrderShippingAddress {
@@ -681,7 +687,7 @@ pub struct OrderShipping {
 impl OrderShipping {
     /// An empty `OrderShipping`; set fields with the setters.
     pub fn new() -> Self {
-        Self::default()
+        ::core::default::Default::default()
     }
 }
 rt::setters!(OrderShipping {
@@ -847,7 +853,7 @@ pub struct OrderLine2 {
 impl OrderLine2 {
     /// An empty `OrderLine2`; set fields with the setters.
     pub fn new() -> Self {
-        Self::default()
+        ::core::default::Default::default()
     }
 }
 rt::setters!(OrderLine2 {
@@ -866,7 +872,7 @@ pub struct ClientModel {
 impl ClientModel {
     /// An empty `ClientModel`; set fields with the setters.
     pub fn new() -> Self {
-        Self::default()
+        ::core::default::Default::default()
     }
 }
 rt::setters!(ClientModel {
@@ -907,6 +913,9 @@ pub struct Problem {
     /// `detail`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub detail: Option<String>,
+    /// Named like `Default::default`, which `new` must still reach.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub default: Option<bool>,
     /// Properties not declared by the spec, kept as sent.
     #[serde(flatten)]
     pub additional: BTreeMap<String, serde_json::Value>,
@@ -915,12 +924,13 @@ pub struct Problem {
 impl Problem {
     /// An empty `Problem`; set fields with the setters.
     pub fn new() -> Self {
-        Self::default()
+        ::core::default::Default::default()
     }
 }
 rt::setters!(Problem {
     code: into String = "code",
     detail: into String = "detail",
+    default: set bool = "default",
 });
 
 /// `Pet`.
@@ -1033,7 +1043,7 @@ pub struct Node {
 impl Node {
     /// An empty `Node`; set fields with the setters.
     pub fn new() -> Self {
-        Self::default()
+        ::core::default::Default::default()
     }
 }
 rt::setters!(Node {
@@ -1135,7 +1145,7 @@ pub struct Customer {
 impl Customer {
     /// An empty `Customer`; set fields with the setters.
     pub fn new() -> Self {
-        Self::default()
+        ::core::default::Default::default()
     }
 }
 rt::setters!(Customer {
@@ -1155,7 +1165,7 @@ pub struct CreateOrderAccepted {
 impl CreateOrderAccepted {
     /// An empty `CreateOrderAccepted`; set fields with the setters.
     pub fn new() -> Self {
-        Self::default()
+        ::core::default::Default::default()
     }
 }
 rt::setters!(CreateOrderAccepted {
@@ -1183,7 +1193,7 @@ pub struct ListCustomersCreatedRangeQuerySpecs {
 impl ListCustomersCreatedRangeQuerySpecs {
     /// An empty `ListCustomersCreatedRangeQuerySpecs`; set fields with the setters.
     pub fn new() -> Self {
-        Self::default()
+        ::core::default::Default::default()
     }
 }
 rt::setters!(ListCustomersCreatedRangeQuerySpecs {
@@ -1222,7 +1232,7 @@ pub struct ListCustomersLinesItem {
 impl ListCustomersLinesItem {
     /// An empty `ListCustomersLinesItem`; set fields with the setters.
     pub fn new() -> Self {
-        Self::default()
+        ::core::default::Default::default()
     }
 }
 rt::setters!(ListCustomersLinesItem {
@@ -1245,7 +1255,7 @@ pub struct ListCustomersPage {
 impl ListCustomersPage {
     /// An empty `ListCustomersPage`; set fields with the setters.
     pub fn new() -> Self {
-        Self::default()
+        ::core::default::Default::default()
     }
 }
 rt::setters!(ListCustomersPage {
@@ -1268,7 +1278,7 @@ pub struct ListCustomersXFilter {
 impl ListCustomersXFilter {
     /// An empty `ListCustomersXFilter`; set fields with the setters.
     pub fn new() -> Self {
-        Self::default()
+        ::core::default::Default::default()
     }
 }
 rt::setters!(ListCustomersXFilter {
@@ -1291,7 +1301,7 @@ pub struct CreateCustomerRequestAddress {
 impl CreateCustomerRequestAddress {
     /// An empty `CreateCustomerRequestAddress`; set fields with the setters.
     pub fn new() -> Self {
-        Self::default()
+        ::core::default::Default::default()
     }
 }
 rt::setters!(CreateCustomerRequestAddress {
@@ -1335,7 +1345,7 @@ pub struct CreateCustomerRequestInvoiceSettingsOption1 {
 impl CreateCustomerRequestInvoiceSettingsOption1 {
     /// An empty `CreateCustomerRequestInvoiceSettingsOption1`; set fields with the setters.
     pub fn new() -> Self {
-        Self::default()
+        ::core::default::Default::default()
     }
 }
 rt::setters!(CreateCustomerRequestInvoiceSettingsOption1 {
@@ -1477,7 +1487,7 @@ pub struct UploadFileRequestFileLinkData {
 impl UploadFileRequestFileLinkData {
     /// An empty `UploadFileRequestFileLinkData`; set fields with the setters.
     pub fn new() -> Self {
-        Self::default()
+        ::core::default::Default::default()
     }
 }
 rt::setters!(UploadFileRequestFileLinkData {
@@ -1530,7 +1540,7 @@ pub struct UploadFileResponse {
 impl UploadFileResponse {
     /// An empty `UploadFileResponse`; set fields with the setters.
     pub fn new() -> Self {
-        Self::default()
+        ::core::default::Default::default()
     }
 }
 rt::setters!(UploadFileResponse {

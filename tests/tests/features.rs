@@ -599,3 +599,18 @@ async fn a_vendor_json_body_is_sent_under_its_media_type() {
     );
     assert_eq!(reqs[0].body, br#"{"channel":"email"}"#);
 }
+
+/// A property or parameter named `default` gets a setter of that name; the
+/// constructors still reach `Default::default` (DigitalOcean's `Vpc`).
+#[test]
+fn a_field_named_default_keeps_new_working() {
+    let problem = f::Problem::new().default(true);
+    assert_eq!(problem.default, Some(true));
+    assert_eq!(
+        serde_json::to_value(&problem).unwrap(),
+        json!({"default": true})
+    );
+    let params = f::ListCustomersParams::new().default(false);
+    assert_eq!(params.default, Some(false));
+    assert_eq!(f::ListCustomersParams::new().default, None);
+}

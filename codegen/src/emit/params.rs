@@ -55,7 +55,8 @@ pub fn emit_params(api: &Api, op: &Operation, name: &Ident) -> TokenStream {
     let (derives, body) = if new_args.is_empty() {
         (
             quote!(#[derive(Debug, Clone, PartialEq, Default)]),
-            quote!(Self::default()),
+            // Through the trait: a parameter named `default` has a setter.
+            quote!(::core::default::Default::default()),
         )
     } else {
         (

@@ -203,8 +203,10 @@ pub fn emit_struct(api: &Api, t: &TypeDef, s: &Struct, serde: bool) -> TokenStre
     } else {
         format!(" A `{name}` with its required fields; set the others with the setters.")
     };
+    // Through the trait: a property named `default` has a setter of that
+    // name, which `Self::default()` would call.
     let body = if defaultable {
-        quote!(Self::default())
+        quote!(::core::default::Default::default())
     } else {
         quote!(Self { #(#new_inits)* })
     };
@@ -373,7 +375,7 @@ mod tests {
                 }
                 impl Payment {
                     /// An empty `Payment`; set fields with the setters.
-                    pub fn new() -> Self { Self::default() }
+                    pub fn new() -> Self { ::core::default::Default::default() }
                 }
                 rt::setters!(Payment {
                     r#type: null i64 = "total",
