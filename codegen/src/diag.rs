@@ -42,12 +42,26 @@ impl fmt::Display for Diagnostic {
     }
 }
 
-/// The problems found so far in one file.
+/// The problems found so far in one document.
 #[derive(Debug, Clone, Default)]
 pub struct Diagnostics {
     pub file: String,
     pub items: Vec<Diagnostic>,
     locator: Option<crate::load::source::Locator>,
+    /// Parts of the document read from other files (a multi-file document
+    /// bundled into one): a problem under one of them is reported in that
+    /// file, at the pointer it has there.
+    origins: Vec<Origin>,
+}
+
+/// Where the part of a bundled document under `prefix` came from.
+#[derive(Debug, Clone)]
+struct Origin {
+    prefix: String,
+    file: String,
+    locator: crate::load::source::Locator,
+    /// The part's pointer within `file`.
+    inner: String,
 }
 
 impl Diagnostics {
@@ -56,7 +70,25 @@ impl Diagnostics {
             file: file.into(),
             items: Vec::new(),
             locator: None,
+            origins: Vec::new(),
         }
+    }
+
+    /// The part of the document under `prefix` is what `file` holds at
+    /// `inner`; `locator` finds positions in that file.
+    pub(crate) fn add_origin(
+        &mut self,
+        prefix: String,
+        file: String,
+        locator: crate::load::source::Locator,
+        inner: String,
+    ) {
+        self.origins.push(Origin {
+            prefix,
+            file,
+            locator,
+            inner,
+        });
     }
 
     /// Positions for pointers are looked up in this source text.
@@ -65,7 +97,24 @@ impl Diagnostics {
     }
 
     fn push(&mut self, severity: Severity, pointer: Option<String>, message: String) {
-        let (line, column) = match (&self.locator, &pointer) {
+        // The innermost part read from another file, if the pointer is in one.
+        let origin = pointer.as_deref().and_then(|p| {
+            self.origins
+                .iter()
+                .filter(|o| {
+                    p.strip_prefix(o.prefix.as_str())
+                        .is_some_and(|rest| rest.is_empty() || rest.starts_with('/'))
+                })
+                .max_by_key(|o| o.prefix.len())
+        });
+        let (file, pointer, locator) = match (origin, pointer) {
+            (Some(o), Some(p)) => {
+                let inner = format!("{}{}", o.inner, &p[o.prefix.len()..]);
+                (o.file.clone(), Some(inner), Some(&o.locator))
+            }
+            (_, pointer) => (self.file.clone(), pointer, self.locator.as_ref()),
+        };
+        let (line, column) = match (locator, &pointer) {
             (Some(loc), Some(p)) => loc
                 .locate(p)
                 .map_or((None, None), |(l, c)| (Some(l), Some(c))),
@@ -73,7 +122,7 @@ impl Diagnostics {
         };
         self.items.push(Diagnostic {
             severity,
-            file: self.file.clone(),
+            file,
             line,
             column,
             pointer,

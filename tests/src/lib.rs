@@ -120,4 +120,6 @@ impl<'a> tracing_subscriber::fmt::MakeWriter<'a> for Router {
 // @generated modules (cargo xtask codegen): begin
 #[rustfmt::skip] // formatted by prettyplease when generated
 pub mod features;
+#[rustfmt::skip] // formatted by prettyplease when generated
+pub mod multifile;
 // @generated modules: end

@@ -2,7 +2,7 @@
 //! was expected, never with a panic. Each case is an insta snapshot.
 
 use paygen_codegen::diag::Diagnostics;
-use paygen_codegen::load::{load_openapi, ProviderOptions};
+use paygen_codegen::load::{load_openapi, load_openapi_at, ProviderOptions};
 
 fn diagnose(text: &str) -> String {
     diagnose_as(text, "broken.yaml").0
@@ -10,9 +10,18 @@ fn diagnose(text: &str) -> String {
 
 /// What a load reported, rendered one diagnostic a line, and how it ended.
 fn diagnose_as(text: &str, file: &str) -> (String, Outcome) {
+    diagnose_in(text, file, None)
+}
+
+/// Like `diagnose_as`, for the text of the file at `path` when there is one
+/// (so that `$ref`s to other files resolve beside it).
+fn diagnose_in(text: &str, file: &str, path: Option<&std::path::Path>) -> (String, Outcome) {
     let opts = ProviderOptions::new("broken", file);
     let mut diags = Diagnostics::new(file);
-    let api = load_openapi(text, &opts, &mut diags);
+    let api = match path {
+        Some(path) => load_openapi_at(path, text, &opts, &mut diags),
+        None => load_openapi(text, &opts, &mut diags),
+    };
     let rendered = diags.items.iter().map(|d| format!("{d}\n")).collect();
     let outcome = match api {
         Some(api) if !diags.has_errors() => {
@@ -47,7 +56,7 @@ macro_rules! broken {
                 Ok(t) => (file, t),
                 Err(_) => (json, std::fs::read_to_string(dir.join(json)).expect("case file")),
             };
-            let (out, outcome) = diagnose_as(&text, file);
+            let (out, outcome) = diagnose_in(&text, file, Some(&dir.join(file)));
             assert_eq!(outcome, Outcome::$outcome, "{out}");
             let level = match Outcome::$outcome {
                 Outcome::Fails => "error: ",

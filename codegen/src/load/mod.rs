@@ -8,6 +8,7 @@
 //! setting that does not apply, or a name that matches nothing in the spec
 //! is reported at its line.
 
+pub(crate) mod bundle;
 pub(crate) mod finish;
 pub mod format;
 pub mod handwritten;
@@ -241,7 +242,7 @@ pub fn load_provider(dir: &Path, display_root: &Path) -> Result<Loaded, LoadFail
     let draft = if handwritten {
         handwritten::load(&text, &opts, &mut diags)
     } else {
-        load_openapi_text(&text, &opts, &mut diags)
+        load_openapi_text(&text, Some(&spec_path), &opts, &mut diags)
     };
     let Some(draft) = draft else {
         return Err(fail(odiags, diags));
@@ -343,7 +344,29 @@ pub fn provider_spec(dir: &Path, display_root: &Path) -> Result<ProviderSpec, Lo
 /// Loads an OpenAPI document given as text, with `opts`, into a finished
 /// model; `None` when `diags` holds an error.
 pub fn load_openapi(text: &str, opts: &ProviderOptions, diags: &mut Diagnostics) -> Option<Api> {
-    let draft = load_openapi_text(text, opts, diags)?;
+    finish_openapi(load_openapi_text(text, None, opts, diags)?, opts, diags)
+}
+
+/// Like [`load_openapi`], for the text of the file at `path`: `$ref`s to
+/// other files resolve relative to it.
+pub fn load_openapi_at(
+    path: &Path,
+    text: &str,
+    opts: &ProviderOptions,
+    diags: &mut Diagnostics,
+) -> Option<Api> {
+    finish_openapi(
+        load_openapi_text(text, Some(path), opts, diags)?,
+        opts,
+        diags,
+    )
+}
+
+fn finish_openapi(
+    draft: finish::Draft,
+    opts: &ProviderOptions,
+    diags: &mut Diagnostics,
+) -> Option<Api> {
     if diags.has_errors() {
         return None;
     }
@@ -361,7 +384,7 @@ pub fn load_document(path: &Path, module: &str, shown: &str) -> Result<Loaded, L
     let Some(text) = read_text(path, &mut diags) else {
         return Err(fail(Diagnostics::default(), diags));
     };
-    let Some(draft) = load_openapi_text(&text, &opts, &mut diags) else {
+    let Some(draft) = load_openapi_text(&text, Some(path), &opts, &mut diags) else {
         return Err(fail(Diagnostics::default(), diags));
     };
     if diags.has_errors() {
@@ -388,13 +411,49 @@ fn fail(options: Diagnostics, spec: Diagnostics) -> LoadFailure {
 /// constructs, vendor quirks; each lossy rewrite is a warning), then read
 /// into `openapiv3::OpenAPI` through `serde_path_to_error`, so that a value
 /// of the wrong shape is reported at its JSON pointer and line:column.
+///
+/// With the document's `path`, `$ref`s to other local files are first
+/// brought into it by [`bundle`]; without one they are reported.
 pub(crate) fn load_openapi_text(
     text: &str,
+    path: Option<&Path>,
     opts: &ProviderOptions,
     diags: &mut Diagnostics,
 ) -> Option<finish::Draft> {
     diags.set_locator(source::Locator::new(text));
-    let mut value: serde_json::Value = if text.trim_start().starts_with('{') {
+    let mut value = parse_value(text, diags)?;
+    if !value.is_object() {
+        diags.error(
+            "",
+            "expected an OpenAPI document (a map with `openapi`, `info` and `paths`)",
+        );
+        return None;
+    }
+    if let Some(path) = path {
+        bundle::bundle(&mut value, path, diags);
+        if diags.has_errors() {
+            return None;
+        }
+    }
+    normalize::normalize(&mut value, diags);
+    let doc: openapiv3::OpenAPI = match serde_path_to_error::deserialize(value) {
+        Ok(doc) => doc,
+        Err(e) => {
+            let pointer = source::path_pointer(e.path());
+            let message = source::describe_shape_error(&e.inner().to_string());
+            diags.error(pointer, format!("not a valid document: {message}"));
+            return None;
+        }
+    };
+    // Shape errors found while normalising replaced the bad values, so the
+    // loader can still report every other problem in this run.
+    Some(openapi::load(&doc, opts, diags))
+}
+
+/// A JSON or YAML text (JSON when it starts with `{`) as a value, or its
+/// first syntax error at its line and column.
+pub(crate) fn parse_value(text: &str, diags: &mut Diagnostics) -> Option<serde_json::Value> {
+    let value: serde_json::Value = if text.trim_start().starts_with('{') {
         match serde_json::from_str::<source::StrictValue>(text) {
             Ok(v) => v.0,
             Err(e) => {
@@ -431,26 +490,7 @@ pub(crate) fn load_openapi_text(
             }
         }
     };
-    if !value.is_object() {
-        diags.error(
-            "",
-            "expected an OpenAPI document (a map with `openapi`, `info` and `paths`)",
-        );
-        return None;
-    }
-    normalize::normalize(&mut value, diags);
-    let doc: openapiv3::OpenAPI = match serde_path_to_error::deserialize(value) {
-        Ok(doc) => doc,
-        Err(e) => {
-            let pointer = source::path_pointer(e.path());
-            let message = source::describe_shape_error(&e.inner().to_string());
-            diags.error(pointer, format!("not a valid document: {message}"));
-            return None;
-        }
-    };
-    // Shape errors found while normalising replaced the bad values, so the
-    // loader can still report every other problem in this run.
-    Some(openapi::load(&doc, opts, diags))
+    Some(value)
 }
 
 fn read_text(path: &Path, diags: &mut Diagnostics) -> Option<String> {

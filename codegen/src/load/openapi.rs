@@ -151,11 +151,16 @@ impl<'a> Loader<'a> {
                 None
             }
             None => {
+                let why = if reference.contains("://") {
+                    "documents at URLs are not fetched"
+                } else {
+                    "other files are read only beside a document loaded from its file"
+                };
                 self.diags.error(
                     ptr,
                     format!(
-                        "external $ref `{reference}` cannot be resolved: bundle the document \
-                         into one file first"
+                        "external $ref `{reference}` cannot be resolved: {why}; bundle the \
+                         document into one file first"
                     ),
                 );
                 None

@@ -78,7 +78,7 @@ pub fn generate(doc: &Path) -> Result<(String, Vec<String>), Vec<String>> {
         .and_then(Path::file_name)
         .map_or_else(String::new, |f| format!("{}/", f.to_string_lossy()));
     let opts = ProviderOptions::new(&module_name(doc), format!("{folder}{shown}"));
-    let api = load::load_openapi(&text, &opts, &mut diags);
+    let api = load::load_openapi_at(doc, &text, &opts, &mut diags);
     let rendered: Vec<String> = diags.items.iter().map(|d| d.to_string()).collect();
     let api = match api {
         Some(api) if !diags.has_errors() => api,
