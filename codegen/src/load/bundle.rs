@@ -235,7 +235,7 @@ impl Bundler<'_> {
             );
             return;
         }
-        let (file_part, fragment) = reference.split_once('#').unwrap_or((reference, ""));
+        let (file_part, fragment) = split_ref(reference);
         let target_path = match self.file_of(file, file_part) {
             Ok(p) => p,
             Err(e) => {
@@ -262,7 +262,7 @@ impl Bundler<'_> {
             }
             return;
         }
-        let target: Target = (target_path, fragment.to_string());
+        let target: Target = (target_path, fragment);
         if slot == Slot::Schema {
             if let Some(name) = self.schema_name(&target, reference, &ref_ptr) {
                 set_ref(node, join("#/components/schemas", &name));
@@ -309,7 +309,7 @@ impl Bundler<'_> {
             if reference.contains("://") || (reference.starts_with('#') && file == self.root) {
                 continue;
             }
-            let (file_part, fragment) = reference.split_once('#').unwrap_or((&reference, ""));
+            let (file_part, fragment) = split_ref(&reference);
             // A bare schema name is not a file; it is left to the loader.
             let Ok(path) = self.file_of(file, file_part) else {
                 continue;
@@ -319,7 +319,7 @@ impl Bundler<'_> {
                 *value = Value::String(format!("#{fragment}"));
                 continue;
             }
-            let target = (path, fragment.to_string());
+            let target = (path, fragment);
             if let Some(name) = self.schema_name(&target, &reference, &at) {
                 *value = Value::String(join("#/components/schemas", &name));
             }
@@ -432,9 +432,9 @@ impl Bundler<'_> {
         if map.len() != 1 || reference.starts_with('#') || reference.contains("://") {
             return None;
         }
-        let (file_part, fragment) = reference.split_once('#').unwrap_or((reference, ""));
+        let (file_part, fragment) = split_ref(reference);
         let path = self.file_of(file, file_part).ok()?;
-        (path != self.root).then(|| (path, fragment.to_string()))
+        (path != self.root).then_some((path, fragment))
     }
 
     /// The file `file_part` names, relative to `file` (itself when empty),
@@ -457,6 +457,38 @@ impl Bundler<'_> {
         }
         Ok(path)
     }
+}
+
+/// A reference's file part (empty for this file) and its fragment as a
+/// JSON pointer: a URI fragment, so `%7B` is `{`.
+fn split_ref(reference: &str) -> (&str, String) {
+    let (file_part, fragment) = reference.split_once('#').unwrap_or((reference, ""));
+    (file_part, percent_decode(fragment))
+}
+
+/// `%XX` escapes decoded; anything that is not one (or not UTF-8 once
+/// decoded) is kept as written.
+fn percent_decode(text: &str) -> String {
+    let bytes = text.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let hex = (bytes[i] == b'%')
+            .then(|| text.get(i + 1..i + 3))
+            .flatten()
+            .and_then(|h| u8::from_str_radix(h, 16).ok());
+        match hex {
+            Some(b) => {
+                out.push(b);
+                i += 3;
+            }
+            None => {
+                out.push(bytes[i]);
+                i += 1;
+            }
+        }
+    }
+    String::from_utf8(out).unwrap_or_else(|_| text.to_string())
 }
 
 fn set_ref(node: &mut Value, reference: String) {
@@ -508,6 +540,19 @@ mod tests {
             shown_beside("openapi.yaml", "../shared/a.yaml"),
             "../shared/a.yaml"
         );
+    }
+
+    #[test]
+    fn fragments_are_uri_fragments() {
+        assert_eq!(
+            split_ref("paths.yaml#/~1pets~1%7BpetId%7D"),
+            ("paths.yaml", "/~1pets~1{petId}".to_string())
+        );
+        assert_eq!(split_ref("#/Tag"), ("", "/Tag".to_string()));
+        assert_eq!(split_ref("pet.yaml"), ("pet.yaml", String::new()));
+        // Not an escape: kept.
+        assert_eq!(percent_decode("/100%/x%zz%4"), "/100%/x%zz%4");
+        assert_eq!(percent_decode("/caf%C3%A9"), "/café");
     }
 
     #[test]
