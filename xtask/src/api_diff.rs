@@ -957,21 +957,17 @@ pub fn provider_surface(dir: &Path, display_root: &Path, what: &str) -> Result<S
 }
 
 /// The surface of one OpenAPI document, as module `api`.
+/// `$ref`s to other files resolve beside it.
 pub fn document_surface(path: &Path) -> Result<Surface, DiffError> {
     let shown = path.display().to_string();
     let text = std::fs::read_to_string(path)
         .map_err(|e| DiffError::Io(format!("cannot read {shown}: {e}")))?;
-    document_text_surface(&text, &shown)
-}
-
-/// The surface of an OpenAPI document given as text, as module `api`.
-pub fn document_text_surface(text: &str, shown: &str) -> Result<Surface, DiffError> {
-    let opts = ProviderOptions::new("api", shown);
-    let mut diags = Diagnostics::new(shown);
-    match load::load_openapi(text, &opts, &mut diags) {
+    let opts = ProviderOptions::new("api", shown.as_str());
+    let mut diags = Diagnostics::new(shown.as_str());
+    match load::load_openapi_at(path, &text, &opts, &mut diags) {
         Some(api) => Ok(surface::surface(&api)),
         None => Err(DiffError::Load {
-            what: shown.to_string(),
+            what: shown,
             diagnostics: diags.items,
         }),
     }
@@ -1308,6 +1304,19 @@ paths:
         '200': {description: ok, content: {application/json: {schema: {$ref: '#/components/schemas/Order'}}}}
 "##;
 
+    /// The surface of an OpenAPI document given as text, as module `api`.
+    fn document_text_surface(text: &str, shown: &str) -> Result<Surface, DiffError> {
+        let opts = ProviderOptions::new("api", shown);
+        let mut diags = Diagnostics::new(shown);
+        match load::load_openapi(text, &opts, &mut diags) {
+            Some(api) => Ok(surface::surface(&api)),
+            None => Err(DiffError::Load {
+                what: shown.to_string(),
+                diagnostics: diags.items,
+            }),
+        }
+    }
+
     fn surface_of(text: &str) -> Surface {
         match document_text_surface(text, "shop.yaml") {
             Ok(s) => s,
@@ -1327,6 +1336,48 @@ paths:
             .iter()
             .map(ToString::to_string)
             .collect()
+    }
+
+    /// A split document: a change in one of its other files is a change of
+    /// the API (`tests/fixtures/multifile`, copied and edited).
+    #[test]
+    fn a_change_in_another_file_of_a_split_document_is_seen() {
+        fn copy(from: &Path, to: &Path) {
+            std::fs::create_dir_all(to).unwrap();
+            for entry in std::fs::read_dir(from).unwrap() {
+                let path = entry.unwrap().path();
+                let dest = to.join(path.file_name().unwrap());
+                if path.is_dir() {
+                    copy(&path, &dest);
+                } else {
+                    std::fs::copy(&path, &dest).unwrap();
+                }
+            }
+        }
+        let fixture = Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/fixtures/multifile");
+        let tmp = TempDir::new("split-diff").unwrap();
+        let (old, new) = (tmp.0.join("old"), tmp.0.join("new"));
+        copy(&fixture, &old);
+        copy(&fixture, &new);
+        let pet = new.join("schemas/pet.yaml");
+        let text = std::fs::read_to_string(&pet).unwrap();
+        std::fs::write(&pet, text.replace("  owner:\n    $ref: owner.yaml\n", "")).unwrap();
+        let changes: Vec<String> = diff(
+            &document_surface(&old.join("openapi.yaml")).unwrap(),
+            &document_surface(&new.join("openapi.yaml")).unwrap(),
+        )
+        .iter()
+        .map(ToString::to_string)
+        .collect();
+        // `owner.yaml` is no longer referred to, so its type is gone too.
+        assert_eq!(
+            changes,
+            [
+                "breaking: `type Owner`: removed (was: struct, new(), received)",
+                "breaking: `field Pet.owner`: removed (was: Option<Owner>, optional)",
+            ],
+            "{changes:#?}"
+        );
     }
 
     #[test]
