@@ -274,6 +274,9 @@ impl<'de> Deserialize<'de> for Event {
     }
 }
 
+/// `Animal`.
+pub type Animal = Pet;
+
 /// `NewPet`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(crate = "::paygen_runtime::__private::serde")]

@@ -56,6 +56,8 @@ fn a_split_document_generates_as_if_it_were_one_file() {
     assert!(pet.contains("pub tags: Option<Vec<Tag>>,"), "{pet}");
     assert!(pet.contains("pub parent: Option<Box<Pet>>,"), "{pet}");
     assert!(!src.contains("struct Pet2"), "one type per file:\n{src}");
+    // A second component that is the same file names the same type.
+    assert!(src.contains("pub type Animal = Pet;"), "{src}");
 
     // Schemas referred to only from other places become components named
     // after the file (`new-pet.yaml`) or after the fragment (`#/Tag`);

@@ -263,7 +263,13 @@ impl Bundler<'_> {
             return;
         }
         let target: Target = (target_path, fragment);
-        if slot == Slot::Schema {
+        // A second component that is the same whole file is the first one.
+        let other_component = slot == Slot::Component
+            && self
+                .named
+                .get(&target)
+                .is_some_and(|name| join(SCHEMAS, name) != ptr);
+        if slot == Slot::Schema || other_component {
             if let Some(name) = self.schema_name(&target, reference, &ref_ptr) {
                 set_ref(node, join("#/components/schemas", &name));
             }
