@@ -48,18 +48,19 @@ pub struct Diagnostics {
     pub file: String,
     pub items: Vec<Diagnostic>,
     locator: Option<crate::load::source::Locator>,
-    /// Parts of the document read from other files (a multi-file document
-    /// bundled into one): a problem under one of them is reported in that
-    /// file, at the pointer it has there.
+    /// Parts of the document that are not written where they now are: read
+    /// from other files (a multi-file document bundled into one), or moved
+    /// by the normaliser. A problem under one is reported where the part is
+    /// written.
     origins: Vec<Origin>,
 }
 
-/// Where the part of a bundled document under `prefix` came from.
+/// Where the part of the document now under `prefix` is written.
 #[derive(Debug, Clone)]
 struct Origin {
     prefix: String,
     file: String,
-    locator: crate::load::source::Locator,
+    locator: Option<crate::load::source::Locator>,
     /// The part's pointer within `file`.
     inner: String,
 }
@@ -86,9 +87,47 @@ impl Diagnostics {
         self.origins.push(Origin {
             prefix,
             file,
-            locator,
+            locator: Some(locator),
             inner,
         });
+    }
+
+    /// The subtree now at `now` was moved there from `written` (by the
+    /// normaliser): later problems under `now` are reported where it is
+    /// written, in whichever file that is.
+    pub fn moved(&mut self, now: impl Into<String>, written: impl Into<String>) {
+        let (file, inner, locator) = self.written_at(written.into());
+        self.origins.push(Origin {
+            prefix: now.into(),
+            file,
+            locator: locator.cloned(),
+            inner,
+        });
+    }
+
+    /// The file, pointer and position index of the node at `pointer`.
+    fn written_at(
+        &self,
+        pointer: String,
+    ) -> (String, String, Option<&crate::load::source::Locator>) {
+        // The innermost part that is written elsewhere, if the pointer is in one.
+        let origin = self
+            .origins
+            .iter()
+            .filter(|o| {
+                pointer
+                    .strip_prefix(o.prefix.as_str())
+                    .is_some_and(|rest| rest.is_empty() || rest.starts_with('/'))
+            })
+            .max_by_key(|o| o.prefix.len());
+        match origin {
+            Some(o) => (
+                o.file.clone(),
+                format!("{}{}", o.inner, &pointer[o.prefix.len()..]),
+                o.locator.as_ref(),
+            ),
+            None => (self.file.clone(), pointer, self.locator.as_ref()),
+        }
     }
 
     /// Positions for pointers are looked up in this source text.
@@ -97,22 +136,12 @@ impl Diagnostics {
     }
 
     fn push(&mut self, severity: Severity, pointer: Option<String>, message: String) {
-        // The innermost part read from another file, if the pointer is in one.
-        let origin = pointer.as_deref().and_then(|p| {
-            self.origins
-                .iter()
-                .filter(|o| {
-                    p.strip_prefix(o.prefix.as_str())
-                        .is_some_and(|rest| rest.is_empty() || rest.starts_with('/'))
-                })
-                .max_by_key(|o| o.prefix.len())
-        });
-        let (file, pointer, locator) = match (origin, pointer) {
-            (Some(o), Some(p)) => {
-                let inner = format!("{}{}", o.inner, &p[o.prefix.len()..]);
-                (o.file.clone(), Some(inner), Some(&o.locator))
+        let (file, pointer, locator) = match pointer {
+            Some(p) => {
+                let (file, p, locator) = self.written_at(p);
+                (file, Some(p), locator)
             }
-            (_, pointer) => (self.file.clone(), pointer, self.locator.as_ref()),
+            None => (self.file.clone(), None, self.locator.as_ref()),
         };
         let (line, column) = match (locator, &pointer) {
             (Some(loc), Some(p)) => loc

@@ -345,6 +345,80 @@ components:
     );
 }
 
+/// A schema `$ref` into a parameter or response component (PagerDuty's
+/// `#/components/parameters/audit_method_type/schema`, and
+/// `…/responses/Conflict/content/application~1json/schema`) is that schema:
+/// one type for the component and the referring property. A problem inside
+/// it is still reported where it is written.
+#[test]
+fn a_ref_into_a_parameter_or_response_is_that_schema() {
+    let text = format!(
+        "{HEAD}servers: [{{url: 'https://api.example.test'}}]
+paths:
+  /records:
+    get:
+      operationId: list_records
+      parameters:
+        - $ref: '#/components/parameters/method_type'
+      responses:
+        '200':
+          description: ok
+          content:
+            application/json:
+              schema: {{$ref: '#/components/schemas/Record'}}
+        '409': {{$ref: '#/components/responses/Conflict'}}
+components:
+  parameters:
+    method_type:
+      name: method_type
+      in: query
+      schema: {{type: string, enum: [browser, oauth]}}
+  responses:
+    Conflict:
+      description: conflict
+      content:
+        application/json:
+          schema:
+            type: object
+            required: [missing]
+            properties:
+              error:
+                type: object
+                properties:
+                  code: {{type: integer}}
+  schemas:
+    Record:
+      type: object
+      properties:
+        method: {{$ref: '#/components/parameters/method_type/schema'}}
+        failure: {{$ref: '#/components/responses/Conflict/content/application~1json/schema'}}
+        detail: {{$ref: '#/components/responses/Conflict/content/application~1json/schema/properties/error'}}
+"
+    );
+    let (diags, src) = load_and_emit(&text, "embedded.yaml");
+    assert_eq!(
+        diags,
+        ["warning: embedded.yaml:30:24 at /components/responses/Conflict/content/application~1json/schema/required/0: \
+          `required` names `missing`, which is not one of the object's properties; expected the name \
+          of a property declared under `properties` (or in an allOf member). Ignored"],
+        "{src}"
+    );
+    let record = struct_body(&src, "Record");
+    assert!(
+        record.contains("pub method: Option<MethodTypeParameter>")
+            && record.contains("pub failure: Option<ConflictResponse>")
+            && record.contains("pub detail: Option<ConflictResponseError>"),
+        "{record}"
+    );
+    // The parameter and the 409 body are those same types.
+    assert!(
+        src.contains("pub method_type: Option<MethodTypeParameter>"),
+        "{src}"
+    );
+    assert!(src.contains("runtime::Error<ConflictResponse>"), "{src}");
+    assert!(struct_body(&src, "ConflictResponseError").contains("pub code: Option<i64>"));
+}
+
 /// A discriminator's implicit values: a member's single-value enum (or
 /// `const`) for the property wins over its component name, a mapping may
 /// name members by bare component name, a `$ref` with a sibling `title`

@@ -27,6 +27,7 @@
 //! | `mutualTLS` security scheme (3.1) | dropped, and from every `security` list (warning) |
 //! | operation `callbacks` | dropped (warning) |
 //! | `$defs` of a component schema `X` | components `X<Def>`, `$ref`s rewritten |
+//! | a schema `$ref` into a parameter, response or request body component | that schema a component of its own (`X parameter`, `X response`, `X request`), `$ref`s rewritten |
 //! | `type: string` + `contentEncoding: base64` / non-text `contentMediaType` | `format: byte` / `format: binary` |
 
 use serde_json::{Map, Value};
@@ -51,6 +52,7 @@ pub fn normalize(doc: &mut Value, diags: &mut Diagnostics) {
         dropped_schemes: Vec::new(),
     };
     hoist_defs(root, n.diags);
+    hoist_embedded_schemas(root, n.diags);
     n.security_schemes(root);
     n.security(root, "");
     if let Some(hooks) = root.remove("webhooks") {
@@ -1101,6 +1103,129 @@ fn hoist_defs(root: &mut Map<String, Value>, diags: &mut Diagnostics) {
     for v in root.values_mut() {
         rewrite_refs(v, &moved);
     }
+}
+
+/// Schemas that `$ref`s reach inside a parameter, response or request body
+/// component (PagerDuty: `#/components/parameters/X/schema`,
+/// `#/components/responses/X/content/application~1json/schema/oneOf/0`)
+/// become component schemas of their own, named as the loader names that
+/// component's inline schema (`X parameter`, `X response`, `X request`); the
+/// component keeps a `$ref` to it, so both are one type. A schema that is
+/// itself a `$ref` is not moved: references to it go where it points.
+fn hoist_embedded_schemas(root: &mut Map<String, Value>, diags: &mut Diagnostics) {
+    let mut found = std::collections::BTreeSet::new();
+    for v in root.values() {
+        collect_refs(v, &mut found);
+    }
+    // Each schema reached, by where it is: (pointer, escaped `$ref`, name).
+    let mut targets: std::collections::BTreeMap<String, (String, String)> = Default::default();
+    for r in &found {
+        if let Some((at, name)) = embedded_schema(r) {
+            targets
+                .entry(at.clone())
+                .or_insert_with(|| (format!("#{at}"), name));
+        }
+    }
+    if targets.is_empty() {
+        return;
+    }
+    let mut taken: std::collections::BTreeSet<String> = root
+        .get("components")
+        .and_then(|c| c.get("schemas"))
+        .and_then(Value::as_object)
+        .map(|m| m.keys().map(|k| crate::names::camel(k, "")).collect())
+        .unwrap_or_default();
+    let mut moved: Vec<(String, String)> = Vec::new();
+    let mut hoisted: Vec<(String, Value)> = Vec::new();
+    for (at, (old_ref, wanted)) in targets {
+        let Some(slot) = root
+            .get_mut("components")
+            .and_then(|c| c.pointer_mut(&at["/components".len()..]))
+        else {
+            // Reported by the loader as a reference to nothing.
+            continue;
+        };
+        if let Some(Value::String(to)) = slot
+            .as_object()
+            .filter(|m| m.len() == 1)
+            .and_then(|m| m.get("$ref"))
+        {
+            moved.push((old_ref, to.clone()));
+            continue;
+        }
+        let mut name = wanted.clone();
+        let mut i = 2;
+        while taken.contains(&crate::names::camel(&name, "")) {
+            name = format!("{wanted} {i}");
+            i += 1;
+        }
+        if name != wanted {
+            diags.warning(
+                &at,
+                format!(
+                    "this schema, which other schemas refer to, becomes the component schema \
+                     `{name}` (`{wanted}` is taken)"
+                ),
+            );
+        }
+        taken.insert(crate::names::camel(&name, ""));
+        let new_ref = format!("#/components/schemas/{}", escape_pointer(&name));
+        let schema = std::mem::replace(slot, serde_json::json!({ "$ref": new_ref }));
+        diags.moved(join("/components/schemas", &name), &at);
+        moved.push((old_ref, new_ref));
+        hoisted.push((name, schema));
+    }
+    if !hoisted.is_empty() {
+        if let Some(Value::Object(components)) = root.get_mut("components") {
+            let schemas = components
+                .entry("schemas")
+                .or_insert_with(|| Value::Object(Map::new()));
+            if let Value::Object(schemas) = schemas {
+                schemas.extend(hoisted);
+            }
+        }
+    }
+    moved.sort_by_key(|(from, _)| std::cmp::Reverse(from.len()));
+    for v in root.values_mut() {
+        rewrite_refs(v, &moved);
+    }
+}
+
+/// Every `$ref` string under `v`.
+fn collect_refs(v: &Value, out: &mut std::collections::BTreeSet<String>) {
+    match v {
+        Value::Object(m) => {
+            for (k, child) in m {
+                match (k.as_str(), child) {
+                    ("$ref", Value::String(r)) => {
+                        out.insert(r.clone());
+                    }
+                    _ => collect_refs(child, out),
+                }
+            }
+        }
+        Value::Array(list) => list.iter().for_each(|c| collect_refs(c, out)),
+        _ => {}
+    }
+}
+
+/// Where the schema a `$ref` reaches inside a parameter, response or
+/// request body component is (its escaped pointer, ending in `/schema`),
+/// and the name of the component schema it becomes.
+fn embedded_schema(reference: &str) -> Option<(String, String)> {
+    let rest = reference.strip_prefix("#/components/")?;
+    let tokens: Vec<&str> = rest.split('/').collect();
+    let (len, suffix) = match tokens.as_slice() {
+        ["parameters", _, "schema", ..] => (3, "parameter"),
+        ["responses", _, "content", _, "schema", ..] => (5, "response"),
+        ["requestBodies", _, "content", _, "schema", ..] => (5, "request"),
+        _ => return None,
+    };
+    let name = tokens[1].replace("~1", "/").replace("~0", "~");
+    Some((
+        format!("/components/{}", tokens[..len].join("/")),
+        format!("{name} {suffix}"),
+    ))
 }
 
 /// Rewrites `$ref`s of `v` that equal or start below one of `moved`'s old
