@@ -238,8 +238,21 @@ pub enum Auth {
     ApiKeyHeader {
         header: String,
     },
+    /// Several secrets, each in its own header, all sent: a security
+    /// requirement that names several API keys (Datadog's `DD-API-KEY` and
+    /// `DD-APPLICATION-KEY`).
+    ApiKeyHeaders(Vec<ApiKeyHeader>),
     /// A bearer token the client obtains from a token endpoint and renews.
     TokenEndpoint(TokenEndpoint),
+}
+
+/// One of several API keys sent together.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ApiKeyHeader {
+    /// The header, as the document names it.
+    pub header: String,
+    /// The `Config::new` argument that holds it (the scheme's name).
+    pub rust: Ident,
 }
 
 /// Where and how a client obtains its bearer token.

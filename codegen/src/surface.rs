@@ -442,6 +442,15 @@ fn json_head(api: &Api, j: &JsonApi, items: &mut Vec<Item>) {
         Auth::Basic => "basic, Config::new(username, password)".to_string(),
         Auth::BasicRawKey => "basic-raw-key, Config::new(api_key)".to_string(),
         Auth::ApiKeyHeader { header } => format!("api-key-header {header}, Config::new(api_key)"),
+        Auth::ApiKeyHeaders(keys) => {
+            let headers: Vec<&str> = keys.iter().map(|k| k.header.as_str()).collect();
+            let names: Vec<&str> = keys.iter().map(|k| k.rust.as_str()).collect();
+            format!(
+                "api-key-headers {}, Config::new({})",
+                headers.join(" + "),
+                names.join(", ")
+            )
+        }
         Auth::TokenEndpoint(t) => {
             let names: Vec<String> = t.credentials.iter().map(|c| c.rust.to_string()).collect();
             let wires: Vec<&str> = t.credentials.iter().map(|c| c.wire.as_str()).collect();

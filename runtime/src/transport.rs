@@ -176,6 +176,9 @@ pub enum Credentials {
         /// The header value.
         value: SecretString,
     },
+    /// Several secrets, each in a header of its own, all sent (a security
+    /// requirement naming several API keys).
+    Headers(Vec<(&'static str, SecretString)>),
     /// `Authorization: Bearer <token>` with a token the client obtains from
     /// a token endpoint, caches until shortly before it expires, and renews
     /// (feature `token-auth`).
@@ -195,6 +198,10 @@ impl fmt::Debug for Credentials {
             Credentials::Header { name, .. } => {
                 write!(f, "Header {{ name: {name:?}, value: [REDACTED] }}")
             }
+            Credentials::Headers(headers) => {
+                let names: Vec<&str> = headers.iter().map(|(n, _)| *n).collect();
+                write!(f, "Headers {{ names: {names:?}, values: [REDACTED] }}")
+            }
             #[cfg(feature = "token-auth")]
             Credentials::Token(t) => write!(f, "Token({t:?})"),
         }
@@ -202,10 +209,25 @@ impl fmt::Debug for Credentials {
 }
 
 impl Credentials {
+    /// The headers that carry the credentials (none for a token endpoint,
+    /// whose token is added per request).
+    fn headers(&self) -> Result<Vec<(HeaderName, HeaderValue)>, BuildError> {
+        match self {
+            Credentials::Headers(headers) => headers
+                .iter()
+                .map(|(name, value)| {
+                    sensitive(value.expose_secret().to_string())
+                        .map(|v| (HeaderName::from_static(name), v))
+                })
+                .collect(),
+            other => Ok(other.header()?.into_iter().collect()),
+        }
+    }
+
     fn header(&self) -> Result<Option<(HeaderName, HeaderValue)>, BuildError> {
         use base64::Engine as _;
         let (name, value) = match self {
-            Credentials::None => return Ok(None),
+            Credentials::None | Credentials::Headers(_) => return Ok(None),
             #[cfg(feature = "token-auth")]
             Credentials::Token(_) => return Ok(None),
             Credentials::Bearer(t) => (
@@ -226,13 +248,18 @@ impl Credentials {
                 value.expose_secret().to_string(),
             ),
         };
-        // The error must not echo the value.
-        let mut value = HeaderValue::try_from(value).map_err(|_| {
-            BuildError("the credential contains characters not allowed in an HTTP header".into())
-        })?;
-        value.set_sensitive(true);
-        Ok(Some((name, value)))
+        Ok(Some((name, sensitive(value)?)))
     }
+}
+
+/// A credential as a header value, marked sensitive; the error does not echo
+/// the value.
+fn sensitive(value: String) -> Result<HeaderValue, BuildError> {
+    let mut value = HeaderValue::try_from(value).map_err(|_| {
+        BuildError("the credential contains characters not allowed in an HTTP header".into())
+    })?;
+    value.set_sensitive(true);
+    Ok(value)
 }
 
 /// What a generated `Client` hands to [`Transport::new`].
@@ -398,7 +425,7 @@ impl Transport {
             })?;
             headers.insert(HeaderName::from_static(name), value);
         }
-        if let Some((name, value)) = settings.credentials.header()? {
+        for (name, value) in settings.credentials.headers()? {
             headers.insert(name, value);
         }
         headers.insert(
@@ -1142,6 +1169,40 @@ mod tests {
             idempotency_header: None,
             retry_on_body: None,
         })
+    }
+
+    /// Several API keys (Datadog's `DD-API-KEY` and `DD-APPLICATION-KEY`)
+    /// are all sent, each in its own header, marked sensitive, and never
+    /// printed.
+    #[test]
+    fn several_api_keys_are_all_sent() {
+        let credentials = Credentials::Headers(vec![
+            ("dd-api-key", SecretString::from("key-1".to_string())),
+            (
+                "dd-application-key",
+                SecretString::from("key-2".to_string()),
+            ),
+        ]);
+        let shown = format!("{credentials:?}");
+        assert!(
+            !shown.contains("key-1") && !shown.contains("key-2"),
+            "{shown}"
+        );
+        let t = Transport::new(Settings {
+            provider: "test",
+            base_url: "https://api.example.test".into(),
+            credentials,
+            options: HttpOptions::default(),
+            headers: Vec::new(),
+            idempotency_header: None,
+            retry_on_body: None,
+        })
+        .unwrap();
+        for (name, value) in [("dd-api-key", "key-1"), ("dd-application-key", "key-2")] {
+            let sent = &t.inner.headers[name];
+            assert_eq!(sent, value);
+            assert!(sent.is_sensitive());
+        }
     }
 
     /// The joined text parsed, with the query pairs form-encoded onto it

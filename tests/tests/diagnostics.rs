@@ -507,6 +507,55 @@ fn the_first_supported_security_alternative_is_used() {
     assert!(src.contains("rt::Credentials::Bearer"), "{src}");
 }
 
+/// A security requirement that names several API keys needs them all
+/// (Datadog: `DD-API-KEY` and `DD-APPLICATION-KEY`): the client takes and
+/// sends each. A requirement mixing schemes that cannot be sent together
+/// sends the first alone, with a warning.
+#[test]
+fn api_keys_required_together_are_all_sent() {
+    let doc = |security: &str| {
+        format!(
+            "openapi: 3.0.3\ninfo: {{title: t, version: '1'}}\nservers: [{{url: 'https://a.example'}}]\n\
+             security:\n{security}\
+             paths:\n  /me:\n    get:\n      operationId: me\n      responses:\n        '204': {{description: ok}}\n\
+             components:\n  securitySchemes:\n    apiKeyAuth: {{type: apiKey, in: header, name: DD-API-KEY}}\n    \
+             appKeyAuth: {{type: apiKey, in: header, name: DD-APPLICATION-KEY}}\n    \
+             bearer: {{type: http, scheme: bearer}}\n    \
+             oauth: {{type: oauth2, flows: {{clientCredentials: {{tokenUrl: 'https://a.example/t', scopes: {{}}}}}}}}\n"
+        )
+    };
+    let (diags, src) = load_and_emit(
+        &doc("  - apiKeyAuth: []\n    appKeyAuth: []\n"),
+        "keys.yaml",
+    );
+    assert!(diags.is_empty(), "{diags:?}");
+    let squashed: String = src.split_whitespace().collect();
+    for wanted in [
+        "pubfnnew(api_key_auth:implInto<runtime::SecretString>,app_key_auth:implInto<runtime::SecretString>,)",
+        r#"rt::Credentials::Headers(vec![("dd-api-key",api_key_auth.into()),("dd-application-key",app_key_auth.into())],)"#,
+    ] {
+        assert!(squashed.contains(wanted), "{wanted} in:\n{src}");
+    }
+    // A bearer token and an API key together: the bearer alone, said so.
+    let (diags, src) = load_and_emit(&doc("  - bearer: []\n    apiKeyAuth: []\n"), "mixed.yaml");
+    assert_eq!(
+        diags,
+        ["warning: mixed.yaml:5:11 at /security/0: this security requirement needs bearer and apiKeyAuth \
+          together; only several API keys in headers can be sent together, so the client sends \
+          `bearer` alone (set `auth:` in paygen.yaml)"]
+    );
+    assert!(src.contains("rt::Credentials::Bearer"), "{src}");
+    // An API key that also needs OAuth: the key alone, said so.
+    let (diags, src) = load_and_emit(&doc("  - oauth: []\n    apiKeyAuth: []\n"), "oauth.yaml");
+    assert_eq!(
+        diags,
+        ["warning: oauth.yaml:5:10 at /security/0: this security requirement needs oauth and apiKeyAuth \
+          together; the client can send only `apiKeyAuth`, and sends it alone (set `auth:` in \
+          paygen.yaml)"]
+    );
+    assert!(src.contains("rt::Credentials::Header {"), "{src}");
+}
+
 /// `required` beside a `$ref` (or in an allOf member beside it) makes the
 /// referenced properties required in a type of its own; the referenced
 /// type itself stays as it is.

@@ -78,6 +78,7 @@ pub fn emit_environment(api: &Api) -> TokenStream {
 }
 
 pub fn emit_config(j: &JsonApi) -> TokenStream {
+    let keys_doc;
     let (args, creds, args_doc) = match &j.auth {
         Auth::None => (
             quote!(),
@@ -123,6 +124,25 @@ pub fn emit_config(j: &JsonApi) -> TokenStream {
                 quote!(api_key: impl Into<runtime::SecretString>),
                 quote!(rt::Credentials::Header { name: #h, value: api_key.into() }),
                 "`api_key` is sent in its own header.",
+            )
+        }
+        Auth::ApiKeyHeaders(keys) => {
+            let names: Vec<_> = keys.iter().map(|k| ident(&k.rust)).collect();
+            let headers = keys.iter().map(|k| k.header.to_ascii_lowercase());
+            let said: Vec<String> = keys
+                .iter()
+                .map(|k| format!("`{}` as `{}`", k.rust.as_str(), k.header))
+                .collect();
+            keys_doc = format!(
+                "Each key is sent in its own header, all on every request: {}.",
+                said.join(", ")
+            );
+            (
+                quote!(#(#names: impl Into<runtime::SecretString>),*),
+                quote!(rt::Credentials::Headers(
+                    vec![#((#headers, #names.into())),*]
+                )),
+                keys_doc.as_str(),
             )
         }
     };

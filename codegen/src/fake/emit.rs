@@ -238,6 +238,10 @@ fn credentials(api: &Api) -> Vec<Cred> {
             ],
             Auth::BasicRawKey => vec![secret("api_key", "api_key", "API key")],
             Auth::ApiKeyHeader { .. } => vec![secret("api_key", "api_key", "API key")],
+            Auth::ApiKeyHeaders(keys) => keys
+                .iter()
+                .map(|k| secret(k.rust.as_str(), k.rust.as_str(), &format!("`{}`", k.header)))
+                .collect(),
             Auth::TokenEndpoint(t) => t
                 .credentials
                 .iter()
@@ -340,6 +344,13 @@ fn protocol(api: &Api) -> TokenStream {
                 Auth::Basic => quote!(Auth::Basic),
                 Auth::BasicRawKey => quote!(Auth::BasicRawKey),
                 Auth::ApiKeyHeader { header } => quote!(Auth::ApiKeyHeader(#header)),
+                Auth::ApiKeyHeaders(keys) => {
+                    let pairs = keys.iter().map(|k| {
+                        let (h, key) = (&k.header, k.rust.as_str());
+                        quote!((#h, #key))
+                    });
+                    quote!(Auth::ApiKeyHeaders(&[#(#pairs),*]))
+                }
                 Auth::TokenEndpoint(t) => {
                     let path = &t.path;
                     let creds: Vec<String> = t.credentials.iter().map(|c| c.wire.clone()).collect();

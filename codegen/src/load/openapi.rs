@@ -1903,7 +1903,8 @@ impl<'a> Loader<'a> {
     }
 
     fn auth_from_security(&mut self) -> Auth {
-        let Some(components) = &self.doc.components else {
+        let doc = self.doc;
+        let Some(components) = &doc.components else {
             return Auth::None;
         };
         let wanted: Vec<&String> = self
@@ -1926,11 +1927,97 @@ impl<'a> Loader<'a> {
             }
             _ => false,
         };
+        // A requirement naming several API keys in headers needs all of
+        // them (Datadog: `DD-API-KEY` and `DD-APPLICATION-KEY`): the first
+        // alternative made only of supported schemes decides, and such a
+        // requirement sends every key it names.
+        let requirements: Vec<Vec<&String>> = self
+            .doc
+            .security
+            .iter()
+            .flatten()
+            .map(|req| req.keys().collect())
+            .collect();
+        let header_key = |k: &String| match components.security_schemes.get(k) {
+            Some(ReferenceOr::Item(openapiv3::SecurityScheme::APIKey {
+                location: openapiv3::APIKeyLocation::Header,
+                name,
+                ..
+            })) => Some(name.clone()),
+            _ => None,
+        };
+        let first_sendable = requirements.iter().position(|req| {
+            !req.is_empty()
+                && req.iter().all(|k| {
+                    components
+                        .security_schemes
+                        .get(*k)
+                        .is_some_and(|s| supported(&s))
+                })
+        });
+        if let Some(i) = first_sendable {
+            let req = &requirements[i];
+            if req.len() > 1 {
+                let headers: Option<Vec<(String, &String)>> =
+                    req.iter().map(|k| header_key(k).map(|h| (h, *k))).collect();
+                if let Some(headers) = headers {
+                    let mut namer = Namer::with_reserved(&[]);
+                    return Auth::ApiKeyHeaders(
+                        headers
+                            .into_iter()
+                            .map(|(header, key)| ApiKeyHeader {
+                                rust: namer.unique(&snake(key, "api_key")),
+                                header,
+                            })
+                            .collect(),
+                    );
+                }
+                let names: Vec<&str> = req.iter().map(|k| k.as_str()).collect();
+                self.diags.warning(
+                    join("/security", &i.to_string()),
+                    format!(
+                        "this security requirement needs {} together; only several API keys in \
+                         headers can be sent together, so the client sends `{}` alone (set \
+                         `auth:` in paygen.yaml)",
+                        names.join(" and "),
+                        names[0]
+                    ),
+                );
+                return self.auth_from_scheme(components.security_schemes.get(req[0]));
+            }
+        }
         let listed = || {
             wanted
                 .iter()
                 .filter_map(|k| components.security_schemes.get(*k))
         };
+        // A scheme sent alone although its requirement names others too.
+        let alone = wanted
+            .iter()
+            .find(|k| {
+                components
+                    .security_schemes
+                    .get(**k)
+                    .is_some_and(|s| supported(&s))
+            })
+            .and_then(|k| {
+                requirements
+                    .iter()
+                    .position(|req| req.contains(k))
+                    .filter(|i| requirements[*i].len() > 1)
+                    .map(|i| (i, *k))
+            });
+        if let Some((i, key)) = alone {
+            let names: Vec<&str> = requirements[i].iter().map(|k| k.as_str()).collect();
+            self.diags.warning(
+                join("/security", &i.to_string()),
+                format!(
+                    "this security requirement needs {} together; the client can send only \
+                     `{key}`, and sends it alone (set `auth:` in paygen.yaml)",
+                    names.join(" and ")
+                ),
+            );
+        }
         let chosen = match listed().next() {
             Some(first) => Some(listed().find(supported).unwrap_or(first)),
             None => {
@@ -1942,6 +2029,14 @@ impl<'a> Loader<'a> {
                     .or_else(|| all.next())
             }
         };
+        self.auth_from_scheme(chosen)
+    }
+
+    /// The client's auth for one security scheme.
+    fn auth_from_scheme(
+        &mut self,
+        chosen: Option<&ReferenceOr<openapiv3::SecurityScheme>>,
+    ) -> Auth {
         match chosen {
             Some(ReferenceOr::Item(openapiv3::SecurityScheme::HTTP { scheme, .. })) => {
                 match scheme.to_ascii_lowercase().as_str() {

@@ -470,6 +470,13 @@ fn authenticate_json(
             Some(k) if crypto::same(k, cred("api_key")) => Ok(()),
             Some(_) => Err(unauthorized("Invalid API key.", h)),
         },
+        Auth::ApiKeyHeaders(keys) => keys.iter().try_for_each(|(h, key)| {
+            match headers.get(*h).and_then(|v| v.to_str().ok()) {
+                None => Err(unauthorized(missing, h)),
+                Some(k) if crypto::same(k, cred(key)) => Ok(()),
+                Some(_) => Err(unauthorized("Invalid API key.", h)),
+            }
+        }),
         Auth::Token(_) => {
             let t = scheme("Bearer ")?;
             let jti = crypto::verify_jwt(&shared.jwt_secret, t, now()).map_err(|e| match e {
@@ -779,6 +786,10 @@ fn is_secret_header(api: &Api, name: &str) -> bool {
             auth: Auth::ApiKeyHeader(h),
             ..
         }) => h.eq_ignore_ascii_case(name),
+        Protocol::Json(JsonApi {
+            auth: Auth::ApiKeyHeaders(keys),
+            ..
+        }) => keys.iter().any(|(h, _)| h.eq_ignore_ascii_case(name)),
         _ => false,
     }
 }

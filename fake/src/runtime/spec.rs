@@ -50,6 +50,9 @@ pub enum Auth {
     BasicRawKey,
     /// A secret in a header.
     ApiKeyHeader(&'static str),
+    /// Several secrets, each in its header, all required: (header,
+    /// credential key) pairs.
+    ApiKeyHeaders(&'static [(&'static str, &'static str)]),
     /// Bearer tokens issued by a token endpoint.
     Token(TokenAuth),
 }
