@@ -507,6 +507,9 @@ pub struct Response {
     /// `None` when the response has no body.
     pub body: Option<BodyType>,
     pub doc: Option<String>,
+    /// The media type the body is read as, as the document names it
+    /// (`None` without a body, or from a hand-written spec).
+    pub media: Option<String>,
 }
 
 /// A reference to a type from a field, parameter or body.

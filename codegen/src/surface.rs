@@ -1051,16 +1051,19 @@ mod tests {
                         status: StatusMatch::Code(201),
                         body: Some(BodyType::Value(TypeRef::Named(purchase))),
                         doc: None,
+                        media: None,
                     },
                     Response {
                         status: StatusMatch::Code(404),
                         body: None,
                         doc: Some("No such shop.".into()),
+                        media: None,
                     },
                     Response {
                         status: StatusMatch::Code(400),
                         body: Some(BodyType::Value(TypeRef::Object)),
                         doc: None,
+                        media: None,
                     },
                 ],
                 success: Success::Single {

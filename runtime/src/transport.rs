@@ -911,6 +911,12 @@ impl Request {
         value.append(name, &mut self.headers);
     }
 
+    /// Replaces the client's `Accept: application/json` for this request
+    /// (an operation that answers with text, XML or a file).
+    pub fn accept(&mut self, media_types: &'static str) {
+        self.headers.push(("accept", media_types.to_string()));
+    }
+
     /// Sets a JSON body, sent as `application/json`.
     pub fn json<T: Serialize + ?Sized>(&mut self, body: &T) {
         self.json_as(body, "application/json");

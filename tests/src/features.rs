@@ -324,6 +324,7 @@ impl Client {
         req.query_value("page", &params.page, rt::ParamStyle::Form);
         req.query("balance_id", &params.balance_id);
         req.header_value("x-filter", &params.x_filter);
+        req.accept("text/plain");
         async move {
             let resp = self.transport.send(req).await?;
             match resp.status {
@@ -409,6 +410,7 @@ impl Client {
         req.path("/invoices/");
         req.segment("invoice_id", invoice_id);
         req.path("/pdf");
+        req.accept("application/pdf");
         async move {
             let resp = self.transport.send(req).await?;
             match resp.status {

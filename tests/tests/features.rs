@@ -550,8 +550,21 @@ async fn a_pdf_answer_is_bytes() {
         .respond_with(ResponseTemplate::new(200).set_body_raw(pdf.clone(), "application/pdf"))
         .mount(&server)
         .await;
-    let bytes = client(&server).get_invoice_pdf("inv_1").await.unwrap();
+    let c = client(&server);
+    let bytes = c.get_invoice_pdf("inv_1").await.unwrap();
     assert_eq!(&bytes[..], &pdf[..]);
+    // It asks for what the document says it answers with, not for JSON
+    // (a strict server answers `Accept: application/json` with 406).
+    let reqs = server.received_requests().await.unwrap();
+    assert_eq!(reqs[0].headers["accept"], "application/pdf");
+    // A text answer asks for text; a JSON operation still for JSON.
+    let _ = c.list_customers(f::ListCustomersParams::new()).await;
+    let _ = c
+        .get_order_line("o_1", 1, f::GetOrderLineParams::new())
+        .await;
+    let reqs = server.received_requests().await.unwrap();
+    assert_eq!(reqs[1].headers["accept"], "text/plain");
+    assert_eq!(reqs[2].headers["accept"], "application/json");
 }
 
 #[tokio::test]

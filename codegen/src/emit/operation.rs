@@ -39,6 +39,36 @@ fn simple(api: &Api, ty: &TypeRef) -> bool {
     }
 }
 
+/// The `Accept` header of an operation that answers with something other
+/// than JSON (Intercom's text transcript, Okta's SAML metadata as XML, a
+/// PDF): the media types its responses document, successes first. `None`
+/// keeps the client's `application/json`, which a strict server would
+/// answer with 406 here.
+fn accept(j: &JsonOperation) -> Option<String> {
+    let not_json = |r: &&Response| matches!(r.body, Some(BodyType::Bytes | BodyType::Text));
+    if !j
+        .responses
+        .iter()
+        .filter(|r| r.status.is_success())
+        .any(|r| not_json(&r))
+    {
+        return None;
+    }
+    let (success, other): (Vec<&Response>, Vec<&Response>) =
+        j.responses.iter().partition(|r| r.status.is_success());
+    let mut types: Vec<&str> = Vec::new();
+    for media in success
+        .into_iter()
+        .chain(other)
+        .filter_map(|r| r.media.as_deref())
+    {
+        if !types.contains(&media) {
+            types.push(media);
+        }
+    }
+    Some(types.join(", "))
+}
+
 /// How a path parameter is taken, and how it becomes a segment.
 fn path_arg(api: &Api, p: &Param) -> (TokenStream, TokenStream) {
     let pn = ident(&p.rust);
@@ -170,6 +200,9 @@ pub fn emit_method(api: &Api, op: &Operation, j: &JsonOperation) -> TokenStream 
             let e = encode(quote!(body), quote!(body.clone()));
             build.push(quote!(if let Some(body) = &body { #e }));
         }
+    }
+    if let Some(accept) = accept(j) {
+        build.push(quote!(req.accept(#accept);));
     }
     let decode_single = |b: &BodyType| match b {
         BodyType::Value(_) => quote!(resp.json()),

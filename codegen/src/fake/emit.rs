@@ -1001,6 +1001,7 @@ mod tests {
                     status: StatusMatch::Code(201),
                     body: Some(BodyType::Value(TypeRef::Named(order))),
                     doc: None,
+                    media: None,
                 }],
                 success: Success::Single {
                     body: BodyType::Value(TypeRef::Named(order)),

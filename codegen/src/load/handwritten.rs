@@ -956,6 +956,7 @@ impl<'a> Builder<'a> {
                     status: StatusMatch::Range(2),
                     body: Some(BodyType::Value(ty)),
                     doc: resp.doc.clone(),
+                    media: None,
                 });
             }
             Some((key, resp)) => {
@@ -982,6 +983,7 @@ impl<'a> Builder<'a> {
                     status: StatusMatch::Range(2),
                     body: Some(BodyType::Value(ty)),
                     doc: resp.doc.clone(),
+                    media: None,
                 });
             }
             None => self.diags.error(
@@ -1000,6 +1002,7 @@ impl<'a> Builder<'a> {
                 status: StatusMatch::Default,
                 body: Some(BodyType::Value(TypeRef::Named(e.ty))),
                 doc: Some("Any error status.".into()),
+                media: None,
             });
         }
         responses

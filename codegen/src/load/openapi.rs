@@ -1782,6 +1782,7 @@ impl<'a> Loader<'a> {
                     super::finish::status_name(status, status.is_success())
                 ),
             };
+            let media = pick_response_media(&resp.content).map(|(mt, _)| mt.to_string());
             let body = match pick_response_media(&resp.content) {
                 None if resp.content.is_empty() => None,
                 None => {
@@ -1814,6 +1815,7 @@ impl<'a> Loader<'a> {
                 status,
                 body,
                 doc: Some(resp.description.clone()).filter(|d| !d.is_empty()),
+                media,
             });
         }
         out
