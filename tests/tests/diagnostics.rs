@@ -106,6 +106,7 @@ broken! {
     required_names_no_property => Warns,
     required_true_on_property => Warns,
     swagger2_body_parameter => Fails,
+    swagger2_document => Fails,
     parameter_without_schema => Warns,
     webhooks_31 => Warns,
     discriminator_mapping_outside_union => Warns,

@@ -429,6 +429,22 @@ pub(crate) fn load_openapi_text(
         );
         return None;
     }
+    if let (Some(version), None) = (value.get("swagger"), value.get("openapi")) {
+        // Reading it as OpenAPI 3 would report every Swagger construct (a
+        // body parameter, `definitions`) one by one, and never say why.
+        let version = match version {
+            serde_json::Value::String(v) => v.clone(),
+            other => other.to_string(),
+        };
+        diags.error(
+            "/swagger",
+            format!(
+                "a Swagger {version} document; the generator reads OpenAPI 3.0 and 3.1 only: \
+                 convert it to OpenAPI 3 first (for example with swagger2openapi)"
+            ),
+        );
+        return None;
+    }
     if let Some(path) = path {
         bundle::bundle(&mut value, path, diags);
         if diags.has_errors() {
