@@ -718,3 +718,60 @@ paths:
     assert!(body.contains("pub thumbnail: Option<String>"), "{body}");
     assert!(body.contains("pub caption: Option<String>"), "{body}");
 }
+
+/// A union whose object members each require the same property with a
+/// single value of their own is dispatched on that property (Datadog's
+/// widget definitions): tried in order, `{"type":"b","url":"x"}` decoded as
+/// `A`, whose open `type` enum took any value.
+#[test]
+fn a_union_of_members_with_their_own_tag_value_dispatches_on_it() {
+    let text = "openapi: 3.0.3
+info: {title: t, version: '1'}
+servers: [{url: 'https://api.example.test'}]
+paths: {}
+components:
+  schemas:
+    Widget:
+      oneOf:
+        - $ref: '#/components/schemas/Note'
+        - $ref: '#/components/schemas/Image'
+    Note:
+      type: object
+      required: [type]
+      properties:
+        type: {$ref: '#/components/schemas/NoteType'}
+    NoteType: {type: string, enum: [note]}
+    Image:
+      type: object
+      required: [type, url]
+      properties:
+        type: {type: string, enum: [image]}
+        url: {type: string}
+    Loose:
+      anyOf:
+        - $ref: '#/components/schemas/Note'
+        - type: object
+          properties:
+            type: {type: string, enum: [other]}
+";
+    let (diags, src) = load_and_emit(text, "widgets.yaml");
+    assert!(diags.is_empty(), "{diags:?}");
+    let start = src.find("for Widget {").expect("Widget's Deserialize");
+    let widget = &src[start..start + src[start..].find("\n}").expect("end")];
+    assert!(widget.contains(r#"rt::tag_of(&value, "type")"#), "{widget}");
+    assert!(
+        widget.contains(r#""note" => rt::from_value(value).map(Self::Note),"#),
+        "{widget}"
+    );
+    assert!(
+        widget.contains(r#""image" => rt::from_value(value).map(Self::Image),"#),
+        "{widget}"
+    );
+    // Not every member requires `type`: left untagged.
+    let loose = src.find("pub enum Loose {").expect("Loose");
+    assert!(
+        src[..loose].ends_with("#[serde(untagged)]\n#[allow(clippy::large_enum_variant)]\n"),
+        "{src}"
+    );
+    assert!(!src.contains("for Loose {\n    fn deserialize"), "{src}");
+}

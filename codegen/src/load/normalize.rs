@@ -29,6 +29,7 @@
 //! | `$defs` of a component schema `X` | components `X<Def>`, `$ref`s rewritten |
 //! | a schema `$ref` into a parameter, response or request body component | that schema a component of its own (`X parameter`, `X response`, `X request`), `$ref`s rewritten |
 //! | `type: string` + `contentEncoding: base64` / non-text `contentMediaType` | `format: byte` / `format: binary` |
+//! | `oneOf`/`anyOf` whose members each require one property with a single value of their own | + `discriminator: {propertyName}` |
 
 use serde_json::{Map, Value};
 
@@ -111,6 +112,117 @@ pub fn normalize(doc: &mut Value, diags: &mut Diagnostics) {
         n.each_entry(c, "responses", "/components", |n, v, p| n.response(v, p));
         n.each_entry(c, "callbacks", "/components", |n, v, p| n.callback(v, p));
     }
+    infer_discriminators(doc);
+}
+
+/// A `oneOf`/`anyOf` without a `discriminator` whose object members all
+/// require one property, each allowing a single string value of its own
+/// (Datadog's 60 widget definitions, each with its `type`), gets that
+/// property as its discriminator. The rewrite is exact: a valid value can
+/// only match the member its property names. Tried in order instead, an
+/// untagged union takes the first member whose fields fit, and a member
+/// requiring only the `type` (read as an open enum) fits every widget.
+fn infer_discriminators(doc: &mut Value) {
+    let mut found = Vec::new();
+    find_tag_properties(doc, doc, "", &mut found);
+    for (ptr, property) in found {
+        if let Some(Value::Object(union)) = doc.pointer_mut(&ptr) {
+            let mut d = Map::new();
+            d.insert("propertyName".into(), Value::String(property));
+            union.insert("discriminator".into(), Value::Object(d));
+        }
+    }
+}
+
+/// Collects `(pointer, property)` for each union under `v` (at `ptr`)
+/// that [`infer_discriminators`] completes.
+fn find_tag_properties(root: &Value, v: &Value, ptr: &str, out: &mut Vec<(String, String)>) {
+    match v {
+        Value::Object(m) => {
+            if !m.contains_key("discriminator") {
+                let members = ["oneOf", "anyOf"]
+                    .iter()
+                    .find_map(|k| m.get(*k).and_then(Value::as_array));
+                if let Some(property) = members.and_then(|ms| tag_property(root, ms)) {
+                    out.push((ptr.to_string(), property));
+                }
+            }
+            for (k, child) in m {
+                let data = matches!(
+                    k.as_str(),
+                    "example" | "examples" | "default" | "enum" | "const"
+                );
+                if !data && !k.starts_with("x-") {
+                    find_tag_properties(root, child, &join(ptr, k), out);
+                }
+            }
+        }
+        Value::Array(items) => {
+            for (i, item) in items.iter().enumerate() {
+                find_tag_properties(root, item, &join(ptr, &i.to_string()), out);
+            }
+        }
+        _ => {}
+    }
+}
+
+/// The property every member requires with a single string value, all
+/// values distinct; the first such in the first member's order.
+fn tag_property(root: &Value, members: &[Value]) -> Option<String> {
+    if members.len() < 2 {
+        return None;
+    }
+    let members: Vec<&Map<String, Value>> = members
+        .iter()
+        .map(|m| follow(root, m).and_then(Value::as_object))
+        .collect::<Option<_>>()?;
+    let first = members[0].get("properties")?.as_object()?;
+    first.keys().find_map(|name| {
+        let mut values = std::collections::BTreeSet::new();
+        for member in &members {
+            let required = member.get("required")?.as_array()?;
+            if !required.iter().any(|r| r.as_str() == Some(name)) {
+                return None;
+            }
+            let property = member.get("properties")?.get(name)?;
+            if !values.insert(single_value(root, property)?) {
+                return None;
+            }
+        }
+        Some(name.clone())
+    })
+}
+
+/// The one string value a schema allows (`enum: [v]` or `const: v`),
+/// through `$ref`s and a lone `allOf` member.
+fn single_value(root: &Value, schema: &Value) -> Option<String> {
+    let schema = follow(root, schema)?;
+    if let Some(Value::Array(all)) = schema.get("allOf") {
+        return match all.as_slice() {
+            [only] => single_value(root, only),
+            _ => None,
+        };
+    }
+    match (schema.get("enum"), schema.get("const")) {
+        (Some(Value::Array(values)), _) => match values.as_slice() {
+            [Value::String(v)] => Some(v.clone()),
+            _ => None,
+        },
+        (None, Some(Value::String(v))) => Some(v.clone()),
+        _ => None,
+    }
+}
+
+/// `schema`, or what its `$ref` into this document names (a few hops at
+/// most, so that a cycle of references ends).
+fn follow<'v>(root: &'v Value, mut schema: &'v Value) -> Option<&'v Value> {
+    for _ in 0..8 {
+        match schema.get("$ref").and_then(Value::as_str) {
+            Some(r) => schema = root.pointer(r.strip_prefix('#')?)?,
+            None => return Some(schema),
+        }
+    }
+    None
 }
 
 struct Normalizer<'d> {
