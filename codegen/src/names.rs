@@ -70,6 +70,16 @@ fn words(raw: &str) -> String {
 }
 
 /// `CamelCase` type or variant name; `fallback` when nothing alphanumeric is left.
+/// Whether `name` is an HTTP header name (an RFC 9110 token): generated
+/// code hands header names to the runtime as `&'static str`s, which it
+/// turns into header names without checking again.
+pub fn is_header_name(name: &str) -> bool {
+    !name.is_empty()
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b))
+}
+
 pub fn camel(raw: &str, fallback: &str) -> String {
     let mut s: String = words(raw).to_upper_camel_case();
     s.retain(|c| c.is_ascii_alphanumeric() || c == '_');

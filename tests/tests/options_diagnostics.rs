@@ -181,3 +181,20 @@ webhook:
         "loaded without errors\n"
     );
 }
+
+/// Header names reach the runtime as they are written, so one that is not
+/// an HTTP token is refused here, at its line.
+#[test]
+fn header_names_that_are_not_http_tokens_are_errors() {
+    let out = diagnose(
+        "header_names",
+        &[
+            ("openapi.yaml", OPENAPI),
+            (
+                "paygen.yaml",
+                "auth: !api-key-header 'Api Key'\nidempotency-header: 'Idempotency:Key'\nclient-headers:\n  - {name: X-Partner, doc: The partner id.}\n  - {name: 'X Shop', doc: The shop.}\n",
+            ),
+        ],
+    );
+    insta::assert_snapshot!(out);
+}

@@ -204,6 +204,28 @@ pub fn load_provider(dir: &Path, display_root: &Path) -> Result<Loaded, LoadFail
             ),
         );
     }
+    // Header names given here reach the runtime unchecked, as the spec's do.
+    let mut header_names: Vec<(String, &str)> = Vec::new();
+    if let Some(AuthSetting::ApiKeyHeader(h)) = &file.auth {
+        header_names.push(("/auth".into(), h));
+    }
+    if let Some(h) = &file.idempotency_header {
+        header_names.push(("/idempotency-header".into(), h));
+    }
+    for (i, h) in file.client_headers.iter().enumerate() {
+        header_names.push((format!("/client-headers/{i}/name"), &h.name));
+    }
+    for (pointer, name) in header_names {
+        if !names::is_header_name(name) {
+            odiags.error(
+                pointer,
+                format!(
+                    "`{name}` is not a valid HTTP header name (letters, digits and \
+                     !#$%&'*+-.^_`|~ only)"
+                ),
+            );
+        }
+    }
     opts.auth = file.auth.map(|a| match a {
         AuthSetting::None => Auth::None,
         AuthSetting::Bearer => Auth::Bearer,

@@ -380,6 +380,20 @@ impl Normalizer<'_> {
         else {
             return;
         };
+        for (scheme, s) in schemes.iter_mut() {
+            let in_header = s.get("type").and_then(Value::as_str) == Some("apiKey")
+                && s.get("in").and_then(Value::as_str) == Some("header");
+            let name = s.get("name").and_then(Value::as_str).unwrap_or_default();
+            if in_header && !crate::names::is_header_name(name) {
+                self.diags.error(
+                    join(&join("/components/securitySchemes", scheme), "name"),
+                    format!(
+                        "API key header `{name}` is not a valid HTTP header name (letters, \
+                         digits and !#$%&'*+-.^_`|~ only)"
+                    ),
+                );
+            }
+        }
         let mtls: Vec<String> = schemes
             .iter()
             .filter(|(_, s)| s.get("type").and_then(Value::as_str) == Some("mutualTLS"))
@@ -523,6 +537,17 @@ impl Normalizer<'_> {
             }
         };
         match m.get("in").and_then(Value::as_str) {
+            Some("header") if !crate::names::is_header_name(&name) => {
+                self.diags.error(
+                    join(ptr, "name"),
+                    format!(
+                        "header parameter `{name}` is not a valid HTTP header name (letters, \
+                         digits and !#$%&'*+-.^_`|~ only)"
+                    ),
+                );
+                *p = placeholder_parameter();
+                return;
+            }
             Some(loc @ ("path" | "query" | "header" | "cookie")) => {
                 let styles: &[&str] = match loc {
                     "path" => &["matrix", "label", "simple"],
