@@ -216,8 +216,10 @@ impl Credentials {
             Credentials::Headers(headers) => headers
                 .iter()
                 .map(|(name, value)| {
-                    sensitive(value.expose_secret().to_string())
-                        .map(|v| (HeaderName::from_static(name), v))
+                    Ok((
+                        header_name(name)?,
+                        sensitive(value.expose_secret().to_string())?,
+                    ))
                 })
                 .collect(),
             other => Ok(other.header()?.into_iter().collect()),
@@ -243,13 +245,19 @@ impl Credentials {
                 http::header::AUTHORIZATION,
                 format!("Basic {}", k.expose_secret()),
             ),
-            Credentials::Header { name, value } => (
-                HeaderName::from_static(name),
-                value.expose_secret().to_string(),
-            ),
+            Credentials::Header { name, value } => {
+                (header_name(name)?, value.expose_secret().to_string())
+            }
         };
         Ok(Some((name, sensitive(value)?)))
     }
+}
+
+/// A credential's header name (any case); a name that is not an HTTP token
+/// is an error, not a panic, since callers may build [`Credentials`].
+fn header_name(name: &str) -> Result<HeaderName, BuildError> {
+    HeaderName::from_bytes(name.as_bytes())
+        .map_err(|_| BuildError(format!("`{name}` is not a valid HTTP header name")))
 }
 
 /// A credential as a header value, marked sensitive; the error does not echo
@@ -423,6 +431,8 @@ impl Transport {
                     "the value of header `{name}` is not a valid header value"
                 ))
             })?;
+            // Names come from generated code: lowercase HTTP tokens, which the
+            // generator checks (`from_static` cannot panic on them).
             headers.insert(HeaderName::from_static(name), value);
         }
         for (name, value) in settings.credentials.headers()? {
@@ -457,6 +467,7 @@ impl Transport {
                 typed_headers: typed_headers(&headers),
                 headers,
                 options: settings.options,
+                // A lowercase HTTP token, checked by the generator.
                 idempotency_header: settings.idempotency_header.map(HeaderName::from_static),
                 retry_on_body: settings.retry_on_body,
                 token: match settings.credentials {
@@ -535,6 +546,8 @@ impl Transport {
                     "header `{name}` has a value that is not allowed in HTTP"
                 ))
             })?;
+            // A header parameter's name: a lowercase HTTP token, checked by
+            // the generator.
             extra.push((HeaderName::from_static(name), value));
         }
         if let Some(ct) = req.content_type {
@@ -1209,6 +1222,35 @@ mod tests {
             assert_eq!(sent, value);
             assert!(sent.is_sensitive());
         }
+    }
+
+    /// A caller may build `Credentials` by hand: a header name in capitals
+    /// is sent (lowercased), and one that is not an HTTP token is a
+    /// `BuildError`, not a panic.
+    #[test]
+    fn credential_header_names_are_checked_not_trusted() {
+        let build = |name: &'static str| {
+            Transport::new(Settings {
+                provider: "test",
+                base_url: "https://api.example.test".into(),
+                credentials: Credentials::Header {
+                    name,
+                    value: SecretString::from("k".to_string()),
+                },
+                options: HttpOptions::default(),
+                headers: Vec::new(),
+                idempotency_header: None,
+                retry_on_body: None,
+            })
+        };
+        let t = build("X-Api-Key").unwrap();
+        assert_eq!(&t.inner.headers["x-api-key"], "k");
+        let err = build("Api Key").unwrap_err();
+        assert!(
+            err.to_string()
+                .contains("`Api Key` is not a valid HTTP header name"),
+            "{err}"
+        );
     }
 
     /// The joined text parsed, with the query pairs form-encoded onto it
