@@ -119,6 +119,7 @@ broken! {
     server_variables => Warns,
     nested_ref_cycle => Fails,
     field_named_new => Warns,
+    ignored_header_parameters => Warns,
     mutual_tls_31 => Warns,
     null_parameters => Warns,
     parameter_style_wrong_for_location => Fails,
@@ -775,4 +776,28 @@ components:
         "{src}"
     );
     assert!(!src.contains("for Loose {\n    fn deserialize"), "{src}");
+}
+
+/// Rapyd declares a required `Content-Type` header parameter on every
+/// operation: OpenAPI says such a parameter is ignored, so it is no
+/// argument of the call (the client sends the body's media type itself),
+/// while other header parameters stay.
+#[test]
+fn accept_content_type_and_authorization_parameters_are_not_generated() {
+    let text = std::fs::read_to_string(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("broken/ignored_header_parameters.yaml"),
+    )
+    .expect("read the broken case");
+    let (_, src) = load_and_emit(&text, "ignored_header_parameters.yaml");
+    let params = struct_body(&src, "ListOrdersParams");
+    assert!(
+        params.contains("pub x_request_id: Option<String>"),
+        "{params}"
+    );
+    for gone in ["content_type", "accept", "authorization"] {
+        assert!(!params.contains(gone), "{gone} in {params}");
+    }
+    assert!(!src.contains("CreateOrderParams"), "{src}");
+    assert!(!src.contains("\"content-type\""), "{src}");
 }

@@ -1332,6 +1332,34 @@ impl<'a> Loader<'a> {
                     };
                     (ParamLocation::Query, style)
                 }
+                Parameter::Header { .. } if is_ignored_header(&data.name) => {
+                    // OpenAPI: "If `in` is "header" and the name field is
+                    // "Accept", "Content-Type" or "Authorization", the
+                    // parameter definition SHALL be ignored." Reported once
+                    // per name (Rapyd declares `Content-Type` on every
+                    // operation).
+                    let lower = data.name.to_ascii_lowercase();
+                    if self
+                        .warned
+                        .insert(format!("ignored header parameter {lower}"))
+                    {
+                        let how = match lower.as_str() {
+                            "content-type" => "the client sends the media type of the body it encodes",
+                            "accept" => "the client asks for the media types the responses document",
+                            _ => "credentials come from the security scheme (or `auth:` in paygen.yaml)",
+                        };
+                        self.diags.warning(
+                            ptr.clone(),
+                            format!(
+                                "header parameter `{}` is ignored, as OpenAPI says of `Accept`, \
+                                 `Content-Type` and `Authorization` parameters ({how}); so is \
+                                 every other parameter of that name in this document",
+                                data.name
+                            ),
+                        );
+                    }
+                    continue;
+                }
                 Parameter::Header { .. } => (ParamLocation::Header, ParamStyle::Form),
                 Parameter::Cookie { .. } => {
                     self.diags.warning(
@@ -2153,6 +2181,13 @@ fn pick_request_media(
         return Some((k, m, BodyEncoding::Multipart));
     }
     find(&|k| !k.contains('*')).map(|(k, m)| (k, m, BodyEncoding::Bytes))
+}
+
+/// Header parameters OpenAPI says to ignore: the client sets these itself.
+fn is_ignored_header(name: &str) -> bool {
+    ["accept", "content-type", "authorization"]
+        .iter()
+        .any(|h| name.eq_ignore_ascii_case(h))
 }
 
 /// The response media type decoded: JSON first, then any other.
