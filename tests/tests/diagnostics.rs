@@ -120,6 +120,7 @@ broken! {
     nested_ref_cycle => Fails,
     field_named_new => Warns,
     ignored_header_parameters => Warns,
+    union_merged_through_all_of => Warns,
     mutual_tls_31 => Warns,
     null_parameters => Warns,
     parameter_style_wrong_for_location => Fails,
@@ -800,4 +801,55 @@ fn accept_content_type_and_authorization_parameters_are_not_generated() {
     }
     assert!(!src.contains("CreateOrderParams"), "{src}");
     assert!(!src.contains("\"content-type\""), "{src}");
+}
+
+/// Alpaca's `TransferData` is `allOf: [shared fields, {oneOf: [ACH, wire],
+/// discriminator}]`: a union whose every member has the shared fields. The
+/// inline union was dropped without a word (the request could not carry an
+/// amount); it is now read as the union beside the allOf.
+#[test]
+fn an_inline_union_inside_all_of_is_a_union_of_the_merged_members() {
+    let text = r##"
+openapi: 3.0.0
+info: {title: T, version: "1"}
+servers: [{url: "https://api.example.test"}]
+paths: {}
+components:
+  schemas:
+    Ach:
+      type: object
+      required: [relationship_id]
+      properties:
+        relationship_id: {type: string}
+    Wire:
+      type: object
+      required: [bank_id]
+      properties:
+        bank_id: {type: string}
+    TransferData:
+      allOf:
+        - type: object
+          required: [transfer_type]
+          properties:
+            transfer_type: {type: string, enum: [ach, wire]}
+            amount: {type: string}
+        - oneOf:
+            - $ref: "#/components/schemas/Ach"
+            - $ref: "#/components/schemas/Wire"
+          discriminator:
+            propertyName: transfer_type
+            mapping: {ach: "#/components/schemas/Ach", wire: "#/components/schemas/Wire"}
+"##;
+    let (diags, src) = load_and_emit(text, "t.yaml");
+    assert!(diags.is_empty(), "{diags:?}");
+    assert!(src.contains("pub enum TransferData {"), "{src}");
+    let ach = struct_body(&src, "TransferDataAch");
+    for field in [
+        "pub transfer_type:",
+        "pub amount:",
+        "pub relationship_id: String",
+    ] {
+        assert!(ach.contains(field), "{field} in {ach}");
+    }
+    assert!(struct_body(&src, "TransferDataWire").contains("pub bank_id: String"));
 }

@@ -42,6 +42,54 @@ const TYPES: &[&str] = &[
     "string", "number", "integer", "boolean", "array", "object", "null",
 ];
 
+/// `allOf: [A, {oneOf: [X, Y], discriminator}]` (Alpaca's transfers: the
+/// shared fields, then the variants) says the same as `allOf: [A]` with the
+/// `oneOf` and its discriminator beside it, which the loader reads as a
+/// union whose every member has A's properties. Only an inline union is
+/// moved, and only when it is the one union of the `allOf` and the schema
+/// has no `oneOf`/`anyOf` of its own; a union the loader cannot merge
+/// otherwise is reported there.
+fn hoist_union_from_all_of(m: &mut Map<String, Value>) {
+    if m.contains_key("oneOf") || m.contains_key("anyOf") {
+        return;
+    }
+    let Some(Value::Array(all_of)) = m.get_mut("allOf") else {
+        return;
+    };
+    let is_union = |v: &Value| {
+        v.as_object().is_some_and(|o| {
+            !o.contains_key("$ref") && (o.contains_key("oneOf") || o.contains_key("anyOf"))
+        })
+    };
+    let unions: Vec<usize> = (0..all_of.len())
+        .filter(|&i| is_union(&all_of[i]))
+        .collect();
+    let [at] = unions[..] else {
+        return;
+    };
+    let Value::Object(mut member) = all_of.remove(at) else {
+        return;
+    };
+    for key in ["oneOf", "anyOf", "discriminator"] {
+        if let Some(v) = member.remove(key) {
+            m.entry(key).or_insert(v);
+        }
+    }
+    // What else the member says (properties, required) stays merged.
+    member.retain(|k, _| !matches!(k.as_str(), "description" | "title" | "example"));
+    if !member.is_empty() {
+        if let Some(Value::Array(all_of)) = m.get_mut("allOf") {
+            all_of.insert(at, Value::Object(member));
+        }
+    }
+    if m.get("allOf")
+        .and_then(Value::as_array)
+        .is_some_and(Vec::is_empty)
+    {
+        m.remove("allOf");
+    }
+}
+
 /// Rewrites `doc` in place; problems go to `diags` with their pointers.
 pub fn normalize(doc: &mut Value, diags: &mut Diagnostics) {
     let Some(root) = doc.as_object_mut() else {
@@ -969,6 +1017,7 @@ impl Normalizer<'_> {
             }
         }
         self.null_members(m);
+        hoist_union_from_all_of(m);
         for key in ["patternProperties", "prefixItems", "if", "dependentSchemas"] {
             if m.contains_key(key) {
                 self.diags.warning(

@@ -995,6 +995,10 @@ impl<'a> Loader<'a> {
                 (!a.all_of.is_empty()).then_some(&a.all_of),
             ),
             SchemaKind::AllOf { all_of } => (None, None, None, Some(all_of)),
+            SchemaKind::OneOf { .. } | SchemaKind::AnyOf { .. } => {
+                self.warn_merged_union(ptr, name);
+                (None, None, None, None)
+            }
             _ => (None, None, None, None),
         };
         for (i, member) in all_of.into_iter().flatten().enumerate() {
@@ -1025,6 +1029,21 @@ impl<'a> Loader<'a> {
             }
             Some(AdditionalProperties::Any(true)) => acc.additional = Some(TypeRef::Any),
             _ => {}
+        }
+    }
+
+    /// A union met where properties are merged (an allOf member, a union's
+    /// member) has no properties to give: reported once per place.
+    fn warn_merged_union(&mut self, ptr: &str, name: &str) {
+        if self.warned.insert(format!("merged union {ptr}")) {
+            self.diags.warning(
+                ptr.to_string(),
+                format!(
+                    "a oneOf/anyOf merged into `{name}` (through allOf, or as a member of a \
+                     union) is not supported: the properties of its members are left out of \
+                     `{name}` (write the union beside the allOf, not inside it)"
+                ),
+            );
         }
     }
 
@@ -1065,6 +1084,13 @@ impl<'a> Loader<'a> {
                 let Some(ReferenceOr::Item(target)) = self.component_schema(&key) else {
                     return;
                 };
+                if matches!(
+                    target.schema_kind,
+                    SchemaKind::OneOf { .. } | SchemaKind::AnyOf { .. }
+                ) {
+                    self.warn_merged_union(&join(mptr, "$ref"), name);
+                    return;
+                }
                 self.merging.push(key.clone());
                 let tptr = join("/components/schemas", &key);
                 // Its inline properties are the component's own types
