@@ -134,14 +134,11 @@ pub(crate) fn query_pairs(name: &str, node: Node, style: ParamStyle) -> Vec<(Str
         (_, Node::Null) => {}
         (ParamStyle::Deep, node) => flatten(name.to_string(), node, &mut out),
         (ParamStyle::Form, Node::List(items)) => {
-            for item in items {
+            for (i, item) in items.into_iter().enumerate() {
                 match item {
-                    Node::List(_) | Node::Map(_) => {
-                        // A list of objects has no form writing; brackets it is.
-                        let mut nested = Vec::new();
-                        flatten(name.to_string(), Node::List(vec![item]), &mut nested);
-                        out.extend(nested);
-                    }
+                    // A list of objects has no form writing; brackets it
+                    // is, each item at its own index.
+                    Node::List(_) | Node::Map(_) => flatten(format!("{name}[{i}]"), item, &mut out),
                     scalar => flatten(name.to_string(), scalar, &mut out),
                 }
             }
@@ -713,6 +710,17 @@ mod tests {
             "created=5"
         );
         assert_eq!(header_text(range()).as_deref(), Some("gte,10,lt,20"));
+        // A list of objects in form style: brackets, each item at its index
+        // (every item was written at `[0]`).
+        let lines = to_node(&[
+            [("sku", "a")].into_iter().collect::<BTreeMap<_, _>>(),
+            [("sku", "b")].into_iter().collect::<BTreeMap<_, _>>(),
+        ])
+        .unwrap();
+        assert_eq!(
+            show(query_pairs("lines", lines, ParamStyle::Form)),
+            "lines[0][sku]=a&lines[1][sku]=b"
+        );
     }
 
     #[test]
