@@ -537,6 +537,35 @@ impl Client {
             }
         }
     }
+
+    /// A body that is allOf shared fields and an inline oneOf (Alpaca), and a form-style list of objects in the query.
+    ///
+    /// `POST /transfers`
+    ///
+    /// Errors carry the raw body only: the spec documents no error body.
+    pub fn create_transfer(
+        &self,
+        params: CreateTransferParams,
+        body: Transfer,
+    ) -> impl ::core::future::Future<
+        Output = Result<(), runtime::Error<()>>,
+    > + Send + '_ {
+        let mut req = rt::Request::templated(
+            "create_transfer",
+            rt::Method::POST,
+            "/transfers",
+        );
+        req.path("/transfers");
+        req.query_value("filter", &params.filter, rt::ParamStyle::Form);
+        req.json(&body);
+        async move {
+            let resp = self.transport.send(req).await?;
+            match resp.status {
+                s if (200..300).contains(&s) => resp.empty(),
+                _ => Err(resp.error(rt::decode_none)),
+            }
+        }
+    }
 }
 
 /// Query and header parameters of `get_order_line`.
@@ -625,6 +654,25 @@ rt::setters!(ListCustomersParams {
     page: set ListCustomersPage = "page",
     balance_id: into BalanceId = "balance_id",
     x_filter: set ListCustomersXFilter = "X-Filter",
+});
+
+/// Query and header parameters of `create_transfer`.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct CreateTransferParams {
+    /// Form style, exploded, a list of objects; written with brackets, each item at its index.
+    ///
+    /// Sent as the query parameter `filter`.
+    pub filter: Option<Vec<CreateTransferFilterItem>>,
+}
+
+impl CreateTransferParams {
+    /// The parameters, with the required ones given.
+    pub fn new() -> Self {
+        ::core::default::Default::default()
+    }
+}
+rt::setters!(CreateTransferParams {
+    filter: set Vec<CreateTransferFilterItem> = "filter",
 });
 
 /// `Base`.
@@ -861,6 +909,137 @@ impl OrderLine2 {
 rt::setters!(OrderLine2 {
     label: into String = "label",
 });
+
+/// `TransferTransferType`.
+///
+/// Values this client does not know decode as `Unknown`, so a new
+/// value from the provider never breaks decoding.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum TransferTransferType {
+    /// `ach`
+    Ach,
+    /// `wire`
+    Wire,
+    /// A value not listed in the spec, kept as sent.
+    Unknown(String),
+}
+rt::string_enum!(TransferTransferType {
+    Ach = "ach",
+    Wire = "wire",
+});
+
+/// `TransferAchTransfer`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(crate = "::paygen_runtime::__private::serde")]
+pub struct TransferAchTransfer {
+    /// `transfer_type`.
+    pub transfer_type: TransferTransferType,
+    /// `amount`.
+    pub amount: String,
+    /// `relationship_id`.
+    pub relationship_id: String,
+}
+
+impl TransferAchTransfer {
+    /// A `TransferAchTransfer` with its required fields; set the others with the setters.
+    pub fn new(
+        transfer_type: TransferTransferType,
+        amount: impl Into<String>,
+        relationship_id: impl Into<String>,
+    ) -> Self {
+        Self {
+            transfer_type,
+            amount: amount.into(),
+            relationship_id: relationship_id.into(),
+        }
+    }
+}
+
+/// `TransferWireTransfer`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(crate = "::paygen_runtime::__private::serde")]
+pub struct TransferWireTransfer {
+    /// `transfer_type`.
+    pub transfer_type: TransferTransferType,
+    /// `amount`.
+    pub amount: String,
+    /// `bank_id`.
+    pub bank_id: String,
+}
+
+impl TransferWireTransfer {
+    /// A `TransferWireTransfer` with its required fields; set the others with the setters.
+    pub fn new(
+        transfer_type: TransferTransferType,
+        amount: impl Into<String>,
+        bank_id: impl Into<String>,
+    ) -> Self {
+        Self {
+            transfer_type,
+            amount: amount.into(),
+            bank_id: bank_id.into(),
+        }
+    }
+}
+
+/// Shared fields, then the variants inline; read as a union whose members have the shared fields.
+///
+/// Chosen by the `transfer_type` property; an unknown value decodes as `Unknown`.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(crate = "::paygen_runtime::__private::serde")]
+#[serde(untagged)]
+#[allow(clippy::large_enum_variant)]
+pub enum Transfer {
+    /// The `TransferAchTransfer` form.
+    TransferAchTransfer(TransferAchTransfer),
+    /// The `TransferWireTransfer` form.
+    TransferWireTransfer(TransferWireTransfer),
+    /// A form this client does not know, kept as sent.
+    Unknown(serde_json::Value),
+}
+
+impl<'de> Deserialize<'de> for Transfer {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let value = serde_json::Value::deserialize(d)?;
+        match rt::tag_of(&value, "transfer_type") {
+            "ach" => rt::from_value(value).map(Self::TransferAchTransfer),
+            "wire" => rt::from_value(value).map(Self::TransferWireTransfer),
+            _ => Ok(Self::Unknown(value)),
+        }
+    }
+}
+
+/// `AchTransfer`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(crate = "::paygen_runtime::__private::serde")]
+pub struct AchTransfer {
+    /// `relationship_id`.
+    pub relationship_id: String,
+}
+
+impl AchTransfer {
+    /// A `AchTransfer` with its required fields; set the others with the setters.
+    pub fn new(relationship_id: impl Into<String>) -> Self {
+        Self {
+            relationship_id: relationship_id.into(),
+        }
+    }
+}
+
+/// `WireTransfer`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(crate = "::paygen_runtime::__private::serde")]
+pub struct WireTransfer {
+    /// `bank_id`.
+    pub bank_id: String,
+}
+
+impl WireTransfer {
+    /// A `WireTransfer` with its required fields; set the others with the setters.
+    pub fn new(bank_id: impl Into<String>) -> Self {
+        Self { bank_id: bank_id.into() }
+    }
+}
 
 /// A schema named like the generated client.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
@@ -1564,6 +1743,29 @@ impl PostInvoiceReminderRequest {
         Self { channel: channel.into() }
     }
 }
+
+/// `CreateTransferFilterItem`.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(crate = "::paygen_runtime::__private::serde")]
+pub struct CreateTransferFilterItem {
+    /// `field`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub field: Option<String>,
+    /// `value`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub value: Option<String>,
+}
+
+impl CreateTransferFilterItem {
+    /// An empty `CreateTransferFilterItem`; set fields with the setters.
+    pub fn new() -> Self {
+        ::core::default::Default::default()
+    }
+}
+rt::setters!(CreateTransferFilterItem {
+    field: into String = "field",
+    value: into String = "value",
+});
 
 /// Successful responses, by status.
 #[derive(Debug, Clone, PartialEq)]

@@ -627,3 +627,50 @@ fn a_field_named_default_keeps_new_working() {
     assert_eq!(params.default, Some(false));
     assert_eq!(f::ListCustomersParams::new().default, None);
 }
+
+#[tokio::test]
+async fn a_union_inside_all_of_sends_the_shared_and_the_variant_fields() {
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path("/transfers"))
+        .respond_with(ResponseTemplate::new(204))
+        .mount(&server)
+        .await;
+    let transfer = f::Transfer::TransferAchTransfer(f::TransferAchTransfer::new(
+        f::TransferTransferType::Ach,
+        "12.50",
+        "rel_1",
+    ));
+    client(&server)
+        .create_transfer(
+            f::CreateTransferParams::new().filter(vec![
+                f::CreateTransferFilterItem::new()
+                    .field("status")
+                    .value("queued"),
+                f::CreateTransferFilterItem::new()
+                    .field("direction")
+                    .value("in"),
+            ]),
+            transfer,
+        )
+        .await
+        .unwrap();
+    let req = only_request(&server).await;
+    // Alpaca's transfer body: the shared fields (type, amount) and the
+    // variant's (relationship) in one object; the variant's were dropped.
+    assert_eq!(
+        serde_json::from_slice::<serde_json::Value>(&req.body).unwrap(),
+        json!({"transfer_type": "ach", "amount": "12.50", "relationship_id": "rel_1"})
+    );
+    // A form-style list of objects: brackets, each item at its own index.
+    assert_eq!(
+        decoded_pairs(req.url.query().unwrap()),
+        [
+            ("filter[0][field]", "status"),
+            ("filter[0][value]", "queued"),
+            ("filter[1][field]", "direction"),
+            ("filter[1][value]", "in"),
+        ]
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+    );
+}
