@@ -484,7 +484,9 @@ mod tests {
 
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn refresh_fetches_at_most_once_per_interval() {
-        let cache = KeyCache::new(Duration::from_millis(100), Duration::from_millis(300));
+        // The interval is real time (`std::time::Instant`): wide enough that
+        // a loaded CI machine runs the refreshes below well inside it.
+        let cache = KeyCache::new(Duration::from_millis(100), Duration::from_millis(1500));
         let source = Source::default();
         assert_eq!(
             cache.get_or_fetch(source.fetch(Duration::ZERO)).await,
@@ -498,7 +500,7 @@ mod tests {
             assert_eq!(cache.refresh(source.fetch(Duration::ZERO)).await, Ok(2));
         }
         assert_eq!(source.runs(), 2);
-        tokio::time::sleep(Duration::from_millis(350)).await;
+        tokio::time::sleep(Duration::from_millis(1600)).await;
         // After it: many concurrent refreshes, one fetch.
         let tasks: Vec<_> = (0..20)
             .map(|_| {
