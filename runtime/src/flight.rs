@@ -224,21 +224,19 @@ where
                     state.failed = Some((e.clone(), Instant::now() + self.flight.failure_backoff));
                 }
             }
+            // Finished in the same step: a caller that takes the lock after
+            // this sees the value (or the failure) and no running fetch.
+            // Cleared only when the waiters were woken, a caller woken on
+            // another thread could join this finished fetch and get its
+            // result instead of the fresh fetch it asked for.
+            self.clear_running(&mut state);
         }
-        // The state is updated before the waiters wake: a caller arriving
-        // after this sees the value (or the failure), never a finished fetch.
         self.tx.send_replace(Some(result));
-        // `Drop` clears the running slot.
     }
 }
 
-impl<T, E> Drop for Task<T, E> {
-    fn drop(&mut self) {
-        let mut state = self
-            .flight
-            .state
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner);
+impl<T, E> Task<T, E> {
+    fn clear_running(&self, state: &mut State<T, E>) {
         if state
             .running
             .as_ref()
@@ -246,6 +244,19 @@ impl<T, E> Drop for Task<T, E> {
         {
             state.running = None;
         }
+    }
+}
+
+impl<T, E> Drop for Task<T, E> {
+    /// Without a result (a panic, a runtime shutting down) the running slot
+    /// is cleared here, so that the next caller fetches anew.
+    fn drop(&mut self) {
+        let mut state = self
+            .flight
+            .state
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
+        self.clear_running(&mut state);
     }
 }
 
@@ -480,6 +491,26 @@ mod tests {
             Ok(2)
         );
         assert_eq!(source.runs(), 2);
+    }
+
+    /// A refresh right after a fetch finished fetches again: the finished
+    /// fetch is not joined (it was, while its task woke the waiters before
+    /// clearing its slot, when the caller ran on the other worker).
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_refresh_right_after_a_fetch_does_not_join_the_finished_one() {
+        for round in 0..300 {
+            let cache = KeyCache::new(Duration::from_millis(100), Duration::from_secs(60));
+            let source = Source::default();
+            assert_eq!(
+                cache.get_or_fetch(source.fetch(Duration::ZERO)).await,
+                Ok(1)
+            );
+            assert_eq!(
+                cache.refresh(source.fetch(Duration::ZERO)).await,
+                Ok(2),
+                "round {round}"
+            );
+        }
     }
 
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
