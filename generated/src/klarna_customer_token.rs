@@ -185,13 +185,13 @@ impl Client {
         );
         req.path("/customer-token/v1/tokens/");
         req.segment("customerToken", customer_token);
-        async move {
-            let resp = self.transport.send(req).await?;
-            match resp.status {
+        rt::reply(
+            self.transport.send(req),
+            |resp| match resp.status {
                 s if (200..300).contains(&s) => resp.json(),
                 _ => Err(resp.error(rt::decode_json::<ErrorResponse>)),
-            }
-        }
+            },
+        )
     }
 
     /// Create an order with a customer token
@@ -219,13 +219,13 @@ impl Client {
         req.path("/order");
         req.header("klarna-idempotency-key", &params.klarna_idempotency_key);
         req.json(&body);
-        async move {
-            let resp = self.transport.send(req).await?;
-            match resp.status {
+        rt::reply(
+            self.transport.send(req),
+            |resp| match resp.status {
                 s if (200..300).contains(&s) => resp.json(),
                 _ => Err(resp.error(rt::decode_json::<ErrorResponse>)),
-            }
-        }
+            },
+        )
     }
 
     /// Update the status of a customer token
@@ -251,13 +251,13 @@ impl Client {
         req.segment("customerToken", customer_token);
         req.path("/status");
         req.json(&body);
-        async move {
-            let resp = self.transport.send(req).await?;
-            match resp.status {
+        rt::reply(
+            self.transport.send(req),
+            |resp| match resp.status {
                 s if (200..300).contains(&s) => resp.empty(),
                 _ => Err(resp.error(rt::decode_json::<ErrorResponse>)),
-            }
-        }
+            },
+        )
     }
 }
 

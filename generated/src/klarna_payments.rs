@@ -180,13 +180,13 @@ impl Client {
         req.path("/v1/payment/requests");
         req.header("klarna-idempotency-key", &params.klarna_idempotency_key);
         req.json(&body);
-        async move {
-            let resp = self.transport.send(req).await?;
-            match resp.status {
+        rt::reply(
+            self.transport.send(req),
+            |resp| match resp.status {
                 s if (200..300).contains(&s) => resp.json(),
                 _ => Err(resp.error(rt::decode_json::<ErrorModel>)),
-            }
-        }
+            },
+        )
     }
 
     /// Read a payment request
@@ -209,13 +209,13 @@ impl Client {
         );
         req.path("/v1/payment/requests/");
         req.segment("payment_request_id", payment_request_id);
-        async move {
-            let resp = self.transport.send(req).await?;
-            match resp.status {
+        rt::reply(
+            self.transport.send(req),
+            |resp| match resp.status {
                 s if (200..300).contains(&s) => resp.json(),
                 _ => Err(resp.error(rt::decode_json::<ErrorModel>)),
-            }
-        }
+            },
+        )
     }
 
     /// Update a payment request
@@ -242,13 +242,13 @@ impl Client {
         req.segment("payment_request_id", payment_request_id);
         req.header("klarna-idempotency-key", &params.klarna_idempotency_key);
         req.json(&body);
-        async move {
-            let resp = self.transport.send(req).await?;
-            match resp.status {
+        rt::reply(
+            self.transport.send(req),
+            |resp| match resp.status {
                 s if (200..300).contains(&s) => resp.json(),
                 _ => Err(resp.error(rt::decode_json::<ErrorModel>)),
-            }
-        }
+            },
+        )
     }
 
     /// Confirm a payment request
@@ -276,13 +276,13 @@ impl Client {
         req.path("/confirm");
         req.header("klarna-idempotency-key", &params.klarna_idempotency_key);
         req.json(&body);
-        async move {
-            let resp = self.transport.send(req).await?;
-            match resp.status {
+        rt::reply(
+            self.transport.send(req),
+            |resp| match resp.status {
                 s if (200..300).contains(&s) => resp.json(),
                 _ => Err(resp.error(rt::decode_json::<ErrorModel>)),
-            }
-        }
+            },
+        )
     }
 
     /// Cancel a pending confirmation
@@ -305,13 +305,13 @@ impl Client {
         );
         req.path("/v1/payment/confirmation-tokens/");
         req.segment("payment_confirmation_token", payment_confirmation_token);
-        async move {
-            let resp = self.transport.send(req).await?;
-            match resp.status {
+        rt::reply(
+            self.transport.send(req),
+            |resp| match resp.status {
                 s if (200..300).contains(&s) => resp.json(),
                 _ => Err(resp.error(rt::decode_json::<ErrorModel>)),
-            }
-        }
+            },
+        )
     }
 
     /// Read a payment transaction
@@ -337,13 +337,13 @@ impl Client {
         req.segment("account_id", account_id);
         req.path("/payment/transactions/");
         req.segment("payment_transaction_id", payment_transaction_id);
-        async move {
-            let resp = self.transport.send(req).await?;
-            match resp.status {
+        rt::reply(
+            self.transport.send(req),
+            |resp| match resp.status {
                 s if (200..300).contains(&s) => resp.json(),
                 _ => Err(resp.error(rt::decode_json::<ErrorModel>)),
-            }
-        }
+            },
+        )
     }
 
     /// Update the references of a payment transaction
@@ -373,13 +373,13 @@ impl Client {
         req.segment("payment_transaction_id", payment_transaction_id);
         req.header("klarna-idempotency-key", &params.klarna_idempotency_key);
         req.json(&body);
-        async move {
-            let resp = self.transport.send(req).await?;
-            match resp.status {
+        rt::reply(
+            self.transport.send(req),
+            |resp| match resp.status {
                 s if (200..300).contains(&s) => resp.json(),
                 _ => Err(resp.error(rt::decode_json::<ErrorModel>)),
-            }
-        }
+            },
+        )
     }
 
     /// Capture a payment transaction
@@ -410,13 +410,13 @@ impl Client {
         req.path("/captures");
         req.header("klarna-idempotency-key", &params.klarna_idempotency_key);
         req.json(&body);
-        async move {
-            let resp = self.transport.send(req).await?;
-            match resp.status {
+        rt::reply(
+            self.transport.send(req),
+            |resp| match resp.status {
                 s if (200..300).contains(&s) => resp.json(),
                 _ => Err(resp.error(rt::decode_json::<ErrorModel>)),
-            }
-        }
+            },
+        )
     }
 
     /// Refund a payment transaction
@@ -447,13 +447,13 @@ impl Client {
         req.path("/refunds");
         req.header("klarna-idempotency-key", &params.klarna_idempotency_key);
         req.json(&body);
-        async move {
-            let resp = self.transport.send(req).await?;
-            match resp.status {
+        rt::reply(
+            self.transport.send(req),
+            |resp| match resp.status {
                 s if (200..300).contains(&s) => resp.json(),
                 _ => Err(resp.error(rt::decode_json::<ErrorModel>)),
-            }
-        }
+            },
+        )
     }
 
     /// Void a payment transaction
@@ -482,13 +482,13 @@ impl Client {
         req.segment("payment_transaction_id", payment_transaction_id);
         req.path("/void");
         req.header("klarna-idempotency-key", &params.klarna_idempotency_key);
-        async move {
-            let resp = self.transport.send(req).await?;
-            match resp.status {
+        rt::reply(
+            self.transport.send(req),
+            |resp| match resp.status {
                 s if (200..300).contains(&s) => resp.json(),
                 _ => Err(resp.error(rt::decode_json::<ErrorModel>)),
-            }
-        }
+            },
+        )
     }
 
     /// Read a payment capture
@@ -514,13 +514,13 @@ impl Client {
         req.segment("account_id", account_id);
         req.path("/payment/captures/");
         req.segment("payment_capture_id", payment_capture_id);
-        async move {
-            let resp = self.transport.send(req).await?;
-            match resp.status {
+        rt::reply(
+            self.transport.send(req),
+            |resp| match resp.status {
                 s if (200..300).contains(&s) => resp.json(),
                 _ => Err(resp.error(rt::decode_json::<ErrorModel>)),
-            }
-        }
+            },
+        )
     }
 
     /// Refund a payment capture
@@ -551,13 +551,13 @@ impl Client {
         req.path("/refunds");
         req.header("klarna-idempotency-key", &params.klarna_idempotency_key);
         req.json(&body);
-        async move {
-            let resp = self.transport.send(req).await?;
-            match resp.status {
+        rt::reply(
+            self.transport.send(req),
+            |resp| match resp.status {
                 s if (200..300).contains(&s) => resp.json(),
                 _ => Err(resp.error(rt::decode_json::<ErrorModel>)),
-            }
-        }
+            },
+        )
     }
 
     /// Read a payment refund
@@ -583,13 +583,13 @@ impl Client {
         req.segment("account_id", account_id);
         req.path("/payment/refunds/");
         req.segment("payment_refund_id", payment_refund_id);
-        async move {
-            let resp = self.transport.send(req).await?;
-            match resp.status {
+        rt::reply(
+            self.transport.send(req),
+            |resp| match resp.status {
                 s if (200..300).contains(&s) => resp.json(),
                 _ => Err(resp.error(rt::decode_json::<ErrorModel>)),
-            }
-        }
+            },
+        )
     }
 
     /// Read a payment chargeback
@@ -615,13 +615,13 @@ impl Client {
         req.segment("account_id", account_id);
         req.path("/payment/chargebacks/");
         req.segment("payment_chargeback_id", payment_chargeback_id);
-        async move {
-            let resp = self.transport.send(req).await?;
-            match resp.status {
+        rt::reply(
+            self.transport.send(req),
+            |resp| match resp.status {
                 s if (200..300).contains(&s) => resp.json(),
                 _ => Err(resp.error(rt::decode_json::<ErrorModel>)),
-            }
-        }
+            },
+        )
     }
 }
 

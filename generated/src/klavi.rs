@@ -177,13 +177,13 @@ impl Client {
             "/payment/customer/v1/participants",
         );
         req.path("/payment/customer/v1/participants");
-        async move {
-            let resp = self.transport.send(req).await?;
-            match resp.status {
+        rt::reply(
+            self.transport.send(req),
+            |resp| match resp.status {
                 s if (200..300).contains(&s) => resp.json(),
                 _ => Err(resp.error(rt::decode_json::<ErrorResponse>)),
-            }
-        }
+            },
+        )
     }
 
     /// Initiate an instant payment.
@@ -209,13 +209,13 @@ impl Client {
         req.fresh_token();
         req.path("/payment/customer/v1/instant/payments");
         req.json(&body);
-        async move {
-            let resp = self.transport.send(req).await?;
-            match resp.status {
+        rt::reply(
+            self.transport.send(req),
+            |resp| match resp.status {
                 s if (200..300).contains(&s) => resp.json(),
                 _ => Err(resp.error(rt::decode_json::<ErrorResponse>)),
-            }
-        }
+            },
+        )
     }
 
     /// Read the status of a payment.
@@ -244,13 +244,13 @@ impl Client {
         req.path("/payment/customer/v1/instant/payments/");
         req.segment("id", id);
         req.path("/status");
-        async move {
-            let resp = self.transport.send(req).await?;
-            match resp.status {
+        rt::reply(
+            self.transport.send(req),
+            |resp| match resp.status {
                 s if (200..300).contains(&s) => resp.json(),
                 _ => Err(resp.error(rt::decode_json::<ErrorResponse>)),
-            }
-        }
+            },
+        )
     }
 
     /// Waits until the payment is completed, rejected, canceled, failed or expired.

@@ -209,13 +209,13 @@ impl Client {
         req.query("recurring", &params.recurring);
         req.query("skip_capture", &params.skip_capture);
         req.query("preauthorization", &params.preauthorization);
-        async move {
-            let resp = self.transport.send(req).await?;
-            match resp.status {
+        rt::reply(
+            self.transport.send(req),
+            |resp| match resp.status {
                 s if (200..300).contains(&s) => resp.json(),
                 _ => Err(resp.error(ListPaymentMethodsError::decode)),
-            }
-        }
+            },
+        )
     }
 
     /// Create a purchase
@@ -238,13 +238,13 @@ impl Client {
         );
         req.path("/purchases/");
         req.json(&body);
-        async move {
-            let resp = self.transport.send(req).await?;
-            match resp.status {
+        rt::reply(
+            self.transport.send(req),
+            |resp| match resp.status {
                 s if (200..300).contains(&s) => resp.json(),
                 _ => Err(resp.error(CreatePurchaseError::decode)),
-            }
-        }
+            },
+        )
     }
 
     /// Get a purchase
@@ -268,13 +268,13 @@ impl Client {
         req.path("/purchases/");
         req.segment("id", id);
         req.path("/");
-        async move {
-            let resp = self.transport.send(req).await?;
-            match resp.status {
+        rt::reply(
+            self.transport.send(req),
+            |resp| match resp.status {
                 s if (200..300).contains(&s) => resp.json(),
                 _ => Err(resp.error(GetPurchaseError::decode)),
-            }
-        }
+            },
+        )
     }
 
     /// Cancel a purchase
@@ -298,13 +298,13 @@ impl Client {
         req.path("/purchases/");
         req.segment("id", id);
         req.path("/cancel/");
-        async move {
-            let resp = self.transport.send(req).await?;
-            match resp.status {
+        rt::reply(
+            self.transport.send(req),
+            |resp| match resp.status {
                 s if (200..300).contains(&s) => resp.json(),
                 _ => Err(resp.error(CancelPurchaseError::decode)),
-            }
-        }
+            },
+        )
     }
 
     /// Charge a purchase with a recurring token
@@ -330,13 +330,13 @@ impl Client {
         req.segment("id", id);
         req.path("/charge/");
         req.json(&body);
-        async move {
-            let resp = self.transport.send(req).await?;
-            match resp.status {
+        rt::reply(
+            self.transport.send(req),
+            |resp| match resp.status {
                 s if (200..300).contains(&s) => resp.json(),
                 _ => Err(resp.error(ChargePurchaseError::decode)),
-            }
-        }
+            },
+        )
     }
 
     /// Capture reserved funds
@@ -364,13 +364,13 @@ impl Client {
         if let Some(body) = &body {
             req.json(body);
         }
-        async move {
-            let resp = self.transport.send(req).await?;
-            match resp.status {
+        rt::reply(
+            self.transport.send(req),
+            |resp| match resp.status {
                 s if (200..300).contains(&s) => resp.json(),
                 _ => Err(resp.error(CapturePurchaseError::decode)),
-            }
-        }
+            },
+        )
     }
 
     /// Release reserved funds
@@ -394,13 +394,13 @@ impl Client {
         req.path("/purchases/");
         req.segment("id", id);
         req.path("/release/");
-        async move {
-            let resp = self.transport.send(req).await?;
-            match resp.status {
+        rt::reply(
+            self.transport.send(req),
+            |resp| match resp.status {
                 s if (200..300).contains(&s) => resp.json(),
                 _ => Err(resp.error(ReleasePurchaseError::decode)),
-            }
-        }
+            },
+        )
     }
 
     /// Refund a paid purchase
@@ -428,13 +428,13 @@ impl Client {
         if let Some(body) = &body {
             req.json(body);
         }
-        async move {
-            let resp = self.transport.send(req).await?;
-            match resp.status {
+        rt::reply(
+            self.transport.send(req),
+            |resp| match resp.status {
                 s if (200..300).contains(&s) => resp.json(),
                 _ => Err(resp.error(RefundPurchaseError::decode)),
-            }
-        }
+            },
+        )
     }
 
     /// Delete a recurring token
@@ -458,13 +458,13 @@ impl Client {
         req.path("/purchases/");
         req.segment("id", id);
         req.path("/delete_recurring_token/");
-        async move {
-            let resp = self.transport.send(req).await?;
-            match resp.status {
+        rt::reply(
+            self.transport.send(req),
+            |resp| match resp.status {
                 s if (200..300).contains(&s) => resp.json(),
                 _ => Err(resp.error(DeleteRecurringTokenError::decode)),
-            }
-        }
+            },
+        )
     }
 
     /// Get the callback public key
@@ -485,13 +485,13 @@ impl Client {
             "/public_key/",
         );
         req.path("/public_key/");
-        async move {
-            let resp = self.transport.send(req).await?;
-            match resp.status {
+        rt::reply(
+            self.transport.send(req),
+            |resp| match resp.status {
                 s if (200..300).contains(&s) => resp.json(),
                 _ => Err(resp.error(GetPublicKeyError::decode)),
-            }
-        }
+            },
+        )
     }
 }
 

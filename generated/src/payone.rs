@@ -225,8 +225,8 @@ impl Client {
     ) -> impl ::core::future::Future<
         Output = Result<StartSessionResponse, runtime::Error<ErrorResponse>>,
     > + Send + '_ {
-        let prepared = (|| -> Result<rt::Request, runtime::Error<ErrorResponse>> {
-            request.validate().map_err(|e| e.into_error("start_session"))?;
+        let req = (|| -> Result<rt::Request, runtime::Invalid> {
+            request.validate()?;
             let mut form = self.base.clone();
             form.push("request", "genericpayment");
             form.push("add_paydata[action]", "start_session");
@@ -234,37 +234,44 @@ impl Client {
             request.encode(&mut form);
             let mut req = rt::Request::templated("start_session", rt::Method::POST, "/");
             req.path("/");
-            let body = form
-                .encode_as(&self.charset)
-                .map_err(|e| e.into_error("start_session"))?;
+            let body = form.encode_as(&self.charset)?;
             req.raw_body(body.into(), "application/x-www-form-urlencoded");
             Ok(req)
-        })();
-        async move {
-            let resp = self.transport.send(prepared?).await?;
-            if !(200..300).contains(&resp.status) {
-                return Err(resp.error(|_, _| None));
-            }
-            let kv = rt::KeyValues::parse_lines(&resp.body);
-            match kv.get("status") {
-                Some("APPROVED" | "OK") => {
-                    StartSessionApproved::from_kv(&kv)
-                        .map(StartSessionResponse::Approved)
-                        .map_err(|m| resp.decode_failure(m))
+        })()
+            .unwrap_or_else(|why| rt::Request::refused(
+                "start_session",
+                rt::Method::POST,
+                why,
+            ));
+        rt::reply(
+            self.transport.send(req),
+            |resp| {
+                if !(200..300).contains(&resp.status) {
+                    return Err(resp.error(|_, _| None));
                 }
-                Some("ERROR") => Err(resp.api_error(ErrorResponse::from_kv(&kv).ok())),
-                other => {
-                    Err(
-                        resp
-                            .decode_failure(
-                                format!(
-                                    "`status` is {other:?}, which `start_session` does not document"
+                let kv = rt::KeyValues::parse_lines(&resp.body);
+                match kv.get("status") {
+                    Some("APPROVED" | "OK") => {
+                        StartSessionApproved::from_kv(&kv)
+                            .map(StartSessionResponse::Approved)
+                            .map_err(|m| resp.decode_failure(m))
+                    }
+                    Some("ERROR") => {
+                        Err(resp.api_error(ErrorResponse::from_kv(&kv).ok()))
+                    }
+                    other => {
+                        Err(
+                            resp
+                                .decode_failure(
+                                    format!(
+                                        "`status` is {other:?}, which `start_session` does not document"
+                                    ),
                                 ),
-                            ),
-                    )
+                        )
+                    }
                 }
-            }
-        }
+            },
+        )
     }
 
     /// Update a Klarna checkout session.
@@ -280,8 +287,8 @@ impl Client {
     ) -> impl ::core::future::Future<
         Output = Result<UpdateSessionResponse, runtime::Error<ErrorResponse>>,
     > + Send + '_ {
-        let prepared = (|| -> Result<rt::Request, runtime::Error<ErrorResponse>> {
-            request.validate().map_err(|e| e.into_error("update_session"))?;
+        let req = (|| -> Result<rt::Request, runtime::Invalid> {
+            request.validate()?;
             let mut form = self.base.clone();
             form.push("request", "genericpayment");
             form.push("add_paydata[action]", "update_session");
@@ -293,37 +300,44 @@ impl Client {
                 "/",
             );
             req.path("/");
-            let body = form
-                .encode_as(&self.charset)
-                .map_err(|e| e.into_error("update_session"))?;
+            let body = form.encode_as(&self.charset)?;
             req.raw_body(body.into(), "application/x-www-form-urlencoded");
             Ok(req)
-        })();
-        async move {
-            let resp = self.transport.send(prepared?).await?;
-            if !(200..300).contains(&resp.status) {
-                return Err(resp.error(|_, _| None));
-            }
-            let kv = rt::KeyValues::parse_lines(&resp.body);
-            match kv.get("status") {
-                Some("APPROVED" | "OK") => {
-                    UpdateSessionApproved::from_kv(&kv)
-                        .map(UpdateSessionResponse::Approved)
-                        .map_err(|m| resp.decode_failure(m))
+        })()
+            .unwrap_or_else(|why| rt::Request::refused(
+                "update_session",
+                rt::Method::POST,
+                why,
+            ));
+        rt::reply(
+            self.transport.send(req),
+            |resp| {
+                if !(200..300).contains(&resp.status) {
+                    return Err(resp.error(|_, _| None));
                 }
-                Some("ERROR") => Err(resp.api_error(ErrorResponse::from_kv(&kv).ok())),
-                other => {
-                    Err(
-                        resp
-                            .decode_failure(
-                                format!(
-                                    "`status` is {other:?}, which `update_session` does not document"
+                let kv = rt::KeyValues::parse_lines(&resp.body);
+                match kv.get("status") {
+                    Some("APPROVED" | "OK") => {
+                        UpdateSessionApproved::from_kv(&kv)
+                            .map(UpdateSessionResponse::Approved)
+                            .map_err(|m| resp.decode_failure(m))
+                    }
+                    Some("ERROR") => {
+                        Err(resp.api_error(ErrorResponse::from_kv(&kv).ok()))
+                    }
+                    other => {
+                        Err(
+                            resp
+                                .decode_failure(
+                                    format!(
+                                        "`status` is {other:?}, which `update_session` does not document"
+                                    ),
                                 ),
-                            ),
-                    )
+                        )
+                    }
                 }
-            }
-        }
+            },
+        )
     }
 
     /// Cancel a Klarna authorization.
@@ -339,8 +353,8 @@ impl Client {
     ) -> impl ::core::future::Future<
         Output = Result<CancelAuthorizationResponse, runtime::Error<ErrorResponse>>,
     > + Send + '_ {
-        let prepared = (|| -> Result<rt::Request, runtime::Error<ErrorResponse>> {
-            request.validate().map_err(|e| e.into_error("cancel_authorization"))?;
+        let req = (|| -> Result<rt::Request, runtime::Invalid> {
+            request.validate()?;
             let mut form = self.base.clone();
             form.push("request", "genericpayment");
             form.push("add_paydata[action]", "cancel_authorization");
@@ -351,37 +365,44 @@ impl Client {
                 "/",
             );
             req.path("/");
-            let body = form
-                .encode_as(&self.charset)
-                .map_err(|e| e.into_error("cancel_authorization"))?;
+            let body = form.encode_as(&self.charset)?;
             req.raw_body(body.into(), "application/x-www-form-urlencoded");
             Ok(req)
-        })();
-        async move {
-            let resp = self.transport.send(prepared?).await?;
-            if !(200..300).contains(&resp.status) {
-                return Err(resp.error(|_, _| None));
-            }
-            let kv = rt::KeyValues::parse_lines(&resp.body);
-            match kv.get("status") {
-                Some("APPROVED" | "OK") => {
-                    CancelAuthorizationApproved::from_kv(&kv)
-                        .map(CancelAuthorizationResponse::Approved)
-                        .map_err(|m| resp.decode_failure(m))
+        })()
+            .unwrap_or_else(|why| rt::Request::refused(
+                "cancel_authorization",
+                rt::Method::POST,
+                why,
+            ));
+        rt::reply(
+            self.transport.send(req),
+            |resp| {
+                if !(200..300).contains(&resp.status) {
+                    return Err(resp.error(|_, _| None));
                 }
-                Some("ERROR") => Err(resp.api_error(ErrorResponse::from_kv(&kv).ok())),
-                other => {
-                    Err(
-                        resp
-                            .decode_failure(
-                                format!(
-                                    "`status` is {other:?}, which `cancel_authorization` does not document"
+                let kv = rt::KeyValues::parse_lines(&resp.body);
+                match kv.get("status") {
+                    Some("APPROVED" | "OK") => {
+                        CancelAuthorizationApproved::from_kv(&kv)
+                            .map(CancelAuthorizationResponse::Approved)
+                            .map_err(|m| resp.decode_failure(m))
+                    }
+                    Some("ERROR") => {
+                        Err(resp.api_error(ErrorResponse::from_kv(&kv).ok()))
+                    }
+                    other => {
+                        Err(
+                            resp
+                                .decode_failure(
+                                    format!(
+                                        "`status` is {other:?}, which `cancel_authorization` does not document"
+                                    ),
                                 ),
-                            ),
-                    )
+                        )
+                    }
                 }
-            }
-        }
+            },
+        )
     }
 
     /// Reserve the amount of a Klarna payment.
@@ -397,55 +418,62 @@ impl Client {
     ) -> impl ::core::future::Future<
         Output = Result<PreauthorizeResponse, runtime::Error<ErrorResponse>>,
     > + Send + '_ {
-        let prepared = (|| -> Result<rt::Request, runtime::Error<ErrorResponse>> {
-            request.validate().map_err(|e| e.into_error("preauthorize"))?;
+        let req = (|| -> Result<rt::Request, runtime::Invalid> {
+            request.validate()?;
             let mut form = self.base.clone();
             form.push("request", "preauthorization");
             form.push("clearingtype", "fnc");
             request.encode(&mut form);
             let mut req = rt::Request::templated("preauthorize", rt::Method::POST, "/");
             req.path("/");
-            let body = form
-                .encode_as(&self.charset)
-                .map_err(|e| e.into_error("preauthorize"))?;
+            let body = form.encode_as(&self.charset)?;
             req.raw_body(body.into(), "application/x-www-form-urlencoded");
             Ok(req)
-        })();
-        async move {
-            let resp = self.transport.send(prepared?).await?;
-            if !(200..300).contains(&resp.status) {
-                return Err(resp.error(|_, _| None));
-            }
-            let kv = rt::KeyValues::parse_lines(&resp.body);
-            match kv.get("status") {
-                Some("REDIRECT") => {
-                    PreauthorizeRedirect::from_kv(&kv)
-                        .map(PreauthorizeResponse::Redirect)
-                        .map_err(|m| resp.decode_failure(m))
+        })()
+            .unwrap_or_else(|why| rt::Request::refused(
+                "preauthorize",
+                rt::Method::POST,
+                why,
+            ));
+        rt::reply(
+            self.transport.send(req),
+            |resp| {
+                if !(200..300).contains(&resp.status) {
+                    return Err(resp.error(|_, _| None));
                 }
-                Some("APPROVED" | "OK") => {
-                    PreauthorizeApproved::from_kv(&kv)
-                        .map(PreauthorizeResponse::Approved)
-                        .map_err(|m| resp.decode_failure(m))
-                }
-                Some("PENDING") => {
-                    PreauthorizePending::from_kv(&kv)
-                        .map(PreauthorizeResponse::Pending)
-                        .map_err(|m| resp.decode_failure(m))
-                }
-                Some("ERROR") => Err(resp.api_error(ErrorResponse::from_kv(&kv).ok())),
-                other => {
-                    Err(
-                        resp
-                            .decode_failure(
-                                format!(
-                                    "`status` is {other:?}, which `preauthorize` does not document"
+                let kv = rt::KeyValues::parse_lines(&resp.body);
+                match kv.get("status") {
+                    Some("REDIRECT") => {
+                        PreauthorizeRedirect::from_kv(&kv)
+                            .map(PreauthorizeResponse::Redirect)
+                            .map_err(|m| resp.decode_failure(m))
+                    }
+                    Some("APPROVED" | "OK") => {
+                        PreauthorizeApproved::from_kv(&kv)
+                            .map(PreauthorizeResponse::Approved)
+                            .map_err(|m| resp.decode_failure(m))
+                    }
+                    Some("PENDING") => {
+                        PreauthorizePending::from_kv(&kv)
+                            .map(PreauthorizeResponse::Pending)
+                            .map_err(|m| resp.decode_failure(m))
+                    }
+                    Some("ERROR") => {
+                        Err(resp.api_error(ErrorResponse::from_kv(&kv).ok()))
+                    }
+                    other => {
+                        Err(
+                            resp
+                                .decode_failure(
+                                    format!(
+                                        "`status` is {other:?}, which `preauthorize` does not document"
+                                    ),
                                 ),
-                            ),
-                    )
+                        )
+                    }
                 }
-            }
-        }
+            },
+        )
     }
 
     /// Authorize a Klarna payment (reserve and capture in one step).
@@ -461,55 +489,62 @@ impl Client {
     ) -> impl ::core::future::Future<
         Output = Result<AuthorizeResponse, runtime::Error<ErrorResponse>>,
     > + Send + '_ {
-        let prepared = (|| -> Result<rt::Request, runtime::Error<ErrorResponse>> {
-            request.validate().map_err(|e| e.into_error("authorize"))?;
+        let req = (|| -> Result<rt::Request, runtime::Invalid> {
+            request.validate()?;
             let mut form = self.base.clone();
             form.push("request", "authorization");
             form.push("clearingtype", "fnc");
             request.encode(&mut form);
             let mut req = rt::Request::templated("authorize", rt::Method::POST, "/");
             req.path("/");
-            let body = form
-                .encode_as(&self.charset)
-                .map_err(|e| e.into_error("authorize"))?;
+            let body = form.encode_as(&self.charset)?;
             req.raw_body(body.into(), "application/x-www-form-urlencoded");
             Ok(req)
-        })();
-        async move {
-            let resp = self.transport.send(prepared?).await?;
-            if !(200..300).contains(&resp.status) {
-                return Err(resp.error(|_, _| None));
-            }
-            let kv = rt::KeyValues::parse_lines(&resp.body);
-            match kv.get("status") {
-                Some("REDIRECT") => {
-                    AuthorizeRedirect::from_kv(&kv)
-                        .map(AuthorizeResponse::Redirect)
-                        .map_err(|m| resp.decode_failure(m))
+        })()
+            .unwrap_or_else(|why| rt::Request::refused(
+                "authorize",
+                rt::Method::POST,
+                why,
+            ));
+        rt::reply(
+            self.transport.send(req),
+            |resp| {
+                if !(200..300).contains(&resp.status) {
+                    return Err(resp.error(|_, _| None));
                 }
-                Some("APPROVED" | "OK") => {
-                    AuthorizeApproved::from_kv(&kv)
-                        .map(AuthorizeResponse::Approved)
-                        .map_err(|m| resp.decode_failure(m))
-                }
-                Some("PENDING") => {
-                    AuthorizePending::from_kv(&kv)
-                        .map(AuthorizeResponse::Pending)
-                        .map_err(|m| resp.decode_failure(m))
-                }
-                Some("ERROR") => Err(resp.api_error(ErrorResponse::from_kv(&kv).ok())),
-                other => {
-                    Err(
-                        resp
-                            .decode_failure(
-                                format!(
-                                    "`status` is {other:?}, which `authorize` does not document"
+                let kv = rt::KeyValues::parse_lines(&resp.body);
+                match kv.get("status") {
+                    Some("REDIRECT") => {
+                        AuthorizeRedirect::from_kv(&kv)
+                            .map(AuthorizeResponse::Redirect)
+                            .map_err(|m| resp.decode_failure(m))
+                    }
+                    Some("APPROVED" | "OK") => {
+                        AuthorizeApproved::from_kv(&kv)
+                            .map(AuthorizeResponse::Approved)
+                            .map_err(|m| resp.decode_failure(m))
+                    }
+                    Some("PENDING") => {
+                        AuthorizePending::from_kv(&kv)
+                            .map(AuthorizeResponse::Pending)
+                            .map_err(|m| resp.decode_failure(m))
+                    }
+                    Some("ERROR") => {
+                        Err(resp.api_error(ErrorResponse::from_kv(&kv).ok()))
+                    }
+                    other => {
+                        Err(
+                            resp
+                                .decode_failure(
+                                    format!(
+                                        "`status` is {other:?}, which `authorize` does not document"
+                                    ),
                                 ),
-                            ),
-                    )
+                        )
+                    }
                 }
-            }
-        }
+            },
+        )
     }
 
     /// Capture a preauthorized Klarna payment.
@@ -525,49 +560,56 @@ impl Client {
     ) -> impl ::core::future::Future<
         Output = Result<CaptureResponse, runtime::Error<ErrorResponse>>,
     > + Send + '_ {
-        let prepared = (|| -> Result<rt::Request, runtime::Error<ErrorResponse>> {
-            request.validate().map_err(|e| e.into_error("capture"))?;
+        let req = (|| -> Result<rt::Request, runtime::Invalid> {
+            request.validate()?;
             let mut form = self.base.clone();
             form.push("request", "capture");
             request.encode(&mut form);
             let mut req = rt::Request::templated("capture", rt::Method::POST, "/");
             req.path("/");
-            let body = form
-                .encode_as(&self.charset)
-                .map_err(|e| e.into_error("capture"))?;
+            let body = form.encode_as(&self.charset)?;
             req.raw_body(body.into(), "application/x-www-form-urlencoded");
             Ok(req)
-        })();
-        async move {
-            let resp = self.transport.send(prepared?).await?;
-            if !(200..300).contains(&resp.status) {
-                return Err(resp.error(|_, _| None));
-            }
-            let kv = rt::KeyValues::parse_lines(&resp.body);
-            match kv.get("status") {
-                Some("APPROVED" | "OK") => {
-                    CaptureApproved::from_kv(&kv)
-                        .map(CaptureResponse::Approved)
-                        .map_err(|m| resp.decode_failure(m))
+        })()
+            .unwrap_or_else(|why| rt::Request::refused(
+                "capture",
+                rt::Method::POST,
+                why,
+            ));
+        rt::reply(
+            self.transport.send(req),
+            |resp| {
+                if !(200..300).contains(&resp.status) {
+                    return Err(resp.error(|_, _| None));
                 }
-                Some("PENDING") => {
-                    CapturePending::from_kv(&kv)
-                        .map(CaptureResponse::Pending)
-                        .map_err(|m| resp.decode_failure(m))
-                }
-                Some("ERROR") => Err(resp.api_error(ErrorResponse::from_kv(&kv).ok())),
-                other => {
-                    Err(
-                        resp
-                            .decode_failure(
-                                format!(
-                                    "`status` is {other:?}, which `capture` does not document"
+                let kv = rt::KeyValues::parse_lines(&resp.body);
+                match kv.get("status") {
+                    Some("APPROVED" | "OK") => {
+                        CaptureApproved::from_kv(&kv)
+                            .map(CaptureResponse::Approved)
+                            .map_err(|m| resp.decode_failure(m))
+                    }
+                    Some("PENDING") => {
+                        CapturePending::from_kv(&kv)
+                            .map(CaptureResponse::Pending)
+                            .map_err(|m| resp.decode_failure(m))
+                    }
+                    Some("ERROR") => {
+                        Err(resp.api_error(ErrorResponse::from_kv(&kv).ok()))
+                    }
+                    other => {
+                        Err(
+                            resp
+                                .decode_failure(
+                                    format!(
+                                        "`status` is {other:?}, which `capture` does not document"
+                                    ),
                                 ),
-                            ),
-                    )
+                        )
+                    }
                 }
-            }
-        }
+            },
+        )
     }
 
     /// Refund (debit) a Klarna payment.
@@ -583,42 +625,47 @@ impl Client {
     ) -> impl ::core::future::Future<
         Output = Result<DebitResponse, runtime::Error<ErrorResponse>>,
     > + Send + '_ {
-        let prepared = (|| -> Result<rt::Request, runtime::Error<ErrorResponse>> {
-            request.validate().map_err(|e| e.into_error("debit"))?;
+        let req = (|| -> Result<rt::Request, runtime::Invalid> {
+            request.validate()?;
             let mut form = self.base.clone();
             form.push("request", "debit");
             request.encode(&mut form);
             let mut req = rt::Request::templated("debit", rt::Method::POST, "/");
             req.path("/");
-            let body = form.encode_as(&self.charset).map_err(|e| e.into_error("debit"))?;
+            let body = form.encode_as(&self.charset)?;
             req.raw_body(body.into(), "application/x-www-form-urlencoded");
             Ok(req)
-        })();
-        async move {
-            let resp = self.transport.send(prepared?).await?;
-            if !(200..300).contains(&resp.status) {
-                return Err(resp.error(|_, _| None));
-            }
-            let kv = rt::KeyValues::parse_lines(&resp.body);
-            match kv.get("status") {
-                Some("APPROVED" | "OK") => {
-                    DebitApproved::from_kv(&kv)
-                        .map(DebitResponse::Approved)
-                        .map_err(|m| resp.decode_failure(m))
+        })()
+            .unwrap_or_else(|why| rt::Request::refused("debit", rt::Method::POST, why));
+        rt::reply(
+            self.transport.send(req),
+            |resp| {
+                if !(200..300).contains(&resp.status) {
+                    return Err(resp.error(|_, _| None));
                 }
-                Some("ERROR") => Err(resp.api_error(ErrorResponse::from_kv(&kv).ok())),
-                other => {
-                    Err(
-                        resp
-                            .decode_failure(
-                                format!(
-                                    "`status` is {other:?}, which `debit` does not document"
+                let kv = rt::KeyValues::parse_lines(&resp.body);
+                match kv.get("status") {
+                    Some("APPROVED" | "OK") => {
+                        DebitApproved::from_kv(&kv)
+                            .map(DebitResponse::Approved)
+                            .map_err(|m| resp.decode_failure(m))
+                    }
+                    Some("ERROR") => {
+                        Err(resp.api_error(ErrorResponse::from_kv(&kv).ok()))
+                    }
+                    other => {
+                        Err(
+                            resp
+                                .decode_failure(
+                                    format!(
+                                        "`status` is {other:?}, which `debit` does not document"
+                                    ),
                                 ),
-                            ),
-                    )
+                        )
+                    }
                 }
-            }
-        }
+            },
+        )
     }
 }
 

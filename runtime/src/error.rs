@@ -375,6 +375,12 @@ pub(crate) enum Failure {
         attempts: u32,
     },
     Invalid(String),
+    /// A field broke a rule of its format.
+    #[cfg_attr(not(feature = "form"), allow(dead_code))]
+    Validation {
+        field: String,
+        rule: String,
+    },
     #[cfg_attr(not(feature = "token-auth"), allow(dead_code))]
     Auth(String),
 }
@@ -412,6 +418,11 @@ impl Failure {
                 attempts,
             },
             Failure::Invalid(message) => Error::InvalidRequest { operation, message },
+            Failure::Validation { field, rule } => Error::Validation {
+                operation,
+                field,
+                rule,
+            },
             Failure::Auth(message) => Error::Auth { operation, message },
         }
     }

@@ -70,7 +70,8 @@ pub mod __private {
     #[cfg(feature = "token-auth")]
     pub use crate::token::TokenAuth;
     pub use crate::transport::{
-        decode_json, decode_none, Credentials, Request, Response, RetryOnBody, Settings, Transport,
+        decode_json, decode_none, reply, Credentials, Reply, Request, Response, RetryOnBody,
+        Settings, Transport,
     };
     pub use crate::values::{deserialize_nullable, encode_segment, ParamValue};
     #[cfg(feature = "hmac")]

@@ -242,7 +242,8 @@ impl Transport {
                 headers: headers.clone(),
                 body: Some(body.clone()),
             };
-            match self.attempt(sent).instrument(span.clone()).await {
+            let attempt = span.in_scope(|| self.attempt(sent));
+            match attempt.instrument(span.clone()).await {
                 Ok(r) => break r,
                 Err(Attempt::Connect(_)) if tries < attempts => {
                     tokio::time::sleep(retry.backoff(tries - 1)).await;

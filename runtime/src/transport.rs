@@ -520,26 +520,60 @@ impl Transport {
     /// Sends `req`, retrying where it is safe, and returns the final response
     /// whatever its status. Not generic: one copy serves every operation;
     /// `?` turns a [`SendError`] into the operation's `Error<E>`.
-    pub async fn send(&self, req: Request) -> Result<Response, SendError> {
-        let operation = req.operation;
-        self.send_inner(req)
-            .await
-            .map_err(|failure| SendError { operation, failure })
+    ///
+    /// The request is checked and its URL and headers prepared when this is
+    /// called; the future holds what they became, and each value only once
+    /// (an `async fn` keeps its arguments beside the locals it moves them
+    /// into, and so would every layer of the call).
+    pub fn send(
+        &self,
+        req: Request,
+    ) -> impl std::future::Future<Output = Result<Response, SendError>> + Send + '_ {
+        let mut call = self.prepare(req);
+        async move {
+            let outcome = match call.refused.take() {
+                Some(failure) => Err(failure),
+                None => self.run(&mut call).await,
+            };
+            outcome.map_err(|failure| SendError {
+                operation: call.req.operation,
+                failure,
+            })
+        }
     }
 
-    async fn send_inner(&self, mut req: Request) -> Result<Response, Failure> {
-        if let Some(message) = req.invalid.take() {
-            return Err(Failure::Invalid(message));
-        }
+    /// What can be done before anything is awaited: the request's own
+    /// failure, the first attempt's URL, the headers every attempt sends.
+    fn prepare(&self, mut req: Request) -> Call<'_> {
         let inner = &*self.inner;
+        let mut call = Call {
+            url: None,
+            prepared: &inner.headers,
+            extra: Vec::new(),
+            replay_safe: false,
+            refused: req.invalid.take().map(|failure| *failure),
+            req,
+        };
+        if call.refused.is_some() {
+            return call;
+        }
+        if let Err(failure) = self.prepare_headers(&mut call) {
+            call.refused = Some(failure);
+        }
+        call
+    }
+
+    fn prepare_headers<'a>(&'a self, call: &mut Call<'a>) -> Result<(), Failure> {
+        let inner = &*self.inner;
+        let req = &mut call.req;
         // The first attempt takes this URL; a retry builds it again (a copy
         // of the parsed base with path and query set: cheap, and rare).
-        let mut url = Some(inner.url(&req.path, &req.query)?);
+        call.url = Some(inner.url(&req.path, &req.query)?);
         // The client's headers (built once, with the credentials, when the
         // client is), with this body's content type when that is prepared.
         let prepared = inner.headers_for(req.content_type);
         // What this call adds to them.
-        let mut extra: Vec<(HeaderName, HeaderValue)> = Vec::new();
+        let extra = &mut call.extra;
         for (name, value) in std::mem::take(&mut req.headers) {
             let value = HeaderValue::try_from(value).map_err(|_| {
                 Failure::Invalid(format!(
@@ -557,7 +591,7 @@ impl Transport {
                 extra.push((http::header::CONTENT_TYPE, HeaderValue::from_static(ct)));
             }
         }
-        let prepared = prepared.unwrap_or(&inner.headers);
+        call.prepared = prepared.unwrap_or(&inner.headers);
         let mut keyed = false;
         if let Some(h) = &inner.idempotency_header {
             keyed = inner.headers.contains_key(h) || extra.iter().any(|(n, _)| n == h);
@@ -566,11 +600,18 @@ impl Transport {
                 keyed = true;
             }
         }
-        let replay_safe = keyed
+        call.replay_safe = keyed
             || matches!(
                 req.method,
                 Method::GET | Method::HEAD | Method::PUT | Method::DELETE | Method::OPTIONS
             );
+        Ok(())
+    }
+
+    /// The attempts of a prepared call.
+    async fn run(&self, call: &mut Call<'_>) -> Result<Response, Failure> {
+        let inner = &*self.inner;
+        let req = &call.req;
         let policy = &inner.options.retry;
         let started = Instant::now();
         let mut attempt = 0u32;
@@ -580,8 +621,8 @@ impl Transport {
         let mut bearer_sent: Option<HeaderValue> = None;
         loop {
             attempt += 1;
-            let mut headers = prepared.clone();
-            for (name, value) in &extra {
+            let mut headers = call.prepared.clone();
+            for (name, value) in &call.extra {
                 headers.insert(name.clone(), value.clone());
             }
             if let Some(state) = &inner.token {
@@ -591,7 +632,7 @@ impl Transport {
                 fresh_token = false;
             }
             let sent = Sent {
-                url: match url.take() {
+                url: match call.url.take() {
                     Some(url) => url,
                     None => inner.url(&req.path, &req.query)?,
                 },
@@ -615,7 +656,10 @@ impl Transport {
                 self.attempt(sent).await
             } else {
                 let t0 = Instant::now();
-                let outcome = self.attempt(sent).instrument(span.clone()).await;
+                let outcome = span
+                    .in_scope(|| self.attempt(sent))
+                    .instrument(span.clone())
+                    .await;
                 span.record("duration_ms", t0.elapsed().as_millis() as u64);
                 if let Ok(resp) = &outcome {
                     span.record("status", resp.status);
@@ -638,7 +682,7 @@ impl Transport {
             }
             let retryable = match &outcome {
                 Ok(resp) => {
-                    replay_safe
+                    call.replay_safe
                         && (matches!(resp.status, 429 | 502 | 503 | 504)
                             || inner
                                 .retry_on_body
@@ -646,7 +690,7 @@ impl Transport {
                 }
                 // Never sent: always safe to try again.
                 Err(Attempt::Connect(_)) => true,
-                Err(Attempt::Timeout | Attempt::Transport(_)) => replay_safe,
+                Err(Attempt::Timeout | Attempt::Transport(_)) => call.replay_safe,
                 Err(Attempt::TooLarge(_) | Attempt::Redirect { .. }) => false,
             };
             let delay = match &outcome {
@@ -684,20 +728,29 @@ impl Transport {
 
     /// One request and its whole response. The time allowed (from
     /// connecting to the last body byte) is the HTTP client's own timeout,
-    /// [`HttpOptions::timeout`].
-    pub(crate) async fn attempt(&self, sent: Sent) -> Result<Response, Attempt> {
+    /// [`HttpOptions::timeout`]. The request is handed to the HTTP client
+    /// when this is called; the future holds the client's (boxed) pending
+    /// call, not the parts it was built from.
+    pub(crate) fn attempt(
+        &self,
+        sent: Sent,
+    ) -> impl std::future::Future<Output = Result<Response, Attempt>> + Send + '_ {
         let inner = &*self.inner;
         let mut request = reqwest::Request::new(sent.method, sent.url);
         *request.headers_mut() = sent.headers;
         if let Some(b) = sent.body {
             *request.body_mut() = Some(b.into());
         }
+        self.receive(inner.http.execute(request))
+    }
+
+    async fn receive(
+        &self,
+        pending: impl std::future::Future<Output = reqwest::Result<reqwest::Response>>,
+    ) -> Result<Response, Attempt> {
+        let inner = &*self.inner;
         let limit = inner.options.max_response_bytes;
-        let mut resp = inner
-            .http
-            .execute(request)
-            .await
-            .map_err(Attempt::from_reqwest)?;
+        let mut resp = pending.await.map_err(Attempt::from_reqwest)?;
         let status = resp.status().as_u16();
         if resp.status().is_redirection() {
             let location = resp
@@ -744,6 +797,86 @@ impl Transport {
             attempts: 1,
         })
     }
+}
+
+/// An operation's future: the transport's [`Transport::send`], then `read`
+/// on the response (status, body decoding). A [`SendError`] becomes the
+/// operation's [`Error`].
+///
+/// Generated methods return this rather than an `async` block that awaits
+/// the send: such a block keeps the send future it captured beside the one
+/// it awaits, and so twice the bytes to move and to write.
+pub fn reply<F, D, T, E>(sent: F, read: D) -> Reply<F, D>
+where
+    F: std::future::Future<Output = Result<Response, SendError>>,
+    D: FnOnce(Response) -> Result<T, Error<E>>,
+    E: fmt::Debug,
+{
+    Reply {
+        sent,
+        read: Some(read),
+    }
+}
+
+pin_project_lite::pin_project! {
+    /// The future [`reply`] returns.
+    #[must_use = "an operation does nothing until awaited"]
+    pub struct Reply<F, D> {
+        #[pin]
+        sent: F,
+        read: Option<D>,
+    }
+}
+
+impl<F, D, T, E> std::future::Future for Reply<F, D>
+where
+    F: std::future::Future<Output = Result<Response, SendError>>,
+    D: FnOnce(Response) -> Result<T, Error<E>>,
+    E: fmt::Debug,
+{
+    type Output = Result<T, Error<E>>;
+
+    fn poll(
+        self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Self::Output> {
+        let this = self.project();
+        let sent = std::task::ready!(this.sent.poll(cx));
+        // `read` is taken once, when `sent` is ready; a future is not
+        // polled again after it returned `Ready` (that would be a bug in
+        // the executor, like polling any finished `async` block).
+        let read = this
+            .read
+            .take()
+            .expect("an operation's future polled after it completed");
+        // Each arm writes its own `Ready`, so that the answer is built where
+        // the caller reads it rather than copied there (a 2.5 KB purchase).
+        match sent {
+            Ok(resp) => std::task::Poll::Ready(read(resp)),
+            Err(e) => std::task::Poll::Ready(Err(e.into())),
+        }
+    }
+}
+
+/// A request that failed to build: why, for [`Transport::send`] to report.
+fn invalid(message: String) -> Option<Box<Failure>> {
+    Some(Box::new(Failure::Invalid(message)))
+}
+
+/// A request being sent, as [`Transport::send`] prepared it.
+struct Call<'a> {
+    req: Request,
+    /// Why the request is not sent (it failed to build, or to prepare).
+    refused: Option<Failure>,
+    /// The first attempt's URL.
+    url: Option<reqwest::Url>,
+    /// The client's headers for this request's content type.
+    prepared: &'a HeaderMap,
+    /// Headers this request adds to them.
+    extra: Vec<(HeaderName, HeaderValue)>,
+    /// Sending twice cannot repeat an effect: an idempotency key, or an
+    /// idempotent method.
+    replay_safe: bool,
 }
 
 /// What one attempt sends.
@@ -843,7 +976,7 @@ pub struct Request {
     /// Obtain a new token for this request (token auth).
     fresh_token: bool,
     /// Set when building failed; reported when the request is sent.
-    invalid: Option<String>,
+    invalid: Option<Box<Failure>>,
 }
 
 impl Request {
@@ -878,6 +1011,19 @@ impl Request {
         }
     }
 
+    /// A request that is not sent: a field broke a rule of its format.
+    /// Sending it fails with [`crate::Error::Validation`].
+    #[cfg(feature = "form")]
+    pub fn refused(operation: &'static str, method: Method, why: crate::form::Invalid) -> Self {
+        Request {
+            invalid: Some(Box::new(Failure::Validation {
+                field: why.field,
+                rule: why.rule,
+            })),
+            ..Request::new(operation, method)
+        }
+    }
+
     /// Uses a newly obtained access token for this request (token auth):
     /// for APIs whose tokens serve one operation each.
     pub fn fresh_token(&mut self) {
@@ -898,7 +1044,9 @@ impl Request {
     pub fn segment(&mut self, name: &'static str, value: &str) {
         if matches!(value, "" | "." | "..") {
             self.invalid.get_or_insert_with(|| {
-                format!("path parameter `{name}` must not be empty, `.` or `..` (got {value:?})")
+                Box::new(Failure::Invalid(format!(
+                    "path parameter `{name}` must not be empty, `.` or `..` (got {value:?})"
+                )))
             });
             return;
         }
@@ -946,7 +1094,7 @@ impl Request {
                 self.body = Some(Bytes::from(bytes));
                 self.content_type = Some(content_type);
             }
-            Err(e) => self.invalid = Some(format!("the body did not serialise: {e}")),
+            Err(e) => self.invalid = invalid(format!("the body did not serialise: {e}")),
         }
     }
 
@@ -974,7 +1122,7 @@ impl Request {
                 let text = encode::form_text(&pairs);
                 self.raw_body(Bytes::from(text), "application/x-www-form-urlencoded");
             }
-            Err(e) => self.invalid = Some(format!("the form body could not be written: {e}")),
+            Err(e) => self.invalid = invalid(format!("the form body could not be written: {e}")),
         }
     }
 
@@ -990,7 +1138,9 @@ impl Request {
                     format!("multipart/form-data; boundary={boundary}"),
                 ));
             }
-            Err(e) => self.invalid = Some(format!("the multipart body could not be written: {e}")),
+            Err(e) => {
+                self.invalid = invalid(format!("the multipart body could not be written: {e}"))
+            }
         }
     }
 
@@ -1008,7 +1158,7 @@ impl Request {
                     .map(|(k, v)| (Cow::Owned(k), v)),
             ),
             Err(e) => {
-                self.invalid = Some(format!(
+                self.invalid = invalid(format!(
                     "query parameter `{name}` could not be written: {e}"
                 ))
             }
@@ -1023,7 +1173,7 @@ impl Request {
                     self.headers.push((name, text));
                 }
             }
-            Err(e) => self.invalid = Some(format!("header `{name}` could not be written: {e}")),
+            Err(e) => self.invalid = invalid(format!("header `{name}` could not be written: {e}")),
         }
     }
 }

@@ -161,13 +161,13 @@ impl Client {
         req.query("expand", &params.expand);
         req.header("x-request-id", &params.x_request_id);
         req.query("type", &params.r#type);
-        async move {
-            let resp = self.transport.send(req).await?;
-            match resp.status {
+        rt::reply(
+            self.transport.send(req),
+            |resp| match resp.status {
                 s if (200..300).contains(&s) => resp.json(),
                 _ => Err(resp.error(GetOrderLineError::decode)),
-            }
-        }
+            },
+        )
     }
 
     /// `POST /orders`
@@ -186,9 +186,9 @@ impl Client {
         );
         req.path("/orders");
         req.json(&body);
-        async move {
-            let resp = self.transport.send(req).await?;
-            match resp.status {
+        rt::reply(
+            self.transport.send(req),
+            |resp| match resp.status {
                 s if (200..300).contains(&s) => {
                     match CreateOrderResponse::decode(s, &resp.body) {
                         Some(v) => Ok(v),
@@ -196,8 +196,8 @@ impl Client {
                     }
                 }
                 _ => Err(resp.error(CreateOrderError::decode)),
-            }
-        }
+            },
+        )
     }
 
     /// No operationId, no body, no response body.
@@ -218,13 +218,13 @@ impl Client {
         );
         req.path("/orders/");
         req.segment("order_id", order_id);
-        async move {
-            let resp = self.transport.send(req).await?;
-            match resp.status {
+        rt::reply(
+            self.transport.send(req),
+            |resp| match resp.status {
                 s if (200..300).contains(&s) => resp.empty(),
                 _ => Err(resp.error(rt::decode_none)),
-            }
-        }
+            },
+        )
     }
 
     /// `PUT /pets`
@@ -241,13 +241,13 @@ impl Client {
         if let Some(body) = &body {
             req.json(body);
         }
-        async move {
-            let resp = self.transport.send(req).await?;
-            match resp.status {
+        rt::reply(
+            self.transport.send(req),
+            |resp| match resp.status {
                 s if (200..300).contains(&s) => resp.json(),
                 _ => Err(resp.error(rt::decode_none)),
-            }
-        }
+            },
+        )
     }
 
     /// OpenAPI 3.1 spellings and vendor quirks, read as their 3.0 equivalents.
@@ -268,13 +268,13 @@ impl Client {
         );
         req.path("/invoices/");
         req.segment("invoice_id", invoice_id);
-        async move {
-            let resp = self.transport.send(req).await?;
-            match resp.status {
+        rt::reply(
+            self.transport.send(req),
+            |resp| match resp.status {
                 s if (200..300).contains(&s) => resp.json(),
                 _ => Err(resp.error(rt::decode_none)),
-            }
-        }
+            },
+        )
     }
 
     /// `GET /nodes`
@@ -287,13 +287,13 @@ impl Client {
     > + Send + '_ {
         let mut req = rt::Request::templated("list_nodes", rt::Method::GET, "/nodes");
         req.path("/nodes");
-        async move {
-            let resp = self.transport.send(req).await?;
-            match resp.status {
+        rt::reply(
+            self.transport.send(req),
+            |resp| match resp.status {
                 s if (200..300).contains(&s) => resp.json(),
                 _ => Err(resp.error(rt::decode_none)),
-            }
-        }
+            },
+        )
     }
 
     /// Query parameters in every style; a text answer; Stripe's empty form body on a GET.
@@ -325,13 +325,13 @@ impl Client {
         req.query("balance_id", &params.balance_id);
         req.header_value("x-filter", &params.x_filter);
         req.accept("text/plain");
-        async move {
-            let resp = self.transport.send(req).await?;
-            match resp.status {
+        rt::reply(
+            self.transport.send(req),
+            |resp| match resp.status {
                 s if (200..300).contains(&s) => Ok(resp.text()),
                 _ => Err(resp.error(rt::decode_none)),
-            }
-        }
+            },
+        )
     }
 
     /// A form-encoded body with nested objects, a map and a list of objects (Stripe style).
@@ -359,13 +359,13 @@ impl Client {
                 ("tags", rt::ParamStyle::Form),
             ],
         );
-        async move {
-            let resp = self.transport.send(req).await?;
-            match resp.status {
+        rt::reply(
+            self.transport.send(req),
+            |resp| match resp.status {
                 s if (200..300).contains(&s) => resp.json(),
                 _ => Err(resp.error(rt::decode_none)),
-            }
-        }
+            },
+        )
     }
 
     /// A multipart upload with a binary part.
@@ -382,13 +382,13 @@ impl Client {
         let mut req = rt::Request::templated("upload_file", rt::Method::POST, "/files");
         req.path("/files");
         req.multipart(&body);
-        async move {
-            let resp = self.transport.send(req).await?;
-            match resp.status {
+        rt::reply(
+            self.transport.send(req),
+            |resp| match resp.status {
                 s if (200..300).contains(&s) => resp.json(),
                 _ => Err(resp.error(rt::decode_none)),
-            }
-        }
+            },
+        )
     }
 
     /// A PDF answer, as bytes.
@@ -411,13 +411,13 @@ impl Client {
         req.segment("invoice_id", invoice_id);
         req.path("/pdf");
         req.accept("application/pdf");
-        async move {
-            let resp = self.transport.send(req).await?;
-            match resp.status {
+        rt::reply(
+            self.transport.send(req),
+            |resp| match resp.status {
                 s if (200..300).contains(&s) => Ok(resp.bytes()),
                 _ => Err(resp.error(rt::decode_none)),
-            }
-        }
+            },
+        )
     }
 
     /// A required raw body, sent as the bytes given.
@@ -441,13 +441,13 @@ impl Client {
         req.segment("invoice_id", invoice_id);
         req.path("/attachment");
         req.raw_body(body, "application/octet-stream");
-        async move {
-            let resp = self.transport.send(req).await?;
-            match resp.status {
+        rt::reply(
+            self.transport.send(req),
+            |resp| match resp.status {
                 s if (200..300).contains(&s) => resp.empty(),
                 _ => Err(resp.error(rt::decode_none)),
-            }
-        }
+            },
+        )
     }
 
     /// A required text body, sent as the text given.
@@ -471,13 +471,13 @@ impl Client {
         req.segment("invoice_id", invoice_id);
         req.path("/attachment");
         req.raw_body(runtime::Bytes::from(body), "text/plain");
-        async move {
-            let resp = self.transport.send(req).await?;
-            match resp.status {
+        rt::reply(
+            self.transport.send(req),
+            |resp| match resp.status {
                 s if (200..300).contains(&s) => resp.empty(),
                 _ => Err(resp.error(rt::decode_none)),
-            }
-        }
+            },
+        )
     }
 
     /// A JSON body under a vendor media type, sent under that type.
@@ -501,13 +501,13 @@ impl Client {
         req.segment("invoice_id", invoice_id);
         req.path("/reminders");
         req.json_as(&body, "application/vnd.features.v1+json");
-        async move {
-            let resp = self.transport.send(req).await?;
-            match resp.status {
+        rt::reply(
+            self.transport.send(req),
+            |resp| match resp.status {
                 s if (200..300).contains(&s) => resp.empty(),
                 _ => Err(resp.error(rt::decode_none)),
-            }
-        }
+            },
+        )
     }
 
     /// A list of maps of free-form objects, written as the spec says.
@@ -529,13 +529,13 @@ impl Client {
             "/records",
         );
         req.path("/records");
-        async move {
-            let resp = self.transport.send(req).await?;
-            match resp.status {
+        rt::reply(
+            self.transport.send(req),
+            |resp| match resp.status {
                 s if (200..300).contains(&s) => resp.json(),
                 _ => Err(resp.error(rt::decode_none)),
-            }
-        }
+            },
+        )
     }
 
     /// A body that is allOf shared fields and an inline oneOf (Alpaca), and a form-style list of objects in the query.
@@ -558,13 +558,13 @@ impl Client {
         req.path("/transfers");
         req.query_value("filter", &params.filter, rt::ParamStyle::Form);
         req.json(&body);
-        async move {
-            let resp = self.transport.send(req).await?;
-            match resp.status {
+        rt::reply(
+            self.transport.send(req),
+            |resp| match resp.status {
                 s if (200..300).contains(&s) => resp.empty(),
                 _ => Err(resp.error(rt::decode_none)),
-            }
-        }
+            },
+        )
     }
 }
 

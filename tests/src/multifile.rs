@@ -135,13 +135,13 @@ impl Client {
         let mut req = rt::Request::templated("list_pets", rt::Method::GET, "/pets");
         req.path("/pets");
         req.query("limit", &params.limit);
-        async move {
-            let resp = self.transport.send(req).await?;
-            match resp.status {
+        rt::reply(
+            self.transport.send(req),
+            |resp| match resp.status {
                 s if (200..300).contains(&s) => resp.json(),
                 _ => Err(resp.error(rt::decode_none)),
-            }
-        }
+            },
+        )
     }
 
     /// `POST /pets`
@@ -156,13 +156,13 @@ impl Client {
         let mut req = rt::Request::templated("create_pet", rt::Method::POST, "/pets");
         req.path("/pets");
         req.json(&body);
-        async move {
-            let resp = self.transport.send(req).await?;
-            match resp.status {
+        rt::reply(
+            self.transport.send(req),
+            |resp| match resp.status {
                 s if (200..300).contains(&s) => resp.json(),
                 _ => Err(resp.error(rt::decode_json::<Problem>)),
-            }
-        }
+            },
+        )
     }
 
     /// `GET /pets/{petId}`
@@ -181,13 +181,13 @@ impl Client {
         );
         req.path("/pets/");
         req.segment("petId", pet_id);
-        async move {
-            let resp = self.transport.send(req).await?;
-            match resp.status {
+        rt::reply(
+            self.transport.send(req),
+            |resp| match resp.status {
                 s if (200..300).contains(&s) => resp.json(),
                 _ => Err(resp.error(rt::decode_json::<Problem>)),
-            }
-        }
+            },
+        )
     }
 }
 

@@ -85,6 +85,13 @@ fn an_operation_future_holds_the_encoded_body_not_the_argument() {
         "create_purchase's future carries more than get_purchase's (Purchase is {body_size} bytes)"
     );
     assert!(body_size > 1024, "Purchase is {body_size} bytes");
+    // Each layer holds what it sends once: an `async` block awaiting the
+    // transport's future kept it twice (2.5 KB per call in flight).
+    assert!(
+        std::mem::size_of_val(&get) <= 1536,
+        "get_purchase's future is {} bytes",
+        std::mem::size_of_val(&get)
+    );
 }
 
 /// 300 calls at once while the token is being fetched (they all wait for the

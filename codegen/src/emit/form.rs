@@ -297,7 +297,7 @@ fn emit_form_method(api: &Api, op: &Operation, fop: &FormOperation, form: &FormA
             let t = ident(api.name(*id));
             (
                 quote!(request: #t),
-                quote!(request.validate().map_err(|e| e.into_error(#op_id))?;),
+                quote!(request.validate()?;),
                 quote!(request.encode(&mut form);),
             )
         }
@@ -305,7 +305,7 @@ fn emit_form_method(api: &Api, op: &Operation, fop: &FormOperation, form: &FormA
     };
     let body = match &form.charset_param {
         Some(_) => quote! {
-            let body = form.encode_as(&self.charset).map_err(|e| e.into_error(#op_id))?;
+            let body = form.encode_as(&self.charset)?;
             req.raw_body(body.into(), "application/x-www-form-urlencoded");
         },
         None => quote!(req.raw_body(form.encode().into(), "application/x-www-form-urlencoded");),
@@ -364,8 +364,9 @@ fn emit_form_method(api: &Api, op: &Operation, fop: &FormOperation, form: &FormA
     quote! {
         #docs
         pub fn #name(&self, #arg) -> #returns {
-            // Validation and encoding errors are kept for the future.
-            let prepared = (|| -> Result<rt::Request, runtime::Error<#err_ty>> {
+            // A field that breaks its format makes a request that is not
+            // sent: the future reports it.
+            let req = (|| -> Result<rt::Request, runtime::Invalid> {
                 #validate
                 let mut form = self.base.clone();
                 #(#fixed)*
@@ -374,9 +375,9 @@ fn emit_form_method(api: &Api, op: &Operation, fop: &FormOperation, form: &FormA
                 #(#path)*
                 #body
                 Ok(req)
-            })();
-            async move {
-                let resp = self.transport.send(prepared?).await?;
+            })()
+            .unwrap_or_else(|why| rt::Request::refused(#op_id, rt::Method::#method, why));
+            rt::reply(self.transport.send(req), |resp| {
                 if !(200..300).contains(&resp.status) {
                     return Err(resp.error(|_, _| None));
                 }
@@ -386,7 +387,7 @@ fn emit_form_method(api: &Api, op: &Operation, fop: &FormOperation, form: &FormA
                     #error_arm
                     other => Err(resp.decode_failure(format!(#unknown))),
                 }
-            }
+            })
         }
     }
 }
@@ -525,12 +526,14 @@ mod tests {
             text.contains("Some (\"APPROVED\" | \"OK\") => CaptureApproved :: from_kv (& kv) . map (CaptureResponse :: Approved)"),
             "{text}"
         );
-        // The request is built by the method; the future takes only it.
+        // The request is built (or refused) by the method; the future takes
+        // only the send, and reads the answer in `reply`.
         assert_contains(
             &emit_form_method(&api, &op, &fop, &form),
             &[
                 "pub fn capture (& self ,) -> impl :: core :: future :: Future < Output = Result < CaptureResponse , runtime :: Error < () > > > + Send + '_",
-                "Ok (req) }) () ; async move { let resp = self . transport . send (prepared ?) . await ? ;",
+                "Ok (req) }) () . unwrap_or_else (| why | rt :: Request :: refused (\"capture\" , rt :: Method :: POST , why)) ;",
+                "rt :: reply (self . transport . send (req) , | resp | { if ! (200 .. 300) . contains (& resp . status) {",
             ],
         );
         assert_tokens(

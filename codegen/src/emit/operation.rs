@@ -267,13 +267,10 @@ pub fn emit_method(api: &Api, op: &Operation, j: &JsonOperation) -> TokenStream 
             let mut req = rt::Request::templated(#op_id, rt::Method::#method, #template);
             #fresh
             #(#build)*
-            async move {
-                let resp = self.transport.send(req).await?;
-                match resp.status {
-                    #handle
-                    _ => Err(resp.error(#decoder)),
-                }
-            }
+            rt::reply(self.transport.send(req), |resp| match resp.status {
+                #handle
+                _ => Err(resp.error(#decoder)),
+            })
         }
     }
 }
@@ -383,13 +380,10 @@ mod tests {
                         req.path("/purchases/");
                         req.segment("id", id);
                         req.path("/");
-                        async move {
-                            let resp = self.transport.send(req).await?;
-                            match resp.status {
-                                s if (200..300).contains(&s) => resp.json(),
-                                _ => Err(resp.error(GetPurchaseError::decode)),
-                            }
-                        }
+                        rt::reply(self.transport.send(req), |resp| match resp.status {
+                            s if (200..300).contains(&s) => resp.json(),
+                            _ => Err(resp.error(GetPurchaseError::decode)),
+                        })
                     }
                 }
             },
