@@ -225,9 +225,9 @@ where
                 }
             }
             // Finished in the same step: a caller that takes the lock after
-            // this sees the value (or the failure) and no running fetch.
-            // Cleared only when the waiters were woken, a caller woken on
-            // another thread could join this finished fetch and get its
+            // this sees the value (or the failure) and no running fetch. If
+            // the slot were cleared after the waiters wake, a caller woken
+            // on another thread could join this finished fetch and get its
             // result instead of the fresh fetch it asked for.
             self.clear_running(&mut state);
         }

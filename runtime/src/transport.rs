@@ -557,13 +557,15 @@ impl Transport {
         if call.refused.is_some() {
             return call;
         }
-        if let Err(failure) = self.prepare_headers(&mut call) {
+        if let Err(failure) = self.prepare_call(&mut call) {
             call.refused = Some(failure);
         }
         call
     }
 
-    fn prepare_headers<'a>(&'a self, call: &mut Call<'a>) -> Result<(), Failure> {
+    /// Fills in the first attempt's URL, the headers and whether a resend
+    /// is safe; a header value HTTP does not allow refuses the call.
+    fn prepare_call<'a>(&'a self, call: &mut Call<'a>) -> Result<(), Failure> {
         let inner = &*self.inner;
         let req = &mut call.req;
         // The first attempt takes this URL; a retry builds it again (a copy
@@ -849,12 +851,10 @@ where
             .read
             .take()
             .expect("an operation's future polled after it completed");
-        // Each arm writes its own `Ready`, so that the answer is built where
-        // the caller reads it rather than copied there (a 2.5 KB purchase).
-        match sent {
-            Ok(resp) => std::task::Poll::Ready(read(resp)),
-            Err(e) => std::task::Poll::Ready(Err(e.into())),
-        }
+        std::task::Poll::Ready(match sent {
+            Ok(resp) => read(resp),
+            Err(e) => Err(e.into()),
+        })
     }
 }
 
