@@ -34,6 +34,17 @@
 //! 1,000 concurrent calls and prints median throughputs, and
 //! `PER_CALL_PROFILE=<case>/<side>:<calls>` makes that many calls for
 //! `valgrind --tool=callgrind` (instruction counts ignore load).
+//!
+//! `PER_CALL_CPUS` places the threads of the single-client modes (criterion's
+//! `loopback`, paired, profile): `split` (the default on two or more CPUs)
+//! runs the client on the first CPU and the responder on the last, as if the
+//! server were another machine; `one` runs both on the first CPU, which
+//! leaves out the wake-up of an idle CPU and measures the work of both ends;
+//! `any` leaves placement to the scheduler. Left to the scheduler, the
+//! responder's thread for one side's connection may land on the client's
+//! CPU and the other side's on the idle one: measured on a 2-core VM, that
+//! made one side of a pair take 15–20 µs and the other 95 µs, whichever
+//! side the scheduler favoured.
 
 use std::hint::black_box;
 use std::io::{BufRead, BufReader, Read, Write};
@@ -984,6 +995,56 @@ fn http_response(status: u16, content_type: &str, body: &str) -> Vec<u8> {
     .into_bytes()
 }
 
+/// Where the client and the responder run (`PER_CALL_CPUS`, module docs).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Placement {
+    /// Client on the first CPU, responder on the last.
+    Split,
+    /// Both on the first CPU.
+    One,
+    /// Wherever the scheduler puts them.
+    Any,
+}
+
+/// Which end of a loopback call a thread is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Role {
+    Client,
+    Responder,
+}
+
+impl Placement {
+    fn get() -> Placement {
+        match std::env::var("PER_CALL_CPUS").as_deref() {
+            Ok("split") | Err(_) => Placement::Split,
+            Ok("one") => Placement::One,
+            Ok("any") => Placement::Any,
+            Ok(other) => panic!("PER_CALL_CPUS is split, one or any, not {other:?}"),
+        }
+    }
+
+    /// Pins the calling thread for its role; on one CPU every placement is
+    /// the same, and a machine that refuses pinning runs unpinned.
+    fn pin(self, role: Role) {
+        // The CPUs the process may use, read before the first pin: a thread
+        // inherits its parent's pin, so a later read would see one CPU.
+        static CPUS: std::sync::OnceLock<Option<Vec<core_affinity::CoreId>>> =
+            std::sync::OnceLock::new();
+        let Some(cpus) = CPUS.get_or_init(core_affinity::get_core_ids) else {
+            return;
+        };
+        let (Some(&first), Some(&last)) = (cpus.first(), cpus.last()) else {
+            return;
+        };
+        let cpu = match (self, role) {
+            (Placement::Any, _) => return,
+            (Placement::Split, Role::Responder) => last,
+            (Placement::Split, Role::Client) | (Placement::One, _) => first,
+        };
+        core_affinity::set_for_current(cpu);
+    }
+}
+
 /// Starts the responder on an ephemeral port of 127.0.0.1 and returns its
 /// base URL. The threads live until the bench process exits.
 fn serve(routes: Vec<Route>) -> String {
@@ -995,6 +1056,7 @@ fn serve(routes: Vec<Route>) -> String {
             let Ok(stream) = stream else { continue };
             let routes = Arc::clone(&routes);
             std::thread::spawn(move || {
+                Placement::get().pin(Role::Responder);
                 let _ = connection(stream, &routes);
             });
         }
@@ -1466,7 +1528,11 @@ impl Case {
     }
 }
 
+/// Pins the calling thread for the rest of the process (a pin cannot be
+/// undone through `core_affinity`), so it runs after the benchmarks that need
+/// both CPUs.
 fn loopback(c: &mut Criterion) {
+    Placement::get().pin(Role::Client);
     let rt = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
@@ -1551,6 +1617,7 @@ fn profile(spec: &str) {
         .into_iter()
         .find(|c| c.name() == name)
         .expect("a case name");
+    Placement::get().pin(Role::Client);
     let rt = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
@@ -1600,8 +1667,9 @@ fn sanity() {
 fn benches(c: &mut Criterion) {
     sanity();
     client_side(c);
-    loopback(c);
+    // `loopback` pins this thread to one CPU: it goes last.
     concurrent(c);
+    loopback(c);
 }
 
 criterion_group!(per_call, benches);
@@ -1623,6 +1691,7 @@ fn median(v: &mut [f64]) -> f64 {
 /// its own code and data warm in the caches, instead of after the other's.
 /// The two measure different things and do not agree (README, Performance).
 fn paired(rounds: usize, block: usize) {
+    Placement::get().pin(Role::Client);
     let rt = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
