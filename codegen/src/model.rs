@@ -668,8 +668,8 @@ pub enum FieldLayout {
 pub struct Constraints {
     pub min_length: Option<u64>,
     pub max_length: Option<u64>,
-    pub minimum: Option<f64>,
-    pub maximum: Option<f64>,
+    pub minimum: Option<Bound>,
+    pub maximum: Option<Bound>,
     pub pattern: Option<String>,
     pub min_items: Option<u64>,
     pub max_items: Option<u64>,
@@ -679,6 +679,53 @@ pub struct Constraints {
     /// Number of digits of an integer.
     pub min_digits: Option<u32>,
     pub max_digits: Option<u32>,
+}
+
+/// A bound on a number, and whether the bound itself is allowed.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Bound {
+    /// The value may equal the bound (`minimum: 0`).
+    Inclusive(f64),
+    /// The value must lie beyond the bound (`exclusiveMinimum: 0` in 3.1,
+    /// `exclusiveMinimum: true` beside `minimum` in 3.0).
+    Exclusive(f64),
+}
+
+impl Bound {
+    /// The bound, exclusive when `exclusive` is set.
+    pub fn new(value: f64, exclusive: bool) -> Bound {
+        if exclusive {
+            Bound::Exclusive(value)
+        } else {
+            Bound::Inclusive(value)
+        }
+    }
+
+    pub fn value(self) -> f64 {
+        match self {
+            Bound::Inclusive(v) | Bound::Exclusive(v) => v,
+        }
+    }
+
+    pub fn is_exclusive(self) -> bool {
+        matches!(self, Bound::Exclusive(_))
+    }
+
+    /// The smallest integer this lower bound allows (`> 0` → 1, `>= 0.5` → 1).
+    pub fn integer_min(self) -> i64 {
+        match self {
+            Bound::Inclusive(v) => v.ceil() as i64,
+            Bound::Exclusive(v) => v.floor() as i64 + 1,
+        }
+    }
+
+    /// The largest integer this upper bound allows (`< 10` → 9, `<= 9.5` → 9).
+    pub fn integer_max(self) -> i64 {
+        match self {
+            Bound::Inclusive(v) => v.floor() as i64,
+            Bound::Exclusive(v) => v.ceil() as i64 - 1,
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -722,4 +769,24 @@ pub struct StatusVariant {
     pub status: StatusMatch,
     pub body: Option<BodyType>,
     pub doc: Option<String>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Bound;
+
+    #[test]
+    fn integer_bounds_are_the_integers_each_bound_admits() {
+        assert_eq!(Bound::Inclusive(0.0).integer_min(), 0);
+        assert_eq!(Bound::Exclusive(0.0).integer_min(), 1);
+        assert_eq!(Bound::Inclusive(0.5).integer_min(), 1);
+        assert_eq!(Bound::Exclusive(0.5).integer_min(), 1);
+        assert_eq!(Bound::Inclusive(-1.5).integer_min(), -1);
+        assert_eq!(Bound::Inclusive(10.0).integer_max(), 10);
+        assert_eq!(Bound::Exclusive(10.0).integer_max(), 9);
+        assert_eq!(Bound::Inclusive(9.5).integer_max(), 9);
+        assert_eq!(Bound::Exclusive(9.5).integer_max(), 9);
+        assert_eq!(Bound::new(3.0, true), Bound::Exclusive(3.0));
+        assert_eq!(Bound::new(3.0, false).value(), 3.0);
+    }
 }

@@ -332,11 +332,15 @@ fn constraints_text(c: &Constraints) -> Option<String> {
     if let Some(v) = c.max_length {
         rules.push(format!("max length {v}"));
     }
-    if let Some(v) = c.minimum {
-        rules.push(format!("minimum {v}"));
+    match c.minimum {
+        Some(Bound::Inclusive(v)) => rules.push(format!("minimum {v}")),
+        Some(Bound::Exclusive(v)) => rules.push(format!("exclusive minimum {v}")),
+        None => {}
     }
-    if let Some(v) = c.maximum {
-        rules.push(format!("maximum {v}"));
+    match c.maximum {
+        Some(Bound::Inclusive(v)) => rules.push(format!("maximum {v}")),
+        Some(Bound::Exclusive(v)) => rules.push(format!("exclusive maximum {v}")),
+        None => {}
     }
     if let Some(v) = c.min_items {
         rules.push(format!("min items {v}"));

@@ -774,6 +774,11 @@ pub struct Order {
     ///
     /// Constraints: minimum 0.
     pub total: i64,
+    /// Share of the total given as a tip; an exclusive bound is documented as one.
+    ///
+    /// Constraints: greater than 0, maximum 1.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub tip_share: Option<f64>,
     /// Optional and nullable.
     ///
     /// Optional and nullable: `None` leaves the field out, `Some(Nullable::Null)` sends `null`.
@@ -831,6 +836,7 @@ impl Order {
             created_at: None,
             lines,
             total,
+            tip_share: None,
             discount: None,
             note,
             secret_code: None,
@@ -849,6 +855,7 @@ impl Order {
     }
 }
 rt::setters!(Order {
+    tip_share: set f64 = "tip_share",
     discount: null i32 = "discount",
     secret_code: into String = "secret_code",
     due: set runtime::Date = "due",

@@ -44,8 +44,8 @@ fn rules(f: &Field) -> Vec<TokenStream> {
             }
             if c.minimum.is_some() || c.maximum.is_some() {
                 let (lo, hi) = (
-                    lit_opt(c.minimum.map(|v| v as i64)),
-                    lit_opt(c.maximum.map(|v| v as i64)),
+                    lit_opt(c.minimum.map(Bound::integer_min)),
+                    lit_opt(c.maximum.map(Bound::integer_max)),
                 );
                 rules.push(quote!(rt::check::range(*v, #lo, #hi)));
             }

@@ -38,11 +38,15 @@ fn field_doc(f: &Field) -> TokenStream {
     if let Some(v) = c.max_length {
         rules.push(format!("at most {v} characters"));
     }
-    if let Some(v) = c.minimum {
-        rules.push(format!("minimum {v}"));
+    match c.minimum {
+        Some(Bound::Inclusive(v)) => rules.push(format!("minimum {v}")),
+        Some(Bound::Exclusive(v)) => rules.push(format!("greater than {v}")),
+        None => {}
     }
-    if let Some(v) = c.maximum {
-        rules.push(format!("maximum {v}"));
+    match c.maximum {
+        Some(Bound::Inclusive(v)) => rules.push(format!("maximum {v}")),
+        Some(Bound::Exclusive(v)) => rules.push(format!("less than {v}")),
+        None => {}
     }
     if let Some(v) = c.min_items {
         rules.push(format!("at least {v} items"));
@@ -382,6 +386,25 @@ mod tests {
                     consent_url: into String = "consentUrl",
                 });
             },
+        );
+    }
+
+    #[test]
+    fn a_bound_is_documented_as_inclusive_or_exclusive() {
+        let mut share = field("share", TypeRef::Prim(Prim::F64), Presence::Optional);
+        share.constraints.minimum = Some(Bound::Exclusive(0.0));
+        share.constraints.maximum = Some(Bound::Inclusive(1.0));
+        let doc = field_doc(&share).to_string();
+        assert!(
+            doc.contains("Constraints: greater than 0, maximum 1."),
+            "{doc}"
+        );
+        share.constraints.minimum = Some(Bound::Inclusive(0.0));
+        share.constraints.maximum = Some(Bound::Exclusive(1.0));
+        let doc = field_doc(&share).to_string();
+        assert!(
+            doc.contains("Constraints: minimum 0, less than 1."),
+            "{doc}"
         );
     }
 

@@ -12,8 +12,9 @@ use quote::{format_ident, quote, ToTokens};
 use super::*;
 use crate::emit::doc;
 use crate::model::{
-    Api, Auth, BodyType, FieldLayout, JsonOperation, OperationWire, ParamLocation, PathSegment,
-    Presence, Prim, Protocol, StatusMatch, Success, TypeKind, TypeRef, WebhookSignature,
+    Api, Auth, BodyType, Bound, FieldLayout, JsonOperation, OperationWire, ParamLocation,
+    PathSegment, Presence, Prim, Protocol, StatusMatch, Success, TypeKind, TypeRef,
+    WebhookSignature,
 };
 
 /// The complete source of the fake module of `api`, formatted, with its
@@ -620,7 +621,7 @@ fn field(f: &crate::model::Field) -> TokenStream {
         // Only the rules set, the rest from `Rules::NONE`.
         let u = |v: Option<u64>| v.map(|v| Literal::u64_unsuffixed(v).into_token_stream());
         let d = |v: Option<u32>| v.map(|v| Literal::u32_unsuffixed(v).into_token_stream());
-        let fl = |v: Option<f64>| v.map(|v| Literal::f64_suffixed(v).into_token_stream());
+        let fl = |v: Option<Bound>| v.map(|v| Literal::f64_suffixed(v.value()).into_token_stream());
         let mut set: Vec<TokenStream> = [
             ("min_length", u(c.min_length)),
             ("max_length", u(c.max_length)),
@@ -638,6 +639,13 @@ fn field(f: &crate::model::Field) -> TokenStream {
             v.map(|v| quote!(#name: Some(#v)))
         })
         .collect();
+        // Flags, set only when true (as the rules above only when present).
+        if c.minimum.is_some_and(Bound::is_exclusive) {
+            set.push(quote!(exclusive_minimum: true));
+        }
+        if c.maximum.is_some_and(Bound::is_exclusive) {
+            set.push(quote!(exclusive_maximum: true));
+        }
         if !c.symbols.is_empty() {
             let symbols = strs(&c.symbols);
             set.push(quote!(symbols: #symbols));
@@ -1011,6 +1019,23 @@ mod tests {
             }),
         });
         a
+    }
+
+    #[test]
+    fn a_fields_rules_name_an_exclusive_bound_and_only_what_is_set() {
+        let mut share = mfield("share", TypeRef::Prim(Prim::F64), Presence::Optional);
+        share.constraints.minimum = Some(crate::model::Bound::Exclusive(0.0));
+        share.constraints.maximum = Some(crate::model::Bound::Inclusive(1.0));
+        assert_eq!(
+            field(&share).to_string(),
+            quote!(Field::new("share", Ty::Number).rules(Rules {
+                minimum: Some(0f64),
+                maximum: Some(1f64),
+                exclusive_minimum: true,
+                ..Rules::NONE
+            }))
+            .to_string()
+        );
     }
 
     fn raw(yaml: &str) -> RawFake {

@@ -555,8 +555,8 @@ impl<'a> Builder<'a> {
                 }
             }
         };
-        c.minimum = def.min.map(|v| v as f64);
-        c.maximum = def.max.map(|v| v as f64);
+        c.minimum = def.min.map(|v| Bound::Inclusive(v as f64));
+        c.maximum = def.max.map(|v| Bound::Inclusive(v as f64));
         if !def.symbols.is_empty() {
             for (i, s) in def.symbols.iter().enumerate() {
                 let chars: Vec<char> = s.chars().collect();

@@ -436,20 +436,20 @@ impl<'a> Loader<'a> {
             }
             SchemaKind::Type(Type::Integer(it)) => {
                 // For integers an exclusive bound is the next integer in.
-                conv.constraints.minimum = it
-                    .minimum
-                    .map(|v| (v.saturating_add(i64::from(it.exclusive_minimum))) as f64);
-                conv.constraints.maximum = it
-                    .maximum
-                    .map(|v| (v.saturating_sub(i64::from(it.exclusive_maximum))) as f64);
+                conv.constraints.minimum = it.minimum.map(|v| {
+                    Bound::Inclusive(v.saturating_add(i64::from(it.exclusive_minimum)) as f64)
+                });
+                conv.constraints.maximum = it.maximum.map(|v| {
+                    Bound::Inclusive(v.saturating_sub(i64::from(it.exclusive_maximum)) as f64)
+                });
                 conv.ty = TypeRef::Prim(match &it.format {
                     VariantOrUnknownOrEmpty::Item(openapiv3::IntegerFormat::Int32) => Prim::I32,
                     _ => Prim::I64,
                 });
             }
             SchemaKind::Type(Type::Number(nt)) => {
-                conv.constraints.minimum = nt.minimum;
-                conv.constraints.maximum = nt.maximum;
+                conv.constraints.minimum = nt.minimum.map(|v| Bound::new(v, nt.exclusive_minimum));
+                conv.constraints.maximum = nt.maximum.map(|v| Bound::new(v, nt.exclusive_maximum));
                 conv.ty = TypeRef::Prim(Prim::F64);
             }
             SchemaKind::Type(Type::Boolean(_)) => conv.ty = TypeRef::Prim(Prim::Bool),
@@ -480,8 +480,12 @@ impl<'a> Loader<'a> {
                 }
                 conv.constraints.min_length = any.min_length.map(|v| v as u64);
                 conv.constraints.max_length = any.max_length.map(|v| v as u64);
-                conv.constraints.minimum = any.minimum;
-                conv.constraints.maximum = any.maximum;
+                conv.constraints.minimum = any
+                    .minimum
+                    .map(|v| Bound::new(v, any.exclusive_minimum.unwrap_or(false)));
+                conv.constraints.maximum = any
+                    .maximum
+                    .map(|v| Bound::new(v, any.exclusive_maximum.unwrap_or(false)));
                 conv.constraints.pattern = any.pattern.clone();
                 conv.ty = match any.typ.as_deref() {
                     Some("string") => TypeRef::Prim(match any.format.as_deref() {

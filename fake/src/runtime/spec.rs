@@ -306,6 +306,10 @@ pub struct Rules {
     pub max_length: Option<u64>,
     pub minimum: Option<f64>,
     pub maximum: Option<f64>,
+    /// The value must be greater than `minimum`, not equal to it.
+    pub exclusive_minimum: bool,
+    /// The value must be less than `maximum`, not equal to it.
+    pub exclusive_maximum: bool,
     pub min_items: Option<u64>,
     pub max_items: Option<u64>,
     /// `email`, `uuid`, … (checked where known).
@@ -323,6 +327,8 @@ impl Rules {
         max_length: None,
         minimum: None,
         maximum: None,
+        exclusive_minimum: false,
+        exclusive_maximum: false,
         min_items: None,
         max_items: None,
         format: None,

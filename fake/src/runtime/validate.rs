@@ -283,7 +283,13 @@ fn text(s: &str, rules: &Rules, path: &[Seg], out: &mut Vec<Problem>) {
 
 fn bounds(v: f64, rules: &Rules, path: &[Seg], out: &mut Vec<Problem>) {
     if let Some(min) = rules.minimum {
-        if v < min {
+        if rules.exclusive_minimum && v <= min {
+            out.push(Problem::new(
+                path.to_vec(),
+                "min_value",
+                format!("Ensure this value is greater than {min}."),
+            ));
+        } else if v < min {
             out.push(Problem::new(
                 path.to_vec(),
                 "min_value",
@@ -292,7 +298,13 @@ fn bounds(v: f64, rules: &Rules, path: &[Seg], out: &mut Vec<Problem>) {
         }
     }
     if let Some(max) = rules.maximum {
-        if v > max {
+        if rules.exclusive_maximum && v >= max {
+            out.push(Problem::new(
+                path.to_vec(),
+                "max_value",
+                format!("Ensure this value is less than {max}."),
+            ));
+        } else if v > max {
             out.push(Problem::new(
                 path.to_vec(),
                 "max_value",
@@ -554,5 +566,65 @@ fn form_value(api: &Api, f: &Field, v: &str, path: &[Seg], out: &mut Vec<Problem
             };
             json_with(api, &f.ty, &value, path, rules, out);
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The codes and messages `bounds` gives for each value.
+    fn check(v: f64, rules: &Rules) -> Vec<(&'static str, String)> {
+        let mut out = Vec::new();
+        bounds(v, rules, &[], &mut out);
+        out.into_iter().map(|p| (p.code, p.message)).collect()
+    }
+
+    #[test]
+    fn an_inclusive_bound_admits_the_bound_itself() {
+        let rules = Rules {
+            minimum: Some(0.0),
+            maximum: Some(1.0),
+            ..Rules::NONE
+        };
+        assert!(check(0.0, &rules).is_empty());
+        assert!(check(1.0, &rules).is_empty());
+        assert_eq!(
+            check(-0.5, &rules),
+            [(
+                "min_value",
+                "Ensure this value is greater than or equal to 0.".to_string()
+            )]
+        );
+        assert_eq!(
+            check(1.5, &rules),
+            [(
+                "max_value",
+                "Ensure this value is less than or equal to 1.".to_string()
+            )]
+        );
+    }
+
+    #[test]
+    fn an_exclusive_bound_refuses_the_bound_itself() {
+        let rules = Rules {
+            minimum: Some(0.0),
+            maximum: Some(1.0),
+            exclusive_minimum: true,
+            exclusive_maximum: true,
+            ..Rules::NONE
+        };
+        assert!(check(0.5, &rules).is_empty());
+        assert_eq!(
+            check(0.0, &rules),
+            [(
+                "min_value",
+                "Ensure this value is greater than 0.".to_string()
+            )]
+        );
+        assert_eq!(
+            check(1.0, &rules),
+            [("max_value", "Ensure this value is less than 1.".to_string())]
+        );
     }
 }
