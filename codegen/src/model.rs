@@ -711,6 +711,22 @@ impl Bound {
         matches!(self, Bound::Exclusive(_))
     }
 
+    /// This bound as a lower one, in words: `minimum 0`, `greater than 0`.
+    pub fn lower_text(self) -> String {
+        match self {
+            Bound::Inclusive(v) => format!("minimum {v}"),
+            Bound::Exclusive(v) => format!("greater than {v}"),
+        }
+    }
+
+    /// This bound as an upper one, in words: `maximum 1`, `less than 1`.
+    pub fn upper_text(self) -> String {
+        match self {
+            Bound::Inclusive(v) => format!("maximum {v}"),
+            Bound::Exclusive(v) => format!("less than {v}"),
+        }
+    }
+
     /// The smallest integer this lower bound allows (`> 0` → 1, `>= 0.5` → 1).
     pub fn integer_min(self) -> i64 {
         match self {

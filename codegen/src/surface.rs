@@ -332,16 +332,8 @@ fn constraints_text(c: &Constraints) -> Option<String> {
     if let Some(v) = c.max_length {
         rules.push(format!("max length {v}"));
     }
-    match c.minimum {
-        Some(Bound::Inclusive(v)) => rules.push(format!("minimum {v}")),
-        Some(Bound::Exclusive(v)) => rules.push(format!("exclusive minimum {v}")),
-        None => {}
-    }
-    match c.maximum {
-        Some(Bound::Inclusive(v)) => rules.push(format!("maximum {v}")),
-        Some(Bound::Exclusive(v)) => rules.push(format!("exclusive maximum {v}")),
-        None => {}
-    }
+    rules.extend(c.minimum.map(Bound::lower_text));
+    rules.extend(c.maximum.map(Bound::upper_text));
     if let Some(v) = c.min_items {
         rules.push(format!("min items {v}"));
     }

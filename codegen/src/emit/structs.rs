@@ -38,16 +38,8 @@ fn field_doc(f: &Field) -> TokenStream {
     if let Some(v) = c.max_length {
         rules.push(format!("at most {v} characters"));
     }
-    match c.minimum {
-        Some(Bound::Inclusive(v)) => rules.push(format!("minimum {v}")),
-        Some(Bound::Exclusive(v)) => rules.push(format!("greater than {v}")),
-        None => {}
-    }
-    match c.maximum {
-        Some(Bound::Inclusive(v)) => rules.push(format!("maximum {v}")),
-        Some(Bound::Exclusive(v)) => rules.push(format!("less than {v}")),
-        None => {}
-    }
+    rules.extend(c.minimum.map(Bound::lower_text));
+    rules.extend(c.maximum.map(Bound::upper_text));
     if let Some(v) = c.min_items {
         rules.push(format!("at least {v} items"));
     }
@@ -392,20 +384,23 @@ mod tests {
     #[test]
     fn a_bound_is_documented_as_inclusive_or_exclusive() {
         let mut share = field("share", TypeRef::Prim(Prim::F64), Presence::Optional);
-        share.constraints.minimum = Some(Bound::Exclusive(0.0));
-        share.constraints.maximum = Some(Bound::Inclusive(1.0));
-        let doc = field_doc(&share).to_string();
-        assert!(
-            doc.contains("Constraints: greater than 0, maximum 1."),
-            "{doc}"
-        );
-        share.constraints.minimum = Some(Bound::Inclusive(0.0));
-        share.constraints.maximum = Some(Bound::Exclusive(1.0));
-        let doc = field_doc(&share).to_string();
-        assert!(
-            doc.contains("Constraints: minimum 0, less than 1."),
-            "{doc}"
-        );
+        for (min, max, text) in [
+            (
+                Bound::Exclusive(0.0),
+                Bound::Inclusive(1.0),
+                "greater than 0, maximum 1",
+            ),
+            (
+                Bound::Inclusive(0.0),
+                Bound::Exclusive(1.0),
+                "minimum 0, less than 1",
+            ),
+        ] {
+            share.constraints.minimum = Some(min);
+            share.constraints.maximum = Some(max);
+            let doc = field_doc(&share).to_string();
+            assert!(doc.contains(&format!("Constraints: {text}.")), "{doc}");
+        }
     }
 
     #[test]
