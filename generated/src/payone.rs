@@ -225,24 +225,21 @@ impl Client {
     ) -> impl ::core::future::Future<
         Output = Result<StartSessionResponse, runtime::Error<ErrorResponse>>,
     > + Send + '_ {
-        let req = (|| -> Result<rt::Request, runtime::Invalid> {
-            request.validate()?;
-            let mut form = self.base.clone();
-            form.push("request", "genericpayment");
-            form.push("add_paydata[action]", "start_session");
-            form.push("clearingtype", "fnc");
-            request.encode(&mut form);
-            let mut req = rt::Request::templated("start_session", rt::Method::POST, "/");
-            req.path("/");
-            let body = form.encode_as(&self.charset)?;
-            req.raw_body(body.into(), "application/x-www-form-urlencoded");
-            Ok(req)
-        })()
-            .unwrap_or_else(|why| rt::Request::refused(
-                "start_session",
-                rt::Method::POST,
-                why,
-            ));
+        let req = rt::Request::build_form(
+            "start_session",
+            rt::Method::POST,
+            "/",
+            &self.base,
+            &self.charset,
+            &|form| {
+                request.validate()?;
+                form.push("request", "genericpayment");
+                form.push("add_paydata[action]", "start_session");
+                form.push("clearingtype", "fnc");
+                request.encode(form);
+                Ok(())
+            },
+        );
         rt::reply(
             self.transport.send(req),
             |resp| {
@@ -259,16 +256,7 @@ impl Client {
                     Some("ERROR") => {
                         Err(resp.api_error(ErrorResponse::from_kv(&kv).ok()))
                     }
-                    other => {
-                        Err(
-                            resp
-                                .decode_failure(
-                                    format!(
-                                        "`status` is {other:?}, which `start_session` does not document"
-                                    ),
-                                ),
-                        )
-                    }
+                    other => Err(resp.undocumented("status", other)),
                 }
             },
         )
@@ -287,28 +275,21 @@ impl Client {
     ) -> impl ::core::future::Future<
         Output = Result<UpdateSessionResponse, runtime::Error<ErrorResponse>>,
     > + Send + '_ {
-        let req = (|| -> Result<rt::Request, runtime::Invalid> {
-            request.validate()?;
-            let mut form = self.base.clone();
-            form.push("request", "genericpayment");
-            form.push("add_paydata[action]", "update_session");
-            form.push("clearingtype", "fnc");
-            request.encode(&mut form);
-            let mut req = rt::Request::templated(
-                "update_session",
-                rt::Method::POST,
-                "/",
-            );
-            req.path("/");
-            let body = form.encode_as(&self.charset)?;
-            req.raw_body(body.into(), "application/x-www-form-urlencoded");
-            Ok(req)
-        })()
-            .unwrap_or_else(|why| rt::Request::refused(
-                "update_session",
-                rt::Method::POST,
-                why,
-            ));
+        let req = rt::Request::build_form(
+            "update_session",
+            rt::Method::POST,
+            "/",
+            &self.base,
+            &self.charset,
+            &|form| {
+                request.validate()?;
+                form.push("request", "genericpayment");
+                form.push("add_paydata[action]", "update_session");
+                form.push("clearingtype", "fnc");
+                request.encode(form);
+                Ok(())
+            },
+        );
         rt::reply(
             self.transport.send(req),
             |resp| {
@@ -325,16 +306,7 @@ impl Client {
                     Some("ERROR") => {
                         Err(resp.api_error(ErrorResponse::from_kv(&kv).ok()))
                     }
-                    other => {
-                        Err(
-                            resp
-                                .decode_failure(
-                                    format!(
-                                        "`status` is {other:?}, which `update_session` does not document"
-                                    ),
-                                ),
-                        )
-                    }
+                    other => Err(resp.undocumented("status", other)),
                 }
             },
         )
@@ -353,27 +325,20 @@ impl Client {
     ) -> impl ::core::future::Future<
         Output = Result<CancelAuthorizationResponse, runtime::Error<ErrorResponse>>,
     > + Send + '_ {
-        let req = (|| -> Result<rt::Request, runtime::Invalid> {
-            request.validate()?;
-            let mut form = self.base.clone();
-            form.push("request", "genericpayment");
-            form.push("add_paydata[action]", "cancel_authorization");
-            request.encode(&mut form);
-            let mut req = rt::Request::templated(
-                "cancel_authorization",
-                rt::Method::POST,
-                "/",
-            );
-            req.path("/");
-            let body = form.encode_as(&self.charset)?;
-            req.raw_body(body.into(), "application/x-www-form-urlencoded");
-            Ok(req)
-        })()
-            .unwrap_or_else(|why| rt::Request::refused(
-                "cancel_authorization",
-                rt::Method::POST,
-                why,
-            ));
+        let req = rt::Request::build_form(
+            "cancel_authorization",
+            rt::Method::POST,
+            "/",
+            &self.base,
+            &self.charset,
+            &|form| {
+                request.validate()?;
+                form.push("request", "genericpayment");
+                form.push("add_paydata[action]", "cancel_authorization");
+                request.encode(form);
+                Ok(())
+            },
+        );
         rt::reply(
             self.transport.send(req),
             |resp| {
@@ -390,16 +355,7 @@ impl Client {
                     Some("ERROR") => {
                         Err(resp.api_error(ErrorResponse::from_kv(&kv).ok()))
                     }
-                    other => {
-                        Err(
-                            resp
-                                .decode_failure(
-                                    format!(
-                                        "`status` is {other:?}, which `cancel_authorization` does not document"
-                                    ),
-                                ),
-                        )
-                    }
+                    other => Err(resp.undocumented("status", other)),
                 }
             },
         )
@@ -418,23 +374,20 @@ impl Client {
     ) -> impl ::core::future::Future<
         Output = Result<PreauthorizeResponse, runtime::Error<ErrorResponse>>,
     > + Send + '_ {
-        let req = (|| -> Result<rt::Request, runtime::Invalid> {
-            request.validate()?;
-            let mut form = self.base.clone();
-            form.push("request", "preauthorization");
-            form.push("clearingtype", "fnc");
-            request.encode(&mut form);
-            let mut req = rt::Request::templated("preauthorize", rt::Method::POST, "/");
-            req.path("/");
-            let body = form.encode_as(&self.charset)?;
-            req.raw_body(body.into(), "application/x-www-form-urlencoded");
-            Ok(req)
-        })()
-            .unwrap_or_else(|why| rt::Request::refused(
-                "preauthorize",
-                rt::Method::POST,
-                why,
-            ));
+        let req = rt::Request::build_form(
+            "preauthorize",
+            rt::Method::POST,
+            "/",
+            &self.base,
+            &self.charset,
+            &|form| {
+                request.validate()?;
+                form.push("request", "preauthorization");
+                form.push("clearingtype", "fnc");
+                request.encode(form);
+                Ok(())
+            },
+        );
         rt::reply(
             self.transport.send(req),
             |resp| {
@@ -461,16 +414,7 @@ impl Client {
                     Some("ERROR") => {
                         Err(resp.api_error(ErrorResponse::from_kv(&kv).ok()))
                     }
-                    other => {
-                        Err(
-                            resp
-                                .decode_failure(
-                                    format!(
-                                        "`status` is {other:?}, which `preauthorize` does not document"
-                                    ),
-                                ),
-                        )
-                    }
+                    other => Err(resp.undocumented("status", other)),
                 }
             },
         )
@@ -489,23 +433,20 @@ impl Client {
     ) -> impl ::core::future::Future<
         Output = Result<AuthorizeResponse, runtime::Error<ErrorResponse>>,
     > + Send + '_ {
-        let req = (|| -> Result<rt::Request, runtime::Invalid> {
-            request.validate()?;
-            let mut form = self.base.clone();
-            form.push("request", "authorization");
-            form.push("clearingtype", "fnc");
-            request.encode(&mut form);
-            let mut req = rt::Request::templated("authorize", rt::Method::POST, "/");
-            req.path("/");
-            let body = form.encode_as(&self.charset)?;
-            req.raw_body(body.into(), "application/x-www-form-urlencoded");
-            Ok(req)
-        })()
-            .unwrap_or_else(|why| rt::Request::refused(
-                "authorize",
-                rt::Method::POST,
-                why,
-            ));
+        let req = rt::Request::build_form(
+            "authorize",
+            rt::Method::POST,
+            "/",
+            &self.base,
+            &self.charset,
+            &|form| {
+                request.validate()?;
+                form.push("request", "authorization");
+                form.push("clearingtype", "fnc");
+                request.encode(form);
+                Ok(())
+            },
+        );
         rt::reply(
             self.transport.send(req),
             |resp| {
@@ -532,16 +473,7 @@ impl Client {
                     Some("ERROR") => {
                         Err(resp.api_error(ErrorResponse::from_kv(&kv).ok()))
                     }
-                    other => {
-                        Err(
-                            resp
-                                .decode_failure(
-                                    format!(
-                                        "`status` is {other:?}, which `authorize` does not document"
-                                    ),
-                                ),
-                        )
-                    }
+                    other => Err(resp.undocumented("status", other)),
                 }
             },
         )
@@ -560,22 +492,19 @@ impl Client {
     ) -> impl ::core::future::Future<
         Output = Result<CaptureResponse, runtime::Error<ErrorResponse>>,
     > + Send + '_ {
-        let req = (|| -> Result<rt::Request, runtime::Invalid> {
-            request.validate()?;
-            let mut form = self.base.clone();
-            form.push("request", "capture");
-            request.encode(&mut form);
-            let mut req = rt::Request::templated("capture", rt::Method::POST, "/");
-            req.path("/");
-            let body = form.encode_as(&self.charset)?;
-            req.raw_body(body.into(), "application/x-www-form-urlencoded");
-            Ok(req)
-        })()
-            .unwrap_or_else(|why| rt::Request::refused(
-                "capture",
-                rt::Method::POST,
-                why,
-            ));
+        let req = rt::Request::build_form(
+            "capture",
+            rt::Method::POST,
+            "/",
+            &self.base,
+            &self.charset,
+            &|form| {
+                request.validate()?;
+                form.push("request", "capture");
+                request.encode(form);
+                Ok(())
+            },
+        );
         rt::reply(
             self.transport.send(req),
             |resp| {
@@ -597,16 +526,7 @@ impl Client {
                     Some("ERROR") => {
                         Err(resp.api_error(ErrorResponse::from_kv(&kv).ok()))
                     }
-                    other => {
-                        Err(
-                            resp
-                                .decode_failure(
-                                    format!(
-                                        "`status` is {other:?}, which `capture` does not document"
-                                    ),
-                                ),
-                        )
-                    }
+                    other => Err(resp.undocumented("status", other)),
                 }
             },
         )
@@ -625,18 +545,19 @@ impl Client {
     ) -> impl ::core::future::Future<
         Output = Result<DebitResponse, runtime::Error<ErrorResponse>>,
     > + Send + '_ {
-        let req = (|| -> Result<rt::Request, runtime::Invalid> {
-            request.validate()?;
-            let mut form = self.base.clone();
-            form.push("request", "debit");
-            request.encode(&mut form);
-            let mut req = rt::Request::templated("debit", rt::Method::POST, "/");
-            req.path("/");
-            let body = form.encode_as(&self.charset)?;
-            req.raw_body(body.into(), "application/x-www-form-urlencoded");
-            Ok(req)
-        })()
-            .unwrap_or_else(|why| rt::Request::refused("debit", rt::Method::POST, why));
+        let req = rt::Request::build_form(
+            "debit",
+            rt::Method::POST,
+            "/",
+            &self.base,
+            &self.charset,
+            &|form| {
+                request.validate()?;
+                form.push("request", "debit");
+                request.encode(form);
+                Ok(())
+            },
+        );
         rt::reply(
             self.transport.send(req),
             |resp| {
@@ -653,16 +574,7 @@ impl Client {
                     Some("ERROR") => {
                         Err(resp.api_error(ErrorResponse::from_kv(&kv).ok()))
                     }
-                    other => {
-                        Err(
-                            resp
-                                .decode_failure(
-                                    format!(
-                                        "`status` is {other:?}, which `debit` does not document"
-                                    ),
-                                ),
-                        )
-                    }
+                    other => Err(resp.undocumented("status", other)),
                 }
             },
         )

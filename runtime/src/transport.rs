@@ -1011,10 +1011,41 @@ impl Request {
         }
     }
 
+    /// A form-encoded request to `path` (literal: form APIs have no path
+    /// parameters): `fill` checks the operation's fields and adds its pairs
+    /// to a copy of `base` (the client's credentials and common pairs), and
+    /// the form is encoded in `charset` (as `Form::encode_as` does).
+    /// A field that breaks a rule of its format, or a character the charset
+    /// cannot write, makes a request that is not sent: sending it fails with
+    /// [`crate::Error::Validation`].
+    ///
+    /// `fill` is a trait object so that every operation shares one copy of
+    /// this function.
+    #[cfg(feature = "form")]
+    pub fn build_form(
+        operation: &'static str,
+        method: Method,
+        path: &'static str,
+        base: &crate::form::Form,
+        charset: &str,
+        fill: &dyn Fn(&mut crate::form::Form) -> Result<(), crate::form::Invalid>,
+    ) -> Self {
+        let mut form = base.clone();
+        match fill(&mut form).and_then(|()| form.encode_as(charset)) {
+            Ok(body) => {
+                let mut req = Request::templated(operation, method, path);
+                req.path(path);
+                req.raw_body(body.into(), "application/x-www-form-urlencoded");
+                req
+            }
+            Err(why) => Request::refused(operation, method, why),
+        }
+    }
+
     /// A request that is not sent: a field broke a rule of its format.
     /// Sending it fails with [`crate::Error::Validation`].
     #[cfg(feature = "form")]
-    pub fn refused(operation: &'static str, method: Method, why: crate::form::Invalid) -> Self {
+    fn refused(operation: &'static str, method: Method, why: crate::form::Invalid) -> Self {
         Request {
             invalid: Some(Box::new(Failure::Validation {
                 field: why.field,
@@ -1246,6 +1277,15 @@ impl Response {
     /// A `key=value` body that does not read as documented, with what is wrong.
     pub fn decode_failure<E: fmt::Debug>(&self, message: String) -> Error<E> {
         Error::Decode(self.kv_failure(message))
+    }
+
+    /// A `key=value` body whose `field` (`status`) holds a value the
+    /// operation does not document, or is missing.
+    pub fn undocumented<E: fmt::Debug>(&self, field: &str, value: Option<&str>) -> Error<E> {
+        self.decode_failure(format!(
+            "`{field}` is {value:?}, which `{}` does not document",
+            self.operation
+        ))
     }
 
     #[cold]

@@ -719,7 +719,28 @@ async fn an_unknown_or_missing_status_is_a_decode_error() {
         assert_eq!(decode.status, 200);
         assert_eq!(decode.raw_body, body);
         assert!(decode.message.contains("status"), "{}", decode.message);
+        assert!(
+            decode.message.contains("which `capture` does not document"),
+            "{}",
+            decode.message
+        );
     }
+    // The value read is named (or its absence).
+    let err = capture_answered_with(
+        "status=MAYBE
+",
+    )
+    .await;
+    assert!(
+        err.to_string().contains("`status` is Some(\"MAYBE\")"),
+        "{err}"
+    );
+    let err = capture_answered_with(
+        "txid=1
+",
+    )
+    .await;
+    assert!(err.to_string().contains("`status` is None"), "{err}");
 }
 
 #[tokio::test]

@@ -276,12 +276,8 @@ fn emit_form_method(api: &Api, op: &Operation, fop: &FormOperation, form: &FormA
         None => quote!(()),
     };
     let fixed = fop.fixed.iter().map(|(k, v)| quote!(form.push(#k, #v);));
-    let path = op.path.iter().map(|s| match s {
-        PathSegment::Literal(l) => quote!(req.path(#l);),
-        PathSegment::Param(_) => quote!(),
-    });
-    // The path as tracing records it, known now.
-    let template: String = op
+    // Form APIs have no path parameters: the path is its literal text.
+    let path: String = op
         .path
         .iter()
         .filter_map(|s| match s {
@@ -298,20 +294,16 @@ fn emit_form_method(api: &Api, op: &Operation, fop: &FormOperation, form: &FormA
             (
                 quote!(request: #t),
                 quote!(request.validate()?;),
-                quote!(request.encode(&mut form);),
+                quote!(request.encode(form);),
             )
         }
         _ => (quote!(), quote!(), quote!()),
     };
-    let body = match &form.charset_param {
-        Some(_) => quote! {
-            let body = form.encode_as(&self.charset)?;
-            req.raw_body(body.into(), "application/x-www-form-urlencoded");
-        },
-        None => quote!(req.raw_body(form.encode().into(), "application/x-www-form-urlencoded");),
+    let charset = match &form.charset_param {
+        Some(_) => quote!(&self.charset),
+        None => quote!("UTF-8"),
     };
     let status = &form.status_field;
-    let unknown = format!("`{status}` is {{other:?}}, which `{op_id}` does not document");
     let arms = fop.variants.iter().map(|v| {
         let values = &v.values;
         let var = ident(&v.rust);
@@ -364,19 +356,12 @@ fn emit_form_method(api: &Api, op: &Operation, fop: &FormOperation, form: &FormA
     quote! {
         #docs
         pub fn #name(&self, #arg) -> #returns {
-            // A field that breaks its format makes a request that is not
-            // sent: the future reports it.
-            let req = (|| -> Result<rt::Request, runtime::Invalid> {
+            let req = rt::Request::build_form(#op_id, rt::Method::#method, #path, &self.base, #charset, &|form| {
                 #validate
-                let mut form = self.base.clone();
                 #(#fixed)*
                 #encode
-                let mut req = rt::Request::templated(#op_id, rt::Method::#method, #template);
-                #(#path)*
-                #body
-                Ok(req)
-            })()
-            .unwrap_or_else(|why| rt::Request::refused(#op_id, rt::Method::#method, why));
+                Ok(())
+            });
             rt::reply(self.transport.send(req), |resp| {
                 if !(200..300).contains(&resp.status) {
                     return Err(resp.error(|_, _| None));
@@ -385,7 +370,7 @@ fn emit_form_method(api: &Api, op: &Operation, fop: &FormOperation, form: &FormA
                 match kv.get(#status) {
                     #(#arms)*
                     #error_arm
-                    other => Err(resp.decode_failure(format!(#unknown))),
+                    other => Err(resp.undocumented(#status, other)),
                 }
             })
         }
@@ -532,7 +517,8 @@ mod tests {
             &emit_form_method(&api, &op, &fop, &form),
             &[
                 "pub fn capture (& self ,) -> impl :: core :: future :: Future < Output = Result < CaptureResponse , runtime :: Error < () > > > + Send + '_",
-                "Ok (req) }) () . unwrap_or_else (| why | rt :: Request :: refused (\"capture\" , rt :: Method :: POST , why)) ;",
+                "let req = rt :: Request :: build_form (\"capture\" , rt :: Method :: POST , \"\" , & self . base , & self . charset , & | form | { form . push (\"request\" , \"capture\") ; Ok (()) }) ;",
+                "other => Err (resp . undocumented (\"status\" , other)) ,",
                 "rt :: reply (self . transport . send (req) , | resp | { if ! (200 .. 300) . contains (& resp . status) {",
             ],
         );
